@@ -1,0 +1,43 @@
+import { CommanderError } from 'commander';
+import { AgsError, EXIT_RUNTIME, EXIT_USAGE, formatError } from './errors.js';
+import { buildProgram } from './program.js';
+
+/**
+ * Entry point. Turns every failure into one readable line and the exit code of the convention:
+ * 2 usage/config, 1 runtime, otherwise whatever the command returned (the agent's own code for a run).
+ */
+export async function main(argv: string[]): Promise<void> {
+  // `ags --help | head` closes the pipe early; that is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+  process.exitCode = await runCli(argv);
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.configureOutput({
+    // commander already prints "error: ..." lines; prefix them so they read like every other ags error.
+    outputError: (text, write) => write(`ags: ${text.replace(/^error: /, '')}`),
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version "errors" are successful exits
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (err instanceof AgsError) {
+      process.stderr.write(formatError(err));
+      return err.exitCode;
+    }
+    process.stderr.write(
+      `ags: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    return EXIT_RUNTIME;
+  }
+}
