@@ -18,7 +18,12 @@ describe('real Claude Code against the mock model, in a rootless container', () 
     host = loadTestHost();
     model = new MockModel(
       scripted([
-        { toolUse: { name: 'Bash', input: { command: 'echo from-the-sandbox > marker.txt', description: 'write' } } },
+        {
+          toolUse: {
+            name: 'Bash',
+            input: { command: 'echo from-the-sandbox > marker.txt', description: 'write' },
+          },
+        },
         { text: 'wrote the marker' },
       ]),
     );

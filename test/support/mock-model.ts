@@ -62,7 +62,9 @@ export class MockModel {
 
   /** Agent-turn requests only (those offering tools), in order. */
   get turnsSeen(): MessagesRequest[] {
-    return this.requests.filter((r) => r.path.startsWith('/v1/messages') && isAgentTurn(r.body)).map((r) => r.body);
+    return this.requests
+      .filter((r) => r.path.startsWith('/v1/messages') && isAgentTurn(r.body))
+      .map((r) => r.body);
   }
 
   async start(host = '127.0.0.1'): Promise<number> {
@@ -104,7 +106,14 @@ export class MockModel {
     const content =
       'text' in reply
         ? [{ type: 'text', text: reply.text }]
-        : [{ type: 'tool_use', id: `toolu_mock_${++this.ids}`, name: reply.toolUse.name, input: reply.toolUse.input }];
+        : [
+            {
+              type: 'tool_use',
+              id: `toolu_mock_${++this.ids}`,
+              name: reply.toolUse.name,
+              input: reply.toolUse.input,
+            },
+          ];
     return {
       id: `msg_mock_${++this.ids}`,
       type: 'message',
@@ -120,11 +129,16 @@ export class MockModel {
   private stream(res: ServerResponse, req: MessagesRequest, reply: MockReply): void {
     const msg = this.message(req, reply);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = (event: string, data: unknown) =>
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     send('message_start', { type: 'message_start', message: { ...msg, content: [], stop_reason: null } });
     const block = msg.content[0]!;
     if (block.type === 'text') {
-      send('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+      send('content_block_start', {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'text', text: '' },
+      });
       send('content_block_delta', {
         type: 'content_block_delta',
         index: 0,
