@@ -105,10 +105,10 @@ export class MockModel {
   private message(req: MessagesRequest, reply: MockReply) {
     const content =
       'text' in reply
-        ? [{ type: 'text', text: reply.text }]
+        ? [{ type: 'text' as const, text: reply.text }]
         : [
             {
-              type: 'tool_use',
+              type: 'tool_use' as const,
               id: `toolu_mock_${++this.ids}`,
               name: reply.toolUse.name,
               input: reply.toolUse.input,
