@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { AgsError, EXIT_RUNTIME, EXIT_USAGE, formatError } from './errors.js';
-import { buildProgram } from './program.js';
+import { type CliState, buildProgram } from './program.js';
 
 /**
  * Entry point. Turns every failure into one readable line and the exit code of the convention:
@@ -18,14 +18,17 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  // Everything after the first `--` belongs to the agent; commander never sees it, so an agent argument that
+  // happens to be named like an ags subcommand cannot be taken for one.
+  const sep = argv.indexOf('--');
+  const state: CliState = { exitCode: 0, agentArgs: sep === -1 ? [] : argv.slice(sep + 1) };
+  const program = buildProgram(state);
   program.configureOutput({
-    // commander already prints "error: ..." lines; prefix them so they read like every other ags error.
     outputError: (text, write) => write(`ags: ${text.replace(/^error: /, '')}`),
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    await program.parseAsync(sep === -1 ? argv : argv.slice(0, sep), { from: 'user' });
+    return state.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version "errors" are successful exits

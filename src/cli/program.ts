@@ -1,33 +1,82 @@
 import { Command, Option } from 'commander';
+import { AGENT_NAMES, type AgentName } from '../../agents/types.js';
 import { VERSION } from '../util/package-root.js';
+import { runAgent } from './commands/run.js';
+import { updateAgentsCommand } from './commands/update-agents.js';
+import { updateImageCommand } from './commands/update-image.js';
 import { UsageError } from './errors.js';
-
-export const AGENT_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'pi', 'shell'] as const;
-export type AgentName = (typeof AGENT_NAMES)[number];
 
 const EXAMPLES = `
 Examples:
   ags --agent shell                      open a shell in the sandbox, in the current repository
   ags --agent shell -- -c 'make test'    run one command in the sandbox and return its exit code
   ags --agent claude -- -p "fix the bug" run Claude Code with a prompt
+  ags --agent claude -D -d ../lib        Claude with its sandbox defaults and ../lib mounted too
   ags --agent claude --dry-run           print the launch plan and the podman command, start nothing
 
+Arguments after -- go to the agent unchanged.
 Exit codes: 2 for usage or config errors, 1 for runtime failures, otherwise the agent's own exit code.`;
 
-/** Builds the commander program; subcommands register themselves from src/cli/commands/. */
-export function buildProgram(): Command {
+interface RootOptions {
+  agent?: AgentName;
+  addDir: string[];
+  defaults?: boolean;
+  tmux?: boolean;
+  root?: boolean;
+  yolo?: boolean;
+  dryRun?: boolean;
+}
+
+/** What a command hands back to main(): the process exit code. */
+export interface CliState {
+  exitCode: number;
+  /** Everything after the first `--` on the command line, for the agent. */
+  agentArgs: string[];
+}
+
+/** Builds the commander program; subcommands each live in src/cli/commands/. */
+export function buildProgram(state: CliState): Command {
   const program = new Command('ags')
     .description('Run AI coding agents in a rootless sandbox on your own machine.')
+    .usage('--agent <name> [options] [-- agent args]\n       ags <command> [options]')
     .version(VERSION, '-V, --version', 'print the ags version')
     .helpOption('-h, --help', 'show help')
     .addOption(new Option('--agent <name>', 'the agent to run').choices(AGENT_NAMES))
+    .option('-d, --add-dir <dir>', 'also mount DIR read-write at the same path (repeatable)', collect, [])
+    .option('-D, --defaults', "put the agent's sandbox defaults before its arguments")
+    .option('--tmux', 'run the agent inside tmux in the sandbox')
+    .option('--root', 'run as root inside the container (to install packages)')
+    .option('--yolo', 'turn the guard off (loud warning)')
+    .option('--dry-run', 'print the launch plan and the podman command; start nothing')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     .exitOverride()
-    .action((opts: { agent?: AgentName }) => {
+    .action(async (opts: RootOptions, cmd: Command) => {
+      if (cmd.args.length > 0) {
+        throw new UsageError(`unexpected argument '${cmd.args[0]}'`, "put agent arguments after '--'");
+      }
       if (!opts.agent) {
         throw new UsageError('missing --agent', `choose one of: ${AGENT_NAMES.join(', ')} (see ags --help)`);
       }
+      state.exitCode = await runAgent(
+        {
+          agent: opts.agent,
+          addDir: opts.addDir,
+          defaults: Boolean(opts.defaults),
+          tmux: Boolean(opts.tmux),
+          root: Boolean(opts.root),
+          yolo: Boolean(opts.yolo),
+          dryRun: Boolean(opts.dryRun),
+        },
+        state.agentArgs,
+      );
     });
+  program.allowExcessArguments(true);
+  program.addCommand(updateImageCommand(state));
+  program.addCommand(updateAgentsCommand(state));
   return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

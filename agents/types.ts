@@ -1,0 +1,60 @@
+/** The agents ags knows; one folder each under agents/. */
+export const AGENT_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'pi', 'shell'] as const;
+export type AgentName = (typeof AGENT_NAMES)[number];
+
+/** A file ags writes into the session directory, mounted read-only at SANDBOX_SESSION_DIR. */
+export interface SessionFile {
+  name: string;
+  content: string;
+}
+
+/** What an adapter contributes to one run: arguments before the user's, env, and session files. */
+export interface Wiring {
+  args: string[];
+  env: Record<string, string>;
+  files: SessionFile[];
+  /** Read-only single-file mounts into the agent home: session file name → home-relative target. */
+  homeFiles?: Array<{ file: string; target: string }>;
+}
+
+export interface WireContext {
+  /** The prompt-context hint text (markdown). */
+  hint: string;
+  /** The session directory as the container sees it (read-only). */
+  sessionDir: string;
+  /** The directory of the bundled in-sandbox programs, as the container sees it (read-only). */
+  sandboxBinDir: string;
+  /** The agent's home inside the container. */
+  home: string;
+  /** Whether the guard is wired (false with --yolo or [guard] enabled = false). */
+  guard: boolean;
+  /** Path of the guard policy JSON inside the container. */
+  guardPolicyPath: string;
+  root: boolean;
+}
+
+/**
+ * An agent adapter: mostly data (command, home paths, npm package, defaults) plus one function that says how
+ * the prompt hint and the guard reach this agent.
+ */
+export interface AgentAdapter {
+  name: AgentName;
+  /** One line for --help and docs. */
+  title: string;
+  /** The agent's argv[0] inside the container (found on PATH). */
+  command: string;
+  /** The npm package `ags update-agents` installs, if the agent is installed that way. */
+  npmPackage?: string;
+  /** Home-relative paths holding the agent's state; `host_home = true` mounts these from the host's home. */
+  homePaths: Array<{ path: string; kind: 'dir' | 'file' }>;
+  /** Static env for every run (telemetry and auto-update off: the tools volume is read-only). */
+  env: Record<string, string>;
+  /** Arguments `--defaults`/`-D` puts before the user's. */
+  defaultArgs: string[];
+  /** Whether the agent has a tool-call hook the guard can sit in (a plain shell has none). */
+  guarded: boolean;
+  /** Home-relative paths a lockdown run may stage into its ephemeral home (the lockdown work reads this). */
+  lockdownStaging: string[];
+  /** How the hint and the guard reach the agent. */
+  wire(ctx: WireContext): Wiring;
+}

@@ -1,0 +1,167 @@
+import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { execa } from 'execa';
+import { ADAPTERS } from '../../../agents/index.js';
+import type { AgentName } from '../../../agents/types.js';
+import { buildLaunchPlan } from '../../plan/build.js';
+import type { RunRequest, RunSettings } from '../../plan/inputs.js';
+import type { LaunchPlan } from '../../plan/types.js';
+import { podmanRunArgv } from '../../runtime/podman/argv.js';
+import { PODMAN_MISSING, spawnedMissing } from '../../runtime/podman/engine.js';
+import { writeEnvFile } from '../../session/env-file.js';
+import { prepareMountpoints } from '../../session/mountpoints.js';
+import { writeSandboxGitconfig } from '../../session/gitconfig.js';
+import { runtimeDir, runtimeDirPath } from '../../session/runtime-dir.js';
+import { resolveSecrets } from '../../session/secrets.js';
+import {
+  createSessionDir,
+  removeSessionDir,
+  removeStaleSessions,
+  sessionPaths,
+} from '../../session/session-dir.js';
+import { SIGNAL_EXIT, Teardown, withSignals } from '../../session/signals.js';
+import { PACKAGE_ROOT } from '../../util/package-root.js';
+import { RuntimeError, UsageError } from '../errors.js';
+import { ensureImage, loadRunContext } from './context.js';
+
+export interface RunFlags {
+  agent: AgentName;
+  addDir: string[];
+  defaults: boolean;
+  tmux: boolean;
+  root: boolean;
+  yolo: boolean;
+  dryRun: boolean;
+}
+
+/** How long a signalled container gets to stop before it is killed. */
+const STOP_GRACE_MS = 10_000;
+
+function resolveAddDirs(dirs: string[], cwd: string): string[] {
+  const resolved = dirs.map((d) => {
+    const abs = d.startsWith('/') ? d : join(cwd, d);
+    if (!existsSync(abs) || !statSync(abs).isDirectory())
+      throw new UsageError(`--add-dir ${d}: not a directory`);
+    return realpathSync(abs);
+  });
+  return [...new Set(resolved)];
+}
+
+/**
+ * The workspace is mounted read-write; refuse one that would hand over the whole home directory (or the
+ * filesystem root), which would expose every key and credential the sandbox exists to keep out.
+ */
+export function assertSafeWorkdir(workdir: string, home: string): void {
+  const within = (child: string, parent: string) =>
+    parent === '/' || child === parent || child.startsWith(`${parent}/`);
+  if (workdir === '/' || within(home, workdir)) {
+    throw new UsageError(
+      `refusing to mount ${workdir} as the workspace: it is or contains your home directory`,
+      'cd into a project directory (a git repository is mounted from its top level)',
+    );
+  }
+}
+
+/** The built in-sandbox bundles, or null when this checkout has not built them. */
+export function sandboxBundleDir(): string | null {
+  const dir = join(PACKAGE_ROOT, 'dist', 'sandbox');
+  return existsSync(join(dir, 'claude-hook.js')) ? dir : null;
+}
+
+function printPlan(plan: LaunchPlan, argv: string[]): void {
+  process.stdout.write(`${JSON.stringify({ plan, podman: ['podman', ...argv] }, null, 2)}\n`);
+}
+
+/** `ags --agent <name> [flags] -- [agent args]`: plan, prepare the session, run, clean up. Returns the exit code. */
+export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<number> {
+  const ctx = await loadRunContext(flags.agent);
+  const { facts, settings } = ctx;
+  const adapter = ADAPTERS[flags.agent];
+  assertSafeWorkdir(facts.workdir, facts.home);
+  const request: RunRequest = {
+    agent: flags.agent,
+    addDirs: resolveAddDirs(flags.addDir, facts.cwd),
+    defaults: flags.defaults,
+    tmux: flags.tmux,
+    root: flags.root,
+    yolo: flags.yolo,
+    dryRun: flags.dryRun,
+    agentArgs,
+  };
+  const session = sessionPaths(runtimeDirPath(facts.env, facts.uid), facts.pid);
+  const planSettings: RunSettings = {
+    ...settings,
+    secretNames: settings.secrets.map((s) => s.env),
+    gitconfig: basename(session.gitconfig),
+  };
+  const plan = buildLaunchPlan(
+    request,
+    planSettings,
+    { ...facts, sessionDir: session.publicDir, sandboxBundleDir: sandboxBundleDir() },
+    adapter,
+  );
+  const argv = podmanRunArgv(plan, plan.secretEnv.length > 0 ? session.envFile : null);
+
+  if (request.dryRun) {
+    printPlan(plan, argv);
+    return 0;
+  }
+  for (const w of plan.warnings) process.stderr.write(`ags: warning: ${w}\n`);
+
+  await ensureImage(ctx);
+
+  const teardown = new Teardown();
+  try {
+    removeStaleSessions(runtimeDir(facts.env, facts.uid));
+    createSessionDir(session);
+    teardown.add(() => removeSessionDir(session));
+    mkdirSync(planSettings.agentHome, { recursive: true, mode: 0o700 });
+    mkdirSync(planSettings.toolsDir, { recursive: true });
+    for (const f of plan.sessionFiles)
+      writeFileSync(join(session.publicDir, f.name), f.content, { mode: 0o644 });
+    prepareMountpoints(plan.mounts, facts.home, planSettings.agentHome);
+    await writeSandboxGitconfig(session.gitconfig);
+
+    if (plan.secretEnv.length > 0) {
+      const values = await resolveSecrets(settings.secrets, facts.env);
+      for (const name of settings.passthroughEnv) {
+        const v = facts.env[name];
+        if (v && !(name in values)) values[name] = v;
+      }
+      writeEnvFile(session.envFile, values);
+    }
+    return await runContainer(argv, plan, () => teardown.run());
+  } finally {
+    teardown.run();
+  }
+}
+
+/** Runs `podman run` in the foreground; on SIGINT/SIGTERM/SIGHUP removes secrets first, then stops the container. */
+async function runContainer(argv: string[], plan: LaunchPlan, removeSecrets: () => void): Promise<number> {
+  const child = execa('podman', argv, { stdio: 'inherit', reject: false });
+  let signalled: NodeJS.Signals | null = null;
+  const result = await withSignals(
+    (signal) => {
+      signalled ??= signal;
+      removeSecrets();
+      child.kill(signal);
+      setTimeout(() => {
+        child.kill('SIGKILL');
+        void execa('podman', ['rm', '--force', '--time=0', plan.containerName], {
+          reject: false,
+          stdio: 'ignore',
+        });
+      }, STOP_GRACE_MS).unref();
+    },
+    () => child,
+  );
+  if (spawnedMissing(result)) throw PODMAN_MISSING;
+  if (signalled) return SIGNAL_EXIT[signalled] ?? 1;
+  if (result.exitCode === 125) {
+    throw new RuntimeError(
+      'podman could not start the container (exit 125; its message is above)',
+      'run `ags doctor` to check the host; `ags --dry-run` shows the exact podman command',
+    );
+  }
+  return result.exitCode ?? 1;
+}

@@ -1,0 +1,90 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { execa } from 'execa';
+import { ADAPTERS, AGENT_NAMES, type AgentAdapter } from '../../../agents/index.js';
+import { gatherHostFacts } from '../../host/facts.js';
+import { xdgDirs } from '../../host/xdg.js';
+import { podman } from '../../runtime/podman/engine.js';
+import { installAgentsArgv } from '../../runtime/podman/install-agents.js';
+import { RuntimeError, UsageError } from '../errors.js';
+import type { CliState } from '../program.js';
+import { ensureImage, loadRunContext } from './context.js';
+
+async function hostNpmConfig(key: string): Promise<string | undefined> {
+  try {
+    const r = await execa('npm', ['config', 'get', key], { reject: false, stdin: 'ignore' });
+    const v = String(r.stdout).trim();
+    return r.exitCode === 0 && v && v !== 'null' && v !== 'undefined' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The version of an installed package in the tools volume, or null. */
+export function installedVersion(toolsDir: string, pkg: string): string | null {
+  const manifest = join(toolsDir, 'lib', 'node_modules', pkg, 'package.json');
+  if (!existsSync(manifest)) return null;
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? null;
+}
+
+/** `ags update-agents [NAME...]`: installs or updates the agent CLIs in the persistent tools volume. */
+export function updateAgentsCommand(state: CliState): Command {
+  const installable = AGENT_NAMES.filter((n) => ADAPTERS[n].npmPackage);
+  return new Command('update-agents')
+    .description(
+      `install or update agent CLIs in the sandbox tools volume (default: ${installable.join(', ')})`,
+    )
+    .argument('[names...]', 'agents to install')
+    .action(async (names: string[]) => {
+      const chosen: AgentAdapter[] = (names.length ? names : installable).map((n) => {
+        const a = ADAPTERS[n as keyof typeof ADAPTERS];
+        if (!a) throw new UsageError(`unknown agent '${n}'`, `choose from: ${installable.join(', ')}`);
+        if (!a.npmPackage) throw new UsageError(`${n} is not installed by ags (it is part of the image)`);
+        return a;
+      });
+      const ctx = await loadRunContext('shell');
+      await ensureImage(ctx);
+      const facts = await gatherHostFacts();
+      const npmCacheDir = join(xdgDirs(facts.env, facts.home).cache, 'npm');
+      mkdirSync(ctx.settings.toolsDir, { recursive: true });
+      mkdirSync(npmCacheDir, { recursive: true });
+      const before = new Map(
+        chosen.map((a) => [a.name, installedVersion(ctx.settings.toolsDir, a.npmPackage!)]),
+      );
+      const registry = await hostNpmConfig('registry');
+      const caFile = await hostNpmConfig('cafile');
+      const packages = chosen.map((a) => `${a.npmPackage}@latest`);
+      process.stderr.write(`ags: installing ${packages.join(', ')} into ${ctx.settings.toolsDir}\n`);
+      const r = await podman(
+        installAgentsArgv({
+          image: ctx.settings.image,
+          toolsDir: ctx.settings.toolsDir,
+          npmCacheDir,
+          packages,
+          ...(ctx.settings.runtime.ociRuntime ? { ociRuntime: ctx.settings.runtime.ociRuntime } : {}),
+          ulimits: ctx.settings.runtime.ulimits,
+          ...(registry ? { registry } : {}),
+          ...(caFile && existsSync(caFile) ? { caFile } : {}),
+        }),
+        { stdin: 'ignore', stdout: process.stderr, stderr: 'inherit' },
+      );
+      if (r.exitCode !== 0) {
+        throw new RuntimeError(
+          `npm install failed in the sandbox (exit ${r.exitCode})`,
+          "read npm's output above",
+        );
+      }
+      process.stdout.write('agent            package                               version\n');
+      for (const a of chosen) {
+        const now = installedVersion(ctx.settings.toolsDir, a.npmPackage!);
+        const was = before.get(a.name);
+        const change = was === now ? '(unchanged)' : was ? `(was ${was})` : '(new)';
+        process.stdout.write(
+          `${a.name.padEnd(16)} ${a.npmPackage!.padEnd(37)} ${now ?? 'MISSING'} ${change}\n`,
+        );
+        if (!now) throw new RuntimeError(`${a.npmPackage} did not install`);
+      }
+      state.exitCode = 0;
+    });
+}

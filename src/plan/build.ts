@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
+import type { AgentAdapter } from '../../agents/types.js';
+import { HOST_SERVICES_HINT, HOST_SERVICES_HOST, buildHint } from './hint.js';
+import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
+import type { LaunchPlan, Mount } from './types.js';
+
+/** Where the session directory (hint, hook settings, policy) appears inside the sandbox, read-only. */
+export const SANDBOX_SESSION_DIR = '/run/ags';
+/** Where the bundled in-sandbox programs (guards, shims) appear, read-only. */
+export const SANDBOX_BIN_DIR = '/opt/ags/sandbox';
+/** Where the persistent agent CLI installs appear, read-only. */
+export const SANDBOX_TOOLS_DIR = '/opt/ags/tools';
+const SSH_AUTH_SOCK_TARGET = '/run/ags-ssh/agent.sock';
+
+/** Host terminal variables worth carrying in (public, never secret). */
+const TERMINAL_ENV = ['TERM', 'COLORTERM', 'LANG', 'LC_ALL', 'TZ'];
+
+/** A stable, readable container name: ags-<dir>-<hash of the path>-<pid>. */
+export function containerNameFor(workdir: string, pid: number): string {
+  const slug =
+    basename(workdir)
+      .toLowerCase()
+      .replace(/[^a-z0-9_.-]+/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '')
+      .slice(0, 30) || 'root';
+  const hash = createHash('sha256').update(workdir).digest('hex').slice(0, 6);
+  return `ags-${slug}-${hash}-${pid}`;
+}
+
+/**
+ * The pure heart of a run: request + settings + host facts + adapter → LaunchPlan. No I/O; tests compare the
+ * whole result.
+ */
+export function buildLaunchPlan(
+  req: RunRequest,
+  settings: RunSettings,
+  host: HostFacts,
+  adapter: AgentAdapter,
+): LaunchPlan {
+  const warnings: string[] = [];
+  const guard = adapter.guarded && settings.guard && !req.yolo && host.sandboxBundleDir !== null;
+  if (adapter.guarded) {
+    if (req.yolo)
+      warnings.push('--yolo: the guard is OFF; destructive commands and secret reads will not be vetoed');
+    else if (!settings.guard) warnings.push('[guard] enabled = false: the guard is OFF for this run');
+    else if (host.sandboxBundleDir === null) {
+      warnings.push('the guard bundle is not built (run `npm run build`): the guard is OFF for this run');
+    }
+  }
+  if (!adapter.guarded && adapter.npmPackage) {
+    warnings.push(`${adapter.title} has no ags guard entry point yet: its tool calls are not vetoed`);
+  }
+  if (req.root)
+    warnings.push('--root: the agent runs as root inside the container with default capabilities');
+
+  const home = host.home;
+  const mounts: Mount[] = [];
+  const add = (m: Mount) => {
+    // a later mount of the same target replaces an earlier one (an -d dir equal to the workdir, say)
+    const i = mounts.findIndex((x) => x.target === m.target);
+    if (i >= 0) mounts.splice(i, 1);
+    mounts.push(m);
+  };
+
+  add({
+    source: settings.agentHome,
+    target: home,
+    mode: 'rw',
+    why: `sandbox home of ${adapter.name}`,
+    showInHint: false,
+  });
+  if (settings.agent.hostHome) {
+    for (const p of adapter.homePaths) {
+      add({
+        source: join(home, p.path),
+        target: join(home, p.path),
+        mode: 'rw',
+        why: `host's own ${adapter.name} home ([agents.${adapter.name}] host_home)`,
+        showInHint: true,
+      });
+    }
+  }
+  add({ source: host.workdir, target: host.workdir, mode: 'rw', why: 'workdir', showInHint: false });
+  for (const dir of req.addDirs)
+    add({ source: dir, target: dir, mode: 'rw', why: '--add-dir', showInHint: true });
+  for (const m of settings.mounts) {
+    add({ source: m.host, target: m.container, mode: m.mode, why: 'config [[mount]]', showInHint: true });
+  }
+  add({
+    source: settings.toolsDir,
+    target: SANDBOX_TOOLS_DIR,
+    mode: 'ro',
+    why: 'agent CLIs',
+    showInHint: false,
+  });
+  if (host.sandboxBundleDir) {
+    add({
+      source: host.sandboxBundleDir,
+      target: SANDBOX_BIN_DIR,
+      mode: 'ro',
+      why: 'guards and shims',
+      showInHint: false,
+    });
+  }
+  if (settings.sshAuthSock) {
+    add({
+      source: settings.sshAuthSock,
+      target: SSH_AUTH_SOCK_TARGET,
+      mode: 'rw',
+      why: 'ags ssh-agent',
+      showInHint: false,
+    });
+  }
+
+  const hint = buildHint({ workdir: host.workdir, mounts, lockdown: false, guard, root: req.root });
+  const wiring = adapter.wire({
+    hint,
+    sessionDir: SANDBOX_SESSION_DIR,
+    sandboxBinDir: SANDBOX_BIN_DIR,
+    home,
+    guard,
+    guardPolicyPath: `${SANDBOX_SESSION_DIR}/guard-policy.json`,
+    root: req.root,
+  });
+  const sessionFiles = [...wiring.files];
+  if (guard) sessionFiles.push({ name: 'guard-policy.json', content: '{}\n' });
+  // the session dir goes last among directories so its read-only files sit above everything else
+  add({
+    source: host.sessionDir,
+    target: SANDBOX_SESSION_DIR,
+    mode: 'ro',
+    why: 'session files',
+    showInHint: false,
+  });
+  for (const f of wiring.homeFiles ?? []) {
+    add({
+      source: join(host.sessionDir, f.file),
+      target: join(home, f.target),
+      mode: 'ro',
+      why: 'prompt hint',
+      showInHint: false,
+    });
+  }
+
+  const env: Record<string, string> = {};
+  for (const name of TERMINAL_ENV) {
+    const value = host.env[name];
+    if (value) env[name] = value;
+  }
+  Object.assign(env, {
+    HOME: home,
+    PATH: `${home}/.local/bin:${SANDBOX_TOOLS_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    AGS_SANDBOX: '1',
+    AGS_AGENT: adapter.name,
+    AGS_HOST_SERVICES_HOST: HOST_SERVICES_HOST,
+    AGS_HOST_SERVICES_HINT: HOST_SERVICES_HINT,
+    ...(req.yolo ? { AGS_GUARD_YOLO: '1' } : {}),
+    ...(settings.gitconfig ? { GIT_CONFIG_GLOBAL: `${SANDBOX_SESSION_DIR}/${settings.gitconfig}` } : {}),
+    ...(settings.sshAuthSock ? { SSH_AUTH_SOCK: SSH_AUTH_SOCK_TARGET } : {}),
+    ...adapter.env,
+    ...wiring.env,
+    ...settings.agent.env,
+  });
+
+  const secretEnv = [
+    ...new Set([...settings.secretNames, ...settings.passthroughEnv.filter((n) => host.env[n])]),
+  ];
+
+  const agentArgv = [
+    adapter.command,
+    ...wiring.args,
+    ...(req.defaults ? adapter.defaultArgs : []),
+    ...settings.agent.args,
+    ...req.agentArgs,
+  ];
+  const command = req.tmux ? ['tmux', 'new-session', '-A', '-s', 'ags', '--', ...agentArgv] : agentArgv;
+
+  return {
+    agent: adapter.name,
+    image: settings.image,
+    containerName: containerNameFor(host.workdir, host.pid),
+    workdir: host.workdir,
+    cwd: host.cwd,
+    user: req.root ? 'root' : 'keep-id',
+    tty: host.stdinTTY && host.stdoutTTY,
+    network: { ...settings.network },
+    security: {
+      capDropAll: !req.root,
+      noNewPrivileges: true,
+      pidsLimit: settings.runtime.pidsLimit,
+      ...(settings.runtime.memory ? { memory: settings.runtime.memory } : {}),
+      ...(settings.runtime.cpus ? { cpus: settings.runtime.cpus } : {}),
+    },
+    engine: {
+      ...(settings.runtime.ociRuntime ? { ociRuntime: settings.runtime.ociRuntime } : {}),
+      ulimits: [...settings.runtime.ulimits],
+      extraArgs: [...settings.runtime.extraArgs],
+    },
+    mounts,
+    env,
+    secretEnv,
+    sessionFiles,
+    command,
+    warnings,
+  };
+}

@@ -1,0 +1,36 @@
+import type { Mount } from './types.js';
+
+export const HOST_SERVICES_HOST = 'host.containers.internal';
+export const HOST_SERVICES_HINT = `[ags] Host services: use ${HOST_SERVICES_HOST} (localhost is this container)`;
+
+export interface HintFacts {
+  workdir: string;
+  mounts: Mount[];
+  lockdown: boolean;
+  guard: boolean;
+  root: boolean;
+}
+
+/**
+ * The short prompt-context text every agent that can take one receives: where it runs, how to reach the host,
+ * what of the host it can see. Kept small: it is sent with every model request.
+ */
+export function buildHint(f: HintFacts): string {
+  const visible = f.mounts
+    .filter((m) => m.showInHint)
+    .map((m) => `${m.target} (${m.mode === 'rw' ? 'read-write' : 'read-only'})`);
+  const lines = [
+    '# ags sandbox',
+    "You are running inside an ags sandbox: a rootless Podman container on the user's machine, not the machine itself.",
+    `- \`localhost\` is this container. Services on the user's host are reached at \`${HOST_SERVICES_HOST}\`.`,
+    `- The workspace is ${f.workdir}. Host paths visible here: ${visible.join(', ') || 'none besides the workspace'}. Nothing else of the host (its home, SSH keys, credentials, other projects) is present.`,
+    `- Lockdown: ${f.lockdown ? 'on (ephemeral home, no secrets, no host bridges)' : 'off'}.`,
+  ];
+  if (f.guard) {
+    lines.push(
+      '- An ags guard checks tool calls and blocks destructive commands and reads of secrets; when it blocks, it says why. Change approach or ask the user instead of working around it.',
+    );
+  }
+  if (f.root) lines.push('- You run as root inside the container and may install packages with apt-get.');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,69 @@
+import type { AgentName } from '../../agents/types.js';
+import type { NetworkMode } from './types.js';
+
+/** What the user asked for on the command line. */
+export interface RunRequest {
+  agent: AgentName;
+  addDirs: string[];
+  defaults: boolean;
+  tmux: boolean;
+  root: boolean;
+  yolo: boolean;
+  dryRun: boolean;
+  /** Everything after `--`, passed to the agent unchanged. */
+  agentArgs: string[];
+}
+
+/** Facts about the host, gathered once before planning (src/host/facts.ts). */
+export interface HostFacts {
+  uid: number;
+  gid: number;
+  home: string;
+  cwd: string;
+  /** The git top level containing cwd, else cwd. */
+  workdir: string;
+  pid: number;
+  stdinTTY: boolean;
+  stdoutTTY: boolean;
+  env: Record<string, string | undefined>;
+  /** This run's private directory on the host (0700); mounted read-only at SANDBOX_SESSION_DIR. */
+  sessionDir: string;
+  /** The built in-sandbox bundles (dist/sandbox), or null when this checkout has none. */
+  sandboxBundleDir: string | null;
+}
+
+/** A host path mounted into the sandbox, after config expansion and existence checks. */
+export interface ResolvedMount {
+  host: string;
+  container: string;
+  mode: 'ro' | 'rw';
+}
+
+/** The settings a run needs, taken from the merged config (src/cli/commands/run.ts maps them). */
+export interface RunSettings {
+  image: string;
+  network: { mode: NetworkMode; allowHostLoopback: boolean };
+  runtime: {
+    ociRuntime?: string;
+    /** podman --ulimit values, e.g. "nofile=1024:1024". */
+    ulimits: string[];
+    pidsLimit: number;
+    memory?: string;
+    cpus?: number;
+    extraArgs: string[];
+  };
+  /** The agent's persistent sandbox home on the host. */
+  agentHome: string;
+  /** The persistent tools volume (agent CLIs installed by update-agents). */
+  toolsDir: string;
+  mounts: ResolvedMount[];
+  /** Names of host env vars passed through (their values travel in the env file). */
+  passthroughEnv: string[];
+  /** Names of [[secret]] variables (values travel in the env file). */
+  secretNames: string[];
+  agent: { args: string[]; env: Record<string, string>; hostHome: boolean };
+  guard: boolean;
+  /** File name of the generated gitconfig in the session dir, and the dedicated ssh-agent socket, when the session makes them. */
+  gitconfig?: string;
+  sshAuthSock?: string;
+}

@@ -1,0 +1,51 @@
+import type { AgentName, SessionFile } from '../../agents/types.js';
+
+/** One bind mount: a host path at a container path. */
+export interface Mount {
+  source: string;
+  target: string;
+  mode: 'ro' | 'rw';
+  /** Why it is there, for --dry-run readers: 'workdir', 'home', 'add-dir', 'config', 'tools', 'guard', ... */
+  why: string;
+  /** Listed in the prompt hint as a host path the agent can see. */
+  showInHint: boolean;
+}
+
+export type NetworkMode = 'slirp4netns' | 'none';
+
+/**
+ * Everything one run will do, as plain data: built by a pure function, rendered to argv by a runtime backend,
+ * printed whole by --dry-run. Secret values are never part of it, only their names.
+ */
+export interface LaunchPlan {
+  agent: AgentName;
+  image: string;
+  containerName: string;
+  /** The directory mounted as the workspace (the git top level, or the cwd outside a repo). */
+  workdir: string;
+  /** Where the agent starts (the cwd, which lies inside workdir). */
+  cwd: string;
+  user: 'keep-id' | 'root';
+  /** Allocate a TTY: only when stdin and stdout are terminals. */
+  tty: boolean;
+  network: { mode: NetworkMode; allowHostLoopback: boolean };
+  security: {
+    capDropAll: boolean;
+    noNewPrivileges: boolean;
+    pidsLimit: number;
+    memory?: string;
+    cpus?: number;
+  };
+  engine: { ociRuntime?: string; ulimits: string[]; extraArgs: string[] };
+  mounts: Mount[];
+  /** Public environment, passed as -e. */
+  env: Record<string, string>;
+  /** Names of variables whose values travel only in the 0600 env file (secrets and passthrough_env). */
+  secretEnv: string[];
+  /** Files the session writes to the session dir, mounted read-only. */
+  sessionFiles: SessionFile[];
+  /** The command inside the container: agent argv, possibly wrapped in tmux. */
+  command: string[];
+  /** Things the user must hear about (guards off, root, and so on). */
+  warnings: string[];
+}

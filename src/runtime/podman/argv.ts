@@ -1,0 +1,35 @@
+import type { LaunchPlan } from '../../plan/types.js';
+
+/**
+ * Renders a LaunchPlan into the argv of `podman run`. Pure. Secret values never appear here: they travel in the
+ * env file named by `envFile`.
+ */
+export function podmanRunArgv(plan: LaunchPlan, envFile: string | null): string[] {
+  const argv = ['run', '--rm', '-i'];
+  if (plan.tty) argv.push('-t');
+  argv.push('--pull=never', `--name=${plan.containerName}`);
+  if (plan.engine.ociRuntime) argv.push(`--runtime=${plan.engine.ociRuntime}`);
+  for (const u of plan.engine.ulimits) argv.push(`--ulimit=${u}`);
+
+  if (plan.user === 'keep-id') argv.push('--userns=keep-id');
+  else argv.push('--user=0:0');
+  if (plan.security.capDropAll) argv.push('--cap-drop=all');
+  if (plan.security.noNewPrivileges) argv.push('--security-opt=no-new-privileges');
+  argv.push(`--pids-limit=${plan.security.pidsLimit}`);
+  if (plan.security.memory) argv.push(`--memory=${plan.security.memory}`);
+  if (plan.security.cpus) argv.push(`--cpus=${plan.security.cpus}`);
+
+  argv.push(
+    plan.network.mode === 'none'
+      ? '--network=none'
+      : `--network=slirp4netns:allow_host_loopback=${plan.network.allowHostLoopback}`,
+  );
+
+  for (const m of plan.mounts) argv.push(`--volume=${m.source}:${m.target}:${m.mode}`);
+  for (const [k, v] of Object.entries(plan.env)) argv.push(`--env=${k}=${v}`);
+  if (envFile) argv.push(`--env-file=${envFile}`);
+  argv.push(`--workdir=${plan.cwd}`);
+  argv.push(...plan.engine.extraArgs);
+  argv.push(plan.image, ...plan.command);
+  return argv;
+}

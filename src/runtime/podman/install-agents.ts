@@ -1,0 +1,56 @@
+import { SANDBOX_TOOLS_DIR } from '../../plan/build.js';
+
+export interface AgentInstall {
+  image: string;
+  toolsDir: string;
+  npmCacheDir: string;
+  packages: string[];
+  ociRuntime?: string;
+  ulimits: string[];
+  /** The host's npm registry and CA bundle, so installs work behind the same proxies the host uses. */
+  registry?: string;
+  caFile?: string;
+}
+
+/**
+ * The `podman run` argv that installs agent CLIs into the persistent tools volume. npm runs inside the sandbox
+ * image (so native binaries match its libc) with install scripts off, as the unprivileged user, caps dropped.
+ */
+export function installAgentsArgv(a: AgentInstall): string[] {
+  const argv = ['run', '--rm', '--pull=never'];
+  if (a.ociRuntime) argv.push(`--runtime=${a.ociRuntime}`);
+  for (const u of a.ulimits) argv.push(`--ulimit=${u}`);
+  argv.push(
+    '--userns=keep-id',
+    '--cap-drop=all',
+    '--security-opt=no-new-privileges',
+    '--network=slirp4netns:allow_host_loopback=false',
+    `--volume=${a.toolsDir}:${SANDBOX_TOOLS_DIR}:rw`,
+    `--volume=${a.npmCacheDir}:/tmp/ags-npm-cache:rw`,
+    '--env=HOME=/tmp',
+    '--env=npm_config_cache=/tmp/ags-npm-cache',
+    '--env=npm_config_update_notifier=false',
+    '--env=npm_config_fund=false',
+    '--env=npm_config_audit=false',
+  );
+  if (a.registry) argv.push(`--env=npm_config_registry=${a.registry}`);
+  if (a.caFile) {
+    argv.push(
+      `--volume=${a.caFile}:/opt/ags/host-ca.pem:ro`,
+      '--env=npm_config_cafile=/opt/ags/host-ca.pem',
+      '--env=NODE_EXTRA_CA_CERTS=/opt/ags/host-ca.pem',
+    );
+  }
+  argv.push(
+    a.image,
+    'npm',
+    'install',
+    '--global',
+    `--prefix=${SANDBOX_TOOLS_DIR}`,
+    '--ignore-scripts',
+    '--no-audit',
+    '--no-fund',
+    ...a.packages,
+  );
+  return argv;
+}

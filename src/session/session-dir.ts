@@ -1,0 +1,58 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The files of one run on the host. Only `publicDir` is mounted into the sandbox (read-only). */
+export interface SessionPaths {
+  root: string;
+  publicDir: string;
+  envFile: string;
+  sshSocket: string;
+  gitconfig: string;
+}
+
+const PREFIX = 'session-';
+
+export function sessionPaths(runtimeDir: string, pid: number): SessionPaths {
+  const root = join(runtimeDir, `${PREFIX}${pid}`);
+  return {
+    root,
+    publicDir: join(root, 'public'),
+    envFile: join(root, 'env'),
+    sshSocket: join(root, 'ssh-agent.sock'),
+    gitconfig: join(root, 'public', 'gitconfig'),
+  };
+}
+
+export function createSessionDir(paths: SessionPaths): void {
+  rmSync(paths.root, { recursive: true, force: true });
+  mkdirSync(paths.publicDir, { recursive: true, mode: 0o700 });
+}
+
+export function removeSessionDir(paths: SessionPaths): void {
+  rmSync(paths.root, { recursive: true, force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what killed runs left behind (SIGKILL, power loss): session dirs whose owning process is gone.
+ * Returns the removed paths.
+ */
+export function removeStaleSessions(runtimeDir: string): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(runtimeDir)) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = Number(name.slice(PREFIX.length));
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    rmSync(join(runtimeDir, name), { recursive: true, force: true });
+    removed.push(join(runtimeDir, name));
+  }
+  return removed;
+}
