@@ -1,0 +1,298 @@
+import { describe, expect, it } from 'vitest';
+import { ADAPTERS } from '../../../agents/index.js';
+import { buildLaunchPlan, containerNameFor } from '../../../src/plan/build.js';
+import { buildHint } from '../../../src/plan/hint.js';
+import type { HostFacts, RunRequest, RunSettings } from '../../../src/plan/inputs.js';
+import { podmanRunArgv } from '../../../src/runtime/podman/argv.js';
+
+const host: HostFacts = {
+  uid: 1000,
+  gid: 1000,
+  home: '/home/u',
+  cwd: '/home/u/src/app/lib',
+  workdir: '/home/u/src/app',
+  pid: 4242,
+  stdinTTY: false,
+  stdoutTTY: false,
+  env: { TERM: 'xterm-256color', ANTHROPIC_API_KEY: 'sk-secret-value', SHELL: '/bin/zsh' },
+  sessionDir: '/run/user/1000/ags/session-4242/public',
+  sandboxBundleDir: '/opt/ags-pkg/dist/sandbox',
+};
+
+const settings: RunSettings = {
+  image: 'localhost/ags:latest',
+  network: { mode: 'slirp4netns', allowHostLoopback: false },
+  runtime: { ociRuntime: 'runc', ulimits: ['nofile=1024:1024'], pidsLimit: 4096, extraArgs: [] },
+  agentHome: '/home/u/.local/share/ags/homes/shell',
+  toolsDir: '/home/u/.local/share/ags/tools',
+  mounts: [{ host: '/home/u/.ssh/known_hosts', container: '/home/u/.ssh/known_hosts', mode: 'ro' }],
+  passthroughEnv: ['ANTHROPIC_API_KEY', 'NOT_SET_ON_HOST'],
+  secretNames: ['GITHUB_TOKEN'],
+  agent: { args: [], env: {}, hostHome: false },
+  guard: true,
+  gitconfig: 'gitconfig',
+};
+
+const request: RunRequest = {
+  agent: 'shell',
+  addDirs: [],
+  defaults: false,
+  tmux: false,
+  root: false,
+  yolo: false,
+  dryRun: false,
+  agentArgs: ['-c', 'exit 3'],
+};
+
+describe('buildLaunchPlan', () => {
+  it('plans a shell run, whole', () => {
+    const plan = buildLaunchPlan(request, settings, host, ADAPTERS.shell);
+    expect(plan).toEqual({
+      agent: 'shell',
+      image: 'localhost/ags:latest',
+      containerName: containerNameFor('/home/u/src/app', 4242),
+      workdir: '/home/u/src/app',
+      cwd: '/home/u/src/app/lib',
+      user: 'keep-id',
+      tty: false,
+      network: { mode: 'slirp4netns', allowHostLoopback: false },
+      security: { capDropAll: true, noNewPrivileges: true, pidsLimit: 4096 },
+      engine: { ociRuntime: 'runc', ulimits: ['nofile=1024:1024'], extraArgs: [] },
+      mounts: [
+        {
+          source: '/home/u/.local/share/ags/homes/shell',
+          target: '/home/u',
+          mode: 'rw',
+          why: 'sandbox home of shell',
+          showInHint: false,
+        },
+        {
+          source: '/home/u/src/app',
+          target: '/home/u/src/app',
+          mode: 'rw',
+          why: 'workdir',
+          showInHint: false,
+        },
+        {
+          source: '/home/u/.ssh/known_hosts',
+          target: '/home/u/.ssh/known_hosts',
+          mode: 'ro',
+          why: 'config [[mount]]',
+          showInHint: true,
+        },
+        {
+          source: '/home/u/.local/share/ags/tools',
+          target: '/opt/ags/tools',
+          mode: 'ro',
+          why: 'agent CLIs',
+          showInHint: false,
+        },
+        {
+          source: '/opt/ags-pkg/dist/sandbox',
+          target: '/opt/ags/sandbox',
+          mode: 'ro',
+          why: 'guards and shims',
+          showInHint: false,
+        },
+        {
+          source: '/run/user/1000/ags/session-4242/public',
+          target: '/run/ags',
+          mode: 'ro',
+          why: 'session files',
+          showInHint: false,
+        },
+      ],
+      env: {
+        TERM: 'xterm-256color',
+        HOME: '/home/u',
+        PATH: '/home/u/.local/bin:/opt/ags/tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        AGS_SANDBOX: '1',
+        AGS_AGENT: 'shell',
+        AGS_HOST_SERVICES_HOST: 'host.containers.internal',
+        AGS_HOST_SERVICES_HINT:
+          '[ags] Host services: use host.containers.internal (localhost is this container)',
+        GIT_CONFIG_GLOBAL: '/run/ags/gitconfig',
+      },
+      secretEnv: ['GITHUB_TOKEN', 'ANTHROPIC_API_KEY'],
+      sessionFiles: [],
+      command: ['bash', '-c', 'exit 3'],
+      warnings: [],
+    });
+  });
+
+  it('never puts a secret value in the plan or the argv', () => {
+    const plan = buildLaunchPlan(request, settings, host, ADAPTERS.claude);
+    const argv = podmanRunArgv(plan, '/run/user/1000/ags/session-4242/env');
+    expect(JSON.stringify(plan)).not.toContain('sk-secret-value');
+    expect(argv.join(' ')).not.toContain('sk-secret-value');
+    expect(argv).toContain('--env-file=/run/user/1000/ags/session-4242/env');
+  });
+
+  it('wires claude: hint by --append-system-prompt, guard hook by --settings, user args last', () => {
+    const plan = buildLaunchPlan(
+      { ...request, agent: 'claude', defaults: true, agentArgs: ['-p', 'hi'] },
+      { ...settings, agent: { args: ['--verbose'], env: { FOO: 'bar' }, hostHome: false } },
+      host,
+      ADAPTERS.claude,
+    );
+    const hint = plan.command[2]!;
+    expect(plan.command).toEqual([
+      'claude',
+      '--append-system-prompt',
+      hint,
+      '--settings',
+      '/run/ags/claude-settings.json',
+      '--dangerously-skip-permissions',
+      '--verbose',
+      '-p',
+      'hi',
+    ]);
+    expect(hint).toContain('host.containers.internal');
+    expect(hint).toContain('/home/u/.ssh/known_hosts (read-only)');
+    expect(plan.env.FOO).toBe('bar');
+    expect(plan.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
+    const hook = JSON.parse(plan.sessionFiles.find((f) => f.name === 'claude-settings.json')!.content);
+    expect(hook.hooks.PreToolUse[0].hooks[0].command).toBe('node /opt/ags/sandbox/claude-hook.js');
+  });
+
+  it('--yolo drops the guard and says so', () => {
+    const plan = buildLaunchPlan(
+      { ...request, agent: 'claude', yolo: true },
+      settings,
+      host,
+      ADAPTERS.claude,
+    );
+    expect(plan.command).not.toContain('--settings');
+    expect(plan.env.AGS_GUARD_YOLO).toBe('1');
+    expect(plan.warnings[0]).toMatch(/guard is OFF/);
+  });
+
+  it('a missing guard bundle is a loud warning, not a silent downgrade', () => {
+    const plan = buildLaunchPlan(
+      { ...request, agent: 'claude' },
+      settings,
+      { ...host, sandboxBundleDir: null },
+      ADAPTERS.claude,
+    );
+    expect(plan.command).not.toContain('--settings');
+    expect(plan.warnings.join('\n')).toMatch(/guard bundle is not built/);
+  });
+
+  it("host_home mounts only the selected agent's own home paths from the host", () => {
+    const plan = buildLaunchPlan(
+      { ...request, agent: 'claude' },
+      { ...settings, agent: { args: [], env: {}, hostHome: true } },
+      host,
+      ADAPTERS.claude,
+    );
+    const fromHost = plan.mounts.filter((m) => m.why.startsWith("host's own"));
+    expect(fromHost.map((m) => [m.source, m.target, m.mode])).toEqual([
+      ['/home/u/.claude', '/home/u/.claude', 'rw'],
+      ['/home/u/.claude.json', '/home/u/.claude.json', 'rw'],
+    ]);
+    expect(plan.mounts.some((m) => m.source.includes('.codex'))).toBe(false);
+  });
+
+  it('gives each agent its hint through its own mechanism', () => {
+    const codex = buildLaunchPlan(
+      { ...request, agent: 'codex', agentArgs: [] },
+      settings,
+      host,
+      ADAPTERS.codex,
+    );
+    expect(codex.command[1]).toBe('-c');
+    expect(codex.command[2]).toMatch(/^developer_instructions="# ags sandbox\\n/);
+    const pi = buildLaunchPlan({ ...request, agent: 'pi', agentArgs: [] }, settings, host, ADAPTERS.pi);
+    expect(pi.command.slice(0, 2)).toEqual(['pi', '--append-system-prompt']);
+    const gemini = buildLaunchPlan(
+      { ...request, agent: 'gemini', agentArgs: [] },
+      settings,
+      host,
+      ADAPTERS.gemini,
+    );
+    expect(gemini.env.GEMINI_CLI_SYSTEM_SETTINGS_PATH).toBe('/run/ags/gemini-system-settings.json');
+    expect(gemini.mounts.at(-1)).toMatchObject({
+      source: '/run/user/1000/ags/session-4242/public/AGS_SANDBOX.md',
+      target: '/home/u/.gemini/AGS_SANDBOX.md',
+      mode: 'ro',
+    });
+    const opencode = buildLaunchPlan(
+      { ...request, agent: 'opencode', agentArgs: [] },
+      settings,
+      host,
+      ADAPTERS.opencode,
+    );
+    expect(JSON.parse(opencode.env.OPENCODE_CONFIG_CONTENT!)).toEqual({
+      instructions: ['/run/ags/AGS_SANDBOX.md'],
+    });
+    for (const p of [codex, pi, gemini, opencode])
+      expect(p.warnings.join()).toMatch(/no ags guard entry point yet/);
+  });
+
+  it('--tmux wraps the agent, -d dirs mount read-write at the same path, --root drops keep-id', () => {
+    const plan = buildLaunchPlan(
+      { ...request, tmux: true, root: true, addDirs: ['/data/shared'], agentArgs: [] },
+      settings,
+      { ...host, stdinTTY: true, stdoutTTY: true },
+      ADAPTERS.shell,
+    );
+    expect(plan.command).toEqual(['tmux', 'new-session', '-A', '-s', 'ags', '--', 'bash']);
+    expect(plan.mounts).toContainEqual({
+      source: '/data/shared',
+      target: '/data/shared',
+      mode: 'rw',
+      why: '--add-dir',
+      showInHint: true,
+    });
+    expect(plan.user).toBe('root');
+    expect(plan.security.capDropAll).toBe(false);
+    expect(plan.tty).toBe(true);
+  });
+});
+
+describe('podmanRunArgv', () => {
+  it('renders the security flags, network, mounts and TTY only when asked', () => {
+    const plan = buildLaunchPlan(request, settings, host, ADAPTERS.shell);
+    const argv = podmanRunArgv(plan, null);
+    expect(argv.slice(0, 3)).toEqual(['run', '--rm', '-i']);
+    expect(argv).not.toContain('-t');
+    for (const flag of [
+      '--pull=never',
+      '--runtime=runc',
+      '--ulimit=nofile=1024:1024',
+      '--userns=keep-id',
+      '--cap-drop=all',
+      '--security-opt=no-new-privileges',
+      '--pids-limit=4096',
+      '--network=slirp4netns:allow_host_loopback=false',
+      '--volume=/home/u/src/app:/home/u/src/app:rw',
+      '--workdir=/home/u/src/app/lib',
+    ]) {
+      expect(argv).toContain(flag);
+    }
+    expect(argv.some((a) => a.startsWith('--env-file'))).toBe(false);
+    expect(argv.slice(-4)).toEqual(['localhost/ags:latest', 'bash', '-c', 'exit 3']);
+    expect(argv.some((a) => a.includes('label=disable'))).toBe(false);
+  });
+
+  it('renders network none', () => {
+    const plan = buildLaunchPlan(
+      request,
+      { ...settings, network: { mode: 'none', allowHostLoopback: false } },
+      host,
+      ADAPTERS.shell,
+    );
+    expect(podmanRunArgv(plan, null)).toContain('--network=none');
+  });
+});
+
+describe('buildHint', () => {
+  it('says where the agent is, how to reach the host, what is mounted, and lockdown status', () => {
+    const hint = buildHint({ workdir: '/w', mounts: [], lockdown: false, guard: false, root: false });
+    expect(hint).toContain('ags sandbox');
+    expect(hint).toContain('`localhost` is this container');
+    expect(hint).toContain('host.containers.internal');
+    expect(hint).toContain('The workspace is /w');
+    expect(hint).toContain('Lockdown: off');
+  });
+});
