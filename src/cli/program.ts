@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { AGENT_NAMES, type AgentName } from '../../agents/types.js';
 import { VERSION } from '../util/package-root.js';
+import { doctorCommand } from './commands/doctor.js';
 import { runAgent } from './commands/run.js';
 import { updateAgentsCommand } from './commands/update-agents.js';
 import { updateImageCommand } from './commands/update-image.js';
@@ -72,6 +73,7 @@ export function buildProgram(state: CliState): Command {
       );
     });
   program.allowExcessArguments(true);
+  program.addCommand(doctorCommand(state));
   program.addCommand(updateImageCommand(state));
   program.addCommand(updateAgentsCommand(state));
   return program;

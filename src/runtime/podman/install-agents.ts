@@ -14,7 +14,8 @@ export interface AgentInstall {
 
 /**
  * The `podman run` argv that installs agent CLIs into the persistent tools volume. npm runs inside the sandbox
- * image (so native binaries match its libc) with install scripts off, as the unprivileged user, caps dropped.
+ * image (so native binaries match its libc), as the unprivileged user with every capability dropped, so the
+ * packages' install scripts (Claude Code's puts its native binary in place) run in the sandbox, never on the host.
  */
 export function installAgentsArgv(a: AgentInstall): string[] {
   const argv = ['run', '--rm', '--pull=never'];
@@ -47,7 +48,6 @@ export function installAgentsArgv(a: AgentInstall): string[] {
     'install',
     '--global',
     `--prefix=${SANDBOX_TOOLS_DIR}`,
-    '--ignore-scripts',
     '--no-audit',
     '--no-fund',
     ...a.packages,

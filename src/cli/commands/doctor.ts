@@ -1,0 +1,229 @@
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { Command } from 'commander';
+import { ADAPTERS, AGENT_NAMES } from '../../../agents/index.js';
+import { podman } from '../../runtime/podman/engine.js';
+import { AgsError } from '../errors.js';
+import type { CliState } from '../program.js';
+import { type RunContext, loadRunContext } from './context.js';
+import { installedVersion } from './update-agents.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+export interface CheckResult {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+}
+
+/** Known podman start failures and the config option that fixes each. */
+export function diagnoseStartFailure(stderr: string): string | undefined {
+  if (/cgroups? in hybrid mode|crun.*cgroup/i.test(stderr)) {
+    return 'this host needs another OCI runtime: set [runtime] oci_runtime = "runc" in the config';
+  }
+  if (/setrlimit|RLIMIT_|ulimit/i.test(stderr)) {
+    return 'podman\'s default ulimits cannot be applied here: set [runtime] ulimits = { nofile = "1024:1024", nproc = "1024:1024" } (at or below `ulimit -Hn` / `ulimit -Hu`)';
+  }
+  if (/slirp4netns/i.test(stderr) && /not found|no such file/i.test(stderr)) {
+    return 'install slirp4netns (Debian/Ubuntu: sudo apt install slirp4netns)';
+  }
+  if (/\/dev\/net\/tun/i.test(stderr)) return '/dev/net/tun must be readable and writable by your user';
+  if (/newuidmap|subuid|subgid|uid_map/i.test(stderr)) {
+    return 'add subordinate id ranges for your user to /etc/subuid and /etc/subgid (sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER)';
+  }
+  return undefined;
+}
+
+function hasSubordinateRange(file: string, user: string, uid: number): boolean {
+  if (!existsSync(file)) return false;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .some((line) => {
+      const [who, , count] = line.split(':');
+      return (who === user || who === String(uid)) && Number(count) > 0;
+    });
+}
+
+/** Every check, in order; none throws for a host problem, each says what to do. */
+export async function runChecks(ctx: RunContext): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  const s = ctx.settings;
+  let version: string;
+  try {
+    const r = await podman(['version', '--format', '{{.Client.Version}}'], { stdin: 'ignore' });
+    version = String(r.stdout).trim();
+  } catch (err) {
+    const e = err as AgsError;
+    return [{ name: 'podman', status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}) }];
+  }
+  out.push({ name: 'podman', status: 'ok', detail: `version ${version}` });
+
+  const info = await podman(['info', '--format', 'json'], { stdin: 'ignore' });
+  if (info.exitCode !== 0) {
+    out.push({
+      name: 'podman info',
+      status: 'fail',
+      detail: String(info.stderr).trim().split('\n').pop() ?? 'failed',
+      fix: diagnoseStartFailure(String(info.stderr)) ?? 'run `podman info` to see the full error',
+    });
+    return out;
+  }
+  const host = JSON.parse(String(info.stdout)) as {
+    host: Record<string, unknown>;
+    store: Record<string, unknown>;
+  };
+  const h = host.host as {
+    security?: { rootless?: boolean };
+    ociRuntime?: { name?: string; path?: string };
+    cgroupVersion?: string;
+    slirp4netns?: { executable?: string };
+  };
+  const rootless = Boolean(h.security?.rootless);
+  out.push(
+    rootless
+      ? { name: 'rootless', status: 'ok', detail: 'podman runs unprivileged' }
+      : {
+          name: 'rootless',
+          status: 'fail',
+          detail: 'podman runs as root: containers would not be rootless',
+          fix: 'run ags as your normal user, not with sudo',
+        },
+  );
+  out.push({
+    name: 'OCI runtime',
+    status: 'ok',
+    detail: `${s.runtime.ociRuntime ?? h.ociRuntime?.name ?? 'unknown'}${s.runtime.ociRuntime ? ' (from [runtime] oci_runtime)' : ''}`,
+  });
+  const slirp = h.slirp4netns?.executable;
+  out.push(
+    slirp
+      ? { name: 'slirp4netns', status: 'ok', detail: slirp }
+      : {
+          name: 'slirp4netns',
+          status: 'fail',
+          detail: 'not found: the sandbox network cannot be set up',
+          fix: 'install slirp4netns (Debian/Ubuntu: sudo apt install slirp4netns)',
+        },
+  );
+  const { username } = userInfo();
+  const uid = process.getuid!();
+  for (const file of ['/etc/subuid', '/etc/subgid']) {
+    out.push(
+      hasSubordinateRange(file, username, uid)
+        ? { name: file, status: 'ok', detail: `range for ${username}` }
+        : {
+            name: file,
+            status: 'fail',
+            detail: `no range for ${username}`,
+            fix: `sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${username}`,
+          },
+    );
+  }
+  let tun = false;
+  try {
+    accessSync('/dev/net/tun', constants.R_OK | constants.W_OK);
+    tun = true;
+  } catch {
+    tun = false;
+  }
+  out.push(
+    tun
+      ? { name: '/dev/net/tun', status: 'ok', detail: 'usable' }
+      : {
+          name: '/dev/net/tun',
+          status: 'fail',
+          detail: 'not usable by this user',
+          fix: 'sudo chmod 666 /dev/net/tun',
+        },
+  );
+  const driver = (host.store as { graphDriverName?: string }).graphDriverName;
+  out.push(
+    driver === 'overlay'
+      ? { name: 'storage', status: 'ok', detail: 'overlay' }
+      : {
+          name: 'storage',
+          status: 'warn',
+          detail: `${driver}: every container start is slow`,
+          fix: 'set driver = "overlay" under [storage] in ~/.config/containers/storage.conf, then `podman system reset`',
+        },
+  );
+  if (h.cgroupVersion === 'v1' && rootless) {
+    out.push({
+      name: 'cgroups',
+      status: 'warn',
+      detail: 'cgroup v1 with rootless podman: pids, memory and cpu limits are NOT enforced',
+      fix: 'boot with the unified cgroup hierarchy (systemd.unified_cgroup_hierarchy=1) to enforce them',
+    });
+  } else {
+    out.push({ name: 'cgroups', status: 'ok', detail: h.cgroupVersion ?? 'unknown' });
+  }
+
+  const exists = await podman(['image', 'exists', s.image], { stdin: 'ignore' });
+  if (exists.exitCode !== 0) {
+    out.push({
+      name: 'image',
+      status: 'fail',
+      detail: `${s.image} is missing`,
+      fix: 'run `ags update-image`',
+    });
+    return out;
+  }
+  out.push({ name: 'image', status: 'ok', detail: s.image });
+
+  const probeArgs = ['run', '--rm', '--pull=never', '--userns=keep-id', '--cap-drop=all'];
+  if (s.runtime.ociRuntime) probeArgs.push(`--runtime=${s.runtime.ociRuntime}`);
+  for (const u of s.runtime.ulimits) probeArgs.push(`--ulimit=${u}`);
+  probeArgs.push(
+    s.network.mode === 'none' ? '--network=none' : '--network=slirp4netns:allow_host_loopback=false',
+    s.image,
+    'node',
+    '-e',
+    'process.stdout.write(process.version)',
+  );
+  const probe = await podman(probeArgs, { stdin: 'ignore' });
+  if (probe.exitCode === 0) {
+    out.push({
+      name: 'sandbox start',
+      status: 'ok',
+      detail: `a rootless container ran node ${String(probe.stdout)}`,
+    });
+  } else {
+    const err = String(probe.stderr).trim();
+    out.push({
+      name: 'sandbox start',
+      status: 'fail',
+      detail: err.split('\n').pop() ?? `exit ${probe.exitCode}`,
+      fix:
+        diagnoseStartFailure(err) ??
+        'run `ags --agent shell --dry-run` and try the printed podman command by hand',
+    });
+  }
+
+  const tools = AGENT_NAMES.filter((n) => ADAPTERS[n].npmPackage).map(
+    (n) => `${n} ${installedVersion(s.toolsDir, ADAPTERS[n].npmPackage!) ?? '-'}`,
+  );
+  const anyInstalled = tools.some((t) => !t.endsWith(' -'));
+  out.push({
+    name: 'agent CLIs',
+    status: anyInstalled ? 'ok' : 'warn',
+    detail: tools.join(', '),
+    ...(anyInstalled ? {} : { fix: 'run `ags update-agents` (or `ags update-agents claude`)' }),
+  });
+  return out;
+}
+
+/** `ags doctor`: checks the host and says which option fixes what it finds. Exit 1 when a check fails. */
+export function doctorCommand(state: CliState): Command {
+  return new Command('doctor')
+    .description('check podman, the OCI runtime, networking and the image')
+    .action(async () => {
+      const ctx = await loadRunContext('shell');
+      const results = await runChecks(ctx);
+      const mark: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL' };
+      for (const r of results) {
+        process.stdout.write(`${mark[r.status]} ${r.name}: ${r.detail}\n`);
+        if (r.fix && r.status !== 'ok') process.stdout.write(`     fix: ${r.fix}\n`);
+      }
+      state.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
+    });
+}
