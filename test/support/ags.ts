@@ -1,0 +1,47 @@
+import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Options } from 'execa';
+import { REPO_ROOT, type TestHost, runAsTestUser } from './host.js';
+
+/** The built CLI, run with the same Node that runs the tests (so the Node 24 leg of CI exercises Node 24). */
+export const AGS_BIN = join(REPO_ROOT, 'bin', 'ags.js');
+
+/** Runs `ags <args>` as the rootless test user; never throws on exit codes. */
+export function runAgs(host: TestHost, args: string[], options: Options = {}) {
+  return runAsTestUser(host, [process.execPath, AGS_BIN, ...args], { stdin: 'ignore', ...options });
+}
+
+/** The [runtime] lines this host needs, from the podman options the provisioning script probed. */
+export function runtimeToml(host: TestHost): string {
+  const lines: string[] = [];
+  const ulimits: string[] = [];
+  for (const arg of host.engineArgs) {
+    const runtime = /^--runtime=(.+)$/.exec(arg);
+    const ulimit = /^--ulimit=(\w+)=(.+)$/.exec(arg);
+    if (runtime) lines.push(`oci_runtime = "${runtime[1]}"`);
+    if (ulimit) ulimits.push(`${ulimit[1]} = "${ulimit[2]}"`);
+  }
+  if (ulimits.length) lines.push(`ulimits = { ${ulimits.join(', ')} }`);
+  return `[runtime]\n${lines.join('\n')}\n`;
+}
+
+/**
+ * A config file for a test run: the given image, data and cache dirs under `dir`, this host's runtime
+ * options, plus `extra` TOML. Returns its path.
+ */
+export function writeTestConfig(host: TestHost, dir: string, extra = '', image = host.image): string {
+  const path = join(dir, 'config.toml');
+  writeFileSync(
+    path,
+    `[sandbox]\nimage = "${image}"\ndata_dir = "${dir}/data"\ncache_dir = "${dir}/cache"\n\n${runtimeToml(host)}\n${extra}\n`,
+  );
+  for (const sub of ['data', 'cache']) mkdirSync(join(dir, sub), { recursive: true });
+  giveToTestUser(host, path, join(dir, 'data'), join(dir, 'cache'));
+  return path;
+}
+
+/** Hands files the (root) test process made over to the test user. */
+export function giveToTestUser(host: TestHost, ...paths: string[]): void {
+  if (process.getuid?.() !== 0) return;
+  for (const p of paths) chownSync(p, host.uid, host.uid);
+}
