@@ -1,0 +1,65 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGS_BIN, giveToTestUser, writeTestConfig } from '../support/ags.js';
+import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
+import { testUserTempDir } from '../support/tmp.js';
+
+// A [[secret]] from a real Secret Service: gnome-keyring in a private D-Bus session, unlocked, holding an item
+// stored with secret-tool; ags looks it up with @napi-rs/keyring and the value arrives inside the sandbox.
+describe('secrets from the OS keyring', () => {
+  let host: TestHost;
+  let tmp: ReturnType<typeof testUserTempDir>;
+  let repo: string;
+  let config: string;
+
+  beforeAll(() => {
+    host = loadTestHost();
+    tmp = testUserTempDir(host);
+    repo = join(tmp.dir, 'repo');
+    mkdirSync(join(tmp.dir, 'run'), { recursive: true });
+    mkdirSync(repo, { recursive: true });
+    giveToTestUser(host, repo, join(tmp.dir, 'run'));
+    config = writeTestConfig(
+      host,
+      tmp.dir,
+      '[[secret]]\nenv = "FROM_KEYRING"\nkeyring = { service = "ags-it", account = "api-token" }\n',
+    );
+  });
+
+  afterAll(() => tmp?.cleanup());
+
+  it('arrives inside the container, and the env file is gone afterwards', async () => {
+    const script = [
+      'set -e',
+      'eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null',
+      'printf keyring-value-9876 | secret-tool store --label="ags it" service ags-it username api-token',
+      `exec "$NODE" "$AGS" --config "$CONFIG" --agent shell -- -c 'echo "got=$FROM_KEYRING"'`,
+    ].join('\n');
+    const r = await runAsTestUser(host, ['dbus-run-session', '--', 'sh', '-c', script], {
+      cwd: repo,
+      stdin: 'ignore',
+      env: { NODE: process.execPath, AGS: AGS_BIN, CONFIG: config, XDG_RUNTIME_DIR: join(tmp.dir, 'run') },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toContain('got=keyring-value-9876');
+    const runtime = join(tmp.dir, 'run', 'ags');
+    expect(existsSync(runtime) ? readdirSync(runtime) : []).toEqual([]);
+  });
+
+  it('a missing keyring item is a one-line runtime error naming the secret, exit 1', async () => {
+    const script = [
+      'eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null',
+      `exec "$NODE" "$AGS" --config "$CONFIG" --agent shell -- -c true`,
+    ].join('\n');
+    const r = await runAsTestUser(host, ['dbus-run-session', '--', 'sh', '-c', script], {
+      cwd: repo,
+      stdin: 'ignore',
+      env: { NODE: process.execPath, AGS: AGS_BIN, CONFIG: config, XDG_RUNTIME_DIR: join(tmp.dir, 'run') },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(String(r.stderr)).toMatch(
+      /^ags: secret FROM_KEYRING: keyring item ags-it\/api-token is empty or missing/m,
+    );
+  });
+});
