@@ -1,4 +1,4 @@
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { AgsError, EXIT_RUNTIME, EXIT_USAGE, formatError } from './errors.js';
 import { buildProgram } from './program.js';
 
@@ -19,10 +19,16 @@ export async function main(argv: string[]): Promise<void> {
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.configureOutput({
-    // commander already prints "error: ..." lines; prefix them so they read like every other ags error.
-    outputError: (text, write) => write(`ags: ${text.replace(/^error: /, '')}`),
-  });
+  // Subcommands added with addCommand() do not inherit these settings, so apply them to the whole tree.
+  const configure = (cmd: Command): void => {
+    cmd.exitOverride().showSuggestionAfterError(true);
+    cmd.configureOutput({
+      // commander already prints "error: ..." lines; prefix them so they read like every other ags error.
+      outputError: (text, write) => write(`ags: ${text.replace(/^error: /, '')}`),
+    });
+    cmd.commands.forEach(configure);
+  };
+  configure(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,9 +1,11 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../util/package-root.js';
+import { AGENT_NAMES, type AgentName } from '../config/agents.js';
+import { configCommand } from './commands/config.js';
+import { trustCommand } from './commands/trust.js';
 import { UsageError } from './errors.js';
 
-export const AGENT_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'pi', 'shell'] as const;
-export type AgentName = (typeof AGENT_NAMES)[number];
+export { AGENT_NAMES, type AgentName };
 
 const EXAMPLES = `
 Examples:
@@ -21,6 +23,9 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version', 'print the ags version')
     .helpOption('-h, --help', 'show help')
     .addOption(new Option('--agent <name>', 'the agent to run').choices(AGENT_NAMES))
+    .addOption(
+      new Option('--config <path>', 'use this config file instead of ~/.config/ags/config.toml (must exist)'),
+    )
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -29,5 +34,7 @@ export function buildProgram(): Command {
         throw new UsageError('missing --agent', `choose one of: ${AGENT_NAMES.join(', ')} (see ags --help)`);
       }
     });
+  program.addCommand(configCommand());
+  program.addCommand(trustCommand());
   return program;
 }
