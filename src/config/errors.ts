@@ -61,6 +61,14 @@ interface Described {
 
 function describeIssue(issue: Issue, raw: unknown): Described {
   const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && valueAt(raw, path) === undefined) {
+    return {
+      key: path,
+      at: path.slice(0, -1),
+      message: `missing required key; allowed: ${describeAllowed(schemaAt(ConfigSchema, path))}`,
+      hint: DOCS_HINT,
+    };
+  }
   switch (issue.code) {
     case 'unrecognized_keys': {
       const key = issue.keys[0]!;
@@ -76,14 +84,6 @@ function describeIssue(issue: Issue, raw: unknown): Described {
     case 'invalid_type': {
       const value = valueAt(raw, path);
       const allowed = describeAllowed(schemaAt(ConfigSchema, path));
-      if (value === undefined) {
-        return {
-          key: path,
-          at: path.slice(0, -1),
-          message: `missing required key; allowed: ${allowed}`,
-          hint: DOCS_HINT,
-        };
-      }
       return { key: path, at: path, message: `expected ${allowed}, got ${tomlType(value)}`, hint: DOCS_HINT };
     }
     case 'invalid_value': {
@@ -131,13 +131,16 @@ function plainMessage(issue: Issue): string {
   return issue.message;
 }
 
-/** Turns the first schema issue (in file order) into a located ConfigError. */
+/** Turns the first schema issue (unknown keys first, then in file order) into a located ConfigError. */
 export function schemaError(issues: readonly Issue[], file: SourceFile): ConfigError {
   const described = issues.map((issue) => {
     const d = describeIssue(issue, file.raw);
-    return { ...d, pos: file.positions.locate(d.at) };
+    return { ...d, unknown: issue.code === 'unrecognized_keys', pos: file.positions.locate(d.at) };
   });
-  described.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+  // An unknown key comes first: it is usually a typo that also explains a "missing" key next to it.
+  described.sort(
+    (a, b) => Number(b.unknown) - Number(a.unknown) || a.pos.line - b.pos.line || a.pos.col - b.pos.col,
+  );
   const first = described[0]!;
   return errorAt(file.path, first.pos, first.key, first.message, first.hint);
 }
