@@ -56,7 +56,9 @@ const mountShape = {
 function withContainer<T extends { host: string; container?: string | undefined }>(
   m: T,
 ): T & { container: string } {
-  return { ...m, container: m.container ?? m.host };
+  // rebuilt so that `container` prints right after `host`
+  const { host, container, ...rest } = m;
+  return { host, container: container ?? host, ...rest } as T & { container: string };
 }
 
 export const MountSchema = z.strictObject(mountShape).transform(withContainer);
@@ -84,7 +86,12 @@ export const ToolSchema = z
       .default([])
       .describe('Extra directories the tool needs, same keys as [[mount]].'),
   })
-  .transform((t) => ({ ...t, container: t.container ?? `/usr/local/bin/${t.name}` }));
+  .transform(({ name, path, container, ...rest }) => ({
+    name,
+    path,
+    container: container ?? `/usr/local/bin/${name}`,
+    ...rest,
+  }));
 
 const SECRET_SOURCES = ['from_env', 'keyring', 'command'] as const;
 
