@@ -85,7 +85,8 @@ export function describeOverlay(raw: Record<string, unknown>): string[] {
     const container = m.container ?? m.host;
     const where = container === m.host ? '' : ` at ${String(container)}`;
     const when = Array.isArray(m.when) ? ` (when: ${m.when.join(', ')})` : '';
-    return `mount host path ${String(m.host)}${where} ${m.mode === 'rw' ? 'READ-WRITE' : 'read-only'}${extra}${when}`;
+    const create = m.create === true ? ' (CREATED on the host if missing)' : '';
+    return `mount host path ${String(m.host)}${where} ${m.mode === 'rw' ? 'READ-WRITE' : 'read-only'}${extra}${create}${when}`;
   };
 
   for (const m of (take('mount') as Record<string, unknown>[] | undefined) ?? []) lines.push(mountLine(m));

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError, RuntimeError } from '../cli/errors.js';
 
 /**
  * The trust store: which overlay content the user accepted for which repository. An entry holds the
@@ -59,6 +59,18 @@ export function readTrustStore(path: string): TrustEntry[] {
 }
 
 export function writeTrustStore(path: string, entries: TrustEntry[]): void {
+  try {
+    writeAtomically(path, entries);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new RuntimeError(
+      `cannot write the trust store ${path}: ${(err as Error).message}`,
+      'check that the directory is writable (it is $XDG_STATE_HOME/ags, normally ~/.local/state/ags)',
+    );
+  }
+}
+
+function writeAtomically(path: string, entries: TrustEntry[]): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = join(dirname(path), `.trust.json.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', 0o600);
