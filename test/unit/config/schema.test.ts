@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'smol-toml';
 import { defaultConfig, ConfigSchema, entryApplies } from '../../../src/config/index.js';
@@ -159,5 +160,16 @@ describe('`when` conditions', () => {
   it('an agent mount applies only to its own agent', () => {
     expect(entryApplies({ agent: 'pi' }, claude, false)).toBe(false);
     expect(entryApplies({ agent: 'pi' }, pi, false)).toBe(true);
+  });
+});
+
+describe('the examples in docs/CONFIG.md', () => {
+  const doc = readFileSync(new URL('../../../docs/CONFIG.md', import.meta.url), 'utf8');
+  const blocks = [...doc.matchAll(/```toml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+
+  it('are valid: the first as a user config, the second as a repo overlay', () => {
+    expect(blocks).toHaveLength(2);
+    expect(() => checkFile(parseSource('user.toml', blocks[0]!), 'user')).not.toThrow();
+    expect(() => checkFile(parseSource('overlay.toml', blocks[1]!), 'overlay')).not.toThrow();
   });
 });
