@@ -53,7 +53,8 @@ export class PositionMap {
 }
 
 export function keyPositions(source: string): PositionMap {
-  return new Scanner(source).run();
+  // a byte-order mark is not a column anyone sees in an editor
+  return new Scanner(source.replace(/^\uFEFF/, '')).run();
 }
 
 class Scanner {
@@ -71,6 +72,7 @@ class Scanner {
     for (;;) {
       this.skipBlank(true);
       if (this.i >= this.src.length) break;
+      const before = this.i;
       const start = this.pos();
       if (this.src[this.i] === '[') {
         const isArray = this.src[this.i + 1] === '[';
@@ -87,6 +89,7 @@ class Scanner {
         this.readValue([...table, ...keys]);
         this.skipToLineEnd();
       }
+      if (this.i === before) this.i++; // never stall on input the parser would have refused
     }
     return this.out;
   }

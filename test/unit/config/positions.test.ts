@@ -91,4 +91,15 @@ describe('the TOML key locator', () => {
     expect(map.locate(['mount', 1, 'mode'])).toEqual({ line: 14, col: 1 });
     expect(map.locate(['network', 'mode'])).toEqual({ line: 1, col: 1 });
   });
+
+  it('handles CRLF line ends and a byte-order mark', () => {
+    const m = keyPositions('\uFEFF[sandbox]\r\nimage = "x"\r\n\r\n[[mount]]\r\nhost = "/a"\r\n');
+    expect(m.get(['sandbox'])).toEqual({ line: 1, col: 1 });
+    expect(m.get(['sandbox', 'image'])).toEqual({ line: 2, col: 1 });
+    expect(m.get(['mount', 0, 'host'])).toEqual({ line: 5, col: 1 });
+  });
+
+  it('does not hang on garbage', () => {
+    expect(() => keyPositions('}}]] = = ,,, [[ \n {')).not.toThrow();
+  });
 });
