@@ -1,4 +1,4 @@
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { AgsError, EXIT_RUNTIME, EXIT_USAGE, formatError } from './errors.js';
 import { type CliState, buildProgram } from './program.js';
 
@@ -23,9 +23,16 @@ export async function runCli(argv: string[]): Promise<number> {
   const sep = argv.indexOf('--');
   const state: CliState = { exitCode: 0, agentArgs: sep === -1 ? [] : argv.slice(sep + 1) };
   const program = buildProgram(state);
-  program.configureOutput({
-    outputError: (text, write) => write(`ags: ${text.replace(/^error: /, '')}`),
-  });
+  // Subcommands added with addCommand() do not inherit these settings, so apply them to the whole tree.
+  const configure = (cmd: Command): void => {
+    cmd.exitOverride().showSuggestionAfterError(true);
+    cmd.configureOutput({
+      // commander already prints "error: ..." lines; prefix them so they read like every other ags error.
+      outputError: (text, write) => write(`ags: ${text.replace(/^error: /, '')}`),
+    });
+    cmd.commands.forEach(configure);
+  };
+  configure(program);
   try {
     await program.parseAsync(sep === -1 ? argv : argv.slice(0, sep), { from: 'user' });
     return state.exitCode;

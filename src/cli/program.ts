@@ -1,11 +1,15 @@
 import { Command, Option } from 'commander';
 import { AGENT_NAMES, type AgentName } from '../../agents/types.js';
 import { VERSION } from '../util/package-root.js';
+import { configCommand } from './commands/config.js';
 import { doctorCommand } from './commands/doctor.js';
 import { runAgent } from './commands/run.js';
+import { trustCommand } from './commands/trust.js';
 import { updateAgentsCommand } from './commands/update-agents.js';
 import { updateImageCommand } from './commands/update-image.js';
 import { UsageError } from './errors.js';
+
+export { AGENT_NAMES, type AgentName };
 
 const EXAMPLES = `
 Examples:
@@ -26,6 +30,7 @@ interface RootOptions {
   root?: boolean;
   yolo?: boolean;
   dryRun?: boolean;
+  config?: string;
 }
 
 /** What a command hands back to main(): the process exit code. */
@@ -49,6 +54,9 @@ export function buildProgram(state: CliState): Command {
     .option('--root', 'run as root inside the container (to install packages)')
     .option('--yolo', 'turn the guard off (loud warning)')
     .option('--dry-run', 'print the launch plan and the podman command; start nothing')
+    .addOption(
+      new Option('--config <path>', 'use this config file instead of ~/.config/ags/config.toml (must exist)'),
+    )
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -68,11 +76,14 @@ export function buildProgram(state: CliState): Command {
           root: Boolean(opts.root),
           yolo: Boolean(opts.yolo),
           dryRun: Boolean(opts.dryRun),
+          config: opts.config,
         },
         state.agentArgs,
       );
     });
   program.allowExcessArguments(true);
+  program.addCommand(configCommand());
+  program.addCommand(trustCommand());
   program.addCommand(doctorCommand(state));
   program.addCommand(updateImageCommand(state));
   program.addCommand(updateAgentsCommand(state));

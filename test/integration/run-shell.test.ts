@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { AGS_BIN, giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
 import { type TestHost, loadTestHost, podman, runAsTestUser } from '../support/host.js';
 import { testUserTempDir } from '../support/tmp.js';
 
@@ -179,10 +179,24 @@ describe('ags --agent shell in a real rootless container', () => {
     for (const tool of ['git']) {
       await execa('ln', ['-sf', `/usr/bin/${tool}`, join(bin, tool)]);
     }
-    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', 'true'], {
-      cwd: repo,
-      env: { ...env(), PATH: bin },
-    });
+    // runuser itself still needs a PATH; only ags runs without podman on it
+    const r = await runAsTestUser(
+      host,
+      [
+        'env',
+        `PATH=${bin}`,
+        process.execPath,
+        AGS_BIN,
+        '--config',
+        config,
+        '--agent',
+        'shell',
+        '--',
+        '-c',
+        'true',
+      ],
+      { cwd: repo, env: env(), stdin: 'ignore' },
+    );
     expect(r.exitCode).toBe(1);
     expect(String(r.stderr)).toMatch(/^ags: podman is not installed or not on PATH\n {2}install podman/);
   });

@@ -48,6 +48,12 @@ describe('secrets from the OS keyring', () => {
   });
 
   it('a missing keyring item is a one-line runtime error naming the secret, exit 1', async () => {
+    // the test user's login keyring persists on disk: name an item that was never stored
+    const missing = writeTestConfig(
+      host,
+      join(tmp.dir, 'missing'),
+      '[[secret]]\nenv = "FROM_KEYRING"\nkeyring = { service = "ags-it", account = "never-stored" }\n',
+    );
     const script = [
       'eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null',
       `exec "$NODE" "$AGS" --config "$CONFIG" --agent shell -- -c true`,
@@ -55,11 +61,11 @@ describe('secrets from the OS keyring', () => {
     const r = await runAsTestUser(host, ['dbus-run-session', '--', 'sh', '-c', script], {
       cwd: repo,
       stdin: 'ignore',
-      env: { NODE: process.execPath, AGS: AGS_BIN, CONFIG: config, XDG_RUNTIME_DIR: join(tmp.dir, 'run') },
+      env: { NODE: process.execPath, AGS: AGS_BIN, CONFIG: missing, XDG_RUNTIME_DIR: join(tmp.dir, 'run') },
     });
     expect(r.exitCode).toBe(1);
     expect(String(r.stderr)).toMatch(
-      /^ags: secret FROM_KEYRING: keyring item ags-it\/api-token is empty or missing/m,
+      /^ags: secret FROM_KEYRING: keyring item ags-it\/never-stored is empty or missing/m,
     );
   });
 });

@@ -30,13 +30,14 @@ export function runtimeToml(host: TestHost): string {
  * options, plus `extra` TOML. Returns its path.
  */
 export function writeTestConfig(host: TestHost, dir: string, extra = '', image = host.image): string {
+  mkdirSync(dir, { recursive: true });
   const path = join(dir, 'config.toml');
   writeFileSync(
     path,
     `[sandbox]\nimage = "${image}"\ndata_dir = "${dir}/data"\ncache_dir = "${dir}/cache"\n\n${runtimeToml(host)}\n${extra}\n`,
   );
   for (const sub of ['data', 'cache']) mkdirSync(join(dir, sub), { recursive: true });
-  giveToTestUser(host, path, join(dir, 'data'), join(dir, 'cache'));
+  giveToTestUser(host, dir, path, join(dir, 'data'), join(dir, 'cache'));
   return path;
 }
 

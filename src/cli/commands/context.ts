@@ -1,59 +1,60 @@
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import type { AgentName } from '../../../agents/types.js';
+import { type Config, type LoadedConfig, loadConfig } from '../../config/index.js';
 import { type BasicHostFacts, gatherHostFacts } from '../../host/facts.js';
 import { imageExists } from '../../runtime/podman/engine.js';
 import { buildImage } from '../../runtime/podman/image.js';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
-import { xdgDirs } from '../../host/xdg.js';
-import type { RunSettings } from '../../plan/inputs.js';
-import type { SecretSpec } from '../../session/secrets.js';
+import { type RunSettingsWithSecrets, runSettingsFromConfig } from './run-settings.js';
 
-export type RunSettingsWithSecrets = RunSettings & { secrets: SecretSpec[] };
-
-/** The settings of a run on ags's built-in defaults (the config layer overrides them). */
-export function defaultRunSettings(facts: BasicHostFacts, agent: AgentName): RunSettingsWithSecrets {
-  const dirs = xdgDirs(facts.env, facts.home);
-  return {
-    image: 'localhost/ags:latest',
-    network: { mode: 'slirp4netns', allowHostLoopback: false },
-    runtime: { ulimits: [], pidsLimit: 4096, extraArgs: [] },
-    agentHome: join(dirs.data, 'homes', agent),
-    toolsDir: join(dirs.data, 'tools'),
-    mounts: [],
-    passthroughEnv: [],
-    secretNames: [],
-    secrets: [],
-    agent: { args: [], env: {}, hostHome: false },
-    guard: true,
-  };
-}
-
-/** What every podman-using command starts from: host facts, and the settings from the merged config. */
-export interface RunContext {
+/** What every podman-using command starts from: host facts, the merged config, and the settings it implies. */
+export interface SandboxContext {
   facts: BasicHostFacts;
+  loaded: LoadedConfig;
+  config: Config;
   settings: RunSettingsWithSecrets;
-  /** The Containerfile to build the image from, and an optional BASE_IMAGE override. */
+  /** The Containerfile to build the image from, and the BASE_IMAGE to pass when it is ags's own. */
   containerfile: string;
   baseImage?: string;
 }
 
-export async function loadRunContext(agent: AgentName): Promise<RunContext> {
+/** The global --config value, wherever on the command line it was given. */
+export function configPathOf(cmd: Command): string | undefined {
+  return (cmd.optsWithGlobals() as { config?: string }).config;
+}
+
+export async function loadSandboxContext(
+  agent: AgentName,
+  configPath: string | undefined,
+): Promise<SandboxContext> {
   const facts = await gatherHostFacts();
+  const loaded = await loadConfig({
+    ...(configPath ? { configPath } : {}),
+    cwd: facts.cwd,
+    env: process.env,
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+  });
+  const config = loaded.config;
+  const own = config.sandbox.containerfile;
   return {
     facts,
-    settings: defaultRunSettings(facts, agent),
-    containerfile: join(PACKAGE_ROOT, 'config', 'Containerfile'),
+    loaded,
+    config,
+    settings: runSettingsFromConfig(config, agent),
+    containerfile: own ?? join(PACKAGE_ROOT, 'config', 'Containerfile'),
+    ...(own ? {} : { baseImage: config.sandbox.base_image }),
   };
 }
 
 /** Builds the sandbox image when it is missing, saying so first. */
-export async function ensureImage(ctx: RunContext): Promise<void> {
+export async function ensureImage(ctx: SandboxContext): Promise<void> {
   if (await imageExists(ctx.settings.image)) return;
   process.stderr.write(`ags: image ${ctx.settings.image} is missing; building it now (first run only)\n`);
   await buildContextImage(ctx);
 }
 
-export async function buildContextImage(ctx: RunContext, baseImage = ctx.baseImage): Promise<void> {
+export async function buildContextImage(ctx: SandboxContext, baseImage = ctx.baseImage): Promise<void> {
   await buildImage({
     image: ctx.settings.image,
     containerfile: ctx.containerfile,

@@ -5,7 +5,7 @@ import { ADAPTERS, AGENT_NAMES } from '../../../agents/index.js';
 import { podman } from '../../runtime/podman/engine.js';
 import { AgsError } from '../errors.js';
 import type { CliState } from '../program.js';
-import { type RunContext, loadRunContext } from './context.js';
+import { type SandboxContext, configPathOf, loadSandboxContext } from './context.js';
 import { installedVersion } from './update-agents.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -45,7 +45,7 @@ function hasSubordinateRange(file: string, user: string, uid: number): boolean {
 }
 
 /** Every check, in order; none throws for a host problem, each says what to do. */
-export async function runChecks(ctx: RunContext): Promise<CheckResult[]> {
+export async function runChecks(ctx: SandboxContext): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   const s = ctx.settings;
   let version: string;
@@ -216,8 +216,8 @@ export async function runChecks(ctx: RunContext): Promise<CheckResult[]> {
 export function doctorCommand(state: CliState): Command {
   return new Command('doctor')
     .description('check podman, the OCI runtime, networking and the image')
-    .action(async () => {
-      const ctx = await loadRunContext('shell');
+    .action(async (_opts: unknown, cmd: Command) => {
+      const ctx = await loadSandboxContext('shell', configPathOf(cmd));
       const results = await runChecks(ctx);
       const mark: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL' };
       for (const r of results) {

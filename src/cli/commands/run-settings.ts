@@ -1,83 +1,79 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { AgentName } from '../../../agents/types.js';
+import { type Config, entryApplies } from '../../config/index.js';
 import type { ResolvedMount, RunSettings } from '../../plan/inputs.js';
 import type { SecretSpec } from '../../session/secrets.js';
 import { ConfigError } from '../errors.js';
 
-/** The parts of the merged config (src/config) a run reads; paths are already expanded and absolute. */
-export interface ConfigForRun {
-  sandbox: {
-    image: string;
-    data_dir: string;
-    passthrough_env: string[];
-    ssh_keys: string[];
-  };
-  runtime: {
-    oci_runtime?: string | undefined;
-    ulimits: Record<string, string | number>;
-    pids_limit: number;
-    memory?: string | undefined;
-    cpus?: number | undefined;
-    extra_args: string[];
-  };
-  network: { mode: 'slirp4netns' | 'none'; allow_host_loopback: boolean };
-  mount: Array<{
-    host: string;
-    container?: string | undefined;
-    mode: 'ro' | 'rw';
-    kind: 'dir' | 'file';
-    create: boolean;
-    optional: boolean;
-    when?: string[] | undefined;
-  }>;
-  secret: SecretSpec[];
-  agents: Partial<
-    Record<AgentName, { args: string[]; env: Record<string, string>; host_home: boolean } | undefined>
-  >;
-  guard: { enabled: boolean };
-}
+export type RunSettingsWithSecrets = RunSettings & { secrets: SecretSpec[] };
 
 /** podman --ulimit values from `[runtime] ulimits = { nofile = "1024:1024" }`. */
-export function ulimitArgs(ulimits: Record<string, string | number>): string[] {
+export function ulimitArgs(ulimits: Config['runtime']['ulimits']): string[] {
   return Object.entries(ulimits).map(([name, value]) => `${name}=${value}`);
 }
 
+interface MountEntry {
+  host: string;
+  container: string;
+  mode: 'ro' | 'rw';
+  kind: 'dir' | 'file';
+  create: boolean;
+  optional: boolean;
+}
+
 /**
- * Maps the merged config onto what one run of `agent` needs. Checks mount sources (creating those marked
- * `create`), since a missing source would otherwise surface as a podman error.
+ * Checks one mount source on the host: creates it when `create` is set, skips it when `optional`, and
+ * otherwise reports a missing or mistyped source as a config error naming the entry (podman's own message
+ * would not say which entry is wrong).
  */
-export function runSettingsFromConfig(
-  config: ConfigForRun,
-  agent: AgentName,
-): RunSettings & { secrets: SecretSpec[] } {
-  const mounts: ResolvedMount[] = [];
-  for (const [i, m] of config.mount.entries()) {
-    if (m.when && !m.when.includes(agent)) continue;
-    if (!existsSync(m.host)) {
-      if (m.create) {
-        if (m.kind === 'dir') mkdirSync(m.host, { recursive: true, mode: 0o700 });
-        else
-          throw new ConfigError(
-            `mount[${i}].host ${m.host} does not exist (create works for kind = "dir" only)`,
-          );
-      } else if (m.optional) {
-        continue;
-      } else {
-        throw new ConfigError(
-          `mount[${i}].host ${m.host} does not exist`,
-          'create it, or mark the mount optional = true or create = true',
-        );
+function resolveMount(m: MountEntry, label: string): ResolvedMount | null {
+  if (!existsSync(m.host)) {
+    if (m.create) {
+      if (m.kind === 'dir') mkdirSync(m.host, { recursive: true, mode: 0o700 });
+      else {
+        mkdirSync(dirname(m.host), { recursive: true, mode: 0o700 });
+        closeSync(openSync(m.host, 'a', 0o600));
       }
-    }
-    const isDir = statSync(m.host).isDirectory();
-    if (isDir !== (m.kind === 'dir')) {
+    } else if (m.optional) {
+      return null;
+    } else {
       throw new ConfigError(
-        `mount[${i}].host ${m.host} is ${isDir ? 'a directory' : 'a file'}, but kind = "${m.kind}"`,
+        `${label}: host path ${m.host} does not exist`,
+        'create it, or set optional = true (skip it) or create = true',
       );
     }
-    mounts.push({ host: m.host, container: m.container ?? m.host, mode: m.mode });
   }
+  const isDir = statSync(m.host).isDirectory();
+  if (isDir !== (m.kind === 'dir')) {
+    throw new ConfigError(
+      `${label}: ${m.host} is ${isDir ? 'a directory' : 'a file'}, but kind = "${m.kind}"`,
+    );
+  }
+  return { host: m.host, container: m.container, mode: m.mode };
+}
+
+/** Maps the merged config onto what one (non-lockdown) run of `agent` needs. */
+export function runSettingsFromConfig(config: Config, agent: AgentName): RunSettingsWithSecrets {
+  const run = { agent, lockdown: false };
+  const allowMounts = config.lockdown.allow_mounts;
+  const mounts: ResolvedMount[] = [];
+  const take = (m: MountEntry, label: string) => {
+    const r = resolveMount(m, label);
+    if (r) mounts.push(r);
+  };
+  config.mount.forEach((m, i) => entryApplies(m, run, allowMounts) && take(m, `mount[${i}]`));
+  config.agent_mount.forEach((m, i) => entryApplies(m, run, allowMounts) && take(m, `agent_mount[${i}]`));
+  config.tool.forEach((t, i) => {
+    if (!entryApplies(t, run, allowMounts)) return;
+    if (!existsSync(t.path) && t.optional) return;
+    take(
+      { host: t.path, container: t.container, mode: 'ro', kind: 'file', create: false, optional: false },
+      `tool[${i}] (${t.name})`,
+    );
+    t.directory.forEach((d, j) => take(d, `tool[${i}].directory[${j}]`));
+  });
+
   const overrides = config.agents[agent];
   return {
     image: config.sandbox.image,
@@ -96,11 +92,7 @@ export function runSettingsFromConfig(
     passthroughEnv: config.sandbox.passthrough_env,
     secretNames: config.secret.map((s) => s.env),
     secrets: config.secret,
-    agent: {
-      args: overrides?.args ?? [],
-      env: overrides?.env ?? {},
-      hostHome: overrides?.host_home ?? false,
-    },
+    agent: { args: overrides.args, env: overrides.env, hostHome: overrides.host_home },
     guard: config.guard.enabled,
   };
 }

@@ -20,9 +20,10 @@ import {
   sessionPaths,
 } from '../../session/session-dir.js';
 import { SIGNAL_EXIT, Teardown, withSignals } from '../../session/signals.js';
+import { startSshAgent } from '../../session/ssh-agent.js';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
 import { RuntimeError, UsageError } from '../errors.js';
-import { ensureImage, loadRunContext } from './context.js';
+import { ensureImage, loadSandboxContext } from './context.js';
 
 export interface RunFlags {
   agent: AgentName;
@@ -32,6 +33,7 @@ export interface RunFlags {
   root: boolean;
   yolo: boolean;
   dryRun: boolean;
+  config?: string | undefined;
 }
 
 /** How long a signalled container gets to stop before it is killed. */
@@ -74,7 +76,7 @@ function printPlan(plan: LaunchPlan, argv: string[]): void {
 
 /** `ags --agent <name> [flags] -- [agent args]`: plan, prepare the session, run, clean up. Returns the exit code. */
 export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<number> {
-  const ctx = await loadRunContext(flags.agent);
+  const ctx = await loadSandboxContext(flags.agent, flags.config);
   const { facts, settings } = ctx;
   const adapter = ADAPTERS[flags.agent];
   assertSafeWorkdir(facts.workdir, facts.home);
@@ -89,10 +91,11 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     agentArgs,
   };
   const session = sessionPaths(runtimeDirPath(facts.env, facts.uid), facts.pid);
+  const sshKeys = ctx.config.sandbox.ssh_keys;
   const planSettings: RunSettings = {
     ...settings,
-    secretNames: settings.secrets.map((s) => s.env),
     gitconfig: basename(session.gitconfig),
+    ...(sshKeys.length > 0 ? { sshAuthSock: session.sshSocket } : {}),
   };
   const plan = buildLaunchPlan(
     request,
@@ -117,10 +120,12 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     teardown.add(() => removeSessionDir(session));
     mkdirSync(planSettings.agentHome, { recursive: true, mode: 0o700 });
     mkdirSync(planSettings.toolsDir, { recursive: true });
-    for (const f of plan.sessionFiles)
+    for (const f of plan.sessionFiles) {
       writeFileSync(join(session.publicDir, f.name), f.content, { mode: 0o644 });
+    }
     prepareMountpoints(plan.mounts, facts.home, planSettings.agentHome);
     await writeSandboxGitconfig(session.gitconfig);
+    if (sshKeys.length > 0) teardown.add(await startSshAgent(session.sshSocket, sshKeys));
 
     if (plan.secretEnv.length > 0) {
       const values = await resolveSecrets(settings.secrets, facts.env);
@@ -136,27 +141,33 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
   }
 }
 
-/** Runs `podman run` in the foreground; on SIGINT/SIGTERM/SIGHUP removes secrets first, then stops the container. */
+/**
+ * Runs `podman run` in the foreground. On SIGINT/SIGTERM/SIGHUP: secrets are removed at once, the signal is
+ * forwarded (podman passes it to the agent), and a container still running after a grace period is removed.
+ */
 async function runContainer(argv: string[], plan: LaunchPlan, removeSecrets: () => void): Promise<number> {
   const child = execa('podman', argv, { stdio: 'inherit', reject: false });
   let signalled: NodeJS.Signals | null = null;
+  let grace: NodeJS.Timeout | undefined;
   const result = await withSignals(
     (signal) => {
       signalled ??= signal;
       removeSecrets();
       child.kill(signal);
-      setTimeout(() => {
-        child.kill('SIGKILL');
-        void execa('podman', ['rm', '--force', '--time=0', plan.containerName], {
-          reject: false,
-          stdio: 'ignore',
-        });
-      }, STOP_GRACE_MS).unref();
+      grace ??= setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     },
     () => child,
   );
+  clearTimeout(grace);
   if (spawnedMissing(result)) throw PODMAN_MISSING;
-  if (signalled) return SIGNAL_EXIT[signalled] ?? 1;
+  if (signalled) {
+    // podman killed by force leaves the container behind; make sure it is gone before ags exits
+    await execa('podman', ['rm', '--force', '--ignore', '--time=0', plan.containerName], {
+      reject: false,
+      stdio: 'ignore',
+    });
+    return SIGNAL_EXIT[signalled] ?? 1;
+  }
   if (result.exitCode === 125) {
     throw new RuntimeError(
       'podman could not start the container (exit 125; its message is above)',

@@ -3,13 +3,11 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { execa } from 'execa';
 import { ADAPTERS, AGENT_NAMES, type AgentAdapter } from '../../../agents/index.js';
-import { gatherHostFacts } from '../../host/facts.js';
-import { xdgDirs } from '../../host/xdg.js';
 import { podman } from '../../runtime/podman/engine.js';
 import { installAgentsArgv } from '../../runtime/podman/install-agents.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import type { CliState } from '../program.js';
-import { ensureImage, loadRunContext } from './context.js';
+import { configPathOf, ensureImage, loadSandboxContext } from './context.js';
 
 async function hostNpmConfig(key: string): Promise<string | undefined> {
   try {
@@ -36,17 +34,16 @@ export function updateAgentsCommand(state: CliState): Command {
       `install or update agent CLIs in the sandbox tools volume (default: ${installable.join(', ')})`,
     )
     .argument('[names...]', 'agents to install')
-    .action(async (names: string[]) => {
+    .action(async (names: string[], _opts: unknown, cmd: Command) => {
       const chosen: AgentAdapter[] = (names.length ? names : installable).map((n) => {
         const a = ADAPTERS[n as keyof typeof ADAPTERS];
         if (!a) throw new UsageError(`unknown agent '${n}'`, `choose from: ${installable.join(', ')}`);
         if (!a.npmPackage) throw new UsageError(`${n} is not installed by ags (it is part of the image)`);
         return a;
       });
-      const ctx = await loadRunContext('shell');
+      const ctx = await loadSandboxContext('shell', configPathOf(cmd));
       await ensureImage(ctx);
-      const facts = await gatherHostFacts();
-      const npmCacheDir = join(xdgDirs(facts.env, facts.home).cache, 'npm');
+      const npmCacheDir = join(ctx.config.sandbox.cache_dir, 'npm');
       mkdirSync(ctx.settings.toolsDir, { recursive: true });
       mkdirSync(npmCacheDir, { recursive: true });
       const before = new Map(

@@ -1,14 +1,14 @@
 import { Command } from 'commander';
 import type { CliState } from '../program.js';
-import { buildContextImage, loadRunContext } from './context.js';
+import { buildContextImage, configPathOf, loadSandboxContext } from './context.js';
 
 /** `ags update-image [--base-image REF]`: (re)builds the sandbox image with visible progress. */
 export function updateImageCommand(state: CliState): Command {
   return new Command('update-image')
     .description('build (or rebuild) the sandbox image from the Containerfile')
     .option('--base-image <ref>', "override the Containerfile's BASE_IMAGE (it must provide node and npm)")
-    .action(async (opts: { baseImage?: string }) => {
-      const ctx = await loadRunContext('shell');
+    .action(async (opts: { baseImage?: string }, cmd: Command) => {
+      const ctx = await loadSandboxContext('shell', configPathOf(cmd));
       await buildContextImage(ctx, opts.baseImage ?? ctx.baseImage);
       process.stderr.write(`ags: image ${ctx.settings.image} is ready\n`);
       state.exitCode = 0;

@@ -5,7 +5,8 @@ import type { LaunchPlan } from '../../plan/types.js';
  * env file named by `envFile`.
  */
 export function podmanRunArgv(plan: LaunchPlan, envFile: string | null): string[] {
-  const argv = ['run', '--rm', '-i'];
+  // --init: a tiny init as PID 1 forwards signals to the agent and reaps its zombies
+  const argv = ['run', '--rm', '--init', '-i'];
   if (plan.tty) argv.push('-t');
   argv.push('--pull=never', `--name=${plan.containerName}`);
   if (plan.engine.ociRuntime) argv.push(`--runtime=${plan.engine.ociRuntime}`);

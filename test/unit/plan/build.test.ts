@@ -254,7 +254,7 @@ describe('podmanRunArgv', () => {
   it('renders the security flags, network, mounts and TTY only when asked', () => {
     const plan = buildLaunchPlan(request, settings, host, ADAPTERS.shell);
     const argv = podmanRunArgv(plan, null);
-    expect(argv.slice(0, 3)).toEqual(['run', '--rm', '-i']);
+    expect(argv.slice(0, 4)).toEqual(['run', '--rm', '--init', '-i']);
     expect(argv).not.toContain('-t');
     for (const flag of [
       '--pull=never',

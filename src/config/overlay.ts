@@ -1,0 +1,150 @@
+import { errorAt, type SourceFile } from './errors.js';
+import { formatPath, type PathSegment } from './positions.js';
+import { isTable } from './merge.js';
+
+/**
+ * What a repo overlay may not do. A repository is not the user: it may add mounts, tools, agent settings
+ * and secrets from host env vars or the keyring (all shown before the user trusts it), but it may not
+ * change what ags itself executes on the host, which image runs, where ags keeps its own state, the
+ * guard's exceptions, the auth proxy, or lockdown.
+ */
+export const OVERLAY_FORBIDDEN: readonly { path: readonly string[]; why: string }[] = [
+  { path: ['sandbox', 'image'], why: 'it chooses the image the sandbox runs' },
+  { path: ['sandbox', 'containerfile'], why: 'it chooses what the image is built from' },
+  { path: ['sandbox', 'base_image'], why: 'it chooses what the image is built from' },
+  { path: ['sandbox', 'cache_dir'], why: 'it moves where ags keeps its own files on the host' },
+  { path: ['sandbox', 'data_dir'], why: 'it moves where ags keeps its own files on the host' },
+  { path: ['runtime', 'engine'], why: 'it chooses the program ags runs on the host' },
+  { path: ['runtime', 'oci_runtime'], why: 'it chooses a program podman runs on the host' },
+  { path: ['runtime', 'extra_args'], why: 'it passes arbitrary options to podman on the host' },
+  { path: ['secret', '*', 'command'], why: 'a command secret runs a program on the host' },
+  { path: ['guard', 'enabled'], why: 'a repository may not switch the guard off' },
+  { path: ['guard', 'allow'], why: 'a repository may not make exceptions to the guard' },
+  { path: ['auth_proxy'], why: 'it decides which URLs open in your browser on the host' },
+  { path: ['lockdown'], why: 'a repository may not weaken lockdown' },
+];
+
+const OVERLAY_HINT =
+  'set it in your user config instead (`ags config path` prints where); see docs/CONFIG.md#repo-overlays';
+
+function find(pattern: readonly string[], raw: unknown): PathSegment[][] {
+  const found: PathSegment[][] = [];
+  const walk = (node: unknown, depth: number, path: PathSegment[]) => {
+    if (depth === pattern.length) {
+      if (node !== undefined) found.push(path);
+      return;
+    }
+    const seg = pattern[depth]!;
+    if (Array.isArray(node) && seg === '*') node.forEach((v, i) => walk(v, depth + 1, [...path, i]));
+    else if (isTable(node) && seg !== '*') walk(node[seg], depth + 1, [...path, seg]);
+  };
+  walk(raw, 0, []);
+  return found;
+}
+
+/** Throws a located ConfigError for the first key (in file order) a repo overlay may not set. */
+export function checkOverlay(file: SourceFile): void {
+  const hits = OVERLAY_FORBIDDEN.flatMap(({ path, why }) =>
+    find(path, file.raw).map((p) => ({ path: p, why, pos: file.positions.locate(p) })),
+  );
+  if (hits.length === 0) return;
+  hits.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+  const first = hits[0]!;
+  throw errorAt(
+    file.path,
+    first.pos,
+    first.path,
+    `not allowed in a repo overlay: ${first.why}`,
+    OVERLAY_HINT,
+  );
+}
+
+function inline(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(inline).join(', ')}]`;
+  if (isTable(v))
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${k} = ${inline(x)}`)
+      .join(', ')} }`;
+  return String(v);
+}
+
+/**
+ * One line per thing an (expanded) overlay would change, most dangerous first: host paths it exposes,
+ * host secrets and env vars it pulls in, network it opens, guard rules it adds, then everything else.
+ */
+export function describeOverlay(raw: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  const rest = structuredClone(raw);
+  const take = (section: string): unknown => {
+    const v = rest[section];
+    delete rest[section];
+    return v;
+  };
+  const mountLine = (m: Record<string, unknown>, extra = '') => {
+    const container = m.container ?? m.host;
+    const where = container === m.host ? '' : ` at ${String(container)}`;
+    const when = Array.isArray(m.when) ? ` (when: ${m.when.join(', ')})` : '';
+    const create = m.create === true ? ' (CREATED on the host if missing)' : '';
+    return `mount host path ${String(m.host)}${where} ${m.mode === 'rw' ? 'READ-WRITE' : 'read-only'}${extra}${create}${when}`;
+  };
+
+  for (const m of (take('mount') as Record<string, unknown>[] | undefined) ?? []) lines.push(mountLine(m));
+  for (const m of (take('agent_mount') as Record<string, unknown>[] | undefined) ?? [])
+    lines.push(mountLine(m, ` for agent ${String(m.agent)}`));
+  for (const t of (take('tool') as Record<string, unknown>[] | undefined) ?? []) {
+    lines.push(`mount host binary ${String(t.path)} read-only as tool "${String(t.name)}"`);
+    for (const d of (t.directory as Record<string, unknown>[] | undefined) ?? [])
+      lines.push(mountLine(d, ` for tool "${String(t.name)}"`));
+  }
+  for (const s of (take('secret') as Record<string, unknown>[] | undefined) ?? []) {
+    const env = String(s.env);
+    if (s.from_env !== undefined) lines.push(`read host env var ${String(s.from_env)} into secret ${env}`);
+    if (isTable(s.keyring)) {
+      lines.push(
+        `read keyring item service=${inline(s.keyring.service)} account=${inline(s.keyring.account)} into secret ${env}`,
+      );
+    }
+  }
+  const sandbox = take('sandbox');
+  if (isTable(sandbox)) {
+    if (Array.isArray(sandbox.passthrough_env))
+      lines.push(`pass host env vars into the sandbox: ${sandbox.passthrough_env.join(', ') || '(none)'}`);
+    if (Array.isArray(sandbox.ssh_keys))
+      lines.push(`offer SSH keys to the sandbox: ${sandbox.ssh_keys.join(', ') || '(none)'}`);
+    for (const [k, v] of Object.entries(sandbox))
+      if (k !== 'passthrough_env' && k !== 'ssh_keys') lines.push(`set sandbox.${k} = ${inline(v)}`);
+  }
+  const agents = take('agents');
+  if (isTable(agents)) {
+    for (const [name, a] of Object.entries(agents)) {
+      if (!isTable(a)) continue;
+      if (a.host_home === true)
+        lines.push(`mount the host's own ${name} home READ-WRITE (agents.${name}.host_home)`);
+      if (isTable(a.env))
+        for (const [k, v] of Object.entries(a.env)) lines.push(`set env ${k}=${inline(v)} for agent ${name}`);
+      if (Array.isArray(a.args)) lines.push(`pass extra arguments to ${name}: ${inline(a.args)}`);
+      if (a.host_home === false) lines.push(`set agents.${name}.host_home = false`);
+    }
+  }
+  const network = take('network');
+  if (isTable(network)) {
+    if (network.mode !== undefined) lines.push(`set network mode to ${inline(network.mode)}`);
+    if (network.allow_host_loopback === true)
+      lines.push("let the sandbox reach the host's loopback services");
+    if (network.allow_host_loopback === false) lines.push('set network.allow_host_loopback = false');
+  }
+  const guard = take('guard');
+  if (isTable(guard)) {
+    for (const r of (guard.rules as Record<string, unknown>[] | undefined) ?? [])
+      lines.push(`add guard rule ${inline(r.id)}: ${inline(r.pattern)} (${String(r.reason)})`);
+    if (Array.isArray(guard.sensitive_paths))
+      lines.push(`add sensitive paths: ${guard.sensitive_paths.join(', ')}`);
+  }
+  const flatten = (v: unknown, path: PathSegment[]) => {
+    if (isTable(v)) for (const [k, x] of Object.entries(v)) flatten(x, [...path, k]);
+    else lines.push(`set ${formatPath(path)} = ${inline(v)}`);
+  };
+  flatten(rest, []);
+  return lines;
+}

@@ -1,0 +1,346 @@
+import { z } from 'zod';
+import { AGENT_NAMES } from './agents.js';
+
+/**
+ * The one description of the ags configuration: types, defaults, validation messages and (through
+ * json-schema.ts) the published JSON Schema all come from here. Every table is strict, so an unknown key
+ * is an error instead of a silently ignored typo.
+ *
+ * Host path fields are plain strings here; load.ts expands `~`, `$VAR` and `${VAR}` in them and makes them
+ * absolute (relative to the file that set them) before the final parse. The list of those fields lives in
+ * expand.ts (PATH_FIELDS) next to the code that expands them.
+ */
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const EnvName = z
+  .string()
+  .regex(ENV_NAME, 'must be an environment variable name (letters, digits and _, not starting with a digit)');
+
+/** A path on the host. `~`, `$VAR` and `${VAR}` are expanded; a relative path is relative to the config file. */
+const HostPath = z.string().min(1, 'must not be empty');
+
+/** A path inside the container: absolute, never expanded. */
+const ContainerPath = z
+  .string()
+  .regex(/^\//, 'must be an absolute path inside the container (starting with /)')
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments');
+
+/** Run modes a `when` list can name besides agent names. */
+export const RUN_MODES = ['normal', 'lockdown'] as const;
+
+const When = z
+  .array(z.enum([...AGENT_NAMES, ...RUN_MODES]))
+  .min(1, 'must name at least one agent or mode (leave `when` out to mean "always")')
+  .describe(
+    'Restricts the entry: agent names limit it to those agents, "normal"/"lockdown" to those run modes. ' +
+      'Absent: every agent, normal runs (and lockdown runs only if lockdown.allow_mounts is true).',
+  );
+
+const mountShape = {
+  host: HostPath.describe('Host path to mount (~, $VAR, ${VAR} expanded; relative to the config file).'),
+  container: ContainerPath.optional().describe('Path inside the container; default: the same as `host`.'),
+  mode: z.enum(['ro', 'rw']).describe('Read-only or read-write. Required: there is no silent default.'),
+  kind: z.enum(['dir', 'file']).default('dir').describe('Whether the host path is a directory or a file.'),
+  create: z
+    .boolean()
+    .default(false)
+    .describe('Create a missing host path (mkdir -p, or an empty file for kind = "file").'),
+  optional: z
+    .boolean()
+    .default(false)
+    .describe('Skip the mount when the host path is missing (otherwise a missing source is an error).'),
+  when: When.optional(),
+};
+
+function withContainer<T extends { host: string; container?: string | undefined }>(
+  m: T,
+): T & { container: string } {
+  // rebuilt so that `container` prints right after `host`
+  const { host, container, ...rest } = m;
+  return { host, container: container ?? host, ...rest } as T & { container: string };
+}
+
+export const MountSchema = z.strictObject(mountShape).transform(withContainer);
+
+export const AgentMountSchema = z
+  .strictObject({
+    ...mountShape,
+    agent: z.enum(AGENT_NAMES).describe('The agent this mount belongs to; other agents never see it.'),
+  })
+  .transform(withContainer);
+
+export const ToolSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a simple name (letters, digits, ".", "_", "-")'),
+    path: HostPath.describe(
+      'The host binary, mounted read-only into the container. It is never run on the host.',
+    ),
+    container: ContainerPath.optional().describe('Where the binary appears; default /usr/local/bin/<name>.'),
+    optional: z.boolean().default(false).describe('Skip the tool when the host binary is missing.'),
+    when: When.optional(),
+    directory: z
+      .array(MountSchema)
+      .default([])
+      .describe('Extra directories the tool needs, same keys as [[mount]].'),
+  })
+  .transform(({ name, path, container, ...rest }) => ({
+    name,
+    path,
+    container: container ?? `/usr/local/bin/${name}`,
+    ...rest,
+  }));
+
+const SECRET_SOURCES = ['from_env', 'keyring', 'command'] as const;
+
+export const SecretSchema = z
+  .strictObject({
+    env: EnvName.describe('The variable the secret is exposed as inside the sandbox.'),
+    from_env: EnvName.optional().describe('Source: the value of this host environment variable.'),
+    keyring: z
+      .strictObject({
+        service: z.string().min(1, 'must not be empty'),
+        account: z.string().min(1, 'must not be empty'),
+      })
+      .optional()
+      .describe('Source: an item of the desktop keyring (Secret Service), looked up by service and account.'),
+    command: z
+      .array(z.string())
+      .min(1, 'must not be empty: give the program and its arguments')
+      .optional()
+      .describe(
+        'Source: the stdout of this command (argv list; the program must be an absolute path after expansion). User config only.',
+      ),
+  })
+  .superRefine((s, ctx) => {
+    const given = SECRET_SOURCES.filter((k) => s[k] !== undefined);
+    if (given.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `needs exactly one source; allowed: ${SECRET_SOURCES.join(', ')}`,
+      });
+    } else if (given.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [given[1]!],
+        message: `has more than one source (${given.join(' and ')}); give exactly one of ${SECRET_SOURCES.join(', ')}`,
+      });
+    }
+  });
+
+const AgentSchema = z.strictObject({
+  args: z.array(z.string()).default([]).describe('Extra arguments passed to the agent, before your own.'),
+  env: z
+    .record(EnvName, z.string())
+    .default({})
+    .describe('Extra environment variables (name = value) set inside the sandbox for this agent.'),
+  host_home: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Mount the host's own agent home (for example ~/.claude) instead of the isolated sandbox home.",
+    ),
+});
+
+function agentSection() {
+  return AgentSchema.prefault({});
+}
+
+const AgentsSchema = z.strictObject({
+  claude: agentSection(),
+  codex: agentSection(),
+  gemini: agentSection(),
+  opencode: agentSection(),
+  pi: agentSection(),
+  shell: agentSection(),
+});
+
+const SandboxSchema = z.strictObject({
+  image: z.string().min(1, 'must not be empty').default('localhost/ags:latest').describe('The image to run.'),
+  containerfile: HostPath.optional().describe(
+    "Your own Containerfile to build `image` from; default: ags's bundled one.",
+  ),
+  base_image: z
+    .string()
+    .min(1, 'must not be empty')
+    .default('docker.io/library/node:24-bookworm-slim')
+    .describe('The base image the bundled Containerfile builds on (its BASE_IMAGE build argument).'),
+  cache_dir: HostPath.default('$XDG_CACHE_HOME/ags').describe('Where ags keeps caches.'),
+  data_dir: HostPath.default('$XDG_DATA_HOME/ags').describe(
+    'Where ags keeps persistent data, such as the isolated agent homes.',
+  ),
+  passthrough_env: z
+    .array(EnvName)
+    .default([])
+    .describe('Host environment variables copied into the sandbox when set. Empty by default: no API keys.'),
+  ssh_keys: z
+    .array(HostPath)
+    .default([])
+    .describe('Private keys offered to the sandbox through an SSH agent (never mounted).'),
+});
+
+export const ULIMIT_NAMES = [
+  'as',
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+] as const;
+
+const UlimitValue = z.union(
+  [
+    z.int().min(-1, 'must be -1 (unlimited) or more'),
+    z.string().regex(/^(-1|\d+)(:(-1|\d+))?$/, 'must be "soft:hard" or one number, for example "1024:4096"'),
+  ],
+  { error: 'must be an integer or a "soft:hard" string' },
+);
+
+const RuntimeSchema = z.strictObject({
+  engine: z.enum(['podman']).default('podman').describe('The container engine. Only podman for now.'),
+  oci_runtime: z
+    .string()
+    .min(1, 'must not be empty')
+    .optional()
+    .describe('The OCI runtime podman uses (--runtime), for example "crun" or "runc".'),
+  ulimits: z
+    .partialRecord(z.enum(ULIMIT_NAMES), UlimitValue)
+    .default({})
+    .describe('Resource limits (--ulimit name=soft:hard).'),
+  pids_limit: z
+    .int()
+    .min(1, 'must be at least 1')
+    .default(4096)
+    .describe('Maximum processes (--pids-limit).'),
+  memory: z
+    .string()
+    .regex(/^\d+(\.\d+)?[bkmg]?$/i, 'must be a size like "512m" or "8g"')
+    .optional()
+    .describe('Memory limit (--memory), for example "8g".'),
+  cpus: z
+    .number()
+    .positive('must be more than 0')
+    .optional()
+    .describe('CPU limit (--cpus), for example 2.5.'),
+  extra_args: z
+    .array(z.string())
+    .default([])
+    .describe('Extra arguments for `podman run`, inserted before the image. User config only.'),
+});
+
+const GuardRuleSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a lowercase id (letters, digits, ".", "_", "-")'),
+    pattern: z.string().min(1, 'must not be empty'),
+    match: z
+      .enum(['prefix', 'regex'])
+      .default('prefix')
+      .describe('"prefix": the command starts with these words; "regex": a JavaScript regular expression.'),
+    reason: z
+      .string()
+      .min(1, 'must not be empty')
+      .describe('Shown to the agent when the rule blocks a command.'),
+  })
+  .superRefine((r, ctx) => {
+    if (r.match !== 'regex') return;
+    try {
+      new RegExp(r.pattern);
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pattern'],
+        message: `is not a valid regular expression (${(err as Error).message})`,
+      });
+    }
+  });
+
+const GuardSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Run the in-sandbox guard. User config only.'),
+  rules: z.array(GuardRuleSchema).default([]).describe('Extra rules, added to the built-in ones.'),
+  allow: z
+    .array(z.string().min(1, 'must not be empty'))
+    .default([])
+    .describe('Rule ids or exact commands the guard lets through. User config only.'),
+  sensitive_paths: z
+    .array(z.string().min(1, 'must not be empty'))
+    .default([])
+    .describe('Extra paths (inside the sandbox, globs allowed) the agent may not read or write.'),
+});
+
+const DOMAIN = /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+const AuthProxySchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Relay browser logins (OAuth) from the sandbox to the host.'),
+  auto_allow_domains: z
+    .array(z.string().regex(DOMAIN, 'must be a domain like "example.com" or "*.example.com"'))
+    .default([])
+    .describe('URLs on these domains open without asking. "*.example.com" also matches subdomains.'),
+  approval: z
+    .enum(['prompt', 'deny'])
+    .default('prompt')
+    .describe('Other URLs: "prompt" asks you on the terminal, "deny" refuses them.'),
+  timeout_seconds: z
+    .int()
+    .min(1, 'must be at least 1')
+    .max(3600, 'must be at most 3600')
+    .default(300)
+    .describe('How long a login may wait for its callback.'),
+});
+
+const NetworkSchema = z.strictObject({
+  mode: z
+    .enum(['slirp4netns', 'none'])
+    .default('slirp4netns')
+    .describe('"slirp4netns": outbound network; "none": no network at all.'),
+  allow_host_loopback: z
+    .boolean()
+    .default(false)
+    .describe("Let the sandbox reach services on the host's loopback (slirp4netns only)."),
+});
+
+const LockdownSchema = z.strictObject({
+  network: z.enum(['none', 'slirp4netns']).default('none').describe('Network mode of lockdown runs.'),
+  allow_mounts: z
+    .boolean()
+    .default(false)
+    .describe(
+      'In lockdown, also apply [[mount]], [[agent_mount]] and [[tool]] entries without a `when`; ' +
+        'otherwise only entries whose `when` names "lockdown" apply.',
+    ),
+});
+
+export const ConfigSchema = z
+  .strictObject({
+    sandbox: SandboxSchema.prefault({}),
+    runtime: RuntimeSchema.prefault({}),
+    network: NetworkSchema.prefault({}),
+    lockdown: LockdownSchema.prefault({}),
+    mount: z.array(MountSchema).default([]).describe('Host paths mounted for every agent.'),
+    agent_mount: z.array(AgentMountSchema).default([]).describe('Host paths mounted for one agent only.'),
+    tool: z.array(ToolSchema).default([]).describe('Host binaries made available inside the sandbox.'),
+    secret: z.array(SecretSchema).default([]).describe('Secrets exposed as environment variables.'),
+    agents: AgentsSchema.prefault({}),
+    auth_proxy: AuthProxySchema.prefault({}),
+    guard: GuardSchema.prefault({}),
+  })
+  .describe('ags configuration (~/.config/ags/config.toml and trusted <repo>/.ags/config.toml overlays).');
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type Mount = Config['mount'][number];
+export type AgentMount = Config['agent_mount'][number];
+export type Tool = Config['tool'][number];
+export type Secret = Config['secret'][number];
+export type AgentSettings = Config['agents']['claude'];
+export type GuardRule = Config['guard']['rules'][number];
