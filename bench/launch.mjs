@@ -27,9 +27,13 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const dry = spawnSync(process.execPath, [ags, ...agsOpts, '--agent', 'shell', '--dry-run', '--', '-c', 'true'], {
-  encoding: 'utf8',
-});
+const dry = spawnSync(
+  process.execPath,
+  [ags, ...agsOpts, '--agent', 'shell', '--dry-run', '--', '-c', 'true'],
+  {
+    encoding: 'utf8',
+  },
+);
 if (dry.status !== 0) throw new Error(`ags --dry-run failed: ${dry.stderr}`);
 const podmanArgv = JSON.parse(dry.stdout).podman.slice(1);
 // the hand-run needs no session dir: drop the session mount and the env file, keep everything else
