@@ -29,15 +29,20 @@ export function runtimeToml(host: TestHost): string {
  * A config file for a test run: the given image, data and cache dirs under `dir`, this host's runtime
  * options, plus `extra` TOML. Returns its path.
  */
-export function writeTestConfig(host: TestHost, dir: string, extra = '', image = host.image): string {
+export function writeTestConfig(
+  host: TestHost,
+  dir: string,
+  extra = '',
+  { image = host.image, dataDir = join(dir, 'data') }: { image?: string; dataDir?: string } = {},
+): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'config.toml');
   writeFileSync(
     path,
-    `[sandbox]\nimage = "${image}"\ndata_dir = "${dir}/data"\ncache_dir = "${dir}/cache"\n\n${runtimeToml(host)}\n${extra}\n`,
+    `[sandbox]\nimage = "${image}"\ndata_dir = "${dataDir}"\ncache_dir = "${dir}/cache"\n\n${runtimeToml(host)}\n${extra}\n`,
   );
-  for (const sub of ['data', 'cache']) mkdirSync(join(dir, sub), { recursive: true });
-  giveToTestUser(host, dir, path, join(dir, 'data'), join(dir, 'cache'));
+  for (const d of [dataDir, join(dir, 'cache')]) mkdirSync(d, { recursive: true });
+  giveToTestUser(host, dir, path, dataDir, join(dir, 'cache'));
   return path;
 }
 
