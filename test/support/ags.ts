@@ -33,13 +33,17 @@ export function writeTestConfig(
   host: TestHost,
   dir: string,
   extra = '',
-  { image = host.image, dataDir = join(dir, 'data') }: { image?: string; dataDir?: string } = {},
+  {
+    image = host.image,
+    dataDir = join(dir, 'data'),
+    sandbox = '',
+  }: { image?: string; dataDir?: string; /** extra lines for [sandbox] */ sandbox?: string } = {},
 ): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'config.toml');
   writeFileSync(
     path,
-    `[sandbox]\nimage = "${image}"\ndata_dir = "${dataDir}"\ncache_dir = "${dir}/cache"\n\n${runtimeToml(host)}\n${extra}\n`,
+    `[sandbox]\nimage = "${image}"\ndata_dir = "${dataDir}"\ncache_dir = "${dir}/cache"\n${sandbox}\n${runtimeToml(host)}\n${extra}\n`,
   );
   for (const d of [dataDir, join(dir, 'cache')]) mkdirSync(d, { recursive: true });
   giveToTestUser(host, dir, path, dataDir, join(dir, 'cache'));
