@@ -39,9 +39,9 @@ const podmanArgv = JSON.parse(dry.stdout).podman.slice(1);
 // the hand-run needs no session dir: drop the session mount and the env file, keep everything else
 const byHand = podmanArgv.filter((a) => !a.includes('/session-') && !a.startsWith('--name='));
 
-// warm both paths once (image layers, page cache)
-time('podman', byHand);
+// warm both paths once (image layers, page cache); ags first, since it creates the home and tools dirs
 time(process.execPath, [ags, ...agsOpts, '--agent', 'shell', '--', '-c', 'true']);
+time('podman', byHand);
 
 const agsTimes = [];
 const podmanTimes = [];

@@ -1,26 +1,12 @@
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { execa } from 'execa';
-
-/** The git top level containing `dir`, or null outside a repository (or without git). */
-export async function gitTopLevel(dir: string): Promise<string | null> {
-  try {
-    const r = await execa('git', ['rev-parse', '--show-toplevel'], {
-      cwd: dir,
-      reject: false,
-      stdin: 'ignore',
-    });
-    return r.exitCode === 0 && r.stdout ? realpathSync(String(r.stdout).trim()) : null;
-  } catch {
-    return null;
-  }
-}
 
 export interface BasicHostFacts {
   uid: number;
   gid: number;
   home: string;
   cwd: string;
+  /** The git top level containing cwd (real path), else cwd: the directory mounted as the workspace. */
   workdir: string;
   pid: number;
   stdinTTY: boolean;
@@ -28,15 +14,14 @@ export interface BasicHostFacts {
   env: Record<string, string | undefined>;
 }
 
-/** Reads the facts a plan depends on, once. */
-export async function gatherHostFacts(): Promise<BasicHostFacts> {
-  const cwd = realpathSync(process.cwd());
+/** The facts a plan depends on, read once. `repoRoot` comes from the config loader, which already asked git. */
+export function hostFacts(cwd: string, repoRoot: string | null): BasicHostFacts {
   return {
     uid: process.getuid!(),
     gid: process.getgid!(),
     home: process.env.HOME || homedir(),
     cwd,
-    workdir: (await gitTopLevel(cwd)) ?? cwd,
+    workdir: repoRoot ? realpathSync(repoRoot) : cwd,
     pid: process.pid,
     stdinTTY: Boolean(process.stdin.isTTY),
     stdoutTTY: Boolean(process.stdout.isTTY),

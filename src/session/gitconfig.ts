@@ -1,13 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 
-async function hostGit(key: string): Promise<string | null> {
-  try {
-    const r = await execa('git', ['config', '--global', '--get', key], { reject: false, stdin: 'ignore' });
-    return r.exitCode === 0 ? String(r.stdout).trim() || null : null;
-  } catch {
-    return null;
+/** The user's git identity from the host's global config, in one git call. */
+async function hostIdentity(): Promise<{ name?: string; email?: string }> {
+  const r = await execa('git', ['config', '--global', '--get-regexp', '^user\\.(name|email)$'], {
+    reject: false,
+    stdin: 'ignore',
+  });
+  const found: { name?: string; email?: string } = {};
+  if (r.exitCode !== 0) return found;
+  for (const line of String(r.stdout).split('\n')) {
+    const m = /^user\.(name|email) (.*)$/.exec(line);
+    if (m) found[m[1] as 'name' | 'email'] = m[2]!.trim();
   }
+  return found;
 }
 
 /**
@@ -15,8 +21,9 @@ async function hostGit(key: string): Promise<string | null> {
  * name credential helpers, hooks paths and includes that make no sense or leak inside).
  */
 export async function writeSandboxGitconfig(path: string): Promise<void> {
-  const name = (await hostGit('user.name')) ?? 'ags agent';
-  const email = (await hostGit('user.email')) ?? 'agent@ags.invalid';
+  const id = await hostIdentity();
+  const name = id.name || 'ags agent';
+  const email = id.email || 'agent@ags.invalid';
   const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   writeFileSync(path, `[user]\n\tname = ${quote(name)}\n\temail = ${quote(email)}\n`, { mode: 0o644 });
 }

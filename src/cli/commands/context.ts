@@ -1,8 +1,9 @@
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { AgentName } from '../../../agents/types.js';
 import { type Config, type LoadedConfig, loadConfig } from '../../config/index.js';
-import { type BasicHostFacts, gatherHostFacts } from '../../host/facts.js';
+import { type BasicHostFacts, hostFacts } from '../../host/facts.js';
 import { imageExists } from '../../runtime/podman/engine.js';
 import { buildImage } from '../../runtime/podman/image.js';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
@@ -28,13 +29,14 @@ export async function loadSandboxContext(
   agent: AgentName,
   configPath: string | undefined,
 ): Promise<SandboxContext> {
-  const facts = await gatherHostFacts();
+  const cwd = realpathSync(process.cwd());
   const loaded = await loadConfig({
     ...(configPath ? { configPath } : {}),
-    cwd: facts.cwd,
+    cwd,
     env: process.env,
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
   });
+  const facts = hostFacts(cwd, loaded.repoRoot);
   const config = loaded.config;
   const own = config.sandbox.containerfile;
   return {
@@ -49,7 +51,10 @@ export async function loadSandboxContext(
 
 /** Builds the sandbox image when it is missing, saying so first. */
 export async function ensureImage(ctx: SandboxContext): Promise<void> {
-  if (await imageExists(ctx.settings.image)) return;
+  if (!(await imageExists(ctx.settings.image))) await buildMissingImage(ctx);
+}
+
+export async function buildMissingImage(ctx: SandboxContext): Promise<void> {
   process.stderr.write(`ags: image ${ctx.settings.image} is missing; building it now (first run only)\n`);
   await buildContextImage(ctx);
 }

@@ -7,7 +7,7 @@ import { buildLaunchPlan } from '../../plan/build.js';
 import type { RunRequest, RunSettings } from '../../plan/inputs.js';
 import type { LaunchPlan } from '../../plan/types.js';
 import { podmanRunArgv } from '../../runtime/podman/argv.js';
-import { PODMAN_MISSING, spawnedMissing } from '../../runtime/podman/engine.js';
+import { PODMAN_MISSING, imageExists, spawnedMissing } from '../../runtime/podman/engine.js';
 import { writeEnvFile } from '../../session/env-file.js';
 import { prepareMountpoints } from '../../session/mountpoints.js';
 import { writeSandboxGitconfig } from '../../session/gitconfig.js';
@@ -22,8 +22,9 @@ import {
 import { SIGNAL_EXIT, Teardown, withSignals } from '../../session/signals.js';
 import { startSshAgent } from '../../session/ssh-agent.js';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
+import { mark } from '../../util/timing.js';
 import { RuntimeError, UsageError } from '../errors.js';
-import { ensureImage, loadSandboxContext } from './context.js';
+import { buildMissingImage, loadSandboxContext } from './context.js';
 
 export interface RunFlags {
   agent: AgentName;
@@ -76,7 +77,9 @@ function printPlan(plan: LaunchPlan, argv: string[]): void {
 
 /** `ags --agent <name> [flags] -- [agent args]`: plan, prepare the session, run, clean up. Returns the exit code. */
 export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<number> {
+  mark('cli parsed');
   const ctx = await loadSandboxContext(flags.agent, flags.config);
+  mark('config loaded');
   const { facts, settings } = ctx;
   const adapter = ADAPTERS[flags.agent];
   assertSafeWorkdir(facts.workdir, facts.home);
@@ -111,8 +114,10 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
   }
   for (const w of plan.warnings) process.stderr.write(`ags: warning: ${w}\n`);
 
-  await ensureImage(ctx);
-
+  // podman answers "does the image exist" in about 0.1 s: ask while the session is being prepared
+  mark('planned');
+  const imageReady = imageExists(plan.image);
+  imageReady.catch(() => {}); // awaited below; this only keeps an early rejection from counting as unhandled
   const teardown = new Teardown();
   try {
     removeStaleSessions(runtimeDir(facts.env, facts.uid));
@@ -126,6 +131,9 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     prepareMountpoints(plan.mounts, facts.home, planSettings.agentHome);
     await writeSandboxGitconfig(session.gitconfig);
     if (sshKeys.length > 0) teardown.add(await startSshAgent(session.sshSocket, sshKeys));
+    mark('session prepared');
+    if (!(await imageReady)) await buildMissingImage(ctx);
+    mark('image checked');
 
     if (plan.secretEnv.length > 0) {
       const values = await resolveSecrets(settings.secrets, facts.env);
@@ -135,6 +143,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       }
       writeEnvFile(session.envFile, values);
     }
+    mark('starting podman');
     return await runContainer(argv, plan, () => teardown.run());
   } finally {
     teardown.run();
