@@ -24,7 +24,7 @@ Exit codes: 2 for usage or config errors, 1 for runtime failures, otherwise the 
 
 interface RootOptions {
   agent?: AgentName;
-  addDir: string[];
+  addDir?: string[];
   defaults?: boolean;
   tmux?: boolean;
   root?: boolean;
@@ -48,7 +48,7 @@ export function buildProgram(state: CliState): Command {
     .version(VERSION, '-V, --version', 'print the ags version')
     .helpOption('-h, --help', 'show help')
     .addOption(new Option('--agent <name>', 'the agent to run').choices(AGENT_NAMES))
-    .option('-d, --add-dir <dir>', 'also mount DIR read-write at the same path (repeatable)', collect, [])
+    .option('-d, --add-dir <dir>', 'also mount DIR read-write at the same path (repeatable)', collect)
     .option('-D, --defaults', "put the agent's sandbox defaults before its arguments")
     .option('--tmux', 'run the agent inside tmux in the sandbox')
     .option('--root', 'run as root inside the container (to install packages)')
@@ -70,7 +70,7 @@ export function buildProgram(state: CliState): Command {
       state.exitCode = await runAgent(
         {
           agent: opts.agent,
-          addDir: opts.addDir,
+          addDir: opts.addDir ?? [],
           defaults: Boolean(opts.defaults),
           tmux: Boolean(opts.tmux),
           root: Boolean(opts.root),
@@ -90,6 +90,6 @@ export function buildProgram(state: CliState): Command {
   return program;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
