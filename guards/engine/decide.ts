@@ -160,7 +160,9 @@ export function analyzeShell(command: string, cwd: string, opts: DecideOptions =
       const dyn = dynamicHit(inv, ctx);
       if (dyn) hits.push(dyn);
     }
-    for (const r of inv.dynamic ? generic : candidates(inv.name)) {
+    // `cmd … --help` prints help and runs nothing: only the generic (credential, exec) rules apply
+    const help = inv.args.some((x) => x.value === '--help');
+    for (const r of inv.dynamic || help ? generic : candidates(inv.name)) {
       const m = r.match(inv, ctx);
       if (m) hits.push({ rule: r.id, pack: r.pack, reason: r.reason, ...(typeof m === 'string' ? { detail: m } : {}), invocation: inv });
     }

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../util/package-root.js';
 import { UsageError } from './errors.js';
+import { guardCommand } from './commands/guard.js';
 
 export const AGENT_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'pi', 'shell'] as const;
 export type AgentName = (typeof AGENT_NAMES)[number];
@@ -29,5 +30,6 @@ export function buildProgram(): Command {
         throw new UsageError('missing --agent', `choose one of: ${AGENT_NAMES.join(', ')} (see ags --help)`);
       }
     });
+  program.addCommand(guardCommand());
   return program;
 }

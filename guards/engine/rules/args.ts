@@ -87,8 +87,8 @@ export type Danger = 'root' | 'home' | 'parent' | 'workspace' | 'git' | 'unset-v
 
 /** Why deleting (recursively) this path would be a disaster, or null. */
 export function pathDanger(abs: string, ctx: RuleContext): Danger | null {
-  if (abs === '/' || SYSTEM_DIRS.has(abs)) return 'root';
   if (abs === ctx.home || /^\/home\/[^/]+$/.test(abs) || abs === '/root') return 'home';
+  if (abs === '/' || SYSTEM_DIRS.has(abs)) return 'root';
   if (posix.basename(abs) === '.git') return 'git';
   if (abs === ctx.workspace || abs === ctx.startCwd) return 'workspace';
   if (isWithin(ctx.startCwd, abs) || isWithin(ctx.workspace, abs)) return 'parent';
@@ -108,7 +108,8 @@ export function targetDanger(a: Arg, ctx: RuleContext): Danger | null {
     ) {
       const rest = a.word.parts.slice(1);
       const restText = rest.map((p) => (p.k === 'lit' ? p.v : '\0')).join('');
-      if (restText.startsWith('/')) return 'unset-var';
+      // "$DIR/" or $DIR/* turns into / or /* when DIR is empty
+      if (/^\/+\*?$/.test(restText) || (restText.startsWith('/') && !restText.includes('\0') && pathDanger(posix.normalize(restText.replace(/\/\*$/, '') || '/'), ctx) === 'root')) return 'unset-var';
     }
   }
   if (a.glob) {

@@ -35,9 +35,17 @@ export function sensitiveUse(inv: Invocation, ctx: RuleContext): { hit: Sensitiv
   for (let i = 0; i < inv.args.length; i++) {
     const a = inv.args[i]!;
     if (KEY_OPTION.has(inv.args[i - 1]?.value ?? '') && !PAYLOAD_OPTION.has(inv.args[i - 1]?.value ?? '')) continue;
-    const v = a.value ?? (a.word.parts.every((p) => p.k === 'lit' || (p.k === 'param' && (p.name === 'HOME' || p.name === 'PWD'))) ? a.text : null);
-    if (v === null) continue;
-    const hit = checkValue(a, v);
+    let v = a.value;
+    let arg = a;
+    if (v === null) {
+      // unknown expansions stand for any name: /proc/$$/environ is checked as /proc/*/environ
+      v = a.word.parts.map((p) => (p.k === 'lit' ? p.v : p.k === 'param' && (p.name === 'HOME' || p.name === 'PWD') ? p.raw : '*')).join('');
+      const first = a.word.parts[0];
+      const lead = first && first.k === 'param' && first.name === 'HOME' ? ctx.home : first && first.k === 'param' && first.name === 'PWD' ? ctx.cwd : null;
+      if (lead !== null) v = lead + v.slice(first!.k === 'param' ? first!.raw.length : 0);
+      arg = { ...a, value: v, glob: true };
+    }
+    const hit = checkValue(arg, v);
     if (hit) return { hit, via: a.text };
   }
   return null;

@@ -24,19 +24,6 @@ const rm = (id: string, want: Danger, reason: string): Rule => ({
 });
 
 export const filesystemRules: Rule[] = [
-  rm('fs.rm-recursive-root', 'root', 'recursive delete of / or a system directory; delete only the specific files you created'),
-  rm('fs.rm-recursive-home', 'home', 'recursive delete of the home directory; name the exact subdirectory instead'),
-  rm('fs.rm-recursive-parent', 'parent', 'recursive delete of a directory that contains the workspace; stay inside the workspace'),
-  rm('fs.rm-recursive-workspace', 'workspace', 'recursive delete of the whole workspace (., *, the repo root); delete specific paths instead'),
-  rm('fs.rm-git-dir', 'git', 'deletes the .git directory and all history; ask the user'),
-  rm('fs.rm-unset-var', 'unset-var', 'recursive delete of "$VAR/…" becomes / when VAR is empty; use ${VAR:?} or a literal path'),
-  {
-    id: 'fs.shred',
-    pack: 'fs',
-    reason: 'shred overwrites files beyond recovery; use rm on files you created, or ask the user',
-    commands: ['shred', 'srm', 'wipe'],
-    match: (inv) => operands(inv, ['-n', '-s', '--iterations', '--size', '--random-source']).length > 0,
-  },
   {
     id: 'fs.find-delete',
     pack: 'fs',
@@ -61,6 +48,19 @@ export const filesystemRules: Rule[] = [
       }
       return false;
     },
+  },
+  rm('fs.rm-recursive-root', 'root', 'recursive delete of / or a system directory; delete only the specific files you created'),
+  rm('fs.rm-recursive-home', 'home', 'recursive delete of the home directory; name the exact subdirectory instead'),
+  rm('fs.rm-recursive-parent', 'parent', 'recursive delete of a directory that contains the workspace; stay inside the workspace'),
+  rm('fs.rm-recursive-workspace', 'workspace', 'recursive delete of the whole workspace (., *, the repo root); delete specific paths instead'),
+  rm('fs.rm-git-dir', 'git', 'deletes the .git directory and all history; ask the user'),
+  rm('fs.rm-unset-var', 'unset-var', 'recursive delete of "$VAR/…" becomes / when VAR is empty; use ${VAR:?} or a literal path'),
+  {
+    id: 'fs.shred',
+    pack: 'fs',
+    reason: 'shred overwrites files beyond recovery; use rm on files you created, or ask the user',
+    commands: ['shred', 'srm', 'wipe'],
+    match: (inv) => operands(inv, ['-n', '-s', '--iterations', '--size', '--random-source']).length > 0,
   },
   {
     id: 'fs.chmod-recursive-root',

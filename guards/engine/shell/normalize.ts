@@ -457,7 +457,8 @@ export function unwrap(
       const extra: Word[] = [];
       if (stdin?.kind === 'literal' && stdin.text !== undefined) {
         const toks = stdin.text.split(/\s+/).filter(Boolean);
-        if (toks.length <= MAX_XARGS_WORDS) extra.push(...toks.map(litWord));
+        // unquoted: the producer (echo ~) already expanded what the shell expands
+        if (toks.length <= MAX_XARGS_WORDS) extra.push(...toks.map((t) => ({ parts: [{ k: 'lit' as const, v: t, q: false }], raw: t })));
       }
       const target = r.length > 0 ? [...r, ...extra] : [litWord('echo'), ...extra];
       return unwrap(target, redirs, ctx, level, chain, null, upstream, stdin?.kind !== 'literal');
@@ -669,6 +670,11 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     return;
   }
   const code = extractInlineCode(inv);
+  if (code?.readsStdin && inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined) {
+    // `python3 - <<EOF`: the script is literal, so it is checked like -c code
+    code.text = inv.stdin.text;
+    code.flag = `<${inv.stdin.desc}`;
+  }
   if (code) {
     inv.code = code;
     if (code.text !== null) {

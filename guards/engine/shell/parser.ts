@@ -36,7 +36,7 @@ export function parseShell(src: string, budget: Budget, level = 0, warnings: str
 type Stop = 'eof' | ')' | '}' | 'case';
 
 /** Words that may start a command but are not commands: stepped over. */
-const TRANSPARENT = new Set(['if', 'then', 'elif', 'else', 'while', 'until', 'do', '!', 'time', 'coproc']);
+const TRANSPARENT = new Set(['if', 'then', 'elif', 'else', 'while', 'until', 'do', '!', 'coproc']);
 /** Words that close a compound command: skipped where a command could start. */
 const CLOSERS = new Set(['fi', 'done', 'esac']);
 
