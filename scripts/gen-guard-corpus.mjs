@@ -366,6 +366,7 @@ const OBFUSCATED = [
   ['cd / ; rm -rf *', 'fs.rm-recursive-root'],
   ['cd .. && rm -rf .', 'fs.rm-recursive-parent'],
   ['cd ~/.ssh && cat id_rsa', 'cred.sensitive-path'],
+  ['cd ~/.aws && cat credentials', 'cred.sensitive-path'],
   ['cat ~/.s*/id_*', 'cred.sensitive-path'],
   ['cat /home/*/.aws/cred*', 'cred.sensitive-path'],
   ['cat ~/.ssh/id_r?a', 'cred.sensitive-path'],

@@ -94,11 +94,18 @@ for (const r of BUILTIN_RULES) {
 }
 const ruleOrder = new Map<string, number>(BUILTIN_RULES.map((r, i) => [r.id, i]));
 
+const candidateCache = new Map<string, Rule[]>();
+
 function candidates(name: string): Rule[] {
   const specific = byCommand.get(name);
   if (!specific) return generic;
-  // keep pack priority order
-  return [...generic, ...specific].sort((a, b) => ruleOrder.get(a.id)! - ruleOrder.get(b.id)!);
+  let list = candidateCache.get(name);
+  if (!list) {
+    // keep pack priority order
+    list = [...generic, ...specific].sort((a, b) => ruleOrder.get(a.id)! - ruleOrder.get(b.id)!);
+    candidateCache.set(name, list);
+  }
+  return list;
 }
 
 export function formatBlock(rule: string, reason: string, detail?: string): string {

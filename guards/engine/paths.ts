@@ -94,12 +94,15 @@ function globToRe(glob: string): string {
 export class SensitivePaths {
   private readonly paths: Compiled[] = [];
   private readonly names: Compiled[] = [];
+  /** True when the policy added bare-name entries, so every word must be checked, not only path-like ones. */
+  readonly hasNamePatterns: boolean;
 
   constructor(
     readonly home: string,
     extra: readonly string[] = [],
   ) {
     const homes = `(?:${globToRe(home.replace(/\/+$/, ''))}|/root|/home/[^/]+)`;
+    this.hasNamePatterns = extra.some((e) => !e.includes('/'));
     for (const entry of [...BUILTIN_SENSITIVE, ...extra]) {
       const e = entry.trim().replace(/\/+$/, '');
       if (!e) continue;

@@ -11,8 +11,22 @@ const KEY_OPTION = new Set(['-i', '-F', '--identity', '--key', '--cert', '--cace
 
 const PAYLOAD_OPTION = new Set(['-d', '--data', '--data-binary', '--data-raw', '--data-urlencode', '-F', '--form', '-T', '--upload-file', '--post-file', '--body-file']);
 
-/** The first sensitive path an argument or redirection of `inv` names, with how it is used. */
-export function sensitiveUse(inv: Invocation, ctx: RuleContext): { hit: SensitiveHit; via: string } | null {
+type Use = { hit: SensitiveHit; via: string } | null;
+const useCache = new WeakMap<Invocation, { ctx: RuleContext; use: Use }>();
+
+/** Could this argument name a file? Words without `/`, `~`, `.`, `@`, `=` or `$` are only checked by name. */
+const PATHISH = /[/~.@=$*?]|^id_/;
+
+/** The first sensitive path an argument or redirection of `inv` names, with how it is used (cached per call). */
+export function sensitiveUse(inv: Invocation, ctx: RuleContext): Use {
+  const cached = useCache.get(inv);
+  if (cached && cached.ctx === ctx) return cached.use;
+  const use = findSensitiveUse(inv, ctx);
+  useCache.set(inv, { ctx, use });
+  return use;
+}
+
+function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
   const checkValue = (a: Arg, v: string): SensitiveHit | null => {
     for (const c of pathCandidates(v)) {
       const abs = argPath(a, ctx, c === v ? a.value : c);
@@ -32,8 +46,11 @@ export function sensitiveUse(inv: Invocation, ctx: RuleContext): { hit: Sensitiv
     if (hit) return { hit, via: `redirect ${r.op} ${r.target.raw}` };
   }
   if (USES_KEYS.has(inv.name)) return null;
+  // after `cd ~/.aws`, a bare `credentials` is a path too
+  const everyWord = ctx.sensitive.hasNamePatterns || ctx.sensitive.match(ctx.cwd + '/x') !== null;
   for (let i = 0; i < inv.args.length; i++) {
     const a = inv.args[i]!;
+    if (!everyWord && !PATHISH.test(a.text)) continue;
     if (KEY_OPTION.has(inv.args[i - 1]?.value ?? '') && !PAYLOAD_OPTION.has(inv.args[i - 1]?.value ?? '')) continue;
     let v = a.value;
     let arg = a;

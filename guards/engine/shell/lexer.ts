@@ -24,6 +24,7 @@ export interface NestedParser {
 }
 
 const BLANK = new Set([' ', '\t', '\r']);
+const PLAIN = /[^ \t\r\n;&|()<>\\'"$`]+/y;
 const META = new Set([' ', '\t', '\r', '\n', ';', '&', '|', '(', ')', '<', '>']);
 const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '$', '!', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 
@@ -254,8 +255,12 @@ export class Lexer {
       } else if (c === '`') {
         this.readBacktick(parts, false);
       } else {
-        pushLit(parts, c, false);
-        this.pos++;
+        // a run of ordinary characters at once
+        PLAIN.lastIndex = this.pos;
+        const m = PLAIN.exec(s);
+        const run = m ? m[0] : c;
+        pushLit(parts, run, false);
+        this.pos += run.length;
       }
     }
     return { parts, raw: s.slice(start, this.pos) };
