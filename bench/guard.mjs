@@ -27,7 +27,13 @@ const corpus = readFileSync(join(root, 'test/fixtures/guard-corpus.jsonl'), 'utf
   .filter(Boolean)
   .map((l) => JSON.parse(l));
 const stdinOf = (c) => (typeof c.input === 'string' ? c.input : JSON.stringify(c.input));
-const env = { ...process.env, HOME: '/home/dev', AGS_WORKSPACE: '/work/ws', AGS_GUARD_POLICY: '', AGS_LOCKDOWN: '' };
+const env = {
+  ...process.env,
+  HOME: '/home/dev',
+  AGS_WORKSPACE: '/work/ws',
+  AGS_GUARD_POLICY: '',
+  AGS_LOCKDOWN: '',
+};
 
 // (1) process latency: typical tool calls (small inputs), interleaved with the node baseline
 const typical = corpus.filter((c) => stdinOf(c).length < 2000 && !c.lockdown);
@@ -93,6 +99,12 @@ for (let r = 0; r < RUNS; r++) {
 }
 
 const fmt = (x) => x.toFixed(1);
-console.log(`node ${process.version}, ${RUNS} runs, ${sample.length} hook calls per run, corpus ${corpus.length} cases`);
-console.log(`(1) claude-hook.js per call: ${fmt(hookMs)} ms median; node -e 0: ${fmt(nodeMs)} ms; ratio ${(hookMs / nodeMs).toFixed(2)}x (goal <= 1.3x)`);
-console.log(`(2) in-process: ${Math.round(median(rates))} decisions/s over the whole corpus (incl. the stress cases); ${Math.round(median(typicalRates))} decisions/s over the ${inputs.filter(([s]) => s.length < 2000).length} typical-size cases (goal >= 20000/s)`);
+console.log(
+  `node ${process.version}, ${RUNS} runs, ${sample.length} hook calls per run, corpus ${corpus.length} cases`,
+);
+console.log(
+  `(1) claude-hook.js per call: ${fmt(hookMs)} ms median; node -e 0: ${fmt(nodeMs)} ms; ratio ${(hookMs / nodeMs).toFixed(2)}x (goal <= 1.3x)`,
+);
+console.log(
+  `(2) in-process: ${Math.round(median(rates))} decisions/s over the whole corpus (incl. the stress cases); ${Math.round(median(typicalRates))} decisions/s over the ${inputs.filter(([s]) => s.length < 2000).length} typical-size cases (goal >= 20000/s)`,
+);

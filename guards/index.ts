@@ -15,8 +15,23 @@ export {
   type ShellAnalysis,
   type Verdict,
 } from './engine/decide.js';
-export { claudeHook, evaluateToolCall, loadHookPolicy, type HookResult, type HookSettings, type LoadedPolicy } from './engine/hook.js';
-export { DEFAULT_POLICY, loadPolicyFile, mergeOverlay, parsePolicy, PolicyError, type ExtraRule, type Policy } from './engine/policy.js';
+export {
+  claudeHook,
+  evaluateToolCall,
+  loadHookPolicy,
+  type HookResult,
+  type HookSettings,
+  type LoadedPolicy,
+} from './engine/hook.js';
+export {
+  DEFAULT_POLICY,
+  loadPolicyFile,
+  mergeOverlay,
+  parsePolicy,
+  PolicyError,
+  type ExtraRule,
+  type Policy,
+} from './engine/policy.js';
 export { BUILTIN_RULES, META_RULES } from './engine/rules/index.js';
 export { BUILTIN_SENSITIVE, SensitivePaths } from './engine/paths.js';
 export { TOOL_TABLE, toToolCall, argvToCommand, type AgentKind, type ToolCall } from './engine/tools.js';

@@ -6,10 +6,24 @@ import { writeFileSync } from 'node:fs';
 
 const CWD = '/work/ws';
 const cases = [];
-const bash = (command) => ({ session_id: 'corpus', cwd: CWD, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
-const tool = (tool_name, tool_input) => ({ session_id: 'corpus', cwd: CWD, hook_event_name: 'PreToolUse', tool_name, tool_input });
-const block = (command, rule, note, extra = {}) => cases.push({ input: bash(command), expect: 'block', rule, note, ...extra });
-const allow = (command, note, extra = {}) => cases.push({ input: bash(command), expect: 'allow', note, ...extra });
+const bash = (command) => ({
+  session_id: 'corpus',
+  cwd: CWD,
+  hook_event_name: 'PreToolUse',
+  tool_name: 'Bash',
+  tool_input: { command },
+});
+const tool = (tool_name, tool_input) => ({
+  session_id: 'corpus',
+  cwd: CWD,
+  hook_event_name: 'PreToolUse',
+  tool_name,
+  tool_input,
+});
+const block = (command, rule, note, extra = {}) =>
+  cases.push({ input: bash(command), expect: 'block', rule, note, ...extra });
+const allow = (command, note, extra = {}) =>
+  cases.push({ input: bash(command), expect: 'allow', note, ...extra });
 
 // ---- destructive basics -------------------------------------------------------------------------------------------
 const DESTRUCTIVE = [
@@ -212,25 +226,37 @@ const DESTRUCTIVE = [
   ['make-script --emit | bash -s', 'exec.pipe-to-shell'],
   ['git show HEAD:run.sh | bash', 'exec.pipe-to-shell'],
   ['python3 -c "import os; os.system(\'rm -rf /\')"', 'fs.rm-recursive-root'],
-  ['python -c "import subprocess; subprocess.run([\'rm\', \'-rf\', \'/home/dev\'])"', 'fs.rm-recursive-home'],
+  ["python -c \"import subprocess; subprocess.run(['rm', '-rf', '/home/dev'])\"", 'fs.rm-recursive-home'],
   ['python3 -c "import shutil; shutil.rmtree(\'/\')"', 'code.delete-dangerous-path'],
   ['python3 -c "import shutil, os; shutil.rmtree(os.path.expanduser(\'~\'))"', 'code.delete-dangerous-path'],
   ['python3 -c "import shutil,sys; shutil.rmtree(sys.argv[1])" build', 'code.recursive-delete-computed'],
-  ['node -e "require(\'fs\').rmSync(\'/\', {recursive: true, force: true})"', 'code.delete-dangerous-path'],
-  ['node -e "require(\'child_process\').execSync(\'rm -rf ~\')"', 'fs.rm-recursive-home'],
-  ['node -e "const cp=require(\'child_process\'); cp.spawnSync(\'git\', [\'reset\', \'--hard\'])"', 'git.reset-hard'],
-  ['node --eval="require(\'child_process\').exec(\'git push -f origin main\')"', 'git.push-force'],
-  ["perl -e 'system(\"rm -rf /\")'", 'fs.rm-recursive-root'],
+  ["node -e \"require('fs').rmSync('/', {recursive: true, force: true})\"", 'code.delete-dangerous-path'],
+  ["node -e \"require('child_process').execSync('rm -rf ~')\"", 'fs.rm-recursive-home'],
+  [
+    "node -e \"const cp=require('child_process'); cp.spawnSync('git', ['reset', '--hard'])\"",
+    'git.reset-hard',
+  ],
+  ["node --eval=\"require('child_process').exec('git push -f origin main')\"", 'git.push-force'],
+  ['perl -e \'system("rm -rf /")\'', 'fs.rm-recursive-root'],
   ['perl -e "system(q{git reset --hard})"', 'git.reset-hard'],
   ["perl -e '`rm -rf ~`'", 'fs.rm-recursive-home'],
-  ["ruby -e 'system(\"rm -rf /\")'", 'fs.rm-recursive-root'],
-  ["ruby -e 'require \"fileutils\"; FileUtils.rm_rf(\"/\")'", 'code.delete-dangerous-path'],
-  ["php -r 'shell_exec(\"rm -rf /\");'", 'fs.rm-recursive-root'],
-  ["awk 'BEGIN { system(\"rm -rf /\") }'", 'fs.rm-recursive-root'],
+  ['ruby -e \'system("rm -rf /")\'', 'fs.rm-recursive-root'],
+  ['ruby -e \'require "fileutils"; FileUtils.rm_rf("/")\'', 'code.delete-dangerous-path'],
+  ['php -r \'shell_exec("rm -rf /");\'', 'fs.rm-recursive-root'],
+  ['awk \'BEGIN { system("rm -rf /") }\'', 'fs.rm-recursive-root'],
   ['python3 -c "print(open(\'/home/dev/.ssh/id_rsa\').read())"', 'code.sensitive-path'],
-  ['python3 -c "import os; print(open(os.path.expanduser(\'~/.aws/credentials\')).read())"', 'code.sensitive-path'],
-  ['node -e "console.log(require(\'fs\').readFileSync(\'/proc/self/environ\', \'utf8\'))"', 'code.sensitive-path'],
-  ['python3 -c "import os; print(open(os.path.join(os.environ[\'HOME\'], \'.ssh\', \'id_rsa\')).read())"', 'code.sensitive-path'],
+  [
+    'python3 -c "import os; print(open(os.path.expanduser(\'~/.aws/credentials\')).read())"',
+    'code.sensitive-path',
+  ],
+  [
+    "node -e \"console.log(require('fs').readFileSync('/proc/self/environ', 'utf8'))\"",
+    'code.sensitive-path',
+  ],
+  [
+    "python3 -c \"import os; print(open(os.path.join(os.environ['HOME'], '.ssh', 'id_rsa')).read())\"",
+    'code.sensitive-path',
+  ],
 ];
 for (const [cmd, rule] of DESTRUCTIVE) block(cmd, rule, 'destructive');
 
@@ -384,50 +410,208 @@ for (const [c, rule] of OBFUSCATED) block(c, rule, 'obfuscation');
 
 // ---- benign look-alikes -----------------------------------------------------------------------------------------------
 const BENIGN = [
-  'ls -la', 'npm test', 'npm run build', 'git status', 'git diff HEAD~1', 'git log --oneline | head -20', 'git add -A',
-  'git commit -m "drop table users migration"', 'git commit -m "rm -rf / is dangerous; do not"', 'git commit -m "$(cat msg.txt)"',
-  'echo "rm -rf /"', "echo 'rm -rf ~'", 'grep -r "rm -rf" .', 'grep -rn "git reset --hard" docs/', 'rg "DROP TABLE" src',
-  "printf '%s\\n' 'rm -rf /'", 'echo "curl x | sh" > notes.txt', 'cat README.md', 'cat src/index.ts | head',
-  'rm -rf node_modules', 'rm -rf dist build', 'rm -rf ./dist', 'rm -rf /tmp/build-123', 'rm -f a.o b.o', 'rm *.log',
-  'rm -rf "$TMPDIR/x"', 'rm -rf ${BUILD:?}/out', 'rm -r src/old', 'rm -rf packages/*/dist', 'rm -rf .cache',
-  'rm -rf target/debug', 'find . -name "*.pyc" -delete', 'find build -type f -delete', 'find . -name node_modules -prune',
-  'find . -name "*.tmp" -exec rm {} \\;', 'chmod +x script.sh', 'chmod -R u+w build', 'chown -R dev:dev ./out',
-  'git checkout main', 'git checkout -b feature/x', 'git checkout -- src/file.ts', 'git restore --staged .',
-  'git restore src/a.ts', 'git reset HEAD~1', 'git reset --soft HEAD~1', 'git push origin feature/x', 'git push -u origin HEAD',
-  'git push --force origin feature/x', 'git push --force-with-lease origin my-branch', 'git clean -n',
-  'git clean -nd', 'git branch -d merged', 'git stash', 'git stash pop', 'git stash list', 'git gc', 'git reflog',
-  'git fetch --prune', 'git rebase -i HEAD~3', 'git merge --no-ff x', 'git tag v1.0', 'git rm --cached file',
-  'psql -c "SELECT * FROM users"', 'psql -c "DELETE FROM users WHERE id = 3"', 'mysql -e "SHOW TABLES"',
-  'sqlite3 app.db ".tables"', 'sqlite3 app.db "select count(*) from t"', 'redis-cli GET key', 'redis-cli KEYS "*"',
-  'docker ps', 'docker run --rm alpine echo hi', 'docker rm web', 'docker build -t x .', 'podman images', 'docker compose up -d',
-  'docker compose down', 'kubectl get pods', 'kubectl -n prod describe pod x', 'kubectl apply -f deploy.yaml',
-  'helm list', 'helm install x chart', 'terraform plan', 'terraform apply', 'aws s3 ls', 'aws s3 cp a s3://b/a',
-  'aws ec2 describe-instances', 'gcloud compute instances list', 'az group list', 'dd if=/dev/zero of=disk.img bs=1M count=10',
-  'echo hi > /dev/null', 'cmd 2>/dev/null', 'echo x >&2', 'fdisk -l', 'parted -l', 'lsblk', 'df -h', 'mount',
-  'cat ~/.ssh/id_rsa.pub', 'cat ~/.ssh/known_hosts', 'ssh -i ~/.ssh/id_ed25519 git@github.com', 'ssh-add ~/.ssh/id_rsa',
-  'ssh-keygen -t ed25519 -f ~/.ssh/id_test -N ""', 'ls ~/.ssh', 'cat .env.example', 'cp .env.example .env.sample',
-  'grep -r API_KEY src/', 'echo $HOME', 'env FOO=1 npm test', 'sudo apt-get install -y jq', 'nohup npm start &',
-  'timeout 60 npm test', 'xargs -n1 echo < list.txt', 'find . -name "*.ts" | xargs grep foo', 'ls | xargs rm -f',
-  'curl -fsSL https://example.com -o install.sh', 'curl https://api.example.com/data | jq .', 'wget https://x/file.tar.gz',
-  'curl -d @payload.json https://api.example.com', 'curl -H "Authorization: Bearer $TOKEN" https://api.example.com',
-  'bash install.sh', 'sh ./configure', 'bash -n script.sh', 'bash < script.sh', 'echo "ls -la" | bash', "echo 'echo hi' | sh",
-  'bash <<EOF\necho hello\nls\nEOF', 'cat <<EOF > file.txt\nrm -rf / inside a heredoc is data\nEOF',
-  "cat > notes.md <<'EOF'\ngit reset --hard is dangerous\nEOF", 'python3 -c "print(1+1)"', 'python3 -c "import os; print(os.getcwd())"',
-  'python3 -c "import shutil; shutil.rmtree(\'build\')"', 'python -m pytest -x', 'python3 script.py', 'node -e "console.log(1)"',
-  'node -e "require(\'fs\').rmSync(\'dist\', {recursive: true})"', 'node script.js', 'perl -ne "print if /x/" file',
-  "ruby -e 'puts 1'", "awk '{print $1}' file", "sed -i 's/a/b/' file", 'eval "$(ssh-agent -s)"', 'eval "$(direnv hook bash)"',
-  'eval "$(pyenv init -)"', 'source venv/bin/activate', '. ./env.sh', 'export PATH=$PATH:/x', 'VAR=$(git rev-parse HEAD)',
-  'for f in *.ts; do echo "$f"; done', 'if [ -f x ]; then echo y; fi', '[[ -d dist && -f x ]] && echo ok', 'while read l; do echo "$l"; done < f',
-  'case $1 in start) npm start;; esac', 'trap "rm -f /tmp/lock" EXIT', 'make clean && make', 'cargo clean', 'go clean -cache',
-  'mkdir -p ~/.ssh', 'touch ~/.ssh/config', 'chmod 600 ~/.ssh/config', 'echo "# rm -rf /"', ': rm -rf /', 'true # rm -rf /',
-  'git log -S "rm -rf"', 'man rm', 'which rm', 'type rm', 'command -v rm', 'help eval', 'echo "$(date)"', 'echo `date`',
-  'diff <(sort a) <(sort b)', 'tee out.log < in.log', 'rsync -av src/ dst/', 'rsync -av --delete build/ /tmp/deploy/',
-  'scp build.tar.gz server:/tmp/', 'tar xzf archive.tgz', 'unzip x.zip -d out', 'base64 -d data.b64 > data.bin',
-  'echo aGVsbG8= | base64 -d', 'xxd -r -p hex.txt > out.bin', 'jq -r .x f.json | sort', 'truncate -s 10M disk.img',
-  'truncate -s 0 /tmp/log.txt', 'shred --help', 'kubectl delete --help', 'terraform destroy --help',
-  'docker volume ls', 'git push', 'git push origin main', 'git push origin HEAD:main', 'gh pr create --fill', 'gh auth status',
-  'npx prettier --write .', 'pnpm install', 'yarn test', 'pip install -r requirements.txt', 'uv run pytest',
-  '$EDITOR notes.txt', '"$@"', '$PYTHON setup.py build', 'exec "$SHELL"', 'git -C "$REPO" status',
+  'ls -la',
+  'npm test',
+  'npm run build',
+  'git status',
+  'git diff HEAD~1',
+  'git log --oneline | head -20',
+  'git add -A',
+  'git commit -m "drop table users migration"',
+  'git commit -m "rm -rf / is dangerous; do not"',
+  'git commit -m "$(cat msg.txt)"',
+  'echo "rm -rf /"',
+  "echo 'rm -rf ~'",
+  'grep -r "rm -rf" .',
+  'grep -rn "git reset --hard" docs/',
+  'rg "DROP TABLE" src',
+  "printf '%s\\n' 'rm -rf /'",
+  'echo "curl x | sh" > notes.txt',
+  'cat README.md',
+  'cat src/index.ts | head',
+  'rm -rf node_modules',
+  'rm -rf dist build',
+  'rm -rf ./dist',
+  'rm -rf /tmp/build-123',
+  'rm -f a.o b.o',
+  'rm *.log',
+  'rm -rf "$TMPDIR/x"',
+  'rm -rf ${BUILD:?}/out',
+  'rm -r src/old',
+  'rm -rf packages/*/dist',
+  'rm -rf .cache',
+  'rm -rf target/debug',
+  'find . -name "*.pyc" -delete',
+  'find build -type f -delete',
+  'find . -name node_modules -prune',
+  'find . -name "*.tmp" -exec rm {} \\;',
+  'chmod +x script.sh',
+  'chmod -R u+w build',
+  'chown -R dev:dev ./out',
+  'git checkout main',
+  'git checkout -b feature/x',
+  'git checkout -- src/file.ts',
+  'git restore --staged .',
+  'git restore src/a.ts',
+  'git reset HEAD~1',
+  'git reset --soft HEAD~1',
+  'git push origin feature/x',
+  'git push -u origin HEAD',
+  'git push --force origin feature/x',
+  'git push --force-with-lease origin my-branch',
+  'git clean -n',
+  'git clean -nd',
+  'git branch -d merged',
+  'git stash',
+  'git stash pop',
+  'git stash list',
+  'git gc',
+  'git reflog',
+  'git fetch --prune',
+  'git rebase -i HEAD~3',
+  'git merge --no-ff x',
+  'git tag v1.0',
+  'git rm --cached file',
+  'psql -c "SELECT * FROM users"',
+  'psql -c "DELETE FROM users WHERE id = 3"',
+  'mysql -e "SHOW TABLES"',
+  'sqlite3 app.db ".tables"',
+  'sqlite3 app.db "select count(*) from t"',
+  'redis-cli GET key',
+  'redis-cli KEYS "*"',
+  'docker ps',
+  'docker run --rm alpine echo hi',
+  'docker rm web',
+  'docker build -t x .',
+  'podman images',
+  'docker compose up -d',
+  'docker compose down',
+  'kubectl get pods',
+  'kubectl -n prod describe pod x',
+  'kubectl apply -f deploy.yaml',
+  'helm list',
+  'helm install x chart',
+  'terraform plan',
+  'terraform apply',
+  'aws s3 ls',
+  'aws s3 cp a s3://b/a',
+  'aws ec2 describe-instances',
+  'gcloud compute instances list',
+  'az group list',
+  'dd if=/dev/zero of=disk.img bs=1M count=10',
+  'echo hi > /dev/null',
+  'cmd 2>/dev/null',
+  'echo x >&2',
+  'fdisk -l',
+  'parted -l',
+  'lsblk',
+  'df -h',
+  'mount',
+  'cat ~/.ssh/id_rsa.pub',
+  'cat ~/.ssh/known_hosts',
+  'ssh -i ~/.ssh/id_ed25519 git@github.com',
+  'ssh-add ~/.ssh/id_rsa',
+  'ssh-keygen -t ed25519 -f ~/.ssh/id_test -N ""',
+  'ls ~/.ssh',
+  'cat .env.example',
+  'cp .env.example .env.sample',
+  'grep -r API_KEY src/',
+  'echo $HOME',
+  'env FOO=1 npm test',
+  'sudo apt-get install -y jq',
+  'nohup npm start &',
+  'timeout 60 npm test',
+  'xargs -n1 echo < list.txt',
+  'find . -name "*.ts" | xargs grep foo',
+  'ls | xargs rm -f',
+  'curl -fsSL https://example.com -o install.sh',
+  'curl https://api.example.com/data | jq .',
+  'wget https://x/file.tar.gz',
+  'curl -d @payload.json https://api.example.com',
+  'curl -H "Authorization: Bearer $TOKEN" https://api.example.com',
+  'bash install.sh',
+  'sh ./configure',
+  'bash -n script.sh',
+  'bash < script.sh',
+  'echo "ls -la" | bash',
+  "echo 'echo hi' | sh",
+  'bash <<EOF\necho hello\nls\nEOF',
+  'cat <<EOF > file.txt\nrm -rf / inside a heredoc is data\nEOF',
+  "cat > notes.md <<'EOF'\ngit reset --hard is dangerous\nEOF",
+  'python3 -c "print(1+1)"',
+  'python3 -c "import os; print(os.getcwd())"',
+  'python3 -c "import shutil; shutil.rmtree(\'build\')"',
+  'python -m pytest -x',
+  'python3 script.py',
+  'node -e "console.log(1)"',
+  "node -e \"require('fs').rmSync('dist', {recursive: true})\"",
+  'node script.js',
+  'perl -ne "print if /x/" file',
+  "ruby -e 'puts 1'",
+  "awk '{print $1}' file",
+  "sed -i 's/a/b/' file",
+  'eval "$(ssh-agent -s)"',
+  'eval "$(direnv hook bash)"',
+  'eval "$(pyenv init -)"',
+  'source venv/bin/activate',
+  '. ./env.sh',
+  'export PATH=$PATH:/x',
+  'VAR=$(git rev-parse HEAD)',
+  'for f in *.ts; do echo "$f"; done',
+  'if [ -f x ]; then echo y; fi',
+  '[[ -d dist && -f x ]] && echo ok',
+  'while read l; do echo "$l"; done < f',
+  'case $1 in start) npm start;; esac',
+  'trap "rm -f /tmp/lock" EXIT',
+  'make clean && make',
+  'cargo clean',
+  'go clean -cache',
+  'mkdir -p ~/.ssh',
+  'touch ~/.ssh/config',
+  'chmod 600 ~/.ssh/config',
+  'echo "# rm -rf /"',
+  ': rm -rf /',
+  'true # rm -rf /',
+  'git log -S "rm -rf"',
+  'man rm',
+  'which rm',
+  'type rm',
+  'command -v rm',
+  'help eval',
+  'echo "$(date)"',
+  'echo `date`',
+  'diff <(sort a) <(sort b)',
+  'tee out.log < in.log',
+  'rsync -av src/ dst/',
+  'rsync -av --delete build/ /tmp/deploy/',
+  'scp build.tar.gz server:/tmp/',
+  'tar xzf archive.tgz',
+  'unzip x.zip -d out',
+  'base64 -d data.b64 > data.bin',
+  'echo aGVsbG8= | base64 -d',
+  'xxd -r -p hex.txt > out.bin',
+  'jq -r .x f.json | sort',
+  'truncate -s 10M disk.img',
+  'truncate -s 0 /tmp/log.txt',
+  'shred --help',
+  'kubectl delete --help',
+  'terraform destroy --help',
+  'docker volume ls',
+  'git push',
+  'git push origin main',
+  'git push origin HEAD:main',
+  'gh pr create --fill',
+  'gh auth status',
+  'npx prettier --write .',
+  'pnpm install',
+  'yarn test',
+  'pip install -r requirements.txt',
+  'uv run pytest',
+  '$EDITOR notes.txt',
+  '"$@"',
+  '$PYTHON setup.py build',
+  'exec "$SHELL"',
+  'git -C "$REPO" status',
 ];
 for (const c of BENIGN) allow(c, 'benign look-alike');
 
@@ -448,19 +632,49 @@ const FILE = [
   ['Read', { file_path: 'README.md' }, 'allow'],
   ['Write', { file_path: '/home/dev/.ssh/authorized_keys', content: 'ssh-ed25519 AAA' }, 'allow'],
   ['Write', { file_path: '/home/dev/.ssh/config', content: 'Host *' }, 'block', 'path.sensitive-write'],
-  ['Write', { file_path: '/home/dev/.aws/credentials', content: '[default]' }, 'block', 'path.sensitive-write'],
+  [
+    'Write',
+    { file_path: '/home/dev/.aws/credentials', content: '[default]' },
+    'block',
+    'path.sensitive-write',
+  ],
   ['Write', { file_path: '.env', content: 'A=1' }, 'block', 'path.dotenv'],
   ['Write', { file_path: '/work/ws/src/a.ts', content: 'export {}' }, 'allow'],
-  ['Write', { file_path: '/home/dev/.claude/settings.json', content: '{}' }, 'block', 'path.agent-config-write'],
-  ['Write', { file_path: '/work/ws/.claude/settings.local.json', content: '{}' }, 'block', 'path.agent-config-write'],
-  ['Write', { file_path: '/work/ws/.git/hooks/pre-commit', content: '#!/bin/sh' }, 'block', 'path.agent-config-write'],
-  ['Edit', { file_path: '/work/ws/.git/config', old_string: 'a', new_string: 'b' }, 'block', 'path.agent-config-write'],
+  [
+    'Write',
+    { file_path: '/home/dev/.claude/settings.json', content: '{}' },
+    'block',
+    'path.agent-config-write',
+  ],
+  [
+    'Write',
+    { file_path: '/work/ws/.claude/settings.local.json', content: '{}' },
+    'block',
+    'path.agent-config-write',
+  ],
+  [
+    'Write',
+    { file_path: '/work/ws/.git/hooks/pre-commit', content: '#!/bin/sh' },
+    'block',
+    'path.agent-config-write',
+  ],
+  [
+    'Edit',
+    { file_path: '/work/ws/.git/config', old_string: 'a', new_string: 'b' },
+    'block',
+    'path.agent-config-write',
+  ],
   ['Write', { file_path: '/work/ws/.mcp.json', content: '{}' }, 'block', 'path.agent-config-write'],
   ['Edit', { file_path: '/work/ws/src/a.ts', old_string: 'a', new_string: 'b' }, 'allow'],
   ['Edit', { file_path: '~/.npmrc', old_string: 'a', new_string: 'b' }, 'block', 'path.sensitive-write'],
   ['MultiEdit', { file_path: '/home/dev/.docker/config.json', edits: [] }, 'block', 'path.sensitive-write'],
   ['MultiEdit', { file_path: '/work/ws/x.ts', edits: [] }, 'allow'],
-  ['NotebookEdit', { notebook_path: '/home/dev/.gnupg/x.ipynb', new_source: '' }, 'block', 'path.sensitive-write'],
+  [
+    'NotebookEdit',
+    { notebook_path: '/home/dev/.gnupg/x.ipynb', new_source: '' },
+    'block',
+    'path.sensitive-write',
+  ],
   ['NotebookEdit', { notebook_path: '/work/ws/a.ipynb', new_source: '' }, 'allow'],
   ['Grep', { pattern: 'PRIVATE KEY', path: '/home/dev' }, 'block', 'path.sensitive-search'],
   ['Grep', { pattern: 'secret', path: '/' }, 'block', 'path.sensitive-search'],
@@ -487,7 +701,9 @@ allow('eval "$CMD"', 'dynamic eval of a variable is allowed normally');
 block('git push -f', 'git.push-force', 'force push with no refspec and no readable branch');
 block('eval "$CMD"', 'exec.dynamic-eval', 'dynamic eval blocked in lockdown', { lockdown: true });
 block('bash -c "$SCRIPT"', 'exec.dynamic-eval', 'dynamic sh -c blocked in lockdown', { lockdown: true });
-block('$EDITOR notes.txt', 'shell.dynamic-command-lockdown', 'computed command names blocked in lockdown', { lockdown: true });
+block('$EDITOR notes.txt', 'shell.dynamic-command-lockdown', 'computed command names blocked in lockdown', {
+  lockdown: true,
+});
 allow('ls -la', 'lockdown allows plain commands', { lockdown: true });
 allow('git status && npm test', 'lockdown allows plain commands', { lockdown: true });
 block('rm -rf /', 'fs.rm-recursive-root', 'lockdown still blocks by rule', { lockdown: true });
@@ -496,11 +712,29 @@ allow("echo 'unterminated", 'unbalanced quote fails open normally');
 allow('echo "unterminated $(ls', 'unbalanced $( fails open normally');
 block('echo "unterminated $(ls', 'guard.parse', 'unbalanced $( fails closed in lockdown', { lockdown: true });
 block("rm -rf / 'unterminated", 'fs.rm-recursive-root', 'rules still fire with an unbalanced quote');
-block('cat <<EOF\nno end', 'guard.parse', 'unterminated heredoc fails closed in lockdown', { lockdown: true });
+block('cat <<EOF\nno end', 'guard.parse', 'unterminated heredoc fails closed in lockdown', {
+  lockdown: true,
+});
 cases.push({ input: 'not json at all', expect: 'allow', note: 'invalid hook JSON fails open normally' });
-cases.push({ input: 'not json at all', expect: 'block', rule: 'guard.input', lockdown: true, note: 'invalid hook JSON fails closed in lockdown' });
-cases.push({ input: { hook_event_name: 'PreToolUse', tool_input: {} }, expect: 'block', rule: 'guard.input', lockdown: true, note: 'no tool_name in lockdown' });
-cases.push({ input: { ...bash('rm -rf /'), hook_event_name: 'PostToolUse' }, expect: 'allow', note: 'other hook events are not checked' });
+cases.push({
+  input: 'not json at all',
+  expect: 'block',
+  rule: 'guard.input',
+  lockdown: true,
+  note: 'invalid hook JSON fails closed in lockdown',
+});
+cases.push({
+  input: { hook_event_name: 'PreToolUse', tool_input: {} },
+  expect: 'block',
+  rule: 'guard.input',
+  lockdown: true,
+  note: 'no tool_name in lockdown',
+});
+cases.push({
+  input: { ...bash('rm -rf /'), hook_event_name: 'PostToolUse' },
+  expect: 'allow',
+  note: 'other hook events are not checked',
+});
 
 // ---- parser stress -------------------------------------------------------------------------------------------------------
 const nest = (n) => '$('.repeat(n) + 'echo' + ')'.repeat(n);
@@ -509,16 +743,28 @@ allow(`echo ${nest(31)}`, '31 nested $( are within the depth limit');
 allow(`echo ${nest(200)}`, 'deep $( nesting fails open normally');
 block(`echo ${nest(200)}`, 'guard.limit', 'deep $( nesting fails closed in lockdown', { lockdown: true });
 allow('echo ' + '$('.repeat(300), 'unbalanced deep $( fails open normally');
-block('echo ' + '$('.repeat(300), 'guard.limit', 'unbalanced deep $( fails closed in lockdown', { lockdown: true });
-block('rm -rf / ; ' + '$($('.repeat(100), 'guard.limit', 'dcg#189 shape: rm -rf / then a $( blow-up is blocked by the fallback scan');
+block('echo ' + '$('.repeat(300), 'guard.limit', 'unbalanced deep $( fails closed in lockdown', {
+  lockdown: true,
+});
+block(
+  'rm -rf / ; ' + '$($('.repeat(100),
+  'guard.limit',
+  'dcg#189 shape: rm -rf / then a $( blow-up is blocked by the fallback scan',
+);
 allow('echo ' + '"'.repeat(1001), 'many quotes');
 allow('echo ' + 'a '.repeat(5000), '5000 words');
 allow('echo ' + 'x'.repeat(100_000), '100 KB word');
 allow(': ' + '# pad\n'.repeat(20000) + 'ls', 'long padding then ls');
 block(': ' + '# pad\n'.repeat(20000) + 'rm -rf /', 'fs.rm-recursive-root', 'padding does not hide rm -rf /');
-block('x'.repeat(600_000) + ' ; rm -rf ~', 'guard.limit', 'input over the size limit with rm -rf ~ is blocked by the fallback scan');
+block(
+  'x'.repeat(600_000) + ' ; rm -rf ~',
+  'guard.limit',
+  'input over the size limit with rm -rf ~ is blocked by the fallback scan',
+);
 allow('x'.repeat(600_000), 'input over the size limit fails open normally');
-block('x'.repeat(600_000), 'guard.limit', 'input over the size limit fails closed in lockdown', { lockdown: true });
+block('x'.repeat(600_000), 'guard.limit', 'input over the size limit fails closed in lockdown', {
+  lockdown: true,
+});
 allow('bash -c "' + 'bash -c \\"'.repeat(1) + 'ls' + '\\"' + '"', 'nested bash -c ok');
 allow(Array.from({ length: 2000 }, (_, i) => `echo ${i}`).join('; '), '2000 commands');
 allow('echo ' + '{a,b}'.repeat(20), 'brace explosion is bounded');
@@ -547,5 +793,8 @@ for (const c of cases) {
   seen.add(key);
   out.push(c);
 }
-writeFileSync(new URL('../test/fixtures/guard-corpus.jsonl', import.meta.url), out.map((c) => JSON.stringify(c)).join('\n') + '\n');
+writeFileSync(
+  new URL('../test/fixtures/guard-corpus.jsonl', import.meta.url),
+  out.map((c) => JSON.stringify(c)).join('\n') + '\n',
+);
 console.log(`wrote ${out.length} cases`);

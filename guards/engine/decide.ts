@@ -126,15 +126,40 @@ function block(hit: Hit, warnings: string[], failure?: Failure): Verdict {
 }
 
 /** A guard failure: allow with a warning normally, block in lockdown. */
-export function failVerdict(failure: Failure, problem: string, lockdown: boolean, extra: string[] = []): Verdict {
+export function failVerdict(
+  failure: Failure,
+  problem: string,
+  lockdown: boolean,
+  extra: string[] = [],
+): Verdict {
   const id = `guard.${failure}`;
   if (lockdown) {
-    return block({ rule: id, pack: 'guard', reason: `lockdown: ${problem}; the guard fails closed, so simplify the command or split it up` }, extra, failure);
+    return block(
+      {
+        rule: id,
+        pack: 'guard',
+        reason: `lockdown: ${problem}; the guard fails closed, so simplify the command or split it up`,
+      },
+      extra,
+      failure,
+    );
   }
-  return { decision: 'allow', rule: id, failure, warnings: [...extra, `ags guard: ${problem}; allowed without a full check (fail-open)`] };
+  return {
+    decision: 'allow',
+    rule: id,
+    failure,
+    warnings: [...extra, `ags guard: ${problem}; allowed without a full check (fail-open)`],
+  };
 }
 
-function ruleContext(cwd: string, home: string, workspace: string, lockdown: boolean, sensitive: SensitivePaths, opts: DecideOptions): RuleContext {
+function ruleContext(
+  cwd: string,
+  home: string,
+  workspace: string,
+  lockdown: boolean,
+  sensitive: SensitivePaths,
+  opts: DecideOptions,
+): RuleContext {
   let branch: string | null | undefined;
   const lookup = opts.gitBranch ?? currentBranch;
   return {
@@ -149,7 +174,12 @@ function ruleContext(cwd: string, home: string, workspace: string, lockdown: boo
 }
 
 /** Parses and matches a shell command; throws LimitError past a limit. Used by `decide` and `ags guard explain`. */
-export function analyzeShell(command: string, cwd: string, opts: DecideOptions = {}, budget = new Budget(opts.limits)): ShellAnalysis {
+export function analyzeShell(
+  command: string,
+  cwd: string,
+  opts: DecideOptions = {},
+  budget = new Budget(opts.limits),
+): ShellAnalysis {
   const policy = opts.policy ?? DEFAULT_POLICY;
   const lockdown = opts.lockdown === true || policy.lockdown;
   const home = opts.home ?? process.env.HOME ?? '/root';
@@ -171,12 +201,28 @@ export function analyzeShell(command: string, cwd: string, opts: DecideOptions =
     const help = inv.args.some((x) => x.value === '--help');
     for (const r of inv.dynamic || help ? generic : candidates(inv.name)) {
       const m = r.match(inv, ctx);
-      if (m) hits.push({ rule: r.id, pack: r.pack, reason: r.reason, ...(typeof m === 'string' ? { detail: m } : {}), invocation: inv });
+      if (m)
+        hits.push({
+          rule: r.id,
+          pack: r.pack,
+          reason: r.reason,
+          ...(typeof m === 'string' ? { detail: m } : {}),
+          invocation: inv,
+        });
     }
     if (c.extra.length > 0) {
-      const canon = [inv.name || inv.display.split(' ')[0], ...inv.args.map((a) => a.value ?? a.text)].join(' ');
+      const canon = [inv.name || inv.display.split(' ')[0], ...inv.args.map((a) => a.value ?? a.text)].join(
+        ' ',
+      );
       for (const x of c.extra) {
-        if (x.re.test(canon)) hits.push({ rule: x.id, pack: 'policy', reason: x.reason, detail: canon.slice(0, 120), invocation: inv });
+        if (x.re.test(canon))
+          hits.push({
+            rule: x.id,
+            pack: 'policy',
+            reason: x.reason,
+            detail: canon.slice(0, 120),
+            invocation: inv,
+          });
       }
     }
   }
@@ -192,13 +238,25 @@ function dynamicHit(inv: Invocation, ctx: RuleContext): Hit | null {
       const m = r.match(shadow, ctx);
       if (m) {
         const meta = META_RULES['shell.dynamic-command']!;
-        return { rule: 'shell.dynamic-command', pack: meta.pack, reason: meta.reason, detail: `${inv.display.slice(0, 80)} would match ${r.id} as ${name}`, invocation: inv };
+        return {
+          rule: 'shell.dynamic-command',
+          pack: meta.pack,
+          reason: meta.reason,
+          detail: `${inv.display.slice(0, 80)} would match ${r.id} as ${name}`,
+          invocation: inv,
+        };
       }
     }
   }
   if (ctx.lockdown) {
     const meta = META_RULES['shell.dynamic-command-lockdown']!;
-    return { rule: 'shell.dynamic-command-lockdown', pack: meta.pack, reason: meta.reason, detail: inv.display.slice(0, 80), invocation: inv };
+    return {
+      rule: 'shell.dynamic-command-lockdown',
+      pack: meta.pack,
+      reason: meta.reason,
+      detail: inv.display.slice(0, 80),
+      invocation: inv,
+    };
   }
   return null;
 }
@@ -209,9 +267,15 @@ function meta(id: string, detail?: string): Hit {
 }
 
 /** Agent hook/settings and git hook files: writing them plants code that runs later, outside the task. */
-const AGENT_CONFIG = /(?:^|\/)(?:\.claude\/settings(?:\.local)?\.json|\.claude\/hooks\/|\.codex\/(?:config\.toml|hooks\.json)|\.gemini\/settings\.json|\.config\/opencode\/(?:opencode\.jsonc?|plugins?\/)|\.opencode\/plugins?\/|\.pi\/agent\/(?:extensions\/|settings\.json)|\.pi\/extensions\/|\.mcp\.json$|\.git\/hooks\/|\.git\/config$|\.dcg\.toml$|\.ags\/)/;
+const AGENT_CONFIG =
+  /(?:^|\/)(?:\.claude\/settings(?:\.local)?\.json|\.claude\/hooks\/|\.codex\/(?:config\.toml|hooks\.json)|\.gemini\/settings\.json|\.config\/opencode\/(?:opencode\.jsonc?|plugins?\/)|\.opencode\/plugins?\/|\.pi\/agent\/(?:extensions\/|settings\.json)|\.pi\/extensions\/|\.mcp\.json$|\.git\/hooks\/|\.git\/config$|\.dcg\.toml$|\.ags\/)/;
 
-function decideFile(call: Extract<ToolCall, { kind: 'file' }>, opts: DecideOptions, lockdown: boolean, c: Compiled, home: string): Hit[] {
+function decideFile(
+  call: Extract<ToolCall, { kind: 'file' }>,
+  opts: DecideOptions,
+  c: Compiled,
+  home: string,
+): Hit[] {
   const hits: Hit[] = [];
   const ctx = { cwd: call.cwd, home };
   for (const p of call.paths) {
@@ -223,7 +287,12 @@ function decideFile(call: Extract<ToolCall, { kind: 'file' }>, opts: DecideOptio
     for (const abs of candidatesP) {
       const hit = c.sensitive.match(abs);
       if (hit) {
-        const id = hit.kind === 'dotenv' ? 'path.dotenv' : call.op === 'write' ? 'path.sensitive-write' : 'path.sensitive-read';
+        const id =
+          hit.kind === 'dotenv'
+            ? 'path.dotenv'
+            : call.op === 'write'
+              ? 'path.sensitive-write'
+              : 'path.sensitive-read';
         hits.push(meta(id, `${hit.entry}: ${p}${abs !== lexical ? ` → ${abs}` : ''}`));
         break;
       }
@@ -241,10 +310,11 @@ function decideFile(call: Extract<ToolCall, { kind: 'file' }>, opts: DecideOptio
     }
     if (c.extra.length > 0) {
       const canon = `${call.op} ${lexical}`;
-      for (const x of c.extra) if (x.re.test(canon)) hits.push({ rule: x.id, pack: 'policy', reason: x.reason, detail: canon.slice(0, 120) });
+      for (const x of c.extra)
+        if (x.re.test(canon))
+          hits.push({ rule: x.id, pack: 'policy', reason: x.reason, detail: canon.slice(0, 120) });
     }
   }
-  void lockdown;
   return hits;
 }
 
@@ -258,7 +328,7 @@ export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
     const c = compile(policy, home);
     if (call.kind === 'other') return { decision: 'allow', warnings: [] };
     if (call.kind === 'file') {
-      const hits = decideFile(call, opts, lockdown, c, home).filter((h) => !c.allowIds.has(h.rule));
+      const hits = decideFile(call, opts, c, home).filter((h) => !c.allowIds.has(h.rule));
       return hits[0] ? block(hits[0], []) : { decision: 'allow', warnings: [] };
     }
     const command = call.command;
@@ -277,11 +347,24 @@ export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
     if (err instanceof LimitError) {
       const found = fallbackScan(text);
       if (found) {
-        return block({ rule: 'guard.limit', pack: 'guard', reason: `the command is too large or nested to check (${err.message}) and contains ${found}; split it up`, detail: err.kind }, [], 'limit');
+        return block(
+          {
+            rule: 'guard.limit',
+            pack: 'guard',
+            reason: `the command is too large or nested to check (${err.message}) and contains ${found}; split it up`,
+            detail: err.kind,
+          },
+          [],
+          'limit',
+        );
       }
       return failVerdict('limit', `${err.message}`, lockdown);
     }
-    return failVerdict('internal', `internal error: ${err instanceof Error ? err.message : String(err)}`, lockdown);
+    return failVerdict(
+      'internal',
+      `internal error: ${err instanceof Error ? err.message : String(err)}`,
+      lockdown,
+    );
   }
 }
 

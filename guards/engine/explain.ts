@@ -18,7 +18,10 @@ export function explainShell(command: string, cwd: string, opts: DecideOptions =
         inv.appendsArgs ? 'more args at run time' : '',
         inv.cwd !== cwd ? `cwd ${inv.cwd}` : '',
       ].filter(Boolean);
-      lines.push(`  ${'  '.repeat(Math.min(inv.level, 10))}${name} ${args}`.trimEnd() + (notes.length > 0 ? `    # ${notes.join('; ')}` : ''));
+      lines.push(
+        `  ${'  '.repeat(Math.min(inv.level, 10))}${name} ${args}`.trimEnd() +
+          (notes.length > 0 ? `    # ${notes.join('; ')}` : ''),
+      );
     }
     if (a.warnings.length > 0) lines.push(`parse warnings: ${[...new Set(a.warnings)].join('; ')}`);
     if (a.hits.length > 0) {
@@ -26,7 +29,9 @@ export function explainShell(command: string, cwd: string, opts: DecideOptions =
       for (const h of a.hits) lines.push(`  ${h.rule}${h.detail ? ` [${h.detail}]` : ''}`);
     } else lines.push('rules that fire: none');
   } catch (e) {
-    lines.push(e instanceof LimitError ? `analysis stopped: ${e.message}` : `analysis failed: ${(e as Error).message}`);
+    lines.push(
+      e instanceof LimitError ? `analysis stopped: ${e.message}` : `analysis failed: ${(e as Error).message}`,
+    );
   }
   const v = decide({ kind: 'shell', tool: 'Bash', command, cwd }, opts);
   lines.push(`verdict: ${v.decision}${v.rule ? ` (${v.rule})` : ''}`);

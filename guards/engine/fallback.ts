@@ -6,7 +6,10 @@
 const SCAN_CHARS = 2 * 1024 * 1024;
 
 const PATTERNS: Array<[RegExp, string]> = [
-  [/\brm\s+(?:-[a-zA-Z]*\s+)*-[a-zA-Z]*[rR][a-zA-Z]*\s+(?:-\S+\s+)*["']?(?:\/|~|\$HOME|\$\{HOME\}|\.\.?)["']?(?:[\s/*;&|)]|$)/, 'rm -r on /, ~ or ..'],
+  [
+    /\brm\s+(?:-[a-zA-Z]*\s+)*-[a-zA-Z]*[rR][a-zA-Z]*\s+(?:-\S+\s+)*["']?(?:\/|~|\$HOME|\$\{HOME\}|\.\.?)["']?(?:[\s/*;&|)]|$)/,
+    'rm -r on /, ~ or ..',
+  ],
   [/\bgit\b[^\n;|&]{0,200}\breset\s+--hard\b/, 'git reset --hard'],
   [/\bgit\b[^\n;|&]{0,200}\bpush\b[^\n;|&]{0,200}(?:\s-[a-zA-Z]*f\b|--force|--mirror)/, 'git push --force'],
   [/\bmkfs(?:\.\w+)?\b|\bwipefs\b/, 'mkfs/wipefs'],
@@ -14,7 +17,10 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\bDROP\s+(?:DATABASE|TABLE|SCHEMA)\b/i, 'DROP DATABASE/TABLE'],
   [/\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b|\b(?:ba)?sh\s+<\(/, 'a pipe into a shell'],
   [/\bbase64\s+(?:-\w*d|--decode)|\bxxd\s+-r/, 'a decoder'],
-  [/\.ssh\/(?!\S*\.pub\b)|\.aws\/credentials|\/proc\/[^/\s]+\/environ|\.gnupg\b|\.kube\/config|\.docker\/config\.json|\.netrc\b|\.git-credentials/, 'a credential path'],
+  [
+    /\.ssh\/(?!\S*\.pub\b)|\.aws\/credentials|\/proc\/[^/\s]+\/environ|\.gnupg\b|\.kube\/config|\.docker\/config\.json|\.netrc\b|\.git-credentials/,
+    'a credential path',
+  ],
 ];
 
 /** What the worst-shape scan found in `text`, or null. */

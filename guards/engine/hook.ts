@@ -48,7 +48,11 @@ export function loadHookPolicy(settings: HookSettings = {}): LoadedPolicy {
 function toResult(verdict: Verdict): HookResult {
   const lines = [...verdict.warnings];
   if (verdict.decision === 'block') lines.push(verdict.message ?? `blocked by ags guard (${verdict.rule})`);
-  return { exitCode: verdict.decision === 'block' ? 2 : 0, stderr: lines.length > 0 ? lines.join('\n') + '\n' : '', verdict };
+  return {
+    exitCode: verdict.decision === 'block' ? 2 : 0,
+    stderr: lines.length > 0 ? lines.join('\n') + '\n' : '',
+    verdict,
+  };
 }
 
 /** Decides one tool call of any agent given as plain fields; the entry points of pi, opencode, gemini and codex use it. */
@@ -72,14 +76,21 @@ export function evaluateToolCall(
 }
 
 /** Answers one Claude Code PreToolUse hook input (the JSON text on stdin). */
-export function claudeHook(stdinText: string, settings: HookSettings = {}, loaded = loadHookPolicy(settings)): HookResult {
+export function claudeHook(
+  stdinText: string,
+  settings: HookSettings = {},
+  loaded = loadHookPolicy(settings),
+): HookResult {
   let input: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(stdinText);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not a JSON object');
     input = parsed as Record<string, unknown>;
   } catch (e) {
-    return toResult(failVerdict('input', `hook input is not valid JSON (${(e as Error).message})`, loaded.lockdown));
+    return toResult(
+      failVerdict('input', `hook input is not valid JSON (${(e as Error).message})`, loaded.lockdown),
+    );
   }
   if (input.hook_event_name !== undefined && input.hook_event_name !== 'PreToolUse') {
     return toResult({ decision: 'allow', warnings: [] });
@@ -88,6 +99,10 @@ export function claudeHook(stdinText: string, settings: HookSettings = {}, loade
   const cwd = typeof input.cwd === 'string' && input.cwd.startsWith('/') ? input.cwd : process.cwd();
   if (!tool) return toResult(failVerdict('input', 'hook input has no tool_name', loaded.lockdown));
   const env = settings.env ?? process.env;
-  const opts: DecideOptions = { ...(env.HOME ? { home: env.HOME } : {}), ...(env.AGS_WORKSPACE ? { workspace: env.AGS_WORKSPACE } : {}), ...settings.decide };
+  const opts: DecideOptions = {
+    ...(env.HOME ? { home: env.HOME } : {}),
+    ...(env.AGS_WORKSPACE ? { workspace: env.AGS_WORKSPACE } : {}),
+    ...settings.decide,
+  };
   return toResult(evaluateToolCall('claude', tool, input.tool_input, cwd, loaded, opts));
 }

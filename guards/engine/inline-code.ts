@@ -24,19 +24,26 @@ function langOf(name: string): Lang | null {
   if (/^ruby[0-9.]*$/.test(name) || name === 'jruby') return 'ruby';
   if (/^php[0-9.]*$/.test(name)) return 'php';
   if (/^lua(?:jit|[0-9.]*)$/.test(name)) return 'lua';
-  if (name === 'awk' || name === 'gawk' || name === 'mawk' || name === 'nawk' || name === 'busybox-awk') return 'awk';
+  if (name === 'awk' || name === 'gawk' || name === 'mawk' || name === 'nawk' || name === 'busybox-awk')
+    return 'awk';
   return null;
 }
 
 /** Options (per language) whose value is the code, and options that take a separate value. */
 const CODE_FLAGS: Record<Lang, { code: RegExp; withArg: Set<string>; module?: Set<string> }> = {
   python: { code: /^-[bBdEhiIOqsSuvVx]*c$/, withArg: new Set(['-W', '-X', '-Q']), module: new Set(['-m']) },
-  node: { code: /^(?:-e|--eval|-p|--print|-pe)$/, withArg: new Set(['-r', '--require', '--import', '--loader', '-C', '--conditions', '--input-type']) },
+  node: {
+    code: /^(?:-e|--eval|-p|--print|-pe)$/,
+    withArg: new Set(['-r', '--require', '--import', '--loader', '-C', '--conditions', '--input-type']),
+  },
   perl: { code: /^-[a-zA-DF-Z0-9]*[eE]$/, withArg: new Set(['-I', '-M', '-m']) },
   ruby: { code: /^-[a-zA-Z]*e$/, withArg: new Set(['-I', '-r', '-C', '-E']) },
   php: { code: /^-[a-zA-Z]*r$/, withArg: new Set(['-c', '-d', '-z']) },
   lua: { code: /^-e$/, withArg: new Set(['-l']) },
-  awk: { code: /^$/, withArg: new Set(['-F', '-v', '-f', '--field-separator', '--assign', '--file', '-i', '--include']) },
+  awk: {
+    code: /^$/,
+    withArg: new Set(['-F', '-v', '-f', '--field-separator', '--assign', '--file', '-i', '--include']),
+  },
 };
 
 /** The inline code an interpreter invocation runs, or null if it is not an interpreter running inline code. */
@@ -44,7 +51,7 @@ export function extractInlineCode(inv: Invocation): InlineCode | null {
   const lang = langOf(inv.name);
   if (!lang) return null;
   const spec = CODE_FLAGS[lang];
-  let args: Arg[] = inv.args;
+  const args: Arg[] = inv.args;
   if (inv.name === 'deno' || inv.name === 'bun') {
     if (args[0]?.value === 'eval' || args[0]?.value === '-e') {
       const a = args[1];
@@ -93,10 +100,8 @@ export function extractInlineCode(inv: Invocation): InlineCode | null {
     script = true;
     break;
   }
-  if (lang === 'awk') {
-    args = [];
-    return null;
-  }
+  // awk without a program argument runs a -f file
+  if (lang === 'awk') return null;
   if (codes.length > 0 || dynamic) {
     return { lang, flag, text: dynamic ? null : codes.join('\n'), readsStdin: false };
   }
@@ -105,7 +110,9 @@ export function extractInlineCode(inv: Invocation): InlineCode | null {
 }
 
 /** A string literal in code: single or double quoted (with an optional Python/JS prefix), or a template literal. */
-const STR = String.raw`(?:[rRbBuUfF]{0,2}'(?:[^'\\\n]|\\.)*'|[rRbBuUfF]{0,2}"(?:[^"\\\n]|\\.)*"|` + '`(?:[^`\\\\]|\\\\.)*`)';
+const STR =
+  String.raw`(?:[rRbBuUfF]{0,2}'(?:[^'\\\n]|\\.)*'|[rRbBuUfF]{0,2}"(?:[^"\\\n]|\\.)*"|` +
+  '`(?:[^`\\\\]|\\\\.)*`)';
 const STR_RE = new RegExp(STR, 'g');
 
 export function unquote(lit: string): string {
@@ -136,15 +143,37 @@ const LIST = String.raw`\[\s*(?:${STR}\s*,\s*)*(?:${STR})?\s*,?\s*\]`;
 /** Shell-running calls per language: the API name pattern and whether its first argument is a shell string. */
 const SHELL_APIS: Record<Lang, RegExp[]> = {
   python: [
-    new RegExp(String.raw`\b(os\.system|os\.popen|subprocess\.(?:run|call|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\.getoutput|pty\.spawn)\s*\(\s*(${STR}|${LIST})`, 'g'),
+    new RegExp(
+      String.raw`\b(os\.system|os\.popen|subprocess\.(?:run|call|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\.getoutput|pty\.spawn)\s*\(\s*(${STR}|${LIST})`,
+      'g',
+    ),
   ],
   node: [
-    new RegExp(String.raw`\b((?:child_process\.|cp\.|require\(\s*['"]child_process['"]\s*\)\.)?(?:execSync|exec|spawnSync|spawn|execFileSync|execFile))\s*\(\s*(${STR})(?:\s*,\s*(${LIST}))?`, 'g'),
+    new RegExp(
+      String.raw`\b((?:child_process\.|cp\.|require\(\s*['"]child_process['"]\s*\)\.)?(?:execSync|exec|spawnSync|spawn|execFileSync|execFile))\s*\(\s*(${STR})(?:\s*,\s*(${LIST}))?`,
+      'g',
+    ),
     new RegExp(String.raw`\b(Bun\.spawnSync|Bun\.spawn|Deno\.Command)\s*\(\s*(${LIST}|${STR})`, 'g'),
   ],
-  perl: [/\b((?:system|exec)\s*\(?\s*qq?)\s*\{([^}]*)\}/g, /\b((?:system|exec)\s*\(?\s*qq?)\s*\(([^)]*)\)/g, new RegExp(String.raw`\b(system|exec)\s*\(?\s*(${STR}(?:\s*,\s*${STR})*)`, 'g'), /(qx)\s*[{(/]([^})/]*)[})/]/g, /(`)([^`]*)`/g],
-  ruby: [new RegExp(String.raw`\b(system|exec|spawn|Open3\.\w+|IO\.popen)\s*\(?\s*(${STR}(?:\s*,\s*${STR})*)`, 'g'), /(%x)[{(]([^})]*)[})]/g, /(`)([^`]*)`/g],
-  php: [new RegExp(String.raw`\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*(${STR})`, 'g'), /(`)([^`]*)`/g],
+  perl: [
+    /\b((?:system|exec)\s*\(?\s*qq?)\s*\{([^}]*)\}/g,
+    /\b((?:system|exec)\s*\(?\s*qq?)\s*\(([^)]*)\)/g,
+    new RegExp(String.raw`\b(system|exec)\s*\(?\s*(${STR}(?:\s*,\s*${STR})*)`, 'g'),
+    /(qx)\s*[{(/]([^})/]*)[})/]/g,
+    /(`)([^`]*)`/g,
+  ],
+  ruby: [
+    new RegExp(
+      String.raw`\b(system|exec|spawn|Open3\.\w+|IO\.popen)\s*\(?\s*(${STR}(?:\s*,\s*${STR})*)`,
+      'g',
+    ),
+    /(%x)[{(]([^})]*)[})]/g,
+    /(`)([^`]*)`/g,
+  ],
+  php: [
+    new RegExp(String.raw`\b(system|exec|shell_exec|passthru|popen|proc_open)\s*\(\s*(${STR})`, 'g'),
+    /(`)([^`]*)`/g,
+  ],
   lua: [new RegExp(String.raw`\b(os\.execute|io\.popen)\s*\(?\s*(${STR})`, 'g')],
   awk: [new RegExp(String.raw`\b(system)\s*\(\s*("(?:[^"\\]|\\.)*")`, 'g'), /(\|)\s*("(?:ba|z|da)?sh")/g],
 };
@@ -192,9 +221,15 @@ export interface DeleteCall {
 const HOME_EXPR = String.raw`(?:os\.path\.expanduser\(\s*(${STR})\s*\)|Path\.home\(\)|os\.homedir\(\)|process\.env\.HOME|os\.environ\[\s*['"]HOME['"]\s*\]|os\.getenv\(\s*['"]HOME['"]\s*\)|ENV\[\s*['"]HOME['"]\s*\]|Dir\.home|\$ENV\{HOME\}|Path\.expanduser\(\s*(${STR})\s*\))`;
 
 const DELETE_APIS: Array<{ re: RegExp; recursive: boolean }> = [
-  { re: /\b(shutil\.rmtree|rmtree|remove_tree|FileUtils\.(?:rm_rf|rm_r|remove_dir|rmtree|remove_entry)|rimraf(?:\.sync)?|fse?\.(?:removeSync|remove|emptyDirSync|emptyDir))\s*\(\s*/g, recursive: true },
+  {
+    re: /\b(shutil\.rmtree|rmtree|remove_tree|FileUtils\.(?:rm_rf|rm_r|remove_dir|rmtree|remove_entry)|rimraf(?:\.sync)?|fse?\.(?:removeSync|remove|emptyDirSync|emptyDir))\s*\(\s*/g,
+    recursive: true,
+  },
   { re: /((?:\b(?:fs|fsp|promises)|\))\.(?:rmSync|rm|rmdirSync|rmdir))\s*\(\s*/g, recursive: true },
-  { re: /\b(os\.remove|os\.unlink|os\.rmdir|os\.removedirs|fs\.unlinkSync|fs\.unlink|File\.delete|FileUtils\.rm|unlink|Deno\.remove(?:Sync)?)\s*\(\s*/g, recursive: false },
+  {
+    re: /\b(os\.remove|os\.unlink|os\.rmdir|os\.removedirs|fs\.unlinkSync|fs\.unlink|File\.delete|FileUtils\.rm|unlink|Deno\.remove(?:Sync)?)\s*\(\s*/g,
+    recursive: false,
+  },
 ];
 const LEAD_STR = new RegExp(`^${STR}`);
 const LEAD_HOME = new RegExp(`^${HOME_EXPR}`);
@@ -217,7 +252,8 @@ export function deleteCalls(code: string): DeleteCall[] {
         if (!target.startsWith('~')) target = '~';
       }
       // fs.rm/rmSync/rmdir are recursive only with { recursive: true }
-      const rec = recursive && (!/\.(?:rmSync|rm|rmdirSync|rmdir)$/.test(api) || /recursive\s*:\s*true/.test(after));
+      const rec =
+        recursive && (!/\.(?:rmSync|rm|rmdirSync|rmdir)$/.test(api) || /recursive\s*:\s*true/.test(after));
       out.push({ api, recursive: rec, target });
       if (out.length > 100) return out;
     }

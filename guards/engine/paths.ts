@@ -146,7 +146,8 @@ export class SensitivePaths {
   below(dir: string): SensitiveHit | null {
     const d = dir === '/' ? '/' : dir.replace(/\/+$/, '') + '/';
     for (const c of this.paths) {
-      if (c.literal && c.literal.startsWith(d)) return { kind: 'credential', entry: c.entry, path: c.literal };
+      if (c.literal && c.literal.startsWith(d))
+        return { kind: 'credential', entry: c.entry, path: c.literal };
     }
     return null;
   }

@@ -20,7 +20,12 @@ export interface Policy {
   lockdown: boolean;
 }
 
-export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({ extraRules: [], allow: [], sensitivePaths: [], lockdown: false });
+export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
+  extraRules: [],
+  allow: [],
+  sensitivePaths: [],
+  lockdown: false,
+});
 
 export class PolicyError extends Error {
   constructor(message: string) {
@@ -31,31 +36,44 @@ export class PolicyError extends Error {
 
 function strings(v: unknown, what: string): string[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new PolicyError(`${what} must be an array of strings`);
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new PolicyError(`${what} must be an array of strings`);
   return v as string[];
 }
 
 /** Validates policy JSON; throws `PolicyError` with the first problem. Unknown keys are rejected. */
 export function parsePolicy(data: unknown): Policy {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new PolicyError('policy must be a JSON object');
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new PolicyError('policy must be a JSON object');
   const o = data as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['extraRules', 'allow', 'sensitivePaths', 'lockdown'].includes(k)) throw new PolicyError(`unknown policy key '${k}'`);
+    if (!['extraRules', 'allow', 'sensitivePaths', 'lockdown'].includes(k))
+      throw new PolicyError(`unknown policy key '${k}'`);
   }
-  if (o.lockdown !== undefined && typeof o.lockdown !== 'boolean') throw new PolicyError('lockdown must be true or false');
+  if (o.lockdown !== undefined && typeof o.lockdown !== 'boolean')
+    throw new PolicyError('lockdown must be true or false');
   const extra: ExtraRule[] = [];
   if (o.extraRules !== undefined) {
     if (!Array.isArray(o.extraRules)) throw new PolicyError('extraRules must be an array');
     for (const [i, r] of (o.extraRules as unknown[]).entries()) {
       const x = r as Record<string, unknown>;
-      if (typeof x !== 'object' || x === null || typeof x.id !== 'string' || typeof x.pattern !== 'string' || typeof x.reason !== 'string') {
+      if (
+        typeof x !== 'object' ||
+        x === null ||
+        typeof x.id !== 'string' ||
+        typeof x.pattern !== 'string' ||
+        typeof x.reason !== 'string'
+      ) {
         throw new PolicyError(`extraRules[${i}] needs string id, pattern and reason`);
       }
-      if (!/^[A-Za-z0-9_.-]{1,80}$/.test(x.id)) throw new PolicyError(`extraRules[${i}].id must be 1-80 of [A-Za-z0-9_.-]`);
+      if (!/^[A-Za-z0-9_.-]{1,80}$/.test(x.id))
+        throw new PolicyError(`extraRules[${i}].id must be 1-80 of [A-Za-z0-9_.-]`);
       try {
         new RegExp(x.pattern);
       } catch (e) {
-        throw new PolicyError(`extraRules[${i}].pattern is not a valid regular expression: ${(e as Error).message}`);
+        throw new PolicyError(
+          `extraRules[${i}].pattern is not a valid regular expression: ${(e as Error).message}`,
+        );
       }
       extra.push({ id: x.id, pattern: x.pattern, reason: x.reason.replace(/\s+/g, ' ').slice(0, 300) });
     }
@@ -74,7 +92,9 @@ export function loadPolicyFile(path: string): Policy {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new PolicyError(`cannot read policy ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new PolicyError(
+      `cannot read policy ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   let data: unknown;
   try {

@@ -108,17 +108,35 @@ export function toToolCall(agent: AgentKind, toolName: string, input: unknown, c
     }
   }
   if (spec.kind === 'shell') {
-    const command = Array.isArray(value) ? argvToCommand(value.map(String)) : typeof value === 'string' ? value : '';
+    const command = Array.isArray(value)
+      ? argvToCommand(value.map(String))
+      : typeof value === 'string'
+        ? value
+        : '';
     return { kind: 'shell', tool: toolName, command, cwd: effCwd };
   }
   if (spec.kind === 'patch') {
-    return { kind: 'file', tool: toolName, op: 'write', paths: typeof value === 'string' ? patchPaths(value) : [], cwd: effCwd };
+    return {
+      kind: 'file',
+      tool: toolName,
+      op: 'write',
+      paths: typeof value === 'string' ? patchPaths(value) : [],
+      cwd: effCwd,
+    };
   }
-  const paths: string[] = Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : typeof value === 'string' ? [value] : [];
+  const paths: string[] = Array.isArray(value)
+    ? value.filter((x): x is string => typeof x === 'string')
+    : typeof value === 'string'
+      ? [value]
+      : [];
   if (spec.pattern && typeof inp[spec.pattern] === 'string') {
     const pat = inp[spec.pattern] as string;
     const base = paths[0] ?? '.';
-    paths.splice(0, paths.length, pat.startsWith('/') || pat.startsWith('~') ? pat : `${base.replace(/\/$/, '')}/${pat}`);
+    paths.splice(
+      0,
+      paths.length,
+      pat.startsWith('/') || pat.startsWith('~') ? pat : `${base.replace(/\/$/, '')}/${pat}`,
+    );
   }
   if (paths.length === 0 && (spec.kind === 'search' || spec.kind === 'list')) paths.push('.');
   return { kind: 'file', tool: toolName, op: spec.kind, paths, cwd: effCwd };

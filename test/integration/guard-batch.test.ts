@@ -27,12 +27,16 @@ describe('guard corpus through the built CLI and hook bundle', () => {
       const group = cases.filter((c) => (c.lockdown === true) === lockdown);
       // invalid-JSON cases are lines that are not JSON: keep them on one line
       const input = group.map((c) => stdinOf(c).replace(/\n/g, ' ')).join('\n') + '\n';
-      const r = spawnSync(process.execPath, [CLI, 'guard', 'check', '--batch', ...(lockdown ? ['--lockdown'] : [])], {
-        input,
-        env,
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      const r = spawnSync(
+        process.execPath,
+        [CLI, 'guard', 'check', '--batch', ...(lockdown ? ['--lockdown'] : [])],
+        {
+          input,
+          env,
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
       expect(r.status).toBe(0);
       const lines = r.stdout.trim().split('\n');
       expect(lines).toHaveLength(group.length);
@@ -51,13 +55,20 @@ describe('guard corpus through the built CLI and hook bundle', () => {
     const sample = cases.filter((_, i) => i % 20 === 0);
     for (const c of sample) {
       const args = c.lockdown ? ['--lockdown'] : [];
-      const cli = spawnSync(process.execPath, [CLI, 'guard', 'check', ...args], { input: stdinOf(c), env, encoding: 'utf8' });
+      const cli = spawnSync(process.execPath, [CLI, 'guard', 'check', ...args], {
+        input: stdinOf(c),
+        env,
+        encoding: 'utf8',
+      });
       const hook = spawnSync(process.execPath, [HOOK], {
         input: stdinOf(c),
         env: { ...env, AGS_LOCKDOWN: c.lockdown ? '1' : '' },
         encoding: 'utf8',
       });
-      expect({ status: cli.status, stderr: cli.stderr }).toEqual({ status: hook.status, stderr: hook.stderr });
+      expect({ status: cli.status, stderr: cli.stderr }).toEqual({
+        status: hook.status,
+        stderr: hook.stderr,
+      });
     }
   });
 
@@ -89,10 +100,19 @@ describe('guard corpus through the built CLI and hook bundle', () => {
   });
 
   it('the hook bundle returns within budget on adversarial input: open normally, closed in lockdown', () => {
-    const input = JSON.stringify({ hook_event_name: 'PreToolUse', cwd: '/w', tool_name: 'Bash', tool_input: { command: 'echo ' + '$('.repeat(50_000) } });
+    const input = JSON.stringify({
+      hook_event_name: 'PreToolUse',
+      cwd: '/w',
+      tool_name: 'Bash',
+      tool_input: { command: 'echo ' + '$('.repeat(50_000) },
+    });
     const t0 = Date.now();
     const open = spawnSync(process.execPath, [HOOK], { input, env, encoding: 'utf8' });
-    const closed = spawnSync(process.execPath, [HOOK], { input, env: { ...env, AGS_LOCKDOWN: '1' }, encoding: 'utf8' });
+    const closed = spawnSync(process.execPath, [HOOK], {
+      input,
+      env: { ...env, AGS_LOCKDOWN: '1' },
+      encoding: 'utf8',
+    });
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(open.status).toBe(0);
     expect(open.stderr).toMatch(/fail-open/);
@@ -101,7 +121,11 @@ describe('guard corpus through the built CLI and hook bundle', () => {
   });
 
   it('ags guard explain shows the normalized commands and the rule', () => {
-    const r = spawnSync(process.execPath, [CLI, 'guard', 'explain', '--', `sudo bash -c 'echo / | xargs rm -rf'`], { env, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'guard', 'explain', '--', `sudo bash -c 'echo / | xargs rm -rf'`],
+      { env, encoding: 'utf8' },
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/rm "-rf" "\/".*via sudo › bash -c › xargs/);
     expect(r.stdout).toMatch(/verdict: block \(fs\.rm-recursive-root\)/);

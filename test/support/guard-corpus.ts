@@ -28,12 +28,17 @@ export function stdinOf(c: CorpusCase): string {
 
 /** Runs one case in-process through the same core as the hook bundle and the CLI. */
 export function runInProcess(c: CorpusCase) {
-  return claudeHook(stdinOf(c), { lockdown: c.lockdown === true, env: CORPUS_ENV }, { policy: DEFAULT_POLICY, lockdown: c.lockdown === true });
+  return claudeHook(
+    stdinOf(c),
+    { lockdown: c.lockdown === true, env: CORPUS_ENV },
+    { policy: DEFAULT_POLICY, lockdown: c.lockdown === true },
+  );
 }
 
 /** A mismatch description, or null when the verdict matches the case. */
 export function mismatch(c: CorpusCase, decision: string, rule: string | undefined): string | null {
-  if (decision !== c.expect) return `expected ${c.expect}${c.rule ? ` (${c.rule})` : ''}, got ${decision}${rule ? ` (${rule})` : ''}`;
+  if (decision !== c.expect)
+    return `expected ${c.expect}${c.rule ? ` (${c.rule})` : ''}, got ${decision}${rule ? ` (${rule})` : ''}`;
   if (c.expect === 'block' && c.rule && rule !== c.rule) return `expected rule ${c.rule}, got ${rule}`;
   return null;
 }

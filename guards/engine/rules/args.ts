@@ -18,7 +18,8 @@ export function flags(inv: Invocation, from = 0): { short: Set<string>; long: Se
     if (v === null) continue;
     if (v === '--') break;
     if (v.startsWith('--')) long.add(v.slice(2).split('=')[0]!);
-    else if (v.startsWith('-') && v.length > 1 && !/^-[0-9]/.test(v)) for (const c of v.slice(1)) short.add(c);
+    else if (v.startsWith('-') && v.length > 1 && !/^-[0-9]/.test(v))
+      for (const c of v.slice(1)) short.add(c);
   }
   return { short, long };
 }
@@ -109,7 +110,13 @@ export function targetDanger(a: Arg, ctx: RuleContext): Danger | null {
       const rest = a.word.parts.slice(1);
       const restText = rest.map((p) => (p.k === 'lit' ? p.v : '\0')).join('');
       // "$DIR/" or $DIR/* turns into / or /* when DIR is empty
-      if (/^\/+\*?$/.test(restText) || (restText.startsWith('/') && !restText.includes('\0') && pathDanger(posix.normalize(restText.replace(/\/\*$/, '') || '/'), ctx) === 'root')) return 'unset-var';
+      if (
+        /^\/+\*?$/.test(restText) ||
+        (restText.startsWith('/') &&
+          !restText.includes('\0') &&
+          pathDanger(posix.normalize(restText.replace(/\/\*$/, '') || '/'), ctx) === 'root')
+      )
+        return 'unset-var';
     }
   }
   if (a.glob) {

@@ -5,11 +5,52 @@ import { argPath, pathCandidates } from './args.js';
 import type { Rule, RuleContext } from './types.js';
 
 /** Commands that use key files without printing them, or only list or create them. */
-const USES_KEYS = new Set(['ssh', 'ssh-add', 'ssh-keygen', 'ssh-copy-id', 'ssh-keyscan', 'mkdir', 'ls', 'chmod', 'chown', 'test', '[', 'cd', 'pushd', 'stat', 'file', 'touch']);
+const USES_KEYS = new Set([
+  'ssh',
+  'ssh-add',
+  'ssh-keygen',
+  'ssh-copy-id',
+  'ssh-keyscan',
+  'mkdir',
+  'ls',
+  'chmod',
+  'chown',
+  'test',
+  '[',
+  'cd',
+  'pushd',
+  'stat',
+  'file',
+  'touch',
+]);
 /** Options whose value is an identity or config file for the transfer, not the payload. */
-const KEY_OPTION = new Set(['-i', '-F', '--identity', '--key', '--cert', '--cacert', '--netrc-file', '--config', '-K', '-E', '--kubeconfig']);
+const KEY_OPTION = new Set([
+  '-i',
+  '-F',
+  '--identity',
+  '--key',
+  '--cert',
+  '--cacert',
+  '--netrc-file',
+  '--config',
+  '-K',
+  '-E',
+  '--kubeconfig',
+]);
 
-const PAYLOAD_OPTION = new Set(['-d', '--data', '--data-binary', '--data-raw', '--data-urlencode', '-F', '--form', '-T', '--upload-file', '--post-file', '--body-file']);
+const PAYLOAD_OPTION = new Set([
+  '-d',
+  '--data',
+  '--data-binary',
+  '--data-raw',
+  '--data-urlencode',
+  '-F',
+  '--form',
+  '-T',
+  '--upload-file',
+  '--post-file',
+  '--body-file',
+]);
 
 type Use = { hit: SensitiveHit; via: string } | null;
 const useCache = new WeakMap<Invocation, { ctx: RuleContext; use: Use }>();
@@ -38,10 +79,18 @@ function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
   };
   for (const r of inv.redirs) {
     if (!r.target || r.heredoc || r.op === '<<<' || r.op === '>&' || r.op === '<&') continue;
-    const t = r.target.parts.map((p) => (p.k === 'lit' ? p.v : p.k === 'param' && p.name === 'HOME' ? '~' : '\0')).join('');
+    const t = r.target.parts
+      .map((p) => (p.k === 'lit' ? p.v : p.k === 'param' && p.name === 'HOME' ? '~' : '\0'))
+      .join('');
     if (t.includes('\0')) continue;
     const first = r.target.parts[0];
-    const arg: Arg = { word: r.target, value: t, text: t, glob: false, tilde: !!first && first.k === 'lit' && !first.q && t.startsWith('~') };
+    const arg: Arg = {
+      word: r.target,
+      value: t,
+      text: t,
+      glob: false,
+      tilde: !!first && first.k === 'lit' && !first.q && t.startsWith('~'),
+    };
     const hit = checkValue(arg, t);
     if (hit) return { hit, via: `redirect ${r.op} ${r.target.raw}` };
   }
@@ -51,14 +100,24 @@ function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
   for (let i = 0; i < inv.args.length; i++) {
     const a = inv.args[i]!;
     if (!everyWord && !PATHISH.test(a.text)) continue;
-    if (KEY_OPTION.has(inv.args[i - 1]?.value ?? '') && !PAYLOAD_OPTION.has(inv.args[i - 1]?.value ?? '')) continue;
+    if (KEY_OPTION.has(inv.args[i - 1]?.value ?? '') && !PAYLOAD_OPTION.has(inv.args[i - 1]?.value ?? ''))
+      continue;
     let v = a.value;
     let arg = a;
     if (v === null) {
       // unknown expansions stand for any name: /proc/$$/environ is checked as /proc/*/environ
-      v = a.word.parts.map((p) => (p.k === 'lit' ? p.v : p.k === 'param' && (p.name === 'HOME' || p.name === 'PWD') ? p.raw : '*')).join('');
+      v = a.word.parts
+        .map((p) =>
+          p.k === 'lit' ? p.v : p.k === 'param' && (p.name === 'HOME' || p.name === 'PWD') ? p.raw : '*',
+        )
+        .join('');
       const first = a.word.parts[0];
-      const lead = first && first.k === 'param' && first.name === 'HOME' ? ctx.home : first && first.k === 'param' && first.name === 'PWD' ? ctx.cwd : null;
+      const lead =
+        first && first.k === 'param' && first.name === 'HOME'
+          ? ctx.home
+          : first && first.k === 'param' && first.name === 'PWD'
+            ? ctx.cwd
+            : null;
       if (lead !== null) v = lead + v.slice(first!.k === 'param' ? first!.raw.length : 0);
       arg = { ...a, value: v, glob: true };
     }
@@ -85,11 +144,26 @@ function globHit(absGlob: string, ctx: RuleContext): SensitiveHit | null {
   } catch {
     return null;
   }
-  for (const sample of ['.ssh/id_rsa', '.ssh/id_ed25519', '.aws/credentials', '.config/gcloud/credentials.db', '.kube/config', '.docker/config.json', '.netrc', '.npmrc', '.pypirc', '.git-credentials', '.gnupg/private-keys-v1.d', '.env', '.ssh']) {
+  for (const sample of [
+    '.ssh/id_rsa',
+    '.ssh/id_ed25519',
+    '.aws/credentials',
+    '.config/gcloud/credentials.db',
+    '.kube/config',
+    '.docker/config.json',
+    '.netrc',
+    '.npmrc',
+    '.pypirc',
+    '.git-credentials',
+    '.gnupg/private-keys-v1.d',
+    '.env',
+    '.ssh',
+  ]) {
     const p = `${ctx.home}/${sample}`;
     if (re.test(p)) return ctx.sensitive.match(p);
   }
-  for (const p of ['/proc/self/environ', '/proc/1/environ', '/etc/shadow']) if (re.test(p)) return ctx.sensitive.match(p);
+  for (const p of ['/proc/self/environ', '/proc/1/environ', '/etc/shadow'])
+    if (re.test(p)) return ctx.sensitive.match(p);
   if (re.test(`${ctx.cwd}/.env`)) return ctx.sensitive.match(`${ctx.cwd}/.env`);
   return null;
 }
@@ -98,7 +172,8 @@ const ENV_DUMP = new Set(['env', 'printenv', 'set', 'export', 'declare', 'typese
 
 function isEnvDump(inv: Invocation): boolean {
   if (!ENV_DUMP.has(inv.name)) return false;
-  if (inv.name === 'env' || inv.name === 'printenv') return inv.args.every((a) => a.value !== null && !/^[A-Za-z_]/.test(a.value)) || inv.name === 'printenv';
+  if (inv.name === 'env' || inv.name === 'printenv')
+    return inv.args.every((a) => a.value !== null && !/^[A-Za-z_]/.test(a.value)) || inv.name === 'printenv';
   if (inv.name === 'set') return inv.args.length === 0;
   if (inv.name === 'compgen') return inv.args.some((a) => a.value === '-v' || a.value === '-e');
   return inv.args.length === 0 || inv.args.some((a) => a.value === '-p' || a.value === '-x');
@@ -142,7 +217,24 @@ export const credentialRules: Rule[] = [
     id: 'cred.keyring',
     pack: 'cred',
     reason: 'reads a secret from a keyring or credential helper; ask the user for the value you need',
-    commands: ['security', 'secret-tool', 'gh', 'gcloud', 'az', 'aws', 'kubectl', 'git', 'gpg', 'gpg2', 'pass', 'op', 'bw', 'lpass', 'keyctl', 'kwallet-query'],
+    commands: [
+      'security',
+      'secret-tool',
+      'gh',
+      'gcloud',
+      'az',
+      'aws',
+      'kubectl',
+      'git',
+      'gpg',
+      'gpg2',
+      'pass',
+      'op',
+      'bw',
+      'lpass',
+      'keyctl',
+      'kwallet-query',
+    ],
     match: (inv) => {
       const v = inv.args.map((a) => a.value ?? '');
       const has = (...xs: string[]) => xs.every((x) => v.includes(x));
@@ -152,22 +244,46 @@ export const credentialRules: Rule[] = [
         case 'secret-tool':
           return v.includes('lookup') || v.includes('search');
         case 'gh':
-          return has('auth', 'token') || (has('auth', 'status') && v.includes('--show-token')) || v.includes('-t');
+          return (
+            has('auth', 'token') || (has('auth', 'status') && v.includes('--show-token')) || v.includes('-t')
+          );
         case 'gcloud':
           return v.some((x) => /^print-(?:access|identity|refresh)-token$/.test(x));
         case 'az':
           return has('get-access-token');
         case 'aws':
-          return (has('configure', 'get') && v.some((x) => /secret|token/i.test(x))) || v.includes('export-credentials');
+          return (
+            (has('configure', 'get') && v.some((x) => /secret|token/i.test(x))) ||
+            v.includes('export-credentials')
+          );
         case 'kubectl':
           return has('config', 'view') && v.includes('--raw');
         case 'git':
-          return has('credential', 'fill') || v.includes('credential-store') || (v.includes('credential') && v.includes('get'));
+          return (
+            has('credential', 'fill') ||
+            v.includes('credential-store') ||
+            (v.includes('credential') && v.includes('get'))
+          );
         case 'gpg':
         case 'gpg2':
           return v.some((x) => /^--export-secret-(?:keys|subkeys)$/.test(x));
         case 'pass':
-          return v.length > 0 && !['ls', 'list', 'find', 'search', 'git', 'init', 'generate', 'insert', '--help', 'help', 'version'].includes(v[0]!);
+          return (
+            v.length > 0 &&
+            ![
+              'ls',
+              'list',
+              'find',
+              'search',
+              'git',
+              'init',
+              'generate',
+              'insert',
+              '--help',
+              'help',
+              'version',
+            ].includes(v[0]!)
+          );
         case 'op':
           return v[0] === 'read' || (v[0] === 'item' && v[1] === 'get');
         case 'bw':
@@ -183,7 +299,8 @@ export const credentialRules: Rule[] = [
   {
     id: 'cred.dotenv',
     pack: 'cred',
-    reason: 'reads or writes a .env file, which holds secrets; use .env.example, or ask the user for the values you need',
+    reason:
+      'reads or writes a .env file, which holds secrets; use .env.example, or ask the user for the values you need',
     match: (inv, ctx) => {
       const u = sensitiveUse(inv, ctx);
       return u !== null && u.hit.kind === 'dotenv' ? u.via : false;

@@ -13,8 +13,39 @@ function deleteWithoutWhere(sql: string): boolean {
   return false;
 }
 
-const SQL_CLIENTS = ['psql', 'mysql', 'mariadb', 'sqlite3', 'sqlite', 'duckdb', 'clickhouse-client', 'clickhouse', 'cockroach', 'sqlcmd', 'usql', 'pgcli', 'mycli', 'litecli', 'snowsql', 'bq', 'cqlsh', 'trino', 'presto'];
-const SQL_FLAGS = new Set(['-c', '--command', '-e', '--execute', '-q', '--query', '-Q', '-cmd', '--sql', '-s']);
+const SQL_CLIENTS = [
+  'psql',
+  'mysql',
+  'mariadb',
+  'sqlite3',
+  'sqlite',
+  'duckdb',
+  'clickhouse-client',
+  'clickhouse',
+  'cockroach',
+  'sqlcmd',
+  'usql',
+  'pgcli',
+  'mycli',
+  'litecli',
+  'snowsql',
+  'bq',
+  'cqlsh',
+  'trino',
+  'presto',
+];
+const SQL_FLAGS = new Set([
+  '-c',
+  '--command',
+  '-e',
+  '--execute',
+  '-q',
+  '--query',
+  '-Q',
+  '-cmd',
+  '--sql',
+  '-s',
+]);
 
 /** The SQL text an invocation of a database client runs: -c/-e/-q values, sqlite positional SQL, and its stdin. */
 export function sqlOf(inv: Invocation): string {
@@ -45,14 +76,19 @@ const sql = (id: string, reason: string, test: (s: string) => boolean): Rule => 
 export const databaseRules: Rule[] = [
   sql('db.drop', 'DROP DATABASE/SCHEMA/TABLE destroys data; ask the user', (s) => DROP.test(s)),
   sql('db.truncate', 'TRUNCATE empties a table; ask the user', (s) => TRUNCATE.test(s)),
-  sql('db.delete-without-where', 'DELETE without WHERE empties the table; add a WHERE clause, or ask the user', deleteWithoutWhere),
+  sql(
+    'db.delete-without-where',
+    'DELETE without WHERE empties the table; add a WHERE clause, or ask the user',
+    deleteWithoutWhere,
+  ),
   {
     id: 'db.redis-flush',
     pack: 'db',
     reason: 'FLUSHALL/FLUSHDB deletes every key; ask the user',
     commands: ['redis-cli', 'valkey-cli', 'keydb-cli'],
     match: (inv) =>
-      inv.args.some((a) => /^flush(?:all|db)$/i.test(a.value ?? '')) || /\bflush(?:all|db)\b/i.test(inv.stdin?.text ?? ''),
+      inv.args.some((a) => /^flush(?:all|db)$/i.test(a.value ?? '')) ||
+      /\bflush(?:all|db)\b/i.test(inv.stdin?.text ?? ''),
   },
   {
     id: 'db.dropdb',

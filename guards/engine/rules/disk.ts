@@ -3,7 +3,8 @@ import { operands } from './args.js';
 import type { Rule } from './types.js';
 
 /** Block devices (not /dev/null, /dev/zero, /dev/stdout, ttys, …). */
-export const BLOCK_DEVICE = /^\/dev\/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|dm-\d|md\d|loop\d|nbd\d|rbd\d|zram\d|sr\d|mapper\/|disk\/|root$|mem$|kmem$|port$)/;
+export const BLOCK_DEVICE =
+  /^\/dev\/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|dm-\d|md\d|loop\d|nbd\d|rbd\d|zram\d|sr\d|mapper\/|disk\/|root$|mem$|kmem$|port$)/;
 
 export const diskRules: Rule[] = [
   {
@@ -16,13 +17,47 @@ export const diskRules: Rule[] = [
     id: 'disk.partition',
     pack: 'disk',
     reason: 'changes partition tables or wipes signatures; ask the user',
-    commands: ['fdisk', 'sfdisk', 'cfdisk', 'gdisk', 'sgdisk', 'cgdisk', 'parted', 'wipefs', 'blkdiscard', 'partprobe', 'kpartx'],
+    commands: [
+      'fdisk',
+      'sfdisk',
+      'cfdisk',
+      'gdisk',
+      'sgdisk',
+      'cgdisk',
+      'parted',
+      'wipefs',
+      'blkdiscard',
+      'partprobe',
+      'kpartx',
+    ],
     match: (inv) => {
       const v = inv.args.map((a) => a.value ?? '');
-      if (inv.name === 'fdisk' || inv.name === 'sfdisk' || inv.name === 'parted' || inv.name === 'gdisk' || inv.name === 'sgdisk') {
-        if (v.some((x) => x === '-l' || x === '--list' || x === 'print' || x === '-p' || x === '--print' || x === '-d' || x === '--dump')) return false;
+      if (
+        inv.name === 'fdisk' ||
+        inv.name === 'sfdisk' ||
+        inv.name === 'parted' ||
+        inv.name === 'gdisk' ||
+        inv.name === 'sgdisk'
+      ) {
+        if (
+          v.some(
+            (x) =>
+              x === '-l' ||
+              x === '--list' ||
+              x === 'print' ||
+              x === '-p' ||
+              x === '--print' ||
+              x === '-d' ||
+              x === '--dump',
+          )
+        )
+          return false;
       }
-      if (inv.name === 'wipefs') return v.some((x) => /^-(?:[a-zA-Z]*a|o)|^--(?:all|offset)/.test(x)) && !v.some((x) => x === '-n' || x === '--no-act');
+      if (inv.name === 'wipefs')
+        return (
+          v.some((x) => /^-(?:[a-zA-Z]*a|o)|^--(?:all|offset)/.test(x)) &&
+          !v.some((x) => x === '-n' || x === '--no-act')
+        );
       if (inv.name === 'partprobe') return false;
       return operands(inv).length > 0 || inv.name === 'cfdisk';
     },
@@ -32,7 +67,10 @@ export const diskRules: Rule[] = [
     pack: 'disk',
     reason: 'dd writes straight to a block device, destroying its contents; ask the user',
     commands: ['dd'],
-    match: (inv) => inv.args.some((a) => a.value !== null && a.value.startsWith('of=') && BLOCK_DEVICE.test(a.value.slice(3))),
+    match: (inv) =>
+      inv.args.some(
+        (a) => a.value !== null && a.value.startsWith('of=') && BLOCK_DEVICE.test(a.value.slice(3)),
+      ),
   },
   {
     id: 'disk.write-device',

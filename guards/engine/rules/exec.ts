@@ -30,7 +30,8 @@ export const execRules: Rule[] = [
   {
     id: 'exec.remote-script',
     pack: 'exec',
-    reason: 'runs a script fetched from the network without saving it; download it, read it, then run the file',
+    reason:
+      'runs a script fetched from the network without saving it; download it, read it, then run the file',
     match: (inv) => {
       const s = scriptSource(inv);
       return s?.kind === 'network' ? `${s.desc} → ${inv.name}` : false;
@@ -48,7 +49,8 @@ export const execRules: Rule[] = [
   {
     id: 'exec.pipe-to-shell',
     pack: 'exec',
-    reason: 'pipes the output of another program into a shell or interpreter; save it to a file, read it, then run the file',
+    reason:
+      'pipes the output of another program into a shell or interpreter; save it to a file, read it, then run the file',
     match: (inv) => {
       const s = scriptSource(inv);
       // eval of a computed string (`eval "$(ssh-agent -s)"`) is left to exec.dynamic-eval (lockdown only)

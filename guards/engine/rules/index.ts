@@ -22,15 +22,22 @@ export const BUILTIN_RULES: readonly Rule[] = [
 export const META_RULES: Readonly<Record<string, { pack: string; reason: string }>> = {
   'shell.dynamic-command': {
     pack: 'shell',
-    reason: 'the command name is computed at run time and its arguments match a destructive rule; write the command literally',
+    reason:
+      'the command name is computed at run time and its arguments match a destructive rule; write the command literally',
   },
   'shell.dynamic-command-lockdown': {
     pack: 'shell',
     reason: 'lockdown: the command name is computed at run time; write the command literally',
   },
-  'path.sensitive-read': { pack: 'path', reason: 'reads a credential file; ask the user for what you need instead' },
+  'path.sensitive-read': {
+    pack: 'path',
+    reason: 'reads a credential file; ask the user for what you need instead',
+  },
   'path.sensitive-write': { pack: 'path', reason: 'writes a credential file; ask the user instead' },
-  'path.dotenv': { pack: 'path', reason: 'reads or writes a .env file, which holds secrets; use .env.example, or ask the user' },
+  'path.dotenv': {
+    pack: 'path',
+    reason: 'reads or writes a .env file, which holds secrets; use .env.example, or ask the user',
+  },
   'path.sensitive-search': {
     pack: 'path',
     reason: 'searches a directory that contains credential files; search a narrower directory',
@@ -48,8 +55,27 @@ export const META_RULES: Readonly<Record<string, { pack: string; reason: string 
 
 /** Command names tried for a computed command name (`$CMD -rf /`). */
 export const DYNAMIC_CANDIDATES: readonly string[] = [
-  'rm', 'dd', 'find', 'chmod', 'chown', 'mkfs', 'wipefs', 'git', 'psql', 'mysql', 'sqlite3',
-  'redis-cli', 'docker', 'podman', 'kubectl', 'helm', 'terraform', 'aws', 'gcloud', 'az', 'curl',
+  'rm',
+  'dd',
+  'find',
+  'chmod',
+  'chown',
+  'mkfs',
+  'wipefs',
+  'git',
+  'psql',
+  'mysql',
+  'sqlite3',
+  'redis-cli',
+  'docker',
+  'podman',
+  'kubectl',
+  'helm',
+  'terraform',
+  'aws',
+  'gcloud',
+  'az',
+  'curl',
 ];
 
 export type { Rule, RuleContext } from './types.js';

@@ -3,9 +3,62 @@ import type { Invocation } from '../shell/normalize.js';
 import { hasFlag, positionals } from './args.js';
 import type { Rule } from './types.js';
 
-const DOCKER_GLOBAL = ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level', '--url', '--connection', '--root', '--runroot', '--storage-driver', '--cgroup-manager', '--remote', '--identity', '--tlscacert', '--tlscert', '--tlskey'];
-const KUBE_GLOBAL = ['-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '--token', '--as', '--as-group', '-l', '--selector', '-f', '--filename', '-o', '--output'];
-const CLOUD_GLOBAL = ['--profile', '--region', '--output', '--endpoint-url', '--project', '--account', '--configuration', '--subscription', '-g', '--resource-group', '--format', '--zone', '-n', '--name', '--query'];
+const DOCKER_GLOBAL = [
+  '-H',
+  '--host',
+  '--context',
+  '-c',
+  '--config',
+  '-l',
+  '--log-level',
+  '--url',
+  '--connection',
+  '--root',
+  '--runroot',
+  '--storage-driver',
+  '--cgroup-manager',
+  '--remote',
+  '--identity',
+  '--tlscacert',
+  '--tlscert',
+  '--tlskey',
+];
+const KUBE_GLOBAL = [
+  '-n',
+  '--namespace',
+  '--context',
+  '--kubeconfig',
+  '--cluster',
+  '--user',
+  '-s',
+  '--server',
+  '--token',
+  '--as',
+  '--as-group',
+  '-l',
+  '--selector',
+  '-f',
+  '--filename',
+  '-o',
+  '--output',
+];
+const CLOUD_GLOBAL = [
+  '--profile',
+  '--region',
+  '--output',
+  '--endpoint-url',
+  '--project',
+  '--account',
+  '--configuration',
+  '--subscription',
+  '-g',
+  '--resource-group',
+  '--format',
+  '--zone',
+  '-n',
+  '--name',
+  '--query',
+];
 
 function pos(inv: Invocation, withArg: string[]): string[] {
   return positionals(inv, withArg);
@@ -21,22 +74,29 @@ export const infraRules: Rule[] = [
   {
     id: 'container.rm-force',
     pack: 'container',
-    reason: 'force-removes containers (and their unsaved state); stop them and remove by name, or ask the user',
+    reason:
+      'force-removes containers (and their unsaved state); stop them and remove by name, or ask the user',
     commands: CONTAINER_CLIS,
     match: (inv) => {
       const p = pos(inv, DOCKER_GLOBAL);
-      const isRm = startsWith(p, 'rm') || startsWith(p, 'container', 'rm') || startsWith(p, 'container', 'remove');
+      const isRm =
+        startsWith(p, 'rm') || startsWith(p, 'container', 'rm') || startsWith(p, 'container', 'remove');
       return isRm && hasFlag(inv, 'f', ['force']);
     },
   },
   {
     id: 'container.prune',
     pack: 'container',
-    reason: 'prune deletes every stopped container, unused image, network or volume; remove named objects instead',
+    reason:
+      'prune deletes every stopped container, unused image, network or volume; remove named objects instead',
     commands: CONTAINER_CLIS,
     match: (inv) => {
       const p = pos(inv, DOCKER_GLOBAL);
-      return startsWith(p, 'system', 'prune') || startsWith(p, 'volume', 'prune') || startsWith(p, 'system', 'reset');
+      return (
+        startsWith(p, 'system', 'prune') ||
+        startsWith(p, 'volume', 'prune') ||
+        startsWith(p, 'system', 'reset')
+      );
     },
   },
   {
@@ -57,7 +117,8 @@ export const infraRules: Rule[] = [
     pack: 'container',
     reason: 'docker-compose down -v deletes the project volumes and their data; drop -v, or ask the user',
     commands: ['docker-compose', 'podman-compose'],
-    match: (inv) => pos(inv, ['-f', '--file', '-p', '--project-name'])[0] === 'down' && hasFlag(inv, 'v', ['volumes']),
+    match: (inv) =>
+      pos(inv, ['-f', '--file', '-p', '--project-name'])[0] === 'down' && hasFlag(inv, 'v', ['volumes']),
   },
   {
     id: 'k8s.delete',
@@ -84,7 +145,11 @@ export const infraRules: Rule[] = [
     commands: ['terraform', 'tofu', 'terragrunt', 'pulumi', 'cdk', 'cdktf'],
     match: (inv) => {
       const p = pos(inv, ['-chdir', '--cwd', '-s', '--stack']);
-      return p[0] === 'destroy' || (p[0] === 'apply' && inv.args.some((a) => a.value === '-destroy')) || p.includes('run-all') && p.includes('destroy');
+      return (
+        p[0] === 'destroy' ||
+        (p[0] === 'apply' && inv.args.some((a) => a.value === '-destroy')) ||
+        (p.includes('run-all') && p.includes('destroy'))
+      );
     },
   },
   {
@@ -95,7 +160,11 @@ export const infraRules: Rule[] = [
     match: (inv) => {
       const p = pos(inv, CLOUD_GLOBAL);
       if (p[0] !== 's3') return false;
-      return (p[1] === 'rm' && hasFlag(inv, '', ['recursive'])) || p[1] === 'rb' || (p[1] === 'sync' && hasFlag(inv, '', ['delete']));
+      return (
+        (p[1] === 'rm' && hasFlag(inv, '', ['recursive'])) ||
+        p[1] === 'rb' ||
+        (p[1] === 'sync' && hasFlag(inv, '', ['delete']))
+      );
     },
   },
   {
@@ -103,7 +172,8 @@ export const infraRules: Rule[] = [
     pack: 'cloud',
     reason: 'deletes or terminates AWS resources; ask the user',
     commands: ['aws'],
-    match: (inv) => /^(?:delete-|terminate-|remove-|deregister-|purge-|delete$)/.test(pos(inv, CLOUD_GLOBAL)[1] ?? ''),
+    match: (inv) =>
+      /^(?:delete-|terminate-|remove-|deregister-|purge-|delete$)/.test(pos(inv, CLOUD_GLOBAL)[1] ?? ''),
   },
   {
     id: 'cloud.gcloud-delete',
@@ -112,7 +182,8 @@ export const infraRules: Rule[] = [
     commands: ['gcloud', 'gsutil'],
     match: (inv) => {
       const p = pos(inv, CLOUD_GLOBAL);
-      if (inv.name === 'gsutil') return p[0] === 'rb' || ((p[0] === 'rm' || p[0] === 'rsync') && hasFlag(inv, 'rRd'));
+      if (inv.name === 'gsutil')
+        return p[0] === 'rb' || ((p[0] === 'rm' || p[0] === 'rsync') && hasFlag(inv, 'rRd'));
       return p.includes('delete');
     },
   },

@@ -9,11 +9,7 @@ import type { Heredoc, Part, Redirect, Script, Word } from './ast.js';
 
 export type Op = '|' | '|&' | '&&' | '||' | ';' | '&' | ';;' | ';&' | ';;&' | '(' | ')' | '\n';
 
-export type Token =
-  | { t: 'word'; w: Word }
-  | { t: 'op'; v: Op }
-  | { t: 'redir'; r: Redirect }
-  | { t: 'eof' };
+export type Token = { t: 'word'; w: Word } | { t: 'op'; v: Op } | { t: 'redir'; r: Redirect } | { t: 'eof' };
 
 /** What the lexer needs from the parser: parse `$(…)` in place, and parse a string at a deeper level. */
 export interface NestedParser {
@@ -26,7 +22,25 @@ export interface NestedParser {
 const BLANK = new Set([' ', '\t', '\r']);
 const PLAIN = /[^ \t\r\n;&|()<>\\'"$`]+/y;
 const META = new Set([' ', '\t', '\r', '\n', ';', '&', '|', '(', ')', '<', '>']);
-const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '$', '!', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+const SPECIAL_PARAMS = new Set([
+  '@',
+  '*',
+  '#',
+  '?',
+  '$',
+  '!',
+  '-',
+  '0',
+  '1',
+  '2',
+  '3',
+  '4',
+  '5',
+  '6',
+  '7',
+  '8',
+  '9',
+]);
 
 /** Lexing mode for text that is not a command line: inside `"…"`, or an unquoted heredoc body. */
 type ContentMode = 'double' | 'heredoc';
@@ -359,7 +373,14 @@ export class Lexer {
     if (n !== undefined && /[A-Za-z_]/.test(n)) {
       let j = this.pos + 2;
       while (j < s.length && /[A-Za-z0-9_]/.test(s[j]!)) j++;
-      parts.push({ k: 'param', name: s.slice(this.pos + 1, j), op: '', raw: s.slice(start, j), q: inDouble, subs: [] });
+      parts.push({
+        k: 'param',
+        name: s.slice(this.pos + 1, j),
+        op: '',
+        raw: s.slice(start, j),
+        q: inDouble,
+        subs: [],
+      });
       this.pos = j;
       return;
     }

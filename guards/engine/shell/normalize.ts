@@ -81,7 +81,19 @@ export function isShell(name: string): boolean {
 }
 
 /** Commands whose output is their input (for tracing a pipe back to its source). */
-const PASSTHROUGH = new Set(['tee', 'head', 'tail', 'less', 'more', 'sort', 'uniq', 'cat', 'dd', 'pv', 'buffer']);
+const PASSTHROUGH = new Set([
+  'tee',
+  'head',
+  'tail',
+  'less',
+  'more',
+  'sort',
+  'uniq',
+  'cat',
+  'dd',
+  'pv',
+  'buffer',
+]);
 /** Commands that turn encoded input into something else. */
 const DECODERS = new Set([
   'base64',
@@ -155,11 +167,49 @@ interface Wrapper {
 
 const WRAPPERS: Record<string, Wrapper> = {
   sudo: {
-    withArg: ['-u', '-g', '-h', '-p', '-C', '-r', '-t', '-U', '-D', '-T', '-R', '--user', '--group', '--host', '--prompt', '--close-from', '--role', '--type', '--other-user', '--chdir', '--command-timeout', '--chroot'],
+    withArg: [
+      '-u',
+      '-g',
+      '-h',
+      '-p',
+      '-C',
+      '-r',
+      '-t',
+      '-U',
+      '-D',
+      '-T',
+      '-R',
+      '--user',
+      '--group',
+      '--host',
+      '--prompt',
+      '--close-from',
+      '--role',
+      '--type',
+      '--other-user',
+      '--chdir',
+      '--command-timeout',
+      '--chroot',
+    ],
     noRun: ['-l', '-v', '-k', '-K', '-V', '--list', '--validate', '--version'],
   },
   doas: { withArg: ['-u', '-C'] },
-  run0: { withArg: ['-u', '--user', '-g', '--group', '-D', '--chdir', '--setenv', '--property', '--unit', '--description', '--slice', '--nice'] },
+  run0: {
+    withArg: [
+      '-u',
+      '--user',
+      '-g',
+      '--group',
+      '-D',
+      '--chdir',
+      '--setenv',
+      '--property',
+      '--unit',
+      '--description',
+      '--slice',
+      '--nice',
+    ],
+  },
   nohup: { withArg: [] },
   setsid: { withArg: [] },
   time: { withArg: ['-f', '-o', '--format', '--output'] },
@@ -227,7 +277,12 @@ export function walkScript(
     let prev: Invocation | null = null;
     for (let i = 0; i < pl.stages.length; i++) {
       const stage = pl.stages[i]!;
-      const piped = i > 0 ? (prev ? classifyOutput(prev) : { kind: 'dynamic' as const, desc: 'a command group' }) : inherited;
+      const piped =
+        i > 0
+          ? prev
+            ? classifyOutput(prev)
+            : { kind: 'dynamic' as const, desc: 'a command group' }
+          : inherited;
       const stdin = stdinFromRedirs(stage.redirs, ctx) ?? piped;
       const primary = walkStage(stage, ctx, level, via, stdin, primaries.slice());
       prev = primary;
@@ -266,7 +321,8 @@ function walkRedirs(redirs: Redirect[], ctx: WalkContext, level: number, via: st
   for (const r of redirs) {
     if (r.target && !r.heredoc) walkWordScripts(r.target, ctx, level, via);
     if (r.heredoc?.parts) {
-      for (const s of scriptsOfParts(r.heredoc.parts)) walkScript(s, ctx, level + 1, [...via, 'heredoc $(…)']);
+      for (const s of scriptsOfParts(r.heredoc.parts))
+        walkScript(s, ctx, level + 1, [...via, 'heredoc $(…)']);
     }
   }
 }
@@ -294,10 +350,14 @@ function stdinFromRedirs(redirs: Redirect[], ctx: WalkContext): Producer | null 
       p =
         v !== null
           ? { kind: 'literal', text: v + '\n', desc: 'here-string' }
-          : (producerOfScripts(scriptsOfWord(r.target), ctx) ?? { kind: 'dynamic', desc: 'here-string with expansions' });
+          : (producerOfScripts(scriptsOfWord(r.target), ctx) ?? {
+              kind: 'dynamic',
+              desc: 'here-string with expansions',
+            });
     } else if (r.op === '<' && r.target) {
       const proc = r.target.parts[0];
-      if (proc && proc.k === 'procsub') p = producerOfScripts([proc.script], ctx) ?? { kind: 'dynamic', desc: '<(…)' };
+      if (proc && proc.k === 'procsub')
+        p = producerOfScripts([proc.script], ctx) ?? { kind: 'dynamic', desc: '<(…)' };
       else p = { kind: 'file', desc: displayText(r.target) };
     }
   }
@@ -369,7 +429,14 @@ function echoProducer(inv: Invocation): Producer {
   return { kind: 'literal', text, desc: 'printf' };
 }
 
-function newInvocation(words: Word[], redirs: Redirect[], level: number, via: string[], stdin: Producer | null, upstream: Invocation[]): Invocation {
+function newInvocation(
+  words: Word[],
+  redirs: Redirect[],
+  level: number,
+  via: string[],
+  stdin: Producer | null,
+  upstream: Invocation[],
+): Invocation {
   return {
     name: '',
     dynamic: false,
@@ -440,7 +507,8 @@ export function unwrap(
     if (name === 'env') {
       const r = skipEnvOptions(rest, ctx, level, chain, stdin, upstream);
       if (r === 'nested') return null;
-      if (r.length === 0) return record(w, name, rest, redirs, ctx, level, chain, stdin, upstream, appendsArgs);
+      if (r.length === 0)
+        return record(w, name, rest, redirs, ctx, level, chain, stdin, upstream, appendsArgs);
       chain.push('env');
       w = r;
       continue;
@@ -458,7 +526,8 @@ export function unwrap(
       if (stdin?.kind === 'literal' && stdin.text !== undefined) {
         const toks = stdin.text.split(/\s+/).filter(Boolean);
         // unquoted: the producer (echo ~) already expanded what the shell expands
-        if (toks.length <= MAX_XARGS_WORDS) extra.push(...toks.map((t) => ({ parts: [{ k: 'lit' as const, v: t, q: false }], raw: t })));
+        if (toks.length <= MAX_XARGS_WORDS)
+          extra.push(...toks.map((t) => ({ parts: [{ k: 'lit' as const, v: t, q: false }], raw: t })));
       }
       const target = r.length > 0 ? [...r, ...extra] : [litWord('echo'), ...extra];
       return unwrap(target, redirs, ctx, level, chain, null, upstream, stdin?.kind !== 'literal');
@@ -467,7 +536,8 @@ export function unwrap(
     if (wrapper) {
       const r = skipWrapperOptions(rest, wrapper);
       if (r === null) return record(w, name, rest, redirs, ctx, level, chain, stdin, upstream, appendsArgs);
-      if (r.length === 0) return record(w, name, rest, redirs, ctx, level, chain, stdin, upstream, appendsArgs);
+      if (r.length === 0)
+        return record(w, name, rest, redirs, ctx, level, chain, stdin, upstream, appendsArgs);
       chain.push(name);
       w = r;
       continue;
@@ -490,7 +560,12 @@ function skipWrapperOptions(args: Word[], spec: Wrapper): Word[] | null {
     if (o === null) break;
     i++;
     if (o === '--') break;
-    if (spec.noRun?.includes(o) || (o.startsWith('-') && !o.startsWith('--') && spec.noRun?.some((n) => n.length === 2 && o.includes(n[1]!)))) {
+    if (
+      spec.noRun?.includes(o) ||
+      (o.startsWith('-') &&
+        !o.startsWith('--') &&
+        spec.noRun?.some((n) => n.length === 2 && o.includes(n[1]!)))
+    ) {
       return null;
     }
     if (o.includes('=')) continue;
@@ -513,7 +588,25 @@ function skipWrapperOptions(args: Word[], spec: Wrapper): Word[] | null {
 }
 
 function skipXargsOptions(args: Word[]): Word[] {
-  const withArg = new Set(['-I', '-L', '-n', '-P', '-s', '-d', '-E', '-a', '--max-args', '--max-procs', '--max-chars', '--delimiter', '--eof', '--arg-file', '--replace', '--max-lines', '--process-slot-var']);
+  const withArg = new Set([
+    '-I',
+    '-L',
+    '-n',
+    '-P',
+    '-s',
+    '-d',
+    '-E',
+    '-a',
+    '--max-args',
+    '--max-procs',
+    '--max-chars',
+    '--delimiter',
+    '--eof',
+    '--arg-file',
+    '--replace',
+    '--max-lines',
+    '--process-slot-var',
+  ]);
   let i = 0;
   while (i < args.length) {
     const o = isOpt(args[i]!);
@@ -557,7 +650,15 @@ function skipEnvOptions(
       const parsed = parseShell(split, ctx.budget, level + 1, ctx.warnings).script;
       const first = parsed.pipelines[0]?.stages[0];
       if (first && first.k === 'cmd') {
-        unwrap([...first.words, ...rest], redirsOf(first), ctx, level + 1, [...via, 'env -S'], stdin, upstream);
+        unwrap(
+          [...first.words, ...rest],
+          redirsOf(first),
+          ctx,
+          level + 1,
+          [...via, 'env -S'],
+          stdin,
+          upstream,
+        );
       }
       return 'nested';
     }
@@ -598,14 +699,21 @@ function record(
   if (name === 'cd' || name === 'pushd') {
     const dir = inv.args.find((a) => a.value === null || !a.value.startsWith('-'));
     if (!dir) ctx.cwd = ctx.home;
-    else if (dir.value !== null && dir.value !== '-') ctx.cwd = resolveLexical(dir.tilde ? dir.value : dir.value.replace(/^~/, './~'), ctx);
+    else if (dir.value !== null && dir.value !== '-')
+      ctx.cwd = resolveLexical(dir.tilde ? dir.value : dir.value.replace(/^~/, './~'), ctx);
   }
   expandNested(inv, ctx);
   return inv;
 }
 
 /** Parses and walks a literal shell string one level deeper. */
-export function walkShellString(src: string, ctx: WalkContext, level: number, via: string[], stdin: Producer | null = null): void {
+export function walkShellString(
+  src: string,
+  ctx: WalkContext,
+  level: number,
+  via: string[],
+  stdin: Producer | null = null,
+): void {
   ctx.budget.depth(level);
   const { script } = parseShell(src, ctx.budget, level, ctx.warnings);
   walkScript(script, ctx, level, via, stdin);
@@ -653,7 +761,8 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     return;
   }
   if ((n === 'watch' || n === 'ssh-agent') && inv.args.length > 0) {
-    const rest = n === 'watch' ? skipLeadingOptions(inv.args, ['-n', '-d', '--interval', '--differences']) : inv.args;
+    const rest =
+      n === 'watch' ? skipLeadingOptions(inv.args, ['-n', '-d', '--interval', '--differences']) : inv.args;
     if (rest.length > 0 && rest.every((a) => a.value !== null)) {
       walkShellString(rest.map((a) => a.value).join(' '), ctx, level, [...inv.via, n]);
     }
@@ -691,7 +800,10 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
 
 function markDynamicEval(inv: Invocation, args: Arg[], ctx: WalkContext): void {
   inv.evalDynamic = true;
-  inv.evalSource = producerOfScripts(args.flatMap((a) => scriptsOfWord(a.word)), ctx) ?? { kind: 'dynamic', desc: args.map((a) => a.text).join(' ') };
+  inv.evalSource = producerOfScripts(
+    args.flatMap((a) => scriptsOfWord(a.word)),
+    ctx,
+  ) ?? { kind: 'dynamic', desc: args.map((a) => a.text).join(' ') };
 }
 
 function skipLeadingOptions(args: Arg[], withArg: string[]): Arg[] {
@@ -742,12 +854,18 @@ function expandFind(inv: Invocation, ctx: WalkContext): void {
   const args = inv.args;
   const starts: string[] = [];
   let i = 0;
-  while (i < args.length && !/^[-(!]/.test(args[i]!.value ?? '-') ) {
+  while (i < args.length && !/^[-(!]/.test(args[i]!.value ?? '-')) {
     starts.push(args[i]!.value ?? '');
     i++;
   }
   if (starts.length === 0) starts.push('.');
-  const filtered = args.slice(i).some((a) => /^-(i?name|i?path|i?wholename|i?regex|type|newer|mtime|mmin|atime|amin|ctime|cmin|size|user|group|perm|empty|links|inum|samefile|maxdepth|mindepth|prune)$/.test(a.value ?? ''));
+  const filtered = args
+    .slice(i)
+    .some((a) =>
+      /^-(i?name|i?path|i?wholename|i?regex|type|newer|mtime|mmin|atime|amin|ctime|cmin|size|user|group|perm|empty|links|inum|samefile|maxdepth|mindepth|prune)$/.test(
+        a.value ?? '',
+      ),
+    );
   for (; i < args.length; i++) {
     const v = args[i]!.value;
     if (v !== '-exec' && v !== '-execdir' && v !== '-ok' && v !== '-okdir') continue;

@@ -19,16 +19,23 @@ function readStdin(): string {
 }
 
 function settingsOf(opts: CheckOptions): HookSettings {
-  return { ...(opts.policy ? { policyPath: opts.policy } : {}), ...(opts.lockdown ? { lockdown: true } : {}) };
+  return {
+    ...(opts.policy ? { policyPath: opts.policy } : {}),
+    ...(opts.lockdown ? { lockdown: true } : {}),
+  };
 }
 
 /** `ags guard check|explain`: the in-sandbox guard engine, run on the host with the same code. */
 export function guardCommand(): Command {
-  const guard = new Command('guard').description('check tool calls with the ags guard, or explain its decision');
+  const guard = new Command('guard').description(
+    'check tool calls with the ags guard, or explain its decision',
+  );
 
   guard
     .command('check')
-    .description('answer one Claude Code PreToolUse hook JSON on stdin exactly like the in-sandbox hook (exit 2 blocks)')
+    .description(
+      'answer one Claude Code PreToolUse hook JSON on stdin exactly like the in-sandbox hook (exit 2 blocks)',
+    )
     .option('--lockdown', 'fail closed (as with AGS_LOCKDOWN=1)')
     .option('--policy <file>', 'policy JSON file (default: $AGS_GUARD_POLICY, else the built-in policy)')
     .option('--batch', 'read JSON Lines of hook inputs, write one JSON verdict per line')
@@ -71,7 +78,8 @@ export function guardCommand(): Command {
     .argument('<command...>', "the shell command (quote it, after --: ags guard explain -- 'rm -rf /')")
     .action((words: string[], opts: CheckOptions & { cwd: string }) => {
       const command = words.join(' ');
-      if (command.trim() === '') throw new UsageError('missing command', "usage: ags guard explain -- 'command'");
+      if (command.trim() === '')
+        throw new UsageError('missing command', "usage: ags guard explain -- 'command'");
       const loaded = loadHookPolicy(settingsOf(opts));
       if (loaded.error) process.stderr.write(`ags: ${loaded.error}\n`);
       process.stdout.write(

@@ -65,8 +65,24 @@ describe('parser', () => {
   });
 
   it('sees commands inside compound commands and functions', () => {
-    const { script } = parse('if a; then b; elif c; then d; else e; fi; while f; do g; done; for i in 1 2; do h; done; case x in y) i;; z|w) j;; esac; k() { l; }; { m; }; (n)');
-    expect(cmds(script).map((c) => c[0])).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'n']);
+    const { script } = parse(
+      'if a; then b; elif c; then d; else e; fi; while f; do g; done; for i in 1 2; do h; done; case x in y) i;; z|w) j;; esac; k() { l; }; { m; }; (n)',
+    );
+    expect(cmds(script).map((c) => c[0])).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+      'f',
+      'g',
+      'h',
+      'i',
+      'j',
+      'l',
+      'm',
+      'n',
+    ]);
   });
 
   it('parses command substitutions in place, nested', () => {
@@ -100,6 +116,15 @@ describe('brace expansion', () => {
   it('expands unquoted literal braces and leaves the rest', () => {
     const { script } = parse("{rm,-rf,/} a{b,c}d '{x,y}' {} {a}");
     const w = (script.pipelines[0]!.stages[0] as SimpleCommand).words;
-    expect(w.flatMap(expandBraces).map(staticValue)).toEqual(['rm', '-rf', '/', 'abd', 'acd', '{x,y}', '{}', '{a}']);
+    expect(w.flatMap(expandBraces).map(staticValue)).toEqual([
+      'rm',
+      '-rf',
+      '/',
+      'abd',
+      'acd',
+      '{x,y}',
+      '{}',
+      '{a}',
+    ]);
   });
 });

@@ -15,7 +15,21 @@ const argv = (i: Invocation) => i.args.map((a) => a.value ?? a.text);
 
 describe('normalize', () => {
   it('unwraps prefixes with their own options', () => {
-    for (const p of ['sudo -u root -E', 'env -i A=1', '/usr/bin/env', 'nohup', 'time -p', 'command', 'exec -a x', 'builtin', 'nice -n 5', 'timeout -s KILL 5', 'stdbuf -oL', 'doas -u x', 'A=1 B=2']) {
+    for (const p of [
+      'sudo -u root -E',
+      'env -i A=1',
+      '/usr/bin/env',
+      'nohup',
+      'time -p',
+      'command',
+      'exec -a x',
+      'builtin',
+      'nice -n 5',
+      'timeout -s KILL 5',
+      'stdbuf -oL',
+      'doas -u x',
+      'A=1 B=2',
+    ]) {
       const inv = walk(`${p} rm -rf /x`);
       expect(inv.map((i) => i.name)).toEqual(['rm']);
       expect(argv(inv[0]!)).toEqual(['-rf', '/x']);
@@ -75,12 +89,20 @@ describe('normalize', () => {
     const inv = walk(`python3 -u -c "import os; os.system('rm -rf /x')"`);
     expect(inv[0]!.code).toMatchObject({ lang: 'python', flag: '-c' });
     expect(inv.map((i) => i.name)).toEqual(['python3', 'rm']);
-    expect(names(`node -e "require('child_process').spawnSync('git', ['reset', '--hard'])"`)).toEqual(['node', 'git']);
+    expect(names(`node -e "require('child_process').spawnSync('git', ['reset', '--hard'])"`)).toEqual([
+      'node',
+      'git',
+    ]);
   });
 
   it('follows literal cd for later relative paths, but not out of subshells', () => {
     const inv = walk('cd /tmp && a; (cd /x; b); c; cd; d');
-    expect(inv.filter((i) => i.name.length === 1).map((i) => i.cwd)).toEqual(['/tmp', '/x', '/tmp', '/home/dev']);
+    expect(inv.filter((i) => i.name.length === 1).map((i) => i.cwd)).toEqual([
+      '/tmp',
+      '/x',
+      '/tmp',
+      '/home/dev',
+    ]);
   });
 
   it('walks substitutions everywhere they run', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { expandHome, resolveLexical, resolveReal, SensitivePaths, stripProcAliases } from '../../../guards/engine/paths.js';
+import {
+  expandHome,
+  resolveLexical,
+  resolveReal,
+  SensitivePaths,
+  stripProcAliases,
+} from '../../../guards/engine/paths.js';
 
 const ctx = { cwd: '/work/ws', home: '/home/dev' };
 

@@ -5,7 +5,8 @@ import { parsePolicy } from '../../../guards/engine/policy.js';
 import { _test as db } from '../../../guards/engine/rules/database.js';
 
 const base: DecideOptions = { home: '/home/dev', workspace: '/work/ws', gitBranch: () => 'feature/x' };
-const run = (command: string, opts: DecideOptions = {}) => decide({ kind: 'shell', tool: 'Bash', command, cwd: '/work/ws' }, { ...base, ...opts });
+const run = (command: string, opts: DecideOptions = {}) =>
+  decide({ kind: 'shell', tool: 'Bash', command, cwd: '/work/ws' }, { ...base, ...opts });
 
 describe('rule packs', () => {
   it('have unique ids, a pack prefix and one-line reasons', () => {
@@ -34,7 +35,9 @@ describe('rule packs', () => {
 
   it('the block message names the rule and says what to do', () => {
     const v = run('git reset --hard');
-    expect(v.message).toBe('blocked by ags guard (git.reset-hard): discards uncommitted work; commit or stash first, or ask the user');
+    expect(v.message).toBe(
+      'blocked by ags guard (git.reset-hard): discards uncommitted work; commit or stash first, or ask the user',
+    );
   });
 });
 
@@ -47,8 +50,13 @@ describe('policy', () => {
   });
 
   it('extra rules add blocks over normalized commands', () => {
-    const policy = parsePolicy({ extraRules: [{ id: 'custom.no-deploy', pattern: '^make deploy', reason: 'deploys go through CI' }] });
-    expect(run('sudo make deploy', { policy })).toMatchObject({ decision: 'block', rule: 'custom.no-deploy' });
+    const policy = parsePolicy({
+      extraRules: [{ id: 'custom.no-deploy', pattern: '^make deploy', reason: 'deploys go through CI' }],
+    });
+    expect(run('sudo make deploy', { policy })).toMatchObject({
+      decision: 'block',
+      rule: 'custom.no-deploy',
+    });
     expect(run('make test', { policy }).decision).toBe('allow');
     // an extra rule with a built-in id adds a matcher; it never replaces or disables the built-in one
     const shadow = parsePolicy({ extraRules: [{ id: 'fs.rm-recursive-root', pattern: '^$', reason: 'x' }] });
@@ -58,13 +66,18 @@ describe('policy', () => {
   it('extra sensitive paths are checked for shell and file tools', () => {
     const policy = parsePolicy({ sensitivePaths: ['~/.config/acme/token'] });
     expect(run('cat ~/.config/acme/token', { policy }).rule).toBe('cred.sensitive-path');
-    const v = decide({ kind: 'file', tool: 'Read', op: 'read', paths: ['/home/dev/.config/acme/token'], cwd: '/w' }, { ...base, policy });
+    const v = decide(
+      { kind: 'file', tool: 'Read', op: 'read', paths: ['/home/dev/.config/acme/token'], cwd: '/w' },
+      { ...base, policy },
+    );
     expect(v.rule).toBe('path.sensitive-read');
   });
 
   it('rejects malformed policies', () => {
     expect(() => parsePolicy({ allow: 'x' })).toThrow(/allow/);
-    expect(() => parsePolicy({ extraRules: [{ id: 'x', pattern: '(', reason: 'r' }] })).toThrow(/regular expression/);
+    expect(() => parsePolicy({ extraRules: [{ id: 'x', pattern: '(', reason: 'r' }] })).toThrow(
+      /regular expression/,
+    );
     expect(() => parsePolicy({ bogus: 1 })).toThrow(/unknown policy key/);
   });
 
