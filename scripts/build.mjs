@@ -39,6 +39,15 @@ const entries = ['guards/bin', 'shims/bin'].flatMap((dir) => {
     : [];
 });
 if (entries.length > 0) {
-  await build({ ...common, entryPoints: entries, outdir: join(dist, 'sandbox'), legalComments: 'none' });
+  await build({
+    ...common,
+    entryPoints: entries,
+    outdir: join(dist, 'sandbox'),
+    // .mjs: ESM whatever package.json (or none) sits next to them inside the sandbox
+    outExtension: { '.js': '.mjs' },
+    // minified: the guard hook starts once per tool call, and parse time is most of its cost over bare node
+    minify: true,
+    legalComments: 'none',
+  });
 }
 console.log(`built dist/ags.mjs and ${entries.length} sandbox bundle${entries.length === 1 ? '' : 's'}`);

@@ -24,7 +24,7 @@ export const claude: AgentAdapter = {
           PreToolUse: [
             {
               matcher: '*',
-              hooks: [{ type: 'command', command: `node ${ctx.sandboxBinDir}/claude-hook.js`, timeout: 10 }],
+              hooks: [{ type: 'command', command: `node ${ctx.sandboxBinDir}/claude-hook.mjs`, timeout: 10 }],
             },
           ],
         },

@@ -17,12 +17,31 @@ export async function main(argv: string[]): Promise<void> {
   process.exitCode = await runCli(argv);
 }
 
+/** Root options that take a value, so their value is not mistaken for a subcommand name. */
+const VALUE_OPTIONS = new Set(['--agent', '--config', '-d', '--add-dir']);
+
+/** The subcommand named before any `--`, or null for a run. */
+function firstSubcommand(program: Command, argv: string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return null;
+    if (VALUE_OPTIONS.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    return program.commands.some((c) => c.name() === arg || c.aliases().includes(arg)) ? arg : null;
+  }
+  return null;
+}
+
 export async function runCli(argv: string[]): Promise<number> {
-  // Everything after the first `--` belongs to the agent; commander never sees it, so an agent argument that
-  // happens to be named like an ags subcommand cannot be taken for one.
-  const sep = argv.indexOf('--');
-  const state: CliState = { exitCode: 0, agentArgs: sep === -1 ? [] : argv.slice(sep + 1) };
+  const state: CliState = { exitCode: 0, agentArgs: [] };
   const program = buildProgram(state);
+  // In a run, everything after the first `--` belongs to the agent: commander never sees it, so an agent
+  // argument named like an ags subcommand cannot be taken for one. Subcommands parse their own `--`.
+  const sep = firstSubcommand(program, argv) === null ? argv.indexOf('--') : -1;
+  if (sep !== -1) state.agentArgs = argv.slice(sep + 1);
   // Subcommands added with addCommand() do not inherit these settings, so apply them to the whole tree.
   const configure = (cmd: Command): void => {
     cmd.exitOverride().showSuggestionAfterError(true);

@@ -3,6 +3,7 @@ import { AGENT_NAMES, type AgentName } from '../../agents/types.js';
 import { VERSION } from '../util/package-root.js';
 import { configCommand } from './commands/config.js';
 import { doctorCommand } from './commands/doctor.js';
+import { guardCommand } from './commands/guard.js';
 import { runAgent } from './commands/run.js';
 import { trustCommand } from './commands/trust.js';
 import { updateAgentsCommand } from './commands/update-agents.js';
@@ -87,6 +88,7 @@ export function buildProgram(state: CliState): Command {
   program.addCommand(doctorCommand(state));
   program.addCommand(updateImageCommand(state));
   program.addCommand(updateAgentsCommand(state));
+  program.addCommand(guardCommand());
   return program;
 }
 

@@ -124,7 +124,12 @@ export function buildLaunchPlan(
     root: req.root,
   });
   const sessionFiles = [...wiring.files];
-  if (guard) sessionFiles.push({ name: 'guard-policy.json', content: '{}\n' });
+  if (guard) {
+    sessionFiles.push({
+      name: 'guard-policy.json',
+      content: `${JSON.stringify(settings.guardPolicy, null, 2)}\n`,
+    });
+  }
   // the session dir goes last among directories so its read-only files sit above everything else
   add({
     source: host.sessionDir,
@@ -156,6 +161,7 @@ export function buildLaunchPlan(
     AGS_HOST_SERVICES_HOST: HOST_SERVICES_HOST,
     AGS_HOST_SERVICES_HINT: HOST_SERVICES_HINT,
     ...(req.yolo ? { AGS_GUARD_YOLO: '1' } : {}),
+    ...(guard ? { AGS_WORKSPACE: host.workdir } : {}),
     ...(settings.gitconfig ? { GIT_CONFIG_GLOBAL: `${SANDBOX_SESSION_DIR}/${settings.gitconfig}` } : {}),
     ...(settings.sshAuthSock ? { SSH_AUTH_SOCK: SSH_AUTH_SOCK_TARGET } : {}),
     ...adapter.env,

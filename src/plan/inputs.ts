@@ -1,4 +1,5 @@
 import type { AgentName } from '../../agents/types.js';
+import type { Policy } from '../../guards/engine/policy.js';
 import type { NetworkMode } from './types.js';
 
 /** What the user asked for on the command line. */
@@ -63,6 +64,8 @@ export interface RunSettings {
   secretNames: string[];
   agent: { args: string[]; env: Record<string, string>; hostHome: boolean };
   guard: boolean;
+  /** The guard engine's policy (written to the session dir when the guard is on). */
+  guardPolicy: Policy;
   /** File name of the generated gitconfig in the session dir, and the dedicated ssh-agent socket, when the session makes them. */
   gitconfig?: string;
   sshAuthSock?: string;

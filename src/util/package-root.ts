@@ -19,7 +19,7 @@ function findPackageRoot(start: string): string {
 }
 
 /**
- * The ags package directory. The same code runs from `src/` (tests) and from `dist/src/` (the built CLI),
+ * The ags package directory. The same code runs from `src/` (tests) and from `dist/ags.mjs` (the bundled CLI),
  * so assets are located relative to the package, not to this file.
  */
 export const PACKAGE_ROOT: string = findPackageRoot(dirname(fileURLToPath(import.meta.url)));

@@ -107,7 +107,7 @@ async function showOnTty(answer: string) {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'))) {
+  if (!existsSync(join(REPO_ROOT, 'dist', 'ags.mjs'))) {
     throw new Error('dist/ is missing: run `npm run build` before the integration tier');
   }
   tmp = realpathSync(mkdtempSync(join(tmpdir(), 'ags-trust-it-')));

@@ -72,6 +72,18 @@ describe('ags --agent shell in a real rootless container', () => {
     expect(statSync(made).uid).toBe(host.uid);
   });
 
+  it('keeps the guard, session files and agent CLIs read-only inside', async () => {
+    const r = await ags([
+      '--agent',
+      'shell',
+      '--',
+      '-c',
+      'for d in /run/ags /opt/ags/sandbox /opt/ags/tools; do touch "$d/x" 2>&1 || true; done',
+    ]);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).match(/Read-only file system/g)?.length).toBe(3);
+  });
+
   it('mounts -d directories at the same path', async () => {
     const extra = join(tmp.dir, 'extra');
     const r = await ags([

@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AgentName } from '../../../agents/types.js';
 import { type Config, entryApplies } from '../../config/index.js';
+import { guardPolicyFromConfig } from '../../plan/guard-policy.js';
 import type { ResolvedMount, RunSettings } from '../../plan/inputs.js';
 import type { SecretSpec } from '../../session/secrets.js';
 import { ConfigError } from '../errors.js';
@@ -94,5 +95,6 @@ export function runSettingsFromConfig(config: Config, agent: AgentName): RunSett
     secrets: config.secret,
     agent: { args: overrides.args, env: overrides.env, hostHome: overrides.host_home },
     guard: config.guard.enabled,
+    guardPolicy: guardPolicyFromConfig(config.guard, false),
   };
 }

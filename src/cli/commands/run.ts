@@ -68,7 +68,7 @@ export function assertSafeWorkdir(workdir: string, home: string): void {
 /** The built in-sandbox bundles, or null when this checkout has not built them. */
 export function sandboxBundleDir(): string | null {
   const dir = join(PACKAGE_ROOT, 'dist', 'sandbox');
-  return existsSync(join(dir, 'claude-hook.js')) ? dir : null;
+  return existsSync(join(dir, 'claude-hook.mjs')) ? dir : null;
 }
 
 function printPlan(plan: LaunchPlan, argv: string[]): void {

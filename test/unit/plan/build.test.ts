@@ -30,6 +30,7 @@ const settings: RunSettings = {
   secretNames: ['GITHUB_TOKEN'],
   agent: { args: [], env: {}, hostHome: false },
   guard: true,
+  guardPolicy: { extraRules: [], allow: [], sensitivePaths: [], lockdown: false },
   gitconfig: 'gitconfig',
 };
 
@@ -152,7 +153,7 @@ describe('buildLaunchPlan', () => {
     expect(plan.env.FOO).toBe('bar');
     expect(plan.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
     const hook = JSON.parse(plan.sessionFiles.find((f) => f.name === 'claude-settings.json')!.content);
-    expect(hook.hooks.PreToolUse[0].hooks[0].command).toBe('node /opt/ags/sandbox/claude-hook.js');
+    expect(hook.hooks.PreToolUse[0].hooks[0].command).toBe('node /opt/ags/sandbox/claude-hook.mjs');
   });
 
   it('--yolo drops the guard and says so', () => {

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// Guard benchmark, against the built files (run `npm run build` first):
+//  (1) per-call latency of the Claude hook bundle, one `node dist/sandbox/claude-hook.mjs` process per call over a
+//      sample of the corpus, as a ratio to `node -e 0` measured in the same run (interleaved, median of runs);
+//  (2) in-process decisions per second over the whole corpus, through the bundled engine.
+// usage: node bench/guard.mjs [--runs N] [--sample N]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+const hook = join(root, 'dist/sandbox/claude-hook.mjs');
+if (!existsSync(hook)) {
+  console.error('bench/guard.mjs: dist/sandbox/claude-hook.mjs is missing; run `npm run build` first');
+  process.exit(2);
+}
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? dflt : Number(process.argv[i + 1]);
+};
+const RUNS = arg('--runs', 5);
+const SAMPLE = arg('--sample', 40);
+
+const corpus = readFileSync(join(root, 'test/fixtures/guard-corpus.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
+const stdinOf = (c) => (typeof c.input === 'string' ? c.input : JSON.stringify(c.input));
+const env = {
+  ...process.env,
+  HOME: '/home/dev',
+  AGS_WORKSPACE: '/work/ws',
+  AGS_GUARD_POLICY: '',
+  AGS_LOCKDOWN: '',
+};
+
+// (1) process latency: typical tool calls (small inputs), interleaved with the node baseline
+const typical = corpus.filter((c) => stdinOf(c).length < 2000 && !c.lockdown);
+const step = Math.max(1, Math.floor(typical.length / SAMPLE));
+const sample = typical.filter((_, i) => i % step === 0).slice(0, SAMPLE);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const time = (args, input) => {
+  const t0 = process.hrtime.bigint();
+  spawnSync(process.execPath, args, { input, env, stdio: ['pipe', 'ignore', 'ignore'] });
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+// warm the page cache
+for (let i = 0; i < 3; i++) {
+  time(['-e', '0'], '');
+  time([hook], stdinOf(sample[0]));
+}
+const hookRuns = [];
+const nodeRuns = [];
+for (let r = 0; r < RUNS; r++) {
+  const h = [];
+  const n = [];
+  for (const c of sample) {
+    n.push(time(['-e', '0'], ''));
+    h.push(time([hook], stdinOf(c)));
+  }
+  hookRuns.push(median(h));
+  nodeRuns.push(median(n));
+}
+const hookMs = median(hookRuns);
+const nodeMs = median(nodeRuns);
+
+// (2) in-process throughput: bundle the engine once, decide every corpus case
+const bundled = await build({
+  stdin: {
+    contents: `export { claudeHook } from './guards/engine/hook.js'; export { DEFAULT_POLICY } from './guards/engine/policy.js';`,
+    resolveDir: root,
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  write: false,
+  logLevel: 'warning',
+});
+const url = 'data:text/javascript;base64,' + Buffer.from(bundled.outputFiles[0].text).toString('base64');
+const { claudeHook, DEFAULT_POLICY } = await import(url);
+const inputs = corpus.map((c) => [stdinOf(c), { policy: DEFAULT_POLICY, lockdown: c.lockdown === true }]);
+const settings = { env: { HOME: '/home/dev', AGS_WORKSPACE: '/work/ws' } };
+for (let i = 0; i < 3; i++) for (const [s, l] of inputs) claudeHook(s, settings, l);
+const rates = [];
+const typicalRates = [];
+for (let r = 0; r < RUNS; r++) {
+  let t0 = process.hrtime.bigint();
+  for (const [s, l] of inputs) claudeHook(s, settings, l);
+  rates.push(inputs.length / (Number(process.hrtime.bigint() - t0) / 1e9));
+  const small = inputs.filter(([s]) => s.length < 2000);
+  t0 = process.hrtime.bigint();
+  for (let k = 0; k < 5; k++) for (const [s, l] of small) claudeHook(s, settings, l);
+  typicalRates.push((5 * small.length) / (Number(process.hrtime.bigint() - t0) / 1e9));
+}
+
+const fmt = (x) => x.toFixed(1);
+console.log(
+  `node ${process.version}, ${RUNS} runs, ${sample.length} hook calls per run, corpus ${corpus.length} cases`,
+);
+console.log(
+  `(1) claude-hook.mjs per call: ${fmt(hookMs)} ms median; node -e 0: ${fmt(nodeMs)} ms; ratio ${(hookMs / nodeMs).toFixed(2)}x (goal <= 1.3x)`,
+);
+console.log(
+  `(2) in-process: ${Math.round(median(rates))} decisions/s over the whole corpus (incl. the stress cases); ${Math.round(median(typicalRates))} decisions/s over the ${inputs.filter(([s]) => s.length < 2000).length} typical-size cases (goal >= 20000/s)`,
+);

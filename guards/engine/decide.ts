@@ -1,0 +1,371 @@
+/**
+ * The guard's entry: one tool call in, one verdict out. Shell commands are parsed, normalized and matched against
+ * the rule packs; file tool paths are resolved and checked against the sensitive paths. Every decision runs under
+ * a budget; past a limit, on a parse problem or an internal error it fails open (allow, with a warning) normally
+ * and closed (block) in lockdown.
+ */
+import { Budget, LimitError, type Limits } from './budget.js';
+import { fallbackScan } from './fallback.js';
+import { currentBranch } from './git-head.js';
+import { isWithin, resolveLexical, resolveReal, SensitivePaths } from './paths.js';
+import { DEFAULT_POLICY, type Policy } from './policy.js';
+import { BUILTIN_RULES, DYNAMIC_CANDIDATES, META_RULES, type Rule, type RuleContext } from './rules/index.js';
+import { walkScript, type Invocation, type WalkContext } from './shell/normalize.js';
+import { parseShell } from './shell/parser.js';
+import type { ToolCall } from './tools.js';
+
+export type Decision = 'allow' | 'block';
+export type Failure = 'limit' | 'parse' | 'internal' | 'policy' | 'input';
+
+export interface Verdict {
+  decision: Decision;
+  /** The rule that blocked (or, for a fail-open, the guard.* id of the problem). */
+  rule?: string;
+  pack?: string;
+  reason?: string;
+  /** What matched: the argument, path or branch. */
+  detail?: string;
+  /** The one line shown to the agent when blocked. */
+  message?: string;
+  /** Problems that did not block (fail-open); the hook prints them on stderr. */
+  warnings: string[];
+  /** Set when the guard could not do its job (limits, parse, internal error, policy, input). */
+  failure?: Failure;
+}
+
+export interface DecideOptions {
+  policy?: Policy;
+  /** Lockdown: fail closed. Also switched on by `policy.lockdown`. */
+  lockdown?: boolean;
+  home?: string;
+  /** The workspace root; defaults to the call's cwd. */
+  workspace?: string;
+  limits?: Partial<Limits>;
+  /** Symlink resolution for file tools (tests inject a fake). */
+  realpath?: (p: string) => string;
+  /** Current branch lookup for `git push --force` without a refspec. */
+  gitBranch?: (cwd: string) => string | null;
+}
+
+export interface Hit {
+  rule: string;
+  pack: string;
+  reason: string;
+  detail?: string;
+  invocation?: Invocation;
+}
+
+export interface ShellAnalysis {
+  invocations: Invocation[];
+  hits: Hit[];
+  warnings: string[];
+}
+
+interface Compiled {
+  sensitive: SensitivePaths;
+  allowIds: Set<string>;
+  allowCommands: Set<string>;
+  extra: Array<{ id: string; re: RegExp; reason: string }>;
+}
+
+const compiledCache = new WeakMap<Policy, Map<string, Compiled>>();
+
+function compile(policy: Policy, home: string): Compiled {
+  let byHome = compiledCache.get(policy);
+  if (!byHome) compiledCache.set(policy, (byHome = new Map()));
+  let c = byHome.get(home);
+  if (!c) {
+    c = {
+      sensitive: new SensitivePaths(home, policy.sensitivePaths),
+      allowIds: new Set(policy.allow),
+      allowCommands: new Set(policy.allow.map((a) => a.trim())),
+      extra: policy.extraRules.map((r) => ({ id: r.id, re: new RegExp(r.pattern), reason: r.reason })),
+    };
+    byHome.set(home, c);
+  }
+  return c;
+}
+
+const byCommand = new Map<string, Rule[]>();
+const generic: Rule[] = [];
+for (const r of BUILTIN_RULES) {
+  if (!r.commands) generic.push(r);
+  else for (const c of r.commands) byCommand.set(c, [...(byCommand.get(c) ?? []), r]);
+}
+const ruleOrder = new Map<string, number>(BUILTIN_RULES.map((r, i) => [r.id, i]));
+
+const candidateCache = new Map<string, Rule[]>();
+
+function candidates(name: string): Rule[] {
+  const specific = byCommand.get(name);
+  if (!specific) return generic;
+  let list = candidateCache.get(name);
+  if (!list) {
+    // keep pack priority order
+    list = [...generic, ...specific].sort((a, b) => ruleOrder.get(a.id)! - ruleOrder.get(b.id)!);
+    candidateCache.set(name, list);
+  }
+  return list;
+}
+
+export function formatBlock(rule: string, reason: string, detail?: string): string {
+  return `blocked by ags guard (${rule}): ${reason}${detail ? ` [${detail}]` : ''}`;
+}
+
+function block(hit: Hit, warnings: string[], failure?: Failure): Verdict {
+  return {
+    decision: 'block',
+    rule: hit.rule,
+    pack: hit.pack,
+    reason: hit.reason,
+    ...(hit.detail ? { detail: hit.detail } : {}),
+    message: formatBlock(hit.rule, hit.reason, hit.detail),
+    warnings,
+    ...(failure ? { failure } : {}),
+  };
+}
+
+/** A guard failure: allow with a warning normally, block in lockdown. */
+export function failVerdict(
+  failure: Failure,
+  problem: string,
+  lockdown: boolean,
+  extra: string[] = [],
+): Verdict {
+  const id = `guard.${failure}`;
+  if (lockdown) {
+    return block(
+      {
+        rule: id,
+        pack: 'guard',
+        reason: `lockdown: ${problem}; the guard fails closed, so simplify the command or split it up`,
+      },
+      extra,
+      failure,
+    );
+  }
+  return {
+    decision: 'allow',
+    rule: id,
+    failure,
+    warnings: [...extra, `ags guard: ${problem}; allowed without a full check (fail-open)`],
+  };
+}
+
+function ruleContext(
+  cwd: string,
+  home: string,
+  workspace: string,
+  lockdown: boolean,
+  sensitive: SensitivePaths,
+  opts: DecideOptions,
+): RuleContext {
+  let branch: string | null | undefined;
+  const lookup = opts.gitBranch ?? currentBranch;
+  return {
+    cwd,
+    startCwd: cwd,
+    home,
+    workspace,
+    lockdown,
+    sensitive,
+    gitBranch: () => (branch === undefined ? (branch = lookup(cwd)) : branch),
+  };
+}
+
+/** Parses and matches a shell command; throws LimitError past a limit. Used by `decide` and `ags guard explain`. */
+export function analyzeShell(
+  command: string,
+  cwd: string,
+  opts: DecideOptions = {},
+  budget = new Budget(opts.limits),
+): ShellAnalysis {
+  const policy = opts.policy ?? DEFAULT_POLICY;
+  const lockdown = opts.lockdown === true || policy.lockdown;
+  const home = opts.home ?? process.env.HOME ?? '/root';
+  const workspace = opts.workspace ?? cwd;
+  const c = compile(policy, home);
+  const { script, warnings } = parseShell(command, budget);
+  const wctx: WalkContext = { budget, warnings, out: [], cwd, home };
+  walkScript(script, wctx, 0, []);
+  const hits: Hit[] = [];
+  const base = ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts);
+  for (const inv of wctx.out) {
+    budget.tick();
+    const ctx = inv.cwd === cwd ? base : { ...base, cwd: inv.cwd };
+    if (inv.dynamic) {
+      const dyn = dynamicHit(inv, ctx);
+      if (dyn) hits.push(dyn);
+    }
+    // `cmd … --help` prints help and runs nothing: only the generic (credential, exec) rules apply
+    const help = inv.args.some((x) => x.value === '--help');
+    for (const r of inv.dynamic || help ? generic : candidates(inv.name)) {
+      const m = r.match(inv, ctx);
+      if (m)
+        hits.push({
+          rule: r.id,
+          pack: r.pack,
+          reason: r.reason,
+          ...(typeof m === 'string' ? { detail: m } : {}),
+          invocation: inv,
+        });
+    }
+    if (c.extra.length > 0) {
+      const canon = [inv.name || inv.display.split(' ')[0], ...inv.args.map((a) => a.value ?? a.text)].join(
+        ' ',
+      );
+      for (const x of c.extra) {
+        if (x.re.test(canon))
+          hits.push({
+            rule: x.id,
+            pack: 'policy',
+            reason: x.reason,
+            detail: canon.slice(0, 120),
+            invocation: inv,
+          });
+      }
+    }
+  }
+  hits.sort((a, b) => (ruleOrder.get(a.rule) ?? 1e6) - (ruleOrder.get(b.rule) ?? 1e6));
+  return { invocations: wctx.out, hits, warnings };
+}
+
+/** `$CMD -rf /`: a computed name is checked as each destructive command it could be. */
+function dynamicHit(inv: Invocation, ctx: RuleContext): Hit | null {
+  for (const name of DYNAMIC_CANDIDATES) {
+    const shadow: Invocation = { ...inv, name, dynamic: false };
+    for (const r of byCommand.get(name) ?? []) {
+      const m = r.match(shadow, ctx);
+      if (m) {
+        const meta = META_RULES['shell.dynamic-command']!;
+        return {
+          rule: 'shell.dynamic-command',
+          pack: meta.pack,
+          reason: meta.reason,
+          detail: `${inv.display.slice(0, 80)} would match ${r.id} as ${name}`,
+          invocation: inv,
+        };
+      }
+    }
+  }
+  if (ctx.lockdown) {
+    const meta = META_RULES['shell.dynamic-command-lockdown']!;
+    return {
+      rule: 'shell.dynamic-command-lockdown',
+      pack: meta.pack,
+      reason: meta.reason,
+      detail: inv.display.slice(0, 80),
+      invocation: inv,
+    };
+  }
+  return null;
+}
+
+function meta(id: string, detail?: string): Hit {
+  const m = META_RULES[id]!;
+  return { rule: id, pack: m.pack, reason: m.reason, ...(detail ? { detail } : {}) };
+}
+
+/** Agent hook/settings and git hook files: writing them plants code that runs later, outside the task. */
+const AGENT_CONFIG =
+  /(?:^|\/)(?:\.claude\/settings(?:\.local)?\.json|\.claude\/hooks\/|\.codex\/(?:config\.toml|hooks\.json)|\.gemini\/settings\.json|\.config\/opencode\/(?:opencode\.jsonc?|plugins?\/)|\.opencode\/plugins?\/|\.pi\/agent\/(?:extensions\/|settings\.json)|\.pi\/extensions\/|\.mcp\.json$|\.git\/hooks\/|\.git\/config$|\.dcg\.toml$|\.ags\/)/;
+
+function decideFile(
+  call: Extract<ToolCall, { kind: 'file' }>,
+  opts: DecideOptions,
+  c: Compiled,
+  home: string,
+): Hit[] {
+  const hits: Hit[] = [];
+  const ctx = { cwd: call.cwd, home };
+  for (const p of call.paths) {
+    const lexical = resolveLexical(p, ctx);
+    const globAt = lexical.search(/[*?[{]/);
+    const staticPart = globAt === -1 ? lexical : lexical.slice(0, lexical.lastIndexOf('/', globAt)) || '/';
+    const real = resolveReal(staticPart, opts.realpath);
+    const candidatesP = real === staticPart ? [staticPart] : [staticPart, real];
+    for (const abs of candidatesP) {
+      const hit = c.sensitive.match(abs);
+      if (hit) {
+        const id =
+          hit.kind === 'dotenv'
+            ? 'path.dotenv'
+            : call.op === 'write'
+              ? 'path.sensitive-write'
+              : 'path.sensitive-read';
+        hits.push(meta(id, `${hit.entry}: ${p}${abs !== lexical ? ` → ${abs}` : ''}`));
+        break;
+      }
+      if (call.op === 'search') {
+        const below = c.sensitive.below(abs);
+        if (below) {
+          hits.push(meta('path.sensitive-search', `${p} contains ${below.entry}`));
+          break;
+        }
+      }
+      if (call.op === 'write' && AGENT_CONFIG.test(abs)) {
+        hits.push(meta('path.agent-config-write', p));
+        break;
+      }
+    }
+    if (c.extra.length > 0) {
+      const canon = `${call.op} ${lexical}`;
+      for (const x of c.extra)
+        if (x.re.test(canon))
+          hits.push({ rule: x.id, pack: 'policy', reason: x.reason, detail: canon.slice(0, 120) });
+    }
+  }
+  return hits;
+}
+
+/** Decides one tool call. Never throws. */
+export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
+  const policy = opts.policy ?? DEFAULT_POLICY;
+  const lockdown = opts.lockdown === true || policy.lockdown;
+  const home = opts.home ?? process.env.HOME ?? '/root';
+  let budget: Budget | null = null;
+  try {
+    const c = compile(policy, home);
+    if (call.kind === 'other') return { decision: 'allow', warnings: [] };
+    if (call.kind === 'file') {
+      const hits = decideFile(call, opts, c, home).filter((h) => !c.allowIds.has(h.rule));
+      return hits[0] ? block(hits[0], []) : { decision: 'allow', warnings: [] };
+    }
+    const command = call.command;
+    if (c.allowCommands.has(command.trim())) return { decision: 'allow', warnings: [] };
+    budget = new Budget(opts.limits);
+    const a = analyzeShell(command, call.cwd, { ...opts, policy, lockdown, home }, budget);
+    const hit = a.hits.find((h) => !c.allowIds.has(h.rule));
+    if (hit) return block(hit, []);
+    if (a.warnings.length > 0) {
+      const uniq = [...new Set(a.warnings)].slice(0, 3).join(', ');
+      return failVerdict('parse', `could not fully parse the command (${uniq})`, lockdown);
+    }
+    return { decision: 'allow', warnings: [] };
+  } catch (err) {
+    const text = call.kind === 'shell' ? call.command : '';
+    if (err instanceof LimitError) {
+      const found = fallbackScan(text);
+      if (found) {
+        return block(
+          {
+            rule: 'guard.limit',
+            pack: 'guard',
+            reason: `the command is too large or nested to check (${err.message}) and contains ${found}; split it up`,
+            detail: err.kind,
+          },
+          [],
+          'limit',
+        );
+      }
+      return failVerdict('limit', `${err.message}`, lockdown);
+    }
+    return failVerdict(
+      'internal',
+      `internal error: ${err instanceof Error ? err.message : String(err)}`,
+      lockdown,
+    );
+  }
+}
+
+export { isWithin };

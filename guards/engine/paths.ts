@@ -1,0 +1,201 @@
+/**
+ * Sensitive paths: where credentials live, and how a path written by an agent resolves (`~`, `$HOME`, relative to
+ * the tool's cwd, `..`, `/proc/self/root`, and for file tools symlinks through the deepest existing ancestor).
+ */
+import { realpathSync } from 'node:fs';
+import { posix } from 'node:path';
+
+export interface PathContext {
+  cwd: string;
+  home: string;
+}
+
+/**
+ * Built-in credential locations. `~/` entries match under the agent's home, `/root` and any `/home/<user>`.
+ * A `*` matches within one path segment, `**` across segments. Entries without a `/` match a file's basename.
+ */
+export const BUILTIN_SENSITIVE: readonly string[] = [
+  '~/.ssh',
+  '~/.gnupg',
+  '~/.aws',
+  '~/.azure',
+  '~/.config/gcloud',
+  '~/.kube',
+  '~/.docker/config.json',
+  '~/.netrc',
+  '~/.npmrc',
+  '~/.pypirc',
+  '~/.git-credentials',
+  '~/.config/git/credentials',
+  '~/.config/gh/hosts.yml',
+  '~/.cargo/credentials',
+  '~/.cargo/credentials.toml',
+  '~/.terraform.d/credentials.tfrc.json',
+  '~/.vault-token',
+  '~/.pgpass',
+  '~/.my.cnf',
+  '~/.local/share/keyrings',
+  '~/.password-store',
+  '~/.claude/.credentials.json',
+  '~/.codex/auth.json',
+  '~/.gemini/oauth_creds.json',
+  '~/.local/share/opencode/auth.json',
+  '~/.pi/agent/auth.json',
+  '/proc/*/environ',
+  '/proc/*/task/*/environ',
+  '/etc/shadow',
+  '/etc/gshadow',
+  '/run/secrets',
+  'id_rsa',
+  'id_dsa',
+  'id_ecdsa',
+  'id_ed25519',
+  'id_ecdsa_sk',
+  'id_ed25519_sk',
+];
+
+/** Public halves and host lists inside ~/.ssh are not secrets. */
+const SSH_PUBLIC = /\/\.ssh\/(?:[^/]+\.pub|known_hosts(?:\.old)?|authorized_keys)$/;
+
+const DOTENV = /^\.env(?:\..+)?$/;
+const DOTENV_TEMPLATE = /^\.env\.(?:example|sample|template|dist|defaults|schema|tpl)$/i;
+
+export type SensitiveKind = 'credential' | 'dotenv';
+
+export interface SensitiveHit {
+  kind: SensitiveKind;
+  /** The entry that matched, as written in the list (`~/.ssh`, `/proc/*\/environ`, `.env`). */
+  entry: string;
+  path: string;
+}
+
+interface Compiled {
+  entry: string;
+  re: RegExp;
+  /** For ancestor checks: the literal path of the entry (home-expanded), when it has no glob. */
+  literal: string | null;
+}
+
+function globToRe(glob: string): string {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        out += '.*';
+        i++;
+      } else out += '[^/]*';
+    } else if (c === '?') out += '[^/]';
+    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return out;
+}
+
+export class SensitivePaths {
+  private readonly paths: Compiled[] = [];
+  private readonly names: Compiled[] = [];
+  /** True when the policy added bare-name entries, so every word must be checked, not only path-like ones. */
+  readonly hasNamePatterns: boolean;
+
+  constructor(
+    readonly home: string,
+    extra: readonly string[] = [],
+  ) {
+    const homes = `(?:${globToRe(home.replace(/\/+$/, ''))}|/root|/home/[^/]+)`;
+    this.hasNamePatterns = extra.some((e) => !e.includes('/'));
+    for (const entry of [...BUILTIN_SENSITIVE, ...extra]) {
+      const e = entry.trim().replace(/\/+$/, '');
+      if (!e) continue;
+      if (!e.includes('/')) {
+        this.names.push({ entry, re: new RegExp(`^${globToRe(e)}$`), literal: null });
+      } else if (e.startsWith('~/')) {
+        const rest = posix.normalize(e.slice(1));
+        this.paths.push({
+          entry,
+          re: new RegExp(`^${homes}${globToRe(rest)}(?:/.*)?$`),
+          literal: /[*?]/.test(rest) ? null : posix.join(home, rest),
+        });
+      } else if (e.startsWith('/')) {
+        const abs = posix.normalize(e);
+        this.paths.push({
+          entry,
+          re: new RegExp(`^${globToRe(abs)}(?:/.*)?$`),
+          literal: /[*?]/.test(abs) ? abs.slice(0, abs.search(/[*?]/)).replace(/\/[^/]*$/, '') || '/' : abs,
+        });
+      }
+    }
+  }
+
+  /** The sensitive entry an absolute, normalized path falls under, or null. */
+  match(abs: string): SensitiveHit | null {
+    for (const c of this.paths) {
+      if (c.re.test(abs)) {
+        if (c.entry === '~/.ssh' && SSH_PUBLIC.test(abs)) continue;
+        return { kind: 'credential', entry: c.entry, path: abs };
+      }
+    }
+    const base = abs.slice(abs.lastIndexOf('/') + 1);
+    if (DOTENV.test(base) && !DOTENV_TEMPLATE.test(base)) return { kind: 'dotenv', entry: '.env', path: abs };
+    for (const c of this.names) {
+      if (c.re.test(base)) return { kind: 'credential', entry: c.entry, path: abs };
+    }
+    return null;
+  }
+
+  /** A sensitive location below directory `dir` (so a recursive search from `dir` would read it), or null. */
+  below(dir: string): SensitiveHit | null {
+    const d = dir === '/' ? '/' : dir.replace(/\/+$/, '') + '/';
+    for (const c of this.paths) {
+      if (c.literal && c.literal.startsWith(d))
+        return { kind: 'credential', entry: c.entry, path: c.literal };
+    }
+    return null;
+  }
+}
+
+/** `$HOME`, `${HOME}`, `~` and `~user` at the start of a path, expanded. */
+export function expandHome(p: string, home: string): string {
+  if (p === '~' || p.startsWith('~/')) return home + p.slice(1);
+  const m = /^\$(?:HOME|\{HOME\})(?=\/|$)/.exec(p);
+  if (m) return home + p.slice(m[0].length);
+  const u = /^~([a-z_][a-z0-9_-]*)(?=\/|$)/.exec(p);
+  if (u) return (u[1] === 'root' ? '/root' : `/home/${u[1]}`) + p.slice(u[0].length);
+  return p;
+}
+
+/** Resolves a path the way a tool would, without touching the file system. */
+export function resolveLexical(p: string, ctx: PathContext): string {
+  const expanded = expandHome(p, ctx.home);
+  const abs = posix.resolve(ctx.cwd, expanded);
+  return stripProcAliases(abs, ctx.cwd);
+}
+
+/** `/proc/self/root/x` is `/x`; `/proc/self/cwd/x` is `<cwd>/x`. */
+export function stripProcAliases(abs: string, cwd: string): string {
+  const m = /^\/proc\/(?:self|thread-self|\d+)\/(root|cwd)(?=\/|$)/.exec(abs);
+  if (!m) return abs;
+  const rest = abs.slice(m[0].length) || '/';
+  return m[1] === 'root' ? posix.resolve('/', '.' + rest) : posix.resolve(cwd, '.' + rest);
+}
+
+/** Follows symlinks through the deepest existing ancestor of `abs` (the rest of the path is appended as is). */
+export function resolveReal(abs: string, realpath: (p: string) => string = realpathSync.native): string {
+  let head = abs;
+  const tail: string[] = [];
+  for (let i = 0; i < 64; i++) {
+    try {
+      const real = realpath(head);
+      return tail.length > 0 ? posix.join(real, ...tail.reverse()) : real;
+    } catch {
+      if (head === '/' || head === '') return abs;
+      tail.push(posix.basename(head));
+      head = posix.dirname(head);
+    }
+  }
+  return abs;
+}
+
+/** True when `p` is `dir` or inside it. */
+export function isWithin(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir === '/' ? '/' : dir + '/');
+}

@@ -1,0 +1,145 @@
+/** Argument predicates the rule packs are built from. */
+import { expandHome, isWithin, resolveLexical, stripProcAliases } from '../paths.js';
+import { posix } from 'node:path';
+import type { Arg, Invocation } from '../shell/normalize.js';
+import type { RuleContext } from './types.js';
+
+/** Static argument values (null for computed ones), up to `--` included. */
+export function values(inv: Invocation): Array<string | null> {
+  return inv.args.map((a) => a.value);
+}
+
+/** Short flag letters and long option names given before `--`. */
+export function flags(inv: Invocation, from = 0): { short: Set<string>; long: Set<string> } {
+  const short = new Set<string>();
+  const long = new Set<string>();
+  for (let i = from; i < inv.args.length; i++) {
+    const v = inv.args[i]!.value;
+    if (v === null) continue;
+    if (v === '--') break;
+    if (v.startsWith('--')) long.add(v.slice(2).split('=')[0]!);
+    else if (v.startsWith('-') && v.length > 1 && !/^-[0-9]/.test(v))
+      for (const c of v.slice(1)) short.add(c);
+  }
+  return { short, long };
+}
+
+export function hasFlag(inv: Invocation, short: string, long: readonly string[] = [], from = 0): boolean {
+  const f = flags(inv, from);
+  for (const c of short) if (f.short.has(c)) return true;
+  return long.some((l) => f.long.has(l));
+}
+
+/** Operands: arguments that are not options (everything after `--`). */
+export function operands(inv: Invocation, withArg: readonly string[] = [], from = 0): Arg[] {
+  const out: Arg[] = [];
+  let endOfOpts = false;
+  for (let i = from; i < inv.args.length; i++) {
+    const a = inv.args[i]!;
+    const v = a.value;
+    if (!endOfOpts && v !== null) {
+      if (v === '--') {
+        endOfOpts = true;
+        continue;
+      }
+      if (v.startsWith('-') && v.length > 1) {
+        if (withArg.includes(v)) i++;
+        continue;
+      }
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** Positional words (subcommands) of a CLI with global options that take values. */
+export function positionals(inv: Invocation, withArg: readonly string[] = []): string[] {
+  return operands(inv, withArg).map((a) => a.value ?? '\0');
+}
+
+/** The absolute path an argument names, or null when computed at run time. `$HOME`/`$PWD` are known. */
+export function argPath(a: Arg, ctx: RuleContext, value: string | null = a.value): string | null {
+  let v = value;
+  if (v === null) {
+    // $HOME/… and $PWD/… are known; anything else is not
+    let s = '';
+    for (const p of a.word.parts) {
+      if (p.k === 'lit') s += p.v;
+      else if (p.k === 'param' && p.name === 'HOME' && p.op === '') s += ctx.home;
+      else if (p.k === 'param' && p.name === 'PWD' && p.op === '') s += ctx.cwd;
+      else return null;
+    }
+    v = s;
+  } else if (!a.tilde && v.startsWith('~')) {
+    // a quoted tilde is a literal directory name
+    v = './' + v;
+  }
+  if (v === '') return null;
+  return resolveLexical(v, { cwd: ctx.cwd, home: ctx.home });
+}
+
+const SYSTEM_DIRS = new Set(
+  '/bin /boot /dev /etc /home /lib /lib32 /lib64 /libx32 /media /mnt /opt /proc /root /run /sbin /snap /srv /sys /usr /var /usr/bin /usr/lib /usr/lib64 /usr/local /usr/sbin /usr/share /usr/include /var/lib /var/log /etc/ssl'.split(
+    ' ',
+  ),
+);
+
+export type Danger = 'root' | 'home' | 'parent' | 'workspace' | 'git' | 'unset-var';
+
+/** Why deleting (recursively) this path would be a disaster, or null. */
+export function pathDanger(abs: string, ctx: RuleContext): Danger | null {
+  if (abs === ctx.home || /^\/home\/[^/]+$/.test(abs) || abs === '/root') return 'home';
+  if (abs === '/' || SYSTEM_DIRS.has(abs)) return 'root';
+  if (posix.basename(abs) === '.git') return 'git';
+  if (abs === ctx.workspace || abs === ctx.startCwd) return 'workspace';
+  if (isWithin(ctx.startCwd, abs) || isWithin(ctx.workspace, abs)) return 'parent';
+  return null;
+}
+
+/** The danger of an rm-style target argument, including globs that mean "everything in <dir>". */
+export function targetDanger(a: Arg, ctx: RuleContext): Danger | null {
+  if (a.value === null) {
+    const first = a.word.parts[0];
+    if (
+      first &&
+      first.k === 'param' &&
+      first.name !== 'HOME' &&
+      first.name !== 'PWD' &&
+      !/[?=-]/.test(first.op)
+    ) {
+      const rest = a.word.parts.slice(1);
+      const restText = rest.map((p) => (p.k === 'lit' ? p.v : '\0')).join('');
+      // "$DIR/" or $DIR/* turns into / or /* when DIR is empty
+      if (
+        /^\/+\*?$/.test(restText) ||
+        (restText.startsWith('/') &&
+          !restText.includes('\0') &&
+          pathDanger(posix.normalize(restText.replace(/\/\*$/, '') || '/'), ctx) === 'root')
+      )
+        return 'unset-var';
+    }
+  }
+  if (a.glob) {
+    const full = argPath(a, ctx);
+    if (full === null) return null;
+    const dir = posix.dirname(full);
+    const base = posix.basename(full);
+    if (/[*?[]/.test(dir)) return null;
+    if (!/^[.*?]*\*[.*?]*$/.test(base)) return null;
+    const d = pathDanger(dir, ctx);
+    return d === 'git' ? null : d;
+  }
+  const abs = argPath(a, ctx);
+  return abs === null ? null : pathDanger(abs, ctx);
+}
+
+/** Candidate paths inside an argument: itself, `@file`, `name=@file`, `--opt=value`. */
+export function pathCandidates(v: string): string[] {
+  const out = [v];
+  if (v.startsWith('@') && v.length > 1) out.push(v.slice(1));
+  const eq = /^[^=\s]*=[@<]?(.+)$/.exec(v);
+  if (eq) out.push(eq[1]!);
+  return out;
+}
+
+export { expandHome, stripProcAliases };

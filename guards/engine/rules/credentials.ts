@@ -1,0 +1,320 @@
+/** Packs `cred` and `exfil`: reading credentials, and sending files or the environment over the network. */
+import { NETWORK, type Arg, type Invocation } from '../shell/normalize.js';
+import type { SensitiveHit } from '../paths.js';
+import { argPath, pathCandidates } from './args.js';
+import type { Rule, RuleContext } from './types.js';
+
+/** Commands that use key files without printing them, or only list or create them. */
+const USES_KEYS = new Set([
+  'ssh',
+  'ssh-add',
+  'ssh-keygen',
+  'ssh-copy-id',
+  'ssh-keyscan',
+  'mkdir',
+  'ls',
+  'chmod',
+  'chown',
+  'test',
+  '[',
+  'cd',
+  'pushd',
+  'stat',
+  'file',
+  'touch',
+]);
+/** Options whose value is an identity or config file for the transfer, not the payload. */
+const KEY_OPTION = new Set([
+  '-i',
+  '-F',
+  '--identity',
+  '--key',
+  '--cert',
+  '--cacert',
+  '--netrc-file',
+  '--config',
+  '-K',
+  '-E',
+  '--kubeconfig',
+]);
+
+const PAYLOAD_OPTION = new Set([
+  '-d',
+  '--data',
+  '--data-binary',
+  '--data-raw',
+  '--data-urlencode',
+  '-F',
+  '--form',
+  '-T',
+  '--upload-file',
+  '--post-file',
+  '--body-file',
+]);
+
+type Use = { hit: SensitiveHit; via: string } | null;
+const useCache = new WeakMap<Invocation, { ctx: RuleContext; use: Use }>();
+
+/** Could this argument name a file? Words without `/`, `~`, `.`, `@`, `=` or `$` are only checked by name. */
+const PATHISH = /[/~.@=$*?]|^id_/;
+
+/** The first sensitive path an argument or redirection of `inv` names, with how it is used (cached per call). */
+export function sensitiveUse(inv: Invocation, ctx: RuleContext): Use {
+  const cached = useCache.get(inv);
+  if (cached && cached.ctx === ctx) return cached.use;
+  const use = findSensitiveUse(inv, ctx);
+  useCache.set(inv, { ctx, use });
+  return use;
+}
+
+function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
+  const checkValue = (a: Arg, v: string): SensitiveHit | null => {
+    for (const c of pathCandidates(v)) {
+      const abs = argPath(a, ctx, c === v ? a.value : c);
+      if (abs === null) continue;
+      const hit = ctx.sensitive.match(abs) ?? (a.glob || /[*?]/.test(c) ? globHit(abs, ctx) : null);
+      if (hit) return hit;
+    }
+    return null;
+  };
+  for (const r of inv.redirs) {
+    if (!r.target || r.heredoc || r.op === '<<<' || r.op === '>&' || r.op === '<&') continue;
+    const t = r.target.parts
+      .map((p) => (p.k === 'lit' ? p.v : p.k === 'param' && p.name === 'HOME' ? '~' : '\0'))
+      .join('');
+    if (t.includes('\0')) continue;
+    const first = r.target.parts[0];
+    const arg: Arg = {
+      word: r.target,
+      value: t,
+      text: t,
+      glob: false,
+      tilde: !!first && first.k === 'lit' && !first.q && t.startsWith('~'),
+    };
+    const hit = checkValue(arg, t);
+    if (hit) return { hit, via: `redirect ${r.op} ${r.target.raw}` };
+  }
+  if (USES_KEYS.has(inv.name)) return null;
+  // after `cd ~/.aws`, a bare `credentials` is a path too
+  const everyWord = ctx.sensitive.hasNamePatterns || ctx.sensitive.match(ctx.cwd + '/x') !== null;
+  for (let i = 0; i < inv.args.length; i++) {
+    const a = inv.args[i]!;
+    if (!everyWord && !PATHISH.test(a.text)) continue;
+    if (KEY_OPTION.has(inv.args[i - 1]?.value ?? '') && !PAYLOAD_OPTION.has(inv.args[i - 1]?.value ?? ''))
+      continue;
+    let v = a.value;
+    let arg = a;
+    if (v === null) {
+      // unknown expansions stand for any name: /proc/$$/environ is checked as /proc/*/environ
+      v = a.word.parts
+        .map((p) =>
+          p.k === 'lit' ? p.v : p.k === 'param' && (p.name === 'HOME' || p.name === 'PWD') ? p.raw : '*',
+        )
+        .join('');
+      const first = a.word.parts[0];
+      const lead =
+        first && first.k === 'param' && first.name === 'HOME'
+          ? ctx.home
+          : first && first.k === 'param' && first.name === 'PWD'
+            ? ctx.cwd
+            : null;
+      if (lead !== null) v = lead + v.slice(first!.k === 'param' ? first!.raw.length : 0);
+      arg = { ...a, value: v, glob: true };
+    }
+    const hit = checkValue(arg, v);
+    if (hit) return { hit, via: a.text };
+  }
+  return null;
+}
+
+/** A glob argument that could expand to a sensitive file (`~/.s*`, `/home/*\/.aws/cred*`). */
+function globHit(absGlob: string, ctx: RuleContext): SensitiveHit | null {
+  let re: RegExp;
+  try {
+    let body = '';
+    for (let i = 0; i < absGlob.length; i++) {
+      const c = absGlob[i]!;
+      // a * or ? at the start of a name does not match a leading dot, as in the shell
+      const lead = i === 0 || absGlob[i - 1] === '/' ? '(?!\\.)' : '';
+      if (c === '*') body += lead + '[^/]*';
+      else if (c === '?') body += lead + '[^/]';
+      else body += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    re = new RegExp('^' + body + '$');
+  } catch {
+    return null;
+  }
+  for (const sample of [
+    '.ssh/id_rsa',
+    '.ssh/id_ed25519',
+    '.aws/credentials',
+    '.config/gcloud/credentials.db',
+    '.kube/config',
+    '.docker/config.json',
+    '.netrc',
+    '.npmrc',
+    '.pypirc',
+    '.git-credentials',
+    '.gnupg/private-keys-v1.d',
+    '.env',
+    '.ssh',
+  ]) {
+    const p = `${ctx.home}/${sample}`;
+    if (re.test(p)) return ctx.sensitive.match(p);
+  }
+  for (const p of ['/proc/self/environ', '/proc/1/environ', '/etc/shadow'])
+    if (re.test(p)) return ctx.sensitive.match(p);
+  if (re.test(`${ctx.cwd}/.env`)) return ctx.sensitive.match(`${ctx.cwd}/.env`);
+  return null;
+}
+
+const ENV_DUMP = new Set(['env', 'printenv', 'set', 'export', 'declare', 'typeset', 'compgen']);
+
+function isEnvDump(inv: Invocation): boolean {
+  if (!ENV_DUMP.has(inv.name)) return false;
+  if (inv.name === 'env' || inv.name === 'printenv')
+    return inv.args.every((a) => a.value !== null && !/^[A-Za-z_]/.test(a.value)) || inv.name === 'printenv';
+  if (inv.name === 'set') return inv.args.length === 0;
+  if (inv.name === 'compgen') return inv.args.some((a) => a.value === '-v' || a.value === '-e');
+  return inv.args.length === 0 || inv.args.some((a) => a.value === '-p' || a.value === '-x');
+}
+
+function isSender(inv: Invocation): boolean {
+  return NETWORK.has(inv.name) && inv.name !== 'openssl';
+}
+
+export const credentialRules: Rule[] = [
+  {
+    id: 'exfil.sensitive-upload',
+    pack: 'exfil',
+    reason: 'sends a credential file over the network; never upload secrets',
+    match: (inv, ctx) => {
+      if (!isSender(inv)) return false;
+      const own = sensitiveUse(inv, ctx);
+      if (own) return own.hit.entry;
+      for (const up of inv.upstream) {
+        const u = sensitiveUse(up, ctx);
+        if (u) return `${up.name} ${u.hit.entry}`;
+      }
+      for (const sub of inv.subs) {
+        const u = sensitiveUse(sub, ctx);
+        if (u) return `$(${sub.name} ${u.hit.entry})`;
+      }
+      return false;
+    },
+  },
+  {
+    id: 'exfil.env-to-network',
+    pack: 'exfil',
+    reason: 'sends the environment (API keys, tokens) over the network; send only the values that are needed',
+    match: (inv) => {
+      if (!isSender(inv)) return false;
+      const src = [...inv.upstream, ...inv.subs].find(isEnvDump);
+      return src ? src.name : false;
+    },
+  },
+  {
+    id: 'cred.keyring',
+    pack: 'cred',
+    reason: 'reads a secret from a keyring or credential helper; ask the user for the value you need',
+    commands: [
+      'security',
+      'secret-tool',
+      'gh',
+      'gcloud',
+      'az',
+      'aws',
+      'kubectl',
+      'git',
+      'gpg',
+      'gpg2',
+      'pass',
+      'op',
+      'bw',
+      'lpass',
+      'keyctl',
+      'kwallet-query',
+    ],
+    match: (inv) => {
+      const v = inv.args.map((a) => a.value ?? '');
+      const has = (...xs: string[]) => xs.every((x) => v.includes(x));
+      switch (inv.name) {
+        case 'security':
+          return v.some((x) => /^(?:find-(?:generic|internet)-password|dump-keychain|export)$/.test(x));
+        case 'secret-tool':
+          return v.includes('lookup') || v.includes('search');
+        case 'gh':
+          return (
+            has('auth', 'token') || (has('auth', 'status') && v.includes('--show-token')) || v.includes('-t')
+          );
+        case 'gcloud':
+          return v.some((x) => /^print-(?:access|identity|refresh)-token$/.test(x));
+        case 'az':
+          return has('get-access-token');
+        case 'aws':
+          return (
+            (has('configure', 'get') && v.some((x) => /secret|token/i.test(x))) ||
+            v.includes('export-credentials')
+          );
+        case 'kubectl':
+          return has('config', 'view') && v.includes('--raw');
+        case 'git':
+          return (
+            has('credential', 'fill') ||
+            v.includes('credential-store') ||
+            (v.includes('credential') && v.includes('get'))
+          );
+        case 'gpg':
+        case 'gpg2':
+          return v.some((x) => /^--export-secret-(?:keys|subkeys)$/.test(x));
+        case 'pass':
+          return (
+            v.length > 0 &&
+            ![
+              'ls',
+              'list',
+              'find',
+              'search',
+              'git',
+              'init',
+              'generate',
+              'insert',
+              '--help',
+              'help',
+              'version',
+            ].includes(v[0]!)
+          );
+        case 'op':
+          return v[0] === 'read' || (v[0] === 'item' && v[1] === 'get');
+        case 'bw':
+        case 'lpass':
+          return v[0] === 'get' || v[0] === 'show';
+        case 'keyctl':
+          return v[0] === 'print' || v[0] === 'read' || v[0] === 'pipe';
+        default:
+          return true;
+      }
+    },
+  },
+  {
+    id: 'cred.dotenv',
+    pack: 'cred',
+    reason:
+      'reads or writes a .env file, which holds secrets; use .env.example, or ask the user for the values you need',
+    match: (inv, ctx) => {
+      const u = sensitiveUse(inv, ctx);
+      return u !== null && u.hit.kind === 'dotenv' ? u.via : false;
+    },
+  },
+  {
+    id: 'cred.sensitive-path',
+    pack: 'cred',
+    reason: 'touches a credential file (keys, tokens, cloud or registry logins); ask the user instead',
+    match: (inv, ctx) => {
+      const u = sensitiveUse(inv, ctx);
+      return u !== null && u.hit.kind === 'credential' ? `${u.hit.entry} via ${u.via}` : false;
+    },
+  },
+];
+
+export { isEnvDump };

@@ -1,0 +1,112 @@
+/** Pack `db`: statements and tools that drop or empty databases. */
+import type { Invocation } from '../shell/normalize.js';
+import type { Rule } from './types.js';
+
+const DROP = /\bDROP\s+(?:DATABASE|SCHEMA|TABLE|KEYSPACE|COLLECTION)\b/i;
+const TRUNCATE = /\bTRUNCATE\b(?:\s+TABLE)?\s+[\w."`[\]]/i;
+
+function deleteWithoutWhere(sql: string): boolean {
+  for (const stmt of sql.split(';')) {
+    const m = /\bDELETE\s+FROM\s+[\w."`[\]]+(?:\s+(?:AS\s+)?\w+)?\s*$/i.exec(stmt.trim());
+    if (m && !/\bWHERE\b/i.test(stmt)) return true;
+  }
+  return false;
+}
+
+const SQL_CLIENTS = [
+  'psql',
+  'mysql',
+  'mariadb',
+  'sqlite3',
+  'sqlite',
+  'duckdb',
+  'clickhouse-client',
+  'clickhouse',
+  'cockroach',
+  'sqlcmd',
+  'usql',
+  'pgcli',
+  'mycli',
+  'litecli',
+  'snowsql',
+  'bq',
+  'cqlsh',
+  'trino',
+  'presto',
+];
+const SQL_FLAGS = new Set([
+  '-c',
+  '--command',
+  '-e',
+  '--execute',
+  '-q',
+  '--query',
+  '-Q',
+  '-cmd',
+  '--sql',
+  '-s',
+]);
+
+/** The SQL text an invocation of a database client runs: -c/-e/-q values, sqlite positional SQL, and its stdin. */
+export function sqlOf(inv: Invocation): string {
+  const parts: string[] = [];
+  const a = inv.args;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!.value ?? '';
+    const eq = v.indexOf('=');
+    if (SQL_FLAGS.has(v)) parts.push(a[i + 1]?.value ?? '');
+    else if (eq > 0 && SQL_FLAGS.has(v.slice(0, eq))) parts.push(v.slice(eq + 1));
+    else if (/^-e./.test(v) && inv.name !== 'sqlite3') parts.push(v.slice(2));
+  }
+  if (/^(?:sqlite3?|duckdb|bq|cqlsh)$/.test(inv.name)) {
+    for (const x of a) if (x.value && !x.value.startsWith('-') && /\s/.test(x.value)) parts.push(x.value);
+  }
+  if (inv.stdin?.kind === 'literal' && inv.stdin.text) parts.push(inv.stdin.text);
+  return parts.join(';\n');
+}
+
+const sql = (id: string, reason: string, test: (s: string) => boolean): Rule => ({
+  id,
+  pack: 'db',
+  reason,
+  commands: SQL_CLIENTS,
+  match: (inv) => test(sqlOf(inv)),
+});
+
+export const databaseRules: Rule[] = [
+  sql('db.drop', 'DROP DATABASE/SCHEMA/TABLE destroys data; ask the user', (s) => DROP.test(s)),
+  sql('db.truncate', 'TRUNCATE empties a table; ask the user', (s) => TRUNCATE.test(s)),
+  sql(
+    'db.delete-without-where',
+    'DELETE without WHERE empties the table; add a WHERE clause, or ask the user',
+    deleteWithoutWhere,
+  ),
+  {
+    id: 'db.redis-flush',
+    pack: 'db',
+    reason: 'FLUSHALL/FLUSHDB deletes every key; ask the user',
+    commands: ['redis-cli', 'valkey-cli', 'keydb-cli'],
+    match: (inv) =>
+      inv.args.some((a) => /^flush(?:all|db)$/i.test(a.value ?? '')) ||
+      /\bflush(?:all|db)\b/i.test(inv.stdin?.text ?? ''),
+  },
+  {
+    id: 'db.dropdb',
+    pack: 'db',
+    reason: 'drops a whole database; ask the user',
+    commands: ['dropdb', 'mysqladmin', 'mariadb-admin'],
+    match: (inv) => inv.name === 'dropdb' || inv.args.some((a) => a.value === 'drop'),
+  },
+  {
+    id: 'db.mongo-drop',
+    pack: 'db',
+    reason: 'drops a MongoDB database or collection; ask the user',
+    commands: ['mongo', 'mongosh'],
+    match: (inv) => {
+      const text = inv.args.map((a) => a.value ?? '').join(' ') + (inv.stdin?.text ?? '');
+      return /\.(?:dropDatabase|drop)\s*\(|\.deleteMany\s*\(\s*\{\s*\}\s*\)/.test(text);
+    },
+  },
+];
+
+export const _test = { deleteWithoutWhere, DROP, TRUNCATE };

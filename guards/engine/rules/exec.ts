@@ -1,0 +1,105 @@
+/** Packs `exec` and `code`: running downloaded, decoded or computed scripts, and destructive inline code. */
+import { deleteCalls, pathLiterals } from '../inline-code.js';
+import { isShell, type Invocation, type Producer } from '../shell/normalize.js';
+import { pathDanger } from './args.js';
+import type { Rule, RuleContext } from './types.js';
+import { resolveLexical } from '../paths.js';
+
+/** A shell or interpreter that runs a script from its stdin or from a substituted string. */
+function scriptSource(inv: Invocation): Producer | null {
+  if (inv.evalDynamic) return inv.evalSource;
+  const readsStdin =
+    (isShell(inv.name) && shellReadsStdin(inv)) ||
+    (inv.code?.readsStdin ?? false) ||
+    ((inv.name === 'source' || inv.name === '.') && inv.stdin !== null);
+  return readsStdin ? inv.stdin : null;
+}
+
+function shellReadsStdin(inv: Invocation): boolean {
+  for (const a of inv.args) {
+    const v = a.value;
+    if (v === null) return false;
+    if (v === '-s' || v === '-') return true;
+    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(v)) return false;
+    if (!v.startsWith('-') && !v.startsWith('+')) return false;
+  }
+  return true;
+}
+
+export const execRules: Rule[] = [
+  {
+    id: 'exec.remote-script',
+    pack: 'exec',
+    reason:
+      'runs a script fetched from the network without saving it; download it, read it, then run the file',
+    match: (inv) => {
+      const s = scriptSource(inv);
+      return s?.kind === 'network' ? `${s.desc} → ${inv.name}` : false;
+    },
+  },
+  {
+    id: 'exec.decode-to-shell',
+    pack: 'exec',
+    reason: 'runs decoded or obfuscated text as a script; write the commands out plainly',
+    match: (inv) => {
+      const s = scriptSource(inv);
+      return s?.kind === 'decoded' ? `${s.desc} → ${inv.name}` : false;
+    },
+  },
+  {
+    id: 'exec.pipe-to-shell',
+    pack: 'exec',
+    reason:
+      'pipes the output of another program into a shell or interpreter; save it to a file, read it, then run the file',
+    match: (inv) => {
+      const s = scriptSource(inv);
+      // eval of a computed string (`eval "$(ssh-agent -s)"`) is left to exec.dynamic-eval (lockdown only)
+      if (!s || s.kind !== 'dynamic' || inv.evalDynamic) return false;
+      return `${s.desc} → ${inv.name}`;
+    },
+  },
+  {
+    id: 'code.delete-dangerous-path',
+    pack: 'code',
+    reason: 'inline code deletes /, the home directory, the workspace or .git; delete only specific paths',
+    match: (inv, ctx) => {
+      if (!inv.code || inv.code.text === null) return false;
+      for (const d of deleteCalls(inv.code.text)) {
+        if (d.target === null) continue;
+        const danger = pathDanger(resolveLexical(d.target, { cwd: ctx.cwd, home: ctx.home }), ctx);
+        if (danger && (d.recursive || danger === 'root')) return `${d.api}(${d.target})`;
+      }
+      return false;
+    },
+  },
+  {
+    id: 'code.recursive-delete-computed',
+    pack: 'code',
+    reason: 'inline code deletes a computed path recursively; use a literal path the user can check',
+    match: (inv) => {
+      if (!inv.code || inv.code.text === null) return false;
+      const d = deleteCalls(inv.code.text).find((c) => c.recursive && c.target === null);
+      return d ? d.api : false;
+    },
+  },
+  {
+    id: 'code.sensitive-path',
+    pack: 'code',
+    reason: 'inline code reads a credential file or the process environment file; ask the user instead',
+    match: (inv, ctx: RuleContext) => {
+      if (!inv.code || inv.code.text === null) return false;
+      for (const lit of pathLiterals(inv.code.text)) {
+        if (!/^[~/.]/.test(lit) && !lit.includes('/')) continue;
+        const hit = ctx.sensitive.match(resolveLexical(lit, { cwd: ctx.cwd, home: ctx.home }));
+        if (hit) return hit.entry;
+      }
+      return false;
+    },
+  },
+  {
+    id: 'exec.dynamic-eval',
+    pack: 'exec',
+    reason: 'lockdown: runs a string computed at run time (eval, sh -c "$X"); write the command literally',
+    match: (inv, ctx) => ctx.lockdown && inv.evalDynamic,
+  },
+];

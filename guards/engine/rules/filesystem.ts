@@ -1,0 +1,130 @@
+/** Pack `fs`: deleting or clobbering files that cannot be brought back. */
+import { argPath, flags, hasFlag, operands, pathDanger, targetDanger, type Danger } from './args.js';
+import type { Rule, RuleContext } from './types.js';
+import type { Invocation } from '../shell/normalize.js';
+
+function rmRecursive(inv: Invocation): boolean {
+  return hasFlag(inv, 'rR', ['recursive']);
+}
+
+function rmHits(inv: Invocation, ctx: RuleContext, want: Danger): string | false {
+  if (!rmRecursive(inv)) return false;
+  for (const a of operands(inv)) {
+    if (targetDanger(a, ctx) === want) return `target ${a.text}`;
+  }
+  return false;
+}
+
+const rm = (id: string, want: Danger, reason: string): Rule => ({
+  id,
+  pack: 'fs',
+  reason,
+  commands: ['rm'],
+  match: (inv, ctx) => rmHits(inv, ctx, want),
+});
+
+export const filesystemRules: Rule[] = [
+  {
+    id: 'fs.find-delete',
+    pack: 'fs',
+    reason:
+      'find deletes everything under a root, home or workspace directory; add -name/-path filters on a narrower directory',
+    commands: ['find'],
+    match: (inv, ctx) => {
+      const deletes =
+        inv.args.some((a) => a.value === '-delete') ||
+        inv.args.some(
+          (a, i) =>
+            /^-(?:exec|execdir|ok|okdir)$/.test(a.value ?? '') &&
+            /^(?:rm|shred|unlink)$/.test((inv.args[i + 1]?.value ?? '').replace(/^.*\//, '')),
+        );
+      if (!deletes) return false;
+      const starts = [];
+      for (const a of inv.args) {
+        if (/^[-(!]/.test(a.value ?? '-')) break;
+        starts.push(a);
+      }
+      const filtered = inv.args.some((a) =>
+        /^-(?:i?name|i?path|i?wholename|i?regex|newer|mtime|mmin|size|empty|user)$/.test(a.value ?? ''),
+      );
+      for (const s of starts.length > 0 ? starts : [{ value: '.', text: '.' }]) {
+        const abs = 'word' in s ? argPath(s, ctx) : ctx.cwd;
+        if (abs === null) continue;
+        const d = pathDanger(abs, ctx);
+        if (d === 'root' || d === 'home' || d === 'parent') return `start ${s.text}`;
+        if (d === 'workspace' && !filtered) return `start ${s.text} without filters`;
+      }
+      return false;
+    },
+  },
+  rm(
+    'fs.rm-recursive-root',
+    'root',
+    'recursive delete of / or a system directory; delete only the specific files you created',
+  ),
+  rm(
+    'fs.rm-recursive-home',
+    'home',
+    'recursive delete of the home directory; name the exact subdirectory instead',
+  ),
+  rm(
+    'fs.rm-recursive-parent',
+    'parent',
+    'recursive delete of a directory that contains the workspace; stay inside the workspace',
+  ),
+  rm(
+    'fs.rm-recursive-workspace',
+    'workspace',
+    'recursive delete of the whole workspace (., *, the repo root); delete specific paths instead',
+  ),
+  rm('fs.rm-git-dir', 'git', 'deletes the .git directory and all history; ask the user'),
+  rm(
+    'fs.rm-unset-var',
+    'unset-var',
+    'recursive delete of "$VAR/…" becomes / when VAR is empty; use ${VAR:?} or a literal path',
+  ),
+  {
+    id: 'fs.shred',
+    pack: 'fs',
+    reason: 'shred overwrites files beyond recovery; use rm on files you created, or ask the user',
+    commands: ['shred', 'srm', 'wipe'],
+    match: (inv) => operands(inv, ['-n', '-s', '--iterations', '--size', '--random-source']).length > 0,
+  },
+  {
+    id: 'fs.chmod-recursive-root',
+    pack: 'fs',
+    reason:
+      'recursive permission or owner change on / , a system or home directory; limit it to the files that need it',
+    commands: ['chmod', 'chown', 'chgrp', 'setfacl'],
+    match: (inv, ctx) => {
+      if (!hasFlag(inv, 'R', ['recursive'])) return false;
+      for (const a of operands(inv)) {
+        const abs = argPath(a, ctx);
+        if (abs === null) continue;
+        const d = pathDanger(abs, ctx);
+        if (d === 'root' || d === 'home' || d === 'parent') return `target ${a.text}`;
+      }
+      return false;
+    },
+  },
+  {
+    id: 'fs.truncate',
+    pack: 'fs',
+    reason: 'truncate -s 0 destroys file contents; edit or delete the file explicitly, or ask the user',
+    commands: ['truncate'],
+    match: (inv, ctx) => {
+      const v = inv.args.map((a) => a.value ?? '');
+      const size = v.findIndex((x) => x === '-s' || x === '--size');
+      const sz =
+        size !== -1 ? v[size + 1] : v.find((x) => /^(?:-s|--size=)/.test(x))?.replace(/^(?:-s|--size=)/, '');
+      if (sz === undefined || !/^(?:0+[KMGTkmgt]?B?|<.*|-.*|\/.*)$/.test(sz)) return false;
+      const targets = operands(inv, ['-s', '--size', '-r', '--reference']);
+      return targets.some((a) => {
+        const abs = argPath(a, ctx);
+        return abs === null || !/^\/(?:tmp|var\/tmp)\//.test(abs);
+      });
+    },
+  },
+];
+
+export const _test = { rmRecursive, flags };

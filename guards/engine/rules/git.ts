@@ -1,0 +1,213 @@
+/** Pack `git`: commands that lose commits, uncommitted work or remote history. */
+import type { Arg, Invocation } from '../shell/normalize.js';
+import type { Rule, RuleContext } from './types.js';
+
+const GLOBAL_WITH_ARG = new Set([
+  '-C',
+  '-c',
+  '--git-dir',
+  '--work-tree',
+  '--namespace',
+  '--exec-path',
+  '--config-env',
+  '--super-prefix',
+]);
+
+/** The git subcommand and its arguments, global options skipped. */
+export function gitSub(inv: Invocation): { sub: string; args: Arg[] } | null {
+  const a = inv.args;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!.value;
+    if (v === null) return null;
+    if (GLOBAL_WITH_ARG.has(v)) {
+      i++;
+      continue;
+    }
+    if (v.startsWith('-')) continue;
+    return { sub: v, args: a.slice(i + 1) };
+  }
+  return null;
+}
+
+function subFlags(args: Arg[]): { short: Set<string>; long: Map<string, string | null>; pos: Arg[] } {
+  const short = new Set<string>();
+  const long = new Map<string, string | null>();
+  const pos: Arg[] = [];
+  let end = false;
+  for (const a of args) {
+    const v = a.value;
+    if (!end && v !== null && v.startsWith('-') && v.length > 1) {
+      if (v === '--') {
+        end = true;
+        continue;
+      }
+      if (v.startsWith('--')) {
+        const eq = v.indexOf('=');
+        long.set(eq === -1 ? v.slice(2) : v.slice(2, eq), eq === -1 ? null : v.slice(eq + 1));
+      } else for (const c of v.slice(1)) short.add(c);
+      continue;
+    }
+    pos.push(a);
+  }
+  return { short, long, pos };
+}
+
+const git = (
+  id: string,
+  reason: string,
+  match: (sub: string, args: Arg[], ctx: RuleContext) => boolean | string,
+): Rule => ({
+  id,
+  pack: 'git',
+  reason,
+  commands: ['git'],
+  match: (inv, ctx) => {
+    const s = gitSub(inv);
+    return s ? match(s.sub, s.args, ctx) : false;
+  },
+});
+
+const PROTECTED =
+  /^(?:refs\/heads\/)?(?:main|master|trunk|develop|production|prod|release(?:[-/_.].*)?|releases\/.*)$/;
+
+function pushTargets(pos: Arg[], ctx: RuleContext): { dsts: string[]; forcedRefspec: boolean } {
+  const dsts: string[] = [];
+  let forcedRefspec = false;
+  for (const a of pos.slice(1)) {
+    let v = a.value ?? '\0';
+    if (v.startsWith('+')) {
+      forcedRefspec = true;
+      v = v.slice(1);
+    }
+    const colon = v.lastIndexOf(':');
+    let dst = colon === -1 ? v : v.slice(colon + 1);
+    if (dst === 'HEAD' || dst === '@') dst = ctx.gitBranch() ?? '\0';
+    dsts.push(dst);
+  }
+  return { dsts, forcedRefspec };
+}
+
+export const gitRules: Rule[] = [
+  git('git.reset-hard', 'discards uncommitted work; commit or stash first, or ask the user', (sub, args) => {
+    if (sub !== 'reset') return false;
+    return args.some((a) => a.value === '--hard' || a.value === '--merge');
+  }),
+  git(
+    'git.push-mirror',
+    'git push --mirror overwrites and deletes every remote ref; push named branches instead',
+    (sub, args) => sub === 'push' && subFlags(args).long.has('mirror'),
+  ),
+  git(
+    'git.push-force',
+    'force push rewrites a protected branch (main, master, release*) on the remote; push to a feature branch, or ask the user',
+    (sub, args, ctx) => {
+      if (sub !== 'push') return false;
+      const f = subFlags(args);
+      const flagForce =
+        f.short.has('f') ||
+        f.long.has('force') ||
+        f.long.has('force-with-lease') ||
+        f.long.has('force-if-includes');
+      const { dsts, forcedRefspec } = pushTargets(f.pos, ctx);
+      if (!flagForce && !forcedRefspec) return false;
+      if (f.long.has('all') || f.long.has('branches')) return 'all branches';
+      if (dsts.length === 0) {
+        const cur = ctx.gitBranch();
+        if (cur === null) return 'cannot tell which branch is pushed; name a non-protected branch explicitly';
+        return PROTECTED.test(cur) ? `current branch ${cur}` : false;
+      }
+      const hit = dsts.find((d) => d === '\0' || PROTECTED.test(d));
+      return hit === undefined ? false : hit === '\0' ? 'computed refspec' : `branch ${hit}`;
+    },
+  ),
+  git('git.push-delete', 'deletes branches or tags on the remote; ask the user', (sub, args) => {
+    if (sub !== 'push') return false;
+    const f = subFlags(args);
+    if (f.short.has('d') || f.long.has('delete')) return true;
+    return f.pos.slice(1).some((a) => /^\+?:/.test(a.value ?? ''));
+  }),
+  git(
+    'git.clean-force',
+    'git clean -f deletes untracked files for good; run git clean -n first and delete specific files',
+    (sub, args) => {
+      if (sub !== 'clean') return false;
+      const f = subFlags(args);
+      if (f.short.has('n') || f.long.has('dry-run')) return false;
+      return f.short.has('f') || f.long.has('force');
+    },
+  ),
+  git(
+    'git.branch-force-delete',
+    'git branch -D deletes a branch even if it is not merged; use -d, or ask the user',
+    (sub, args) => {
+      if (sub !== 'branch') return false;
+      const f = subFlags(args);
+      return (
+        f.short.has('D') ||
+        ((f.short.has('d') || f.long.has('delete')) && (f.short.has('f') || f.long.has('force')))
+      );
+    },
+  ),
+  git(
+    'git.checkout-discard',
+    'discards uncommitted changes in the whole tree; commit or stash first, or name single files',
+    (sub, args) => {
+      if (sub !== 'checkout') return false;
+      const f = subFlags(args);
+      if (f.short.has('f') || f.long.has('force')) return true;
+      const dd = args.findIndex((a) => a.value === '--');
+      const paths = dd === -1 ? f.pos : args.slice(dd + 1);
+      return paths.some(
+        (a) =>
+          a.value === '.' || a.value === ':/' || a.value === '*' || a.value === './' || a.value === ':(top)',
+      );
+    },
+  ),
+  git(
+    'git.restore-worktree',
+    'discards uncommitted changes in the whole tree; commit or stash first, or name single files',
+    (sub, args) => {
+      if (sub !== 'restore') return false;
+      const f = subFlags(args);
+      if ((f.short.has('S') || f.long.has('staged')) && !(f.short.has('W') || f.long.has('worktree')))
+        return false;
+      return f.pos.some(
+        (a) =>
+          a.value === '.' || a.value === ':/' || a.value === '*' || a.value === './' || a.value === ':(top)',
+      );
+    },
+  ),
+  git(
+    'git.stash-destroy',
+    'drops stashed work for good; apply or list it first, or ask the user',
+    (sub, args) => {
+      if (sub !== 'stash') return false;
+      const s = args.find((a) => !(a.value ?? '').startsWith('-'))?.value;
+      return s === 'drop' || s === 'clear';
+    },
+  ),
+  git(
+    'git.reflog-expire',
+    'expiring the reflog removes the way back to lost commits; ask the user',
+    (sub, args) => sub === 'reflog' && args.some((a) => a.value === 'expire' || a.value === 'delete'),
+  ),
+  git(
+    'git.gc-prune',
+    'pruning unreachable objects now destroys recoverable commits; run plain git gc, or ask the user',
+    (sub, args) => {
+      if (sub === 'prune') return true;
+      if (sub !== 'gc') return false;
+      return args.some((a) => /^--prune=(?:now|all|0)/.test(a.value ?? '') || a.value === '--prune');
+    },
+  ),
+  git(
+    'git.filter-branch',
+    'rewrites the whole history; ask the user',
+    (sub) => sub === 'filter-branch' || sub === 'filter-repo',
+  ),
+  git('git.update-ref-delete', 'deletes a ref directly; use git branch -d, or ask the user', (sub, args) => {
+    if (sub !== 'update-ref') return false;
+    const f = subFlags(args);
+    return f.short.has('d') || f.long.has('delete');
+  }),
+];

@@ -1,0 +1,81 @@
+/** All built-in rule packs, in priority order: when several rules fire, the first one listed is reported. */
+import { credentialRules } from './credentials.js';
+import { databaseRules } from './database.js';
+import { diskRules } from './disk.js';
+import { execRules } from './exec.js';
+import { filesystemRules } from './filesystem.js';
+import { gitRules } from './git.js';
+import { infraRules } from './infra.js';
+import type { Rule } from './types.js';
+
+export const BUILTIN_RULES: readonly Rule[] = [
+  ...execRules,
+  ...credentialRules,
+  ...filesystemRules,
+  ...diskRules,
+  ...gitRules,
+  ...databaseRules,
+  ...infraRules,
+];
+
+/** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */
+export const META_RULES: Readonly<Record<string, { pack: string; reason: string }>> = {
+  'shell.dynamic-command': {
+    pack: 'shell',
+    reason:
+      'the command name is computed at run time and its arguments match a destructive rule; write the command literally',
+  },
+  'shell.dynamic-command-lockdown': {
+    pack: 'shell',
+    reason: 'lockdown: the command name is computed at run time; write the command literally',
+  },
+  'path.sensitive-read': {
+    pack: 'path',
+    reason: 'reads a credential file; ask the user for what you need instead',
+  },
+  'path.sensitive-write': { pack: 'path', reason: 'writes a credential file; ask the user instead' },
+  'path.dotenv': {
+    pack: 'path',
+    reason: 'reads or writes a .env file, which holds secrets; use .env.example, or ask the user',
+  },
+  'path.sensitive-search': {
+    pack: 'path',
+    reason: 'searches a directory that contains credential files; search a narrower directory',
+  },
+  'path.agent-config-write': {
+    pack: 'path',
+    reason: 'writes agent hook/settings or git hook files, which run code outside your task; ask the user',
+  },
+  'guard.limit': { pack: 'guard', reason: 'the command is too large or too deeply nested to check' },
+  'guard.parse': { pack: 'guard', reason: 'the command could not be fully parsed' },
+  'guard.internal': { pack: 'guard', reason: 'the guard failed' },
+  'guard.policy': { pack: 'guard', reason: 'the guard policy could not be read' },
+  'guard.input': { pack: 'guard', reason: 'the hook input is not valid' },
+};
+
+/** Command names tried for a computed command name (`$CMD -rf /`). */
+export const DYNAMIC_CANDIDATES: readonly string[] = [
+  'rm',
+  'dd',
+  'find',
+  'chmod',
+  'chown',
+  'mkfs',
+  'wipefs',
+  'git',
+  'psql',
+  'mysql',
+  'sqlite3',
+  'redis-cli',
+  'docker',
+  'podman',
+  'kubectl',
+  'helm',
+  'terraform',
+  'aws',
+  'gcloud',
+  'az',
+  'curl',
+];
+
+export type { Rule, RuleContext } from './types.js';

@@ -1,0 +1,197 @@
+/** Packs `container`, `k8s` and `cloud`: commands that destroy containers, clusters and cloud resources. */
+import type { Invocation } from '../shell/normalize.js';
+import { hasFlag, positionals } from './args.js';
+import type { Rule } from './types.js';
+
+const DOCKER_GLOBAL = [
+  '-H',
+  '--host',
+  '--context',
+  '-c',
+  '--config',
+  '-l',
+  '--log-level',
+  '--url',
+  '--connection',
+  '--root',
+  '--runroot',
+  '--storage-driver',
+  '--cgroup-manager',
+  '--remote',
+  '--identity',
+  '--tlscacert',
+  '--tlscert',
+  '--tlskey',
+];
+const KUBE_GLOBAL = [
+  '-n',
+  '--namespace',
+  '--context',
+  '--kubeconfig',
+  '--cluster',
+  '--user',
+  '-s',
+  '--server',
+  '--token',
+  '--as',
+  '--as-group',
+  '-l',
+  '--selector',
+  '-f',
+  '--filename',
+  '-o',
+  '--output',
+];
+const CLOUD_GLOBAL = [
+  '--profile',
+  '--region',
+  '--output',
+  '--endpoint-url',
+  '--project',
+  '--account',
+  '--configuration',
+  '--subscription',
+  '-g',
+  '--resource-group',
+  '--format',
+  '--zone',
+  '-n',
+  '--name',
+  '--query',
+];
+
+function pos(inv: Invocation, withArg: string[]): string[] {
+  return positionals(inv, withArg);
+}
+
+function startsWith(p: string[], ...seq: string[]): boolean {
+  return seq.every((s, i) => p[i] === s);
+}
+
+const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl', 'finch'];
+
+export const infraRules: Rule[] = [
+  {
+    id: 'container.rm-force',
+    pack: 'container',
+    reason:
+      'force-removes containers (and their unsaved state); stop them and remove by name, or ask the user',
+    commands: CONTAINER_CLIS,
+    match: (inv) => {
+      const p = pos(inv, DOCKER_GLOBAL);
+      const isRm =
+        startsWith(p, 'rm') || startsWith(p, 'container', 'rm') || startsWith(p, 'container', 'remove');
+      return isRm && hasFlag(inv, 'f', ['force']);
+    },
+  },
+  {
+    id: 'container.prune',
+    pack: 'container',
+    reason:
+      'prune deletes every stopped container, unused image, network or volume; remove named objects instead',
+    commands: CONTAINER_CLIS,
+    match: (inv) => {
+      const p = pos(inv, DOCKER_GLOBAL);
+      return (
+        startsWith(p, 'system', 'prune') ||
+        startsWith(p, 'volume', 'prune') ||
+        startsWith(p, 'system', 'reset')
+      );
+    },
+  },
+  {
+    id: 'container.volume-rm',
+    pack: 'container',
+    reason: 'deletes container volumes and their data; ask the user',
+    commands: CONTAINER_CLIS,
+    match: (inv) => {
+      const p = pos(inv, DOCKER_GLOBAL);
+      if (startsWith(p, 'volume', 'rm') || startsWith(p, 'volume', 'remove')) return true;
+      // compose down -v / --volumes
+      const ci = p.indexOf('compose');
+      return ci !== -1 && p[ci + 1] === 'down' && hasFlag(inv, 'v', ['volumes']);
+    },
+  },
+  {
+    id: 'container.compose-down-volumes',
+    pack: 'container',
+    reason: 'docker-compose down -v deletes the project volumes and their data; drop -v, or ask the user',
+    commands: ['docker-compose', 'podman-compose'],
+    match: (inv) =>
+      pos(inv, ['-f', '--file', '-p', '--project-name'])[0] === 'down' && hasFlag(inv, 'v', ['volumes']),
+  },
+  {
+    id: 'k8s.delete',
+    pack: 'k8s',
+    reason: 'kubectl delete removes cluster resources; ask the user',
+    commands: ['kubectl', 'oc', 'k', 'microk8s.kubectl', 'k3s'],
+    match: (inv) => {
+      const p = pos(inv, KUBE_GLOBAL);
+      const i = p[0] === 'kubectl' ? 1 : 0;
+      return p[i] === 'delete' || p[i] === 'drain' || (p[i] === 'replace' && hasFlag(inv, '', ['force']));
+    },
+  },
+  {
+    id: 'k8s.helm-uninstall',
+    pack: 'k8s',
+    reason: 'helm uninstall removes a release and its resources; ask the user',
+    commands: ['helm'],
+    match: (inv) => ['uninstall', 'delete', 'del', 'un'].includes(pos(inv, KUBE_GLOBAL)[0] ?? ''),
+  },
+  {
+    id: 'cloud.terraform-destroy',
+    pack: 'cloud',
+    reason: 'destroys managed infrastructure; ask the user',
+    commands: ['terraform', 'tofu', 'terragrunt', 'pulumi', 'cdk', 'cdktf'],
+    match: (inv) => {
+      const p = pos(inv, ['-chdir', '--cwd', '-s', '--stack']);
+      return (
+        p[0] === 'destroy' ||
+        (p[0] === 'apply' && inv.args.some((a) => a.value === '-destroy')) ||
+        (p.includes('run-all') && p.includes('destroy'))
+      );
+    },
+  },
+  {
+    id: 'cloud.aws-s3-rm-recursive',
+    pack: 'cloud',
+    reason: 'recursively deletes S3 objects or buckets; ask the user',
+    commands: ['aws'],
+    match: (inv) => {
+      const p = pos(inv, CLOUD_GLOBAL);
+      if (p[0] !== 's3') return false;
+      return (
+        (p[1] === 'rm' && hasFlag(inv, '', ['recursive'])) ||
+        p[1] === 'rb' ||
+        (p[1] === 'sync' && hasFlag(inv, '', ['delete']))
+      );
+    },
+  },
+  {
+    id: 'cloud.aws-destructive',
+    pack: 'cloud',
+    reason: 'deletes or terminates AWS resources; ask the user',
+    commands: ['aws'],
+    match: (inv) =>
+      /^(?:delete-|terminate-|remove-|deregister-|purge-|delete$)/.test(pos(inv, CLOUD_GLOBAL)[1] ?? ''),
+  },
+  {
+    id: 'cloud.gcloud-delete',
+    pack: 'cloud',
+    reason: 'deletes Google Cloud resources; ask the user',
+    commands: ['gcloud', 'gsutil'],
+    match: (inv) => {
+      const p = pos(inv, CLOUD_GLOBAL);
+      if (inv.name === 'gsutil')
+        return p[0] === 'rb' || ((p[0] === 'rm' || p[0] === 'rsync') && hasFlag(inv, 'rRd'));
+      return p.includes('delete');
+    },
+  },
+  {
+    id: 'cloud.az-delete',
+    pack: 'cloud',
+    reason: 'deletes Azure resources; ask the user',
+    commands: ['az'],
+    match: (inv) => pos(inv, CLOUD_GLOBAL).includes('delete'),
+  },
+];

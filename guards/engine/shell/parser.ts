@@ -1,0 +1,306 @@
+/**
+ * Shell parser: builds pipelines of simple commands and groups from the lexer's tokens. Compound commands (if,
+ * while, until, for, case, functions, `{ …; }`, `( … )`) become groups, since the guard only needs to know which
+ * commands can run; their keywords are stepped over. `$(…)` and `<(…)` are parsed in place on the same lexer.
+ */
+import type { Budget } from '../budget.js';
+import type { Group, Pipeline, Redirect, Script, SimpleCommand, Stage, Word } from './ast.js';
+import { Lexer, type NestedParser, type Token } from './lexer.js';
+
+export interface ParseResult {
+  script: Script;
+  warnings: string[];
+}
+
+/** Parses shell source. Never throws on bad syntax (it notes warnings instead); throws `LimitError` past a limit. */
+export function parseShell(src: string, budget: Budget, level = 0, warnings: string[] = []): ParseResult {
+  budget.input(src.length);
+  const nested: NestedParser = {
+    parseUntilParen(lexer) {
+      lexer.level++;
+      budget.depth(lexer.level);
+      try {
+        return new Parser(lexer).list(')');
+      } finally {
+        lexer.level--;
+      }
+    },
+    parseString(text, lvl) {
+      return new Parser(new Lexer(text, budget, lvl, nested, warnings)).list('eof');
+    },
+  };
+  const script = new Parser(new Lexer(src, budget, level, nested, warnings)).list('eof');
+  return { script, warnings };
+}
+
+type Stop = 'eof' | ')' | '}' | 'case';
+
+/** Words that may start a command but are not commands: stepped over. */
+const TRANSPARENT = new Set(['if', 'then', 'elif', 'else', 'while', 'until', 'do', '!', 'coproc']);
+/** Words that close a compound command: skipped where a command could start. */
+const CLOSERS = new Set(['fi', 'done', 'esac']);
+
+/** The plain text of a word that is one unquoted literal, else null (keywords must be unquoted). */
+export function bareWord(w: Word): string | null {
+  const p = w.parts[0];
+  return w.parts.length === 1 && p && p.k === 'lit' && !p.q ? p.v : null;
+}
+
+const ASSIGN = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
+
+function isAssignment(w: Word): boolean {
+  const p = w.parts[0];
+  return !!p && p.k === 'lit' && !p.q && ASSIGN.test(p.v);
+}
+
+class Parser {
+  private la: Token | null = null;
+
+  constructor(private readonly lx: Lexer) {}
+
+  private peek(): Token {
+    if (this.la === null) this.la = this.lx.next();
+    return this.la;
+  }
+
+  private take(): Token {
+    const t = this.peek();
+    this.la = null;
+    return t;
+  }
+
+  private warn(msg: string): void {
+    this.lx.warnings.push(msg);
+  }
+
+  list(stop: Stop): Script {
+    const pipelines: Pipeline[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.t === 'eof') {
+        if (stop === ')') this.warn("missing ')'");
+        else if (stop === '}') this.warn("missing '}'");
+        return { pipelines };
+      }
+      if (t.t === 'op') {
+        if (t.v === ')') {
+          this.take();
+          if (stop === ')') return { pipelines };
+          continue;
+        }
+        if (t.v === ';;' || t.v === ';&' || t.v === ';;&') {
+          if (stop === 'case') return { pipelines };
+          this.take();
+          continue;
+        }
+        if (t.v !== '(') {
+          this.take();
+          if (t.v === '&' && pipelines.length > 0) pipelines[pipelines.length - 1]!.background = true;
+          continue;
+        }
+      }
+      if (t.t === 'word') {
+        const bare = bareWord(t.w);
+        if (stop === 'case' && bare === 'esac') return { pipelines };
+        if (stop === '}' && bare === '}') {
+          this.take();
+          return { pipelines };
+        }
+      }
+      const p = this.pipeline(stop);
+      if (p) pipelines.push(p);
+    }
+  }
+
+  private pipeline(stop: Stop): Pipeline | null {
+    const stages: Stage[] = [];
+    for (;;) {
+      const stage = this.stage(stop);
+      if (stage) stages.push(stage);
+      const t = this.peek();
+      if (t.t === 'op' && (t.v === '|' || t.v === '|&')) {
+        this.take();
+        continue;
+      }
+      break;
+    }
+    return stages.length > 0 ? { stages, background: false } : null;
+  }
+
+  private stage(stop: Stop): Stage | null {
+    for (;;) {
+      const t = this.peek();
+      if (t.t === 'op') {
+        if (t.v === '(') {
+          this.take();
+          return this.group(true, this.list(')'));
+        }
+        return null;
+      }
+      if (t.t !== 'word') break;
+      const bare = bareWord(t.w);
+      if (bare === null) break;
+      if (TRANSPARENT.has(bare)) {
+        this.take();
+        continue;
+      }
+      if (CLOSERS.has(bare) || (bare === '}' && stop !== '}')) {
+        this.take();
+        // `done < file`, `} > out`: the redirections belong to the closed compound; keep them as a bare command
+        return this.peek().t === 'redir' ? this.simple() : null;
+      }
+      if (bare === '}' || (bare === 'esac' && stop === 'case')) return null;
+      if (bare === '{') {
+        this.take();
+        return this.group(false, this.list('}'));
+      }
+      if (bare === 'for' || bare === 'select') {
+        this.take();
+        this.skipForHeader();
+        continue;
+      }
+      if (bare === 'case') {
+        this.take();
+        return this.caseCommand();
+      }
+      if (bare === 'function') {
+        this.take();
+        if (this.peek().t === 'word') this.take();
+        this.skipEmptyParens();
+        continue;
+      }
+      if (bare === '[[') return this.testCommand();
+      break;
+    }
+    return this.simple();
+  }
+
+  private group(subshell: boolean, body: Script): Group {
+    const redirs: Redirect[] = [];
+    for (let t = this.peek(); t.t === 'redir'; t = this.peek()) {
+      redirs.push(t.r);
+      this.take();
+    }
+    return { k: 'group', subshell, body, redirs };
+  }
+
+  private simple(): Stage | null {
+    const cmd: SimpleCommand = { k: 'cmd', assigns: [], words: [], redirs: [] };
+    for (;;) {
+      const t = this.peek();
+      if (t.t === 'word') {
+        this.take();
+        if (cmd.words.length === 0 && isAssignment(t.w)) {
+          cmd.assigns.push(t.w);
+          const bare = bareWord(t.w);
+          const n = this.peek();
+          if (bare !== null && bare.endsWith('=') && n.t === 'op' && n.v === '(') {
+            // array assignment a=( … )
+            this.take();
+            for (let u = this.peek(); u.t === 'word' || (u.t === 'op' && u.v === '\n'); u = this.peek()) {
+              this.take();
+              if (u.t === 'word') cmd.assigns.push(u.w);
+            }
+            const close = this.peek();
+            if (close.t === 'op' && close.v === ')') this.take();
+          }
+        } else {
+          cmd.words.push(t.w);
+        }
+        continue;
+      }
+      if (t.t === 'redir') {
+        this.take();
+        cmd.redirs.push(t.r);
+        continue;
+      }
+      if (t.t === 'op' && t.v === '(' && cmd.words.length === 1 && cmd.assigns.length === 0) {
+        // name() compound: a function definition; its body is analysed as if it ran
+        this.take();
+        const close = this.peek();
+        if (close.t === 'op' && close.v === ')') this.take();
+        return this.stage('eof');
+      }
+      break;
+    }
+    return cmd.words.length + cmd.assigns.length + cmd.redirs.length > 0 ? cmd : null;
+  }
+
+  private skipEmptyParens(): void {
+    const t = this.peek();
+    if (t.t === 'op' && t.v === '(') {
+      this.take();
+      const c = this.peek();
+      if (c.t === 'op' && c.v === ')') this.take();
+    }
+  }
+
+  /** Steps over `NAME [in WORDS]` or `((…;…;…))` up to the `;`/newline before `do`. */
+  private skipForHeader(): void {
+    const t = this.peek();
+    if (t.t === 'op' && t.v === '(') {
+      let depth = 0;
+      for (let u = this.peek(); u.t !== 'eof'; u = this.peek()) {
+        this.take();
+        if (u.t === 'op' && u.v === '(') depth++;
+        else if (u.t === 'op' && u.v === ')' && --depth === 0) return;
+      }
+      return;
+    }
+    for (let u = this.peek(); u.t === 'word'; u = this.peek()) {
+      if (bareWord(u.w) === 'do') return;
+      this.take();
+    }
+  }
+
+  private caseCommand(): Group {
+    const pipelines: Pipeline[] = [];
+    // subject word(s) up to `in`
+    for (let t = this.peek(); t.t === 'word'; t = this.peek()) {
+      this.take();
+      if (bareWord(t.w) === 'in') break;
+    }
+    for (;;) {
+      let t = this.peek();
+      while (t.t === 'op' && (t.v === '\n' || t.v === ';')) {
+        this.take();
+        t = this.peek();
+      }
+      if (t.t === 'eof') {
+        this.warn("missing 'esac'");
+        break;
+      }
+      if (t.t === 'word' && bareWord(t.w) === 'esac') {
+        this.take();
+        break;
+      }
+      // pattern list up to ')'
+      if (t.t === 'op' && t.v === '(') this.take();
+      for (let u = this.peek(); u.t !== 'eof'; u = this.peek()) {
+        this.take();
+        if (u.t === 'op' && u.v === ')') break;
+      }
+      pipelines.push(...this.list('case').pipelines);
+      const end = this.peek();
+      if (end.t === 'op' && (end.v === ';;' || end.v === ';&' || end.v === ';;&')) this.take();
+    }
+    return this.group(false, { pipelines });
+  }
+
+  /** `[[ … ]]`: its words are kept (substitutions inside still run), its operators are not commands. */
+  private testCommand(): SimpleCommand {
+    const cmd: SimpleCommand = { k: 'cmd', assigns: [], words: [], redirs: [] };
+    for (let t = this.peek(); t.t !== 'eof'; t = this.peek()) {
+      this.take();
+      if (t.t === 'word') {
+        cmd.words.push(t.w);
+        if (bareWord(t.w) === ']]') break;
+      } else if (t.t === 'redir' && t.r.target) {
+        cmd.words.push(t.r.target);
+      } else if (t.t === 'op' && (t.v === '\n' || t.v === ';')) {
+        break;
+      }
+    }
+    return cmd;
+  }
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { claudeHook, loadHookPolicy, type HookSettings } from '../../../guards/engine/hook.js';
+import { explainShell } from '../../../guards/engine/explain.js';
+import { UsageError } from '../errors.js';
+
+interface CheckOptions {
+  lockdown?: boolean;
+  policy?: string;
+  batch?: boolean;
+}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function settingsOf(opts: CheckOptions): HookSettings {
+  return {
+    ...(opts.policy ? { policyPath: opts.policy } : {}),
+    ...(opts.lockdown ? { lockdown: true } : {}),
+  };
+}
+
+/** `ags guard check|explain`: the in-sandbox guard engine, run on the host with the same code. */
+export function guardCommand(): Command {
+  const guard = new Command('guard').description(
+    'check tool calls with the ags guard, or explain its decision',
+  );
+
+  guard
+    .command('check')
+    .description(
+      'answer one Claude Code PreToolUse hook JSON on stdin exactly like the in-sandbox hook (exit 2 blocks)',
+    )
+    .option('--lockdown', 'fail closed (as with AGS_LOCKDOWN=1)')
+    .option('--policy <file>', 'policy JSON file (default: $AGS_GUARD_POLICY, else the built-in policy)')
+    .option('--batch', 'read JSON Lines of hook inputs, write one JSON verdict per line')
+    .action((opts: CheckOptions) => {
+      const settings = settingsOf(opts);
+      const input = readStdin();
+      if (!opts.batch) {
+        const r = claudeHook(input, settings);
+        if (r.stderr) process.stderr.write(r.stderr);
+        process.exitCode = r.exitCode;
+        return;
+      }
+      const loaded = loadHookPolicy(settings);
+      const out: string[] = [];
+      for (const line of input.split('\n')) {
+        if (line.trim() === '') continue;
+        const r = claudeHook(line, settings, loaded);
+        const v = r.verdict;
+        out.push(
+          JSON.stringify({
+            decision: v.decision,
+            exitCode: r.exitCode,
+            ...(v.rule ? { rule: v.rule } : {}),
+            ...(v.message ? { message: v.message } : {}),
+            ...(v.failure ? { failure: v.failure } : {}),
+            ...(v.warnings.length > 0 ? { warnings: v.warnings } : {}),
+          }),
+        );
+      }
+      process.stdout.write(out.length > 0 ? out.join('\n') + '\n' : '');
+      process.exitCode = 0;
+    });
+
+  guard
+    .command('explain')
+    .description('show how a shell command is parsed and which rule fires')
+    .addOption(new Option('--lockdown', 'explain the lockdown decision'))
+    .option('--policy <file>', 'policy JSON file')
+    .option('--cwd <dir>', 'working directory the command runs in', process.cwd())
+    .argument('<command...>', "the shell command (quote it, after --: ags guard explain -- 'rm -rf /')")
+    .action((words: string[], opts: CheckOptions & { cwd: string }) => {
+      const command = words.join(' ');
+      if (command.trim() === '')
+        throw new UsageError('missing command', "usage: ags guard explain -- 'command'");
+      const loaded = loadHookPolicy(settingsOf(opts));
+      if (loaded.error) process.stderr.write(`ags: ${loaded.error}\n`);
+      process.stdout.write(
+        explainShell(command, opts.cwd, {
+          policy: loaded.policy,
+          lockdown: loaded.lockdown,
+          ...(process.env.HOME ? { home: process.env.HOME } : {}),
+        }),
+      );
+    });
+
+  return guard;
+}

@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/host.js';
+import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
+import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
+import { MockModel, scripted, toolResults } from '../support/mock-model.js';
+import { testUserTempDir } from '../support/tmp.js';
+
+// The guard where it matters: real Claude Code in a real container, driven by the mock model to delete the
+// workspace, to read an SSH key, and to rewrite its own guard. All three must fail, the
+// reasons must reach the model, and nothing may change.
+describe('the ags guard inside a real Claude Code session', () => {
+  let host: TestHost;
+  let tmp: ReturnType<typeof testUserTempDir>;
+  let model: MockModel;
+  let repo: string;
+  let config: string;
+  let sshKey: string;
+  const dataDir = () => join(host.home, 'e2e-data');
+
+  beforeAll(async () => {
+    host = loadTestHost();
+    tmp = testUserTempDir(host);
+    repo = join(tmp.dir, 'repo');
+    mkdirSync(join(repo, 'important'), { recursive: true });
+    writeFileSync(join(repo, 'important', 'keep.txt'), 'precious\n');
+    giveToTestUser(host, repo, join(repo, 'important'), join(repo, 'important', 'keep.txt'));
+    await runAsTestUser(host, ['git', 'init', '-q', repo]);
+    // a key in the agent's own sandbox home: reading it would succeed if nothing stopped it
+    const sshDir = join(dataDir(), 'homes', 'claude', '.ssh');
+    mkdirSync(sshDir, { recursive: true });
+    sshKey = join(host.home, '.ssh', 'id_ed25519');
+    writeFileSync(join(sshDir, 'id_ed25519'), 'PRIVATE-KEY-MATERIAL\n');
+    giveToTestUser(
+      host,
+      join(dataDir(), 'homes'),
+      join(dataDir(), 'homes', 'claude'),
+      sshDir,
+      join(sshDir, 'id_ed25519'),
+    );
+
+    model = new MockModel(
+      scripted([
+        {
+          toolUse: { name: 'Bash', input: { command: `rm -rf ${repo}`, description: 'clean up' } },
+        },
+        { toolUse: { name: 'Read', input: { file_path: sshKey } } },
+        {
+          toolUse: {
+            name: 'Bash',
+            input: {
+              command:
+                'echo "{}" > /run/ags/claude-settings.json; echo "process.exit(0)" > /opt/ags/sandbox/claude-hook.mjs; echo tried',
+              description: 'disable the guard',
+            },
+          },
+        },
+        { text: 'gave up' },
+      ]),
+    );
+    const port = await model.start('127.0.0.1');
+    config = writeTestConfig(
+      host,
+      tmp.dir,
+      [
+        '[network]',
+        'allow_host_loopback = true # test only: the mock model listens on the host loopback',
+        '[agents.claude]',
+        `env = { ANTHROPIC_BASE_URL = "http://10.0.2.2:${port}", ANTHROPIC_API_KEY = "sk-ant-test-not-a-secret", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = "1" }`,
+      ].join('\n'),
+      { image: E2E_IMAGE, dataDir: dataDir() },
+    );
+    await prepareE2eSandbox(host, config, repo, ['claude']);
+  });
+
+  afterAll(async () => {
+    await model?.stop();
+    tmp?.cleanup();
+  });
+
+  it('blocks rm -rf and the key read, keeps its own hook intact, and tells the model why', async () => {
+    const hookBefore = readFileSync(join(REPO_ROOT, 'dist', 'sandbox', 'claude-hook.mjs'), 'utf8');
+    const r = await runAgs(
+      host,
+      ['--config', config, '--agent', 'claude', '-D', '--', '-p', 'tidy up', '--output-format', 'json'],
+      { cwd: repo },
+    );
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const turns = model.turnsSeen;
+    expect(turns.length).toBe(4);
+
+    // 1. rm -rf of the workspace: blocked, the reason names the rule, the files are intact
+    const rm = toolResults(turns[1]!).at(-1)!;
+    expect(rm).toMatch(/blocked by ags guard \(fs\.[a-z-]+\)/);
+    expect(readFileSync(join(repo, 'important', 'keep.txt'), 'utf8')).toBe('precious\n');
+
+    // 2. Read of ~/.ssh/id_ed25519: blocked, the key never reaches the model
+    const read = toolResults(turns[2]!).at(-1)!;
+    expect(read).toMatch(/blocked by ags guard \(path\.sensitive-read\)/);
+    for (const t of turns) expect(JSON.stringify(t)).not.toContain('PRIVATE-KEY-MATERIAL');
+
+    // 3. rewriting the guard: refused (by the guard or by the read-only mounts), and nothing changed
+    const tamper = toolResults(turns[3]!).at(-1)!;
+    expect(tamper).toMatch(/blocked by ags guard|Read-only file system/);
+    expect(readFileSync(join(REPO_ROOT, 'dist', 'sandbox', 'claude-hook.mjs'), 'utf8')).toBe(hookBefore);
+    expect(existsSync(join(repo, 'important'))).toBe(true);
+  });
+});

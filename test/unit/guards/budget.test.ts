@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../../guards/engine/decide.js';
+
+const run = (command: string, lockdown = false, limits = {}) =>
+  decide({ kind: 'shell', tool: 'Bash', command, cwd: '/w' }, { home: '/home/dev', lockdown, limits });
+
+describe('budget', () => {
+  // Inputs that blow up naive parsers: nested $( (dcg#189), thousands of heredocs, huge words, deep bash -c nesting.
+  const adversarial = [
+    'echo ' + '$('.repeat(5000),
+    'echo ' + '$(echo '.repeat(2000) + ')'.repeat(2000),
+    Array.from({ length: 3000 }, (_, i) => `cat <<E${i}`).join(' ') + '\n',
+    'echo ' + '"$(echo \\"'.repeat(500),
+    'x'.repeat(2_000_000),
+    'bash -c "' + 'eval \\"'.repeat(200) + 'ls',
+    '{a,b}'.repeat(500),
+  ];
+
+  it('returns within the budget, failing open normally and closed in lockdown', () => {
+    for (const cmd of adversarial) {
+      for (const lockdown of [false, true]) {
+        const t0 = performance.now();
+        const v = run(cmd, lockdown);
+        const ms = performance.now() - t0;
+        expect(ms).toBeLessThan(1000);
+        if (v.failure) {
+          expect(v.decision).toBe(lockdown ? 'block' : 'allow');
+          if (!lockdown) expect(v.warnings.join('\n')).toMatch(/fail-open/);
+          else expect(v.message).toMatch(/lockdown: .*fails closed/);
+        }
+      }
+    }
+  });
+
+  it('the time limit turns into fail-open / fail-closed', () => {
+    const cmd = Array.from({ length: 20_000 }, (_, i) => `echo ${i}`).join('; ');
+    const open = run(cmd, false, { wallMs: 1 });
+    expect(open).toMatchObject({ decision: 'allow', failure: 'limit' });
+    expect(open.warnings[0]).toMatch(/longer than 1 ms/);
+    expect(run(cmd, true, { wallMs: 1 })).toMatchObject({ decision: 'block', rule: 'guard.limit' });
+  });
+
+  it('the fallback scan still blocks the worst shapes past a limit', () => {
+    const v = run('rm -rf / ; ' + '$('.repeat(100));
+    expect(v).toMatchObject({ decision: 'block', rule: 'guard.limit' });
+    expect(v.reason).toMatch(/rm -r on/);
+  });
+});
