@@ -630,7 +630,19 @@ const FILE = [
   ['Read', { file_path: '/home/dev/.ssh/id_rsa.pub' }, 'allow'],
   ['Read', { file_path: '/etc/passwd' }, 'allow'],
   ['Read', { file_path: 'README.md' }, 'allow'],
-  ['Write', { file_path: '/home/dev/.ssh/authorized_keys', content: 'ssh-ed25519 AAA' }, 'allow'],
+  [
+    'Write',
+    { file_path: '/home/dev/.ssh/authorized_keys', content: 'ssh-ed25519 AAA' },
+    'block',
+    'path.sensitive-write',
+  ],
+  ['Read', { file_path: '/home/dev/.ssh/authorized_keys' }, 'allow'],
+  [
+    'Write',
+    { file_path: '/home/dev/.ssh/known_hosts', content: 'h ssh-ed25519 AAA' },
+    'block',
+    'path.sensitive-write',
+  ],
   ['Write', { file_path: '/home/dev/.ssh/config', content: 'Host *' }, 'block', 'path.sensitive-write'],
   [
     'Write',

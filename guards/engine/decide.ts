@@ -285,7 +285,7 @@ function decideFile(
     const real = resolveReal(staticPart, opts.realpath);
     const candidatesP = real === staticPart ? [staticPart] : [staticPart, real];
     for (const abs of candidatesP) {
-      const hit = c.sensitive.match(abs);
+      const hit = c.sensitive.match(abs, call.op === 'write');
       if (hit) {
         const id =
           hit.kind === 'dotenv'

@@ -54,7 +54,10 @@ export const BUILTIN_SENSITIVE: readonly string[] = [
   'id_ed25519_sk',
 ];
 
-/** Public halves and host lists inside ~/.ssh are not secrets. */
+/**
+ * Public halves and host lists inside ~/.ssh are not secrets, so reading them is fine; writing them is not
+ * (a new authorized key or known host is a way in, or a way to redirect).
+ */
 const SSH_PUBLIC = /\/\.ssh\/(?:[^/]+\.pub|known_hosts(?:\.old)?|authorized_keys)$/;
 
 const DOTENV = /^\.env(?:\..+)?$/;
@@ -127,10 +130,10 @@ export class SensitivePaths {
   }
 
   /** The sensitive entry an absolute, normalized path falls under, or null. */
-  match(abs: string): SensitiveHit | null {
+  match(abs: string, forWrite = false): SensitiveHit | null {
     for (const c of this.paths) {
       if (c.re.test(abs)) {
-        if (c.entry === '~/.ssh' && SSH_PUBLIC.test(abs)) continue;
+        if (!forWrite && c.entry === '~/.ssh' && SSH_PUBLIC.test(abs)) continue;
         return { kind: 'credential', entry: c.entry, path: abs };
       }
     }

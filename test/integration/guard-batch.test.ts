@@ -120,6 +120,22 @@ describe('guard corpus through the built CLI and hook bundle', () => {
     expect(closed.stderr).toMatch(/guard\.limit.*lockdown/);
   });
 
+  it('reads hook input larger than a pipe buffer in full (a 300 KB Write to ~/.ssh is still blocked)', () => {
+    const input = JSON.stringify({
+      session_id: 's',
+      cwd: '/work/ws',
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Write',
+      tool_input: { file_path: `${CORPUS_ENV.HOME}/.ssh/authorized_keys`, content: 'x'.repeat(300_000) },
+    });
+    for (const argv of [[HOOK], [CLI, 'guard', 'check']]) {
+      // spawnSync feeds stdin through a pipe, which the reader drains while the writer is still writing
+      const r = spawnSync(process.execPath, argv, { input, env, encoding: 'utf8' });
+      expect(r.status, argv.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/blocked by ags guard \(path\./);
+    }
+  });
+
   it('ags guard explain shows the normalized commands and the rule', () => {
     const r = spawnSync(
       process.execPath,

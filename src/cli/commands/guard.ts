@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { claudeHook, loadHookPolicy, type HookSettings } from '../../../guards/engine/hook.js';
 import { explainShell } from '../../../guards/engine/explain.js';
+import { readStdinSync } from '../../../guards/engine/stdin.js';
 import { UsageError } from '../errors.js';
+import type { CliState } from '../program.js';
 
 interface CheckOptions {
   lockdown?: boolean;
@@ -12,7 +13,7 @@ interface CheckOptions {
 
 function readStdin(): string {
   try {
-    return readFileSync(0, 'utf8');
+    return readStdinSync();
   } catch {
     return '';
   }
@@ -26,7 +27,7 @@ function settingsOf(opts: CheckOptions): HookSettings {
 }
 
 /** `ags guard check|explain`: the in-sandbox guard engine, run on the host with the same code. */
-export function guardCommand(): Command {
+export function guardCommand(state: CliState): Command {
   const guard = new Command('guard').description(
     'check tool calls with the ags guard, or explain its decision',
   );
@@ -45,7 +46,7 @@ export function guardCommand(): Command {
       if (!opts.batch) {
         const r = claudeHook(input, settings);
         if (r.stderr) process.stderr.write(r.stderr);
-        process.exitCode = r.exitCode;
+        state.exitCode = r.exitCode;
         return;
       }
       const loaded = loadHookPolicy(settings);
@@ -66,7 +67,7 @@ export function guardCommand(): Command {
         );
       }
       process.stdout.write(out.length > 0 ? out.join('\n') + '\n' : '');
-      process.exitCode = 0;
+      state.exitCode = 0;
     });
 
   guard

@@ -1,0 +1,30 @@
+import { readSync } from 'node:fs';
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Reads all of stdin synchronously. `readFileSync(0)` is not enough: when stdin is a non-blocking pipe whose
+ * writer has not finished (any hook input over the 64 KiB pipe buffer, such as a large Write), it fails with
+ * EAGAIN part-way, and a guard that then saw no input would let the call through. This waits and retries.
+ */
+export function readStdinSync(): string {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(sleeper, 0, 0, 2);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw err;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
