@@ -20,6 +20,8 @@ export const claude: AgentAdapter = {
     if (ctx.guard) {
       // --settings layers over the user's own settings without editing the home; hook arrays concatenate.
       const settings = {
+        // flag settings outrank project settings: a repository's .claude/settings.json cannot switch hooks off
+        disableAllHooks: false,
         hooks: {
           PreToolUse: [
             {

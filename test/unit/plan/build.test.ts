@@ -154,6 +154,7 @@ describe('buildLaunchPlan', () => {
     expect(plan.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
     const hook = JSON.parse(plan.sessionFiles.find((f) => f.name === 'claude-settings.json')!.content);
     expect(hook.hooks.PreToolUse[0].hooks[0].command).toBe('node /opt/ags/sandbox/claude-hook.mjs');
+    expect(hook.disableAllHooks).toBe(false);
   });
 
   it('--yolo drops the guard and says so', () => {
