@@ -72,3 +72,37 @@ describe('update-image and update-agents, for real', () => {
     expect(String(r.stderr)).toMatch(/^ags: unknown agent 'nope'/);
   });
 });
+
+describe('a missing image on first run', () => {
+  let host: TestHost;
+  let tmp: ReturnType<typeof testUserTempDir>;
+
+  beforeAll(() => {
+    host = loadTestHost();
+    tmp = testUserTempDir(host);
+  });
+
+  afterAll(async () => {
+    await podman(host, ['rmi', '--force', `localhost/ags-it-first-run:${process.pid}`]);
+    tmp?.cleanup();
+  });
+
+  it('is built after saying so, then the run goes on', async () => {
+    const image = `localhost/ags-it-first-run:${process.pid}`;
+    const repo = join(tmp.dir, 'repo');
+    mkdirSync(repo);
+    giveToTestUser(host, repo);
+    const config = writeTestConfig(host, tmp.dir, '', { image, sandbox: `base_image = "${host.image}"` });
+    const r = await runAgs(
+      host,
+      ['--config', config, '--agent', 'shell', '--', '-c', 'echo ran-in-new-image'],
+      {
+        cwd: repo,
+        timeout: 600_000,
+      },
+    );
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stderr)).toContain(`ags: image ${image} is missing; building it now (first run only)`);
+    expect(String(r.stdout).trim().split('\n').pop()).toBe('ran-in-new-image');
+  });
+});

@@ -84,6 +84,13 @@ describe('ags --agent shell in a real rootless container', () => {
     expect(String(r.stdout).match(/Read-only file system/g)?.length).toBe(3);
   });
 
+  it('--root runs as root inside (uid 0), with a warning', async () => {
+    const r = await ags(['--agent', 'shell', '--root', '--', '-c', 'id -u']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim()).toBe('0');
+    expect(String(r.stderr)).toContain('ags: warning: --root');
+  });
+
   it('mounts -d directories at the same path', async () => {
     const extra = join(tmp.dir, 'extra');
     const r = await ags([
