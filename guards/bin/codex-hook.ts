@@ -1,0 +1,14 @@
+// Codex PreToolUse command hook, bundled to dist/sandbox/codex-hook.mjs and run once per tool call inside
+// the sandbox: reads the hook JSON on stdin, exits 2 with the reason on stderr to block, 0 to allow.
+import { readFileSync } from 'node:fs';
+import { commandHook } from '../engine/hook.js';
+
+let text = '';
+try {
+  text = readFileSync(0, 'utf8');
+} catch {
+  text = '';
+}
+const result = commandHook('codex', 'PreToolUse', text);
+if (result.stderr) process.stderr.write(result.stderr);
+process.exitCode = result.exitCode;
