@@ -88,7 +88,7 @@ export function buildProgram(state: CliState): Command {
   program.addCommand(doctorCommand(state));
   program.addCommand(updateImageCommand(state));
   program.addCommand(updateAgentsCommand(state));
-  program.addCommand(guardCommand());
+  program.addCommand(guardCommand(state));
   return program;
 }
 

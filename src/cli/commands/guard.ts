@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { CliState } from '../program.js';
 import { Command, Option } from 'commander';
 import { claudeHook, loadHookPolicy, type HookSettings } from '../../../guards/engine/hook.js';
 import { explainShell } from '../../../guards/engine/explain.js';
@@ -26,7 +27,7 @@ function settingsOf(opts: CheckOptions): HookSettings {
 }
 
 /** `ags guard check|explain`: the in-sandbox guard engine, run on the host with the same code. */
-export function guardCommand(): Command {
+export function guardCommand(state: CliState): Command {
   const guard = new Command('guard').description(
     'check tool calls with the ags guard, or explain its decision',
   );
@@ -45,7 +46,8 @@ export function guardCommand(): Command {
       if (!opts.batch) {
         const r = claudeHook(input, settings);
         if (r.stderr) process.stderr.write(r.stderr);
-        process.exitCode = r.exitCode;
+        // the CLI's exit code is state.exitCode (main sets process.exitCode from it)
+        state.exitCode = r.exitCode;
         return;
       }
       const loaded = loadHookPolicy(settings);
@@ -66,7 +68,7 @@ export function guardCommand(): Command {
         );
       }
       process.stdout.write(out.length > 0 ? out.join('\n') + '\n' : '');
-      process.exitCode = 0;
+      state.exitCode = 0;
     });
 
   guard
