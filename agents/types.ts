@@ -58,3 +58,8 @@ export interface AgentAdapter {
   /** How the hint and the guard reach the agent. */
   wire(ctx: WireContext): Wiring;
 }
+
+/** The env every guard entry point reads: the policy file (lockdown and the workspace come from the plan). */
+export function guardEnv(ctx: WireContext): Record<string, string> {
+  return ctx.guard ? { AGS_GUARD_POLICY: ctx.guardPolicyPath } : {};
+}

@@ -17,12 +17,19 @@ export {
 } from './engine/decide.js';
 export {
   claudeHook,
+  commandHook,
   evaluateToolCall,
   loadHookPolicy,
   type HookResult,
   type HookSettings,
   type LoadedPolicy,
 } from './engine/hook.js';
+export {
+  decideInProcess,
+  opencodeToolBefore,
+  piToolCall,
+  type InProcessDecision,
+} from './engine/inprocess.js';
 export {
   DEFAULT_POLICY,
   loadPolicyFile,

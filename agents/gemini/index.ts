@@ -11,7 +11,10 @@ export const gemini: AgentAdapter = {
   npmPackage: '@google/gemini-cli',
   homePaths: [{ path: '.gemini', kind: 'dir' }],
   env: {},
-  guarded: false, // no ags guard entry point for this agent yet (guards issue)
+  // guards/bin/gemini-hook.ts is the BeforeTool hook, but Gemini CLI 0.61 cannot be made to run it yet: it skips a
+  // system settings file that is not owned by root (ours is the user's, under keep-id), and it runs no settings
+  // hooks at all in a folder it does not trust (docs/GUARDS.md, "Gemini CLI").
+  guarded: false,
   defaultArgs: ['--yolo'],
   lockdownStaging: ['.gemini/settings.json', '.gemini/GEMINI.md'],
   wire(ctx) {

@@ -1,6 +1,10 @@
-import type { AgentAdapter } from '../types.js';
+import { guardEnv, type AgentAdapter } from '../types.js';
 
-/** opencode: the hint is an extra instructions file, added through OPENCODE_CONFIG_CONTENT (merged over the user's config). */
+/**
+ * opencode: the hint is an extra instructions file, and the guard a plugin (`tool.execute.before` throws to
+ * veto) loaded from the read-only bundle directory by file URL; both through OPENCODE_CONFIG_CONTENT, which
+ * opencode merges over the user's config (plugin lists concatenate), so the user's files are never edited.
+ */
 export const opencode: AgentAdapter = {
   name: 'opencode',
   title: 'opencode',
@@ -11,14 +15,18 @@ export const opencode: AgentAdapter = {
     { path: '.local/share/opencode', kind: 'dir' },
   ],
   env: {},
-  guarded: false, // no ags guard entry point for this agent yet (guards issue)
+  guarded: true,
   defaultArgs: [],
   lockdownStaging: ['.config/opencode/opencode.json', '.config/opencode/AGENTS.md'],
   wire(ctx) {
-    const config = { instructions: [`${ctx.sessionDir}/AGS_SANDBOX.md`] };
+    const config: Record<string, unknown> = { instructions: [`${ctx.sessionDir}/AGS_SANDBOX.md`] };
+    if (ctx.guard) config.plugin = [`file://${ctx.sandboxBinDir}/opencode-guard.mjs`];
     return {
       args: [],
-      env: { OPENCODE_CONFIG_CONTENT: JSON.stringify(config) },
+      env: {
+        OPENCODE_CONFIG_CONTENT: JSON.stringify(config),
+        ...guardEnv(ctx),
+      },
       files: [{ name: 'AGS_SANDBOX.md', content: ctx.hint }],
     };
   },

@@ -1,6 +1,10 @@
-import type { AgentAdapter } from '../types.js';
+import { guardEnv, type AgentAdapter } from '../types.js';
 
-/** pi: hint by --append-system-prompt. */
+/**
+ * pi: hint by --append-system-prompt; guard as an extension loaded with `-e` from the read-only bundle directory
+ * (explicit `-e` extensions load without project trust and even with `--no-extensions`; nothing is written into
+ * the agent's home).
+ */
 export const pi: AgentAdapter = {
   name: 'pi',
   title: 'pi coding agent',
@@ -8,10 +12,12 @@ export const pi: AgentAdapter = {
   npmPackage: '@earendil-works/pi-coding-agent',
   homePaths: [{ path: '.pi', kind: 'dir' }],
   env: {},
-  guarded: false, // no ags guard entry point for this agent yet (guards issue)
+  guarded: true,
   defaultArgs: [],
   lockdownStaging: ['.pi/agent/settings.json', '.pi/agent/models.json'],
   wire(ctx) {
-    return { args: ['--append-system-prompt', ctx.hint], env: {}, files: [] };
+    const args = ['--append-system-prompt', ctx.hint];
+    if (ctx.guard) args.push('--extension', `${ctx.sandboxBinDir}/pi-guard.mjs`);
+    return { args, env: guardEnv(ctx), files: [] };
   },
 };

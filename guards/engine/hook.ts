@@ -1,6 +1,7 @@
 /**
- * The core of the Claude Code PreToolUse hook, shared by the in-sandbox bundle (`guards/bin/claude-hook.ts`) and
- * the host CLI (`ags guard check`), so both answer byte for byte the same. Pure apart from reading the policy file.
+ * The core of the command hooks (Claude Code PreToolUse, Gemini CLI BeforeTool, Codex PreToolUse), shared by the
+ * in-sandbox bundles (`guards/bin/*-hook.ts`) and the host CLI (`ags guard check`), so both answer byte for byte
+ * the same. Pure apart from reading the policy file.
  */
 import { decide, failVerdict, type DecideOptions, type Verdict } from './decide.js';
 import { DEFAULT_POLICY, loadPolicyFile, type Policy } from './policy.js';
@@ -81,6 +82,21 @@ export function claudeHook(
   settings: HookSettings = {},
   loaded = loadHookPolicy(settings),
 ): HookResult {
+  return commandHook('claude', 'PreToolUse', stdinText, settings, loaded);
+}
+
+/**
+ * Answers one command-hook input of an agent that speaks the Claude-style protocol (JSON on stdin with
+ * `hook_event_name`, `cwd`, `tool_name`, `tool_input`; exit 2 with the reason on stderr blocks): Claude Code
+ * (`PreToolUse`), Gemini CLI (`BeforeTool`), Codex (`PreToolUse`). Other events are allowed.
+ */
+export function commandHook(
+  agent: AgentKind,
+  eventName: string,
+  stdinText: string,
+  settings: HookSettings = {},
+  loaded = loadHookPolicy(settings),
+): HookResult {
   let input: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(stdinText);
@@ -92,7 +108,7 @@ export function claudeHook(
       failVerdict('input', `hook input is not valid JSON (${(e as Error).message})`, loaded.lockdown),
     );
   }
-  if (input.hook_event_name !== undefined && input.hook_event_name !== 'PreToolUse') {
+  if (input.hook_event_name !== undefined && input.hook_event_name !== eventName) {
     return toResult({ decision: 'allow', warnings: [] });
   }
   const tool = typeof input.tool_name === 'string' ? input.tool_name : '';
@@ -104,5 +120,5 @@ export function claudeHook(
     ...(env.AGS_WORKSPACE ? { workspace: env.AGS_WORKSPACE } : {}),
     ...settings.decide,
   };
-  return toResult(evaluateToolCall('claude', tool, input.tool_input, cwd, loaded, opts));
+  return toResult(evaluateToolCall(agent, tool, input.tool_input, cwd, loaded, opts));
 }

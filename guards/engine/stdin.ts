@@ -28,3 +28,20 @@ export function readStdinSync(): string {
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/**
+ * The whole life of a command-hook process (Claude, Codex, Gemini): read the event from stdin, decide, print
+ * the reason, set the exit code (2 blocks). Unreadable input is handed on as empty, which the hook reports as
+ * a parse failure (open with a warning, closed in lockdown).
+ */
+export function runCommandHook(decide: (stdinText: string) => { stderr: string; exitCode: number }): void {
+  let text = '';
+  try {
+    text = readStdinSync();
+  } catch {
+    text = '';
+  }
+  const result = decide(text);
+  if (result.stderr) process.stderr.write(result.stderr);
+  process.exitCode = result.exitCode;
+}

@@ -50,6 +50,7 @@ export const TOOL_TABLE: Readonly<Record<AgentKind, Readonly<Record<string, Tool
     edit: { kind: 'write', fields: ['filePath'] },
     multiedit: { kind: 'write', fields: ['filePath'] },
     patch: { kind: 'patch', fields: ['patchText'] },
+    apply_patch: { kind: 'patch', fields: ['patchText'] },
     grep: { kind: 'search', fields: ['path'] },
     glob: { kind: 'list', fields: ['path'], pattern: 'pattern' },
     list: { kind: 'list', fields: ['path'] },

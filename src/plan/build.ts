@@ -49,7 +49,9 @@ export function buildLaunchPlan(
     }
   }
   if (!adapter.guarded && adapter.npmPackage) {
-    warnings.push(`${adapter.title} has no ags guard entry point yet: its tool calls are not vetoed`);
+    warnings.push(
+      `${adapter.title} is not guarded by ags yet (see docs/GUARDS.md): its tool calls are not vetoed`,
+    );
   }
   if (req.root)
     warnings.push('--root: the agent runs as root inside the container with default capabilities');

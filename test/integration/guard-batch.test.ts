@@ -128,7 +128,8 @@ describe('guard corpus through the built CLI and hook bundle', () => {
       tool_name: 'Write',
       tool_input: { file_path: `${CORPUS_ENV.HOME}/.ssh/authorized_keys`, content: 'x'.repeat(300_000) },
     });
-    for (const argv of [[HOOK], [CLI, 'guard', 'check']]) {
+    const codexHook = join(REPO_ROOT, 'dist/sandbox/codex-hook.mjs');
+    for (const argv of [[HOOK], [codexHook], [CLI, 'guard', 'check']]) {
       // spawnSync feeds stdin through a pipe, which the reader drains while the writer is still writing
       const r = spawnSync(process.execPath, argv, { input, env, encoding: 'utf8' });
       expect(r.status, argv.join(' ')).toBe(2);

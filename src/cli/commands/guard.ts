@@ -46,6 +46,7 @@ export function guardCommand(state: CliState): Command {
       if (!opts.batch) {
         const r = claudeHook(input, settings);
         if (r.stderr) process.stderr.write(r.stderr);
+        // the CLI's exit code is state.exitCode (main sets process.exitCode from it)
         state.exitCode = r.exitCode;
         return;
       }

@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, loadTestHost, podman, type TestHost } from '../support/host.js';
+
+// The entry-point bundles (after `npm run build`) inside a real rootless container, mounted read-only where ags
+// mounts them, each fed the event its agent sends (shapes seen from codex 0.169.0 and read from gemini-cli 0.61.0,
+// opencode 1.18.33; pi is covered end to end by test/e2e/guard-pi.test.ts).
+describe('guard entry points in the sandbox', () => {
+  let host: TestHost;
+  beforeAll(() => {
+    host = loadTestHost();
+  });
+
+  const run = (args: string[], input?: string) =>
+    podman(
+      host,
+      [
+        'run',
+        '--rm',
+        '-i',
+        '--pull=never',
+        '--userns=keep-id',
+        '--cap-drop=all',
+        '--security-opt=no-new-privileges',
+        '--network=none',
+        ...host.engineArgs,
+        `--volume=${join(REPO_ROOT, 'dist', 'sandbox')}:/opt/ags/sandbox:ro`,
+        '--env=HOME=/home/dev',
+        '--env=AGS_WORKSPACE=/work/ws',
+        host.image,
+        ...args,
+      ],
+      input === undefined ? {} : { input },
+    );
+
+  it('codex-hook.mjs: exit 2 and the reason on stderr for the PreToolUse JSON codex sends', async () => {
+    const event = {
+      session_id: 's',
+      turn_id: 't',
+      transcript_path: '/home/dev/.codex/sessions/x.jsonl',
+      cwd: '/work/ws',
+      hook_event_name: 'PreToolUse',
+      model: 'mock-model',
+      permission_mode: 'bypassPermissions',
+      tool_name: 'Bash',
+      tool_input: { command: 'rm -rf /work/ws' },
+      tool_use_id: 'call_1',
+    };
+    const r = await run(['node', '/opt/ags/sandbox/codex-hook.mjs'], JSON.stringify(event));
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toMatch(/blocked by ags guard \(fs\.rm-recursive-workspace\)/);
+    const ok = await run(
+      ['node', '/opt/ags/sandbox/codex-hook.mjs'],
+      JSON.stringify({ ...event, tool_input: { command: 'ls' } }),
+    );
+    expect(ok.exitCode).toBe(0);
+  });
+
+  it('gemini-hook.mjs: exit 2 for the BeforeTool JSON gemini sends', async () => {
+    const event = {
+      session_id: 's',
+      transcript_path: '',
+      cwd: '/work/ws',
+      hook_event_name: 'BeforeTool',
+      timestamp: '2026-11-22T00:00:00.000Z',
+      tool_name: 'read_file',
+      tool_input: { absolute_path: '/home/dev/.ssh/id_ed25519' },
+    };
+    const r = await run(['node', '/opt/ags/sandbox/gemini-hook.mjs'], JSON.stringify(event));
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toMatch(/blocked by ags guard \(path\.sensitive-read\)/);
+  });
+
+  it('opencode-guard.mjs: loads as an ES module plugin and throws to block', async () => {
+    const script = `
+      const mod = await import('file:///opt/ags/sandbox/opencode-guard.mjs');
+      const exported = Object.keys(mod);
+      const hooks = await mod.default({ directory: '/work/ws', worktree: '/work/ws' });
+      const out = { exported, hooks: Object.keys(hooks) };
+      for (const [tool, args] of [['bash', { command: 'rm -rf .' }], ['read', { filePath: 'src/a.ts' }]]) {
+        try { await hooks['tool.execute.before']({ tool, sessionID: 's', callID: 'c' }, { args }); out[tool] = 'allowed'; }
+        catch (e) { out[tool] = e.message; }
+      }
+      console.log(JSON.stringify(out));`;
+    const r = await run(['node', '--input-type=module', '-e', script]);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const out = JSON.parse(String(r.stdout).trim().split('\n').pop()!) as Record<string, unknown>;
+    // opencode calls every exported function as a plugin: only the default export
+    expect(out.exported).toEqual(['default']);
+    expect(out.hooks).toEqual(['tool.execute.before']);
+    expect(out.bash).toMatch(/^blocked by ags guard \(fs\.rm-recursive-workspace\)/);
+    expect(out.read).toBe('allowed');
+  });
+
+  it('pi-guard.mjs: a default factory that registers one tool_call handler', async () => {
+    const script = `
+      const mod = await import('file:///opt/ags/sandbox/pi-guard.mjs');
+      const handlers = [];
+      mod.default({ on: (name, fn) => handlers.push([name, fn]) });
+      const [name, fn] = handlers[0];
+      const r = await fn({ type: 'tool_call', toolCallId: 'c', toolName: 'bash', input: { command: 'rm -rf /work/ws' } }, { cwd: '/work/ws' });
+      console.log(JSON.stringify({ exported: Object.keys(mod), count: handlers.length, name, r }));`;
+    const r = await run(['node', '--input-type=module', '-e', script]);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const out = JSON.parse(String(r.stdout).trim().split('\n').pop()!) as {
+      exported: string[];
+      count: number;
+      name: string;
+      r: { block: boolean; reason: string };
+    };
+    expect(out).toMatchObject({ exported: ['default'], count: 1, name: 'tool_call' });
+    expect(out.r.block).toBe(true);
+    expect(out.r.reason).toMatch(/^blocked by ags guard \(fs\.rm-recursive-workspace\)/);
+  });
+});
