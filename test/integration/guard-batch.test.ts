@@ -120,20 +120,33 @@ describe('guard corpus through the built CLI and hook bundle', () => {
     expect(closed.stderr).toMatch(/guard\.limit.*lockdown/);
   });
 
-  it('reads hook input larger than a pipe buffer in full (a 300 KB Write to ~/.ssh is still blocked)', () => {
-    const input = JSON.stringify({
+  it('reads hook input larger than a pipe buffer in full (a 300 KB tool call is still checked)', () => {
+    const bigWrite = JSON.stringify({
       session_id: 's',
       cwd: '/work/ws',
       hook_event_name: 'PreToolUse',
       tool_name: 'Write',
       tool_input: { file_path: `${CORPUS_ENV.HOME}/.ssh/authorized_keys`, content: 'x'.repeat(300_000) },
     });
+    const bigBash = JSON.stringify({
+      session_id: 's',
+      cwd: '/work/ws',
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_input: { command: `cat ~/.ssh/id_rsa # ${'x'.repeat(300_000)}` },
+    });
     const codexHook = join(REPO_ROOT, 'dist/sandbox/codex-hook.mjs');
-    for (const argv of [[HOOK], [codexHook], [CLI, 'guard', 'check']]) {
+    const runs: Array<[string[], string]> = [
+      [[HOOK], bigWrite],
+      [[HOOK], bigBash],
+      [[codexHook], bigBash],
+      [[CLI, 'guard', 'check'], bigWrite],
+    ];
+    for (const [argv, input] of runs) {
       // spawnSync feeds stdin through a pipe, which the reader drains while the writer is still writing
       const r = spawnSync(process.execPath, argv, { input, env, encoding: 'utf8' });
       expect(r.status, argv.join(' ')).toBe(2);
-      expect(r.stderr).toMatch(/blocked by ags guard \(path\./);
+      expect(r.stderr).toMatch(/blocked by ags guard \((path|cred)\./);
     }
   });
 
