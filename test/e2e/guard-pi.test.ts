@@ -11,7 +11,7 @@ import { testUserTempDir } from '../support/tmp.js';
 // Messages API (a custom provider in the sandbox home's ~/.pi/agent/models.json). The mock has pi's bash tool
 // delete the workspace and its read tool open an SSH key; the ags extension (loaded with -e from the read-only
 // bundle directory) must block both, the reasons must reach the model, and nothing may change.
-const PI_VERSION = '@earendil-works/pi-coding-agent@0.87.1';
+const PI_VERSION = '0.87.1';
 
 describe('the ags guard inside a real pi session', () => {
   let host: TestHost;
@@ -84,7 +84,7 @@ describe('the ags guard inside a real pi session', () => {
       { image: E2E_IMAGE, dataDir: dataDir() },
     );
     // pi's @latest (1.5.2) needs @earendil-works/pi-codemode@1.5.2, which this machine's registry lacks
-    await prepareE2eSandbox(host, config, repo, [], [PI_VERSION]);
+    await prepareE2eSandbox(host, config, repo, [`pi@${PI_VERSION}`]);
   });
 
   afterAll(async () => {

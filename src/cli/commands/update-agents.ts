@@ -26,6 +26,24 @@ export function installedVersion(toolsDir: string, pkg: string): string | null {
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? null;
 }
 
+/** `claude` or `claude@2.1.330`: the adapter and the npm version (or dist-tag) to install. */
+export function parseAgentSpec(spec: string): { adapter: AgentAdapter; version: string } {
+  const at = spec.indexOf('@');
+  const name = at === -1 ? spec : spec.slice(0, at);
+  const version = at === -1 ? 'latest' : spec.slice(at + 1);
+  const installable = AGENT_NAMES.filter((n) => ADAPTERS[n].npmPackage);
+  const adapter = ADAPTERS[name as keyof typeof ADAPTERS];
+  if (!adapter) throw new UsageError(`unknown agent '${name}'`, `choose from: ${installable.join(', ')}`);
+  if (!adapter.npmPackage) throw new UsageError(`${name} is not installed by ags (it is part of the image)`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(version)) {
+    throw new UsageError(
+      `'${version}' is not a version or dist-tag`,
+      `for example: ${name}@latest or ${name}@1.2.3`,
+    );
+  }
+  return { adapter, version };
+}
+
 /** `ags update-agents [NAME...]`: installs or updates the agent CLIs in the persistent tools volume. */
 export function updateAgentsCommand(state: CliState): Command {
   const installable = AGENT_NAMES.filter((n) => ADAPTERS[n].npmPackage);
@@ -33,14 +51,10 @@ export function updateAgentsCommand(state: CliState): Command {
     .description(
       `install or update agent CLIs in the sandbox tools volume (default: ${installable.join(', ')})`,
     )
-    .argument('[names...]', 'agents to install')
+    .argument('[names...]', 'agents to install, each optionally pinned: NAME@VERSION (default: @latest)')
     .action(async (names: string[], _opts: unknown, cmd: Command) => {
-      const chosen: AgentAdapter[] = (names.length ? names : installable).map((n) => {
-        const a = ADAPTERS[n as keyof typeof ADAPTERS];
-        if (!a) throw new UsageError(`unknown agent '${n}'`, `choose from: ${installable.join(', ')}`);
-        if (!a.npmPackage) throw new UsageError(`${n} is not installed by ags (it is part of the image)`);
-        return a;
-      });
+      const requests = (names.length ? names : installable).map(parseAgentSpec);
+      const chosen = requests.map((r) => r.adapter);
       const ctx = await loadSandboxContext('shell', configPathOf(cmd));
       await ensureImage(ctx);
       const npmCacheDir = join(ctx.config.sandbox.cache_dir, 'npm');
@@ -51,7 +65,7 @@ export function updateAgentsCommand(state: CliState): Command {
       );
       const registry = await hostNpmConfig('registry');
       const caFile = await hostNpmConfig('cafile');
-      const packages = chosen.map((a) => `${a.npmPackage}@latest`);
+      const packages = requests.map((r) => `${r.adapter.npmPackage}@${r.version}`);
       process.stderr.write(`ags: installing ${packages.join(', ')} into ${ctx.settings.toolsDir}\n`);
       const r = await podman(
         installAgentsArgv({
