@@ -1,5 +1,6 @@
 import type { AgentName } from '../../agents/types.js';
 import type { Policy } from '../../guards/engine/policy.js';
+import type { BasicHostFacts } from '../host/facts.js';
 import type { NetworkMode } from './types.js';
 
 /** What the user asked for on the command line. */
@@ -15,18 +16,8 @@ export interface RunRequest {
   agentArgs: string[];
 }
 
-/** Facts about the host, gathered once before planning (src/host/facts.ts). */
-export interface HostFacts {
-  uid: number;
-  gid: number;
-  home: string;
-  cwd: string;
-  /** The git top level containing cwd, else cwd. */
-  workdir: string;
-  pid: number;
-  stdinTTY: boolean;
-  stdoutTTY: boolean;
-  env: Record<string, string | undefined>;
+/** Facts about the host, gathered once before planning (src/host/facts.ts), plus this run's paths. */
+export interface HostFacts extends BasicHostFacts {
   /** This run's private directory on the host (0700); mounted read-only at SANDBOX_SESSION_DIR. */
   sessionDir: string;
   /** The built in-sandbox bundles (dist/sandbox), or null when this checkout has none. */

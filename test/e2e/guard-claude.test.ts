@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/host.js';
 import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
-import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
+import { E2E_IMAGE, claudeAtMockToml, prepareE2eSandbox } from '../support/e2e.js';
 import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
 import { MockModel, scripted, toolResults } from '../support/mock-model.js';
 import { testUserTempDir } from '../support/tmp.js';
@@ -71,17 +71,7 @@ describe('the ags guard inside a real Claude Code session', () => {
       ]),
     );
     const port = await model.start('127.0.0.1');
-    config = writeTestConfig(
-      host,
-      tmp.dir,
-      [
-        '[network]',
-        'allow_host_loopback = true # test only: the mock model listens on the host loopback',
-        '[agents.claude]',
-        `env = { ANTHROPIC_BASE_URL = "http://10.0.2.2:${port}", ANTHROPIC_API_KEY = "sk-ant-test-not-a-secret", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = "1" }`,
-      ].join('\n'),
-      { image: E2E_IMAGE, dataDir: dataDir() },
-    );
+    config = writeTestConfig(host, tmp.dir, claudeAtMockToml(port), { image: E2E_IMAGE, dataDir: dataDir() });
     await prepareE2eSandbox(host, config, repo, ['claude']);
   });
 

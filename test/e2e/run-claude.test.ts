@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
 import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
 import { MockModel, scripted, systemText } from '../support/mock-model.js';
-import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
+import { E2E_IMAGE, claudeAtMockToml, prepareE2eSandbox } from '../support/e2e.js';
 import { testUserTempDir } from '../support/tmp.js';
 
 // The product's main job end to end: `ags --agent claude -- -p ...` starts the real Claude Code in the sandbox,
@@ -25,17 +25,10 @@ describe('ags --agent claude against the mock model', () => {
     await runAsTestUser(host, ['git', 'init', '-q', repo]);
     model = new MockModel(scripted([{ text: 'hello from the mock' }]));
     const port = await model.start('127.0.0.1');
-    config = writeTestConfig(
-      host,
-      tmp.dir,
-      [
-        '[network]',
-        'allow_host_loopback = true # test only: the mock model listens on the host loopback',
-        '[agents.claude]',
-        `env = { ANTHROPIC_BASE_URL = "http://10.0.2.2:${port}", ANTHROPIC_API_KEY = "sk-ant-test-not-a-secret", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = "1" }`,
-      ].join('\n'),
-      { image: E2E_IMAGE, dataDir: join(host.home, 'e2e-data') },
-    );
+    config = writeTestConfig(host, tmp.dir, claudeAtMockToml(port), {
+      image: E2E_IMAGE,
+      dataDir: join(host.home, 'e2e-data'),
+    });
     await prepareE2eSandbox(host, config, repo, ['claude']);
   });
 

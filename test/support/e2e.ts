@@ -24,3 +24,13 @@ export async function prepareE2eSandbox(
   });
   if (tools.exitCode !== 0) throw new Error(`update-agents failed: ${tools.stderr}`);
 }
+
+/** Config lines that point Claude Code in the sandbox at the mock model listening on the host's loopback. */
+export function claudeAtMockToml(port: number): string {
+  return [
+    '[network]',
+    'allow_host_loopback = true # test only: the mock model listens on the host loopback',
+    '[agents.claude]',
+    `env = { ANTHROPIC_BASE_URL = "http://10.0.2.2:${port}", ANTHROPIC_API_KEY = "sk-ant-test-not-a-secret", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = "1" }`,
+  ].join('\n');
+}

@@ -1,20 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { capture } from '../support/capture.js';
 import { runCli } from '../../src/cli/main.js';
 import { VERSION } from '../../src/util/package-root.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out.push(String(chunk));
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err.push(String(chunk));
-    return true;
-  });
-  return { out: () => out.join(''), err: () => err.join('') };
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
