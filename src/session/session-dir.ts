@@ -7,6 +7,8 @@ export interface SessionPaths {
   publicDir: string;
   envFile: string;
   sshSocket: string;
+  /** podman writes the container id here once the container exists. */
+  cidFile: string;
   gitconfig: string;
 }
 
@@ -19,6 +21,7 @@ export function sessionPaths(runtimeDir: string, pid: number): SessionPaths {
     publicDir: join(root, 'public'),
     envFile: join(root, 'env'),
     sshSocket: join(root, 'ssh-agent.sock'),
+    cidFile: join(root, 'container-id'),
     gitconfig: join(root, 'public', 'gitconfig'),
   };
 }

@@ -37,6 +37,9 @@ export interface RunFlags {
   config?: string | undefined;
 }
 
+/** podman's exit code when it could not create or start the container (its own error, not the agent's). */
+const PODMAN_START_FAILED = 125;
+
 /** How long a signalled container gets to stop before it is killed. */
 const STOP_GRACE_MS = 10_000;
 
@@ -106,7 +109,10 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     { ...facts, sessionDir: session.publicDir, sandboxBundleDir: sandboxBundleDir() },
     adapter,
   );
-  const argv = podmanRunArgv(plan, plan.secretEnv.length > 0 ? session.envFile : null);
+  const argv = podmanRunArgv(plan, {
+    envFile: plan.secretEnv.length > 0 ? session.envFile : null,
+    cidFile: session.cidFile,
+  });
 
   if (request.dryRun) {
     printPlan(plan, argv);
@@ -131,9 +137,6 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     prepareMountpoints(plan.mounts, facts.home, planSettings.agentHome);
     await writeSandboxGitconfig(session.gitconfig);
     if (sshKeys.length > 0) teardown.add(await startSshAgent(session.sshSocket, sshKeys));
-    mark('session prepared');
-    if (!(await imageReady)) await buildMissingImage(ctx);
-    mark('image checked');
 
     if (plan.secretEnv.length > 0) {
       const values = await resolveSecrets(settings.secrets, facts.env);
@@ -144,7 +147,23 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       writeEnvFile(session.envFile, values);
     }
     mark('starting podman');
-    return await runContainer(argv, plan, () => teardown.run());
+    // The image is not checked first (that costs a podman call on every launch). Exit 125 without a container
+    // id means podman failed before creating the container; only then does ags look for the image, build a
+    // missing one and try once more. (With a container id, 125 is the agent's own exit code.)
+    const failedBeforeCreate = (status: number) =>
+      status === PODMAN_START_FAILED && !existsSync(session.cidFile);
+    let status = await runContainer(argv, plan, () => teardown.run());
+    if (failedBeforeCreate(status) && !(await imageExists(plan.image))) {
+      await buildMissingImage(ctx);
+      status = await runContainer(argv, plan, () => teardown.run());
+    }
+    if (failedBeforeCreate(status)) {
+      throw new RuntimeError(
+        'podman could not start the container (exit 125; its message is above)',
+        'run `ags doctor` to check the host; `ags --dry-run` shows the exact podman command',
+      );
+    }
+    return status;
   } finally {
     teardown.run();
   }
@@ -176,12 +195,6 @@ async function runContainer(argv: string[], plan: LaunchPlan, removeSecrets: () 
       stdio: 'ignore',
     });
     return SIGNAL_EXIT[signalled] ?? 1;
-  }
-  if (result.exitCode === 125) {
-    throw new RuntimeError(
-      'podman could not start the container (exit 125; its message is above)',
-      'run `ags doctor` to check the host; `ags --dry-run` shows the exact podman command',
-    );
   }
   return result.exitCode ?? 1;
 }

@@ -1,10 +1,18 @@
 import type { LaunchPlan } from '../../plan/types.js';
 
+/** This run's files that podman reads or writes (they live in the session dir). */
+export interface RunFiles {
+  /** The 0600 file with secret values, when there are secrets. */
+  envFile?: string | null;
+  /** Where podman writes the container id once it has created the container. */
+  cidFile?: string;
+}
+
 /**
  * Renders a LaunchPlan into the argv of `podman run`. Pure. Secret values never appear here: they travel in the
- * env file named by `envFile`.
+ * env file.
  */
-export function podmanRunArgv(plan: LaunchPlan, envFile: string | null): string[] {
+export function podmanRunArgv(plan: LaunchPlan, files: RunFiles = {}): string[] {
   // --init: a tiny init as PID 1 forwards signals to the agent and reaps its zombies
   const argv = ['run', '--rm', '--init', '-i'];
   if (plan.tty) argv.push('-t');
@@ -28,7 +36,8 @@ export function podmanRunArgv(plan: LaunchPlan, envFile: string | null): string[
 
   for (const m of plan.mounts) argv.push(`--volume=${m.source}:${m.target}:${m.mode}`);
   for (const [k, v] of Object.entries(plan.env)) argv.push(`--env=${k}=${v}`);
-  if (envFile) argv.push(`--env-file=${envFile}`);
+  if (files.envFile) argv.push(`--env-file=${files.envFile}`);
+  if (files.cidFile) argv.push(`--cidfile=${files.cidFile}`);
   argv.push(`--workdir=${plan.cwd}`);
   argv.push(...plan.engine.extraArgs);
   argv.push(plan.image, ...plan.command);

@@ -123,7 +123,7 @@ describe('buildLaunchPlan', () => {
 
   it('never puts a secret value in the plan or the argv', () => {
     const plan = buildLaunchPlan(request, settings, host, ADAPTERS.claude);
-    const argv = podmanRunArgv(plan, '/run/user/1000/ags/session-4242/env');
+    const argv = podmanRunArgv(plan, { envFile: '/run/user/1000/ags/session-4242/env' });
     expect(JSON.stringify(plan)).not.toContain('sk-secret-value');
     expect(argv.join(' ')).not.toContain('sk-secret-value');
     expect(argv).toContain('--env-file=/run/user/1000/ags/session-4242/env');
@@ -289,7 +289,7 @@ describe('buildLaunchPlan', () => {
 describe('podmanRunArgv', () => {
   it('renders the security flags, network, mounts and TTY only when asked', () => {
     const plan = buildLaunchPlan(request, settings, host, ADAPTERS.shell);
-    const argv = podmanRunArgv(plan, null);
+    const argv = podmanRunArgv(plan);
     expect(argv.slice(0, 4)).toEqual(['run', '--rm', '--init', '-i']);
     expect(argv).not.toContain('-t');
     for (const flag of [
@@ -318,7 +318,7 @@ describe('podmanRunArgv', () => {
       host,
       ADAPTERS.shell,
     );
-    expect(podmanRunArgv(plan, null)).toContain('--network=none');
+    expect(podmanRunArgv(plan)).toContain('--network=none');
   });
 });
 
