@@ -1,8 +1,13 @@
 import type { AgentAdapter } from '../types.js';
 
+/** The name of the read-only extension ags mounts into ~/.gemini/extensions for each run. */
+const EXTENSION = 'ags-sandbox';
+
 /**
- * Gemini CLI: the hint is a context file next to the user's GEMINI.md (mounted read-only into ~/.gemini), and a
- * system settings file (highest precedence, read-only) lists it as a context file name alongside GEMINI.md.
+ * Gemini CLI: the hint is the context file of a small extension mounted read-only at
+ * ~/.gemini/extensions/ags-sandbox; Gemini CLI loads extension context files next to the user's GEMINI.md.
+ * (A system settings file naming the hint in `context.fileName` does not work rootless: Gemini CLI skips
+ * system settings whose file or parent directories are not owned by root, and the session dir is the user's.)
  */
 export const gemini: AgentAdapter = {
   name: 'gemini',
@@ -18,15 +23,19 @@ export const gemini: AgentAdapter = {
   defaultArgs: ['--yolo'],
   lockdownStaging: ['.gemini/settings.json', '.gemini/GEMINI.md'],
   wire(ctx) {
-    const settings = { context: { fileName: ['AGS_SANDBOX.md', 'GEMINI.md'] } };
+    const manifest = { name: EXTENSION, version: '1.0.0', contextFileName: 'AGS_SANDBOX.md' };
+    const dir = `.gemini/extensions/${EXTENSION}`;
     return {
       args: [],
-      env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: `${ctx.sessionDir}/gemini-system-settings.json` },
+      env: {},
       files: [
         { name: 'AGS_SANDBOX.md', content: ctx.hint },
-        { name: 'gemini-system-settings.json', content: `${JSON.stringify(settings, null, 2)}\n` },
+        { name: 'gemini-extension.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
       ],
-      homeFiles: [{ file: 'AGS_SANDBOX.md', target: '.gemini/AGS_SANDBOX.md' }],
+      homeFiles: [
+        { file: 'gemini-extension.json', target: `${dir}/gemini-extension.json` },
+        { file: 'AGS_SANDBOX.md', target: `${dir}/AGS_SANDBOX.md` },
+      ],
     };
   },
 };

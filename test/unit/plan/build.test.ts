@@ -237,11 +237,22 @@ describe('buildLaunchPlan', () => {
       host,
       ADAPTERS.gemini,
     );
-    expect(gemini.env.GEMINI_CLI_SYSTEM_SETTINGS_PATH).toBe('/run/ags/gemini-system-settings.json');
-    expect(gemini.mounts.at(-1)).toMatchObject({
-      source: '/run/user/1000/ags/session-4242/public/AGS_SANDBOX.md',
-      target: '/home/u/.gemini/AGS_SANDBOX.md',
-      mode: 'ro',
+    expect(gemini.mounts.slice(-2)).toMatchObject([
+      {
+        source: '/run/user/1000/ags/session-4242/public/gemini-extension.json',
+        target: '/home/u/.gemini/extensions/ags-sandbox/gemini-extension.json',
+        mode: 'ro',
+      },
+      {
+        source: '/run/user/1000/ags/session-4242/public/AGS_SANDBOX.md',
+        target: '/home/u/.gemini/extensions/ags-sandbox/AGS_SANDBOX.md',
+        mode: 'ro',
+      },
+    ]);
+    expect(JSON.parse(gemini.sessionFiles.find((f) => f.name === 'gemini-extension.json')!.content)).toEqual({
+      name: 'ags-sandbox',
+      version: '1.0.0',
+      contextFileName: 'AGS_SANDBOX.md',
     });
     const opencode = buildLaunchPlan(
       { ...request, agent: 'opencode', agentArgs: [] },
