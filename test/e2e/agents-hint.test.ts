@@ -1,0 +1,230 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADAPTERS } from '../../agents/index.js';
+import { installedVersion } from '../../src/cli/commands/update-agents.js';
+import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
+import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
+import { MockGeminiApi, contentsText } from '../support/mock-gemini.js';
+import { MockModel, scripted, systemText } from '../support/mock-model.js';
+import { MockResponsesApi, developerMessages } from '../support/mock-openai.js';
+import { testUserTempDir } from '../support/tmp.js';
+
+// The prompt hint, end to end, for every agent besides Claude Code (run-claude.test.ts): `ags --agent NAME`
+// starts the real agent CLI in the sandbox, pointed (by its own config in the sandbox home, plus [agents.NAME]
+// env) at a mock of the API it speaks on the host; the mock records the request and the test reads the hint
+// out of the field the adapter's mechanism puts it in.
+
+/**
+ * Versions installed with `ags update-agents NAME@VERSION` into the persistent e2e tools volume. pi stays at
+ * 0.87.1: its 1.x releases depend on @earendil-works/pi-codemode and pi-mcp versions the registry here lacks.
+ */
+const PINNED = { pi: '0.87.1', codex: '0.169.0', gemini: '0.61.0', opencode: '1.18.33' } as const;
+type Agent = keyof typeof PINNED;
+
+let host: TestHost;
+let tmp: ReturnType<typeof testUserTempDir>;
+let repo: string;
+const dataDir = () => join(host.home, 'e2e-data');
+
+beforeAll(async () => {
+  host = loadTestHost();
+  tmp = testUserTempDir(host);
+  repo = join(tmp.dir, 'repo');
+  mkdirSync(repo);
+  giveToTestUser(host, repo);
+  await runAsTestUser(host, ['git', 'init', '-q', repo]);
+  const config = writeTestConfig(host, join(tmp.dir, 'setup'), '', { image: E2E_IMAGE, dataDir: dataDir() });
+  const tools = join(dataDir(), 'tools');
+  const missing = (Object.keys(PINNED) as Agent[])
+    .filter((a) => installedVersion(tools, ADAPTERS[a].npmPackage!) !== PINNED[a])
+    .map((a) => `${a}@${PINNED[a]}`);
+  await prepareE2eSandbox(host, config, repo, missing);
+});
+
+afterAll(() => tmp?.cleanup());
+
+/** Writes a file into the agent's persistent sandbox home (as the user's own config would be), owned by the test user. */
+function writeHomeFile(agent: Agent, path: string, content: string): void {
+  const home = join(dataDir(), 'homes', agent);
+  const file = join(home, path);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, content);
+  const owned = [join(dataDir(), 'homes'), home];
+  for (let d = dirname(file); d !== home; d = dirname(d)) owned.push(d);
+  giveToTestUser(host, ...owned, file);
+}
+
+/** A config for one agent: the e2e image and data dir, the mock reachable on the host loopback, `section` TOML. */
+function agentConfig(agent: Agent, section: string): string {
+  return writeTestConfig(
+    host,
+    join(tmp.dir, agent),
+    [
+      '[network]',
+      'allow_host_loopback = true # test only: the mock model listens on the host loopback',
+      `[agents.${agent}]`,
+      section,
+    ].join('\n'),
+    { image: E2E_IMAGE, dataDir: dataDir() },
+  );
+}
+
+function runAgent(config: string, agent: Agent, args: string[]) {
+  return runAgs(host, ['--config', config, '--agent', agent, '--', ...args], { cwd: repo, timeout: 150_000 });
+}
+
+function expectHint(text: string): void {
+  expect(text).toContain('# ags sandbox');
+  expect(text).toContain('host.containers.internal');
+  expect(text).toContain(`The workspace is ${repo}`);
+}
+
+describe('pi: --append-system-prompt reaches the Anthropic Messages system prompt', () => {
+  let model: MockModel;
+  let config: string;
+
+  beforeAll(async () => {
+    model = new MockModel(scripted([{ text: 'hello from the mock' }]));
+    const port = await model.start('127.0.0.1');
+    // pi's own way to reach any Anthropic-compatible endpoint: a provider in ~/.pi/agent/models.json
+    writeHomeFile(
+      'pi',
+      '.pi/agent/models.json',
+      JSON.stringify({
+        providers: {
+          mock: {
+            baseUrl: `http://10.0.2.2:${port}`,
+            api: 'anthropic-messages',
+            apiKey: 'sk-ant-test-not-a-secret',
+            models: [{ id: 'mock-model' }],
+          },
+        },
+      }),
+    );
+    config = agentConfig('pi', '');
+  });
+
+  afterAll(() => model?.stop());
+
+  it('answers a one-shot prompt and the system prompt carries the hint', async () => {
+    const r = await runAgent(config, 'pi', [
+      '-p',
+      '--provider',
+      'mock',
+      '--model',
+      'mock-model',
+      'say hello',
+    ]);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toContain('hello from the mock');
+    expectHint(systemText(model.turnsSeen[0]!));
+  });
+});
+
+describe('codex: -c developer_instructions reaches the Responses API as a developer message', () => {
+  let model: MockResponsesApi;
+  let config: string;
+
+  beforeAll(async () => {
+    model = new MockResponsesApi(() => 'hello from the mock');
+    const port = await model.start('127.0.0.1');
+    // a custom model provider in ~/.codex/config.toml; plain HTTP, no WebSocket transport, no retries
+    writeHomeFile(
+      'codex',
+      '.codex/config.toml',
+      [
+        'model_provider = "mock"',
+        '[model_providers.mock]',
+        'name = "mock"',
+        `base_url = "http://10.0.2.2:${port}/v1"`,
+        'env_key = "MOCK_API_KEY"',
+        'wire_api = "responses"',
+        'supports_websockets = false',
+        'request_max_retries = 0',
+        'stream_max_retries = 0',
+        '',
+      ].join('\n'),
+    );
+    config = agentConfig('codex', 'env = { MOCK_API_KEY = "sk-test-not-a-secret" }');
+  });
+
+  afterAll(() => model?.stop());
+
+  it('answers codex exec and a developer message carries the hint', async () => {
+    const r = await runAgent(config, 'codex', ['exec', '--skip-git-repo-check', 'say hello']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toContain('hello from the mock');
+    const hinted = developerMessages(model.turnsSeen[0]!).filter((m) => m.includes('# ags sandbox'));
+    expect(hinted).toHaveLength(1);
+    expectHint(hinted[0]!);
+  });
+});
+
+describe('gemini: the ags-sandbox extension context reaches generateContent', () => {
+  let model: MockGeminiApi;
+  let config: string;
+
+  beforeAll(async () => {
+    model = new MockGeminiApi(() => 'hello from the mock');
+    const port = await model.start('127.0.0.1');
+    // GOOGLE_GEMINI_BASE_URL alone selects the "gateway" auth type, which headless mode rejects: pick the API key
+    writeHomeFile(
+      'gemini',
+      '.gemini/settings.json',
+      JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
+    );
+    config = agentConfig(
+      'gemini',
+      `env = { GOOGLE_GEMINI_BASE_URL = "http://10.0.2.2:${port}", GEMINI_API_KEY = "test-not-a-secret" }`,
+    );
+  });
+
+  afterAll(() => model?.stop());
+
+  it('answers gemini -p and the loaded context carries the hint', async () => {
+    const r = await runAgent(config, 'gemini', ['--skip-trust', '-p', 'say hello']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toContain('hello from the mock');
+    const contents = contentsText(model.turnsSeen[0]!);
+    expect(contents).toContain('.gemini/extensions/ags-sandbox/AGS_SANDBOX.md');
+    expectHint(contents);
+  });
+});
+
+describe('opencode: OPENCODE_CONFIG_CONTENT instructions reach the Anthropic Messages system prompt', () => {
+  let model: MockModel;
+  let config: string;
+
+  beforeAll(async () => {
+    model = new MockModel(scripted([{ text: 'hello from the mock' }]));
+    const port = await model.start('127.0.0.1');
+    // the user's own opencode.json points the built-in anthropic provider at the mock; ags's inline config
+    // (OPENCODE_CONFIG_CONTENT) is merged over it
+    writeHomeFile(
+      'opencode',
+      '.config/opencode/opencode.json',
+      JSON.stringify({
+        model: 'anthropic/claude-sonnet-4-5',
+        provider: {
+          anthropic: {
+            options: { baseURL: `http://10.0.2.2:${port}/v1`, apiKey: 'sk-ant-test-not-a-secret' },
+          },
+        },
+      }),
+    );
+    config = agentConfig('opencode', 'env = { OPENCODE_DISABLE_MODELS_FETCH = "1" }');
+  });
+
+  afterAll(() => model?.stop());
+
+  it('answers opencode run and the system prompt carries the hint', async () => {
+    const r = await runAgent(config, 'opencode', ['run', 'say hello']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toContain('hello from the mock');
+    const system = systemText(model.turnsSeen[0]!);
+    expect(system).toContain('Instructions from: /run/ags/AGS_SANDBOX.md');
+    expectHint(system);
+  });
+});
