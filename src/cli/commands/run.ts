@@ -9,7 +9,7 @@ import type { LaunchPlan } from '../../plan/types.js';
 import { podmanRunArgv } from '../../runtime/podman/argv.js';
 import { PODMAN_MISSING, imageExists, spawnedMissing } from '../../runtime/podman/engine.js';
 import { writeEnvFile } from '../../session/env-file.js';
-import { prepareMountpoints } from '../../session/mountpoints.js';
+import { prepareMountpoints, removeMountpoints } from '../../session/mountpoints.js';
 import { writeSandboxGitconfig } from '../../session/gitconfig.js';
 import { runtimeDir, runtimeDirPath } from '../../session/runtime-dir.js';
 import { resolveSecrets } from '../../session/secrets.js';
@@ -125,6 +125,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
   const imageReady = imageExists(plan.image);
   imageReady.catch(() => {}); // awaited below; this only keeps an early rejection from counting as unhandled
   const teardown = new Teardown();
+  let mountpoints: string[] = [];
   try {
     removeStaleSessions(runtimeDir(facts.env, facts.uid));
     createSessionDir(session);
@@ -134,7 +135,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     for (const f of plan.sessionFiles) {
       writeFileSync(join(session.publicDir, f.name), f.content, { mode: 0o644 });
     }
-    prepareMountpoints(plan.mounts, facts.home, planSettings.agentHome);
+    mountpoints = prepareMountpoints(plan.mounts);
     await writeSandboxGitconfig(session.gitconfig);
     if (sshKeys.length > 0) teardown.add(await startSshAgent(session.sshSocket, sshKeys));
 
@@ -166,6 +167,8 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     return status;
   } finally {
     teardown.run();
+    // after the container is gone (teardown may also run early, on a signal): leave no empty mount points behind
+    removeMountpoints(mountpoints);
   }
 }
 
