@@ -26,7 +26,8 @@ type Agent = keyof typeof PINNED;
 let host: TestHost;
 let tmp: ReturnType<typeof testUserTempDir>;
 let repo: string;
-const dataDir = () => join(host.home, 'e2e-data');
+// its own persistent data dir (tools volume and sandbox homes), so no other test's agent config is in the way
+const dataDir = () => join(host.home, 'e2e-agents-data');
 
 beforeAll(async () => {
   host = loadTestHost();
@@ -118,7 +119,7 @@ describe('pi: --append-system-prompt reaches the Anthropic Messages system promp
       'say hello',
     ]);
     expect(r.exitCode, String(r.stderr)).toBe(0);
-    expect(String(r.stdout)).toContain('hello from the mock');
+    expect(String(r.stdout), String(r.stderr)).toContain('hello from the mock');
     expectHint(systemText(model.turnsSeen[0]!));
   });
 });
@@ -155,7 +156,7 @@ describe('codex: -c developer_instructions reaches the Responses API as a develo
   it('answers codex exec and a developer message carries the hint', async () => {
     const r = await runAgent(config, 'codex', ['exec', '--skip-git-repo-check', 'say hello']);
     expect(r.exitCode, String(r.stderr)).toBe(0);
-    expect(String(r.stdout)).toContain('hello from the mock');
+    expect(String(r.stdout), String(r.stderr)).toContain('hello from the mock');
     const hinted = developerMessages(model.turnsSeen[0]!).filter((m) => m.includes('# ags sandbox'));
     expect(hinted).toHaveLength(1);
     expectHint(hinted[0]!);
@@ -186,7 +187,7 @@ describe('gemini: the ags-sandbox extension context reaches generateContent', ()
   it('answers gemini -p and the loaded context carries the hint', async () => {
     const r = await runAgent(config, 'gemini', ['--skip-trust', '-p', 'say hello']);
     expect(r.exitCode, String(r.stderr)).toBe(0);
-    expect(String(r.stdout)).toContain('hello from the mock');
+    expect(String(r.stdout), String(r.stderr)).toContain('hello from the mock');
     const contents = contentsText(model.turnsSeen[0]!);
     expect(contents).toContain('.gemini/extensions/ags-sandbox/AGS_SANDBOX.md');
     expectHint(contents);
@@ -206,6 +207,7 @@ describe('opencode: OPENCODE_CONFIG_CONTENT instructions reach the Anthropic Mes
       'opencode',
       '.config/opencode/opencode.json',
       JSON.stringify({
+        $schema: 'https://opencode.ai/config.json', // without it opencode rewrites the file on start
         model: 'anthropic/claude-sonnet-4-5',
         provider: {
           anthropic: {
@@ -222,9 +224,11 @@ describe('opencode: OPENCODE_CONFIG_CONTENT instructions reach the Anthropic Mes
   it('answers opencode run and the system prompt carries the hint', async () => {
     const r = await runAgent(config, 'opencode', ['run', 'say hello']);
     expect(r.exitCode, String(r.stderr)).toBe(0);
-    expect(String(r.stdout)).toContain('hello from the mock');
+    expect(String(r.stdout), String(r.stderr)).toContain('hello from the mock');
     const system = systemText(model.turnsSeen[0]!);
-    expect(system).toContain('Instructions from: /run/ags/AGS_SANDBOX.md');
+    expect(system, JSON.stringify(model.requests.map((q) => q.path))).toContain(
+      'Instructions from: /run/ags/AGS_SANDBOX.md',
+    );
     expectHint(system);
   });
 });
