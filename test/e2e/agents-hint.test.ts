@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../agents/index.js';
@@ -216,7 +216,20 @@ describe('opencode: OPENCODE_CONFIG_CONTENT instructions reach the Anthropic Mes
         },
       }),
     );
-    config = agentConfig('opencode', 'env = { OPENCODE_DISABLE_MODELS_FETCH = "1" }');
+    // With a plugin configured (the ags guard), opencode waits for its npm install of @opencode-ai/plugin into
+    // ~/.config/opencode (once; it persists in the sandbox home). Behind a TLS-intercepting proxy that install
+    // fails only after about 70 s of retries, so hand opencode the host's CA bundle where there is one.
+    const ca = '/etc/ssl/certs/ca-certificates.crt';
+    config = agentConfig(
+      'opencode',
+      existsSync(ca)
+        ? [
+            'env = { OPENCODE_DISABLE_MODELS_FETCH = "1", NODE_EXTRA_CA_CERTS = "/opt/ags-test/host-ca.pem" }',
+            '[[agent_mount]]',
+            `agent = "opencode"\nhost = "${ca}"\ncontainer = "/opt/ags-test/host-ca.pem"\nmode = "ro"\nkind = "file"`,
+          ].join('\n')
+        : 'env = { OPENCODE_DISABLE_MODELS_FETCH = "1" }',
+    );
   });
 
   afterAll(() => model?.stop());
