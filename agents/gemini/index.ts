@@ -1,13 +1,13 @@
-import type { AgentAdapter } from '../types.js';
+import { type AgentAdapter, type SessionFile, guardEnv } from '../types.js';
 
 /** The name of the read-only extension ags mounts into ~/.gemini/extensions for each run. */
 const EXTENSION = 'ags-sandbox';
 
 /**
- * Gemini CLI: the hint is the context file of a small extension mounted read-only at
- * ~/.gemini/extensions/ags-sandbox; Gemini CLI loads extension context files next to the user's GEMINI.md.
- * (A system settings file naming the hint in `context.fileName` does not work rootless: Gemini CLI skips
- * system settings whose file or parent directories are not owned by root, and the session dir is the user's.)
+ * Gemini CLI: a small extension mounted read-only at ~/.gemini/extensions/ags-sandbox carries the hint (its
+ * context file, loaded next to the user's GEMINI.md) and the guard (its hooks/hooks.json: a BeforeTool command
+ * hook; extension hooks run whatever the folder's trust). A system settings file would not do: Gemini CLI skips
+ * system settings whose file or parent directories are not owned by root, and the session dir is the user's.
  */
 export const gemini: AgentAdapter = {
   name: 'gemini',
@@ -16,26 +16,31 @@ export const gemini: AgentAdapter = {
   npmPackage: '@google/gemini-cli',
   homePaths: [{ path: '.gemini', kind: 'dir' }],
   env: {},
-  // guards/bin/gemini-hook.ts is the BeforeTool hook, but Gemini CLI 0.61 cannot be made to run it yet: it skips a
-  // system settings file that is not owned by root (ours is the user's, under keep-id), and it runs no settings
-  // hooks at all in a folder it does not trust (docs/GUARDS.md, "Gemini CLI").
-  guarded: false,
+  guarded: true,
   defaultArgs: ['--yolo'],
   lockdownStaging: ['.gemini/settings.json', '.gemini/GEMINI.md'],
   wire(ctx) {
     const manifest = { name: EXTENSION, version: '1.0.0', contextFileName: 'AGS_SANDBOX.md' };
     const dir = `.gemini/extensions/${EXTENSION}`;
-    return {
-      args: [],
-      env: {},
-      files: [
-        { name: 'AGS_SANDBOX.md', content: ctx.hint },
-        { name: 'gemini-extension.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
-      ],
-      homeFiles: [
-        { file: 'gemini-extension.json', target: `${dir}/gemini-extension.json` },
-        { file: 'AGS_SANDBOX.md', target: `${dir}/AGS_SANDBOX.md` },
-      ],
-    };
+    const files: SessionFile[] = [
+      { name: 'AGS_SANDBOX.md', content: ctx.hint },
+      { name: 'gemini-extension.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
+    ];
+    const homeFiles = [
+      { file: 'gemini-extension.json', target: `${dir}/gemini-extension.json` },
+      { file: 'AGS_SANDBOX.md', target: `${dir}/AGS_SANDBOX.md` },
+    ];
+    if (ctx.guard) {
+      const hook = {
+        type: 'command',
+        name: 'ags-guard',
+        command: `node ${ctx.sandboxBinDir}/gemini-hook.mjs`,
+        timeout: 10_000,
+      };
+      const hooks = { hooks: { BeforeTool: [{ matcher: '*', hooks: [hook] }] } };
+      files.push({ name: 'gemini-hooks.json', content: `${JSON.stringify(hooks, null, 2)}\n` });
+      homeFiles.push({ file: 'gemini-hooks.json', target: `${dir}/hooks/hooks.json` });
+    }
+    return { args: [], env: guardEnv(ctx), files, homeFiles };
   },
 };

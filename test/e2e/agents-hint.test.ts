@@ -6,7 +6,7 @@ import { installedVersion } from '../../src/cli/commands/update-agents.js';
 import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
 import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
 import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
-import { MockGeminiApi, contentsText } from '../support/mock-gemini.js';
+import { MockGeminiApi, contentsText, functionResponses } from '../support/mock-gemini.js';
 import { MockModel, scripted, systemText } from '../support/mock-model.js';
 import { MockResponsesApi, developerMessages } from '../support/mock-openai.js';
 import { testUserTempDir } from '../support/tmp.js';
@@ -191,6 +191,48 @@ describe('gemini: the ags-sandbox extension context reaches generateContent', ()
     const contents = contentsText(model.turnsSeen[0]!);
     expect(contents).toContain('.gemini/extensions/ags-sandbox/AGS_SANDBOX.md');
     expectHint(contents);
+  });
+});
+
+describe('gemini: the guard, a BeforeTool hook of the read-only ags-sandbox extension, blocks tool calls', () => {
+  let model: MockGeminiApi;
+  let config: string;
+  beforeAll(async () => {
+    writeHomeFile('gemini', '.ssh/id_ed25519', 'PRIVATE-KEY-MATERIAL\n');
+    // each agent turn answers the latest tool result: first the rm -rf, then the key read, then done
+    model = new MockGeminiApi((req) => {
+      const seen = functionResponses(req).length;
+      if (seen === 0)
+        return { functionCall: { name: 'run_shell_command', args: { command: `rm -rf ${repo}` } } };
+      // Gemini's read_file refuses paths outside the workspace by itself; its shell tool does not
+      if (seen === 1)
+        return { functionCall: { name: 'run_shell_command', args: { command: 'cat ~/.ssh/id_ed25519' } } };
+      return 'gave up';
+    });
+    const port = await model.start('127.0.0.1');
+    writeHomeFile(
+      'gemini',
+      '.gemini/settings.json',
+      JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
+    );
+    config = agentConfig(
+      'gemini',
+      `env = { GOOGLE_GEMINI_BASE_URL = "http://10.0.2.2:${port}", GEMINI_API_KEY = "test-not-a-secret" }`,
+    );
+  });
+
+  afterAll(() => model?.stop());
+
+  it('blocks rm -rf of the workspace and reading an SSH key; the reasons reach the model', async () => {
+    const r = await runAgent(config, 'gemini', ['--skip-trust', '--yolo', '-p', 'tidy up']);
+    expect(existsSync(repo), String(r.stderr)).toBe(true);
+    const turns = model.turnsSeen;
+    expect(turns.length, String(r.stderr)).toBeGreaterThanOrEqual(3);
+    expect(functionResponses(turns[1]!).at(-1)).toMatch(
+      /blocked by ags guard \(fs\.rm-recursive-workspace\)/,
+    );
+    expect(functionResponses(turns[2]!).at(-1)).toMatch(/blocked by ags guard \(cred\.[a-z-]+\)/);
+    for (const t of turns) expect(JSON.stringify(t)).not.toContain('PRIVATE-KEY-MATERIAL');
   });
 });
 

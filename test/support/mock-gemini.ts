@@ -64,11 +64,23 @@ export function valueFor(schema: Schema | undefined): unknown {
   }
 }
 
+/** A model turn: text, or a call of one of the agent's tools. */
+export type GeminiReply = string | { functionCall: { name: string; args: Record<string, unknown> } };
+
+/** The text of every functionResponse the agent sent back in this request (tool results). */
+export function functionResponses(req: GenerateContentRequest): string[] {
+  const out: string[] = [];
+  for (const c of (req.contents ?? []) as Array<{ parts?: Array<{ functionResponse?: unknown }> }>) {
+    for (const p of c.parts ?? []) if (p.functionResponse) out.push(JSON.stringify(p.functionResponse));
+  }
+  return out;
+}
+
 export class MockGeminiApi extends RecordingServer<GenerateContentRequest> {
-  private readonly reply: (req: GenerateContentRequest, turn: number) => string;
+  private readonly reply: (req: GenerateContentRequest, turn: number) => GeminiReply;
   private turns = 0;
 
-  constructor(reply: (req: GenerateContentRequest, turn: number) => string = () => 'done.') {
+  constructor(reply: (req: GenerateContentRequest, turn: number) => GeminiReply = () => 'done.') {
     super();
     this.reply = reply;
   }
@@ -90,12 +102,13 @@ export class MockGeminiApi extends RecordingServer<GenerateContentRequest> {
     }
     if (method !== 'generateContent' && method !== 'streamGenerateContent') return false;
     const config = req.body.generationConfig ?? {};
-    const text =
+    const reply: GeminiReply =
       config.responseMimeType === 'application/json'
         ? JSON.stringify(valueFor(config.responseJsonSchema ?? config.responseSchema))
         : this.reply(req.body, this.turns++);
+    const part = typeof reply === 'string' ? { text: reply } : { functionCall: reply.functionCall };
     const response = {
-      candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
+      candidates: [{ content: { role: 'model', parts: [part] }, finishReason: 'STOP', index: 0 }],
       usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
       modelVersion: model,
     };

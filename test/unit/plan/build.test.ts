@@ -237,7 +237,8 @@ describe('buildLaunchPlan', () => {
       host,
       ADAPTERS.gemini,
     );
-    expect(gemini.mounts.slice(-2)).toMatchObject([
+    // gemini: hint and guard both live in the read-only ags-sandbox extension
+    expect(gemini.mounts.slice(-3)).toMatchObject([
       {
         source: '/run/user/1000/ags/session-4242/public/gemini-extension.json',
         target: '/home/u/.gemini/extensions/ags-sandbox/gemini-extension.json',
@@ -248,7 +249,29 @@ describe('buildLaunchPlan', () => {
         target: '/home/u/.gemini/extensions/ags-sandbox/AGS_SANDBOX.md',
         mode: 'ro',
       },
+      {
+        source: '/run/user/1000/ags/session-4242/public/gemini-hooks.json',
+        target: '/home/u/.gemini/extensions/ags-sandbox/hooks/hooks.json',
+        mode: 'ro',
+      },
     ]);
+    expect(JSON.parse(gemini.sessionFiles.find((f) => f.name === 'gemini-hooks.json')!.content)).toEqual({
+      hooks: {
+        BeforeTool: [
+          {
+            matcher: '*',
+            hooks: [
+              {
+                type: 'command',
+                name: 'ags-guard',
+                command: 'node /opt/ags/sandbox/gemini-hook.mjs',
+                timeout: 10_000,
+              },
+            ],
+          },
+        ],
+      },
+    });
     expect(JSON.parse(gemini.sessionFiles.find((f) => f.name === 'gemini-extension.json')!.content)).toEqual({
       name: 'ags-sandbox',
       version: '1.0.0',
@@ -266,14 +289,11 @@ describe('buildLaunchPlan', () => {
       plugin: ['file:///opt/ags/sandbox/opencode-guard.mjs'],
     });
     expect(opencode.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
-    for (const p of [codex, pi, opencode]) {
+    for (const p of [codex, pi, opencode, gemini]) {
       expect(p.warnings).toEqual([]);
       expect(p.sessionFiles.map((f) => f.name)).toContain('guard-policy.json');
       expect(p.env.AGS_WORKSPACE).toBeDefined();
     }
-    // gemini: not guarded yet (docs/GUARDS.md says why), and the plan says so
-    expect(gemini.warnings.join()).toMatch(/Gemini CLI is not guarded by ags yet/);
-    expect(gemini.env.AGS_GUARD_POLICY).toBeUndefined();
   });
 
   it('--tmux wraps the agent, -d dirs mount read-write at the same path, --root drops keep-id', () => {
