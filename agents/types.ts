@@ -6,6 +6,11 @@ export type AgentName = (typeof AGENT_NAMES)[number];
 export interface SessionFile {
   name: string;
   content: string;
+  /**
+   * Must appear owned by root inside the sandbox: for agents that ignore a system config file not owned by
+   * root. Under --userns=keep-id the session gives it to the subordinate id that is root in there.
+   */
+  ownedByRoot?: boolean;
 }
 
 /** What an adapter contributes to one run: arguments before the user's, env, and session files. */
@@ -15,6 +20,8 @@ export interface Wiring {
   files: SessionFile[];
   /** Read-only single-file mounts into the agent home: session file name → home-relative target. */
   homeFiles?: Array<{ file: string; target: string }>;
+  /** Read-only single-file mounts outside the home: session file name → absolute container path. */
+  systemFiles?: Array<{ file: string; target: string }>;
 }
 
 export interface WireContext {
@@ -31,6 +38,8 @@ export interface WireContext {
   /** Path of the guard policy JSON inside the container. */
   guardPolicyPath: string;
   root: boolean;
+  /** Random per run, unknown to the repository: for names a repository must not be able to refer to. */
+  nonce: string;
 }
 
 /**

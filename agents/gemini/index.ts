@@ -30,17 +30,28 @@ export const gemini: AgentAdapter = {
       { file: 'gemini-extension.json', target: `${dir}/gemini-extension.json` },
       { file: 'AGS_SANDBOX.md', target: `${dir}/AGS_SANDBOX.md` },
     ];
+    const systemFiles: Array<{ file: string; target: string }> = [];
     if (ctx.guard) {
+      // The name is random per run: hooksConfig.disabled (a union over every settings layer, the repository's
+      // too) disables hooks by name, and a repository cannot name what it cannot know.
       const hook = {
         type: 'command',
-        name: 'ags-guard',
+        name: `ags-guard-${ctx.nonce}`,
         command: `node ${ctx.sandboxBinDir}/gemini-hook.mjs`,
         timeout: 10_000,
       };
       const hooks = { hooks: { BeforeTool: [{ matcher: '*', hooks: [hook] }] } };
       files.push({ name: 'gemini-hooks.json', content: `${JSON.stringify(hooks, null, 2)}\n` });
       homeFiles.push({ file: 'gemini-hooks.json', target: `${dir}/hooks/hooks.json` });
+      // System settings outrank user and project settings, so a repository's hooksConfig.enabled = false loses.
+      // Gemini CLI reads them only when root owns the file, hence ownedByRoot.
+      files.push({
+        name: 'gemini-system-settings.json',
+        content: `${JSON.stringify({ hooksConfig: { enabled: true } }, null, 2)}\n`,
+        ownedByRoot: true,
+      });
+      systemFiles.push({ file: 'gemini-system-settings.json', target: '/etc/gemini-cli/settings.json' });
     }
-    return { args: [], env: guardEnv(ctx), files, homeFiles };
+    return { args: [], env: guardEnv(ctx), files, homeFiles, systemFiles };
   },
 };

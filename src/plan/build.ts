@@ -124,6 +124,7 @@ export function buildLaunchPlan(
     guard,
     guardPolicyPath: `${SANDBOX_SESSION_DIR}/guard-policy.json`,
     root: req.root,
+    nonce: host.nonce,
   });
   const sessionFiles = [...wiring.files];
   if (guard) {
@@ -140,12 +141,16 @@ export function buildLaunchPlan(
     why: 'session files',
     showInHint: false,
   });
-  for (const f of wiring.homeFiles ?? []) {
+  const fileMounts = [
+    ...(wiring.homeFiles ?? []).map((f) => ({ file: f.file, target: join(home, f.target) })),
+    ...(wiring.systemFiles ?? []),
+  ];
+  for (const f of fileMounts) {
     add({
       source: join(host.sessionDir, f.file),
-      target: join(home, f.target),
+      target: f.target,
       mode: 'ro',
-      why: 'prompt hint',
+      why: `${adapter.name} wiring`,
       showInHint: false,
     });
   }

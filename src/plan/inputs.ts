@@ -22,6 +22,8 @@ export interface HostFacts extends BasicHostFacts {
   sessionDir: string;
   /** The built in-sandbox bundles (dist/sandbox), or null when this checkout has none. */
   sandboxBundleDir: string | null;
+  /** Random per run (see WireContext.nonce). */
+  nonce: string;
 }
 
 /** A host path mounted into the sandbox, after config expansion and existence checks. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
@@ -7,7 +8,12 @@ import { buildLaunchPlan } from '../../plan/build.js';
 import type { RunRequest, RunSettings } from '../../plan/inputs.js';
 import type { LaunchPlan } from '../../plan/types.js';
 import { podmanRunArgv } from '../../runtime/podman/argv.js';
-import { PODMAN_MISSING, imageExists, spawnedMissing } from '../../runtime/podman/engine.js';
+import {
+  PODMAN_MISSING,
+  chownToContainerRoot,
+  imageExists,
+  spawnedMissing,
+} from '../../runtime/podman/engine.js';
 import { writeEnvFile } from '../../session/env-file.js';
 import { prepareMountpoints, removeMountpoints } from '../../session/mountpoints.js';
 import { writeSandboxGitconfig } from '../../session/gitconfig.js';
@@ -106,7 +112,12 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
   const plan = buildLaunchPlan(
     request,
     planSettings,
-    { ...facts, sessionDir: session.publicDir, sandboxBundleDir: sandboxBundleDir() },
+    {
+      ...facts,
+      sessionDir: session.publicDir,
+      sandboxBundleDir: sandboxBundleDir(),
+      nonce: randomBytes(6).toString('hex'),
+    },
     adapter,
   );
   const argv = podmanRunArgv(plan, {
@@ -135,6 +146,10 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     for (const f of plan.sessionFiles) {
       writeFileSync(join(session.publicDir, f.name), f.content, { mode: 0o644 });
     }
+    const rootOwned = plan.sessionFiles
+      .filter((f) => f.ownedByRoot)
+      .map((f) => join(session.publicDir, f.name));
+    if (rootOwned.length > 0 && plan.user === 'keep-id') await chownToContainerRoot(rootOwned);
     mountpoints = prepareMountpoints(plan.mounts);
     await writeSandboxGitconfig(session.gitconfig);
     if (sshKeys.length > 0) teardown.add(await startSshAgent(session.sshSocket, sshKeys));

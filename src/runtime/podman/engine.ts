@@ -22,3 +22,18 @@ export async function imageExists(image: string): Promise<boolean> {
   const r = await podman(['image', 'exists', image], { stdin: 'ignore' });
   return r.exitCode === 0;
 }
+
+/**
+ * Gives files to the user id that is root inside a `--userns=keep-id` container (the first subordinate id:
+ * id 1 of `podman unshare`), so programs that trust only root-owned config there accept them. The files stay
+ * removable by the user, who owns the directory they are in.
+ */
+export async function chownToContainerRoot(paths: string[]): Promise<void> {
+  const r = await podman(['unshare', 'chown', '1:1', ...paths], { stdin: 'ignore' });
+  if (r.exitCode !== 0) {
+    throw new RuntimeError(
+      `could not hand ${paths.length} session file(s) to the container's root: ${String(r.stderr).trim()}`,
+      'run `ags doctor`; subordinate id ranges may be missing',
+    );
+  }
+}

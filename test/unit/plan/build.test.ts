@@ -17,6 +17,7 @@ const host: HostFacts = {
   env: { TERM: 'xterm-256color', ANTHROPIC_API_KEY: 'sk-secret-value', SHELL: '/bin/zsh' },
   sessionDir: '/run/user/1000/ags/session-4242/public',
   sandboxBundleDir: '/opt/ags-pkg/dist/sandbox',
+  nonce: 'n0nce',
 };
 
 const settings: RunSettings = {
@@ -238,7 +239,7 @@ describe('buildLaunchPlan', () => {
       ADAPTERS.gemini,
     );
     // gemini: hint and guard both live in the read-only ags-sandbox extension
-    expect(gemini.mounts.slice(-3)).toMatchObject([
+    expect(gemini.mounts.slice(-4)).toMatchObject([
       {
         source: '/run/user/1000/ags/session-4242/public/gemini-extension.json',
         target: '/home/u/.gemini/extensions/ags-sandbox/gemini-extension.json',
@@ -254,7 +255,15 @@ describe('buildLaunchPlan', () => {
         target: '/home/u/.gemini/extensions/ags-sandbox/hooks/hooks.json',
         mode: 'ro',
       },
+      {
+        source: '/run/user/1000/ags/session-4242/public/gemini-system-settings.json',
+        target: '/etc/gemini-cli/settings.json',
+        mode: 'ro',
+      },
     ]);
+    const system = gemini.sessionFiles.find((f) => f.name === 'gemini-system-settings.json')!;
+    expect(system.ownedByRoot).toBe(true);
+    expect(JSON.parse(system.content)).toEqual({ hooksConfig: { enabled: true } });
     expect(JSON.parse(gemini.sessionFiles.find((f) => f.name === 'gemini-hooks.json')!.content)).toEqual({
       hooks: {
         BeforeTool: [
@@ -263,7 +272,7 @@ describe('buildLaunchPlan', () => {
             hooks: [
               {
                 type: 'command',
-                name: 'ags-guard',
+                name: 'ags-guard-n0nce',
                 command: 'node /opt/ags/sandbox/gemini-hook.mjs',
                 timeout: 10_000,
               },
