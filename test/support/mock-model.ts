@@ -1,5 +1,5 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { type RecordedHttp, RecordingServer, sendJson } from './mock-http.js';
 
 /**
  * A local stand-in for the Anthropic Messages API, enough for a real Claude Code binary to run a session:
@@ -8,13 +8,6 @@ import type { AddressInfo } from 'node:net';
  */
 
 export type MockReply = { text: string } | { toolUse: { name: string; input: Record<string, unknown> } };
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: MessagesRequest;
-}
 
 export interface MessagesRequest {
   model?: string;
@@ -52,13 +45,13 @@ export function toolResults(req: MessagesRequest): string[] {
   return out;
 }
 
-export class MockModel {
-  readonly requests: RecordedRequest[] = [];
-  private server: Server | undefined;
+export class MockModel extends RecordingServer<MessagesRequest> {
   private turns = 0;
   private ids = 0;
 
-  constructor(private readonly respond: Responder = scripted([])) {}
+  constructor(private readonly respond: Responder = scripted([])) {
+    super();
+  }
 
   /** Agent-turn requests only (those offering tools), in order. */
   get turnsSeen(): MessagesRequest[] {
@@ -67,39 +60,16 @@ export class MockModel {
       .map((r) => r.body);
   }
 
-  async start(host = '127.0.0.1'): Promise<number> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, host, resolve));
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    let body: MessagesRequest = {};
-    try {
-      body = raw ? (JSON.parse(raw) as MessagesRequest) : {};
-    } catch {
-      body = {};
+  protected route(req: RecordedHttp<MessagesRequest>, res: ServerResponse): boolean {
+    if (req.method === 'POST' && req.path === '/v1/messages/count_tokens') {
+      sendJson(res, 200, { input_tokens: 42 });
+      return true;
     }
-    const path = (req.url ?? '/').split('?')[0]!;
-    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
-
-    if (req.method === 'POST' && path === '/v1/messages/count_tokens') {
-      return json(res, 200, { input_tokens: 42 });
-    }
-    if (req.method === 'POST' && path === '/v1/messages') {
-      const reply = isAgentTurn(body) ? this.respond(body, this.turns++) : { text: 'ok' };
-      return body.stream ? this.stream(res, body, reply) : json(res, 200, this.message(body, reply));
-    }
-    json(res, 404, { type: 'error', error: { type: 'not_found_error', message: `mock: no route ${path}` } });
+    if (req.method !== 'POST' || req.path !== '/v1/messages') return false;
+    const reply = isAgentTurn(req.body) ? this.respond(req.body, this.turns++) : { text: 'ok' };
+    if (req.body.stream) this.stream(res, req.body, reply);
+    else sendJson(res, 200, this.message(req.body, reply));
+    return true;
   }
 
   private message(req: MessagesRequest, reply: MockReply) {
@@ -169,9 +139,4 @@ export class MockModel {
 
 function isAgentTurn(body: MessagesRequest): boolean {
   return Array.isArray(body.tools) && body.tools.length > 0;
-}
-
-function json(res: ServerResponse, status: number, data: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(data));
 }
