@@ -131,10 +131,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
   }
   for (const w of plan.warnings) process.stderr.write(`ags: warning: ${w}\n`);
 
-  // podman answers "does the image exist" in about 0.1 s: ask while the session is being prepared
   mark('planned');
-  const imageReady = imageExists(plan.image);
-  imageReady.catch(() => {}); // awaited below; this only keeps an early rejection from counting as unhandled
   const teardown = new Teardown();
   let mountpoints: string[] = [];
   try {
