@@ -1,15 +1,16 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../agents/index.js';
 import { installedVersion } from '../../src/cli/commands/update-agents.js';
 import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
 import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
-import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
+import { type TestHost, loadTestHost } from '../support/host.js';
 import { MockGeminiApi, contentsText, functionResponses } from '../support/mock-gemini.js';
 import { MockModel, scripted, systemText } from '../support/mock-model.js';
 import { MockResponsesApi, developerMessages } from '../support/mock-openai.js';
 import { testUserTempDir } from '../support/tmp.js';
+import { makeTestRepo, writeSandboxHomeFile } from '../support/workspace.js';
 
 // The prompt hint, end to end, for every agent besides Claude Code (run-claude.test.ts): `ags --agent NAME`
 // starts the real agent CLI in the sandbox, pointed (by its own config in the sandbox home, plus [agents.NAME]
@@ -32,10 +33,7 @@ const dataDir = () => join(host.home, 'e2e-agents-data');
 beforeAll(async () => {
   host = loadTestHost();
   tmp = testUserTempDir(host);
-  repo = join(tmp.dir, 'repo');
-  mkdirSync(repo);
-  giveToTestUser(host, repo);
-  await runAsTestUser(host, ['git', 'init', '-q', repo]);
+  repo = await makeTestRepo(host, tmp.dir);
   const config = writeTestConfig(host, join(tmp.dir, 'setup'), '', { image: E2E_IMAGE, dataDir: dataDir() });
   const tools = join(dataDir(), 'tools');
   const missing = (Object.keys(PINNED) as Agent[])
@@ -46,15 +44,9 @@ beforeAll(async () => {
 
 afterAll(() => tmp?.cleanup());
 
-/** Writes a file into the agent's persistent sandbox home (as the user's own config would be), owned by the test user. */
+/** Writes a file into the agent's persistent sandbox home (as the user's own config would be). */
 function writeHomeFile(agent: Agent, path: string, content: string): void {
-  const home = join(dataDir(), 'homes', agent);
-  const file = join(home, path);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, content);
-  const owned = [join(dataDir(), 'homes'), home];
-  for (let d = dirname(file); d !== home; d = dirname(d)) owned.push(d);
-  giveToTestUser(host, ...owned, file);
+  writeSandboxHomeFile(host, dataDir(), agent, path, content);
 }
 
 /** A config for one agent: the e2e image and data dir, the mock reachable on the host loopback, `section` TOML. */

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { runAgs, writeTestConfig } from '../support/ags.js';
 import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
-import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
+import { type TestHost, loadTestHost } from '../support/host.js';
 import { MockModel, scripted, toolResults } from '../support/mock-model.js';
 import { testUserTempDir } from '../support/tmp.js';
+import { makeTestRepo, writeSandboxHomeFile } from '../support/workspace.js';
 
 // The guard in pi: real pi in a real container through the real CLI, its model a local mock of the Anthropic
 // Messages API (a custom provider in the sandbox home's ~/.pi/agent/models.json). The mock has pi's bash tool
@@ -25,11 +26,7 @@ describe('the ags guard inside a real pi session', () => {
   beforeAll(async () => {
     host = loadTestHost();
     tmp = testUserTempDir(host);
-    repo = join(tmp.dir, 'repo');
-    mkdirSync(join(repo, 'important'), { recursive: true });
-    writeFileSync(join(repo, 'important', 'keep.txt'), 'precious\n');
-    giveToTestUser(host, repo, join(repo, 'important'), join(repo, 'important', 'keep.txt'));
-    await runAsTestUser(host, ['git', 'init', '-q', repo]);
+    repo = await makeTestRepo(host, tmp.dir, { 'important/keep.txt': 'precious\n' });
 
     model = new MockModel(
       scripted([
@@ -41,15 +38,12 @@ describe('the ags guard inside a real pi session', () => {
     const port = await model.start('127.0.0.1');
 
     // the sandbox home of pi: an SSH key to steal, and the mock as pi's model provider
-    const home = join(dataDir(), 'homes', 'pi');
-    const sshDir = join(home, '.ssh');
-    const agentDir = join(home, '.pi', 'agent');
-    mkdirSync(sshDir, { recursive: true });
-    mkdirSync(agentDir, { recursive: true });
-    sshKey = join(sshDir, 'id_ed25519');
-    writeFileSync(sshKey, 'PRIVATE-KEY-MATERIAL\n');
-    writeFileSync(
-      join(agentDir, 'models.json'),
+    sshKey = writeSandboxHomeFile(host, dataDir(), 'pi', '.ssh/id_ed25519', 'PRIVATE-KEY-MATERIAL\n');
+    writeSandboxHomeFile(
+      host,
+      dataDir(),
+      'pi',
+      '.pi/agent/models.json',
       JSON.stringify({
         providers: {
           mock: {
@@ -60,16 +54,6 @@ describe('the ags guard inside a real pi session', () => {
           },
         },
       }),
-    );
-    giveToTestUser(
-      host,
-      join(dataDir(), 'homes'),
-      home,
-      sshDir,
-      sshKey,
-      join(home, '.pi'),
-      agentDir,
-      join(agentDir, 'models.json'),
     );
 
     config = writeTestConfig(

@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
-import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
+import { runAgs, writeTestConfig } from '../support/ags.js';
+import { type TestHost, loadTestHost } from '../support/host.js';
 import { MockModel, scripted, systemText } from '../support/mock-model.js';
 import { E2E_IMAGE, claudeAtMockToml, prepareE2eSandbox } from '../support/e2e.js';
 import { testUserTempDir } from '../support/tmp.js';
+import { makeTestRepo } from '../support/workspace.js';
 
 // The product's main job end to end: `ags --agent claude -- -p ...` starts the real Claude Code in the sandbox,
 // which talks to the mock model on the host; the request carries the ags prompt hint in its system prompt.
@@ -19,10 +19,7 @@ describe('ags --agent claude against the mock model', () => {
   beforeAll(async () => {
     host = loadTestHost();
     tmp = testUserTempDir(host);
-    repo = join(tmp.dir, 'repo');
-    mkdirSync(repo);
-    giveToTestUser(host, repo);
-    await runAsTestUser(host, ['git', 'init', '-q', repo]);
+    repo = await makeTestRepo(host, tmp.dir);
     model = new MockModel(scripted([{ text: 'hello from the mock' }]));
     const port = await model.start('127.0.0.1');
     config = writeTestConfig(host, tmp.dir, claudeAtMockToml(port), {

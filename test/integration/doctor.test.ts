@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { runAgs, writeTestConfig } from '../support/ags.js';
 import { type TestHost, loadTestHost } from '../support/host.js';
 import { testUserTempDir } from '../support/tmp.js';
+import { makeTestRepo } from '../support/workspace.js';
 
 // `ags doctor` against the real rootless podman of the test user.
 describe('ags doctor', () => {
@@ -11,12 +11,10 @@ describe('ags doctor', () => {
   let tmp: ReturnType<typeof testUserTempDir>;
   let repo: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     host = loadTestHost();
     tmp = testUserTempDir(host);
-    repo = join(tmp.dir, 'repo');
-    mkdirSync(repo);
-    giveToTestUser(host, repo);
+    repo = await makeTestRepo(host, tmp.dir, {}, { git: false });
   });
 
   afterAll(() => tmp?.cleanup());

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { runAgs, writeTestConfig } from '../support/ags.js';
 import { type TestHost, loadTestHost, podman } from '../support/host.js';
 import { testUserTempDir } from '../support/tmp.js';
+import { makeTestRepo } from '../support/workspace.js';
 
 const IMAGE = 'localhost/ags-it-image:latest';
 
@@ -15,12 +16,10 @@ describe('update-image and update-agents, for real', () => {
   let config: string;
   let repo: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     host = loadTestHost();
     tmp = testUserTempDir(host);
-    repo = join(tmp.dir, 'repo');
-    mkdirSync(repo);
-    giveToTestUser(host, repo);
+    repo = await makeTestRepo(host, tmp.dir, {}, { git: false });
     config = writeTestConfig(host, tmp.dir, '', { image: IMAGE });
   });
 
@@ -89,9 +88,7 @@ describe('a missing image on first run', () => {
 
   it('is built after saying so, then the run goes on', async () => {
     const image = `localhost/ags-it-first-run:${process.pid}`;
-    const repo = join(tmp.dir, 'repo');
-    mkdirSync(repo);
-    giveToTestUser(host, repo);
+    const repo = await makeTestRepo(host, tmp.dir, {}, { git: false });
     const config = writeTestConfig(host, tmp.dir, '', { image, sandbox: `base_image = "${host.image}"` });
     const r = await runAgs(
       host,

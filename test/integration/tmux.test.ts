@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGS_BIN, giveToTestUser, writeTestConfig } from '../support/ags.js';
+import { AGS_BIN, writeTestConfig } from '../support/ags.js';
 import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
 import { testUserTempDir } from '../support/tmp.js';
+import { makeTestRepo } from '../support/workspace.js';
 
 // --tmux needs a terminal: ags runs inside a real tmux pane on the host (a pseudo-terminal), allocates a TTY for
 // the container, and the agent runs inside tmux there.
@@ -23,9 +24,7 @@ describe('ags --tmux on a real terminal', () => {
   });
 
   it('runs the agent inside tmux in the sandbox, with a TTY', async () => {
-    const repo = join(tmp.dir, 'repo');
-    mkdirSync(repo);
-    giveToTestUser(host, repo);
+    const repo = await makeTestRepo(host, tmp.dir, {}, { git: false });
     const config = writeTestConfig(host, tmp.dir);
     const inner = 'echo "tmux=${TMUX:+yes} tty=$(tty)" > marker.txt';
     const cmd = `cd ${repo} && ${process.execPath} ${AGS_BIN} --config ${config} --agent shell --tmux -- -c '${inner}'; echo "exit=$?" > ${repo}/done.txt; sleep 30`;
