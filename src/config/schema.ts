@@ -210,6 +210,12 @@ const UlimitValue = z.union(
 
 const RuntimeSchema = z.strictObject({
   engine: z.enum(['podman']).default('podman').describe('The container engine. Only podman for now.'),
+  init: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Run podman's init (--init, the catatonit binary) as PID 1: it forwards signals to the agent and reaps zombies. Set false only where catatonit cannot be installed; the agent is then PID 1.",
+    ),
   oci_runtime: z
     .string()
     .min(1, 'must not be empty')

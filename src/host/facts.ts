@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { type CgroupFacts, readCgroupFacts } from './cgroups.js';
 
 export interface BasicHostFacts {
   uid: number;
@@ -12,6 +13,8 @@ export interface BasicHostFacts {
   stdinTTY: boolean;
   stdoutTTY: boolean;
   env: Record<string, string | undefined>;
+  /** What the host's cgroups let podman enforce (decides which resource limits a run passes). */
+  cgroups: CgroupFacts;
 }
 
 /** The facts a plan depends on, read once. `repoRoot` comes from the config loader, which already asked git. */
@@ -26,5 +29,6 @@ export function hostFacts(cwd: string, repoRoot: string | null): BasicHostFacts 
     stdinTTY: Boolean(process.stdin.isTTY),
     stdoutTTY: Boolean(process.stdout.isTTY),
     env: { ...process.env },
+    cgroups: readCgroupFacts(process.getuid!()),
   };
 }

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { AgentAdapter } from '../../agents/types.js';
 import { HOST_SERVICES_HINT, HOST_SERVICES_HOST, buildHint } from './hint.js';
 import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
+import { decideLimits } from './limits.js';
 import type { LaunchPlan, Mount } from './types.js';
 
 /** Where the session directory (hint, hook settings, policy) appears inside the sandbox, read-only. */
@@ -55,6 +56,14 @@ export function buildLaunchPlan(
   }
   if (req.root)
     warnings.push('--root: the agent runs as root inside the container with default capabilities');
+  const limits = decideLimits(settings.runtime, host.cgroups);
+  // pids_limit always has a value (its default), so only limits the user set are worth a line on every run;
+  // all of them are in the plan (--dry-run) and in `ags doctor`
+  for (const u of limits.unenforced) {
+    if (u.setting !== 'pids_limit') {
+      warnings.push(`[runtime] ${u.setting} = ${u.value} is not applied on this host (${u.reason})`);
+    }
+  }
 
   const home = host.home;
   const mounts: Mount[] = [];
@@ -201,11 +210,11 @@ export function buildLaunchPlan(
     security: {
       capDropAll: !req.root,
       noNewPrivileges: true,
-      pidsLimit: settings.runtime.pidsLimit,
-      ...(settings.runtime.memory ? { memory: settings.runtime.memory } : {}),
-      ...(settings.runtime.cpus ? { cpus: settings.runtime.cpus } : {}),
+      ...limits.applied,
+      unenforcedLimits: limits.unenforced,
     },
     engine: {
+      init: settings.runtime.init,
       ...(settings.runtime.ociRuntime ? { ociRuntime: settings.runtime.ociRuntime } : {}),
       ulimits: [...settings.runtime.ulimits],
       extraArgs: [...settings.runtime.extraArgs],

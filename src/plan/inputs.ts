@@ -38,6 +38,8 @@ export interface RunSettings {
   image: string;
   network: { mode: NetworkMode; allowHostLoopback: boolean };
   runtime: {
+    /** Run podman's init (--init) as PID 1. */
+    init: boolean;
     ociRuntime?: string;
     /** podman --ulimit values, e.g. "nofile=1024:1024". */
     ulimits: string[];

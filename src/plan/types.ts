@@ -1,4 +1,5 @@
 import type { AgentName, SessionFile } from '../../agents/types.js';
+import type { UnenforcedLimit } from './limits.js';
 
 /** One bind mount: a host path at a container path. */
 export interface Mount {
@@ -32,11 +33,15 @@ export interface LaunchPlan {
   security: {
     capDropAll: boolean;
     noNewPrivileges: boolean;
-    pidsLimit: number;
+    /** Resource limits passed to podman: only those this host's cgroups can enforce. */
+    pidsLimit?: number;
     memory?: string;
     cpus?: number;
+    /** Configured limits left out because this host cannot enforce them, each with the reason. */
+    unenforcedLimits: UnenforcedLimit[];
   };
-  engine: { ociRuntime?: string; ulimits: string[]; extraArgs: string[] };
+  /** `init`: a tiny init (podman's --init, catatonit) runs as PID 1. */
+  engine: { init: boolean; ociRuntime?: string; ulimits: string[]; extraArgs: string[] };
   mounts: Mount[];
   /** Public environment, passed as -e. */
   env: Record<string, string>;

@@ -11,9 +11,9 @@ export function runAgs(host: TestHost, args: string[], options: Options = {}) {
   return runAsTestUser(host, [process.execPath, AGS_BIN, ...args], { stdin: 'ignore', ...options });
 }
 
-/** The [runtime] lines this host needs, from the podman options the provisioning script probed. */
-export function runtimeToml(host: TestHost): string {
-  const lines: string[] = [];
+/** The [runtime] lines this host needs, from the podman options the provisioning script probed, plus `extra`. */
+export function runtimeToml(host: TestHost, extra = ''): string {
+  const lines: string[] = extra ? [extra] : [];
   const ulimits: string[] = [];
   for (const arg of host.engineArgs) {
     const runtime = /^--runtime=(.+)$/.exec(arg);
@@ -37,13 +37,21 @@ export function writeTestConfig(
     image = host.image,
     dataDir = join(dir, 'data'),
     sandbox = '',
-  }: { image?: string; dataDir?: string; /** extra lines for [sandbox] */ sandbox?: string } = {},
+    runtime = '',
+  }: {
+    image?: string;
+    dataDir?: string;
+    /** extra lines for [sandbox] */
+    sandbox?: string;
+    /** extra lines for [runtime] */
+    runtime?: string;
+  } = {},
 ): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'config.toml');
   writeFileSync(
     path,
-    `[sandbox]\nimage = "${image}"\ndata_dir = "${dataDir}"\ncache_dir = "${dir}/cache"\n${sandbox}\n${runtimeToml(host)}\n${extra}\n`,
+    `[sandbox]\nimage = "${image}"\ndata_dir = "${dataDir}"\ncache_dir = "${dir}/cache"\n${sandbox}\n${runtimeToml(host, runtime)}\n${extra}\n`,
   );
   for (const d of [dataDir, join(dir, 'cache')]) mkdirSync(d, { recursive: true });
   giveToTestUser(host, dir, path, dataDir, join(dir, 'cache'));

@@ -80,6 +80,7 @@ export function runSettingsFromConfig(config: Config, agent: AgentName): RunSett
     image: config.sandbox.image,
     network: { mode: config.network.mode, allowHostLoopback: config.network.allow_host_loopback },
     runtime: {
+      init: config.runtime.init,
       ...(config.runtime.oci_runtime ? { ociRuntime: config.runtime.oci_runtime } : {}),
       ulimits: ulimitArgs(config.runtime.ulimits),
       pidsLimit: config.runtime.pids_limit,

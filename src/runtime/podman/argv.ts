@@ -13,8 +13,10 @@ export interface RunFiles {
  * env file.
  */
 export function podmanRunArgv(plan: LaunchPlan, files: RunFiles = {}): string[] {
+  const argv = ['run', '--rm'];
   // --init: a tiny init as PID 1 forwards signals to the agent and reaps its zombies
-  const argv = ['run', '--rm', '--init', '-i'];
+  if (plan.engine.init) argv.push('--init');
+  argv.push('-i');
   if (plan.tty) argv.push('-t');
   argv.push('--pull=never', `--name=${plan.containerName}`);
   if (plan.engine.ociRuntime) argv.push(`--runtime=${plan.engine.ociRuntime}`);
@@ -24,7 +26,7 @@ export function podmanRunArgv(plan: LaunchPlan, files: RunFiles = {}): string[] 
   else argv.push('--user=0:0');
   if (plan.security.capDropAll) argv.push('--cap-drop=all');
   if (plan.security.noNewPrivileges) argv.push('--security-opt=no-new-privileges');
-  argv.push(`--pids-limit=${plan.security.pidsLimit}`);
+  if (plan.security.pidsLimit !== undefined) argv.push(`--pids-limit=${plan.security.pidsLimit}`);
   if (plan.security.memory) argv.push(`--memory=${plan.security.memory}`);
   if (plan.security.cpus) argv.push(`--cpus=${plan.security.cpus}`);
 

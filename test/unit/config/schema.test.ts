@@ -32,7 +32,13 @@ describe('the built-in defaults', () => {
     expect(config.sandbox.image).toBe('localhost/ags:latest');
     expect(config.sandbox.base_image).toBe('docker.io/library/node:24-bookworm-slim');
     expect(config.sandbox.containerfile).toBeUndefined();
-    expect(config.runtime).toEqual({ engine: 'podman', ulimits: {}, pids_limit: 4096, extra_args: [] });
+    expect(config.runtime).toEqual({
+      engine: 'podman',
+      init: true,
+      ulimits: {},
+      pids_limit: 4096,
+      extra_args: [],
+    });
   });
 
   it('put cache and data under the XDG directories, expanded', () => {

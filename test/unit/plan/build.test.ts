@@ -18,12 +18,13 @@ const host: HostFacts = {
   sessionDir: '/run/user/1000/ags/session-4242/public',
   sandboxBundleDir: '/opt/ags-pkg/dist/sandbox',
   nonce: 'n0nce',
+  cgroups: { version: 'v2', rootless: true, controllers: ['cpuset', 'cpu', 'io', 'memory', 'pids'] },
 };
 
 const settings: RunSettings = {
   image: 'localhost/ags:latest',
   network: { mode: 'slirp4netns', allowHostLoopback: false },
-  runtime: { ociRuntime: 'runc', ulimits: ['nofile=1024:1024'], pidsLimit: 4096, extraArgs: [] },
+  runtime: { init: true, ociRuntime: 'runc', ulimits: ['nofile=1024:1024'], pidsLimit: 4096, extraArgs: [] },
   agentHome: '/home/u/.local/share/ags/homes/shell',
   toolsDir: '/home/u/.local/share/ags/tools',
   mounts: [{ host: '/home/u/.ssh/known_hosts', container: '/home/u/.ssh/known_hosts', mode: 'ro' }],
@@ -58,8 +59,8 @@ describe('buildLaunchPlan', () => {
       user: 'keep-id',
       tty: false,
       network: { mode: 'slirp4netns', allowHostLoopback: false },
-      security: { capDropAll: true, noNewPrivileges: true, pidsLimit: 4096 },
-      engine: { ociRuntime: 'runc', ulimits: ['nofile=1024:1024'], extraArgs: [] },
+      security: { capDropAll: true, noNewPrivileges: true, pidsLimit: 4096, unenforcedLimits: [] },
+      engine: { init: true, ociRuntime: 'runc', ulimits: ['nofile=1024:1024'], extraArgs: [] },
       mounts: [
         {
           source: '/home/u/.local/share/ags/homes/shell',
