@@ -1,6 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAgs, writeTestConfig } from '../support/ags.js';
+import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
 import { type TestHost, loadTestHost } from '../support/host.js';
 import { testUserTempDir } from '../support/tmp.js';
 import { makeTestRepo } from '../support/workspace.js';
@@ -31,6 +32,7 @@ describe('ags doctor', () => {
       /^OK {3}\/etc\/subuid: range for /m,
       /^OK {3}\/dev\/net\/tun: usable/m,
       /^OK {3}storage: overlay/m,
+      /^OK {3}init: \/\S+$/m,
       new RegExp(`^OK {3}image: ${host.image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'),
       /^OK {3}sandbox start: a rootless container ran node v\d+/m,
     ]) {
@@ -48,5 +50,41 @@ describe('ags doctor', () => {
     expect(String(r.stdout)).toMatch(
       /^FAIL image: localhost\/ags-no-such-image:none is missing\n {5}fix: run `ags update-image`$/m,
     );
+  });
+
+  /** A containers.conf for the test user only (CONTAINERS_CONF) whose init_path names no file. */
+  const withoutInitBinary = () => {
+    const conf = join(tmp.dir, 'no-init.conf');
+    writeFileSync(conf, '[engine]\ninit_path = "/nonexistent/ags-test/catatonit"\n');
+    giveToTestUser(host, conf);
+    return { CONTAINERS_CONF: conf };
+  };
+
+  it("fails (exit 1) when podman's init binary is missing, and names catatonit or init = false", async () => {
+    const config = writeTestConfig(host, join(tmp.dir, 'no-init'));
+    const r = await runAgs(host, ['--config', config, 'doctor'], { cwd: repo, env: withoutInitBinary() });
+    const out = String(r.stdout);
+    expect(r.exitCode, out).toBe(1);
+    const fix =
+      ' {5}fix: install catatonit \\(Debian/Ubuntu: sudo apt install catatonit\\), or set \\[runtime\\] init = false in the config';
+    expect(out).toMatch(
+      new RegExp(
+        `^FAIL init: /nonexistent/ags-test/catatonit \\(podman's init_path, set in .*no-init\\.conf\\) is missing.*\\n${fix}$`,
+        'm',
+      ),
+    );
+    // the probe starts as a run does (with --init), so it fails on the same missing binary
+    expect(out).toMatch(
+      new RegExp(`^FAIL sandbox start: .*container-init binary not found.*\\n${fix}$`, 'm'),
+    );
+  });
+
+  it('with [runtime] init = false: no init check, and the probe starts without --init', async () => {
+    const config = writeTestConfig(host, join(tmp.dir, 'init-off'), '', { runtime: 'init = false' });
+    const r = await runAgs(host, ['--config', config, 'doctor'], { cwd: repo, env: withoutInitBinary() });
+    const out = String(r.stdout);
+    expect(r.exitCode, out).toBe(0);
+    expect(out).toMatch(/^OK {3}init: off \(\[runtime\] init = false\)/m);
+    expect(out).toMatch(/^OK {3}sandbox start: a rootless container ran node v\d+/m);
   });
 });

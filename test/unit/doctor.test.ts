@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ADAPTERS } from '../../agents/index.js';
+import { PROBE_REQUEST, PROBE_SCRIPT, probePlan } from '../../src/cli/commands/doctor-probe.js';
 import { diagnoseStartFailure } from '../../src/cli/commands/doctor.js';
+import type { RunSettingsWithSecrets } from '../../src/cli/commands/run-settings.js';
+import type { BasicHostFacts } from '../../src/host/facts.js';
+import { buildLaunchPlan } from '../../src/plan/build.js';
+import { podmanRunArgv } from '../../src/runtime/podman/argv.js';
 
 describe('diagnoseStartFailure', () => {
   it('names the config option that fixes each known podman start failure', () => {
@@ -11,6 +17,110 @@ describe('diagnoseStartFailure', () => {
     );
     expect(diagnoseStartFailure('open /dev/net/tun: permission denied')).toMatch(/\/dev\/net\/tun/);
     expect(diagnoseStartFailure('newuidmap: write to uid_map failed')).toMatch(/\/etc\/subuid/);
+    expect(
+      diagnoseStartFailure(
+        'Error: container-init binary not found on the host: stat /usr/libexec/podman/catatonit: no such file or directory',
+      ),
+    ).toMatch(/apt install catatonit\), or set \[runtime\] init = false/);
     expect(diagnoseStartFailure('something else entirely')).toBeUndefined();
+  });
+});
+
+describe("doctor's probe", () => {
+  const facts: BasicHostFacts = {
+    uid: 1000,
+    gid: 1000,
+    home: '/home/u',
+    cwd: '/home/u/src/app/lib',
+    workdir: '/home/u/src/app',
+    pid: 4242,
+    stdinTTY: false,
+    stdoutTTY: false,
+    env: { TERM: 'xterm', HOME: '/home/u' },
+    cgroups: { version: 'v2', rootless: true, controllers: ['memory', 'pids'] },
+  };
+  const settings: RunSettingsWithSecrets = {
+    image: 'localhost/ags:latest',
+    network: { mode: 'slirp4netns', allowHostLoopback: true },
+    runtime: {
+      init: true,
+      ociRuntime: 'runc',
+      ulimits: ['nofile=1024:1024', 'nproc=512:512'],
+      pidsLimit: 100,
+      memory: '2g',
+      cpus: 1.5,
+      extraArgs: ['--security-opt=label=disable'],
+    },
+    agentHome: '/home/u/.local/share/ags/homes/shell',
+    toolsDir: '/home/u/.local/share/ags/tools',
+    mounts: [{ host: '/srv/data', container: '/data', mode: 'ro' }],
+    passthroughEnv: [],
+    secretNames: ['TOKEN'],
+    secrets: [],
+    agent: { args: [], env: {}, hostHome: false },
+    guard: true,
+    guardPolicy: { extraRules: [], allow: [], sensitivePaths: [], lockdown: false },
+  };
+
+  /** What `ags --agent shell -- -c PROBE_SCRIPT` renders (the steps of run.ts), with this run's own files. */
+  const runArgv = (s: RunSettingsWithSecrets) => {
+    const plan = buildLaunchPlan(
+      PROBE_REQUEST,
+      { ...s, gitconfig: 'gitconfig', sshAuthSock: '/run/user/1000/ags/s/ssh.sock' },
+      {
+        ...facts,
+        sessionDir: '/run/user/1000/ags/s/public',
+        sandboxBundleDir: '/pkg/dist/sandbox',
+        nonce: 'a',
+      },
+      ADAPTERS.shell,
+    );
+    return podmanRunArgv(plan, { envFile: '/run/user/1000/ags/s/env', cidFile: '/run/user/1000/ags/s/cid' });
+  };
+  const probeArgv = (s: RunSettingsWithSecrets) =>
+    podmanRunArgv(probePlan({ facts, settings: s }, '/tmp/ags-doctor-x', '/pkg/dist/sandbox'));
+  /** Everything but where it runs and this run's own session: mounts, env, files, workdir, name. */
+  const engineFlags = (argv: string[]) =>
+    argv.filter((a) => !/^--(volume|env|env-file|cidfile|workdir|name)=/.test(a));
+
+  it('is the run command: same flags in the same order (init, runtime, ulimits, limits, userns, caps, network)', () => {
+    const probe = probeArgv(settings);
+    expect(engineFlags(probe)).toEqual(engineFlags(runArgv(settings)));
+    expect(probe.slice(0, 4)).toEqual(['run', '--rm', '--init', '-i']);
+    for (const flag of [
+      '--runtime=runc',
+      '--ulimit=nproc=512:512',
+      '--userns=keep-id',
+      '--cap-drop=all',
+      '--security-opt=no-new-privileges',
+      '--pids-limit=100',
+      '--memory=2g',
+      '--network=slirp4netns:allow_host_loopback=true',
+      '--security-opt=label=disable',
+    ]) {
+      expect(probe).toContain(flag);
+    }
+    // the cpu controller is not delegated here: neither a run nor the probe passes --cpus
+    expect(probe.some((a) => a.startsWith('--cpus'))).toBe(false);
+    expect(probe.slice(-4)).toEqual(['localhost/ags:latest', 'bash', '-c', PROBE_SCRIPT]);
+  });
+
+  it('follows [runtime] init = false like a run does', () => {
+    const off = { ...settings, runtime: { ...settings.runtime, init: false } };
+    expect(probeArgv(off)).not.toContain('--init');
+    expect(engineFlags(probeArgv(off))).toEqual(engineFlags(runArgv(off)));
+  });
+
+  it("mounts nothing of the user's but the configured mounts: scratch workspace, home, tools and session", () => {
+    const volumes = probeArgv(settings).filter((a) => a.startsWith('--volume='));
+    expect(volumes).toEqual([
+      '--volume=/tmp/ags-doctor-x/home:/home/u:rw',
+      '--volume=/tmp/ags-doctor-x/work:/tmp/ags-doctor-x/work:rw',
+      '--volume=/srv/data:/data:ro',
+      '--volume=/tmp/ags-doctor-x/tools:/opt/ags/tools:ro',
+      '--volume=/pkg/dist/sandbox:/opt/ags/sandbox:ro',
+      '--volume=/tmp/ags-doctor-x/session:/run/ags:ro',
+    ]);
+    expect(probeArgv(settings)).toContain('--workdir=/tmp/ags-doctor-x/work');
   });
 });

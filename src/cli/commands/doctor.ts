@@ -2,10 +2,13 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { ADAPTERS, AGENT_NAMES } from '../../../agents/index.js';
+import { decideLimits } from '../../plan/limits.js';
+import { containersConfFiles, podmanInitPath } from '../../runtime/podman/containers-conf.js';
 import { podman } from '../../runtime/podman/engine.js';
 import { AgsError } from '../errors.js';
 import type { CliState } from '../program.js';
 import { type SandboxContext, configPathOf, loadSandboxContext } from './context.js';
+import { startProbe } from './doctor-probe.js';
 import { installedVersion } from './update-agents.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -16,8 +19,12 @@ export interface CheckResult {
   fix?: string;
 }
 
+const INIT_FIX =
+  'install catatonit (Debian/Ubuntu: sudo apt install catatonit), or set [runtime] init = false in the config';
+
 /** Known podman start failures and the config option that fixes each. */
 export function diagnoseStartFailure(stderr: string): string | undefined {
+  if (/container-init binary not found/i.test(stderr)) return INIT_FIX;
   if (/cgroups? in hybrid mode|crun.*cgroup/i.test(stderr)) {
     return 'this host needs another OCI runtime: set [runtime] oci_runtime = "runc" in the config';
   }
@@ -42,6 +49,43 @@ function hasSubordinateRange(file: string, user: string, uid: number): boolean {
       const [who, , count] = line.split(':');
       return (who === user || who === String(uid)) && Number(count) > 0;
     });
+}
+
+/** Which configured resource limits this host's cgroups cannot enforce: runs leave those flags out. */
+function cgroupsCheck(ctx: SandboxContext): CheckResult {
+  const cg = ctx.facts.cgroups;
+  const { unenforced } = decideLimits(ctx.settings.runtime, cg);
+  if (unenforced.length === 0) return { name: 'cgroups', status: 'ok', detail: cg.version };
+  const limits = unenforced.map((u) => `${u.setting} (${u.value})`).join(', ');
+  const reasons = [...new Set(unenforced.map((u) => u.reason))].join('; ');
+  return {
+    name: 'cgroups',
+    status: 'warn',
+    detail: `runs leave out ${limits}: ${reasons}`,
+    fix:
+      cg.version === 'v1'
+        ? 'boot with the unified cgroup hierarchy (systemd.unified_cgroup_hierarchy=1) to enforce them'
+        : 'delegate the controllers to your user (a systemd user@.service drop-in with Delegate=cpu memory pids)',
+  };
+}
+
+/** Every run starts podman's init (--init) unless [runtime] init = false: its binary must exist. */
+function initCheck(ctx: SandboxContext, rootless: boolean): CheckResult {
+  if (!ctx.settings.runtime.init) {
+    return { name: 'init', status: 'ok', detail: 'off ([runtime] init = false): the agent runs as PID 1' };
+  }
+  const { path, from } = podmanInitPath(containersConfFiles(ctx.facts.env, ctx.facts.home, rootless));
+  try {
+    accessSync(path, constants.X_OK);
+    return { name: 'init', status: 'ok', detail: path };
+  } catch {
+    return {
+      name: 'init',
+      status: 'fail',
+      detail: `${path} (podman's init_path${from ? `, set in ${from}` : ''}) is missing: every run starts it with --init`,
+      fix: INIT_FIX,
+    };
+  }
 }
 
 /** Every check, in order; none throws for a host problem, each says what to do. */
@@ -75,7 +119,6 @@ export async function runChecks(ctx: SandboxContext): Promise<CheckResult[]> {
   const h = host.host as {
     security?: { rootless?: boolean };
     ociRuntime?: { name?: string; path?: string };
-    cgroupVersion?: string;
     slirp4netns?: { executable?: string };
   };
   const rootless = Boolean(h.security?.rootless);
@@ -147,16 +190,8 @@ export async function runChecks(ctx: SandboxContext): Promise<CheckResult[]> {
           fix: 'set driver = "overlay" under [storage] in ~/.config/containers/storage.conf, then `podman system reset`',
         },
   );
-  if (h.cgroupVersion === 'v1' && rootless) {
-    out.push({
-      name: 'cgroups',
-      status: 'warn',
-      detail: 'cgroup v1 with rootless podman: pids, memory and cpu limits are NOT enforced',
-      fix: 'boot with the unified cgroup hierarchy (systemd.unified_cgroup_hierarchy=1) to enforce them',
-    });
-  } else {
-    out.push({ name: 'cgroups', status: 'ok', detail: h.cgroupVersion ?? 'unknown' });
-  }
+  out.push(cgroupsCheck(ctx));
+  out.push(initCheck(ctx, rootless));
 
   const exists = await podman(['image', 'exists', s.image], { stdin: 'ignore' });
   if (exists.exitCode !== 0) {
@@ -170,25 +205,16 @@ export async function runChecks(ctx: SandboxContext): Promise<CheckResult[]> {
   }
   out.push({ name: 'image', status: 'ok', detail: s.image });
 
-  const probeArgs = ['run', '--rm', '--pull=never', '--userns=keep-id', '--cap-drop=all'];
-  if (s.runtime.ociRuntime) probeArgs.push(`--runtime=${s.runtime.ociRuntime}`);
-  for (const u of s.runtime.ulimits) probeArgs.push(`--ulimit=${u}`);
-  probeArgs.push(
-    s.network.mode === 'none' ? '--network=none' : '--network=slirp4netns:allow_host_loopback=false',
-    s.image,
-    'node',
-    '-e',
-    'process.stdout.write(process.version)',
-  );
-  const probe = await podman(probeArgs, { stdin: 'ignore' });
+  // started exactly as a run starts its container (same plan and podman command), in a scratch workspace
+  const probe = await startProbe(ctx);
   if (probe.exitCode === 0) {
     out.push({
       name: 'sandbox start',
       status: 'ok',
-      detail: `a rootless container ran node ${String(probe.stdout)}`,
+      detail: `a rootless container ran node ${probe.stdout}`,
     });
   } else {
-    const err = String(probe.stderr).trim();
+    const err = probe.stderr.trim();
     out.push({
       name: 'sandbox start',
       status: 'fail',

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ADAPTERS } from '../../../agents/index.js';
+import { buildLaunchPlan } from '../../plan/build.js';
+import type { RunRequest } from '../../plan/inputs.js';
+import type { LaunchPlan } from '../../plan/types.js';
+import { podmanRunArgv } from '../../runtime/podman/argv.js';
+import { podman } from '../../runtime/podman/engine.js';
+import { prepareMountpoints } from '../../session/mountpoints.js';
+import type { SandboxContext } from './context.js';
+import { sandboxBundleDir } from './run.js';
+
+/** What the probe runs: `ags --agent shell -- -c PROBE_SCRIPT`, which prints the sandbox's Node version. */
+export const PROBE_SCRIPT = 'exec node -e "process.stdout.write(process.version)"';
+
+export const PROBE_REQUEST: RunRequest = {
+  agent: 'shell',
+  addDirs: [],
+  defaults: false,
+  tmux: false,
+  root: false,
+  yolo: false,
+  dryRun: false,
+  agentArgs: ['-c', PROBE_SCRIPT],
+};
+
+/**
+ * doctor's probe, planned and rendered by the same code as a real run of the shell agent with the user's settings
+ * (engine, init, runtime, ulimits, limits, user namespace, capabilities, security options, network, config
+ * mounts). Only where it runs differs: an empty scratch workspace, sandbox home, tools dir and session dir, so
+ * the probe touches nothing of the user's; and no terminal, since doctor reads its output.
+ */
+export function probePlan(
+  ctx: Pick<SandboxContext, 'facts' | 'settings'>,
+  scratch: string,
+  bundleDir: string | null,
+): LaunchPlan {
+  const workdir = join(scratch, 'work');
+  return buildLaunchPlan(
+    PROBE_REQUEST,
+    { ...ctx.settings, agentHome: join(scratch, 'home'), toolsDir: join(scratch, 'tools') },
+    {
+      ...ctx.facts,
+      cwd: workdir,
+      workdir,
+      stdinTTY: false,
+      stdoutTTY: false,
+      sessionDir: join(scratch, 'session'),
+      sandboxBundleDir: bundleDir,
+      nonce: randomBytes(6).toString('hex'),
+    },
+    ADAPTERS.shell,
+  );
+}
+
+/** Starts the probe container for real, in a scratch directory it removes afterwards. */
+export async function startProbe(
+  ctx: Pick<SandboxContext, 'facts' | 'settings'>,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const scratch = mkdtempSync(join(tmpdir(), 'ags-doctor-'));
+  try {
+    for (const d of ['work', 'home', 'tools', 'session']) mkdirSync(join(scratch, d), { mode: 0o700 });
+    const plan = probePlan(ctx, scratch, sandboxBundleDir());
+    prepareMountpoints(plan.mounts);
+    const r = await podman(podmanRunArgv(plan), { stdin: 'ignore' });
+    return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
