@@ -3,12 +3,15 @@
 # so a second run only verifies. Run as root (CI does, through .ci/run).
 #
 # What it sets up, each fact measured on Debian 12 (see docs/TESTING.md):
-#   - apt packages: podman, an OCI runtime, slirp4netns, uidmap, fuse-overlayfs, debootstrap, ...
+#   - apt packages: podman, an OCI runtime, catatonit, slirp4netns, uidmap, fuse-overlayfs, debootstrap, ...
+#     (with --no-install-recommends, so everything a run needs is named here), then a check that every
+#     binary a run or a test needs is there
 #   - a non-root test user with subuid/subgid ranges and overlay storage (rootless podman runs as it)
 #   - /dev/net/tun usable by that user (slirp4netns needs it)
 #   - the offline test base image, built by test/image/recipe.sh and cached on the recipe's sha256
-#   - the podman options this host needs (OCI runtime, ulimits), probed, not assumed
 #   - read access for the test user to this checkout, so it can run the CLI under test
+#   - the proof: a real `ags --agent shell -- -c true` as the test user (the podman command rendered by ags's
+#     own code), which also finds the [runtime] options this host needs (OCI runtime, ulimits)
 # It writes what it found to $AGS_TEST_STATE/host.json, which the test tiers read.
 set -euo pipefail
 
@@ -16,8 +19,20 @@ TEST_USER=${AGS_TEST_USER:-ags-test}
 STATE=${AGS_TEST_STATE:-/var/lib/ags-test}
 CACHE=${AGS_TEST_CACHE:-/var/cache/ags-test}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-APT_PACKAGES=(podman runc uidmap slirp4netns fuse-overlayfs debootstrap tmux jq acl
+# podman only recommends catatonit (its --init, which every ags run uses), slirp4netns, uidmap and
+# fuse-overlayfs; installed without recommends, each must be named.
+APT_PACKAGES=(podman conmon runc catatonit uidmap slirp4netns fuse-overlayfs
+  git openssh-client procps debootstrap tmux jq acl
   dbus dbus-x11 gnome-keyring libsecret-tools chromium)
+# Every program a run or a test calls, and the package that brings it (checked after installing).
+# catatonit by its path: podman starts it from its init_path, not from PATH.
+REQUIRED_BINARIES=(
+  podman:podman conmon:conmon runc:runc /usr/libexec/podman/catatonit:catatonit slirp4netns:slirp4netns
+  newuidmap:uidmap newgidmap:uidmap fuse-overlayfs:fuse-overlayfs git:git
+  ssh-agent:openssh-client ssh-add:openssh-client ssh-keygen:openssh-client pgrep:procps
+  debootstrap:debootstrap tmux:tmux jq:jq setfacl:acl runuser:util-linux dbus-run-session:dbus
+  gnome-keyring-daemon:gnome-keyring secret-tool:libsecret-tools chromium:chromium
+)
 
 say() { printf 'provision: %s\n' "$*" >&2; }
 as_user() { runuser -u "$TEST_USER" -- env -C "/home/$TEST_USER" "$@"; }
@@ -33,6 +48,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+absent=()
+for entry in "${REQUIRED_BINARIES[@]}"; do
+  bin=${entry%%:*} pkg=${entry#*:}
+  if [[ $bin == /* ]]; then [ -x "$bin" ] || absent+=("$bin (package $pkg)")
+  else command -v "$bin" >/dev/null || absent+=("$bin (package $pkg)"); fi
+done
+for bin in node npm; do command -v "$bin" >/dev/null || absent+=("$bin (Node.js 20.19 or newer)"); done
+if [ ${#absent[@]} -gt 0 ]; then
+  for a in "${absent[@]}"; do say "missing after installing packages: $a"; done
+  exit 1
 fi
 
 # --- the rootless test user -------------------------------------------------
@@ -106,17 +132,15 @@ if [ ! -x "$node_lts" ]; then
 fi
 chmod -R a+rX "$CACHE/node-$NODE_LTS"
 
-# --- probe the podman options this host needs -----------------------------------
-# Try the engine's defaults first, then what a restricted host (cgroup v1 hybrid, fixed rlimits) needs.
-probe() { as_user podman run --rm --pull=never --userns=keep-id "$@" "$image" node -e 'process.exit(0)' >/dev/null 2>&1; }
-engine_args=()
-for candidate in "" "--runtime=runc" "--runtime=runc --ulimit=nofile=1024:1024 --ulimit=nproc=1024:1024"; do
-  # shellcheck disable=SC2206
-  args=($candidate)
-  if probe "${args[@]}"; then engine_args=("${args[@]}"); ok=1; break; fi
-done
-[ "${ok:-0}" = 1 ] || { say "no podman configuration could start a rootless container; see docs/TESTING.md"; exit 1; }
-say "podman options for this host: ${engine_args[*]:-(none)}"
+# --- the CLI under test -----------------------------------------------------------
+# A fresh clone is built here (.ci/run builds before provisioning, so there this finds the build).
+if [ ! -d "$REPO/node_modules" ]; then
+  say "installing dependencies and building the CLI (npm ci)"
+  (cd "$REPO" && npm ci --silent --no-audit --no-fund >/dev/null)
+elif [ ! -f "$REPO/dist/ags.mjs" ]; then
+  say "building the CLI (npm run build)"
+  (cd "$REPO" && npm run --silent build >/dev/null)
+fi
 
 # --- let the test user read this checkout -------------------------------------------
 # Only traverse (x) on the ancestors, via ACLs scoped to the test user.
@@ -125,9 +149,49 @@ while [ "$dir" != / ]; do
   if ! runuser -u "$TEST_USER" -- test -x "$dir"; then setfacl -m "u:$TEST_USER:x" "$dir"; fi
   dir=$(dirname "$dir")
 done
-if ! runuser -u "$TEST_USER" -- test -r "$REPO/package.json"; then
+if ! runuser -u "$TEST_USER" -- test -r "$REPO/package.json" -a -r "$REPO/dist/ags.mjs"; then
   setfacl -R -m "u:$TEST_USER:rX" "$REPO"
 fi
+
+# --- prove the host: a real run, rendered by ags's own code ---------------------------------
+# `ags --agent shell -- -c true` as the test user, in a scratch workspace with its own config, data and runtime
+# dirs. The engine's defaults are tried first, then what a restricted host (cgroup v1 hybrid, fixed rlimits)
+# needs; the first [runtime] that runs is recorded as engineArgs for the tests.
+scratch=$(mktemp -d /tmp/ags-provision-XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+mkdir -m 700 "$scratch/work" "$scratch/data" "$scratch/cache" "$scratch/run"
+chown -R "$TEST_USER:" "$scratch"
+runtime_tomls=('' 'oci_runtime = "runc"'
+  $'oci_runtime = "runc"\nulimits = { nofile = "1024:1024", nproc = "1024:1024" }')
+runtime_args=('' '--runtime=runc' '--runtime=runc --ulimit=nofile=1024:1024 --ulimit=nproc=1024:1024')
+ags_as_user() {
+  runuser -u "$TEST_USER" -- env -C "$scratch/work" XDG_RUNTIME_DIR="$scratch/run" \
+    node "$REPO/bin/ags.js" --config "$scratch/config.toml" "$@" </dev/null
+}
+ok=0
+for i in "${!runtime_tomls[@]}"; do
+  printf '[sandbox]\nimage = "%s"\ndata_dir = "%s/data"\ncache_dir = "%s/cache"\n[runtime]\n%s\n' \
+    "$image" "$scratch" "$scratch" "${runtime_tomls[$i]}" >"$scratch/config.toml"
+  chown "$TEST_USER:" "$scratch/config.toml"
+  if ags_as_user --agent shell -- -c true 2>"$scratch/stderr"; then
+    # shellcheck disable=SC2206
+    engine_args=(${runtime_args[$i]})
+    ok=1
+    break
+  fi
+done
+if [ "$ok" != 1 ]; then
+  say "a real run failed as $TEST_USER with every [runtime] tried; the last one said:"
+  sed 's/^/  /' "$scratch/stderr" >&2
+  say "ags doctor with that config:"
+  ags_as_user doctor >&2 || true
+  exit 1
+fi
+if [ -s "$scratch/stderr" ]; then
+  say "the run worked but printed on stderr:"
+  sed 's/^/  /' "$scratch/stderr" >&2
+fi
+say "a real run works as $TEST_USER; podman options for this host: ${engine_args[*]:-(none)}"
 
 # --- record the facts ----------------------------------------------------------
 mkdir -p "$STATE"
