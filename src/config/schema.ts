@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGENT_NAMES } from './agents.js';
+import { IMAGE_REF_FORM, imageRefProblem } from './image-ref.js';
 
 /**
  * The one description of the ags configuration: types, defaults, validation messages and (through
@@ -25,6 +26,17 @@ const ContainerPath = z
   .string()
   .regex(/^\//, 'must be an absolute path inside the container (starting with /)')
   .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments');
+
+/** An image reference podman can use; a bad one is a config error here, not podman's at start-up. */
+const ImageRef = z.string().superRefine((ref, ctx) => {
+  const problem = imageRefProblem(ref);
+  if (problem === 'must not be empty') ctx.addIssue({ code: 'custom', message: problem });
+  else if (problem !== null)
+    ctx.addIssue({
+      code: 'custom',
+      message: `is not a valid image reference (${IMAGE_REF_FORM}): ${problem}`,
+    });
+});
 
 /** Run modes a `when` list can name besides agent names. */
 export const RUN_MODES = ['normal', 'lockdown'] as const;
@@ -158,15 +170,13 @@ const AgentsSchema = z.strictObject({
 });
 
 const SandboxSchema = z.strictObject({
-  image: z.string().min(1, 'must not be empty').default('localhost/ags:latest').describe('The image to run.'),
+  image: ImageRef.default('localhost/ags:latest').describe('The image to run.'),
   containerfile: HostPath.optional().describe(
     "Your own Containerfile to build `image` from; default: ags's bundled one.",
   ),
-  base_image: z
-    .string()
-    .min(1, 'must not be empty')
-    .default('docker.io/library/node:24-bookworm-slim')
-    .describe('The base image the bundled Containerfile builds on (its BASE_IMAGE build argument).'),
+  base_image: ImageRef.default('docker.io/library/node:24-bookworm-slim').describe(
+    'The base image the bundled Containerfile builds on (its BASE_IMAGE build argument).',
+  ),
   cache_dir: HostPath.default('$XDG_CACHE_HOME/ags').describe('Where ags keeps caches.'),
   data_dir: HostPath.default('$XDG_DATA_HOME/ags').describe(
     'Where ags keeps persistent data, such as the isolated agent homes.',
@@ -264,10 +274,14 @@ const GuardRuleSchema = z
     try {
       new RegExp(r.pattern);
     } catch (err) {
+      // V8's message repeats the whole pattern ("Invalid regular expression: /PATTERN/: why"); keep the why
+      const message = (err as Error).message;
+      const at = message.lastIndexOf('/: ');
+      const why = at === -1 ? message : message.slice(at + 3);
       ctx.addIssue({
         code: 'custom',
         path: ['pattern'],
-        message: `is not a valid regular expression (${(err as Error).message})`,
+        message: `is not a valid regular expression (${why})`,
       });
     }
   });
