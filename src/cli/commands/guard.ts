@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { claudeHook, loadHookPolicy, type HookSettings } from '../../../guards/engine/hook.js';
 import { explainShell } from '../../../guards/engine/explain.js';
 import { readStdinSync } from '../../../guards/engine/stdin.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import type { CliState } from '../program.js';
 
 interface CheckOptions {
@@ -79,11 +79,21 @@ export function guardCommand(state: CliState): Command {
     .option('--cwd <dir>', 'working directory the command runs in', process.cwd())
     .argument('<command...>', "the shell command (quote it, after --: ags guard explain -- 'rm -rf /')")
     .action((words: string[], opts: CheckOptions & { cwd: string }) => {
+      if (opts.policy === '')
+        throw new UsageError('--policy needs a file', "ags guard explain --policy FILE -- 'command'");
       const command = words.join(' ');
       if (command.trim() === '')
         throw new UsageError('missing command', "usage: ags guard explain -- 'command'");
       const loaded = loadHookPolicy(settingsOf(opts));
-      if (loaded.error) process.stderr.write(`ags: ${loaded.error}\n`);
+      // explaining with the built-in policy instead would answer a question nobody asked
+      if (loaded.error) {
+        throw new ConfigError(
+          loaded.error,
+          opts.policy
+            ? 'check the --policy FILE (a guard policy JSON file); leave it out to explain with the built-in policy'
+            : 'check the file $AGS_GUARD_POLICY names, or unset it to explain with the built-in policy',
+        );
+      }
       process.stdout.write(
         explainShell(command, opts.cwd, {
           policy: loaded.policy,
