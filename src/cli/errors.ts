@@ -1,3 +1,5 @@
+import { scrubText } from '../util/terminal-text.js';
+
 /** Exit codes of the ags convention: 2 for usage and config errors, 1 for runtime failures. */
 export const EXIT_USAGE = 2;
 export const EXIT_RUNTIME = 1;
@@ -35,7 +37,11 @@ export class RuntimeError extends AgsError {
   }
 }
 
-/** Renders an error for the terminal: the message, and the fix on a second line when there is one. */
+/**
+ * Renders an error for the terminal: the message, and the fix on a second line when there is one. Messages
+ * quote paths and values from files ags did not write; any control character left in them is escaped here.
+ */
 export function formatError(err: AgsError): string {
-  return err.hint ? `ags: ${err.message}\n  ${err.hint}\n` : `ags: ${err.message}\n`;
+  const message = scrubText(err.message);
+  return err.hint ? `ags: ${message}\n  ${scrubText(err.hint)}\n` : `ags: ${message}\n`;
 }

@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { ConfigError } from '../cli/errors.js';
-import { formatPath, type PathSegment, type Position, type PositionMap } from './positions.js';
+import { escapeText, quoteText, scrubText } from '../util/terminal-text.js';
+import { displayPath, type PathSegment, type Position, type PositionMap } from './positions.js';
 import { ConfigSchema } from './schema.js';
 import { allowedKeys, describeAllowed, enumValues, schemaAt } from './schema-walk.js';
+import { showValue } from './show-value.js';
 import { closest } from './suggest.js';
 
 export const DOCS_HINT = 'see docs/CONFIG.md, or `ags config schema` for every key';
@@ -14,7 +16,14 @@ export interface SourceFile {
   raw: Record<string, unknown>;
 }
 
-/** `FILE:LINE:COL: KEY: MESSAGE`, with an optional hint line. */
+/** The longest message (after the location) a config error prints; values in it are cut before that. */
+const MAX_MESSAGE = 1000;
+
+/**
+ * `FILE:LINE:COL: KEY: MESSAGE`, with an optional hint line. The file and the key are escaped here; values
+ * quoted in the message are escaped where they are quoted (showValue, quoteText), and the message is
+ * scrubbed once more as a whole, so nothing a config file holds reaches the terminal raw.
+ */
 export function errorAt(
   file: string,
   pos: Position,
@@ -22,9 +31,11 @@ export function errorAt(
   message: string,
   hint?: string,
 ): ConfigError {
-  const where = `${file}:${pos.line}:${pos.col}`;
-  const what = key.length > 0 ? `${formatPath(key)}: ` : '';
-  return new ConfigError(`${where}: ${what}${message}`, hint);
+  const where = `${escapeText(file, 4096)}:${pos.line}:${pos.col}`;
+  const what = key.length > 0 ? `${displayPath(key)}: ` : '';
+  const text = scrubText(message);
+  const shown = text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}... [cut]` : text;
+  return new ConfigError(`${where}: ${what}${shown}`, hint === undefined ? undefined : scrubText(hint));
 }
 
 export function valueAt(raw: unknown, path: readonly PathSegment[]): unknown {
@@ -93,7 +104,7 @@ function describeIssue(issue: Issue, raw: unknown): Described {
       return {
         key: path,
         at: path,
-        message: `invalid value ${JSON.stringify(value)}; allowed: ${values.map((v) => JSON.stringify(v)).join(', ')}`,
+        message: `invalid value ${showValue(value)}; allowed: ${values.map((v) => JSON.stringify(v)).join(', ')}`,
         hint: guess ? `did you mean "${guess}"?` : DOCS_HINT,
       };
     }
@@ -102,7 +113,7 @@ function describeIssue(issue: Issue, raw: unknown): Described {
       return {
         key: path,
         at: path,
-        message: `invalid name "${String(path.at(-1))}": ${inner}`,
+        message: `invalid name ${quoteText(String(path.at(-1)), 64)}: ${inner}`,
         hint: DOCS_HINT,
       };
     }

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { errorAt, type SourceFile } from './errors.js';
 import type { PathSegment } from './positions.js';
+import { quoteText } from '../util/terminal-text.js';
 
 /**
  * Path expansion. In every host path field:
@@ -56,7 +57,7 @@ export function expandString(input: string, env: Record<string, string | undefin
   else if (s.startsWith('~')) {
     return {
       ok: false,
-      reason: `"~user" paths are not supported ("${input}")`,
+      reason: `"~user" paths are not supported (${quoteText(input)})`,
       hint: 'write the full path, or use ~/ for your own home',
     };
   }
@@ -78,7 +79,7 @@ export function expandString(input: string, env: Record<string, string | undefin
       if (end === -1) {
         return {
           ok: false,
-          reason: `unclosed "\${" in "${input}"`,
+          reason: `unclosed "\${" in ${quoteText(input)}`,
           hint: 'write ${NAME} (or $$ for a literal $)',
         };
       }
@@ -86,7 +87,7 @@ export function expandString(input: string, env: Record<string, string | undefin
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         return {
           ok: false,
-          reason: `invalid variable name "\${${name}}" in "${input}"`,
+          reason: `invalid variable name ${quoteText(`\${${name}}`, 64)} in ${quoteText(input)}`,
           hint: 'write ${NAME} (or $$ for a literal $)',
         };
       }
@@ -104,7 +105,7 @@ export function expandString(input: string, env: Record<string, string | undefin
     if (value === undefined) {
       return {
         ok: false,
-        reason: `undefined variable $${name} in "${input}"`,
+        reason: `undefined variable $${name} in ${quoteText(input)}`,
         hint: `set ${name} in the environment, or write the path without it ($$ is a literal $)`,
       };
     }
@@ -164,7 +165,7 @@ export function expandPaths(
       else
         throw fail(
           path,
-          `"${value}" is not an absolute path`,
+          `${quoteText(value)} is not an absolute path`,
           'built-in defaults must expand to absolute paths',
         );
     });
@@ -176,7 +177,7 @@ export function expandPaths(
       if (!isAbsolute(r.value)) {
         throw fail(
           path,
-          `the program must be an absolute path, got "${r.value}"`,
+          `the program must be an absolute path, got ${quoteText(r.value)}`,
           'write the full path of the program (for example /usr/bin/pass), or start it with ~/ or $HOME/',
         );
       }

@@ -1,6 +1,11 @@
+import { boundLines, escapeText, quoteText } from '../util/terminal-text.js';
 import { errorAt, type SourceFile } from './errors.js';
-import { formatPath, type PathSegment } from './positions.js';
+import { displayPath, type PathSegment } from './positions.js';
 import { isTable } from './merge.js';
+import { showValue } from './show-value.js';
+
+/** The longest host path (or other bare text) the trust question shows before cutting it. */
+const MAX_SHOWN_PATH = 300;
 
 /**
  * What a repo overlay may not do. A repository is not the user: it may add mounts, tools, agent settings
@@ -59,21 +64,25 @@ export function checkOverlay(file: SourceFile): void {
   );
 }
 
-function inline(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(inline).join(', ')}]`;
-  if (isTable(v))
-    return `{ ${Object.entries(v)
-      .map(([k, x]) => `${k} = ${inline(x)}`)
-      .join(', ')} }`;
-  return String(v);
-}
+/** The most lines the trust question shows; the rest are counted on the last line. */
+export const MAX_DESCRIBED_LINES = 40;
 
 /**
  * One line per thing an (expanded) overlay would change, most dangerous first: host paths it exposes,
  * host secrets and env vars it pulls in, network it opens, guard rules it adds, then everything else.
+ * Everything the overlay supplies is escaped and cut to length (see src/util/terminal-text.ts), and there
+ * are at most `maxLines` lines, so the overlay cannot draw over or push away what the user is asked about.
  */
-export function describeOverlay(raw: Record<string, unknown>): string[] {
+export function describeOverlay(raw: Record<string, unknown>, maxLines = MAX_DESCRIBED_LINES): string[] {
+  return boundLines(
+    describeAll(raw),
+    maxLines,
+    (n) =>
+      `... and ${n} more change${n === 1 ? '' : 's'} not shown: read the overlay file itself before trusting it`,
+  );
+}
+
+function describeAll(raw: Record<string, unknown>): string[] {
   const lines: string[] = [];
   const rest = structuredClone(raw);
   const take = (section: string): unknown => {
@@ -81,55 +90,79 @@ export function describeOverlay(raw: Record<string, unknown>): string[] {
     delete rest[section];
     return v;
   };
+  // bare when plain; quoted when it holds a space, so "/x read-only" cannot pass for a mode
+  const text = (v: unknown) =>
+    typeof v !== 'string'
+      ? showValue(v)
+      : /\s/.test(v)
+        ? quoteText(v, MAX_SHOWN_PATH)
+        : escapeText(v, MAX_SHOWN_PATH);
+  // a plain list, each entry escaped, cut after MAX_SHOWN_PATH characters with a count of the rest
+  const list = (items: unknown[]) => {
+    if (items.length === 0) return '(none)';
+    let out = '';
+    for (const [i, item] of items.entries()) {
+      const next = `${i > 0 ? ', ' : ''}${text(item)}`;
+      if (i > 0 && out.length + next.length > MAX_SHOWN_PATH)
+        return `${out}, ... and ${items.length - i} more`;
+      out += next;
+    }
+    return out;
+  };
   const mountLine = (m: Record<string, unknown>, extra = '') => {
     const container = m.container ?? m.host;
-    const where = container === m.host ? '' : ` at ${String(container)}`;
-    const when = Array.isArray(m.when) ? ` (when: ${m.when.join(', ')})` : '';
+    const where = container === m.host ? '' : ` at ${text(container)}`;
+    const when = Array.isArray(m.when) ? ` (when: ${m.when.map(text).join(', ')})` : '';
     const create = m.create === true ? ' (CREATED on the host if missing)' : '';
-    return `mount host path ${String(m.host)}${where} ${m.mode === 'rw' ? 'READ-WRITE' : 'read-only'}${extra}${create}${when}`;
+    return `mount host path ${text(m.host)}${where} ${m.mode === 'rw' ? 'READ-WRITE' : 'read-only'}${extra}${create}${when}`;
   };
 
   for (const m of (take('mount') as Record<string, unknown>[] | undefined) ?? []) lines.push(mountLine(m));
   for (const m of (take('agent_mount') as Record<string, unknown>[] | undefined) ?? [])
-    lines.push(mountLine(m, ` for agent ${String(m.agent)}`));
+    lines.push(mountLine(m, ` for agent ${text(m.agent)}`));
   for (const t of (take('tool') as Record<string, unknown>[] | undefined) ?? []) {
-    lines.push(`mount host binary ${String(t.path)} read-only as tool "${String(t.name)}"`);
+    lines.push(`mount host binary ${text(t.path)} read-only as tool ${showValue(t.name)}`);
     for (const d of (t.directory as Record<string, unknown>[] | undefined) ?? [])
-      lines.push(mountLine(d, ` for tool "${String(t.name)}"`));
+      lines.push(mountLine(d, ` for tool ${showValue(t.name)}`));
   }
   for (const s of (take('secret') as Record<string, unknown>[] | undefined) ?? []) {
-    const env = String(s.env);
-    if (s.from_env !== undefined) lines.push(`read host env var ${String(s.from_env)} into secret ${env}`);
+    const env = text(s.env);
+    if (s.from_env !== undefined) lines.push(`read host env var ${text(s.from_env)} into secret ${env}`);
     if (isTable(s.keyring)) {
       lines.push(
-        `read keyring item service=${inline(s.keyring.service)} account=${inline(s.keyring.account)} into secret ${env}`,
+        `read keyring item service=${showValue(s.keyring.service)} account=${showValue(s.keyring.account)} into secret ${env}`,
       );
     }
   }
   const sandbox = take('sandbox');
   if (isTable(sandbox)) {
     if (Array.isArray(sandbox.passthrough_env))
-      lines.push(`pass host env vars into the sandbox: ${sandbox.passthrough_env.join(', ') || '(none)'}`);
+      lines.push(`pass host env vars into the sandbox: ${list(sandbox.passthrough_env)}`);
     if (Array.isArray(sandbox.ssh_keys))
-      lines.push(`offer SSH keys to the sandbox: ${sandbox.ssh_keys.join(', ') || '(none)'}`);
+      lines.push(`offer SSH keys to the sandbox: ${list(sandbox.ssh_keys)}`);
     for (const [k, v] of Object.entries(sandbox))
-      if (k !== 'passthrough_env' && k !== 'ssh_keys') lines.push(`set sandbox.${k} = ${inline(v)}`);
+      if (k !== 'passthrough_env' && k !== 'ssh_keys')
+        lines.push(`set ${displayPath(['sandbox', k])} = ${showValue(v)}`);
   }
   const agents = take('agents');
   if (isTable(agents)) {
-    for (const [name, a] of Object.entries(agents)) {
+    for (const [key, a] of Object.entries(agents)) {
       if (!isTable(a)) continue;
+      const name = displayPath([key]);
       if (a.host_home === true)
-        lines.push(`mount the host's own ${name} home READ-WRITE (agents.${name}.host_home)`);
+        lines.push(
+          `mount the host's own ${name} home READ-WRITE (${displayPath(['agents', key, 'host_home'])})`,
+        );
       if (isTable(a.env))
-        for (const [k, v] of Object.entries(a.env)) lines.push(`set env ${k}=${inline(v)} for agent ${name}`);
-      if (Array.isArray(a.args)) lines.push(`pass extra arguments to ${name}: ${inline(a.args)}`);
-      if (a.host_home === false) lines.push(`set agents.${name}.host_home = false`);
+        for (const [k, v] of Object.entries(a.env))
+          lines.push(`set env ${escapeText(k, 64)}=${showValue(v)} for agent ${name}`);
+      if (Array.isArray(a.args)) lines.push(`pass extra arguments to ${name}: ${showValue(a.args)}`);
+      if (a.host_home === false) lines.push(`set ${displayPath(['agents', key, 'host_home'])} = false`);
     }
   }
   const network = take('network');
   if (isTable(network)) {
-    if (network.mode !== undefined) lines.push(`set network mode to ${inline(network.mode)}`);
+    if (network.mode !== undefined) lines.push(`set network mode to ${showValue(network.mode)}`);
     if (network.allow_host_loopback === true)
       lines.push("let the sandbox reach the host's loopback services");
     if (network.allow_host_loopback === false) lines.push('set network.allow_host_loopback = false');
@@ -137,13 +170,15 @@ export function describeOverlay(raw: Record<string, unknown>): string[] {
   const guard = take('guard');
   if (isTable(guard)) {
     for (const r of (guard.rules as Record<string, unknown>[] | undefined) ?? [])
-      lines.push(`add guard rule ${inline(r.id)}: ${inline(r.pattern)} (${String(r.reason)})`);
+      lines.push(
+        `add guard rule ${showValue(r.id)}: ${showValue(r.pattern)} (${escapeText(String(r.reason), MAX_SHOWN_PATH)})`,
+      );
     if (Array.isArray(guard.sensitive_paths))
-      lines.push(`add sensitive paths: ${guard.sensitive_paths.join(', ')}`);
+      lines.push(`add sensitive paths: ${list(guard.sensitive_paths)}`);
   }
   const flatten = (v: unknown, path: PathSegment[]) => {
     if (isTable(v)) for (const [k, x] of Object.entries(v)) flatten(x, [...path, k]);
-    else lines.push(`set ${formatPath(path)} = ${inline(v)}`);
+    else lines.push(`set ${displayPath(path)} = ${showValue(v)}`);
   };
   flatten(rest, []);
   return lines;

@@ -8,6 +8,8 @@
  * only runs on documents the parser accepted, so it can be lenient about malformed input.
  */
 
+import { quoteText } from '../util/terminal-text.js';
+
 export type PathSegment = string | number;
 export interface Position {
   line: number;
@@ -16,13 +18,29 @@ export interface Position {
 
 const BARE_KEY = /^[A-Za-z0-9_-]+$/;
 
-/** `mount[2].host`, `agents.claude.env."A.B"`: the way paths are printed in messages and used as map keys. */
+/** `mount[2].host`, `agents.claude.env."A.B"`: the exact key of a path in position and origin maps. */
 export function formatPath(path: readonly PathSegment[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
     else {
       const key = BARE_KEY.test(seg) ? seg : JSON.stringify(seg);
+      out += out === '' ? key : `.${key}`;
+    }
+  }
+  return out;
+}
+
+/** The longest key segment a message shows before it is cut (a file may invent keys of any length). */
+const MAX_SHOWN_KEY = 64;
+
+/** formatPath for the terminal: a key the file invented is escaped and cut, so it cannot act on the terminal. */
+export function displayPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else {
+      const key = BARE_KEY.test(seg) && seg.length <= MAX_SHOWN_KEY ? seg : quoteText(seg, MAX_SHOWN_KEY);
       out += out === '' ? key : `.${key}`;
     }
   }

@@ -18,6 +18,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    // the distance is at least the difference in length: skip the quadratic work for a hopeless candidate
+    if (Math.abs(word.length - candidate.length) > limit) continue;
     const d = levenshtein(word.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;

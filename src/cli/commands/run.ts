@@ -28,6 +28,7 @@ import {
 import { SIGNAL_EXIT, Teardown, withSignals } from '../../session/signals.js';
 import { startSshAgent } from '../../session/ssh-agent.js';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
+import { safeJson, scrubText } from '../../util/terminal-text.js';
 import { mark } from '../../util/timing.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { buildMissingImage, loadSandboxContext } from './context.js';
@@ -81,7 +82,7 @@ export function sandboxBundleDir(): string | null {
 }
 
 function printPlan(plan: LaunchPlan, argv: string[]): void {
-  process.stdout.write(`${JSON.stringify({ plan, podman: ['podman', ...argv] }, null, 2)}\n`);
+  process.stdout.write(`${safeJson({ plan, podman: ['podman', ...argv] }, 2)}\n`);
 }
 
 /** `ags --agent <name> [flags] -- [agent args]`: plan, prepare the session, run, clean up. Returns the exit code. */
@@ -129,7 +130,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     printPlan(plan, argv);
     return 0;
   }
-  for (const w of plan.warnings) process.stderr.write(`ags: warning: ${w}\n`);
+  for (const w of plan.warnings) process.stderr.write(`ags: warning: ${scrubText(w)}\n`);
 
   mark('planned');
   const teardown = new Teardown();

@@ -71,4 +71,60 @@ describe('what an overlay widens', () => {
       'set runtime.pids_limit = 10',
     ]);
   });
+
+  it('shows what the overlay supplies escaped: escape sequences cannot erase a line or draw a fake one', () => {
+    const lines = describeOverlay({
+      mount: [{ host: '/home/me/.ssh\x1b[2K\r', container: '/x\u202e', mode: 'rw' }],
+      sandbox: { passthrough_env: ['AWS_SECRET_ACCESS_KEY'], ssh_keys: ['/k\b\b'] },
+      agents: { claude: { env: { X: 'v\u202e' }, args: ['--a\x1b]0;t\x07'] } },
+      guard: {
+        rules: [
+          {
+            id: 'r',
+            pattern: 'p\u200b',
+            reason: '\x1b[1A\x1b[2K\x1b[1A\x1b[2K\r  - (change nothing)\u009b',
+          },
+        ],
+        sensitive_paths: ['/s\u2066'],
+      },
+      ['k\x1b[8m']: { ['\u202e']: 1 },
+    });
+    expect(lines).toEqual([
+      'mount host path "/home/me/.ssh\\x1b[2K\\r" at /x\\u202e READ-WRITE',
+      'pass host env vars into the sandbox: AWS_SECRET_ACCESS_KEY',
+      'offer SSH keys to the sandbox: /k\\x08\\x08',
+      'set env X="v\\u202e" for agent claude',
+      'pass extra arguments to claude: ["--a\\x1b]0;t\\x07"]',
+      'add guard rule "r": "p\\u200b" (\\x1b[1A\\x1b[2K\\x1b[1A\\x1b[2K\\r  - (change nothing)\\x9b)',
+      'add sensitive paths: /s\\u2066',
+      'set "k\\x1b[8m"."\\u202e" = 1',
+    ]);
+    for (const line of lines) expect(line).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+  });
+
+  it('cuts long values and shows at most 40 lines, counting the rest', () => {
+    const long = describeOverlay({ mount: [{ host: `/${'a'.repeat(100_000)}`, mode: 'ro' }] });
+    expect(long).toEqual([`mount host path /${'a'.repeat(299)}... [cut: 99701 more characters] read-only`]);
+
+    const many = describeOverlay({
+      mount: Array.from({ length: 100 }, (_, i) => ({ host: `/m${i}`, mode: 'rw' })),
+    });
+    expect(many).toHaveLength(40);
+    expect(many[38]).toBe('mount host path /m38 READ-WRITE');
+    expect(many[39]).toBe(
+      '... and 61 more changes not shown: read the overlay file itself before trusting it',
+    );
+
+    const envs = describeOverlay({
+      sandbox: { passthrough_env: Array.from({ length: 1000 }, (_, i) => `VAR_${i}`) },
+    });
+    expect(envs).toHaveLength(1);
+    expect(envs[0]!.length).toBeLessThan(400);
+    expect(envs[0]).toMatch(/^pass host env vars into the sandbox: VAR_0, VAR_1, .*, \.\.\. and \d+ more$/);
+
+    // a space in a path could make a READ-WRITE mount read like a read-only one
+    expect(describeOverlay({ mount: [{ host: '/h/.ssh read-only', mode: 'rw' }] })).toEqual([
+      'mount host path "/h/.ssh read-only" READ-WRITE',
+    ]);
+  });
 });
