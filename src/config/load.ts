@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError, UsageError } from '../cli/errors.js';
+import { escapeText } from '../util/terminal-text.js';
 import { errorAt, schemaError, type SourceFile } from './errors.js';
 import { expandPaths, expansionEnv } from './expand.js';
 import { defaultUserConfigPath, findRepoRoot, overlayPath, trustStorePath } from './locate.js';
@@ -10,6 +11,7 @@ import { computeOrigins, type Origin } from './origin.js';
 import { checkOverlay, describeOverlay } from './overlay.js';
 import { keyPositions, PositionMap } from './positions.js';
 import { isYes, stdio, type ConfigIO } from './prompt.js';
+import { readOverlayFileBytes, readRepoOverlayBytes, readUserConfigBytes } from './read-source.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { addTrust, isTrusted, readTrustStore, sha256 } from './trust.js';
 
@@ -39,33 +41,73 @@ export interface LoadedConfig {
   origins: Record<string, Origin>;
 }
 
-function readBytes(path: string, what: string): Buffer {
+/**
+ * The user config file named by `--config PATH` (relative to `cwd`), or the XDG default when there is no
+ * `--config`. `--config ''` is a usage error, never a quiet fall-back to the default. Shared by runs and
+ * the config commands.
+ */
+export function resolveUserConfigPath(
+  configPath: string | undefined,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): string {
+  if (configPath === undefined) return defaultUserConfigPath(env);
+  if (configPath === '') {
+    throw new UsageError(
+      '--config needs a path',
+      'give the config file to use, or leave out --config for the default',
+    );
+  }
+  return resolve(cwd, configPath);
+}
+
+/** Characters of the offending line a TOML syntax error quotes, on each side of the error's column. */
+const EXCERPT_SIDE = 40;
+
+/** The part of `line` around 1-based column `col`, escaped, with "..." where it was cut. */
+export function excerptAround(line: string, col: number): string {
+  const lead = line.length - line.trimStart().length;
+  const text = line.trim();
+  const at = Math.max(0, col - 1 - lead);
+  const start = Math.max(0, at - EXCERPT_SIDE);
+  const end = Math.min(text.length, at + EXCERPT_SIDE);
+  const body = escapeText(text.slice(start, end), EXCERPT_SIDE * 2 * 4);
+  return `${start > 0 ? '...' : ''}${body}${end < text.length ? '...' : ''}`;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decode(path: string, bytes: Buffer): string {
   try {
-    return readFileSync(path);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const reason =
-      e.code === 'EISDIR' ? 'it is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
-    throw new ConfigError(`cannot read ${what} ${path}: ${reason}`);
+    return UTF8.decode(bytes);
+  } catch {
+    throw new ConfigError(
+      `${escapeText(path, 4096)}: not a text file (it is not valid UTF-8)`,
+      'a config file is TOML, which is UTF-8 text; check that the path names the right file',
+    );
   }
 }
 
-/** Parses TOML text; a syntax error becomes a located ConfigError. */
-export function parseSource(path: string, text: string): SourceFile {
+/**
+ * Parses TOML text; a syntax error becomes a located ConfigError. The error quotes a short, escaped piece of
+ * the line for a user config, and nothing of a repo overlay: that is the repository's text, read before
+ * anyone trusted it, and its location is enough to find the mistake.
+ */
+export function parseSource(path: string, text: string, role: FileRole = 'user'): SourceFile {
   let raw: Record<string, unknown>;
   try {
     raw = parse(text) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof TomlError) {
       const what = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
-      const line = text.split('\n')[err.line - 1]?.trim();
-      throw errorAt(
-        path,
-        { line: err.line, col: err.column },
-        [],
-        `invalid TOML: ${what}`,
-        line ? `at: ${line}` : 'see https://toml.io for the syntax',
-      );
+      const line = text.split('\n')[err.line - 1] ?? '';
+      const hint =
+        role === 'overlay'
+          ? 'open the overlay at that line (ags does not echo the content of a repo overlay); see https://toml.io for the syntax'
+          : line.trim() !== ''
+            ? `at: ${excerptAround(line, err.column)}`
+            : 'see https://toml.io for the syntax';
+      throw errorAt(path, { line: err.line, col: err.column }, [], `invalid TOML: ${what}`, hint);
     }
     throw err;
   }
@@ -86,12 +128,26 @@ export interface ReadFile {
   expanded: Record<string, unknown>;
 }
 
-/** Reads, parses, checks and expands one config file. Relative paths resolve against its directory. */
-export function readConfigFile(path: string, role: FileRole, env: NodeJS.ProcessEnv): ReadFile {
-  const bytes = readBytes(path, role === 'overlay' ? 'the repo overlay' : 'the config file');
-  const file = parseSource(path, bytes.toString('utf8'));
+/** Parses, checks and expands the bytes of one config file. Relative paths resolve against its directory. */
+function checkBytes(path: string, bytes: Buffer, role: FileRole, env: NodeJS.ProcessEnv): ReadFile {
+  const file = parseSource(path, decode(path, bytes), role);
   checkFile(file, role);
   return { file, bytes, expanded: expandPaths(file, expansionEnv(env), dirname(path)) };
+}
+
+/**
+ * Reads, parses, checks and expands one config file: a regular file of at most 1 MiB (see read-source.ts);
+ * as an overlay, not a symbolic link either.
+ */
+export function readConfigFile(path: string, role: FileRole, env: NodeJS.ProcessEnv): ReadFile {
+  const bytes = role === 'overlay' ? readOverlayFileBytes(path) : readUserConfigBytes(path);
+  return checkBytes(path, bytes, role, env);
+}
+
+/** The overlay of a repository, read as readRepoOverlayBytes allows, checked; null when there is none. */
+export function readRepoOverlay(repoRoot: string, env: NodeJS.ProcessEnv): ReadFile | null {
+  const bytes = readRepoOverlayBytes(repoRoot);
+  return bytes === null ? null : checkBytes(overlayPath(repoRoot), bytes, 'overlay', env);
 }
 
 /** The built-in defaults as a raw table, host paths expanded. */
@@ -132,22 +188,16 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
   const io = opts.io ?? stdio;
   let userConfigPath: string | null = null;
   let user: ReadFile | null = null;
-  if (opts.configPath !== undefined) {
-    const path = resolve(opts.cwd, opts.configPath);
-    if (!existsSync(path)) {
-      throw new ConfigError(
-        `config file not found: ${path}`,
-        `create it with \`ags --config ${opts.configPath} config init\`, or leave out --config to use the default`,
-      );
-    }
+  const path = resolveUserConfigPath(opts.configPath, opts.cwd, opts.env);
+  if (opts.configPath !== undefined && !existsSync(path)) {
+    throw new ConfigError(
+      `config file not found: ${escapeText(path, 4096)}`,
+      `create it with \`ags --config ${escapeText(opts.configPath, 4096)} config init\`, or leave out --config to use the default`,
+    );
+  }
+  if (existsSync(path)) {
     user = readConfigFile(path, 'user', opts.env);
     userConfigPath = path;
-  } else {
-    const path = defaultUserConfigPath(opts.env);
-    if (existsSync(path)) {
-      user = readConfigFile(path, 'user', opts.env);
-      userConfigPath = path;
-    }
   }
 
   const repoRoot = await findRepoRoot(opts.cwd, opts.env);
@@ -155,9 +205,9 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
   let applied: ReadFile | null = null;
   if (repoRoot !== null) {
     overlay.path = overlayPath(repoRoot);
-    if (existsSync(overlay.path) && !sameFile(overlay.path, userConfigPath)) {
-      // Validated before anyone is asked to trust it: a broken or overreaching overlay is an error.
-      const candidate = readConfigFile(overlay.path, 'overlay', opts.env);
+    // Validated before anyone is asked to trust it: a broken or overreaching overlay is an error.
+    const candidate = sameFile(overlay.path, userConfigPath) ? null : readRepoOverlay(repoRoot, opts.env);
+    if (candidate !== null) {
       overlay.status = await decideTrust(candidate, repoRoot, opts, io);
       if (overlay.status === 'applied') applied = candidate;
     }
@@ -188,7 +238,7 @@ async function decideTrust(
   const entries = readTrustStore(storePath);
   if (isTrusted(entries, repo, hash)) return 'applied';
 
-  const path = overlay.file.path;
+  const path = escapeText(overlay.file.path, 4096);
   if (!opts.interactive) {
     io.warn(
       `ags: warning: skipping the untrusted repo overlay ${path} (no terminal to ask; run \`ags config show\` in a terminal to review and trust it)`,
@@ -200,9 +250,10 @@ async function decideTrust(
   io.warn(`ags: this repository has a config overlay: ${path}`);
   io.warn(
     previous
-      ? `ags: it changed since you trusted it on ${previous.trusted_at} (sha256 ${hash.slice(0, 12)}); if applied, it would:`
+      ? `ags: it changed since you trusted it on ${escapeText(previous.trusted_at, 64)} (sha256 ${hash.slice(0, 12)}); if applied, it would:`
       : `ags: it is not trusted yet (sha256 ${hash.slice(0, 12)}); if applied, it would:`,
   );
+  // escaped and bounded: the overlay cannot hide a line, draw over one, or push the question off screen
   const lines = describeOverlay(overlay.expanded);
   for (const line of lines.length > 0 ? lines : ['(change nothing)']) io.warn(`  - ${line}`);
   const answer = await io.ask('Trust this overlay? [y/N] ');
@@ -210,7 +261,7 @@ async function decideTrust(
     io.warn(`ags: not trusted; skipping ${path}`);
     return 'declined';
   }
-  addTrust(storePath, { repo, sha256: hash, overlay: path });
+  addTrust(storePath, { repo, sha256: hash, overlay: overlay.file.path });
   io.warn(`ags: trusted; applying ${path}`);
   return 'applied';
 }

@@ -1,13 +1,21 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, UsageError } from '../errors.js';
 import { configJsonSchema } from '../../config/json-schema.js';
-import { defaultUserConfigPath, findRepoRoot, overlayPath } from '../../config/locate.js';
-import { loadConfig, readConfigFile, type LoadedConfig } from '../../config/load.js';
+import { findRepoRoot, overlayPath } from '../../config/locate.js';
+import {
+  loadConfig,
+  readConfigFile,
+  readRepoOverlay,
+  resolveUserConfigPath,
+  type LoadedConfig,
+} from '../../config/load.js';
 import { ADDITIVE_ARRAYS, isTable } from '../../config/merge.js';
-import { formatPath, type PathSegment } from '../../config/positions.js';
-import { starterConfig } from '../../config/starter.js';
+import { displayPath, formatPath, type PathSegment } from '../../config/positions.js';
+import { showValue } from '../../config/show-value.js';
+import { writeStarterConfig } from '../../config/starter.js';
+import { escapeText, safeJson, scrubText } from '../../util/terminal-text.js';
 
 /** The global `--config PATH` option, seen from any subcommand. */
 export function configOption(cmd: Command): string | undefined {
@@ -22,18 +30,8 @@ function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-/** TOML-like rendering of one value on one line. */
-function inline(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(inline).join(', ')}]`;
-  if (isTable(v)) {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
-    return entries.length === 0
-      ? '{}'
-      : `{ ${entries.map(([k, x]) => `${formatPath([k])} = ${inline(x)}`).join(', ')} }`;
-  }
-  return String(v);
-}
+/** The longest value `config show` prints on one line (a user's own lists can be long). */
+const MAX_SHOWN = 4000;
 
 /** `key = value  # origin` lines, in the same granularity as the origin map. */
 function showLines(loaded: LoadedConfig): string[] {
@@ -45,10 +43,10 @@ function showLines(loaded: LoadedConfig): string[] {
       for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
     } else if (Array.isArray(value) && ADDITIVE_ARRAYS.has(dotted) && value.length > 0) {
       value.forEach((v, i) =>
-        lines.push(`${formatPath([...path, i])} = ${inline(v)}  # ${origin([...path, i])}`),
+        lines.push(`${displayPath([...path, i])} = ${showValue(v, MAX_SHOWN)}  # ${origin([...path, i])}`),
       );
     } else {
-      lines.push(`${formatPath(path)} = ${inline(value)}  # ${origin(path)}`);
+      lines.push(`${displayPath(path)} = ${showValue(value, MAX_SHOWN)}  # ${origin(path)}`);
     }
   };
   walk(loaded.config, []);
@@ -68,7 +66,7 @@ function showCommand(): Command {
       });
       if (opts.json) {
         out(
-          JSON.stringify(
+          safeJson(
             {
               config: loaded.config,
               origins: loaded.origins,
@@ -76,15 +74,15 @@ function showCommand(): Command {
               overlay: loaded.overlay,
               repo_root: loaded.repoRoot,
             },
-            null,
             2,
           ),
         );
         return;
       }
-      out(`# user config: ${loaded.userConfigPath ?? 'none (built-in defaults)'}`);
+      const user = loaded.userConfigPath;
+      out(`# user config: ${user === null ? 'none (built-in defaults)' : escapeText(user, 4096)}`);
       out(
-        `# repo overlay: ${loaded.overlay.status === 'absent' ? 'none' : `${loaded.overlay.path} (${loaded.overlay.status})`}`,
+        `# repo overlay: ${loaded.overlay.status === 'absent' ? 'none' : `${escapeText(loaded.overlay.path, 4096)} (${loaded.overlay.status})`}`,
       );
       out(showLines(loaded).join('\n'));
     });
@@ -97,28 +95,28 @@ function validateCommand(): Command {
     .option('--overlay', 'check FILE as a repo overlay (with the overlay restrictions)')
     .action(async (file: string | undefined, opts: { overlay?: boolean }, cmd: Command) => {
       if (file !== undefined) {
+        if (file === '') throw new UsageError('the FILE to check is empty', 'ags config validate FILE');
         const path = resolve(file);
-        if (!existsSync(path)) throw new ConfigError(`config file not found: ${path}`);
+        if (!existsSync(path)) throw new ConfigError(`config file not found: ${escapeText(path, 4096)}`);
         readConfigFile(path, opts.overlay ? 'overlay' : 'user', process.env);
-        out(`ok: ${path}${opts.overlay ? ' (as a repo overlay)' : ''}`);
+        out(`ok: ${escapeText(path, 4096)}${opts.overlay ? ' (as a repo overlay)' : ''}`);
         return;
       }
       if (opts.overlay)
         throw new UsageError('--overlay needs a FILE', 'ags config validate --overlay .ags/config.toml');
       const explicit = configOption(cmd);
-      const userPath = explicit !== undefined ? resolve(explicit) : defaultUserConfigPath(process.env);
+      const userPath = resolveUserConfigPath(explicit, process.cwd(), process.env);
       if (existsSync(userPath)) {
         readConfigFile(userPath, 'user', process.env);
-        out(`ok: ${userPath}`);
+        out(`ok: ${escapeText(userPath, 4096)}`);
       } else if (explicit !== undefined) {
-        throw new ConfigError(`config file not found: ${userPath}`);
+        throw new ConfigError(`config file not found: ${escapeText(userPath, 4096)}`);
       } else {
-        out(`no config file at ${userPath}; the built-in defaults apply`);
+        out(`no config file at ${escapeText(userPath, 4096)}; the built-in defaults apply`);
       }
       const root = await findRepoRoot(process.cwd(), process.env);
-      if (root !== null && existsSync(overlayPath(root))) {
-        readConfigFile(overlayPath(root), 'overlay', process.env);
-        out(`ok: ${overlayPath(root)} (repo overlay)`);
+      if (root !== null && readRepoOverlay(root, process.env) !== null) {
+        out(`ok: ${escapeText(overlayPath(root), 4096)} (repo overlay)`);
       }
     });
 }
@@ -128,14 +126,9 @@ function initCommand(): Command {
     .description('write a commented starter config (to --config PATH, or the default location)')
     .option('--force', 'overwrite an existing file')
     .action((opts: { force?: boolean }, cmd: Command) => {
-      const explicit = configOption(cmd);
-      const path = explicit !== undefined ? resolve(explicit) : defaultUserConfigPath(process.env);
-      if (existsSync(path) && !opts.force) {
-        throw new UsageError(`${path} already exists`, 'use `ags config init --force` to overwrite it');
-      }
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      writeFileSync(path, starterConfig(), { mode: 0o644 });
-      out(`wrote ${path}`);
+      const path = resolveUserConfigPath(configOption(cmd), process.cwd(), process.env);
+      writeStarterConfig(path, Boolean(opts.force));
+      out(`wrote ${escapeText(path, 4096)}`);
     });
 }
 
@@ -148,13 +141,13 @@ export function configCommand(): Command {
       new Command('path')
         .description('print the path of the user config file (whether or not it exists)')
         .action((_opts: unknown, cmd: Command) => {
-          const explicit = configOption(cmd);
-          out(explicit !== undefined ? resolve(explicit) : defaultUserConfigPath(process.env));
+          // controls escaped, backslashes kept: the output is meant for $(ags config path)
+          out(scrubText(resolveUserConfigPath(configOption(cmd), process.cwd(), process.env)));
         }),
     )
     .addCommand(
       new Command('schema').description('print the JSON Schema of the config file').action(() => {
-        out(JSON.stringify(configJsonSchema(), null, 2));
+        out(safeJson(configJsonSchema(), 2));
       }),
     )
     .addCommand(initCommand());

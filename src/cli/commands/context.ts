@@ -31,7 +31,7 @@ export async function loadSandboxContext(
 ): Promise<SandboxContext> {
   const cwd = realpathSync(process.cwd());
   const loaded = await loadConfig({
-    ...(configPath ? { configPath } : {}),
+    ...(configPath !== undefined ? { configPath } : {}),
     cwd,
     env: process.env,
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),

@@ -1,17 +1,19 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { findRepoRoot, trustStorePath } from '../../config/locate.js';
+import { readRepoOverlayBytes } from '../../config/read-source.js';
 import { readTrustStore, removeTrust, sha256, type TrustEntry } from '../../config/trust.js';
+import { escapeText } from '../../util/terminal-text.js';
 
 function state(entry: TrustEntry): string {
-  if (!existsSync(entry.overlay)) return 'overlay gone';
   try {
-    return sha256(readFileSync(entry.overlay)) === entry.sha256
-      ? 'current'
-      : 'changed since (will ask again)';
+    // read as a run would: a symlinked, special or oversized overlay is refused, never followed or waited on
+    const bytes = readRepoOverlayBytes(dirname(dirname(entry.overlay)));
+    if (bytes === null) return 'overlay gone';
+    return sha256(bytes) === entry.sha256 ? 'current' : 'changed since (will ask again)';
   } catch {
-    return 'unreadable';
+    return 'unreadable or refused';
   }
 }
 
@@ -34,7 +36,10 @@ export function trustCommand(): Command {
           return;
         }
         for (const e of entries) {
-          process.stdout.write(`${e.repo}\t${e.sha256.slice(0, 12)}\t${e.trusted_at}\t${state(e)}\n`);
+          const repo = escapeText(e.repo, 4096);
+          process.stdout.write(
+            `${repo}\t${e.sha256.slice(0, 12)}\t${escapeText(e.trusted_at, 64)}\t${state(e)}\n`,
+          );
         }
       }),
     )
@@ -45,9 +50,9 @@ export function trustCommand(): Command {
         .action(async (path: string) => {
           const repo = await repoFor(path);
           if (removeTrust(trustStorePath(process.env), repo)) {
-            process.stdout.write(`revoked: ${repo}\n`);
+            process.stdout.write(`revoked: ${escapeText(repo, 4096)}\n`);
           } else {
-            process.stderr.write(`ags: ${repo} was not trusted; nothing to revoke\n`);
+            process.stderr.write(`ags: ${escapeText(repo, 4096)} was not trusted; nothing to revoke\n`);
           }
         }),
     );

@@ -1,6 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../src/cli/main.js';
 import { addTrust, sha256 } from '../../../src/config/trust.js';
@@ -126,6 +136,89 @@ describe('ags config', () => {
     io = capture();
     expect(await runCli(['config', 'show', '--jsn'])).toBe(2);
     expect(io.err()).toContain("ags: unknown option '--jsn'");
+  });
+});
+
+describe('ags config: bad paths are one line', () => {
+  /** Runs the CLI; returns the exit code and output, and checks there was no stack trace. */
+  async function run(args: string[]) {
+    const io = capture();
+    const code = await runCli(args);
+    vi.restoreAllMocks();
+    expect(io.err()).not.toMatch(/\n\s+at |internal error/);
+    return { code, err: io.err(), out: io.out() };
+  }
+
+  it('init into a directory: exit 2, one line and a hint, with or without --force', async () => {
+    const dir = join(tmp, 'somedir');
+    mkdirSync(dir);
+    for (const force of [[], ['--force']]) {
+      const r = await run(['--config', dir, 'config', 'init', ...force]);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(
+        `ags: cannot write the starter config ${dir}: it is a directory\n` +
+          `  give the file's path, for example: ags --config ${join(dir, 'config.toml')} config init\n`,
+      );
+    }
+  });
+
+  it('init under a regular file: exit 2, one line', async () => {
+    writeFileSync(join(tmp, 'afile'), '');
+    const target = join(tmp, 'afile', 'ags', 'config.toml');
+    const r = await run(['--config', target, 'config', 'init']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `ags: cannot write the starter config ${target}: a part of the path is not a directory\n` +
+        '  choose a path you can write: ags --config PATH config init\n',
+    );
+  });
+
+  it('init into a path nobody may create (/sys, even as root): exit 2, one line', async () => {
+    const r = await run(['--config', '/sys/ags-test-config.toml', 'config', 'init', '--force']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^ags: cannot write the starter config \/sys\/ags-test-config\.toml: [a-z -]+\n {2}\S.*\n$/,
+    );
+  });
+
+  it('init never writes into a FIFO (it would block), even with --force', async () => {
+    const fifo = join(tmp, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await run(['--config', fifo, 'config', 'init', '--force']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('it exists and is not a regular file');
+  });
+
+  it('init --force writes through a symlinked config file, as editors do', async () => {
+    const real = join(tmp, 'dotfiles', 'ags.toml');
+    mkdirSync(join(tmp, 'dotfiles'));
+    writeFileSync(real, '# old\n');
+    symlinkSync(real, join(tmp, 'link.toml'));
+    expect((await run(['--config', join(tmp, 'link.toml'), 'config', 'init', '--force'])).code).toBe(0);
+    expect(readFileSync(real, 'utf8')).toBe(starterConfig());
+  });
+
+  it('--config "" is exit 2 "--config needs a path" in every config command', async () => {
+    for (const cmd of [['show'], ['validate'], ['path'], ['init']]) {
+      const r = await run(['--config', '', 'config', ...cmd]);
+      expect(r.code, cmd.join(' ')).toBe(2);
+      expect(r.err).toBe(
+        'ags: --config needs a path\n  give the config file to use, or leave out --config for the default\n',
+      );
+    }
+  });
+
+  it('show escapes what a config file holds, and --json escapes what JSON leaves raw', async () => {
+    const file = join(tmp, 'c.toml');
+    writeFileSync(file, '[agents.claude.env]\nX = "a\\u001b[2Jb\\u202ec\\u009b"\n');
+    let r = await run(['--config', file, 'config', 'show']);
+    expect(r.out).toContain('agents.claude.env.X = "a\\x1b[2Jb\\u202ec\\x9b"  # user\n');
+    expect(r.out.replace(/\n/g, '')).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+    r = await run(['--config', file, 'config', 'show', '--json']);
+    expect(r.out).toContain('"X": "a\\u001b[2Jb\\u202ec\\u009b"');
+    expect(r.out.replace(/\n/g, '')).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+    const shown = JSON.parse(r.out) as { config: { agents: { claude: { env: { X: string } } } } };
+    expect(shown.config.agents.claude.env.X).toBe('a\u001b[2Jb\u202ec\u009b');
   });
 });
 

@@ -13,8 +13,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../../../src/cli/errors.js';
+import { ConfigError, UsageError } from '../../../src/cli/errors.js';
 import { loadConfig, type ConfigIO, type LoadOptions } from '../../../src/config/index.js';
+import { parseSource } from '../../../src/config/load.js';
 
 let tmp: string;
 let env: NodeJS.ProcessEnv;
@@ -256,5 +257,209 @@ describe('the repo overlay', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain('is damaged');
     expect(err.hint).toContain('delete it');
+  });
+});
+
+/** The error a promise rejects with. */
+async function failure(p: Promise<unknown>): Promise<ConfigError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ConfigError);
+  return err as ConfigError;
+}
+
+const CANARY = 'CANARY_d41d8cd98f00b204';
+
+describe('what a config path may name', () => {
+  it('--config "" is a usage error, not the default config', async () => {
+    write(userConfig(), '[sandbox]\nimage = "default-file"\n');
+    const err = await loadConfig(opts({ configPath: '' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).exitCode).toBe(2);
+    expect((err as UsageError).message).toBe('--config needs a path');
+  });
+
+  it('--config /dev/zero is refused before a byte is read', async () => {
+    const started = Date.now();
+    const err = await failure(loadConfig(opts({ configPath: '/dev/zero' })));
+    expect(err.message).toBe('cannot read the config file /dev/zero: it is a character device');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('a user config over 1 MiB is refused', async () => {
+    const big = join(tmp, 'big.toml');
+    writeFileSync(big, `# ${'x'.repeat(1024 * 1024)}\n`);
+    const err = await failure(loadConfig(opts({ configPath: big })));
+    expect(err.message).toBe(`cannot read the config file ${big}: it is larger than 1 MiB`);
+  });
+
+  it('a FIFO as the user config is refused without waiting for a writer', async () => {
+    const fifo = join(tmp, 'fifo.toml');
+    execFileSync('mkfifo', [fifo]);
+    const err = await failure(loadConfig(opts({ configPath: fifo })));
+    expect(err.message).toBe(`cannot read the config file ${fifo}: it is a named pipe (FIFO)`);
+  });
+
+  it('a user config that is a symbolic link to a regular file is followed (dotfile managers do that)', async () => {
+    write(join(tmp, 'dotfiles', 'ags.toml'), '[sandbox]\nimage = "linked"\n');
+    mkdirSync(join(tmp, 'cfg', 'ags'), { recursive: true });
+    symlinkSync(join(tmp, 'dotfiles', 'ags.toml'), userConfig());
+    expect((await loadConfig(opts())).config.sandbox.image).toBe('linked');
+  });
+
+  it('a file that is not UTF-8 text is refused without quoting it', async () => {
+    const bin = join(tmp, 'bin.toml');
+    writeFileSync(bin, Buffer.from([0x5b, 0xff, 0xfe, 0x1b, 0x5d, 0x0a]));
+    const err = await failure(loadConfig(opts({ configPath: bin })));
+    expect(err.message).toBe(`${bin}: not a text file (it is not valid UTF-8)`);
+  });
+});
+
+describe('an overlay that is not a plain file in the repository', () => {
+  const secret = () => join(tmp, 'home', '.aws', 'credentials');
+  beforeEach(() => {
+    // a secret whose text is also broken TOML, so a parse error would quote it
+    write(secret(), `[default]\naws_secret_access_key = ${CANARY}\n`);
+  });
+
+  it('a symlinked config.toml is refused with one line, and its target is never quoted', async () => {
+    mkdirSync(join(repo, '.ags'));
+    symlinkSync(secret(), overlayFile());
+    const o = opts({ interactive: true, io: io('y') });
+    const err = await failure(loadConfig(o));
+    expect(err.message).toBe(`refusing the repo overlay ${overlayFile()}: it is a symbolic link`);
+    expect(err.hint).toContain('a repo overlay must be a regular file inside the repository');
+    expect(`${err.message}\n${err.hint}\n${warnings.join('\n')}`).not.toContain(CANARY);
+    expect(o.io!.ask).not.toHaveBeenCalled();
+  });
+
+  it('a symlinked .ags directory is refused too', async () => {
+    mkdirSync(join(tmp, 'elsewhere'));
+    symlinkSync(secret(), join(tmp, 'elsewhere', 'config.toml'));
+    symlinkSync(join(tmp, 'elsewhere'), join(repo, '.ags'));
+    const err = await failure(loadConfig(opts()));
+    expect(err.message).toBe(
+      `refusing the repo overlay ${overlayFile()}: ${join(repo, '.ags')} is a symbolic link`,
+    );
+    expect(err.message + (err.hint ?? '')).not.toContain(CANARY);
+  });
+
+  it('a FIFO is refused at once instead of hanging the read', async () => {
+    mkdirSync(join(repo, '.ags'));
+    execFileSync('mkfifo', [overlayFile()]);
+    const err = await failure(loadConfig(opts()));
+    expect(err.message).toBe(`refusing the repo overlay ${overlayFile()}: it is a named pipe (FIFO)`);
+  });
+
+  it('a directory named config.toml is refused', async () => {
+    mkdirSync(overlayFile(), { recursive: true });
+    const err = await failure(loadConfig(opts()));
+    expect(err.message).toBe(`refusing the repo overlay ${overlayFile()}: it is a directory`);
+  });
+
+  it('an overlay over 1 MiB is refused', async () => {
+    write(overlayFile(), `# ${'x'.repeat(1024 * 1024)}\n`);
+    const err = await failure(loadConfig(opts()));
+    expect(err.message).toBe(`cannot read the repo overlay ${overlayFile()}: it is larger than 1 MiB`);
+  });
+
+  it('a syntax error in an overlay names the place and quotes none of its content', async () => {
+    write(overlayFile(), `[sandbox]\npassthrough_env = ["A"] ${CANARY}\n`);
+    const err = await failure(loadConfig(opts()));
+    expect(err.message).toMatch(new RegExp(`^${overlayFile()}:2:25: invalid TOML: `));
+    expect(err.hint).toContain('ags does not echo the content of a repo overlay');
+    expect(`${err.message}\n${err.hint}`).not.toContain(CANARY);
+  });
+});
+
+describe('the trust question for an overlay full of escape sequences', () => {
+  it('shows every change, escaped, and prints no raw control character', async () => {
+    write(
+      overlayFile(),
+      [
+        '[[mount]]',
+        'host = "~/.ssh"',
+        'mode = "rw"',
+        '[sandbox]',
+        'passthrough_env = ["AWS_SECRET_ACCESS_KEY"]',
+        '[[guard.rules]]',
+        'id = "x"',
+        'pattern = "x"',
+        // moves up over the lines above, clears them, and prints a reassuring one
+        'reason = "\\u001b[1A\\u001b[2K\\u001b[1A\\u001b[2K\\r  - (change nothing)\\u202e\\u009b"',
+        '',
+      ].join('\n'),
+    );
+    const o = opts({ interactive: true, io: io('n') });
+    await loadConfig(o);
+    const shown = warnings.join('\n');
+    expect(shown).toContain(`mount host path ${join(tmp, 'home', '.ssh')} READ-WRITE`);
+    expect(shown).toContain('pass host env vars into the sandbox: AWS_SECRET_ACCESS_KEY');
+    expect(shown).toContain(
+      'add guard rule "x": "x" (\\x1b[1A\\x1b[2K\\x1b[1A\\x1b[2K\\r  - (change nothing)\\u202e\\x9b)',
+    );
+    for (const line of warnings) expect(line).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+  });
+});
+
+describe('TOML syntax errors in a user config', () => {
+  const hintOf = (text: string) => {
+    try {
+      parseSource('/c.toml', text);
+    } catch (err) {
+      return (err as ConfigError).hint;
+    }
+    throw new Error('parsed');
+  };
+
+  it('quote the line, escaped', () => {
+    expect(hintOf('[sandbox]\nimage = "a" \u001b[2J\u202e\n')).toBe('at: image = "a" \\x1b[2J\\u202e');
+  });
+
+  it('quote only the part of a 400 KB line around the error', () => {
+    const hint = hintOf(`[sandbox]\nimage = "a" ${'x'.repeat(200_000)}\u001b${'y'.repeat(200_000)}\n`);
+    expect(hint).toBe(`at: image = "a" ${'x'.repeat(40)}...`);
+  });
+
+  it('mark both cuts when the error is in the middle of a long line', () => {
+    const hint = hintOf(`a = [${'1,'.repeat(50_000)} x, ${'2,'.repeat(50_000)}]\n`);
+    expect(hint).toMatch(/^at: \.\.\.[1,]+ x, [2,]+\.\.\.$/);
+    expect(hint!.length).toBeLessThan(100);
+  });
+
+  it('never put a raw control character in the message', () => {
+    let err: ConfigError | undefined;
+    try {
+      parseSource('/c\u001b.toml', 'a = "\u0007\u0008"\n');
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.message).toBe(
+      '/c\\x1b.toml:1:6: invalid TOML: control characters are not allowed in strings',
+    );
+    expect(err!.hint).toBe('at: a = "\\x07\\x08"');
+  });
+});
+
+describe('keys a file invents', () => {
+  it('are escaped and cut in schema errors', async () => {
+    write(overlayFile(), `[sandbox]\n"ima\\u001b[2Kge${'x'.repeat(5000)}" = 1\n`);
+    let err = await failure(loadConfig(opts()));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^${overlayFile()}:2:1: sandbox\\."ima\\\\x1b\\[2Kgex+"\\.\\.\\. \\[cut: \\d+ more characters\\]: unknown key; allowed: `,
+      ),
+    );
+    expect(err.message.length).toBeLessThan(overlayFile().length + 400);
+
+    write(overlayFile(), '[agents.claude.env]\n"A\\u202eB" = "x"\n');
+    err = await failure(loadConfig(opts()));
+    expect(err.message).toContain(
+      'agents.claude.env."A\\u202eB": invalid name "A\\u202eB": must be an environment variable name',
+    );
+    expect(err.message).not.toMatch(/\p{Cf}/u);
   });
 });
