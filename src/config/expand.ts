@@ -50,8 +50,22 @@ export function expansionEnv(env: NodeJS.ProcessEnv): Record<string, string | un
 
 export type ExpandResult = { ok: true; value: string } | { ok: false; reason: string; hint: string };
 
-/** Expands `~`, `$VAR`, `${VAR}` in one string (no resolution against a directory). */
-export function expandString(input: string, env: Record<string, string | undefined>): ExpandResult {
+/**
+ * The variables a repo overlay's paths may use. Any other host variable would put its value into a mount path,
+ * which ends up in podman's argv and in the sandbox's /proc/self/mountinfo: an overlay writing
+ * `host = "/tmp/$GITHUB_TOKEN"` would hand the token to the agent without ever naming it as a secret.
+ */
+export const OVERLAY_VARIABLES: ReadonlySet<string> = new Set(['HOME', ...Object.keys(XDG_DEFAULTS)]);
+
+/**
+ * Expands `~`, `$VAR`, `${VAR}` in one string (no resolution against a directory). With `allowed`, only
+ * those variable names may be used.
+ */
+export function expandString(
+  input: string,
+  env: Record<string, string | undefined>,
+  allowed?: ReadonlySet<string>,
+): ExpandResult {
   let s = input;
   if (s === '~' || s.startsWith('~/')) s = env.HOME + s.slice(1);
   else if (s.startsWith('~')) {
@@ -100,6 +114,13 @@ export function expandString(input: string, env: Record<string, string | undefin
       }
       name = m[0];
       i += name.length;
+    }
+    if (allowed && !allowed.has(name)) {
+      return {
+        ok: false,
+        reason: `a repo overlay may use only ~, $HOME and the XDG base directories in paths, not $${name} (${quoteText(input)})`,
+        hint: 'write the path without it: host variables stay out of what a repository decides',
+      };
     }
     const value = env[name];
     if (value === undefined) {
@@ -151,6 +172,7 @@ export function expandPaths(
   file: SourceFile,
   env: Record<string, string | undefined>,
   baseDir: string | null,
+  allowed?: ReadonlySet<string>,
 ): Record<string, unknown> {
   const copy = structuredClone(file.raw);
   const fail = (path: PathSegment[], reason: string, hint: string) =>
@@ -158,7 +180,7 @@ export function expandPaths(
 
   for (const pattern of PATH_FIELDS) {
     matches(pattern, copy, (path, value) => {
-      const r = expandString(value, env);
+      const r = expandString(value, env, allowed);
       if (!r.ok) throw fail(path, r.reason, r.hint);
       if (isAbsolute(r.value)) setAt(copy, path, normalize(r.value));
       else if (baseDir !== null) setAt(copy, path, resolve(baseDir, r.value));
@@ -172,7 +194,7 @@ export function expandPaths(
   }
   for (const pattern of PROGRAM_FIELDS) {
     matches(pattern, copy, (path, value) => {
-      const r = expandString(value, env);
+      const r = expandString(value, env, allowed);
       if (!r.ok) throw fail(path, r.reason, r.hint);
       if (!isAbsolute(r.value)) {
         throw fail(

@@ -4,7 +4,7 @@ import { parse, TomlError } from 'smol-toml';
 import { ConfigError, UsageError } from '../cli/errors.js';
 import { escapeText } from '../util/terminal-text.js';
 import { errorAt, schemaError, type SourceFile } from './errors.js';
-import { expandPaths, expansionEnv } from './expand.js';
+import { OVERLAY_VARIABLES, expandPaths, expansionEnv } from './expand.js';
 import { defaultUserConfigPath, findRepoRoot, overlayPath, trustStorePath } from './locate.js';
 import { mergeRaw } from './merge.js';
 import { computeOrigins, type Origin } from './origin.js';
@@ -132,7 +132,8 @@ export interface ReadFile {
 function checkBytes(path: string, bytes: Buffer, role: FileRole, env: NodeJS.ProcessEnv): ReadFile {
   const file = parseSource(path, decode(path, bytes), role);
   checkFile(file, role);
-  return { file, bytes, expanded: expandPaths(file, expansionEnv(env), dirname(path)) };
+  const allowed = role === 'overlay' ? OVERLAY_VARIABLES : undefined;
+  return { file, bytes, expanded: expandPaths(file, expansionEnv(env), dirname(path), allowed) };
 }
 
 /**

@@ -236,6 +236,26 @@ describe('the repo overlay', () => {
     );
   });
 
+  it('may not put a host variable into a path: its value would reach the sandbox unnamed', async () => {
+    env.GITHUB_TOKEN = 'ghp_canary_value';
+    write(overlayFile(), '[[mount]]\nhost = "/tmp/$GITHUB_TOKEN"\nmode = "ro"\ncreate = true\n');
+    const o = opts({ interactive: true, io: io('y') });
+    const err = (await loadConfig(o).catch((e: unknown) => e)) as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toContain(
+      'mount[0].host: a repo overlay may use only ~, $HOME and the XDG base directories',
+    );
+    expect(err.message).not.toContain('ghp_canary_value');
+    expect(o.io!.ask).not.toHaveBeenCalled();
+    expect(existsSync('/tmp/ghp_canary_value')).toBe(false);
+  });
+
+  it('may use ~, $HOME and the XDG base directories in paths', async () => {
+    write(overlayFile(), '[[mount]]\nhost = "$XDG_CACHE_HOME/x"\nmode = "ro"\noptional = true\n');
+    const loaded = await loadConfig(opts({ interactive: true, io: io('y') }));
+    expect(loaded.overlay.status).toBe('applied');
+  });
+
   it('a malformed overlay is an error in the overlay file, trusted or not', async () => {
     write(overlayFile(), '[network]\nmode = "hots"\n');
     await expect(loadConfig(opts())).rejects.toThrow(
