@@ -36,7 +36,8 @@ const dry = spawnSync(
 );
 if (dry.status !== 0) throw new Error(`ags --dry-run failed: ${dry.stderr}`);
 const podmanArgv = JSON.parse(dry.stdout).podman.slice(1);
-// the hand-run needs no session dir: drop the session mount and the env file, keep everything else
+// the hand-run needs no session dir: drop the session mounts, keep everything else (so bench a config without
+// [[secret]]: a run with secrets starts through the entry, which needs its env file)
 const byHand = podmanArgv.filter((a) => !a.includes('/session-') && !a.startsWith('--name='));
 
 // warm both paths once (image layers, page cache); ags first, since it creates the home and tools dirs

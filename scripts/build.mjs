@@ -3,9 +3,10 @@
 //  - the host CLI into one file, dist/ags.mjs: one module instead of hundreds cuts the import time of the CLI
 //    from about 250 ms to about 95 ms on our CI machine (docs/PERFORMANCE.md), and every launch pays it;
 //  - each in-sandbox entry point (guards/bin/*.ts, shims/bin/*.ts) into one self-contained file under
-//    dist/sandbox/, so the container needs nothing but `node` to run it.
+//    dist/sandbox/, so the container needs nothing but `node` to run it; in-sandbox shell scripts
+//    (shims/bin/*.sh, run with the image's /bin/sh) are copied there as they are.
 // Type-checking is `npm run typecheck` (tsc --noEmit); esbuild only strips types.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -50,4 +51,12 @@ if (entries.length > 0) {
     legalComments: 'none',
   });
 }
-console.log(`built dist/ags.mjs and ${entries.length} sandbox bundle${entries.length === 1 ? '' : 's'}`);
+const scripts = readdirSync(join(root, 'shims/bin')).filter((f) => f.endsWith('.sh'));
+mkdirSync(join(dist, 'sandbox'), { recursive: true });
+for (const f of scripts) {
+  copyFileSync(join(root, 'shims/bin', f), join(dist, 'sandbox', f));
+  chmodSync(join(dist, 'sandbox', f), 0o755);
+}
+console.log(
+  `built dist/ags.mjs, ${entries.length} sandbox bundle${entries.length === 1 ? '' : 's'} and ${scripts.length} sandbox script${scripts.length === 1 ? '' : 's'}`,
+);

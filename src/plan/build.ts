@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { AgentAdapter } from '../../agents/types.js';
+import { RuntimeError } from '../cli/errors.js';
 import { HOST_SERVICES_HINT, HOST_SERVICES_HOST, buildHint } from './hint.js';
 import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
 import { decideLimits } from './limits.js';
@@ -13,6 +14,13 @@ export const SANDBOX_BIN_DIR = '/opt/ags/sandbox';
 /** Where the persistent agent CLI installs appear, read-only. */
 export const SANDBOX_TOOLS_DIR = '/opt/ags/tools';
 const SSH_AUTH_SOCK_TARGET = '/run/ags-ssh/agent.sock';
+/**
+ * Where the directory of the secrets env file appears, read-only, in runs with secrets: apart from the
+ * session dir, whose files the agent adapters point the agent at.
+ */
+export const SANDBOX_SECRETS_DIR = '/run/ags-secrets';
+/** The in-sandbox entry (shims/bin/ags-entry.sh) that exports the secrets and execs the agent. */
+export const SANDBOX_ENTRY = `${SANDBOX_BIN_DIR}/ags-entry.sh`;
 
 /** Host terminal variables worth carrying in (public, never secret). */
 const TERMINAL_ENV = ['TERM', 'COLORTERM', 'LANG', 'LC_ALL', 'TZ'];
@@ -142,6 +150,25 @@ export function buildLaunchPlan(
       content: `${JSON.stringify(settings.guardPolicy, null, 2)}\n`,
     });
   }
+  const secretEnv = [
+    ...new Set([...settings.secretNames, ...settings.passthroughEnv.filter((n) => host.env[n])]),
+  ];
+
+  if (secretEnv.length > 0) {
+    if (host.sandboxBundleDir === null) {
+      throw new RuntimeError(
+        'the sandbox entry that delivers secrets is not built, so this run cannot have its secrets',
+        'run `npm run build` in the ags checkout',
+      );
+    }
+    add({
+      source: dirname(host.secretEnvFile),
+      target: SANDBOX_SECRETS_DIR,
+      mode: 'ro',
+      why: 'secret values, for the sandbox entry',
+      showInHint: false,
+    });
+  }
   // the session dir goes last among directories so its read-only files sit above everything else
   add({
     source: host.sessionDir,
@@ -185,10 +212,6 @@ export function buildLaunchPlan(
     ...settings.agent.env,
   });
 
-  const secretEnv = [
-    ...new Set([...settings.secretNames, ...settings.passthroughEnv.filter((n) => host.env[n])]),
-  ];
-
   const agentArgv = [
     adapter.command,
     ...wiring.args,
@@ -196,7 +219,13 @@ export function buildLaunchPlan(
     ...settings.agent.args,
     ...req.agentArgs,
   ];
-  const command = req.tmux ? ['tmux', 'new-session', '-A', '-s', 'ags', '--', ...agentArgv] : agentArgv;
+  const inner = req.tmux ? ['tmux', 'new-session', '-A', '-s', 'ags', '--', ...agentArgv] : agentArgv;
+  // Secret values never go to podman (its container spec and state database keep them): the entry reads them
+  // from the read-only env file and execs the agent (or tmux, whose server then has them) in its place.
+  const command =
+    secretEnv.length > 0
+      ? ['/bin/sh', SANDBOX_ENTRY, `${SANDBOX_SECRETS_DIR}/${basename(host.secretEnvFile)}`, ...inner]
+      : inner;
 
   return {
     agent: adapter.name,

@@ -20,6 +20,11 @@ export interface RunRequest {
 export interface HostFacts extends BasicHostFacts {
   /** This run's private directory on the host (0700); mounted read-only at SANDBOX_SESSION_DIR. */
   sessionDir: string;
+  /**
+   * This run's env file of secret values on the host (0600, alone in a 0700 directory); its directory is
+   * mounted read-only at SANDBOX_SECRETS_DIR when the run has secrets.
+   */
+  secretEnvFile: string;
   /** The built in-sandbox bundles (dist/sandbox), or null when this checkout has none. */
   sandboxBundleDir: string | null;
   /** Random per run (see WireContext.nonce). */

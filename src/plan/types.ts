@@ -45,11 +45,14 @@ export interface LaunchPlan {
   mounts: Mount[];
   /** Public environment, passed as -e. */
   env: Record<string, string>;
-  /** Names of variables whose values travel only in the 0600 env file (secrets and passthrough_env). */
+  /**
+   * Names of variables whose values travel only in the 0600 env file (secrets and passthrough_env), which the
+   * sandbox entry exports before it execs the agent.
+   */
   secretEnv: string[];
   /** Files the session writes to the session dir, mounted read-only. */
   sessionFiles: SessionFile[];
-  /** The command inside the container: agent argv, possibly wrapped in tmux. */
+  /** The command inside the container: agent argv, possibly wrapped in tmux, behind the entry with secrets. */
   command: string[];
   /** Things the user must hear about (guards off, root, and so on). */
   warnings: string[];

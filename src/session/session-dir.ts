@@ -1,10 +1,16 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The files of one run on the host. Only `publicDir` is mounted into the sandbox (read-only). */
+/**
+ * The files of one run on the host. `publicDir` is mounted into the sandbox (read-only); `secretsDir`, which
+ * holds only the env file, is mounted read-only at a path of its own when the run has secrets (the sandbox
+ * entry reads it; the agent adapters never expose it). The rest stays on the host.
+ */
 export interface SessionPaths {
   root: string;
   publicDir: string;
+  secretsDir: string;
+  /** The 0600 file with the secret values, NAME=VALUE per line, in `secretsDir`. */
   envFile: string;
   sshSocket: string;
   /** podman writes the container id here once the container exists. */
@@ -19,7 +25,8 @@ export function sessionPaths(runtimeDir: string, pid: number): SessionPaths {
   return {
     root,
     publicDir: join(root, 'public'),
-    envFile: join(root, 'env'),
+    secretsDir: join(root, 'secrets'),
+    envFile: join(root, 'secrets', 'env'),
     sshSocket: join(root, 'ssh-agent.sock'),
     cidFile: join(root, 'container-id'),
     gitconfig: join(root, 'public', 'gitconfig'),
@@ -29,6 +36,7 @@ export function sessionPaths(runtimeDir: string, pid: number): SessionPaths {
 export function createSessionDir(paths: SessionPaths): void {
   rmSync(paths.root, { recursive: true, force: true });
   mkdirSync(paths.publicDir, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.secretsDir, { mode: 0o700 });
 }
 
 export function removeSessionDir(paths: SessionPaths): void {

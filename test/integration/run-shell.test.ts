@@ -162,8 +162,8 @@ describe('ags --agent shell in a real rootless container', () => {
     let envFile: string | undefined;
     while (Date.now() < deadline) {
       const s = sessionDirs().find((d) => d.startsWith('session-'));
-      if (s && existsSync(join(runtime, 'ags', s, 'env'))) {
-        envFile = join(runtime, 'ags', s, 'env');
+      if (s && existsSync(join(runtime, 'ags', s, 'secrets', 'env'))) {
+        envFile = join(runtime, 'ags', s, 'secrets', 'env');
         const ps = await podman(host, ['ps', '--format', '{{.Names}}']);
         if (String(ps.stdout).includes('ags-repo-')) break;
       }

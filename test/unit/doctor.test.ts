@@ -70,12 +70,13 @@ describe("doctor's probe", () => {
       {
         ...facts,
         sessionDir: '/run/user/1000/ags/s/public',
+        secretEnvFile: '/run/user/1000/ags/s/secrets/env',
         sandboxBundleDir: '/pkg/dist/sandbox',
         nonce: 'a',
       },
       ADAPTERS.shell,
     );
-    return podmanRunArgv(plan, { envFile: '/run/user/1000/ags/s/env', cidFile: '/run/user/1000/ags/s/cid' });
+    return podmanRunArgv(plan, { cidFile: '/run/user/1000/ags/s/cid' });
   };
   const probeArgv = (s: RunSettingsWithSecrets) =>
     podmanRunArgv(probePlan({ facts, settings: s }, '/tmp/ags-doctor-x', '/pkg/dist/sandbox'));
@@ -102,7 +103,16 @@ describe("doctor's probe", () => {
     }
     // the cpu controller is not delegated here: neither a run nor the probe passes --cpus
     expect(probe.some((a) => a.startsWith('--cpus'))).toBe(false);
-    expect(probe.slice(-4)).toEqual(['localhost/ags:latest', 'bash', '-c', PROBE_SCRIPT]);
+    // a secret is configured: the probe starts through the sandbox entry too (with an empty secrets file)
+    expect(probe.slice(-7)).toEqual([
+      'localhost/ags:latest',
+      '/bin/sh',
+      '/opt/ags/sandbox/ags-entry.sh',
+      '/run/ags-secrets/env',
+      'bash',
+      '-c',
+      PROBE_SCRIPT,
+    ]);
   });
 
   it('follows [runtime] init = false like a run does', () => {
@@ -119,6 +129,7 @@ describe("doctor's probe", () => {
       '--volume=/srv/data:/data:ro',
       '--volume=/tmp/ags-doctor-x/tools:/opt/ags/tools:ro',
       '--volume=/pkg/dist/sandbox:/opt/ags/sandbox:ro',
+      '--volume=/tmp/ags-doctor-x/secrets:/run/ags-secrets:ro',
       '--volume=/tmp/ags-doctor-x/session:/run/ags:ro',
     ]);
     expect(probeArgv(settings)).toContain('--workdir=/tmp/ags-doctor-x/work');

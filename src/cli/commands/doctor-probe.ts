@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADAPTERS } from '../../../agents/index.js';
@@ -29,8 +29,9 @@ export const PROBE_REQUEST: RunRequest = {
 /**
  * doctor's probe, planned and rendered by the same code as a real run of the shell agent with the user's settings
  * (engine, init, runtime, ulimits, limits, user namespace, capabilities, security options, network, config
- * mounts). Only where it runs differs: an empty scratch workspace, sandbox home, tools dir and session dir, so
- * the probe touches nothing of the user's; and no terminal, since doctor reads its output.
+ * mounts, and the sandbox entry when secrets are configured). Only where it runs differs: an empty scratch
+ * workspace, sandbox home, tools dir, session dir and secrets file (no values), so the probe touches nothing of
+ * the user's; and no terminal, since doctor reads its output.
  */
 export function probePlan(
   ctx: Pick<SandboxContext, 'facts' | 'settings'>,
@@ -48,6 +49,7 @@ export function probePlan(
       stdinTTY: false,
       stdoutTTY: false,
       sessionDir: join(scratch, 'session'),
+      secretEnvFile: join(scratch, 'secrets', 'env'),
       sandboxBundleDir: bundleDir,
       nonce: randomBytes(6).toString('hex'),
     },
@@ -61,7 +63,9 @@ export async function startProbe(
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const scratch = mkdtempSync(join(tmpdir(), 'ags-doctor-'));
   try {
-    for (const d of ['work', 'home', 'tools', 'session']) mkdirSync(join(scratch, d), { mode: 0o700 });
+    for (const d of ['work', 'home', 'tools', 'session', 'secrets'])
+      mkdirSync(join(scratch, d), { mode: 0o700 });
+    writeFileSync(join(scratch, 'secrets', 'env'), '', { mode: 0o600 });
     const plan = probePlan(ctx, scratch, sandboxBundleDir());
     prepareMountpoints(plan.mounts);
     const r = await podman(podmanRunArgv(plan), { stdin: 'ignore' });

@@ -78,7 +78,7 @@ export function assertSafeWorkdir(workdir: string, home: string): void {
 /** The built in-sandbox bundles, or null when this checkout has not built them. */
 export function sandboxBundleDir(): string | null {
   const dir = join(PACKAGE_ROOT, 'dist', 'sandbox');
-  return existsSync(join(dir, 'claude-hook.mjs')) ? dir : null;
+  return existsSync(join(dir, 'claude-hook.mjs')) && existsSync(join(dir, 'ags-entry.sh')) ? dir : null;
 }
 
 function printPlan(plan: LaunchPlan, argv: string[]): void {
@@ -116,15 +116,13 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     {
       ...facts,
       sessionDir: session.publicDir,
+      secretEnvFile: session.envFile,
       sandboxBundleDir: sandboxBundleDir(),
       nonce: randomBytes(6).toString('hex'),
     },
     adapter,
   );
-  const argv = podmanRunArgv(plan, {
-    envFile: plan.secretEnv.length > 0 ? session.envFile : null,
-    cidFile: session.cidFile,
-  });
+  const argv = podmanRunArgv(plan, { cidFile: session.cidFile });
 
   if (request.dryRun) {
     printPlan(plan, argv);

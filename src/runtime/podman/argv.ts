@@ -2,15 +2,13 @@ import type { LaunchPlan } from '../../plan/types.js';
 
 /** This run's files that podman reads or writes (they live in the session dir). */
 export interface RunFiles {
-  /** The 0600 file with secret values, when there are secrets. */
-  envFile?: string | null;
   /** Where podman writes the container id once it has created the container. */
   cidFile?: string;
 }
 
 /**
- * Renders a LaunchPlan into the argv of `podman run`. Pure. Secret values never appear here: they travel in the
- * env file.
+ * Renders a LaunchPlan into the argv of `podman run`. Pure. Secret values never appear here, nor reach podman
+ * at all: the plan's command starts the sandbox entry, which reads them from a mounted file.
  */
 export function podmanRunArgv(plan: LaunchPlan, files: RunFiles = {}): string[] {
   const argv = ['run', '--rm'];
@@ -38,7 +36,6 @@ export function podmanRunArgv(plan: LaunchPlan, files: RunFiles = {}): string[] 
 
   for (const m of plan.mounts) argv.push(`--volume=${m.source}:${m.target}:${m.mode}`);
   for (const [k, v] of Object.entries(plan.env)) argv.push(`--env=${k}=${v}`);
-  if (files.envFile) argv.push(`--env-file=${files.envFile}`);
   if (files.cidFile) argv.push(`--cidfile=${files.cidFile}`);
   argv.push(`--workdir=${plan.cwd}`);
   argv.push(...plan.engine.extraArgs);

@@ -3,6 +3,7 @@ import { ADAPTERS } from '../../../agents/index.js';
 import { buildLaunchPlan, containerNameFor } from '../../../src/plan/build.js';
 import { buildHint } from '../../../src/plan/hint.js';
 import type { HostFacts, RunRequest, RunSettings } from '../../../src/plan/inputs.js';
+import type { LaunchPlan } from '../../../src/plan/types.js';
 import { podmanRunArgv } from '../../../src/runtime/podman/argv.js';
 
 const host: HostFacts = {
@@ -16,6 +17,7 @@ const host: HostFacts = {
   stdoutTTY: false,
   env: { TERM: 'xterm-256color', ANTHROPIC_API_KEY: 'sk-secret-value', SHELL: '/bin/zsh' },
   sessionDir: '/run/user/1000/ags/session-4242/public',
+  secretEnvFile: '/run/user/1000/ags/session-4242/secrets/env',
   sandboxBundleDir: '/opt/ags-pkg/dist/sandbox',
   nonce: 'n0nce',
   cgroups: { version: 'v2', rootless: true, controllers: ['cpuset', 'cpu', 'io', 'memory', 'pids'] },
@@ -35,6 +37,16 @@ const settings: RunSettings = {
   guardPolicy: { extraRules: [], allow: [], sensitivePaths: [], lockdown: false },
   gitconfig: 'gitconfig',
 };
+
+/** The agent's own argv: the plan's command without the sandbox entry in front (these plans have secrets). */
+function agentArgv(plan: LaunchPlan): string[] {
+  expect(plan.command.slice(0, 3)).toEqual([
+    '/bin/sh',
+    '/opt/ags/sandbox/ags-entry.sh',
+    '/run/ags-secrets/env',
+  ]);
+  return plan.command.slice(3);
+}
 
 const request: RunRequest = {
   agent: 'shell',
@@ -98,6 +110,13 @@ describe('buildLaunchPlan', () => {
           showInHint: false,
         },
         {
+          source: '/run/user/1000/ags/session-4242/secrets',
+          target: '/run/ags-secrets',
+          mode: 'ro',
+          why: 'secret values, for the sandbox entry',
+          showInHint: false,
+        },
+        {
           source: '/run/user/1000/ags/session-4242/public',
           target: '/run/ags',
           mode: 'ro',
@@ -118,17 +137,44 @@ describe('buildLaunchPlan', () => {
       },
       secretEnv: ['GITHUB_TOKEN', 'ANTHROPIC_API_KEY'],
       sessionFiles: [],
-      command: ['bash', '-c', 'exit 3'],
+      command: [
+        '/bin/sh',
+        '/opt/ags/sandbox/ags-entry.sh',
+        '/run/ags-secrets/env',
+        'bash',
+        '-c',
+        'exit 3',
+      ],
       warnings: [],
     });
   });
 
-  it('never puts a secret value in the plan or the argv', () => {
+  it('never puts a secret value in the plan or the argv, and gives podman no env file', () => {
     const plan = buildLaunchPlan(request, settings, host, ADAPTERS.claude);
-    const argv = podmanRunArgv(plan, { envFile: '/run/user/1000/ags/session-4242/env' });
+    const argv = podmanRunArgv(plan, { cidFile: '/run/user/1000/ags/session-4242/container-id' });
     expect(JSON.stringify(plan)).not.toContain('sk-secret-value');
     expect(argv.join(' ')).not.toContain('sk-secret-value');
-    expect(argv).toContain('--env-file=/run/user/1000/ags/session-4242/env');
+    expect(argv.some((a) => a.startsWith('--env-file'))).toBe(false);
+    expect(argv.some((a) => a.includes('ANTHROPIC_API_KEY'))).toBe(false);
+    expect(argv).toContain('--volume=/run/user/1000/ags/session-4242/secrets:/run/ags-secrets:ro');
+  });
+
+  it('starts the agent directly, with no secrets mount, when there are no secrets', () => {
+    const plan = buildLaunchPlan(
+      request,
+      { ...settings, secretNames: [], passthroughEnv: ['NOT_SET_ON_HOST'] },
+      host,
+      ADAPTERS.shell,
+    );
+    expect(plan.secretEnv).toEqual([]);
+    expect(plan.command).toEqual(['bash', '-c', 'exit 3']);
+    expect(plan.mounts.map((m) => m.target)).not.toContain('/run/ags-secrets');
+  });
+
+  it('refuses a run with secrets when the sandbox entry is not built (fail closed)', () => {
+    expect(() =>
+      buildLaunchPlan(request, settings, { ...host, sandboxBundleDir: null }, ADAPTERS.shell),
+    ).toThrow(/sandbox entry that delivers secrets is not built/);
   });
 
   it('wires claude: hint by --append-system-prompt, guard hook by --settings, user args last', () => {
@@ -138,8 +184,8 @@ describe('buildLaunchPlan', () => {
       host,
       ADAPTERS.claude,
     );
-    const hint = plan.command[2]!;
-    expect(plan.command).toEqual([
+    const hint = agentArgv(plan)[2]!;
+    expect(agentArgv(plan)).toEqual([
       'claude',
       '--append-system-prompt',
       hint,
@@ -189,7 +235,7 @@ describe('buildLaunchPlan', () => {
   it('a missing guard bundle is a loud warning, not a silent downgrade', () => {
     const plan = buildLaunchPlan(
       { ...request, agent: 'claude' },
-      settings,
+      { ...settings, secretNames: [], passthroughEnv: [] },
       { ...host, sandboxBundleDir: null },
       ADAPTERS.claude,
     );
@@ -219,19 +265,19 @@ describe('buildLaunchPlan', () => {
       host,
       ADAPTERS.codex,
     );
-    expect(codex.command[1]).toBe('-c');
-    expect(codex.command[2]).toMatch(/^developer_instructions="# ags sandbox\\n/);
+    expect(agentArgv(codex)[1]).toBe('-c');
+    expect(agentArgv(codex)[2]).toMatch(/^developer_instructions="# ags sandbox\\n/);
     const pi = buildLaunchPlan({ ...request, agent: 'pi', agentArgs: [] }, settings, host, ADAPTERS.pi);
-    expect(pi.command.slice(0, 2)).toEqual(['pi', '--append-system-prompt']);
+    expect(agentArgv(pi).slice(0, 2)).toEqual(['pi', '--append-system-prompt']);
     // the guard: codex as a PreToolUse hook given with -c, its hook review skipped for this run
-    expect(codex.command.slice(3)).toEqual([
+    expect(agentArgv(codex).slice(3)).toEqual([
       '--dangerously-bypass-hook-trust',
       '-c',
       'hooks.PreToolUse=[{matcher="*",hooks=[{type="command",command="node /opt/ags/sandbox/codex-hook.mjs",timeout=10}]}]',
     ]);
     expect(codex.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
     // pi: the extension from the read-only bundle directory
-    expect(pi.command.slice(3)).toEqual(['--extension', '/opt/ags/sandbox/pi-guard.mjs']);
+    expect(agentArgv(pi).slice(3)).toEqual(['--extension', '/opt/ags/sandbox/pi-guard.mjs']);
     expect(pi.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
     const gemini = buildLaunchPlan(
       { ...request, agent: 'gemini', agentArgs: [] },
@@ -313,7 +359,19 @@ describe('buildLaunchPlan', () => {
       { ...host, stdinTTY: true, stdoutTTY: true },
       ADAPTERS.shell,
     );
-    expect(plan.command).toEqual(['tmux', 'new-session', '-A', '-s', 'ags', '--', 'bash']);
+    // the entry goes first, so the tmux server (and every pane) starts with the secrets exported
+    expect(plan.command).toEqual([
+      '/bin/sh',
+      '/opt/ags/sandbox/ags-entry.sh',
+      '/run/ags-secrets/env',
+      'tmux',
+      'new-session',
+      '-A',
+      '-s',
+      'ags',
+      '--',
+      'bash',
+    ]);
     expect(plan.mounts).toContainEqual({
       source: '/data/shared',
       target: '/data/shared',
@@ -348,7 +406,15 @@ describe('podmanRunArgv', () => {
       expect(argv).toContain(flag);
     }
     expect(argv.some((a) => a.startsWith('--env-file'))).toBe(false);
-    expect(argv.slice(-4)).toEqual(['localhost/ags:latest', 'bash', '-c', 'exit 3']);
+    expect(argv.slice(-7)).toEqual([
+      'localhost/ags:latest',
+      '/bin/sh',
+      '/opt/ags/sandbox/ags-entry.sh',
+      '/run/ags-secrets/env',
+      'bash',
+      '-c',
+      'exit 3',
+    ]);
     expect(argv.some((a) => a.includes('label=disable'))).toBe(false);
   });
 

@@ -80,6 +80,7 @@ describe('limits in the plan and the podman command', () => {
     stdoutTTY: false,
     env: {},
     sessionDir: '/run/user/1000/ags/session-7/public',
+    secretEnvFile: '/run/user/1000/ags/session-7/secrets/env',
     sandboxBundleDir: null,
     nonce: 'n',
     cgroups: v1Rootless,
