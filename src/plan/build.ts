@@ -239,6 +239,7 @@ export function buildLaunchPlan(
     security: {
       capDropAll: !req.root,
       noNewPrivileges: true,
+      seccompProfile: host.seccompProfile,
       ...limits.applied,
       unenforcedLimits: limits.unenforced,
     },

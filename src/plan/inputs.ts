@@ -25,6 +25,8 @@ export interface HostFacts extends BasicHostFacts {
    * mounted read-only at SANDBOX_SECRETS_DIR when the run has secrets.
    */
   secretEnvFile: string;
+  /** ags's seccomp profile file (src/runtime/podman/seccomp.ts), in the private runtime dir. */
+  seccompProfile: string;
   /** The built in-sandbox bundles (dist/sandbox), or null when this checkout has none. */
   sandboxBundleDir: string | null;
   /** Random per run (see WireContext.nonce). */

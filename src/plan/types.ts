@@ -33,6 +33,8 @@ export interface LaunchPlan {
   security: {
     capDropAll: boolean;
     noNewPrivileges: boolean;
+    /** ags's seccomp profile (podman's default without AF_VSOCK sockets: src/runtime/podman/seccomp.ts). */
+    seccompProfile: string;
     /** Resource limits passed to podman: only those this host's cgroups can enforce. */
     pidsLimit?: number;
     memory?: string;

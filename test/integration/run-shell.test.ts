@@ -18,7 +18,11 @@ describe('ags --agent shell in a real rootless container', () => {
   const env = () => ({ XDG_RUNTIME_DIR: runtime, AGS_TEST_HOST_SECRET: 'host-secret-value-1234' });
   const ags = (args: string[], cwd = repo) =>
     runAgs(host, ['--config', config, ...args], { cwd, env: env() });
-  const sessionDirs = () => (existsSync(join(runtime, 'ags')) ? readdirSync(join(runtime, 'ags')) : []);
+  /** The session dirs in ags's runtime dir (which also keeps the derived seccomp profile, no run state). */
+  const sessionDirs = () =>
+    existsSync(join(runtime, 'ags'))
+      ? readdirSync(join(runtime, 'ags')).filter((d) => d.startsWith('session-'))
+      : [];
 
   beforeAll(async () => {
     host = loadTestHost();

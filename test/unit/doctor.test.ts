@@ -27,6 +27,7 @@ describe('diagnoseStartFailure', () => {
 });
 
 describe("doctor's probe", () => {
+  const SECCOMP = '/run/user/1000/ags/seccomp-1-2-3-4-5.json';
   const facts: BasicHostFacts = {
     uid: 1000,
     gid: 1000,
@@ -71,6 +72,7 @@ describe("doctor's probe", () => {
         ...facts,
         sessionDir: '/run/user/1000/ags/s/public',
         secretEnvFile: '/run/user/1000/ags/s/secrets/env',
+        seccompProfile: SECCOMP,
         sandboxBundleDir: '/pkg/dist/sandbox',
         nonce: 'a',
       },
@@ -79,7 +81,7 @@ describe("doctor's probe", () => {
     return podmanRunArgv(plan, { cidFile: '/run/user/1000/ags/s/cid' });
   };
   const probeArgv = (s: RunSettingsWithSecrets) =>
-    podmanRunArgv(probePlan({ facts, settings: s }, '/tmp/ags-doctor-x', '/pkg/dist/sandbox'));
+    podmanRunArgv(probePlan({ facts, settings: s }, '/tmp/ags-doctor-x', '/pkg/dist/sandbox', SECCOMP));
   /** Everything but where it runs and this run's own session: mounts, env, files, workdir, name. */
   const engineFlags = (argv: string[]) =>
     argv.filter((a) => !/^--(volume|env|env-file|cidfile|workdir|name)=/.test(a));
@@ -98,6 +100,7 @@ describe("doctor's probe", () => {
       '--memory=2g',
       '--network=slirp4netns:allow_host_loopback=true',
       '--security-opt=label=disable',
+      `--security-opt=seccomp=${SECCOMP}`,
     ]) {
       expect(probe).toContain(flag);
     }

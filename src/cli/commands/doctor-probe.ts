@@ -8,7 +8,10 @@ import type { RunRequest } from '../../plan/inputs.js';
 import type { LaunchPlan } from '../../plan/types.js';
 import { podmanRunArgv } from '../../runtime/podman/argv.js';
 import { podman } from '../../runtime/podman/engine.js';
+import { ensureSeccompProfile, locateSeccompProfile } from '../../runtime/podman/seccomp.js';
 import { prepareMountpoints } from '../../session/mountpoints.js';
+import { runtimeDir } from '../../session/runtime-dir.js';
+import { AgsError } from '../errors.js';
 import type { SandboxContext } from './context.js';
 import { sandboxBundleDir } from './run.js';
 
@@ -29,14 +32,15 @@ export const PROBE_REQUEST: RunRequest = {
 /**
  * doctor's probe, planned and rendered by the same code as a real run of the shell agent with the user's settings
  * (engine, init, runtime, ulimits, limits, user namespace, capabilities, security options, network, config
- * mounts, and the sandbox entry when secrets are configured). Only where it runs differs: an empty scratch
- * workspace, sandbox home, tools dir, session dir and secrets file (no values), so the probe touches nothing of
- * the user's; and no terminal, since doctor reads its output.
+ * mounts, seccomp profile, and the sandbox entry when secrets are configured). Only where it runs differs: an
+ * empty scratch workspace, sandbox home, tools dir, session dir and secrets file (no values), so the probe touches
+ * nothing of the user's; and no terminal, since doctor reads its output.
  */
 export function probePlan(
   ctx: Pick<SandboxContext, 'facts' | 'settings'>,
   scratch: string,
   bundleDir: string | null,
+  seccompProfile: string,
 ): LaunchPlan {
   const workdir = join(scratch, 'work');
   return buildLaunchPlan(
@@ -50,6 +54,7 @@ export function probePlan(
       stdoutTTY: false,
       sessionDir: join(scratch, 'session'),
       secretEnvFile: join(scratch, 'secrets', 'env'),
+      seccompProfile,
       sandboxBundleDir: bundleDir,
       nonce: randomBytes(6).toString('hex'),
     },
@@ -61,12 +66,21 @@ export function probePlan(
 export async function startProbe(
   ctx: Pick<SandboxContext, 'facts' | 'settings'>,
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  let seccompProfile: string;
+  try {
+    const seccomp = locateSeccompProfile(runtimeDir(ctx.facts.env, ctx.facts.uid));
+    ensureSeccompProfile(seccomp);
+    seccompProfile = seccomp.path;
+  } catch (err) {
+    if (err instanceof AgsError) return { exitCode: 1, stdout: '', stderr: err.message };
+    throw err;
+  }
   const scratch = mkdtempSync(join(tmpdir(), 'ags-doctor-'));
   try {
     for (const d of ['work', 'home', 'tools', 'session', 'secrets'])
       mkdirSync(join(scratch, d), { mode: 0o700 });
     writeFileSync(join(scratch, 'secrets', 'env'), '', { mode: 0o600 });
-    const plan = probePlan(ctx, scratch, sandboxBundleDir());
+    const plan = probePlan(ctx, scratch, sandboxBundleDir(), seccompProfile);
     prepareMountpoints(plan.mounts);
     const r = await podman(podmanRunArgv(plan), { stdin: 'ignore' });
     return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };

@@ -35,6 +35,9 @@ export function diagnoseStartFailure(stderr: string): string | undefined {
     return 'install slirp4netns (Debian/Ubuntu: sudo apt install slirp4netns)';
   }
   if (/\/dev\/net\/tun/i.test(stderr)) return '/dev/net/tun must be readable and writable by your user';
+  if (/seccomp profile is missing/i.test(stderr)) {
+    return 'install the containers-common package (Debian and Ubuntu: golang-github-containers-common)';
+  }
   if (/newuidmap|subuid|subgid|uid_map/i.test(stderr)) {
     return 'add subordinate id ranges for your user to /etc/subuid and /etc/subgid (sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER)';
   }

@@ -8,6 +8,7 @@ import { buildLaunchPlan } from '../../plan/build.js';
 import type { RunRequest, RunSettings } from '../../plan/inputs.js';
 import type { LaunchPlan } from '../../plan/types.js';
 import { podmanRunArgv } from '../../runtime/podman/argv.js';
+import { ensureSeccompProfile, locateSeccompProfile } from '../../runtime/podman/seccomp.js';
 import {
   PODMAN_MISSING,
   chownToContainerRoot,
@@ -104,6 +105,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     agentArgs,
   };
   const session = sessionPaths(runtimeDirPath(facts.env, facts.uid), facts.pid);
+  const seccomp = locateSeccompProfile(runtimeDirPath(facts.env, facts.uid));
   const sshKeys = ctx.config.sandbox.ssh_keys;
   const planSettings: RunSettings = {
     ...settings,
@@ -117,6 +119,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       ...facts,
       sessionDir: session.publicDir,
       secretEnvFile: session.envFile,
+      seccompProfile: seccomp.path,
       sandboxBundleDir: sandboxBundleDir(),
       nonce: randomBytes(6).toString('hex'),
     },
@@ -137,6 +140,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     removeStaleSessions(runtimeDir(facts.env, facts.uid));
     createSessionDir(session);
     teardown.add(() => removeSessionDir(session));
+    ensureSeccompProfile(seccomp);
     mkdirSync(planSettings.agentHome, { recursive: true, mode: 0o700 });
     mkdirSync(planSettings.toolsDir, { recursive: true });
     for (const f of plan.sessionFiles) {

@@ -24,6 +24,7 @@ export function podmanRunArgv(plan: LaunchPlan, files: RunFiles = {}): string[] 
   else argv.push('--user=0:0');
   if (plan.security.capDropAll) argv.push('--cap-drop=all');
   if (plan.security.noNewPrivileges) argv.push('--security-opt=no-new-privileges');
+  argv.push(`--security-opt=seccomp=${plan.security.seccompProfile}`);
   if (plan.security.pidsLimit !== undefined) argv.push(`--pids-limit=${plan.security.pidsLimit}`);
   if (plan.security.memory) argv.push(`--memory=${plan.security.memory}`);
   if (plan.security.cpus) argv.push(`--cpus=${plan.security.cpus}`);

@@ -18,6 +18,7 @@ const host: HostFacts = {
   env: { TERM: 'xterm-256color', ANTHROPIC_API_KEY: 'sk-secret-value', SHELL: '/bin/zsh' },
   sessionDir: '/run/user/1000/ags/session-4242/public',
   secretEnvFile: '/run/user/1000/ags/session-4242/secrets/env',
+  seccompProfile: '/run/user/1000/ags/seccomp-1-2049-77-16401-1668211200000.json',
   sandboxBundleDir: '/opt/ags-pkg/dist/sandbox',
   nonce: 'n0nce',
   cgroups: { version: 'v2', rootless: true, controllers: ['cpuset', 'cpu', 'io', 'memory', 'pids'] },
@@ -71,7 +72,13 @@ describe('buildLaunchPlan', () => {
       user: 'keep-id',
       tty: false,
       network: { mode: 'slirp4netns', allowHostLoopback: false },
-      security: { capDropAll: true, noNewPrivileges: true, pidsLimit: 4096, unenforcedLimits: [] },
+      security: {
+        capDropAll: true,
+        noNewPrivileges: true,
+        seccompProfile: '/run/user/1000/ags/seccomp-1-2049-77-16401-1668211200000.json',
+        pidsLimit: 4096,
+        unenforcedLimits: [],
+      },
       engine: { init: true, ociRuntime: 'runc', ulimits: ['nofile=1024:1024'], extraArgs: [] },
       mounts: [
         {
@@ -137,14 +144,7 @@ describe('buildLaunchPlan', () => {
       },
       secretEnv: ['GITHUB_TOKEN', 'ANTHROPIC_API_KEY'],
       sessionFiles: [],
-      command: [
-        '/bin/sh',
-        '/opt/ags/sandbox/ags-entry.sh',
-        '/run/ags-secrets/env',
-        'bash',
-        '-c',
-        'exit 3',
-      ],
+      command: ['/bin/sh', '/opt/ags/sandbox/ags-entry.sh', '/run/ags-secrets/env', 'bash', '-c', 'exit 3'],
       warnings: [],
     });
   });
@@ -382,6 +382,10 @@ describe('buildLaunchPlan', () => {
     expect(plan.user).toBe('root');
     expect(plan.security.capDropAll).toBe(false);
     expect(plan.tty).toBe(true);
+    // root inside keeps ags's seccomp profile
+    expect(podmanRunArgv(plan)).toContain(
+      '--security-opt=seccomp=/run/user/1000/ags/seccomp-1-2049-77-16401-1668211200000.json',
+    );
   });
 });
 
@@ -398,6 +402,7 @@ describe('podmanRunArgv', () => {
       '--userns=keep-id',
       '--cap-drop=all',
       '--security-opt=no-new-privileges',
+      '--security-opt=seccomp=/run/user/1000/ags/seccomp-1-2049-77-16401-1668211200000.json',
       '--pids-limit=4096',
       '--network=slirp4netns:allow_host_loopback=false',
       '--volume=/home/u/src/app:/home/u/src/app:rw',

@@ -81,6 +81,7 @@ describe('limits in the plan and the podman command', () => {
     env: {},
     sessionDir: '/run/user/1000/ags/session-7/public',
     secretEnvFile: '/run/user/1000/ags/session-7/secrets/env',
+    seccompProfile: '/run/user/1000/ags/seccomp-1-2-3-4-5.json',
     sandboxBundleDir: null,
     nonce: 'n',
     cgroups: v1Rootless,
