@@ -1,5 +1,5 @@
-import { execa } from 'execa';
 import { RuntimeError } from '../cli/errors.js';
+import { runSecretCommand, shownText } from './secret-command.js';
 
 /** One [[secret]]: the variable it sets inside the sandbox and exactly one source. */
 export interface SecretSpec {
@@ -29,8 +29,6 @@ export const osKeyring: KeyringLookup = async (service, account) => {
   }
 };
 
-const COMMAND_TIMEOUT_MS = 30_000;
-
 /**
  * Resolves every secret to its value. A source that yields nothing is an error naming the secret and where it
  * looked; values are never printed.
@@ -39,6 +37,7 @@ export async function resolveSecrets(
   specs: SecretSpec[],
   env: Record<string, string | undefined>,
   keyring: KeyringLookup = osKeyring,
+  { commandTimeoutMs }: { commandTimeoutMs?: number } = {},
 ): Promise<Record<string, string>> {
   const values: Record<string, string> = {};
   for (const s of specs) {
@@ -51,26 +50,18 @@ export async function resolveSecrets(
       source = `keyring item ${s.keyring.service}/${s.keyring.account}`;
       value = await keyring(s.keyring.service, s.keyring.account);
     } else if (s.command && s.command.length > 0) {
-      const [file, ...args] = s.command;
-      source = `command ${file}`;
-      const r = await execa(file!, args, {
-        reject: false,
-        timeout: COMMAND_TIMEOUT_MS,
-        stdin: 'ignore',
-        stderr: 'pipe',
-      });
-      if (r.exitCode !== 0) {
-        throw new RuntimeError(
-          `secret ${s.env}: ${source} failed (${r.timedOut ? 'timed out' : `exit ${r.exitCode ?? r.signal}`})`,
-        );
-      }
-      value = String(r.stdout).replace(/\r?\n$/, '');
+      source = `command ${shownText(s.command[0]!, 200)}`;
+      value = await runSecretCommand(
+        s.env,
+        s.command,
+        commandTimeoutMs === undefined ? {} : { timeoutMs: commandTimeoutMs },
+      );
     } else {
       throw new RuntimeError(`secret ${s.env} has no source`);
     }
     if (value === undefined || value === null || value === '') {
       throw new RuntimeError(
-        `secret ${s.env}: ${source} is empty or missing`,
+        `secret ${s.env}: ${source} ${s.command ? 'printed nothing' : 'is empty or missing'}`,
         'set it, or remove the [[secret]] entry',
       );
     }

@@ -27,13 +27,22 @@ describe('resolveSecrets', () => {
     ).rejects.toThrow('secret B: keyring item svc/other is empty or missing');
   });
 
-  it('a failing command is a runtime error with its exit code', async () => {
+  it('a failing command is a runtime error with its exit code and the end of its stderr', async () => {
     const err = await resolveSecrets(
       [{ env: 'C', command: ['/bin/sh', '-c', 'echo oops >&2; exit 7'] }],
       {},
       keyring,
     ).catch((e: Error & { exitCode?: number }) => e);
-    expect((err as Error).message).toBe('secret C: command /bin/sh failed (exit 7)');
+    expect((err as Error).message).toBe('secret C: /bin/sh failed (exit 7); it said: oops');
     expect((err as { exitCode: number }).exitCode).toBe(1);
+  });
+
+  it('passes the command timeout on, and says so when a command prints nothing', async () => {
+    await expect(
+      resolveSecrets([{ env: 'C', command: ['/bin/sleep', '20'] }], {}, keyring, { commandTimeoutMs: 200 }),
+    ).rejects.toThrow('secret C: /bin/sleep did not finish within 0.2 s');
+    await expect(resolveSecrets([{ env: 'C', command: ['/bin/true'] }], {}, keyring)).rejects.toThrow(
+      'secret C: command /bin/true printed nothing',
+    );
   });
 });
