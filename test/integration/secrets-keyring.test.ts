@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGS_BIN, giveToTestUser, writeTestConfig } from '../support/ags.js';
@@ -67,6 +67,73 @@ describe('secrets from the OS keyring', () => {
     expect(r.exitCode).toBe(1);
     expect(String(r.stderr)).toMatch(
       /^ags: secret FROM_KEYRING: keyring item ags-it\/never-stored is empty or missing/m,
+    );
+  });
+
+  it('with no D-Bus session bus, says the Secret Service is not running (not "empty or missing")', async () => {
+    const r = await runAsTestUser(
+      host,
+      [
+        'env',
+        '-u',
+        'DBUS_SESSION_BUS_ADDRESS',
+        process.execPath,
+        AGS_BIN,
+        '--config',
+        config,
+        '--agent',
+        'shell',
+        '--',
+        '-c',
+        'true',
+      ],
+      { cwd: repo, stdin: 'ignore', env: { XDG_RUNTIME_DIR: join(tmp.dir, 'run') } },
+    );
+    expect(r.exitCode).toBe(1);
+    const [line, hint] = String(r.stderr).split('\n');
+    expect(line).toBe(
+      'ags: secret FROM_KEYRING: the Secret Service is not running: there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so keyring item ags-it/api-token cannot be read',
+    );
+    expect(hint).toMatch(
+      /run ags from your desktop session, or start one in your session \(gnome-keyring-daemon/,
+    );
+  });
+
+  it('on a session bus where nothing provides org.freedesktop.secrets, says so', async () => {
+    // a private bus that can activate no services at all (the system's session config would start gnome-keyring)
+    const busConfig = join(tmp.dir, 'bare-bus.conf');
+    writeFileSync(
+      busConfig,
+      [
+        '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"',
+        ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">',
+        '<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen><auth>EXTERNAL</auth>',
+        '<policy context="default"><allow send_destination="*"/><allow receive_sender="*"/><allow own="*"/>',
+        '</policy></busconfig>',
+      ].join('\n'),
+    );
+    giveToTestUser(host, busConfig);
+    const r = await runAsTestUser(
+      host,
+      [
+        'dbus-run-session',
+        `--config-file=${busConfig}`,
+        '--',
+        process.execPath,
+        AGS_BIN,
+        '--config',
+        config,
+        '--agent',
+        'shell',
+        '--',
+        '-c',
+        'true',
+      ],
+      { cwd: repo, stdin: 'ignore', env: { XDG_RUNTIME_DIR: join(tmp.dir, 'run') } },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(String(r.stderr)).toContain(
+      'ags: secret FROM_KEYRING: the Secret Service is not running: nothing on the D-Bus session bus provides org.freedesktop.secrets, so keyring item ags-it/api-token cannot be read\n',
     );
   });
 });

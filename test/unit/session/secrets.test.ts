@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSecrets } from '../../../src/session/secrets.js';
+import { keyringFailure, resolveSecrets } from '../../../src/session/secrets.js';
 
 const keyring = async (service: string, account: string) =>
   service === 'svc' && account === 'acct' ? 'from-keyring' : null;
@@ -44,5 +44,51 @@ describe('resolveSecrets', () => {
     await expect(resolveSecrets([{ env: 'C', command: ['/bin/true'] }], {}, keyring)).rejects.toThrow(
       'secret C: command /bin/true printed nothing',
     );
+  });
+
+  it('names the secret when the keyring cannot be asked, and tells a missing Secret Service apart', async () => {
+    const failing = async () => {
+      throw keyringFailure(
+        'svc',
+        'acct',
+        'Platform failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files',
+        {},
+      );
+    };
+    await expect(
+      resolveSecrets([{ env: 'B', keyring: { service: 'svc', account: 'acct' } }], {}, failing),
+    ).rejects.toThrow(
+      'secret B: the Secret Service is not running: nothing on the D-Bus session bus provides org.freedesktop.secrets, so keyring item svc/acct cannot be read',
+    );
+  });
+});
+
+describe('keyringFailure', () => {
+  it('says there is no session bus, naming DBUS_SESSION_BUS_ADDRESS, and what to do', () => {
+    const unset = keyringFailure(
+      'svc',
+      'acct',
+      'Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead',
+      {},
+    );
+    expect(unset.message).toBe(
+      'the Secret Service is not running: there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so keyring item svc/acct cannot be read',
+    );
+    expect(unset.hint).toMatch(/^run ags from your desktop session, or start one in your session/);
+    const gone = keyringFailure(
+      'svc',
+      'acct',
+      'Platform failure: DBus error: Failed to connect to socket /run/user/1000/bus: No such file or directory',
+      { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus' },
+    );
+    expect(gone.message).toMatch(
+      /^the Secret Service is not running: the D-Bus session bus at unix:path=\/run\/user\/1000\/bus cannot be reached/,
+    );
+  });
+
+  it('passes any other failure on, escaped', () => {
+    const other = keyringFailure('svc', 'acct', 'Locked\u001b[2J', {});
+    expect(other.message).toBe('keyring item svc/acct could not be read: Locked\\x1b[2J');
+    expect(other.hint).toMatch(/unlocked/);
   });
 });
