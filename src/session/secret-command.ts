@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { RuntimeError } from '../cli/errors.js';
+import { escapeText } from '../util/terminal-text.js';
 
 /** How long a [[secret]] command may take, with everything it starts. */
 export const SECRET_COMMAND_TIMEOUT_MS = 30_000;
@@ -16,17 +17,12 @@ const DRAIN_MS = 250;
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
- * Text from a helper program made safe for the terminal: control characters (escape sequences, line breaks)
- * shown as \n, \t or \xNN, and at most `max` characters, its end kept (where programs say what went wrong).
+ * The end of a helper's stderr (where programs say what went wrong), escaped for the terminal and bounded.
  */
-export function shownText(text: string, max = STDERR_SHOWN_CHARS): string {
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  const escaped = text.trim().replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
-  return escaped.length > max ? `…${escaped.slice(escaped.length - max)}` : escaped;
+export function stderrExcerpt(stderr: string, max = STDERR_SHOWN_CHARS): string {
+  const chars = [...stderr.trim()];
+  const cut = chars.length > max;
+  return `${cut ? '...' : ''}${escapeText(chars.slice(-max).join(''), max * 2)}`;
 }
 
 interface Outcome {
@@ -139,9 +135,9 @@ export async function runSecretCommand(
 ): Promise<string> {
   const file = argv[0];
   if (!file) throw new RuntimeError(`secret ${name} has an empty command`);
-  const program = shownText(file, 200);
+  const program = escapeText(file);
   const r = await run(argv, timeoutMs);
-  const said = shownText(r.stderr);
+  const said = stderrExcerpt(r.stderr);
   const withStderr = (what: string) => `secret ${name}: ${what}${said ? `; it said: ${said}` : ''}`;
   if (r.spawnError) {
     const code = r.spawnError.code;

@@ -1,5 +1,6 @@
 import { RuntimeError } from '../cli/errors.js';
-import { runSecretCommand, shownText } from './secret-command.js';
+import { escapeText } from '../util/terminal-text.js';
+import { runSecretCommand } from './secret-command.js';
 
 /** One [[secret]]: the variable it sets inside the sandbox and exactly one source. */
 export interface SecretSpec {
@@ -33,7 +34,7 @@ export function keyringFailure(
     'start one in your session (gnome-keyring-daemon --start --components=secrets, or KeePassXC with Secret Service integration), or take this secret from_env or from a command';
   if (noBus.test(message)) {
     const bus = env.DBUS_SESSION_BUS_ADDRESS
-      ? `the D-Bus session bus at ${shownText(env.DBUS_SESSION_BUS_ADDRESS, 120)} cannot be reached`
+      ? `the D-Bus session bus at ${escapeText(env.DBUS_SESSION_BUS_ADDRESS, 120)} cannot be reached`
       : 'there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)';
     return new KeyringError(
       `the Secret Service is not running: ${bus}, so ${item} cannot be read`,
@@ -47,7 +48,7 @@ export function keyringFailure(
     );
   }
   return new KeyringError(
-    `${item} could not be read: ${shownText(message)}`,
+    `${item} could not be read: ${escapeText(message, 300)}`,
     'is the keyring unlocked? (on Linux a Secret Service such as gnome-keyring must be running)',
   );
 }
@@ -97,7 +98,7 @@ export async function resolveSecrets(
         throw err;
       }
     } else if (s.command && s.command.length > 0) {
-      source = `command ${shownText(s.command[0]!, 200)}`;
+      source = `command ${escapeText(s.command[0]!)}`;
       value = await runSecretCommand(
         s.env,
         s.command,

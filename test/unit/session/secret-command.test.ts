@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runSecretCommand, shownText } from '../../../src/session/secret-command.js';
+import { runSecretCommand, stderrExcerpt } from '../../../src/session/secret-command.js';
 
 /** Live (not zombie) processes whose command line is exactly `argv`. */
 function alive(argv: string[]): number[] {
@@ -87,7 +87,7 @@ describe('runSecretCommand', () => {
       ]),
     );
     expect(long.message.length).toBeLessThan(400);
-    expect(long.message).toMatch(/it said: …a+END$/);
+    expect(long.message).toMatch(/it said: \.\.\.a+END$/);
   });
 
   it('refuses a flood on stdout and a command killed by a signal', async () => {
@@ -100,9 +100,9 @@ describe('runSecretCommand', () => {
   });
 });
 
-describe('shownText', () => {
-  it('escapes control characters and keeps the end of long text', () => {
-    expect(shownText('a\u001b]0;title\u0007b\tc\u009b')).toBe('a\\x1b]0;title\\x07b\\tc\\x9b');
-    expect(shownText(`${'x'.repeat(50)}tail`, 10)).toBe('…xxxxxxtail');
+describe('stderrExcerpt', () => {
+  it('keeps the end, escaped, and says where it was cut', () => {
+    expect(stderrExcerpt('a\u001b]0;title\u0007b\tc\\d\n')).toBe('a\\x1b]0;title\\x07b\\tc\\\\d');
+    expect(stderrExcerpt(`${'x'.repeat(50)}tail`, 10)).toBe('...xxxxxxtail');
   });
 });
