@@ -1,5 +1,6 @@
 import { type Command, CommanderError } from 'commander';
-import { AgsError, EXIT_RUNTIME, EXIT_USAGE, formatError } from './errors.js';
+import { AgsError, EXIT_RUNTIME, EXIT_USAGE, UsageError, formatError } from './errors.js';
+import { subcommandNamed } from './help-command.js';
 import { type CliState, buildProgram } from './program.js';
 
 /**
@@ -30,43 +31,82 @@ function firstSubcommand(program: Command, argv: string[]): string | null {
       continue;
     }
     if (arg.startsWith('-')) continue;
-    return program.commands.some((c) => c.name() === arg || c.aliases().includes(arg)) ? arg : null;
+    return subcommandNamed(program, arg) ? arg : null;
   }
   return null;
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  const state: CliState = { exitCode: 0, agentArgs: [] };
-  const program = buildProgram(state);
-  // In a run, everything after the first `--` belongs to the agent: commander never sees it, so an agent
-  // argument named like an ags subcommand cannot be taken for one. Subcommands parse their own `--`.
-  const sep = firstSubcommand(program, argv) === null ? argv.indexOf('--') : -1;
-  if (sep !== -1) state.agentArgs = argv.slice(sep + 1);
-  // Subcommands added with addCommand() do not inherit these settings, so apply them to the whole tree.
-  const configure = (cmd: Command): void => {
-    cmd.exitOverride().showSuggestionAfterError(true);
-    cmd.configureOutput({
-      // commander already prints "error: ..." lines; prefix them so they read like every other ags error.
-      outputError: (text, write) => write(`ags: ${text.replace(/^error: /, '')}`),
-    });
-    cmd.commands.forEach(configure);
-  };
-  configure(program);
   try {
+    const state: CliState = { exitCode: 0, agentArgs: [] };
+    const program = buildProgram(state);
+    // In a run, everything after the first `--` belongs to the agent: commander never sees it, so an agent
+    // argument named like an ags subcommand cannot be taken for one. Subcommands parse their own `--`.
+    const sep = firstSubcommand(program, argv) === null ? argv.indexOf('--') : -1;
+    if (sep !== -1) state.agentArgs = argv.slice(sep + 1);
+    // Subcommands added with addCommand() do not inherit these settings, so apply them to the whole tree.
+    const configure = (cmd: Command): void => {
+      cmd.exitOverride().showSuggestionAfterError(true);
+      cmd.configureOutput({
+        // commander already prints "error: ..." lines; prefix them so they read like every other ags error.
+        outputError: (text, write) => write(`ags: ${text.replace(/^error: /, '')}`),
+      });
+      cmd.commands.forEach(configure);
+    };
+    configure(program);
     await program.parseAsync(sep === -1 ? argv : argv.slice(0, sep), { from: 'user' });
     return state.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // help and version "errors" are successful exits
-      return err.exitCode === 0 ? 0 : EXIT_USAGE;
-    }
-    if (err instanceof AgsError) {
-      process.stderr.write(formatError(err));
-      return err.exitCode;
-    }
-    process.stderr.write(
-      `ags: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    return EXIT_RUNTIME;
+    return reportFailure(err);
   }
+}
+
+/** Prints a failure as one line and returns its exit code. */
+function reportFailure(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // help and version "errors" are successful exits; commander has already printed its line
+    return err.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  const known = err instanceof AgsError ? err : cwdGone(err);
+  if (known) {
+    process.stderr.write(formatError(known));
+    return known.exitCode;
+  }
+  process.stderr.write(internalErrorText(err, process.env.AGS_DEBUG === '1'));
+  return EXIT_RUNTIME;
+}
+
+/**
+ * The current directory was deleted (or cannot be read): anything that asks for it, even resolving a relative
+ * path, fails with this. It is the user's situation, not a bug.
+ */
+function cwdGone(err: unknown): AgsError | null {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e?.syscall !== 'uv_cwd') return null;
+  const why = e.code === 'ENOENT' ? 'it no longer exists' : `${e.code ?? 'unknown error'}`;
+  return new UsageError(
+    `cannot use the current directory: ${why}`,
+    'cd into an existing directory and try again',
+  );
+}
+
+/**
+ * A bug in ags: one line that says so and where to report it; the stack trace only with AGS_DEBUG=1. Control
+ * characters in the message are escaped (it can carry paths from the workspace).
+ */
+export function internalErrorText(err: unknown, debug: boolean): string {
+  const raw = err instanceof Error ? err.message : String(err);
+  const message = escapeControls(raw.split('\n')[0]!.slice(0, 500));
+  const line = `ags: internal error (a bug in ags): ${message}; run again with AGS_DEBUG=1 and report the output in the ags repository's issues\n`;
+  if (!debug) return line;
+  const stack = err instanceof Error && err.stack ? err.stack : String(err);
+  return `${line}${stack.split('\n').map(escapeControls).join('\n')}\n`;
+}
+
+function escapeControls(s: string): string {
+  return s.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { AGENT_NAMES, type AgentName } from '../../agents/types.js';
+import { requireHome } from '../host/home.js';
 import { VERSION } from '../util/package-root.js';
 import { configCommand } from './commands/config.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -9,6 +10,8 @@ import { trustCommand } from './commands/trust.js';
 import { updateAgentsCommand } from './commands/update-agents.js';
 import { updateImageCommand } from './commands/update-image.js';
 import { UsageError } from './errors.js';
+import { helpCommand, strayWord } from './help-command.js';
+import { commandPath, once, oneOf, refuseRunOptions } from './option-rules.js';
 
 export { AGENT_NAMES, type AgentName };
 
@@ -48,7 +51,11 @@ export function buildProgram(state: CliState): Command {
     .usage('--agent <name> [options] [-- agent args]\n       ags <command> [options]')
     .version(VERSION, '-V, --version', 'print the ags version')
     .helpOption('-h, --help', 'show help')
-    .addOption(new Option('--agent <name>', 'the agent to run').choices(AGENT_NAMES))
+    .addOption(
+      new Option('--agent <name>', 'the agent to run')
+        .choices(AGENT_NAMES)
+        .argParser(once('--agent', (v) => oneOf(v, AGENT_NAMES))),
+    )
     .option('-d, --add-dir <dir>', 'also mount DIR read-write at the same path (repeatable)', collect)
     .option('-D, --defaults', "put the agent's sandbox defaults before its arguments")
     .option('--tmux', 'run the agent inside tmux in the sandbox')
@@ -56,18 +63,25 @@ export function buildProgram(state: CliState): Command {
     .option('--yolo', 'turn the guard off (loud warning)')
     .option('--dry-run', 'print the launch plan and the podman command; start nothing')
     .addOption(
-      new Option('--config <path>', 'use this config file instead of ~/.config/ags/config.toml (must exist)'),
+      new Option(
+        '--config <path>',
+        'use this config file instead of ~/.config/ags/config.toml (must exist)',
+      ).argParser(once('--config', (v) => v)),
     )
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     .exitOverride()
+    .hook('preAction', (_root, action) => {
+      if (action === program) return; // a run checks its own words first, below
+      refuseRunOptions(program, action);
+      if (needsHome(action)) requireHome(process.env, { mustExist: startsContainers(action) });
+    })
     .action(async (opts: RootOptions, cmd: Command) => {
-      if (cmd.args.length > 0) {
-        throw new UsageError(`unexpected argument '${cmd.args[0]}'`, "put agent arguments after '--'");
-      }
+      if (cmd.args.length > 0) throw strayWord(program, cmd.args[0]!, Boolean(opts.agent));
       if (!opts.agent) {
         throw new UsageError('missing --agent', `choose one of: ${AGENT_NAMES.join(', ')} (see ags --help)`);
       }
+      requireHome(process.env, { mustExist: true });
       state.exitCode = await runAgent(
         {
           agent: opts.agent,
@@ -89,7 +103,19 @@ export function buildProgram(state: CliState): Command {
   program.addCommand(updateImageCommand(state));
   program.addCommand(updateAgentsCommand(state));
   program.addCommand(guardCommand(state));
+  program.addCommand(helpCommand(program));
   return program;
+}
+
+/** The subcommands that run podman, which needs an existing home directory (as a run does). */
+function startsContainers(action: Command): boolean {
+  return ['doctor', 'update-image', 'update-agents'].includes(commandPath(action));
+}
+
+/** Everything but the in-sandbox guard and help derives paths from the home directory. */
+function needsHome(action: Command): boolean {
+  const top = commandPath(action).split(' ')[0];
+  return top !== 'guard' && top !== 'help';
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

@@ -76,9 +76,10 @@ export function guardCommand(state: CliState): Command {
     .description('show how a shell command is parsed and which rule fires')
     .addOption(new Option('--lockdown', 'explain the lockdown decision'))
     .option('--policy <file>', 'policy JSON file')
-    .option('--cwd <dir>', 'working directory the command runs in', process.cwd())
+    // no default value here: process.cwd() at build time would crash every ags command in a deleted directory
+    .option('--cwd <dir>', 'working directory the command runs in (default: the current directory)')
     .argument('<command...>', "the shell command (quote it, after --: ags guard explain -- 'rm -rf /')")
-    .action((words: string[], opts: CheckOptions & { cwd: string }) => {
+    .action((words: string[], opts: CheckOptions & { cwd?: string }) => {
       if (opts.policy === '')
         throw new UsageError('--policy needs a file', "ags guard explain --policy FILE -- 'command'");
       const command = words.join(' ');
@@ -95,7 +96,7 @@ export function guardCommand(state: CliState): Command {
         );
       }
       process.stdout.write(
-        explainShell(command, opts.cwd, {
+        explainShell(command, opts.cwd ?? process.cwd(), {
           policy: loaded.policy,
           lockdown: loaded.lockdown,
           ...(process.env.HOME ? { home: process.env.HOME } : {}),

@@ -1,0 +1,97 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGS_BIN, giveToTestUser, writeTestConfig } from '../support/ags.js';
+import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
+import { testUserTempDir } from '../support/tmp.js';
+import { makeTestRepo } from '../support/workspace.js';
+
+// Failures a new user meets, with the built CLI and real rootless podman: each is one clear line and the exit
+// code of the convention (2 usage/config, 1 runtime, otherwise the agent's own).
+describe('clear errors from the real CLI', () => {
+  let host: TestHost;
+  let tmp: ReturnType<typeof testUserTempDir>;
+  let repo: string;
+  let config: string;
+  beforeAll(async () => {
+    host = loadTestHost();
+    tmp = testUserTempDir(host);
+    repo = await makeTestRepo(host, tmp.dir);
+    config = writeTestConfig(host, tmp.dir);
+  });
+
+  afterAll(() => tmp?.cleanup());
+
+  describe('a deleted current directory', () => {
+    /** Runs ags from a directory that the same shell deletes first. */
+    const fromDeletedDir = (args: string[]) => {
+      const dir = join(tmp.dir, `gone-${Math.random().toString(36).slice(2)}`);
+      mkdirSync(dir);
+      giveToTestUser(host, dir);
+      const quoted = args.map((a) => `'${a}'`).join(' ');
+      return runAsTestUser(
+        host,
+        ['sh', '-c', `cd '${dir}' && rmdir '${dir}' && exec '${process.execPath}' '${AGS_BIN}' ${quoted}`],
+        { stdin: 'ignore' },
+      );
+    };
+
+    it('still shows --help and `ags help`', async () => {
+      for (const args of [['--help'], ['help']]) {
+        const r = await fromDeletedDir(args);
+        expect(r.exitCode, String(r.stderr)).toBe(0);
+        expect(String(r.stdout)).toContain('Usage: ags');
+      }
+    });
+
+    it('is one line (exit 2) for a run and for doctor', async () => {
+      for (const args of [
+        ['--config', config, '--agent', 'shell', '--', '-c', 'true'],
+        ['--config', config, 'doctor'],
+      ]) {
+        const r = await fromDeletedDir(args);
+        expect(r.exitCode).toBe(2);
+        expect(String(r.stderr)).toBe(
+          'ags: cannot use the current directory: it no longer exists\n  cd into an existing directory and try again',
+        );
+      }
+    });
+  });
+
+  describe('a missing home directory', () => {
+    const withHome = (home: string | null, args: string[]) =>
+      runAsTestUser(
+        host,
+        ['env', ...(home === null ? ['-u', 'HOME'] : [`HOME=${home}`]), process.execPath, AGS_BIN, ...args],
+        { cwd: repo, stdin: 'ignore' },
+      );
+
+    it('HOME naming no directory is one line (exit 2), and nothing is created under it', async () => {
+      const gone = join(tmp.dir, 'no-such-home');
+      for (const args of [
+        ['--agent', 'shell', '--', '-c', 'true'],
+        ['--config', config, '--agent', 'shell'],
+        ['doctor'],
+      ]) {
+        const r = await withHome(gone, args);
+        expect(r.exitCode, String(r.stderr)).toBe(2);
+        expect(String(r.stderr)).toBe(
+          `ags: HOME="${gone}" does not exist\n  set HOME to your home directory (an existing absolute path) and try again`,
+        );
+      }
+      expect(existsSync(gone)).toBe(false);
+    });
+
+    it('a relative HOME is one line (exit 2) for every command that uses it', async () => {
+      const r = await withHome('relative/home', ['config', 'path']);
+      expect(r.exitCode).toBe(2);
+      expect(String(r.stderr)).toMatch(/^ags: HOME="relative\/home" is not an absolute path\n/);
+    });
+
+    it('HOME unset: a real run takes the home of the password database', async () => {
+      const r = await withHome(null, ['--config', config, '--agent', 'shell', '--', '-c', 'echo "$HOME"']);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      expect(String(r.stdout).trim()).toBe(host.home);
+    });
+  });
+});
