@@ -1,10 +1,16 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGS_BIN, giveToTestUser, writeTestConfig } from '../support/ags.js';
+import { AGS_BIN, giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
 import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
 import { testUserTempDir } from '../support/tmp.js';
 import { makeTestRepo } from '../support/workspace.js';
+
+/** What a user error must never show: a stack trace, or the internal-error line. */
+function expectNoTrace(stderr: string): void {
+  expect(stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  expect(stderr).not.toContain('internal error');
+}
 
 // Failures a new user meets, with the built CLI and real rootless podman: each is one clear line and the exit
 // code of the convention (2 usage/config, 1 runtime, otherwise the agent's own).
@@ -13,14 +19,43 @@ describe('clear errors from the real CLI', () => {
   let tmp: ReturnType<typeof testUserTempDir>;
   let repo: string;
   let config: string;
+  let tools: string;
+  const ags = (args: string[], cfg = config) => runAgs(host, ['--config', cfg, ...args], { cwd: repo });
   beforeAll(async () => {
     host = loadTestHost();
     tmp = testUserTempDir(host);
     repo = await makeTestRepo(host, tmp.dir);
     config = writeTestConfig(host, tmp.dir);
+    tools = join(tmp.dir, 'data', 'tools');
   });
 
   afterAll(() => tmp?.cleanup());
+
+  describe('an agent that is not installed', () => {
+    it('is refused before any container starts, naming `ags update-agents NAME` (exit 1)', async () => {
+      expect(existsSync(join(tools, 'bin', 'claude'))).toBe(false);
+      const r = await ags(['--agent', 'claude', '--', '-p', 'hello']);
+      expect(r.exitCode).toBe(1);
+      // exactly ags's two lines: nothing from podman or the container's init
+      expect(String(r.stderr)).toBe(
+        `ags: claude is not installed (no ${join(tools, 'bin', 'claude')})\n  run \`ags update-agents claude\``,
+      );
+    });
+
+    it('is refused when its tools-volume link leads nowhere (a damaged install)', async () => {
+      mkdirSync(join(tools, 'bin'), { recursive: true });
+      symlinkSync(
+        '../lib/node_modules/@earendil-works/pi-coding-agent/dist/cli.js',
+        join(tools, 'bin', 'pi'),
+      );
+      giveToTestUser(host, join(tmp.dir, 'data'), tools, join(tools, 'bin'));
+      const r = await ags(['--agent', 'pi']);
+      expect(r.exitCode).toBe(1);
+      expect(String(r.stderr)).toMatch(
+        /^ags: pi's install is damaged \(.*\/bin\/pi leads to no file\)\n {2}run `ags update-agents pi`$/,
+      );
+    });
+  });
 
   describe('a deleted current directory', () => {
     /** Runs ags from a directory that the same shell deletes first. */
@@ -93,5 +128,18 @@ describe('clear errors from the real CLI', () => {
       expect(r.exitCode, String(r.stderr)).toBe(0);
       expect(String(r.stdout).trim()).toBe(host.home);
     });
+  });
+
+  it('doctor reports a damaged agent package.json as a finding, not a stack trace', async () => {
+    const manifest = join(tools, 'lib', 'node_modules', '@anthropic-ai', 'claude-code', 'package.json');
+    mkdirSync(dirname(manifest), { recursive: true });
+    writeFileSync(manifest, '{"name": "@anthropic-ai/claude-code", "version": ');
+    for (let p = manifest; p !== join(tmp.dir, 'data'); p = dirname(p)) giveToTestUser(host, p);
+    const r = await ags(['doctor']);
+    expectNoTrace(String(r.stderr));
+    expect(String(r.stdout)).toMatch(
+      /^WARN agent CLIs: claude DAMAGED \(its package\.json is not valid JSON\), /m,
+    );
+    expect(String(r.stdout)).toMatch(/^ {5}fix: run `ags update-agents claude` to reinstall$/m);
   });
 });

@@ -8,8 +8,8 @@ import { podman } from '../../runtime/podman/engine.js';
 import { AgsError } from '../errors.js';
 import type { CliState } from '../program.js';
 import { type SandboxContext, configPathOf, loadSandboxContext } from './context.js';
+import { installState } from '../../host/agent-install.js';
 import { startProbe } from './doctor-probe.js';
-import { installedVersion } from './update-agents.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface CheckResult {
@@ -228,15 +228,27 @@ export async function runChecks(ctx: SandboxContext): Promise<CheckResult[]> {
     });
   }
 
-  const tools = AGENT_NAMES.filter((n) => ADAPTERS[n].npmPackage).map(
-    (n) => `${n} ${installedVersion(s.toolsDir, ADAPTERS[n].npmPackage!) ?? '-'}`,
+  const installable = AGENT_NAMES.filter((n) => ADAPTERS[n].npmPackage);
+  const states = installable.map((n) => ({ n, s: installState(s.toolsDir, ADAPTERS[n].npmPackage!) }));
+  const damaged = states.filter((x) => x.s.state === 'damaged').map((x) => x.n);
+  const anyInstalled = states.some((x) => x.s.state === 'installed');
+  const shown = states.map(({ n, s: st }) =>
+    st.state === 'installed'
+      ? `${n} ${st.version}`
+      : st.state === 'damaged'
+        ? `${n} DAMAGED (${st.why})`
+        : `${n} -`,
   );
-  const anyInstalled = tools.some((t) => !t.endsWith(' -'));
+  const fix =
+    damaged.length > 0
+      ? `run \`ags update-agents ${damaged.join(' ')}\` to reinstall`
+      : 'run `ags update-agents` (or `ags update-agents claude`)';
+  const ok = anyInstalled && damaged.length === 0;
   out.push({
     name: 'agent CLIs',
-    status: anyInstalled ? 'ok' : 'warn',
-    detail: tools.join(', '),
-    ...(anyInstalled ? {} : { fix: 'run `ags update-agents` (or `ags update-agents claude`)' }),
+    status: ok ? 'ok' : 'warn',
+    detail: shown.join(', '),
+    ...(ok ? {} : { fix }),
   });
   return out;
 }

@@ -33,6 +33,7 @@ import { safeJson, scrubText } from '../../util/terminal-text.js';
 import { mark } from '../../util/timing.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { buildMissingImage, loadSandboxContext } from './context.js';
+import { preflight } from './run-preflight.js';
 
 export interface RunFlags {
   agent: AgentName;
@@ -131,6 +132,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     printPlan(plan, argv);
     return 0;
   }
+  preflight(request, plan, adapter, planSettings, ctx.config);
   for (const w of plan.warnings) process.stderr.write(`ags: warning: ${scrubText(w)}\n`);
 
   mark('planned');

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { execa } from 'execa';
 import { ADAPTERS, AGENT_NAMES, type AgentAdapter } from '../../../agents/index.js';
+import { installState } from '../../host/agent-install.js';
 import { podman } from '../../runtime/podman/engine.js';
 import { installAgentsArgv } from '../../runtime/podman/install-agents.js';
 import { RuntimeError, UsageError } from '../errors.js';
@@ -19,11 +20,10 @@ async function hostNpmConfig(key: string): Promise<string | undefined> {
   }
 }
 
-/** The version of an installed package in the tools volume, or null. */
+/** The version of an installed package in the tools volume, or null (missing or damaged). */
 export function installedVersion(toolsDir: string, pkg: string): string | null {
-  const manifest = join(toolsDir, 'lib', 'node_modules', pkg, 'package.json');
-  if (!existsSync(manifest)) return null;
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? null;
+  const s = installState(toolsDir, pkg);
+  return s.state === 'installed' ? s.version : null;
 }
 
 /** `claude` or `claude@2.1.330`: the adapter and the npm version (or dist-tag) to install. */
