@@ -15,6 +15,8 @@ export interface SessionPaths {
   sshSocket: string;
   /** podman writes the container id here once the container exists. */
   cidFile: string;
+  /** The OCI runtime writes the container's first pid here once it has created that process. */
+  pidFile: string;
   gitconfig: string;
 }
 
@@ -29,6 +31,7 @@ export function sessionPaths(runtimeDir: string, pid: number): SessionPaths {
     envFile: join(root, 'secrets', 'env'),
     sshSocket: join(root, 'ssh-agent.sock'),
     cidFile: join(root, 'container-id'),
+    pidFile: join(root, 'container-pid'),
     gitconfig: join(root, 'public', 'gitconfig'),
   };
 }

@@ -21,6 +21,10 @@ describe('clear errors from the real CLI', () => {
   let config: string;
   let tools: string;
   const ags = (args: string[], cfg = config) => runAgs(host, ['--config', cfg, ...args], { cwd: repo });
+  /** This host's config with more `[runtime]` lines (the extra TOML lands in that table). */
+  const configWith = (name: string, runtimeLines: string) =>
+    writeTestConfig(host, join(tmp.dir, name), runtimeLines, { dataDir: join(tmp.dir, 'data') });
+
   beforeAll(async () => {
     host = loadTestHost();
     tmp = testUserTempDir(host);
@@ -54,6 +58,45 @@ describe('clear errors from the real CLI', () => {
       expect(String(r.stderr)).toMatch(
         /^ags: pi's install is damaged \(.*\/bin\/pi leads to no file\)\n {2}run `ags update-agents pi`$/,
       );
+    });
+  });
+
+  describe("podman's own 126/127 and the agent's", () => {
+    it("passes the agent's own 126 and 127 through unchanged, with nothing added", async () => {
+      for (const code of [126, 127]) {
+        const r = await ags(['--agent', 'shell', '--', '-c', `exit ${code}`]);
+        expect(r.exitCode, String(r.stderr)).toBe(code);
+        expect(String(r.stderr)).not.toContain('ags:');
+      }
+    });
+
+    it('reports podman failing to execute the init as podman’s, exit 1 (not the agent’s 126)', async () => {
+      // the file exists but is not executable: the OCI runtime refuses to run it as the container's init
+      const cfg = configWith('bad-init', 'extra_args = ["--init-path=/etc/passwd"]');
+      const r = await ags(['--agent', 'shell', '--', '-c', 'true'], cfg);
+      expect(r.exitCode).toBe(1);
+      expect(String(r.stderr)).toMatch(/permission denied/);
+      expect(String(r.stderr)).toContain(
+        "ags: podman could not execute the container's first program (exit 126; its message is above)\n",
+      );
+    });
+
+    it('reports a command missing from the image as podman’s 127, while the agent’s own 127 still passes', async () => {
+      // without the init, podman runs the command itself: an entrypoint that is not in the image
+      const missing = configWith(
+        'no-init-missing',
+        'extra_args = ["--init=false", "--entrypoint=/no-such-program"]',
+      );
+      const r = await ags(['--agent', 'shell', '--', '-c', 'true'], missing);
+      expect(r.exitCode).toBe(1);
+      expect(String(r.stderr)).toMatch(/no-such-program.*not found/);
+      expect(String(r.stderr)).toContain(
+        "ags: podman could not find the container's first program in the image (exit 127; its message is above)\n",
+      );
+      const noInit = configWith('no-init', 'extra_args = ["--init=false"]');
+      const own = await ags(['--agent', 'shell', '--', '-c', 'exit 127'], noInit);
+      expect(own.exitCode, String(own.stderr)).toBe(127);
+      expect(String(own.stderr)).not.toContain('ags:');
     });
   });
 

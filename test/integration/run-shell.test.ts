@@ -59,7 +59,7 @@ describe('ags --agent shell in a real rootless container', () => {
     expect(pwd).toBe(join(repo, 'sub'));
   });
 
-  it("passes the agent's 125 through (podman's own failure code, told apart by the container id)", async () => {
+  it("passes the agent's 125 through (podman's own failure code, told apart by the --pidfile)", async () => {
     const r = await ags(['--agent', 'shell', '--', '-c', 'exit 125']);
     expect(r.exitCode, String(r.stderr)).toBe(125);
     expect(String(r.stderr)).not.toContain('podman could not start');

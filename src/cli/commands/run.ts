@@ -8,6 +8,7 @@ import { buildLaunchPlan } from '../../plan/build.js';
 import type { RunRequest, RunSettings } from '../../plan/inputs.js';
 import type { LaunchPlan } from '../../plan/types.js';
 import { podmanRunArgv } from '../../runtime/podman/argv.js';
+import { podmanFailure } from '../../runtime/podman/exit-status.js';
 import { ensureSeccompProfile, locateSeccompProfile } from '../../runtime/podman/seccomp.js';
 import {
   PODMAN_MISSING,
@@ -31,7 +32,7 @@ import { startSshAgent } from '../../session/ssh-agent.js';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
 import { safeJson, scrubText } from '../../util/terminal-text.js';
 import { mark } from '../../util/timing.js';
-import { RuntimeError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { buildMissingImage, loadSandboxContext } from './context.js';
 import { preflight } from './run-preflight.js';
 
@@ -126,7 +127,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     },
     adapter,
   );
-  const argv = podmanRunArgv(plan, { cidFile: session.cidFile });
+  const argv = podmanRunArgv(plan, { cidFile: session.cidFile, pidFile: session.pidFile });
 
   if (request.dryRun) {
     printPlan(plan, argv);
@@ -165,23 +166,23 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       writeEnvFile(session.envFile, values);
     }
     mark('starting podman');
-    // The image is not checked first (that costs a podman call on every launch). Exit 125 without a container
-    // id means podman failed before creating the container; only then does ags look for the image, build a
-    // missing one and try once more. (With a container id, 125 is the agent's own exit code.)
-    const failedBeforeCreate = (status: number) =>
-      status === PODMAN_START_FAILED && !existsSync(session.cidFile);
-    let status = await runContainer(argv, plan, () => teardown.run());
-    if (failedBeforeCreate(status) && !(await imageExists(plan.image))) {
+    // The image is not checked first (that costs a podman call on every launch). Exit 125 before the
+    // container's first process existed means podman failed; only then does ags look for the image, build a
+    // missing one and try once more. Any status without that process is podman's own (see podmanFailure).
+    const started = () => existsSync(session.pidFile);
+    let run = await runContainer(argv, plan, () => teardown.run());
+    if (
+      !run.signalled &&
+      run.status === PODMAN_START_FAILED &&
+      !started() &&
+      !(await imageExists(plan.image))
+    ) {
       await buildMissingImage(ctx);
-      status = await runContainer(argv, plan, () => teardown.run());
+      run = await runContainer(argv, plan, () => teardown.run());
     }
-    if (failedBeforeCreate(status)) {
-      throw new RuntimeError(
-        'podman could not start the container (exit 125; its message is above)',
-        'run `ags doctor` to check the host; `ags --dry-run` shows the exact podman command',
-      );
-    }
-    return status;
+    const failure = run.signalled ? null : podmanFailure(run.status, started());
+    if (failure) throw failure;
+    return run.status;
   } finally {
     teardown.run();
     // after the container is gone (teardown may also run early, on a signal): leave no empty mount points behind
@@ -193,7 +194,11 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
  * Runs `podman run` in the foreground. On SIGINT/SIGTERM/SIGHUP: secrets are removed at once, the signal is
  * forwarded (podman passes it to the agent), and a container still running after a grace period is removed.
  */
-async function runContainer(argv: string[], plan: LaunchPlan, removeSecrets: () => void): Promise<number> {
+async function runContainer(
+  argv: string[],
+  plan: LaunchPlan,
+  removeSecrets: () => void,
+): Promise<{ status: number; signalled: boolean }> {
   const child = execa('podman', argv, { stdio: 'inherit', reject: false });
   let signalled: NodeJS.Signals | null = null;
   let grace: NodeJS.Timeout | undefined;
@@ -214,7 +219,7 @@ async function runContainer(argv: string[], plan: LaunchPlan, removeSecrets: () 
       reject: false,
       stdio: 'ignore',
     });
-    return SIGNAL_EXIT[signalled] ?? 1;
+    return { status: SIGNAL_EXIT[signalled] ?? 1, signalled: true };
   }
-  return result.exitCode ?? 1;
+  return { status: result.exitCode ?? 1, signalled: false };
 }

@@ -4,6 +4,8 @@ import type { LaunchPlan } from '../../plan/types.js';
 export interface RunFiles {
   /** Where podman writes the container id once it has created the container. */
   cidFile?: string;
+  /** Where the OCI runtime writes the container's first pid once that process exists. */
+  pidFile?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export function podmanRunArgv(plan: LaunchPlan, files: RunFiles = {}): string[] 
   for (const m of plan.mounts) argv.push(`--volume=${m.source}:${m.target}:${m.mode}`);
   for (const [k, v] of Object.entries(plan.env)) argv.push(`--env=${k}=${v}`);
   if (files.cidFile) argv.push(`--cidfile=${files.cidFile}`);
+  if (files.pidFile) argv.push(`--pidfile=${files.pidFile}`);
   argv.push(`--workdir=${plan.cwd}`);
   argv.push(...plan.engine.extraArgs);
   argv.push(plan.image, ...plan.command);
