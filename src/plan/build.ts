@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { AgentAdapter } from '../../agents/types.js';
 import { RuntimeError } from '../cli/errors.js';
 import { HOST_SERVICES_HINT, HOST_SERVICES_HOST, buildHint } from './hint.js';
+import { tmuxCommand, tmuxRunner } from './tmux.js';
 import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
 import { decideLimits } from './limits.js';
 import type { LaunchPlan, Mount } from './types.js';
@@ -144,6 +145,7 @@ export function buildLaunchPlan(
     nonce: host.nonce,
   });
   const sessionFiles = [...wiring.files];
+  if (req.tmux) sessionFiles.push(tmuxRunner());
   if (guard) {
     sessionFiles.push({
       name: 'guard-policy.json',
@@ -219,9 +221,9 @@ export function buildLaunchPlan(
     ...settings.agent.args,
     ...req.agentArgs,
   ];
-  const inner = req.tmux ? ['tmux', 'new-session', '-A', '-s', 'ags', '--', ...agentArgv] : agentArgv;
+  const inner = req.tmux ? tmuxCommand(agentArgv, SANDBOX_SESSION_DIR) : agentArgv;
   // Secret values never go to podman (its container spec and state database keep them): the entry reads them
-  // from the read-only env file and execs the agent (or tmux, whose server then has them) in its place.
+  // from the read-only env file and execs the agent (or the tmux runner, whose tmux server then has them).
   const command =
     secretEnv.length > 0
       ? ['/bin/sh', SANDBOX_ENTRY, `${SANDBOX_SECRETS_DIR}/${basename(host.secretEnvFile)}`, ...inner]

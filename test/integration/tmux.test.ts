@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGS_BIN, writeTestConfig } from '../support/ags.js';
+import { AGS_BIN, runAgs, writeTestConfig } from '../support/ags.js';
 import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
 import { testUserTempDir } from '../support/tmp.js';
 import { makeTestRepo } from '../support/workspace.js';
@@ -11,11 +11,16 @@ import { makeTestRepo } from '../support/workspace.js';
 describe('ags --tmux on a real terminal', () => {
   let host: TestHost;
   let tmp: ReturnType<typeof testUserTempDir>;
+  let repo: string;
+  let config: string;
   const socket = `ags-it-${process.pid}`;
+  let sessions = 0;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     host = loadTestHost();
     tmp = testUserTempDir(host);
+    repo = await makeTestRepo(host, tmp.dir, {}, { git: false });
+    config = writeTestConfig(host, tmp.dir);
   });
 
   afterAll(async () => {
@@ -23,11 +28,10 @@ describe('ags --tmux on a real terminal', () => {
     tmp?.cleanup();
   });
 
-  it('runs the agent inside tmux in the sandbox, with a TTY', async () => {
-    const repo = await makeTestRepo(host, tmp.dir, {}, { git: false });
-    const config = writeTestConfig(host, tmp.dir);
-    const inner = 'echo "tmux=${TMUX:+yes} tty=$(tty)" > marker.txt';
-    const cmd = `cd ${repo} && ${process.execPath} ${AGS_BIN} --config ${config} --agent shell --tmux -- -c '${inner}'; echo "exit=$?" > ${repo}/done.txt; sleep 30`;
+  /** Runs `ags --agent shell --tmux -- -c INNER` in a host tmux pane; returns the exit code ags gave. */
+  async function inPane(inner: string): Promise<number> {
+    const done = join(repo, `done-${++sessions}.txt`);
+    const cmd = `cd ${repo} && ${process.execPath} ${AGS_BIN} --config ${config} --agent shell --tmux -- -c '${inner}'; echo "$?" > ${done}; sleep 30`;
     const started = await runAsTestUser(host, [
       'tmux',
       '-L',
@@ -42,9 +46,26 @@ describe('ags --tmux on a real terminal', () => {
     ]);
     expect(started.exitCode, String(started.stderr)).toBe(0);
     const deadline = Date.now() + 60_000;
-    while (!existsSync(join(repo, 'done.txt')) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 250));
-    expect(readFileSync(join(repo, 'done.txt'), 'utf8').trim()).toBe('exit=0');
+    while (!existsSync(done) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    return Number(readFileSync(done, 'utf8').trim());
+  }
+
+  it('runs the agent inside tmux in the sandbox, with a TTY', async () => {
+    expect(await inPane('echo "tmux=${TMUX:+yes} tty=$(tty)" > marker.txt')).toBe(0);
     expect(readFileSync(join(repo, 'marker.txt'), 'utf8').trim()).toMatch(/^tmux=yes tty=\/dev\/pts\/\d+$/);
+  });
+
+  it("returns the agent's own exit code through tmux", async () => {
+    expect(await inPane('exit 4')).toBe(4);
+  });
+
+  it('is refused up front without a terminal: one line, exit 2, no container', async () => {
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--tmux', '--', '-c', 'true'], {
+      cwd: repo,
+    });
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toBe(
+      'ags: --tmux needs a terminal: stdin and stdout must both be one\n  run it from a terminal, or without --tmux',
+    );
   });
 });

@@ -359,19 +359,19 @@ describe('buildLaunchPlan', () => {
       { ...host, stdinTTY: true, stdoutTTY: true },
       ADAPTERS.shell,
     );
-    // the entry goes first, so the tmux server (and every pane) starts with the secrets exported
+    // the entry goes first, so the tmux server (and every pane) starts with the secrets exported; then the
+    // read-only runner in the session dir, which hands the agent's exit status back (tmux does not)
     expect(plan.command).toEqual([
       '/bin/sh',
       '/opt/ags/sandbox/ags-entry.sh',
       '/run/ags-secrets/env',
-      'tmux',
-      'new-session',
-      '-A',
-      '-s',
-      'ags',
-      '--',
+      'sh',
+      '/run/ags/tmux-run.sh',
       'bash',
     ]);
+    expect(plan.sessionFiles.find((f) => f.name === 'tmux-run.sh')?.content).toContain(
+      'tmux new-session -A -s ags -- ',
+    );
     expect(plan.mounts).toContainEqual({
       source: '/data/shared',
       target: '/data/shared',
