@@ -29,6 +29,7 @@ import {
 } from '../../session/session-dir.js';
 import { SIGNAL_EXIT, Teardown, withSignals } from '../../session/signals.js';
 import { startSshAgent } from '../../session/ssh-agent.js';
+import { consumePendingEof } from '../../session/terminal-input.js';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
 import { safeJson, scrubText } from '../../util/terminal-text.js';
 import { mark } from '../../util/timing.js';
@@ -199,6 +200,7 @@ async function runContainer(
   plan: LaunchPlan,
   removeSecrets: () => void,
 ): Promise<{ status: number; signalled: boolean }> {
+  if (plan.tty) consumePendingEof();
   const child = execa('podman', argv, { stdio: 'inherit', reject: false });
   let signalled: NodeJS.Signals | null = null;
   let grace: NodeJS.Timeout | undefined;
