@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { closest } from '../config/suggest.js';
+import { escapeText } from '../util/terminal-text.js';
 import { UsageError } from './errors.js';
 
 /** The subcommand of `parent` called `name` (or aliased so), if there is one. */
@@ -7,9 +8,9 @@ export function subcommandNamed(parent: Command, name: string): Command | undefi
   return parent.commands.find((c) => c.name() === name || c.aliases().includes(name));
 }
 
-/** A word on the command line, safe to show: control characters escaped. */
+/** A word from the command line, safe to show: escaped and bounded. */
 function shown(word: string): string {
-  return JSON.stringify(word).slice(1, -1);
+  return escapeText(word, 80);
 }
 
 /** `unknown command 'doctr'; did you mean 'doctor'?`, as git and npm say it. */

@@ -1,4 +1,5 @@
 import { type Command, CommanderError } from 'commander';
+import { escapeText, scrubText } from '../util/terminal-text.js';
 import { AgsError, EXIT_RUNTIME, EXIT_USAGE, UsageError, formatError } from './errors.js';
 import { subcommandNamed } from './help-command.js';
 import { type CliState, buildProgram } from './program.js';
@@ -91,22 +92,14 @@ function cwdGone(err: unknown): AgsError | null {
 }
 
 /**
- * A bug in ags: one line that says so and where to report it; the stack trace only with AGS_DEBUG=1. Control
- * characters in the message are escaped (it can carry paths from the workspace).
+ * A bug in ags: one line that says so and where to report it; the stack trace only with AGS_DEBUG=1. The message
+ * is escaped and bounded (it can carry paths from the workspace).
  */
 export function internalErrorText(err: unknown, debug: boolean): string {
   const raw = err instanceof Error ? err.message : String(err);
-  const message = escapeControls(raw.split('\n')[0]!.slice(0, 500));
+  const message = escapeText(raw.split('\n')[0]!, 300);
   const line = `ags: internal error (a bug in ags): ${message}; run again with AGS_DEBUG=1 and report the output in the ags repository's issues\n`;
   if (!debug) return line;
   const stack = err instanceof Error && err.stack ? err.stack : String(err);
-  return `${line}${stack.split('\n').map(escapeControls).join('\n')}\n`;
-}
-
-function escapeControls(s: string): string {
-  return s.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  return `${line}${stack.split('\n').map(scrubText).join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { quoteText } from '../util/terminal-text.js';
 import { UsageError } from './errors.js';
 
 /** The root options that only a run takes; `--config` is shared with the subcommands. */
@@ -36,7 +37,7 @@ export function once<T>(
 ): (value: string, previous: T | undefined) => T {
   return (value, previous) => {
     if (previous !== undefined) {
-      const both = [String(previous), value].map((v) => JSON.stringify(v)).join(' and ');
+      const both = [String(previous), value].map((v) => quoteText(v, 80)).join(' and ');
       throw new UsageError(`${flag} is given twice (${both})`, `give ${flag} once`);
     }
     return parse(value);

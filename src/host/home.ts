@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { ConfigError } from '../cli/errors.js';
+import { quoteText } from '../util/terminal-text.js';
 
 /** The home directory of the user's password database entry, or null when there is none. */
 function passwdHome(): string | null {
@@ -27,8 +28,8 @@ export function requireHome(
   const home = env.HOME ?? passwd();
   const what =
     env.HOME !== undefined
-      ? `HOME=${JSON.stringify(env.HOME)}`
-      : `HOME is not set, and your home directory from the password database (${JSON.stringify(home)})`;
+      ? `HOME=${quoteText(env.HOME)}`
+      : `HOME is not set, and your home directory from the password database (${quoteText(String(home))})`;
   if (home === null) throw new ConfigError('HOME is not set and your user has no home directory', fix);
   if (!isAbsolute(home)) throw new ConfigError(`${what} is not an absolute path`, fix);
   if (!mustExist) return home;
