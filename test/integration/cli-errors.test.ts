@@ -85,7 +85,7 @@ describe('clear errors from the real CLI', () => {
       // without the init, podman runs the command itself: an entrypoint that is not in the image
       const missing = configWith(
         'no-init-missing',
-        'extra_args = ["--init=false", "--entrypoint=/no-such-program"]',
+        'init = false\nextra_args = ["--entrypoint=/no-such-program"]',
       );
       const r = await ags(['--agent', 'shell', '--', '-c', 'true'], missing);
       expect(r.exitCode).toBe(1);
@@ -93,7 +93,7 @@ describe('clear errors from the real CLI', () => {
       expect(String(r.stderr)).toContain(
         "ags: podman could not find the container's first program in the image (exit 127; its message is above)\n",
       );
-      const noInit = configWith('no-init', 'extra_args = ["--init=false"]');
+      const noInit = configWith('no-init', 'init = false');
       const own = await ags(['--agent', 'shell', '--', '-c', 'exit 127'], noInit);
       expect(own.exitCode, String(own.stderr)).toBe(127);
       expect(String(own.stderr)).not.toContain('ags:');
