@@ -58,7 +58,7 @@ export function buildProgram(state: CliState): Command {
     )
     .option('-d, --add-dir <dir>', 'also mount DIR read-write at the same path (repeatable)', collect)
     .option('-D, --defaults', "put the agent's sandbox defaults before its arguments")
-    .option('--tmux', 'run the agent inside tmux in the sandbox')
+    .option('--tmux', 'run the agent inside tmux in the sandbox (needs a terminal)')
     .option('--root', 'run as root inside the container (to install packages)')
     .option('--yolo', 'turn the guard off (loud warning)')
     .option('--dry-run', 'print the launch plan and the podman command; start nothing')
