@@ -62,6 +62,12 @@ export interface AgentAdapter {
   defaultArgs: string[];
   /** Whether the agent has a tool-call hook the guard can sit in (a plain shell has none). */
   guarded: boolean;
+  /**
+   * Container paths no configured mount may cover, replace or sit inside (src/plan/reserved.ts): where ags wires
+   * its hint and guard into the agent's home (`home`, home-relative), and the agent's system-wide settings
+   * directories (`system`), which outrank ags's wiring and could switch the guard off.
+   */
+  reservedPaths: { home: string[]; system: string[] };
   /** Home-relative paths a lockdown run may stage into its ephemeral home (the lockdown work reads this). */
   lockdownStaging: string[];
   /** How the hint and the guard reach the agent. */

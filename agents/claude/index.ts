@@ -11,6 +11,7 @@ export const claude: AgentAdapter = {
     { path: '.claude.json', kind: 'file' },
   ],
   env: { DISABLE_AUTOUPDATER: '1' },
+  reservedPaths: { home: [], system: ['/etc/claude-code'] },
   guarded: true,
   defaultArgs: ['--dangerously-skip-permissions'],
   lockdownStaging: ['.claude/settings.json', '.claude/CLAUDE.md'],

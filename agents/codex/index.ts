@@ -19,6 +19,7 @@ export const codex: AgentAdapter = {
   npmPackage: '@openai/codex',
   homePaths: [{ path: '.codex', kind: 'dir' }],
   env: {},
+  reservedPaths: { home: [], system: ['/etc/codex'] },
   guarded: true,
   defaultArgs: [],
   lockdownStaging: ['.codex/config.toml', '.codex/AGENTS.md'],

@@ -16,6 +16,7 @@ export const gemini: AgentAdapter = {
   npmPackage: '@google/gemini-cli',
   homePaths: [{ path: '.gemini', kind: 'dir' }],
   env: {},
+  reservedPaths: { home: [`.gemini/extensions/${EXTENSION}`], system: ['/etc/gemini-cli'] },
   guarded: true,
   defaultArgs: ['--yolo'],
   lockdownStaging: ['.gemini/settings.json', '.gemini/GEMINI.md'],

@@ -15,6 +15,7 @@ export const opencode: AgentAdapter = {
     { path: '.local/share/opencode', kind: 'dir' },
   ],
   env: {},
+  reservedPaths: { home: [], system: ['/etc/opencode'] },
   guarded: true,
   defaultArgs: [],
   lockdownStaging: ['.config/opencode/opencode.json', '.config/opencode/AGENTS.md'],

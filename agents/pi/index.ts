@@ -12,6 +12,7 @@ export const pi: AgentAdapter = {
   npmPackage: '@earendil-works/pi-coding-agent',
   homePaths: [{ path: '.pi', kind: 'dir' }],
   env: {},
+  reservedPaths: { home: [], system: [] },
   guarded: true,
   defaultArgs: [],
   lockdownStaging: ['.pi/agent/settings.json', '.pi/agent/models.json'],

@@ -7,6 +7,7 @@ export const shell: AgentAdapter = {
   command: 'bash',
   homePaths: [],
   env: {},
+  reservedPaths: { home: [], system: [] },
   guarded: false,
   defaultArgs: [],
   lockdownStaging: [],

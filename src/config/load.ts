@@ -10,6 +10,7 @@ import { mergeRaw } from './merge.js';
 import { computeOrigins, type Origin } from './origin.js';
 import { checkOverlay, describeOverlay } from './overlay.js';
 import { keyPositions, PositionMap } from './positions.js';
+import { checkReservedTargets } from './reserved-targets.js';
 import { isYes, stdio, type ConfigIO } from './prompt.js';
 import { readOverlayFileBytes, readRepoOverlayBytes, readUserConfigBytes } from './read-source.js';
 import { ConfigSchema, type Config } from './schema.js';
@@ -133,7 +134,10 @@ function checkBytes(path: string, bytes: Buffer, role: FileRole, env: NodeJS.Pro
   const file = parseSource(path, decode(path, bytes), role);
   checkFile(file, role);
   const allowed = role === 'overlay' ? OVERLAY_VARIABLES : undefined;
-  return { file, bytes, expanded: expandPaths(file, expansionEnv(env), dirname(path), allowed) };
+  const xenv = expansionEnv(env);
+  const expanded = expandPaths(file, xenv, dirname(path), allowed);
+  checkReservedTargets(file, expanded, xenv.HOME!);
+  return { file, bytes, expanded };
 }
 
 /**

@@ -1,25 +1,26 @@
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { AgentAdapter } from '../../agents/types.js';
-import { RuntimeError } from '../cli/errors.js';
+import { ConfigError, RuntimeError } from '../cli/errors.js';
+import { displayPath } from '../util/paths.js';
 import { HOST_SERVICES_HINT, HOST_SERVICES_HOST, buildHint } from './hint.js';
 import { tmuxCommand, tmuxRunner } from './tmux.js';
 import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
 import { decideLimits } from './limits.js';
+import {
+  type ReservedPath,
+  SANDBOX_BIN_DIR,
+  SANDBOX_SECRETS_DIR,
+  SANDBOX_SESSION_DIR,
+  SANDBOX_SSH_DIR,
+  SANDBOX_TOOLS_DIR,
+  reservedCollision,
+  reservedContainerPaths,
+} from './reserved.js';
 import type { LaunchPlan, Mount } from './types.js';
 
-/** Where the session directory (hint, hook settings, policy) appears inside the sandbox, read-only. */
-export const SANDBOX_SESSION_DIR = '/run/ags';
-/** Where the bundled in-sandbox programs (guards, shims) appear, read-only. */
-export const SANDBOX_BIN_DIR = '/opt/ags/sandbox';
-/** Where the persistent agent CLI installs appear, read-only. */
-export const SANDBOX_TOOLS_DIR = '/opt/ags/tools';
-const SSH_AUTH_SOCK_TARGET = '/run/ags-ssh/agent.sock';
-/**
- * Where the directory of the secrets env file appears, read-only, in runs with secrets: apart from the
- * session dir, whose files the agent adapters point the agent at.
- */
-export const SANDBOX_SECRETS_DIR = '/run/ags-secrets';
+export { SANDBOX_BIN_DIR, SANDBOX_SECRETS_DIR, SANDBOX_SESSION_DIR, SANDBOX_TOOLS_DIR };
+const SSH_AUTH_SOCK_TARGET = `${SANDBOX_SSH_DIR}/agent.sock`;
 /** The in-sandbox entry (shims/bin/ags-entry.sh) that exports the secrets and execs the agent. */
 export const SANDBOX_ENTRY = `${SANDBOX_BIN_DIR}/ags-entry.sh`;
 
@@ -36,6 +37,19 @@ export function containerNameFor(workdir: string, pid: number): string {
       .slice(0, 30) || 'root';
   const hash = createHash('sha256').update(workdir).digest('hex').slice(0, 6);
   return `ags-${slug}-${hash}-${pid}`;
+}
+
+/**
+ * The last line of defence for ags's control paths: the config loader and the run's path checks refuse these
+ * earlier with a better message, but no mount from outside ags reaches the plan over a reserved path.
+ */
+function assertNotReserved(m: Mount, reserved: readonly ReservedPath[]): void {
+  const collision = reservedCollision(m.target, reserved);
+  if (collision === null) return;
+  throw new ConfigError(
+    `refusing to mount ${displayPath(m.source)} (${m.why}) at ${displayPath(m.target)}: it ${collision}`,
+    'ags keeps that path for its own files; mount it somewhere else',
+  );
 }
 
 /**
@@ -76,11 +90,14 @@ export function buildLaunchPlan(
 
   const home = host.home;
   const mounts: Mount[] = [];
-  const add = (m: Mount) => {
+  /** Mounts whose target comes from the user, a repository or the file system, not from ags: checked last. */
+  const fromOutside = new Set<Mount>();
+  const add = (m: Mount, outside = false) => {
     // a later mount of the same target replaces an earlier one (an -d dir equal to the workdir, say)
     const i = mounts.findIndex((x) => x.target === m.target);
     if (i >= 0) mounts.splice(i, 1);
     mounts.push(m);
+    if (outside) fromOutside.add(m);
   };
 
   add({
@@ -101,11 +118,14 @@ export function buildLaunchPlan(
       });
     }
   }
-  add({ source: host.workdir, target: host.workdir, mode: 'rw', why: 'workdir', showInHint: false });
+  add({ source: host.workdir, target: host.workdir, mode: 'rw', why: 'workdir', showInHint: false }, true);
   for (const dir of req.addDirs)
-    add({ source: dir, target: dir, mode: 'rw', why: '--add-dir', showInHint: true });
+    add({ source: dir, target: dir, mode: 'rw', why: '--add-dir', showInHint: true }, true);
   for (const m of settings.mounts) {
-    add({ source: m.host, target: m.container, mode: m.mode, why: 'config [[mount]]', showInHint: true });
+    add(
+      { source: m.host, target: m.container, mode: m.mode, why: 'config [[mount]]', showInHint: true },
+      true,
+    );
   }
   add({
     source: settings.toolsDir,
@@ -192,6 +212,13 @@ export function buildLaunchPlan(
       showInHint: false,
     });
   }
+
+  const reserved: ReservedPath[] = [
+    ...reservedContainerPaths(home, [adapter]),
+    ...fileMounts.map((f) => ({ path: f.target, what: `ags's ${adapter.name} wiring` })),
+  ];
+  // every mount from outside, also one a later mount of the same target replaced
+  for (const m of fromOutside) assertNotReserved(m, reserved);
 
   const env: Record<string, string> = {};
   for (const name of TERMINAL_ENV) {
