@@ -84,7 +84,7 @@ describe("doctor's probe", () => {
     podmanRunArgv(probePlan({ facts, settings: s }, '/tmp/ags-doctor-x', '/pkg/dist/sandbox', SECCOMP));
   /** Everything but where it runs and this run's own session: mounts, env, files, workdir, name. */
   const engineFlags = (argv: string[]) =>
-    argv.filter((a) => !/^--(volume|env|env-file|cidfile|workdir|name)=/.test(a));
+    argv.filter((a) => !/^--(mount|env|env-file|cidfile|workdir|name)=/.test(a));
 
   it('is the run command: same flags in the same order (init, runtime, ulimits, limits, userns, caps, network)', () => {
     const probe = probeArgv(settings);
@@ -125,15 +125,15 @@ describe("doctor's probe", () => {
   });
 
   it("mounts nothing of the user's but the configured mounts: scratch workspace, home, tools and session", () => {
-    const volumes = probeArgv(settings).filter((a) => a.startsWith('--volume='));
-    expect(volumes).toEqual([
-      '--volume=/tmp/ags-doctor-x/home:/home/u:rw',
-      '--volume=/tmp/ags-doctor-x/work:/tmp/ags-doctor-x/work:rw',
-      '--volume=/srv/data:/data:ro',
-      '--volume=/tmp/ags-doctor-x/tools:/opt/ags/tools:ro',
-      '--volume=/pkg/dist/sandbox:/opt/ags/sandbox:ro',
-      '--volume=/tmp/ags-doctor-x/secrets:/run/ags-secrets:ro',
-      '--volume=/tmp/ags-doctor-x/session:/run/ags:ro',
+    const mounts = probeArgv(settings).filter((a) => a.startsWith('--mount='));
+    expect(mounts).toEqual([
+      '--mount=type=bind,"source=/tmp/ags-doctor-x/home","target=/home/u",rw',
+      '--mount=type=bind,"source=/tmp/ags-doctor-x/work","target=/tmp/ags-doctor-x/work",rw',
+      '--mount=type=bind,"source=/srv/data","target=/data",ro',
+      '--mount=type=bind,"source=/tmp/ags-doctor-x/tools","target=/opt/ags/tools",ro',
+      '--mount=type=bind,"source=/pkg/dist/sandbox","target=/opt/ags/sandbox",ro',
+      '--mount=type=bind,"source=/tmp/ags-doctor-x/secrets","target=/run/ags-secrets",ro',
+      '--mount=type=bind,"source=/tmp/ags-doctor-x/session","target=/run/ags",ro',
     ]);
     expect(probeArgv(settings)).toContain('--workdir=/tmp/ags-doctor-x/work');
   });

@@ -1,4 +1,5 @@
 import type { LaunchPlan } from '../../plan/types.js';
+import { bindMountArg } from './mount-arg.js';
 
 /** This run's files that podman reads or writes (they live in the session dir). */
 export interface RunFiles {
@@ -37,7 +38,7 @@ export function podmanRunArgv(plan: LaunchPlan, files: RunFiles = {}): string[] 
       : `--network=slirp4netns:allow_host_loopback=${plan.network.allowHostLoopback}`,
   );
 
-  for (const m of plan.mounts) argv.push(`--volume=${m.source}:${m.target}:${m.mode}`);
+  for (const m of plan.mounts) argv.push(bindMountArg(m.source, m.target, m.mode));
   for (const [k, v] of Object.entries(plan.env)) argv.push(`--env=${k}=${v}`);
   if (files.cidFile) argv.push(`--cidfile=${files.cidFile}`);
   if (files.pidFile) argv.push(`--pidfile=${files.pidFile}`);

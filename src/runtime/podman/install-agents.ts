@@ -1,4 +1,5 @@
-import { SANDBOX_TOOLS_DIR } from '../../plan/build.js';
+import { SANDBOX_TOOLS_DIR } from '../../plan/reserved.js';
+import { bindMountArg } from './mount-arg.js';
 
 export interface AgentInstall {
   image: string;
@@ -26,8 +27,8 @@ export function installAgentsArgv(a: AgentInstall): string[] {
     '--cap-drop=all',
     '--security-opt=no-new-privileges',
     '--network=slirp4netns:allow_host_loopback=false',
-    `--volume=${a.toolsDir}:${SANDBOX_TOOLS_DIR}:rw`,
-    `--volume=${a.npmCacheDir}:/tmp/ags-npm-cache:rw`,
+    bindMountArg(a.toolsDir, SANDBOX_TOOLS_DIR, 'rw'),
+    bindMountArg(a.npmCacheDir, '/tmp/ags-npm-cache', 'rw'),
     '--env=HOME=/tmp',
     '--env=npm_config_cache=/tmp/ags-npm-cache',
     '--env=npm_config_update_notifier=false',
@@ -37,7 +38,7 @@ export function installAgentsArgv(a: AgentInstall): string[] {
   if (a.registry) argv.push(`--env=npm_config_registry=${a.registry}`);
   if (a.caFile) {
     argv.push(
-      `--volume=${a.caFile}:/opt/ags/host-ca.pem:ro`,
+      bindMountArg(a.caFile, '/opt/ags/host-ca.pem', 'ro'),
       '--env=npm_config_cafile=/opt/ags/host-ca.pem',
       '--env=NODE_EXTRA_CA_CERTS=/opt/ags/host-ca.pem',
     );

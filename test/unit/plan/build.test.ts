@@ -156,7 +156,9 @@ describe('buildLaunchPlan', () => {
     expect(argv.join(' ')).not.toContain('sk-secret-value');
     expect(argv.some((a) => a.startsWith('--env-file'))).toBe(false);
     expect(argv.some((a) => a.includes('ANTHROPIC_API_KEY'))).toBe(false);
-    expect(argv).toContain('--volume=/run/user/1000/ags/session-4242/secrets:/run/ags-secrets:ro');
+    expect(argv).toContain(
+      '--mount=type=bind,"source=/run/user/1000/ags/session-4242/secrets","target=/run/ags-secrets",ro',
+    );
   });
 
   it('starts the agent directly, with no secrets mount, when there are no secrets', () => {
@@ -405,7 +407,7 @@ describe('podmanRunArgv', () => {
       '--security-opt=seccomp=/run/user/1000/ags/seccomp-1-2049-77-16401-1668211200000.json',
       '--pids-limit=4096',
       '--network=slirp4netns:allow_host_loopback=false',
-      '--volume=/home/u/src/app:/home/u/src/app:rw',
+      '--mount=type=bind,"source=/home/u/src/app","target=/home/u/src/app",rw',
       '--workdir=/home/u/src/app/lib',
     ]) {
       expect(argv).toContain(flag);
