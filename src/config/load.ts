@@ -27,6 +27,11 @@ export interface LoadOptions {
   interactive: boolean;
   /** Terminal access, for tests; defaults to the process's stdin/stderr. */
   io?: ConfigIO;
+  /**
+   * Called with the directory a run would mount as its workspace (the repository's top level, else `cwd`)
+   * and the configuration without the overlay, before the overlay is read or anyone is asked to trust it.
+   */
+  checkWorkspace?: (workspace: string, userConfig: Config, userConfigPath: string | null) => void;
 }
 
 export type OverlayStatus = 'applied' | 'untrusted-skipped' | 'declined' | 'absent';
@@ -206,6 +211,9 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
   }
 
   const repoRoot = await findRepoRoot(opts.cwd, opts.env);
+  let raw = defaultsRaw(opts.env);
+  if (user) raw = mergeRaw(raw, user.expanded);
+  opts.checkWorkspace?.(repoRoot ?? realpathSync(opts.cwd), finish(raw), userConfigPath);
   const overlay: LoadedConfig['overlay'] = { path: '', status: 'absent' };
   let applied: ReadFile | null = null;
   if (repoRoot !== null) {
@@ -218,8 +226,6 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
     }
   }
 
-  let raw = defaultsRaw(opts.env);
-  if (user) raw = mergeRaw(raw, user.expanded);
   if (applied) raw = mergeRaw(raw, applied.expanded);
   const config = finish(raw);
   return {

@@ -17,12 +17,17 @@ export interface BasicHostFacts {
   cgroups: CgroupFacts;
 }
 
+/** The user's home: the sandbox home appears at the same path inside. */
+export function hostHome(): string {
+  return process.env.HOME || homedir();
+}
+
 /** The facts a plan depends on, read once. `repoRoot` comes from the config loader, which already asked git. */
 export function hostFacts(cwd: string, repoRoot: string | null): BasicHostFacts {
   return {
     uid: process.getuid!(),
     gid: process.getgid!(),
-    home: process.env.HOME || homedir(),
+    home: hostHome(),
     cwd,
     workdir: repoRoot ? realpathSync(repoRoot) : cwd,
     pid: process.pid,

@@ -1,12 +1,14 @@
-import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { AgentName } from '../../../agents/types.js';
-import { type Config, type LoadedConfig, loadConfig } from '../../config/index.js';
+import { type Config, type LoadOptions, type LoadedConfig, loadConfig } from '../../config/index.js';
+import { currentDirectory } from '../../host/cwd.js';
 import { type BasicHostFacts, hostFacts } from '../../host/facts.js';
 import { imageExists } from '../../runtime/podman/engine.js';
 import { buildImage } from '../../runtime/podman/image.js';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
+import type { MountSafety } from '../../host/mount-safety.js';
+import { mountSafety } from './run-paths.js';
 import { type RunSettingsWithSecrets, runSettingsFromConfig } from './run-settings.js';
 
 /** What every podman-using command starts from: host facts, the merged config, and the settings it implies. */
@@ -15,6 +17,8 @@ export interface SandboxContext {
   loaded: LoadedConfig;
   config: Config;
   settings: RunSettingsWithSecrets;
+  /** What the run's host paths (workspace, -d, mount sources) are checked against. */
+  safety: MountSafety;
   /** The Containerfile to build the image from, and the BASE_IMAGE to pass when it is ags's own. */
   containerfile: string;
   baseImage?: string;
@@ -28,22 +32,26 @@ export function configPathOf(cmd: Command): string | undefined {
 export async function loadSandboxContext(
   agent: AgentName,
   configPath: string | undefined,
+  checkWorkspace?: LoadOptions['checkWorkspace'],
 ): Promise<SandboxContext> {
-  const cwd = realpathSync(process.cwd());
+  const cwd = currentDirectory();
   const loaded = await loadConfig({
     ...(configPath !== undefined ? { configPath } : {}),
     cwd,
     env: process.env,
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    ...(checkWorkspace ? { checkWorkspace } : {}),
   });
   const facts = hostFacts(cwd, loaded.repoRoot);
   const config = loaded.config;
   const own = config.sandbox.containerfile;
+  const safety = mountSafety(config, loaded.userConfigPath, facts.env, facts.uid, facts.home);
   return {
     facts,
     loaded,
     config,
-    settings: runSettingsFromConfig(config, agent),
+    safety,
+    settings: runSettingsFromConfig(config, agent, safety),
     containerfile: own ?? join(PACKAGE_ROOT, 'config', 'Containerfile'),
     ...(own ? {} : { baseImage: config.sandbox.base_image }),
   };

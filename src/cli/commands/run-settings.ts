@@ -1,10 +1,12 @@
-import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AgentName } from '../../../agents/types.js';
 import { type Config, entryApplies } from '../../config/index.js';
 import { guardPolicyFromConfig } from '../../plan/guard-policy.js';
 import type { ResolvedMount, RunSettings } from '../../plan/inputs.js';
 import type { SecretSpec } from '../../session/secrets.js';
+import { type MountSafety, hostPathProblem } from '../../host/mount-safety.js';
+import { displayPath, realpathLoose } from '../../util/paths.js';
 import { ConfigError } from '../errors.js';
 
 export type RunSettingsWithSecrets = RunSettings & { secrets: SecretSpec[] };
@@ -28,7 +30,14 @@ interface MountEntry {
  * otherwise reports a missing or mistyped source as a config error naming the entry (podman's own message
  * would not say which entry is wrong).
  */
-function resolveMount(m: MountEntry, label: string): ResolvedMount | null {
+function resolveMount(m: MountEntry, label: string, safety: MountSafety): ResolvedMount | null {
+  const problem = hostPathProblem(realpathLoose(m.host), safety, false);
+  if (problem !== null) {
+    throw new ConfigError(
+      `${label}: refusing to mount host path ${displayPath(m.host)}: ${problem}`,
+      "mount a narrower path that holds neither your home nor ags's own files",
+    );
+  }
   if (!existsSync(m.host)) {
     if (m.create) {
       if (m.kind === 'dir') mkdirSync(m.host, { recursive: true, mode: 0o700 });
@@ -51,16 +60,21 @@ function resolveMount(m: MountEntry, label: string): ResolvedMount | null {
       `${label}: ${m.host} is ${isDir ? 'a directory' : 'a file'}, but kind = "${m.kind}"`,
     );
   }
-  return { host: m.host, container: m.container, mode: m.mode };
+  // the real path: a symlink swapped in later (by whoever can write its directory) cannot redirect the mount
+  return { host: realpathSync(m.host), container: m.container, mode: m.mode };
 }
 
 /** Maps the merged config onto what one (non-lockdown) run of `agent` needs. */
-export function runSettingsFromConfig(config: Config, agent: AgentName): RunSettingsWithSecrets {
+export function runSettingsFromConfig(
+  config: Config,
+  agent: AgentName,
+  safety: MountSafety,
+): RunSettingsWithSecrets {
   const run = { agent, lockdown: false };
   const allowMounts = config.lockdown.allow_mounts;
   const mounts: ResolvedMount[] = [];
   const take = (m: MountEntry, label: string) => {
-    const r = resolveMount(m, label);
+    const r = resolveMount(m, label, safety);
     if (r) mounts.push(r);
   };
   config.mount.forEach((m, i) => entryApplies(m, run, allowMounts) && take(m, `mount[${i}]`));

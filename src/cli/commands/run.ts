@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { ADAPTERS } from '../../../agents/index.js';
 import type { AgentName } from '../../../agents/types.js';
+import { hostHome } from '../../host/facts.js';
 import { buildLaunchPlan } from '../../plan/build.js';
 import type { RunRequest, RunSettings } from '../../plan/inputs.js';
 import type { LaunchPlan } from '../../plan/types.js';
@@ -33,8 +34,8 @@ import { consumePendingEof } from '../../session/terminal-input.js';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
 import { safeJson, scrubText } from '../../util/terminal-text.js';
 import { mark } from '../../util/timing.js';
-import { UsageError } from '../errors.js';
 import { buildMissingImage, loadSandboxContext } from './context.js';
+import { checkHostHome, resolveAddDirs, workspaceCheck } from './run-paths.js';
 import { preflight } from './run-preflight.js';
 
 export interface RunFlags {
@@ -54,31 +55,6 @@ const PODMAN_START_FAILED = 125;
 /** How long a signalled container gets to stop before it is killed. */
 const STOP_GRACE_MS = 10_000;
 
-function resolveAddDirs(dirs: string[], cwd: string): string[] {
-  const resolved = dirs.map((d) => {
-    const abs = d.startsWith('/') ? d : join(cwd, d);
-    if (!existsSync(abs) || !statSync(abs).isDirectory())
-      throw new UsageError(`--add-dir ${d}: not a directory`);
-    return realpathSync(abs);
-  });
-  return [...new Set(resolved)];
-}
-
-/**
- * The workspace is mounted read-write; refuse one that would hand over the whole home directory (or the
- * filesystem root), which would expose every key and credential the sandbox exists to keep out.
- */
-export function assertSafeWorkdir(workdir: string, home: string): void {
-  const within = (child: string, parent: string) =>
-    parent === '/' || child === parent || child.startsWith(`${parent}/`);
-  if (workdir === '/' || within(home, workdir)) {
-    throw new UsageError(
-      `refusing to mount ${workdir} as the workspace: it is or contains your home directory`,
-      'cd into a project directory (a git repository is mounted from its top level)',
-    );
-  }
-}
-
 /** The built in-sandbox bundles, or null when this checkout has not built them. */
 export function sandboxBundleDir(): string | null {
   const dir = join(PACKAGE_ROOT, 'dist', 'sandbox');
@@ -92,14 +68,18 @@ function printPlan(plan: LaunchPlan, argv: string[]): void {
 /** `ags --agent <name> [flags] -- [agent args]`: plan, prepare the session, run, clean up. Returns the exit code. */
 export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<number> {
   mark('cli parsed');
-  const ctx = await loadSandboxContext(flags.agent, flags.config);
+  const ctx = await loadSandboxContext(
+    flags.agent,
+    flags.config,
+    workspaceCheck(process.env, process.getuid!(), hostHome()),
+  );
   mark('config loaded');
   const { facts, settings } = ctx;
   const adapter = ADAPTERS[flags.agent];
-  assertSafeWorkdir(facts.workdir, facts.home);
+  if (settings.agent.hostHome) checkHostHome(adapter, facts.home);
   const request: RunRequest = {
     agent: flags.agent,
-    addDirs: resolveAddDirs(flags.addDir, facts.cwd),
+    addDirs: resolveAddDirs(flags.addDir, facts.cwd, ctx.safety),
     defaults: flags.defaults,
     tmux: flags.tmux,
     root: flags.root,
