@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { AGENT_NAMES, type AgentName } from '../../agents/types.js';
 import { requireHome } from '../host/home.js';
 import { VERSION } from '../util/package-root.js';
@@ -56,7 +56,7 @@ export function buildProgram(state: CliState): Command {
         .choices(AGENT_NAMES)
         .argParser(once('--agent', (v) => oneOf(v, AGENT_NAMES))),
     )
-    .option('-d, --add-dir <dir>', 'also mount DIR read-write at the same path (repeatable)', collect)
+    .option('-d, --add-dir <dir>', 'also mount DIR read-write at the same path (repeatable)', collectPath)
     .option('-D, --defaults', "put the agent's sandbox defaults before its arguments")
     .option('--tmux', 'run the agent inside tmux in the sandbox (needs a terminal)')
     .option('--root', 'run as root inside the container (to install packages)')
@@ -118,6 +118,8 @@ function needsHome(action: Command): boolean {
   return top !== 'guard' && top !== 'help';
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
+/** -d values: an empty one (`-d ''`, an unset variable in `-d "$DIR"`) is refused, never ignored. */
+function collectPath(value: string, previous: string[] | undefined): string[] {
+  if (value === '') throw new InvalidArgumentError('A path is needed, not an empty string.');
   return [...(previous ?? []), value];
 }

@@ -43,6 +43,14 @@ describe('ags CLI conventions', () => {
     expect(await runCli(['--bogus'])).toBe(2);
     expect(io.err()).toBe("ags: unknown option '--bogus'\n");
   });
+
+  it('an empty -d is refused, exit 2, not silently dropped', async () => {
+    const io = capture();
+    expect(await runCli(['-d', '', '--agent', 'shell'])).toBe(2);
+    expect(io.err()).toBe(
+      "ags: option '-d, --add-dir <dir>' argument '' is invalid. A path is needed, not an empty string.\n",
+    );
+  });
 });
 
 describe('ags help and mistyped commands', () => {
