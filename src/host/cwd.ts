@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
-import { displayPath } from '../util/paths.js';
+import { escapeText } from '../util/terminal-text.js';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 
@@ -11,9 +11,7 @@ function showBytes(bytes: Buffer): string {
     const lead = bytes[i]!;
     const len = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
     try {
-      const ch = strict.decode(bytes.subarray(i, i + len));
-      const shown = displayPath(ch);
-      out += shown === ch ? ch : shown.slice(1, -1);
+      out += escapeText(strict.decode(bytes.subarray(i, i + len)));
       i += len;
     } catch {
       out += `\\x${lead.toString(16).padStart(2, '0')}`;

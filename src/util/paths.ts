@@ -1,5 +1,6 @@
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { escapeText, quoteText } from './terminal-text.js';
 
 /** `child` is `parent` or lies below it (both absolute and normalized). */
 export function isWithin(child: string, parent: string): boolean {
@@ -41,23 +42,19 @@ export function hasControlChars(path: string): boolean {
   return /[\u0000-\u001f\u007f-\u009f]/.test(path);
 }
 
-/** Characters that must not reach a terminal raw: controls, and the invisible or reordering format marks. */
-// eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** Paths longer than this are cut where they are shown. */
+const MAX_SHOWN_PATH = 1000;
 
 /**
- * A path (or any text from outside) fit for a one-line terminal message: as it is when plain, otherwise
- * JSON-quoted with every unprintable character escaped, so a crafted name cannot move the cursor or hide text.
+ * A path (or any text from outside) for a one-line terminal message: as it is when plain, otherwise quoted and
+ * escaped (src/util/terminal-text.ts), so a crafted name cannot move the cursor, hide text or blur where it ends.
  */
 export function displayPath(text: string): string {
-  if (!new RegExp(UNPRINTABLE.source).test(text) && !/[\s"\\]/.test(text)) return text;
-  return JSON.stringify(text).replace(
-    UNPRINTABLE,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const plain = escapeText(text, MAX_SHOWN_PATH) === text && !/[\s"]/.test(text);
+  return plain ? text : quoteText(text, MAX_SHOWN_PATH);
 }
 
-/** Free text from outside (a program's message) for one terminal line: unprintable characters escaped. */
+/** Free text from outside (a program's message) for one terminal line: escaped and bounded. */
 export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeText(text);
 }

@@ -26,11 +26,12 @@ describe('path helpers', () => {
     }
   });
 
-  it('displayPath leaves a plain path alone and escapes whatever could drive a terminal', () => {
+  it('displayPath leaves a plain path alone and quotes and escapes whatever could drive a terminal', () => {
     expect(displayPath('/srv/project')).toBe('/srv/project');
     expect(displayPath('/a b')).toBe('"/a b"');
-    expect(displayPath('/x\u001b[2Jy')).toBe('"/x\\u001b[2Jy"');
-    expect(displayPath('/x\u009by\u202e')).toBe('"/x\\u009by\\u202e"');
-    expect(printable('bad line \u001b[31m')).toBe('bad line \\u001b[31m');
+    expect(displayPath('/x\u001b[2Jy')).toBe('"/x\\x1b[2Jy"');
+    expect(displayPath('/x\u009by\u202e')).toBe('"/x\\x9by\\u202e"');
+    expect(displayPath(`/${'a'.repeat(5000)}`)).toMatch(/\.\.\. \[cut: \d+ more characters\]$/);
+    expect(printable('bad line \u001b[31m')).toBe('bad line \\x1b[31m');
   });
 });
