@@ -1,4 +1,5 @@
 import type { AgentAdapter, SessionFile } from '../types.js';
+import { sandboxNodeCommand } from '../sandbox-node.js';
 
 /** Claude Code: hint by --append-system-prompt, guard as a PreToolUse hook passed with --settings. */
 export const claude: AgentAdapter = {
@@ -27,7 +28,13 @@ export const claude: AgentAdapter = {
           PreToolUse: [
             {
               matcher: '*',
-              hooks: [{ type: 'command', command: `node ${ctx.sandboxBinDir}/claude-hook.mjs`, timeout: 10 }],
+              hooks: [
+                {
+                  type: 'command',
+                  command: sandboxNodeCommand(`${ctx.sandboxBinDir}/claude-hook.mjs`),
+                  timeout: 10,
+                },
+              ],
             },
           ],
         },

@@ -1,4 +1,5 @@
 import { type AgentAdapter, type SessionFile, guardEnv } from '../types.js';
+import { sandboxNodeCommand } from '../sandbox-node.js';
 
 /** The name of the read-only extension ags mounts into ~/.gemini/extensions for each run. */
 const EXTENSION = 'ags-sandbox';
@@ -38,7 +39,7 @@ export const gemini: AgentAdapter = {
       const hook = {
         type: 'command',
         name: `ags-guard-${ctx.nonce}`,
-        command: `node ${ctx.sandboxBinDir}/gemini-hook.mjs`,
+        command: sandboxNodeCommand(`${ctx.sandboxBinDir}/gemini-hook.mjs`),
         timeout: 10_000,
       };
       const hooks = { hooks: { BeforeTool: [{ matcher: '*', hooks: [hook] }] } };

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { AgentAdapter } from '../../agents/types.js';
+import { SANDBOX_NODE_BINARIES } from '../../agents/sandbox-node.js';
 import { isWithin } from '../util/paths.js';
 
 /** Where the session directory (hint, hook settings, policy) appears inside the sandbox, read-only. */
@@ -36,6 +37,7 @@ export function reservedContainerPaths(home: string, adapters: readonly AgentAda
     { path: SANDBOX_SSH_DIR, what: "ags's ssh-agent socket" },
     { path: '/opt/ags', what: "ags's guard bundles and agent CLIs" },
     { path: resolve(home), what: 'the sandbox home', insideAllowed: true },
+    ...SANDBOX_NODE_BINARIES.map((path) => ({ path, what: 'what the guard hooks run with' })),
   ];
   for (const a of adapters) {
     for (const p of a.reservedPaths.home)

@@ -1,6 +1,11 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADAPTERS } from '../../agents/index.js';
+import type { WireContext } from '../../agents/types.js';
+import { giveToTestUser } from '../support/ags.js';
 import { REPO_ROOT, loadTestHost, podman, type TestHost } from '../support/host.js';
+import { testUserTempDir } from '../support/tmp.js';
 
 // The entry-point bundles (after `npm run build`) inside a real rootless container, mounted read-only where ags
 // mounts them, each fed the event its agent sends (shapes seen from codex 0.169.0 and read from gemini-cli 0.61.0,
@@ -111,5 +116,90 @@ describe('guard entry points in the sandbox', () => {
     expect(out).toMatchObject({ exported: ['default'], count: 1, name: 'tool_call' });
     expect(out.r.block).toBe(true);
     expect(out.r.reason).toMatch(/^blocked by ags guard \(fs\.rm-recursive-workspace\)/);
+  });
+
+  describe('a node planted in the sandbox home does not replace the one the hooks run with', () => {
+    let tmp: ReturnType<typeof testUserTempDir>;
+    const ctx: WireContext = {
+      hint: 'hint',
+      sessionDir: '/run/ags',
+      sandboxBinDir: '/opt/ags/sandbox',
+      home: '/home/dev',
+      guard: true,
+      guardPolicyPath: '/run/ags/guard-policy.json',
+      root: false,
+      nonce: 'n0nce',
+    };
+    /** The hook command line exactly as each adapter wires it. */
+    const wiredCommand: Record<'claude' | 'codex' | 'gemini', () => string> = {
+      claude: () => {
+        const w = ADAPTERS.claude.wire(ctx);
+        const settings = JSON.parse(w.files.find((f) => f.name === 'claude-settings.json')!.content);
+        return settings.hooks.PreToolUse[0].hooks[0].command as string;
+      },
+      codex: () => {
+        const arg = ADAPTERS.codex.wire(ctx).args.find((a) => a.startsWith('hooks.PreToolUse='))!;
+        return JSON.parse(/command=("(?:[^"\\]|\\.)*")/.exec(arg)![1]!) as string;
+      },
+      gemini: () => {
+        const w = ADAPTERS.gemini.wire(ctx);
+        const hooks = JSON.parse(w.files.find((f) => f.name === 'gemini-hooks.json')!.content);
+        return hooks.hooks.BeforeTool[0].hooks[0].command as string;
+      },
+    };
+    const events = {
+      claude: {
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'rm -rf /work/ws' },
+      },
+      codex: { hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm -rf /work/ws' } },
+      gemini: {
+        hook_event_name: 'BeforeTool',
+        tool_name: 'run_shell_command',
+        tool_input: { command: 'rm -rf /work/ws' },
+      },
+    };
+
+    beforeAll(() => {
+      tmp = testUserTempDir(host);
+      const bin = join(tmp.dir, 'local-bin');
+      mkdirSync(bin);
+      // what a hostile agent would write to ~/.local/bin/node: "allow everything"
+      writeFileSync(join(bin, 'node'), '#!/bin/sh\ncat >/dev/null\nexit 0\n');
+      chmodSync(join(bin, 'node'), 0o755);
+      giveToTestUser(host, bin, join(bin, 'node'));
+    });
+    afterAll(() => tmp?.cleanup());
+
+    it.each(['claude', 'codex', 'gemini'] as const)('%s: the wired hook still blocks', async (agent) => {
+      const command = wiredCommand[agent]();
+      const r = await podman(
+        host,
+        [
+          'run',
+          '--rm',
+          '-i',
+          '--pull=never',
+          '--userns=keep-id',
+          '--cap-drop=all',
+          '--network=none',
+          ...host.engineArgs,
+          `--volume=${join(REPO_ROOT, 'dist', 'sandbox')}:/opt/ags/sandbox:ro`,
+          `--volume=${join(tmp.dir, 'local-bin')}:/home/dev/.local/bin:ro`,
+          '--env=HOME=/home/dev',
+          // the sandbox PATH of a run: the agent-writable ~/.local/bin first
+          '--env=PATH=/home/dev/.local/bin:/opt/ags/tools/bin:/usr/local/bin:/usr/bin:/bin',
+          '--env=AGS_WORKSPACE=/work/ws',
+          host.image,
+          'sh',
+          '-c',
+          command,
+        ],
+        { input: JSON.stringify({ session_id: 's', cwd: '/work/ws', ...events[agent] }) },
+      );
+      expect(r.exitCode, String(r.stderr)).toBe(2);
+      expect(String(r.stderr)).toMatch(/blocked by ags guard/);
+    });
   });
 });

@@ -203,7 +203,9 @@ describe('buildLaunchPlan', () => {
     expect(plan.env.FOO).toBe('bar');
     expect(plan.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
     const hook = JSON.parse(plan.sessionFiles.find((f) => f.name === 'claude-settings.json')!.content);
-    expect(hook.hooks.PreToolUse[0].hooks[0].command).toBe('node /opt/ags/sandbox/claude-hook.mjs');
+    expect(hook.hooks.PreToolUse[0].hooks[0].command).toBe(
+      '/usr/bin/env PATH=/usr/local/bin:/usr/bin:/bin node /opt/ags/sandbox/claude-hook.mjs',
+    );
     expect(hook.disableAllHooks).toBe(false);
   });
 
@@ -275,7 +277,7 @@ describe('buildLaunchPlan', () => {
     expect(agentArgv(codex).slice(3)).toEqual([
       '--dangerously-bypass-hook-trust',
       '-c',
-      'hooks.PreToolUse=[{matcher="*",hooks=[{type="command",command="node /opt/ags/sandbox/codex-hook.mjs",timeout=10}]}]',
+      'hooks.PreToolUse=[{matcher="*",hooks=[{type="command",command="/usr/bin/env PATH=/usr/local/bin:/usr/bin:/bin node /opt/ags/sandbox/codex-hook.mjs",timeout=10}]}]',
     ]);
     expect(codex.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
     // pi: the extension from the read-only bundle directory
@@ -322,7 +324,8 @@ describe('buildLaunchPlan', () => {
               {
                 type: 'command',
                 name: 'ags-guard-n0nce',
-                command: 'node /opt/ags/sandbox/gemini-hook.mjs',
+                command:
+                  '/usr/bin/env PATH=/usr/local/bin:/usr/bin:/bin node /opt/ags/sandbox/gemini-hook.mjs',
                 timeout: 10_000,
               },
             ],

@@ -83,6 +83,11 @@ describe("ags's reserved container paths", () => {
     expect(reservedCollision('/home/u/.gemini', reserved)).toMatch(
       /^contains \/home\/u\/\.gemini\/extensions\/ags-sandbox/,
     );
+    // what the guard hooks run with: a [[tool]] named node may not replace it
+    expect(reservedCollision('/usr/local/bin/node', reserved)).toMatch(/what the guard hooks run with/);
+    expect(reservedCollision('/usr/bin/env', reserved)).toMatch(/what the guard hooks run with/);
+    expect(reservedCollision('/usr/local/bin', reserved)).toMatch(/^contains \/usr\/local\/bin\/node/);
+    expect(reservedCollision('/usr/local/bin/rg', reserved)).toBeNull();
     expect(reservedCollision('/home/u/.ssh/known_hosts', reserved)).toBeNull();
     expect(reservedCollision('/run/agsx', reserved)).toBeNull();
     expect(reservedCollision('/opt/other', reserved)).toBeNull();
