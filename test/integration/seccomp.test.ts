@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
@@ -71,6 +71,8 @@ describe("the sandbox's seccomp profile", () => {
       giveToTestUser(host, join(repo, name));
     }
     config = writeTestConfig(host, tmp.dir);
+    mkdirSync(join(tmp.dir, 'run'), { mode: 0o700 });
+    giveToTestUser(host, join(tmp.dir, 'run'));
   });
 
   afterAll(() => tmp?.cleanup());

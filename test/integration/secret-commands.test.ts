@@ -1,8 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAgs, writeTestConfig } from '../support/ags.js';
+import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
 import { type TestHost, loadTestHost } from '../support/host.js';
 import { testUserTempDir } from '../support/tmp.js';
 import { makeTestRepo } from '../support/workspace.js';
@@ -38,6 +38,8 @@ describe('secret commands', () => {
     host = loadTestHost();
     tmp = testUserTempDir(host);
     repo = await makeTestRepo(host, tmp.dir);
+    mkdirSync(join(tmp.dir, 'run'), { mode: 0o700 });
+    giveToTestUser(host, join(tmp.dir, 'run'));
   });
 
   afterAll(() => tmp?.cleanup());

@@ -20,7 +20,8 @@ describe('the dedicated ssh-agent', () => {
     repo = join(tmp.dir, 'repo');
     mkdirSync(repo);
     mkdirSync(join(tmp.dir, 'keys'));
-    giveToTestUser(host, repo, join(tmp.dir, 'keys'));
+    mkdirSync(join(tmp.dir, 'run'), { mode: 0o700 });
+    giveToTestUser(host, repo, join(tmp.dir, 'keys'), join(tmp.dir, 'run'));
     const key = join(tmp.dir, 'keys', 'ags_ed25519');
     const gen = await runAsTestUser(host, [
       'ssh-keygen',

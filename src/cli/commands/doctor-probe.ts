@@ -10,7 +10,7 @@ import { podmanRunArgv } from '../../runtime/podman/argv.js';
 import { podman } from '../../runtime/podman/engine.js';
 import { ensureSeccompProfile, locateSeccompProfile } from '../../runtime/podman/seccomp.js';
 import { prepareMountpoints } from '../../session/mountpoints.js';
-import { runtimeDir } from '../../session/runtime-dir.js';
+import { chooseRuntimeDir, ensureRuntimeDir } from '../../session/runtime-dir.js';
 import { AgsError } from '../errors.js';
 import type { SandboxContext } from './context.js';
 import { sandboxBundleDir } from './run.js';
@@ -68,7 +68,8 @@ export async function startProbe(
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   let seccompProfile: string;
   try {
-    const seccomp = locateSeccompProfile(runtimeDir(ctx.facts.env, ctx.facts.uid));
+    const runtime = chooseRuntimeDir(ctx.facts.env, ctx.facts.uid);
+    const seccomp = locateSeccompProfile(ensureRuntimeDir(runtime, ctx.facts.uid));
     ensureSeccompProfile(seccomp);
     seccompProfile = seccomp.path;
   } catch (err) {

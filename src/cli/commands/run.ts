@@ -20,7 +20,7 @@ import {
 import { writeEnvFile } from '../../session/env-file.js';
 import { prepareMountpoints, removeMountpoints } from '../../session/mountpoints.js';
 import { writeSandboxGitconfig } from '../../session/gitconfig.js';
-import { runtimeDir, runtimeDirPath } from '../../session/runtime-dir.js';
+import { assertRuntimeDirUnmounted, chooseRuntimeDir, ensureRuntimeDir } from '../../session/runtime-dir.js';
 import { resolveSecrets } from '../../session/secrets.js';
 import {
   createSessionDir,
@@ -87,8 +87,9 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     dryRun: flags.dryRun,
     agentArgs,
   };
-  const session = sessionPaths(runtimeDirPath(facts.env, facts.uid), facts.pid);
-  const seccomp = locateSeccompProfile(runtimeDirPath(facts.env, facts.uid));
+  const runtime = chooseRuntimeDir(facts.env, facts.uid);
+  const session = sessionPaths(runtime, facts.pid);
+  const seccomp = locateSeccompProfile(runtime);
   const sshKeys = ctx.config.sandbox.ssh_keys;
   const planSettings: RunSettings = {
     ...settings,
@@ -108,6 +109,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     },
     adapter,
   );
+  assertRuntimeDirUnmounted(runtime, session.root, plan.mounts);
   const argv = podmanRunArgv(plan, { cidFile: session.cidFile, pidFile: session.pidFile });
 
   if (request.dryRun) {
@@ -121,7 +123,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
   const teardown = new Teardown();
   let mountpoints: string[] = [];
   try {
-    removeStaleSessions(runtimeDir(facts.env, facts.uid));
+    removeStaleSessions(ensureRuntimeDir(runtime, facts.uid));
     createSessionDir(session);
     teardown.add(() => removeSessionDir(session));
     ensureSeccompProfile(seccomp);
