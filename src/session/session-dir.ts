@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ProcessIdentity, hasEnded, identityOf, isRunning, pidOf } from './process-identity.js';
 
 /**
  * The files of one run on the host. `publicDir` is mounted into the sandbox (read-only); `secretsDir`, which
@@ -18,6 +19,10 @@ export interface SessionPaths {
   /** The OCI runtime writes the container's first pid here once it has created that process. */
   pidFile: string;
   gitconfig: string;
+  /** The identity of the ags process that owns the session (see process-identity.ts). */
+  ownerFile: string;
+  /** The identity of the session's ssh-agent, so the next start can stop it if this run is killed. */
+  sshAgentFile: string;
 }
 
 const PREFIX = 'session-';
@@ -33,20 +38,39 @@ export function sessionPaths(runtimeDir: string, pid: number): SessionPaths {
     cidFile: join(root, 'container-id'),
     pidFile: join(root, 'container-pid'),
     gitconfig: join(root, 'public', 'gitconfig'),
+    ownerFile: join(root, 'owner'),
+    sshAgentFile: join(root, 'ssh-agent'),
   };
 }
 
+/** Creates the session dir, owned by this process (a leftover of an earlier holder of this pid is replaced). */
 export function createSessionDir(paths: SessionPaths): void {
   rmSync(paths.root, { recursive: true, force: true });
   mkdirSync(paths.publicDir, { recursive: true, mode: 0o700 });
   mkdirSync(paths.secretsDir, { mode: 0o700 });
+  const me = identityOf(process.pid);
+  if (me) writeFileSync(paths.ownerFile, `${me}\n`, { mode: 0o600 });
 }
 
 export function removeSessionDir(paths: SessionPaths): void {
   rmSync(paths.root, { recursive: true, force: true });
 }
 
-function alive(pid: number): boolean {
+/** Records a helper process of the session (the ssh-agent) so that a killed run's helper can be stopped later. */
+export function recordHelper(file: string, pid: number): void {
+  const id = identityOf(pid);
+  if (id) writeFileSync(file, `${id}\n`, { mode: 0o600 });
+}
+
+function readIdentity(file: string): ProcessIdentity | null {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -55,18 +79,39 @@ function alive(pid: number): boolean {
   }
 }
 
+/** True when the run that made session dir `name` is over (its owner file says so, else its pid is free). */
+/** The pid a session dir's name carries, or null for a name that is not one of ours. */
+function sessionPid(name: string): number | null {
+  const pid = Number(name.slice(PREFIX.length));
+  return name.startsWith(PREFIX) && Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+function isStale(runtimeDir: string, name: string): boolean {
+  const pid = sessionPid(name);
+  if (pid === null || pid === process.pid) return false;
+  const owner = readIdentity(sessionPaths(runtimeDir, pid).ownerFile);
+  return owner ? hasEnded(owner) : !pidAlive(pid);
+}
+
 /**
- * Removes what killed runs left behind (SIGKILL, power loss): session dirs whose owning process is gone.
- * Returns the removed paths.
+ * Removes what killed runs left behind (SIGKILL, power loss): session dirs whose owning process is gone, after
+ * stopping the ssh-agent such a run recorded (only if it is still that same process). Returns the removed paths.
  */
 export function removeStaleSessions(runtimeDir: string): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(runtimeDir)) {
-    if (!name.startsWith(PREFIX)) continue;
-    const pid = Number(name.slice(PREFIX.length));
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
-    rmSync(join(runtimeDir, name), { recursive: true, force: true });
-    removed.push(join(runtimeDir, name));
+    if (!isStale(runtimeDir, name)) continue;
+    const dir = join(runtimeDir, name);
+    const agent = readIdentity(sessionPaths(runtimeDir, sessionPid(name)!).sshAgentFile);
+    if (agent && isRunning(agent)) {
+      try {
+        process.kill(pidOf(agent)!, 'SIGTERM');
+      } catch {
+        // ended meanwhile
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
   }
   return removed;
 }

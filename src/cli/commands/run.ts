@@ -24,12 +24,13 @@ import { assertRuntimeDirUnmounted, chooseRuntimeDir, ensureRuntimeDir } from '.
 import { resolveSecrets } from '../../session/secrets.js';
 import {
   createSessionDir,
+  recordHelper,
   removeSessionDir,
   removeStaleSessions,
   sessionPaths,
 } from '../../session/session-dir.js';
-import { SIGNAL_EXIT, Teardown, withSignals } from '../../session/signals.js';
-import { startSshAgent } from '../../session/ssh-agent.js';
+import { SIGNAL_EXIT, Teardown } from '../../session/signals.js';
+import { addSshKeys, startSshAgent } from '../../session/ssh-agent.js';
 import { consumePendingEof } from '../../session/terminal-input.js';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
 import { safeJson, scrubText } from '../../util/terminal-text.js';
@@ -120,8 +121,8 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
   for (const w of plan.warnings) process.stderr.write(`ags: warning: ${scrubText(w)}\n`);
 
   mark('planned');
+  // from here on every exit path, signals included, gives back what the run holds
   const teardown = new Teardown();
-  let mountpoints: string[] = [];
   try {
     removeStaleSessions(ensureRuntimeDir(runtime, facts.uid));
     createSessionDir(session);
@@ -136,9 +137,17 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       .filter((f) => f.ownedByRoot)
       .map((f) => join(session.publicDir, f.name));
     if (rootOwned.length > 0 && plan.user === 'keep-id') await chownToContainerRoot(rootOwned);
-    mountpoints = prepareMountpoints(plan.mounts);
+    const mountpoints = prepareMountpoints(plan.mounts);
+    // only once the container is gone (teardown may start early, on a signal)
+    teardown.addLate(() => removeMountpoints(mountpoints));
     await writeSandboxGitconfig(session.gitconfig);
-    if (sshKeys.length > 0) teardown.add(await startSshAgent(session.sshSocket, sshKeys));
+    if (sshKeys.length > 0) {
+      await startSshAgent(session.sshSocket, (agent) => {
+        teardown.add(agent.stop);
+        recordHelper(session.sshAgentFile, agent.pid);
+      });
+      await addSshKeys(session.sshSocket, sshKeys);
+    }
 
     if (plan.secretEnv.length > 0) {
       const values = await resolveSecrets(settings.secrets, facts.env);
@@ -153,7 +162,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     // container's first process existed means podman failed; only then does ags look for the image, build a
     // missing one and try once more. Any status without that process is podman's own (see podmanFailure).
     const started = () => existsSync(session.pidFile);
-    let run = await runContainer(argv, plan, () => teardown.run());
+    let run = await runContainer(argv, plan, teardown);
     if (
       !run.signalled &&
       run.status === PODMAN_START_FAILED &&
@@ -161,15 +170,13 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       !(await imageExists(plan.image))
     ) {
       await buildMissingImage(ctx);
-      run = await runContainer(argv, plan, () => teardown.run());
+      run = await runContainer(argv, plan, teardown);
     }
     const failure = run.signalled ? null : podmanFailure(run.status, started());
     if (failure) throw failure;
     return run.status;
   } finally {
-    teardown.run();
-    // after the container is gone (teardown may also run early, on a signal): leave no empty mount points behind
-    removeMountpoints(mountpoints);
+    teardown.finish();
   }
 }
 
@@ -180,16 +187,16 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
 async function runContainer(
   argv: string[],
   plan: LaunchPlan,
-  removeSecrets: () => void,
+  teardown: Teardown,
 ): Promise<{ status: number; signalled: boolean }> {
   if (plan.tty) consumePendingEof();
   const child = execa('podman', argv, { stdio: 'inherit', reject: false });
   let signalled: NodeJS.Signals | null = null;
   let grace: NodeJS.Timeout | undefined;
-  const result = await withSignals(
+  const result = await teardown.intercept(
     (signal) => {
       signalled ??= signal;
-      removeSecrets();
+      teardown.release();
       child.kill(signal);
       grace ??= setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     },
