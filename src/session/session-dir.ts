@@ -23,6 +23,8 @@ export interface SessionPaths {
   ownerFile: string;
   /** The identity of the session's ssh-agent, so the next start can stop it if this run is killed. */
   sshAgentFile: string;
+  /** The mount points the run uses and those it made (see mountpoint-sharing.ts). */
+  mountpointsFile: string;
 }
 
 const PREFIX = 'session-';
@@ -40,6 +42,7 @@ export function sessionPaths(runtimeDir: string, pid: number): SessionPaths {
     gitconfig: join(root, 'public', 'gitconfig'),
     ownerFile: join(root, 'owner'),
     sshAgentFile: join(root, 'ssh-agent'),
+    mountpointsFile: join(root, 'mountpoints.json'),
   };
 }
 
@@ -91,6 +94,19 @@ function isStale(runtimeDir: string, name: string): boolean {
   if (pid === null || pid === process.pid) return false;
   const owner = readIdentity(sessionPaths(runtimeDir, pid).ownerFile);
   return owner ? hasEnded(owner) : !pidAlive(pid);
+}
+
+/** The session dirs of other runs that are still going. */
+export function otherLiveSessions(runtimeDir: string, self: SessionPaths): SessionPaths[] {
+  let names: string[];
+  try {
+    names = readdirSync(runtimeDir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => sessionPid(n) !== null && join(runtimeDir, n) !== self.root && !isStale(runtimeDir, n))
+    .map((n) => sessionPaths(runtimeDir, sessionPid(n)!));
 }
 
 /**

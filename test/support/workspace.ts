@@ -1,4 +1,4 @@
-import { chownSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chownSync, lchownSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type TestHost, runAsTestUser } from './host.js';
 
@@ -51,4 +51,23 @@ export function writeSandboxHomeFile(
   writeFileSync(file, content);
   givePathToTestUser(host, dataDir, file);
   return file;
+}
+
+/**
+ * Plants a symlink in an agent's persistent sandbox home (`<dataDir>/homes/<agent>/<path>` → `target`), as a
+ * hostile agent would have left it, owned by the test user. Returns its host path.
+ */
+export function linkInSandboxHome(
+  host: TestHost,
+  dataDir: string,
+  agent: string,
+  path: string,
+  target: string,
+): string {
+  const link = join(dataDir, 'homes', agent, path);
+  mkdirSync(dirname(link), { recursive: true });
+  symlinkSync(target, link);
+  givePathToTestUser(host, dataDir, dirname(link));
+  if (process.getuid?.() === 0) lchownSync(link, host.uid, host.uid);
+  return link;
 }

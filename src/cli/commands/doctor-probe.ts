@@ -9,7 +9,7 @@ import type { LaunchPlan } from '../../plan/types.js';
 import { podmanRunArgv } from '../../runtime/podman/argv.js';
 import { podman } from '../../runtime/podman/engine.js';
 import { ensureSeccompProfile, locateSeccompProfile } from '../../runtime/podman/seccomp.js';
-import { prepareMountpoints } from '../../session/mountpoints.js';
+import { createMountpoints, plannedMountpoints } from '../../session/mountpoints.js';
 import { chooseRuntimeDir, ensureRuntimeDir } from '../../session/runtime-dir.js';
 import { AgsError } from '../errors.js';
 import type { SandboxContext } from './context.js';
@@ -82,7 +82,7 @@ export async function startProbe(
       mkdirSync(join(scratch, d), { mode: 0o700 });
     writeFileSync(join(scratch, 'secrets', 'env'), '', { mode: 0o600 });
     const plan = probePlan(ctx, scratch, sandboxBundleDir(), seccompProfile);
-    prepareMountpoints(plan.mounts);
+    createMountpoints(plannedMountpoints(plan.mounts));
     const r = await podman(podmanRunArgv(plan), { stdin: 'ignore' });
     return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
   } finally {

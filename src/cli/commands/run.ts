@@ -18,7 +18,7 @@ import {
   spawnedMissing,
 } from '../../runtime/podman/engine.js';
 import { writeEnvFile } from '../../session/env-file.js';
-import { prepareMountpoints, removeMountpoints } from '../../session/mountpoints.js';
+import { claimMountpoints } from '../../session/mountpoint-sharing.js';
 import { writeSandboxGitconfig } from '../../session/gitconfig.js';
 import { assertRuntimeDirUnmounted, chooseRuntimeDir, ensureRuntimeDir } from '../../session/runtime-dir.js';
 import { resolveSecrets } from '../../session/secrets.js';
@@ -137,9 +137,13 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       .filter((f) => f.ownedByRoot)
       .map((f) => join(session.publicDir, f.name));
     if (rootOwned.length > 0 && plan.user === 'keep-id') await chownToContainerRoot(rootOwned);
-    const mountpoints = prepareMountpoints(plan.mounts);
+    const releaseMountpoints = claimMountpoints(plan.mounts, session, runtime, (path) =>
+      process.stderr.write(
+        `ags: warning: ${scrubText(path)} is a symlink or not a directory: no mount points made through it\n`,
+      ),
+    );
     // only once the container is gone (teardown may start early, on a signal)
-    teardown.addLate(() => removeMountpoints(mountpoints));
+    teardown.addLate(releaseMountpoints);
     await writeSandboxGitconfig(session.gitconfig);
     if (sshKeys.length > 0) {
       await startSshAgent(session.sshSocket, (agent) => {

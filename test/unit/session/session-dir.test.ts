@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Mount } from '../../../src/plan/types.js';
+import { claimMountpoints } from '../../../src/session/mountpoint-sharing.js';
 import { hasEnded, identityOf, isRunning } from '../../../src/session/process-identity.js';
 import { removeStaleSessions, sessionPaths } from '../../../src/session/session-dir.js';
 
@@ -91,5 +93,72 @@ describe('stale session dirs', () => {
     const live = sleeper();
     session(live.pid!, null);
     expect(removeStaleSessions(dir)).toEqual([]);
+  });
+});
+
+describe('mount points shared by runs', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ags-shared-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('are removed by the last run that uses them, never under a run still going', () => {
+    const home = join(dir, 'home');
+    const runtime = join(dir, 'run');
+    mkdirSync(home);
+    const mounts: Mount[] = [
+      { source: home, target: '/home/u', mode: 'rw', why: 'home', showInHint: false },
+      {
+        source: join(dir, 'repo'),
+        target: '/home/u/src/repo',
+        mode: 'rw',
+        why: 'workdir',
+        showInHint: false,
+      },
+    ];
+    // two runs, each owned by a live process
+    const [a, b] = [sleeper(), sleeper()].map((c) => {
+      const paths = sessionPaths(runtime, c.pid!);
+      mkdirSync(paths.publicDir, { recursive: true });
+      writeFileSync(paths.ownerFile, identityOf(c.pid!)!);
+      return paths;
+    });
+    const releaseA = claimMountpoints(mounts, a!, runtime, () => {});
+    const releaseB = claimMountpoints(mounts, b!, runtime, () => {});
+    expect(existsSync(join(home, 'src', 'repo'))).toBe(true);
+    // run A ends first (its session dir goes too), while B's container still mounts on the point
+    releaseA();
+    rmSync(a!.root, { recursive: true });
+    expect(existsSync(join(home, 'src', 'repo'))).toBe(true);
+    releaseB();
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  it('take over the lock of a run that was killed holding it', async () => {
+    const home = join(dir, 'home');
+    const runtime = join(dir, 'run');
+    mkdirSync(home);
+    const killed = sleeper();
+    const killedId = identityOf(killed.pid!)!;
+    killed.kill('SIGKILL');
+    await exited(killed);
+    const self = sessionPaths(runtime, process.pid);
+    mkdirSync(self.publicDir, { recursive: true });
+    writeFileSync(join(runtime, 'mountpoints.lock'), killedId);
+    const release = claimMountpoints(
+      [
+        { source: home, target: '/home/u', mode: 'rw', why: 'home', showInHint: false },
+        { source: join(dir, 'repo'), target: '/home/u/repo', mode: 'rw', why: 'workdir', showInHint: false },
+      ],
+      self,
+      runtime,
+      () => {},
+    );
+    expect(readdirSync(home)).toEqual(['repo']);
+    rmSync(self.root, { recursive: true });
+    release();
+    expect(readdirSync(home)).toEqual([]);
+    expect(existsSync(join(runtime, 'mountpoints.lock'))).toBe(false);
   });
 });
