@@ -17,9 +17,12 @@ import {
   imageExists,
   spawnedMissing,
 } from '../../runtime/podman/engine.js';
+import { ownerLabels, removeOrphanContainers } from '../../runtime/podman/orphans.js';
+import { ContainerStop, removeContainerSync } from '../../runtime/podman/stop.js';
 import { writeEnvFile } from '../../session/env-file.js';
 import { claimMountpoints } from '../../session/mountpoint-sharing.js';
 import { writeSandboxGitconfig } from '../../session/gitconfig.js';
+import { identityOf } from '../../session/process-identity.js';
 import { assertRuntimeDirUnmounted, chooseRuntimeDir, ensureRuntimeDir } from '../../session/runtime-dir.js';
 import { resolveSecrets } from '../../session/secrets.js';
 import {
@@ -111,7 +114,12 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     adapter,
   );
   assertRuntimeDirUnmounted(runtime, session.root, plan.mounts);
-  const argv = podmanRunArgv(plan, { cidFile: session.cidFile, pidFile: session.pidFile });
+  const owner = identityOf(facts.pid);
+  const argv = podmanRunArgv(plan, {
+    cidFile: session.cidFile,
+    pidFile: session.pidFile,
+    ...(owner ? { labels: ownerLabels(owner, basename(session.root)) } : {}),
+  });
 
   if (request.dryRun) {
     printPlan(plan, argv);
@@ -123,8 +131,11 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
   mark('planned');
   // from here on every exit path, signals included, gives back what the run holds
   const teardown = new Teardown();
+  let orphans: Promise<unknown> = Promise.resolve();
   try {
-    removeStaleSessions(ensureRuntimeDir(runtime, facts.uid));
+    // a killed run leaves its session dir behind, and maybe its container: only then is podman asked
+    if (removeStaleSessions(ensureRuntimeDir(runtime, facts.uid)).length > 0)
+      orphans = removeOrphanContainers();
     createSessionDir(session);
     teardown.add(() => removeSessionDir(session));
     ensureSeccompProfile(seccomp);
@@ -166,7 +177,8 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     // container's first process existed means podman failed; only then does ags look for the image, build a
     // missing one and try once more. Any status without that process is podman's own (see podmanFailure).
     const started = () => existsSync(session.pidFile);
-    let run = await runContainer(argv, plan, teardown);
+    const runOnce = () => runContainer(argv, plan, teardown, !facts.stdinTTY);
+    let run = await runOnce();
     if (
       !run.signalled &&
       run.status === PODMAN_START_FAILED &&
@@ -174,47 +186,47 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       !(await imageExists(plan.image))
     ) {
       await buildMissingImage(ctx);
-      run = await runContainer(argv, plan, teardown);
+      run = await runOnce();
     }
     const failure = run.signalled ? null : podmanFailure(run.status, started());
     if (failure) throw failure;
     return run.status;
   } finally {
     teardown.finish();
+    await orphans;
   }
 }
 
 /**
- * Runs `podman run` in the foreground. On SIGINT/SIGTERM/SIGHUP: secrets are removed at once, the signal is
- * forwarded (podman passes it to the agent), and a container still running after a grace period is removed.
+ * Runs `podman run` in the foreground. On SIGINT/SIGTERM/SIGHUP: secrets are removed at once, and the container
+ * is stopped (the signal delivered to it once, then removed after a grace period). Without a terminal on stdin,
+ * podman runs in its own session, so a signal meant for the run reaches ags alone and is delivered once.
  */
 async function runContainer(
   argv: string[],
   plan: LaunchPlan,
   teardown: Teardown,
+  detached: boolean,
 ): Promise<{ status: number; signalled: boolean }> {
   if (plan.tty) consumePendingEof();
-  const child = execa('podman', argv, { stdio: 'inherit', reject: false });
-  let signalled: NodeJS.Signals | null = null;
-  let grace: NodeJS.Timeout | undefined;
+  const child = execa('podman', argv, { stdio: 'inherit', reject: false, detached });
+  const stop = new ContainerStop(plan.containerName, child, STOP_GRACE_MS);
+  let exited = false;
+  // an exit that skips the stop below (an internal error) still takes the container with it
+  teardown.addLate(() => exited || removeContainerSync(plan.containerName));
   const result = await teardown.intercept(
     (signal) => {
-      signalled ??= signal;
       teardown.release();
-      child.kill(signal);
-      grace ??= setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      stop.signal(signal);
     },
-    () => child,
+    async () => {
+      const r = await child;
+      await stop.finished();
+      return r;
+    },
   );
-  clearTimeout(grace);
+  exited = true;
   if (spawnedMissing(result)) throw PODMAN_MISSING;
-  if (signalled) {
-    // podman killed by force leaves the container behind; make sure it is gone before ags exits
-    await execa('podman', ['rm', '--force', '--ignore', '--time=0', plan.containerName], {
-      reject: false,
-      stdio: 'ignore',
-    });
-    return { status: SIGNAL_EXIT[signalled] ?? 1, signalled: true };
-  }
+  if (stop.signalled) return { status: SIGNAL_EXIT[stop.signalled] ?? 1, signalled: true };
   return { status: result.exitCode ?? 1, signalled: false };
 }

@@ -7,6 +7,8 @@ export interface RunFiles {
   cidFile?: string;
   /** Where the OCI runtime writes the container's first pid once that process exists. */
   pidFile?: string;
+  /** Container labels (the owning ags process, so a container that outlives it is found and removed). */
+  labels?: Record<string, string>;
 }
 
 /**
@@ -20,6 +22,7 @@ export function podmanRunArgv(plan: LaunchPlan, files: RunFiles = {}): string[] 
   argv.push('-i');
   if (plan.tty) argv.push('-t');
   argv.push('--pull=never', `--name=${plan.containerName}`);
+  for (const [k, v] of Object.entries(files.labels ?? {})) argv.push(`--label=${k}=${v}`);
   if (plan.engine.ociRuntime) argv.push(`--runtime=${plan.engine.ociRuntime}`);
   for (const u of plan.engine.ulimits) argv.push(`--ulimit=${u}`);
 

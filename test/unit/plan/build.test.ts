@@ -428,6 +428,14 @@ describe('podmanRunArgv', () => {
     expect(argv.some((a) => a.includes('label=disable'))).toBe(false);
   });
 
+  it('labels the container with the ags process that owns it, when given', () => {
+    const plan = buildLaunchPlan(request, settings, host, ADAPTERS.shell);
+    const argv = podmanRunArgv(plan, { labels: { 'ags.owner': '4242:7:boot:1' } });
+    expect(argv.indexOf('--label=ags.owner=4242:7:boot:1')).toBeGreaterThan(0);
+    expect(argv.indexOf('--label=ags.owner=4242:7:boot:1')).toBeLessThan(argv.indexOf(plan.image));
+    expect(podmanRunArgv(plan).some((a) => a.startsWith('--label'))).toBe(false);
+  });
+
   it('renders network none', () => {
     const plan = buildLaunchPlan(
       request,
