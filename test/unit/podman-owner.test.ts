@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ownerLabels } from '../../src/runtime/podman/orphans.js';
+import { installAgentsArgv } from '../../src/runtime/podman/install-agents.js';
+import { OWNER_LABEL, ownerLabels } from '../../src/runtime/podman/orphans.js';
 
 // Every container ags starts names its owner, so one that outlives a killed ags is found at the next start.
 describe('container owner labels', () => {
@@ -8,5 +9,24 @@ describe('container owner labels', () => {
       'ags.owner': '42:7:boot:4026531836',
       'ags.session': 'session-42',
     });
+  });
+
+  it('are rendered on the update-agents container, which is named', () => {
+    const argv = installAgentsArgv({
+      name: 'ags-update-agents-42',
+      labels: { [OWNER_LABEL]: '42:7:boot:1' },
+      image: 'localhost/ags:latest',
+      toolsDir: '/data/tools',
+      npmCacheDir: '/cache/npm',
+      packages: ['x@1'],
+      ulimits: [],
+    });
+    expect(argv.slice(0, 5)).toEqual([
+      'run',
+      '--rm',
+      '--pull=never',
+      '--name=ags-update-agents-42',
+      '--label=ags.owner=42:7:boot:1',
+    ]);
   });
 });

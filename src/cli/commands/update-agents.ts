@@ -4,8 +4,8 @@ import { Command } from 'commander';
 import { execa } from 'execa';
 import { ADAPTERS, AGENT_NAMES, type AgentAdapter } from '../../../agents/index.js';
 import { installState } from '../../host/agent-install.js';
-import { podman } from '../../runtime/podman/engine.js';
 import { installAgentsArgv } from '../../runtime/podman/install-agents.js';
+import { runInstallContainer } from '../../runtime/podman/install-run.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import type { CliState } from '../program.js';
 import { configPathOf, ensureImage, loadSandboxContext } from './context.js';
@@ -67,8 +67,9 @@ export function updateAgentsCommand(state: CliState): Command {
       const caFile = await hostNpmConfig('cafile');
       const packages = requests.map((r) => `${r.adapter.npmPackage}@${r.version}`);
       process.stderr.write(`ags: installing ${packages.join(', ')} into ${ctx.settings.toolsDir}\n`);
-      const r = await podman(
+      const r = await runInstallContainer((run) =>
         installAgentsArgv({
+          ...run,
           image: ctx.settings.image,
           toolsDir: ctx.settings.toolsDir,
           npmCacheDir,
@@ -78,8 +79,11 @@ export function updateAgentsCommand(state: CliState): Command {
           ...(registry ? { registry } : {}),
           ...(caFile && existsSync(caFile) ? { caFile } : {}),
         }),
-        { stdin: 'ignore', stdout: process.stderr, stderr: 'inherit' },
       );
+      if (r.signalled) {
+        state.exitCode = r.exitCode;
+        return;
+      }
       if (r.exitCode !== 0) {
         throw new RuntimeError(
           `npm install failed in the sandbox (exit ${r.exitCode})`,

@@ -2,6 +2,9 @@ import { SANDBOX_TOOLS_DIR } from '../../plan/reserved.js';
 import { bindMountArg } from './mount-arg.js';
 
 export interface AgentInstall {
+  /** The container's name, and labels naming the ags process that owns it (see orphans.ts). */
+  name: string;
+  labels: Record<string, string>;
   image: string;
   toolsDir: string;
   npmCacheDir: string;
@@ -19,7 +22,8 @@ export interface AgentInstall {
  * packages' install scripts (Claude Code's puts its native binary in place) run in the sandbox, never on the host.
  */
 export function installAgentsArgv(a: AgentInstall): string[] {
-  const argv = ['run', '--rm', '--pull=never'];
+  const argv = ['run', '--rm', '--pull=never', `--name=${a.name}`];
+  for (const [k, v] of Object.entries(a.labels)) argv.push(`--label=${k}=${v}`);
   if (a.ociRuntime) argv.push(`--runtime=${a.ociRuntime}`);
   for (const u of a.ulimits) argv.push(`--ulimit=${u}`);
   argv.push(
