@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { AgentAdapter } from '../../agents/types.js';
 import { ConfigError, RuntimeError } from '../cli/errors.js';
-import { displayPath } from '../util/paths.js';
+import { displayPath, isWithin } from '../util/paths.js';
 import { HOST_SERVICES_HINT, HOST_SERVICES_HOST, buildHint } from './hint.js';
 import { tmuxCommand, tmuxRunner } from './tmux.js';
 import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
@@ -126,6 +126,18 @@ export function buildLaunchPlan(
       { source: m.host, target: m.container, mode: m.mode, why: 'config [[mount]]', showInHint: true },
       true,
     );
+  }
+  if (host.sandboxBundleDir) {
+    // ags run from a checkout inside what the agent may write (ags working on ags): allowed, but said loudly
+    const packageRoot = dirname(dirname(host.sandboxBundleDir));
+    const writable = mounts.find(
+      (m) => m.mode === 'rw' && fromOutside.has(m) && isWithin(packageRoot, m.source),
+    );
+    if (writable) {
+      warnings.push(
+        `ags itself (${packageRoot}) lies inside the read-write ${writable.why}: the agent can rewrite the guard and the ags your host runs next`,
+      );
+    }
   }
   add({
     source: settings.toolsDir,

@@ -161,6 +161,16 @@ describe('buildLaunchPlan', () => {
     );
   });
 
+  it('says loudly when ags itself lies inside a read-write mount (ags run on its own checkout)', () => {
+    const inWorkspace = { ...host, sandboxBundleDir: '/home/u/src/app/dist/sandbox' };
+    const plan = buildLaunchPlan(request, settings, inWorkspace, ADAPTERS.shell);
+    expect(plan.warnings).toContain(
+      'ags itself (/home/u/src/app) lies inside the read-write workdir: the agent can rewrite the guard and the ags your host runs next',
+    );
+    const elsewhere = buildLaunchPlan(request, settings, host, ADAPTERS.shell);
+    expect(elsewhere.warnings.filter((w) => w.startsWith('ags itself'))).toEqual([]);
+  });
+
   it('starts the agent directly, with no secrets mount, when there are no secrets', () => {
     const plan = buildLaunchPlan(
       request,
