@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +97,7 @@ describe('claude hook core', () => {
     expect(closed.exitCode).toBe(2);
     expect(closed.stderr).toMatch(/guard\.policy.*lockdown/);
     expect(loadHookPolicy({ env: {} })).toEqual({ policy: DEFAULT_POLICY, lockdown: false });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('invalid input fails open normally, closed in lockdown', () => {
