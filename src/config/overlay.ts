@@ -2,6 +2,7 @@ import { boundLines, escapeText, quoteText } from '../util/terminal-text.js';
 import { errorAt, type SourceFile } from './errors.js';
 import { displayPath, type PathSegment } from './positions.js';
 import { isTable } from './merge.js';
+import { forbiddenOverlayEnv, OVERLAY_ENV_WHY } from './overlay-env.js';
 import { showValue } from './show-value.js';
 
 /** The longest host path (or other bare text) the trust question shows before cutting it. */
@@ -49,9 +50,10 @@ function find(pattern: readonly string[], raw: unknown): PathSegment[][] {
 
 /** Throws a located ConfigError for the first key (in file order) a repo overlay may not set. */
 export function checkOverlay(file: SourceFile): void {
-  const hits = OVERLAY_FORBIDDEN.flatMap(({ path, why }) =>
-    find(path, file.raw).map((p) => ({ path: p, why, pos: file.positions.locate(p) })),
-  );
+  const hits = [
+    ...OVERLAY_FORBIDDEN.flatMap(({ path, why }) => find(path, file.raw).map((p) => ({ path: p, why }))),
+    ...forbiddenOverlayEnv(file.raw).map((p) => ({ path: p, why: OVERLAY_ENV_WHY })),
+  ].map((h) => ({ ...h, pos: file.positions.locate(h.path) }));
   if (hits.length === 0) return;
   hits.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
   const first = hits[0]!;

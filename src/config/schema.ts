@@ -145,7 +145,12 @@ export const SecretSchema = z
 const AgentSchema = z.strictObject({
   args: z.array(z.string()).default([]).describe('Extra arguments passed to the agent, before your own.'),
   env: z
-    .record(EnvName, z.string())
+    .record(
+      EnvName.refine((n) => !n.startsWith('AGS_'), {
+        message: 'AGS_* variables are set by ags itself and may not be set here (they wire the guard)',
+      }),
+      z.string(),
+    )
     .default({})
     .describe('Extra environment variables (name = value) set inside the sandbox for this agent.'),
   host_home: z
