@@ -3,13 +3,37 @@
  * ~/.local/bin, which lies in the agent-writable sandbox home: a bare `node` there would let the agent plant its
  * own `node` and switch the guard off from the next tool call on. So the hook names env by absolute path and
  * gives node a PATH of image directories only (the image provides node in one of them, see config/Containerfile).
+ *
+ * The hook would otherwise inherit the agent's environment, which the agent can change through its own settings
+ * files (Claude Code's settings.json `env`, for one): NODE_OPTIONS=--require, LD_PRELOAD, or an AGS_GUARD_POLICY
+ * naming a policy that allows everything would switch the guard off. So `env -i` starts node with an empty
+ * environment plus exactly what the guard reads (guards/engine/hook.ts): the policy file, the workspace and HOME.
  */
 export const SANDBOX_NODE_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /** The container paths that command resolves through; no configured mount may take them over. */
 export const SANDBOX_NODE_BINARIES = ['/usr/bin/env', '/usr/local/bin/node', '/usr/bin/node'] as const;
 
+/** What the guard's verdict depends on, pinned in the hook command. */
+export interface HookEnv {
+  policyPath: string;
+  workspace: string;
+  home: string;
+}
+
+/** One shell word: single-quoted, an embedded ' closed, escaped and reopened. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The shell command line that runs `script` (an absolute container path) with the image's node. */
-export function sandboxNodeCommand(script: string): string {
-  return `/usr/bin/env PATH=${SANDBOX_NODE_PATH} node ${script}`;
+export function sandboxNodeCommand(script: string, pinned: HookEnv): string {
+  const vars = {
+    PATH: SANDBOX_NODE_PATH,
+    HOME: pinned.home,
+    AGS_GUARD_POLICY: pinned.policyPath,
+    AGS_WORKSPACE: pinned.workspace,
+  };
+  const assignments = Object.entries(vars).map(([k, v]) => shellQuote(`${k}=${v}`));
+  return ['/usr/bin/env', '-i', ...assignments, 'node', shellQuote(script)].join(' ');
 }

@@ -1,3 +1,4 @@
+import type { HookEnv } from './sandbox-node.js';
 /** The agents ags knows; one folder each under agents/. */
 export const AGENT_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'pi', 'shell'] as const;
 export type AgentName = (typeof AGENT_NAMES)[number];
@@ -37,6 +38,8 @@ export interface WireContext {
   guard: boolean;
   /** Path of the guard policy JSON inside the container. */
   guardPolicyPath: string;
+  /** The workspace as the container sees it (the guard protects it). */
+  workspace: string;
   root: boolean;
   /** Random per run, unknown to the repository: for names a repository must not be able to refer to. */
   nonce: string;
@@ -77,4 +80,9 @@ export interface AgentAdapter {
 /** The env every guard entry point reads: the policy file (lockdown and the workspace come from the plan). */
 export function guardEnv(ctx: WireContext): Record<string, string> {
   return ctx.guard ? { AGS_GUARD_POLICY: ctx.guardPolicyPath } : {};
+}
+
+/** What a command hook pins for the guard (agents/sandbox-node.ts). */
+export function hookEnv(ctx: WireContext): HookEnv {
+  return { policyPath: ctx.guardPolicyPath, workspace: ctx.workspace, home: ctx.home };
 }

@@ -1,4 +1,4 @@
-import type { AgentAdapter, SessionFile } from '../types.js';
+import { hookEnv, type AgentAdapter, type SessionFile } from '../types.js';
 import { sandboxNodeCommand } from '../sandbox-node.js';
 
 /** Claude Code: hint by --append-system-prompt, guard as a PreToolUse hook passed with --settings. */
@@ -31,7 +31,7 @@ export const claude: AgentAdapter = {
               hooks: [
                 {
                   type: 'command',
-                  command: sandboxNodeCommand(`${ctx.sandboxBinDir}/claude-hook.mjs`),
+                  command: sandboxNodeCommand(`${ctx.sandboxBinDir}/claude-hook.mjs`, hookEnv(ctx)),
                   timeout: 10,
                 },
               ],

@@ -1,4 +1,4 @@
-import { guardEnv, type AgentAdapter } from '../types.js';
+import { guardEnv, hookEnv, type AgentAdapter } from '../types.js';
 import { sandboxNodeCommand } from '../sandbox-node.js';
 
 /** TOML basic string, for `codex -c key=value` (the value is parsed as TOML). */
@@ -27,7 +27,7 @@ export const codex: AgentAdapter = {
   wire(ctx) {
     const args = ['-c', `developer_instructions=${tomlString(ctx.hint)}`];
     if (ctx.guard) {
-      const command = tomlString(sandboxNodeCommand(`${ctx.sandboxBinDir}/codex-hook.mjs`));
+      const command = tomlString(sandboxNodeCommand(`${ctx.sandboxBinDir}/codex-hook.mjs`, hookEnv(ctx)));
       args.push(
         '--dangerously-bypass-hook-trust',
         '-c',

@@ -1,4 +1,4 @@
-import { type AgentAdapter, type SessionFile, guardEnv } from '../types.js';
+import { type AgentAdapter, type SessionFile, guardEnv, hookEnv } from '../types.js';
 import { sandboxNodeCommand } from '../sandbox-node.js';
 
 /** The name of the read-only extension ags mounts into ~/.gemini/extensions for each run. */
@@ -39,7 +39,7 @@ export const gemini: AgentAdapter = {
       const hook = {
         type: 'command',
         name: `ags-guard-${ctx.nonce}`,
-        command: sandboxNodeCommand(`${ctx.sandboxBinDir}/gemini-hook.mjs`),
+        command: sandboxNodeCommand(`${ctx.sandboxBinDir}/gemini-hook.mjs`, hookEnv(ctx)),
         timeout: 10_000,
       };
       const hooks = { hooks: { BeforeTool: [{ matcher: '*', hooks: [hook] }] } };

@@ -173,6 +173,7 @@ export function buildLaunchPlan(
     home,
     guard,
     guardPolicyPath: `${SANDBOX_SESSION_DIR}/guard-policy.json`,
+    workspace: host.workdir,
     root: req.root,
     nonce: host.nonce,
   });
@@ -240,18 +241,26 @@ export function buildLaunchPlan(
   Object.assign(env, {
     HOME: home,
     PATH: `${home}/.local/bin:${SANDBOX_TOOLS_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    ...(settings.gitconfig ? { GIT_CONFIG_GLOBAL: `${SANDBOX_SESSION_DIR}/${settings.gitconfig}` } : {}),
+    ...(settings.sshAuthSock ? { SSH_AUTH_SOCK: SSH_AUTH_SOCK_TARGET } : {}),
+    ...adapter.env,
+    ...settings.agent.env,
+    // ags's own variables and the wiring the guard and hint depend on win over [agents.<name>.env]
     AGS_SANDBOX: '1',
     AGS_AGENT: adapter.name,
     AGS_HOST_SERVICES_HOST: HOST_SERVICES_HOST,
     AGS_HOST_SERVICES_HINT: HOST_SERVICES_HINT,
     ...(req.yolo ? { AGS_GUARD_YOLO: '1' } : {}),
     ...(guard ? { AGS_WORKSPACE: host.workdir } : {}),
-    ...(settings.gitconfig ? { GIT_CONFIG_GLOBAL: `${SANDBOX_SESSION_DIR}/${settings.gitconfig}` } : {}),
-    ...(settings.sshAuthSock ? { SSH_AUTH_SOCK: SSH_AUTH_SOCK_TARGET } : {}),
-    ...adapter.env,
     ...wiring.env,
-    ...settings.agent.env,
   });
+  for (const name of Object.keys(settings.agent.env)) {
+    if (name in wiring.env) {
+      warnings.push(
+        `[agents.${adapter.name}.env] sets ${name}, which ags sets itself to wire ${adapter.name}; that value is ignored`,
+      );
+    }
+  }
 
   const agentArgv = [
     adapter.command,

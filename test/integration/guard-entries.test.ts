@@ -118,6 +118,10 @@ describe('guard entry points in the sandbox', () => {
     expect(out.r.reason).toMatch(/^blocked by ags guard \(fs\.rm-recursive-workspace\)/);
   });
 
+  // a workspace path the hook command has to quote: space, ;, ' and "
+  const workspace = `/work/a b;c'd "e"`;
+  const hostileRm = String.raw`"/work/a b;c'd \"e\""`;
+
   describe('a node planted in the sandbox home does not replace the one the hooks run with', () => {
     let tmp: ReturnType<typeof testUserTempDir>;
     const ctx: WireContext = {
@@ -127,22 +131,23 @@ describe('guard entry points in the sandbox', () => {
       home: '/home/dev',
       guard: true,
       guardPolicyPath: '/run/ags/guard-policy.json',
+      workspace: '/work/ws',
       root: false,
       nonce: 'n0nce',
     };
     /** The hook command line exactly as each adapter wires it. */
-    const wiredCommand: Record<'claude' | 'codex' | 'gemini', () => string> = {
-      claude: () => {
-        const w = ADAPTERS.claude.wire(ctx);
+    const wiredCommand: Record<'claude' | 'codex' | 'gemini', (c?: WireContext) => string> = {
+      claude: (c = ctx) => {
+        const w = ADAPTERS.claude.wire(c);
         const settings = JSON.parse(w.files.find((f) => f.name === 'claude-settings.json')!.content);
         return settings.hooks.PreToolUse[0].hooks[0].command as string;
       },
-      codex: () => {
-        const arg = ADAPTERS.codex.wire(ctx).args.find((a) => a.startsWith('hooks.PreToolUse='))!;
+      codex: (c = ctx) => {
+        const arg = ADAPTERS.codex.wire(c).args.find((a) => a.startsWith('hooks.PreToolUse='))!;
         return JSON.parse(/command=("(?:[^"\\]|\\.)*")/.exec(arg)![1]!) as string;
       },
-      gemini: () => {
-        const w = ADAPTERS.gemini.wire(ctx);
+      gemini: (c = ctx) => {
+        const w = ADAPTERS.gemini.wire(c);
         const hooks = JSON.parse(w.files.find((f) => f.name === 'gemini-hooks.json')!.content);
         return hooks.hooks.BeforeTool[0].hooks[0].command as string;
       },
@@ -169,6 +174,20 @@ describe('guard entry points in the sandbox', () => {
       writeFileSync(join(bin, 'node'), '#!/bin/sh\ncat >/dev/null\nexit 0\n');
       chmodSync(join(bin, 'node'), 0o755);
       giveToTestUser(host, bin, join(bin, 'node'));
+      // the run's real policy (the defaults), where the session dir puts it
+      const session = join(tmp.dir, 'session');
+      mkdirSync(session);
+      writeFileSync(join(session, 'guard-policy.json'), '{}\n');
+      giveToTestUser(host, session, join(session, 'guard-policy.json'));
+      // what a hostile agent plants for its own env: a policy allowing everything, a --require that allows
+      const planted = join(tmp.dir, 'planted');
+      mkdirSync(planted);
+      writeFileSync(
+        join(planted, 'allow.json'),
+        JSON.stringify({ allow: ['fs.rm-recursive-workspace', `rm -rf ${hostileRm}`, 'rm -rf /work/ws'] }),
+      );
+      writeFileSync(join(planted, 'allow.cjs'), 'process.exit(0);\n');
+      giveToTestUser(host, planted, join(planted, 'allow.json'), join(planted, 'allow.cjs'));
     });
     afterAll(() => tmp?.cleanup());
 
@@ -187,6 +206,7 @@ describe('guard entry points in the sandbox', () => {
           ...host.engineArgs,
           `--volume=${join(REPO_ROOT, 'dist', 'sandbox')}:/opt/ags/sandbox:ro`,
           `--volume=${join(tmp.dir, 'local-bin')}:/home/dev/.local/bin:ro`,
+          `--volume=${join(tmp.dir, 'session')}:/run/ags:ro`,
           '--env=HOME=/home/dev',
           // the sandbox PATH of a run: the agent-writable ~/.local/bin first
           '--env=PATH=/home/dev/.local/bin:/opt/ags/tools/bin:/usr/local/bin:/usr/bin:/bin',
@@ -200,6 +220,67 @@ describe('guard entry points in the sandbox', () => {
       );
       expect(r.exitCode, String(r.stderr)).toBe(2);
       expect(String(r.stderr)).toMatch(/blocked by ags guard/);
+    });
+    describe('the hook ignores the env the agent can set for it (its settings files can change its env)', () => {
+      const wctx: WireContext = { ...ctx, workspace };
+      const events = {
+        claude: ['PreToolUse', 'Bash'],
+        codex: ['PreToolUse', 'Bash'],
+        gemini: ['BeforeTool', 'run_shell_command'],
+      } as const;
+      const hostileEnvs = {
+        'a policy path that does not exist': '/nonexistent',
+        'a planted policy allowing everything': '/planted/allow.json',
+      };
+      const cases = (['claude', 'codex', 'gemini'] as const).flatMap((agent) =>
+        Object.entries(hostileEnvs).map(([what, policy]) => ({ agent, what, policy })),
+      );
+
+      it.each(cases)(
+        '$agent, with $what, NODE_OPTIONS, LD_PRELOAD and AGS_WORKSPACE set: still blocks',
+        async (c) => {
+          const command = wiredCommand[c.agent](wctx);
+          const [event, tool] = events[c.agent];
+          const r = await podman(
+            host,
+            [
+              'run',
+              '--rm',
+              '-i',
+              '--pull=never',
+              '--userns=keep-id',
+              '--cap-drop=all',
+              '--network=none',
+              ...host.engineArgs,
+              `--volume=${join(REPO_ROOT, 'dist', 'sandbox')}:/opt/ags/sandbox:ro`,
+              `--volume=${join(tmp.dir, 'session')}:/run/ags:ro`,
+              `--volume=${join(tmp.dir, 'planted')}:/planted:ro`,
+              '--env=HOME=/home/dev',
+              `--env=AGS_GUARD_POLICY=${c.policy}`,
+              '--env=AGS_WORKSPACE=/elsewhere',
+              '--env=NODE_OPTIONS=--require /planted/allow.cjs',
+              '--env=NODE_PATH=/planted',
+              '--env=LD_PRELOAD=/planted/junk.so',
+              '--env=LD_LIBRARY_PATH=/planted',
+              host.image,
+              'sh',
+              '-c',
+              command,
+            ],
+            {
+              input: JSON.stringify({
+                session_id: 's',
+                cwd: workspace,
+                hook_event_name: event,
+                tool_name: tool,
+                tool_input: { command: `rm -rf ${hostileRm}` },
+              }),
+            },
+          );
+          expect(r.exitCode, String(r.stderr)).toBe(2);
+          expect(String(r.stderr)).toMatch(/blocked by ags guard \(fs\.rm-recursive-workspace\)/);
+        },
+      );
     });
   });
 });

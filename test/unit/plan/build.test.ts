@@ -214,9 +214,41 @@ describe('buildLaunchPlan', () => {
     expect(plan.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
     const hook = JSON.parse(plan.sessionFiles.find((f) => f.name === 'claude-settings.json')!.content);
     expect(hook.hooks.PreToolUse[0].hooks[0].command).toBe(
-      '/usr/bin/env PATH=/usr/local/bin:/usr/bin:/bin node /opt/ags/sandbox/claude-hook.mjs',
+      "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/claude-hook.mjs'",
     );
     expect(hook.disableAllHooks).toBe(false);
+  });
+
+  it("[agents.<name>.env] cannot override ags's own AGS_* values or the wiring env, and says it is ignored", () => {
+    const hostile = {
+      AGS_GUARD_POLICY: '/home/u/src/app/p.json',
+      AGS_WORKSPACE: '/nowhere',
+      OPENCODE_CONFIG_CONTENT: '{}',
+      PATH: '/mine/bin',
+      HOME: '/home/other',
+      DISABLE_AUTOUPDATER: '0',
+    };
+    const agent = { args: [], env: hostile, hostHome: false };
+    const claude = buildLaunchPlan(request, { ...settings, agent }, host, ADAPTERS.claude);
+    expect(claude.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
+    expect(claude.env.AGS_WORKSPACE).toBe('/home/u/src/app');
+    // the user may still override PATH, HOME and the adapter's static env from their own config
+    expect(claude.env.PATH).toBe('/mine/bin');
+    expect(claude.env.HOME).toBe('/home/other');
+    expect(claude.env.DISABLE_AUTOUPDATER).toBe('0');
+    expect(claude.warnings).toContain(
+      '[agents.claude.env] sets AGS_GUARD_POLICY, which ags sets itself to wire claude; that value is ignored',
+    );
+    const opencode = buildLaunchPlan(
+      { ...request, agent: 'opencode' },
+      { ...settings, agent },
+      host,
+      ADAPTERS.opencode,
+    );
+    expect(JSON.parse(opencode.env.OPENCODE_CONFIG_CONTENT!)).toHaveProperty('plugin');
+    expect(opencode.warnings).toContain(
+      '[agents.opencode.env] sets OPENCODE_CONFIG_CONTENT, which ags sets itself to wire opencode; that value is ignored',
+    );
   });
 
   it('--yolo drops the guard and says so', () => {
@@ -287,7 +319,7 @@ describe('buildLaunchPlan', () => {
     expect(agentArgv(codex).slice(3)).toEqual([
       '--dangerously-bypass-hook-trust',
       '-c',
-      'hooks.PreToolUse=[{matcher="*",hooks=[{type="command",command="/usr/bin/env PATH=/usr/local/bin:/usr/bin:/bin node /opt/ags/sandbox/codex-hook.mjs",timeout=10}]}]',
+      `hooks.PreToolUse=[{matcher="*",hooks=[{type="command",command="/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/codex-hook.mjs'",timeout=10}]}]`,
     ]);
     expect(codex.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
     // pi: the extension from the read-only bundle directory
@@ -335,7 +367,7 @@ describe('buildLaunchPlan', () => {
                 type: 'command',
                 name: 'ags-guard-n0nce',
                 command:
-                  '/usr/bin/env PATH=/usr/local/bin:/usr/bin:/bin node /opt/ags/sandbox/gemini-hook.mjs',
+                  "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/gemini-hook.mjs'",
                 timeout: 10_000,
               },
             ],
