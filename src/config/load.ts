@@ -29,9 +29,15 @@ export interface LoadOptions {
   io?: ConfigIO;
   /**
    * Called with the directory a run would mount as its workspace (the repository's top level, else `cwd`)
-   * and the configuration without the overlay, before the overlay is read or anyone is asked to trust it.
+   * and the configuration without the overlay, before the overlay is read or anyone is asked to trust it;
+   * `found` says where the run started (real path) and whether the workspace is a repository's top level.
    */
-  checkWorkspace?: (workspace: string, userConfig: Config, userConfigPath: string | null) => void;
+  checkWorkspace?: (
+    workspace: string,
+    userConfig: Config,
+    userConfigPath: string | null,
+    found: { cwd: string; repository: boolean },
+  ) => void;
 }
 
 export type OverlayStatus = 'applied' | 'untrusted-skipped' | 'declined' | 'absent';
@@ -213,7 +219,11 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
   const repoRoot = await findRepoRoot(opts.cwd, opts.env);
   let raw = defaultsRaw(opts.env);
   if (user) raw = mergeRaw(raw, user.expanded);
-  opts.checkWorkspace?.(repoRoot ?? realpathSync(opts.cwd), finish(raw), userConfigPath);
+  const realCwd = realpathSync(opts.cwd);
+  opts.checkWorkspace?.(repoRoot ?? realCwd, finish(raw), userConfigPath, {
+    cwd: realCwd,
+    repository: repoRoot !== null,
+  });
   const overlay: LoadedConfig['overlay'] = { path: '', status: 'absent' };
   let applied: ReadFile | null = null;
   if (repoRoot !== null) {

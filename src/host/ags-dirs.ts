@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { defaultUserConfigPath, trustStorePath } from '../config/locate.js';
@@ -85,7 +86,34 @@ function podmanPaths(env: NodeJS.ProcessEnv, uid: number): AgsPath[] {
     ]),
     { ...engine, path: `/tmp/podman-run-${uid}` },
     { ...engine, path: `/tmp/storage-run-${uid}` },
+    // the storage run root without $XDG_RUNTIME_DIR (podman info: Store.RunRoot)
+    { ...engine, path: `/tmp/containers-user-${uid}` },
+    ...storageConfPaths(resolve(x.XDG_CONFIG_HOME!, 'containers', 'storage.conf')),
   ];
+}
+
+/**
+ * The `runroot` and `graphroot` the user's storage.conf sets (read here rather than asking podman on every
+ * launch): podman keeps its run-time state and its images there instead of the defaults above.
+ */
+function storageConfPaths(file: string): AgsPath[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').slice(0, 64 * 1024);
+  } catch {
+    return [];
+  }
+  const out: AgsPath[] = [];
+  for (const m of text.matchAll(/^\s*(runroot|graphroot)\s*=\s*["']([^"'\n]+)["']/gm)) {
+    const path = m[2]!;
+    if (!isAbsolute(path)) continue;
+    out.push(
+      m[1] === 'runroot'
+        ? { what: "podman's storage run root", holds: "its containers' run-time state", path }
+        : { what: "podman's storage", path },
+    );
+  }
+  return out;
 }
 
 /** The user's home as $HOME says and as the password database says, each also as its real path. */

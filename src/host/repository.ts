@@ -142,6 +142,14 @@ function discover(start: string, env: NodeJS.ProcessEnv): Found | null {
       const gitDir = gitDirOfFile(dir, marker);
       return { root: dir, gitDir, commonDir: commonDirOf(gitDir) };
     }
+    // Git walks past a .git that is not a repository; ags stops: an agent that swapped its .git for an empty
+    // directory would otherwise have the next run mount the repository above (or the directory itself).
+    if (st !== null) {
+      refuse(
+        `${displayPath(marker)} is not a git repository (${st.isDirectory() ? 'no valid HEAD, objects/ and refs/' : 'neither a directory nor a file'})`,
+        "an agent may have moved or replaced it: restore the repository's .git, then run ags again",
+      );
+    }
     const parent = dirname(dir);
     if (parent === dir || ceilings.has(parent)) return null;
     const parentDev = statSync(parent).dev;

@@ -275,4 +275,55 @@ describe('the host paths a run mounts', () => {
     );
     expect(String(r.stderr)).not.toMatch(stack);
   });
+  it('a swapped or removed .git does not make the next run mount the repository above', async () => {
+    const parent = await makeTestRepo(host, join(tmp.dir, 'projects-above'), {
+      'other/private.txt': 'OTHER-PROJECT\n',
+    });
+    const app = testDir(join(parent, 'app'), { 'main.c': 'int main;\n' });
+    await runAsTestUser(host, ['git', '-C', app, 'init', '-q']);
+    const state = testDir(join(tmp.dir, 'state-above'));
+    const run = (args: string[]) => ags(args, app, { XDG_STATE_HOME: state });
+    const first = await run(['--agent', 'shell', '--', '-c', 'true']);
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    expect(readFileSync(join(state, 'ags', 'workspaces'), 'utf8')).toBe(`${app}\n`);
+    const peek = ['--agent', 'shell', '--', '-c', `cat ${parent}/other/private.txt`];
+    // what the agent did inside: mv .git .git-old && mkdir .git
+    await runAsTestUser(host, ['sh', '-c', 'mv .git .git-old && mkdir .git'], { cwd: app });
+    const swapped = await run(peek);
+    expect(swapped.exitCode, String(swapped.stderr)).toBe(2);
+    expect(String(swapped.stderr)).toMatch(/^ags: .*\/app\/\.git is not a git repository/);
+    expect(String(swapped.stdout)).not.toContain('OTHER-PROJECT');
+    // ... or rm -rf .git: the walk finds the repository above, which ags remembers was not the workspace
+    await runAsTestUser(host, ['rm', '-rf', join(app, '.git')]);
+    const removed = await run(peek);
+    expect(removed.exitCode, String(removed.stderr)).toBe(2);
+    expect(String(removed.stderr)).toMatch(
+      /^ags: refusing to mount .*\/repo: .*\/app was a repository's top level when ags last ran there; its \.git is gone or moved/,
+    );
+    expect(String(removed.stderr)).toContain(join(state, 'ags', 'workspaces'));
+    expect(String(removed.stdout)).not.toContain('OTHER-PROJECT');
+    expect(String(removed.stderr)).not.toMatch(stack);
+  });
+
+  it('refuses a current directory reached through a symlink the agent planted in the repository', async () => {
+    const secret = testDir(join(tmp.dir, 'secret-dir'), { 'key.txt': 'SECRET-KEY\n' });
+    const project = await makeTestRepo(host, join(tmp.dir, 'linked'), { 'README.md': 'x\n' });
+    // what the agent did inside: rm -rf src && ln -s ~/secret src
+    await runAsTestUser(host, ['ln', '-s', secret, join(project, 'src')]);
+    const src = join(project, 'src');
+    const r = await ags(['--agent', 'shell', '--', '-c', 'cat key.txt'], src, { PWD: src });
+    expect(r.exitCode, String(r.stderr)).toBe(2);
+    expect(String(r.stderr)).toMatch(
+      /^ags: refusing to run: you reached .*\/secret-dir through a symlink inside repository .*\/linked\/repo that leads out of it/,
+    );
+    expect(String(r.stdout)).not.toContain('SECRET-KEY');
+  });
+
+  it('refuses /proc, /dev and /sys as -d', async () => {
+    for (const dir of ['/proc', '/dev', '/sys/fs']) {
+      const r = await ags(['--agent', 'shell', '-d', dir, '--', '-c', 'true']);
+      expect(r.exitCode, String(r.stderr)).toBe(2);
+      expect(String(r.stderr)).toMatch(/^ags: refusing -d \/\w+.*: it is (inside )?\/(proc|dev|sys)/);
+    }
+  });
 });

@@ -4,10 +4,17 @@ import { ADAPTERS } from '../../../agents/index.js';
 import type { AgentAdapter } from '../../../agents/types.js';
 import type { Config, LoadOptions } from '../../config/index.js';
 import { agsOwnPaths, userHomes } from '../../host/ags-dirs.js';
+import { symlinkEscape } from '../../host/logical-cwd.js';
 import { type MountSafety, hostPathProblem } from '../../host/mount-safety.js';
+import {
+  formerWorkspaceAbove,
+  readWorkspaces,
+  rememberWorkspace,
+  workspaceMemoryPath,
+} from '../../host/workspace-memory.js';
 import { reservedContainerPaths } from '../../plan/reserved.js';
 import { displayPath } from '../../util/paths.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError, RuntimeError, UsageError } from '../errors.js';
 
 /** What a run's host paths are checked against (see hostPathProblem), from the config this run reads. */
 export function mountSafety(
@@ -32,20 +39,50 @@ export function mountSafety(
 
 /**
  * The check a run makes of its workspace before any overlay is read: it is mounted read-write, so it must be
- * neither the home (nor contain it), nor hold ags's own files, nor land on ags's control paths inside.
+ * neither the home (nor contain it), nor hold ags's own files, nor land on ags's control paths inside; it must
+ * not have been reached through a symlink leading out of a repository, nor be found by walking past a former
+ * workspace whose .git is gone. A repository that passes is remembered (see workspace-memory.ts).
  */
 export function workspaceCheck(
   env: NodeJS.ProcessEnv,
   uid: number,
   home: string,
 ): NonNullable<LoadOptions['checkWorkspace']> {
-  return (workspace, config, configFile) => {
-    const problem = hostPathProblem(workspace, mountSafety(config, configFile, env, uid, home), true);
-    if (problem === null) return;
-    throw new UsageError(
-      `refusing to mount ${displayPath(workspace)} as the workspace: ${problem}`,
-      "cd into a project directory that holds neither your home nor ags's own files (a git repository is mounted from its top level)",
-    );
+  return (workspace, config, configFile, found) => {
+    const safety = mountSafety(config, configFile, env, uid, home);
+    const escape = symlinkEscape(env, found.cwd, safety.homes);
+    if (escape !== null) {
+      throw new UsageError(
+        `refusing to run: you reached ${displayPath(found.cwd)} through a symlink inside repository ${displayPath(escape.repo)} that leads out of it (${displayPath(escape.link)})`,
+        `an agent may have planted it: check ${displayPath(escape.link)}; to work in ${displayPath(found.cwd)} itself, cd there by its real path`,
+      );
+    }
+    const problem = hostPathProblem(workspace, safety, true);
+    if (problem !== null) {
+      throw new UsageError(
+        `refusing to mount ${displayPath(workspace)} as the workspace: ${problem}`,
+        "cd into a project directory that holds neither your home nor ags's own files (a git repository is mounted from its top level)",
+      );
+    }
+    const memory = workspaceMemoryPath(env);
+    const remembered = readWorkspaces(memory);
+    const former = formerWorkspaceAbove(workspace, found.cwd, remembered);
+    if (former !== null) {
+      throw new UsageError(
+        `refusing to mount ${displayPath(workspace)}: ${displayPath(former)} was a repository's top level when ags last ran there; its .git is gone or moved`,
+        `restore ${displayPath(join(former, '.git'))} (an agent may have moved it), or, if it is meant to be part of ${displayPath(workspace)} now, delete its line from ${displayPath(memory)}`,
+      );
+    }
+    if (found.repository) {
+      try {
+        rememberWorkspace(memory, workspace, remembered);
+      } catch (err) {
+        throw new RuntimeError(
+          `cannot write ${displayPath(memory)}: ${(err as Error).message}`,
+          'check that the directory is writable (it is $XDG_STATE_HOME/ags, normally ~/.local/state/ags)',
+        );
+      }
+    }
   };
 }
 

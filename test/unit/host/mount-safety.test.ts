@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -93,6 +93,38 @@ describe('host paths a run may mount', () => {
     expect(hostPathProblem('/etc', safety, true)).toMatch(/contains \/etc\/claude-code/);
     expect(hostPathProblem('/opt', safety, false)).toBeNull();
     expect(hostPathProblem('/srv/project', safety, true)).toBeNull();
+  });
+
+  it('refuses /proc, /sys, /dev and anything inside them, and /run itself', () => {
+    expect(hostPathProblem('/proc', safety, false)).toMatch(
+      /^it is \/proc, which exposes the user's other processes/,
+    );
+    expect(hostPathProblem('/proc/1/root', safety, false)).toMatch(/^it is inside \/proc, /);
+    expect(hostPathProblem('/sys/fs/cgroup', safety, false)).toMatch(/^it is inside \/sys, /);
+    expect(hostPathProblem('/dev', safety, false)).toMatch(/^it is \/dev, the devices/);
+    expect(hostPathProblem('/dev/shm/x', safety, false)).toMatch(/^it is inside \/dev, /);
+    expect(hostPathProblem('/run', safety, false)).toMatch(/^it is \/run, which holds every user's/);
+    expect(hostPathProblem('/procfoo', safety, false)).toBeNull();
+  });
+
+  it("refuses podman's storage run root: the /tmp fallback and what storage.conf sets", () => {
+    expect(hostPathProblem('/tmp/containers-user-1000/containers', safety, false)).toMatch(
+      /^it is inside podman's runtime directory \/tmp\/containers-user-1000 /,
+    );
+    expect(hostPathProblem('/tmp/containers-user-1000', safety, false)).toMatch(/^it is podman's runtime/);
+    mkdirSync(join(tmp, 'home', '.config', 'containers'), { recursive: true });
+    writeFileSync(
+      join(tmp, 'home', '.config', 'containers', 'storage.conf'),
+      `[storage]\ndriver = "overlay"\n  runroot = "${tmp}/rr"\ngraphroot = '${tmp}/gr'\n`,
+    );
+    const s = {
+      ...safety,
+      agsPaths: agsOwnPaths({ env, uid: 1000, configFile: null, dataDir: '/x', cacheDir: '/y' }),
+    };
+    expect(hostPathProblem(join(tmp, 'rr', 'overlay-containers'), s, false)).toMatch(
+      /^it is inside podman's storage run root .*\/rr \(its containers' run-time state\)$/,
+    );
+    expect(hostPathProblem(join(tmp, 'gr'), s, false)).toBe("it is podman's storage");
   });
 
   it('refuses a name with a control character', () => {

@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -140,10 +148,24 @@ describe('finding the workspace without letting git config decide', () => {
     expect(await findRepoRoot(repo, env)).toBe(repo);
   });
 
-  it('skips a .git directory that is no repository, as git does', async () => {
-    const repo = repoAt(join(tmp, 'repo'));
-    mkdirSync(join(repo, 'sub', '.git'), { recursive: true });
-    expect(await findRepoRoot(join(repo, 'sub'), env)).toBe(repo);
+  it('stops at a .git that is no repository instead of walking on to the repository above (a swapped .git)', async () => {
+    const parent = repoAt(join(tmp, 'projects'));
+    const project = repoAt(join(parent, 'project'));
+    renameSync(join(project, '.git'), join(project, '.git-old'));
+    mkdirSync(join(project, '.git'));
+    mkdirSync(join(project, 'src'));
+    for (const cwd of [project, join(project, 'src')]) {
+      expect(await refusal(cwd)).toBe(
+        `${join(project, '.git')} is not a git repository (no valid HEAD, objects/ and refs/)`,
+      );
+    }
+    writeFileSync(join(project, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    expect(await refusal(project)).toMatch(/\.git is not a git repository/);
+    rmSync(join(project, '.git'), { recursive: true });
+    execFileSync('mkfifo', [join(project, '.git')]);
+    expect(await refusal(project)).toMatch(
+      /\.git is not a git repository \(neither a directory nor a file\)$/,
+    );
   });
 
   it('stops at GIT_CEILING_DIRECTORIES', async () => {
