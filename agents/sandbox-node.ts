@@ -1,8 +1,9 @@
 /**
- * How the agents' hook wiring starts an ags program inside the sandbox. The agent's PATH starts with
- * ~/.local/bin, which lies in the agent-writable sandbox home: a bare `node` there would let the agent plant its
- * own `node` and switch the guard off from the next tool call on. So the hook names env by absolute path and
- * gives node a PATH of image directories only (the image provides node in one of them, see config/Containerfile).
+ * How the agents' hook wiring starts an ags program inside the sandbox. The agent's PATH holds ~/.local/bin
+ * (last), in the agent-writable sandbox home, and an agent may set its own PATH for its tools: a bare `node`
+ * would let the agent plant its own `node` and switch the guard off from the next tool call on. So the hook names
+ * env by absolute path and gives node a PATH of image directories only (the image provides node in one of them,
+ * see config/Containerfile).
  *
  * The hook would otherwise inherit the agent's environment, which the agent can change through its own settings
  * files (Claude Code's settings.json `env`, for one): NODE_OPTIONS=--require, LD_PRELOAD, or an AGS_GUARD_POLICY

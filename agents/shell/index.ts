@@ -4,7 +4,8 @@ import type { AgentAdapter } from '../types.js';
 export const shell: AgentAdapter = {
   name: 'shell',
   title: 'bash shell',
-  command: 'bash',
+  // by absolute path: the agent-writable ~/.local/bin is on PATH
+  command: '/bin/bash',
   homePaths: [],
   env: {},
   reservedPaths: { home: [], system: [] },

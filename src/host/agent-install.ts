@@ -41,18 +41,29 @@ export function installState(toolsDir: string, pkg: string): InstallState {
 export type CommandState = 'present' | 'missing' | 'damaged' | 'unknown';
 
 /**
- * Looks for the agent's command where the sandbox's PATH finds agent CLIs that live on the host: the sandbox
- * home's `~/.local/bin` (a native installer's place), then the tools volume's `bin` (`ags update-agents`).
- * Agents that are part of the image (the shell) are 'unknown' here. The sandbox home belongs to the agent, so
- * its entry is only looked at (lstat), never followed; the tools volume is read-only to runs, and a link there
- * that leads nowhere is a damaged install.
+ * Where a run finds the agent's command: the tools volume's `bin` (`ags update-agents`; read-only in runs, so the
+ * plan starts it there by absolute path), else the sandbox home's `~/.local/bin` (a native installer's place,
+ * agent-writable), or neither. Agents that are part of the image (the shell) are 'unknown' here. The sandbox home
+ * belongs to the agent, so its entry is only looked at (lstat), never followed; a link in the tools volume that
+ * leads nowhere is a damaged install.
  */
-export function agentCommandState(adapter: AgentAdapter, toolsDir: string, agentHome: string): CommandState {
+export type CommandLocation = 'tools' | 'home' | 'missing' | 'damaged' | 'unknown';
+
+export function agentCommandLocation(
+  adapter: AgentAdapter,
+  toolsDir: string,
+  agentHome: string,
+): CommandLocation {
   if (!adapter.npmPackage) return 'unknown';
-  if (exists(() => lstatSync(join(agentHome, '.local', 'bin', adapter.command)))) return 'present';
   const bin = join(toolsDir, 'bin', adapter.command);
-  if (!exists(() => lstatSync(bin))) return 'missing';
-  return exists(() => statSync(bin)) ? 'present' : 'damaged';
+  if (exists(() => statSync(bin))) return 'tools';
+  if (exists(() => lstatSync(join(agentHome, '.local', 'bin', adapter.command)))) return 'home';
+  return exists(() => lstatSync(bin)) ? 'damaged' : 'missing';
+}
+
+export function agentCommandState(adapter: AgentAdapter, toolsDir: string, agentHome: string): CommandState {
+  const at = agentCommandLocation(adapter, toolsDir, agentHome);
+  return at === 'tools' || at === 'home' ? 'present' : at;
 }
 
 function exists(check: () => unknown): boolean {

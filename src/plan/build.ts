@@ -77,6 +77,11 @@ export function buildLaunchPlan(
       `${adapter.title} is not guarded by ags yet (see docs/GUARDS.md): its tool calls are not vetoed`,
     );
   }
+  if (host.agentCommandAt === 'home') {
+    warnings.push(
+      `${adapter.name} starts from its sandbox home (~/.local/bin/${adapter.command}, not from \`ags update-agents\`): whatever the agent last wrote there is what runs`,
+    );
+  }
   if (req.root)
     warnings.push('--root: the agent runs as root inside the container with default capabilities');
   const limits = decideLimits(settings.runtime, host.cgroups);
@@ -240,7 +245,9 @@ export function buildLaunchPlan(
   }
   Object.assign(env, {
     HOME: home,
-    PATH: `${home}/.local/bin:${SANDBOX_TOOLS_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    // the agent-writable ~/.local/bin last: nothing planted there shadows the tools volume or the image
+    // (an agent CLI's `#!/usr/bin/env node` finds the image's node); a native install's own command is still found
+    PATH: `${SANDBOX_TOOLS_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${home}/.local/bin`,
     ...(settings.gitconfig ? { GIT_CONFIG_GLOBAL: `${SANDBOX_SESSION_DIR}/${settings.gitconfig}` } : {}),
     ...(settings.sshAuthSock ? { SSH_AUTH_SOCK: SSH_AUTH_SOCK_TARGET } : {}),
     ...adapter.env,
@@ -263,7 +270,7 @@ export function buildLaunchPlan(
   }
 
   const agentArgv = [
-    adapter.command,
+    host.agentCommandAt === 'tools' ? `${SANDBOX_TOOLS_DIR}/bin/${adapter.command}` : adapter.command,
     ...wiring.args,
     ...(req.defaults ? adapter.defaultArgs : []),
     ...settings.agent.args,

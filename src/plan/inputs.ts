@@ -31,6 +31,12 @@ export interface HostFacts extends BasicHostFacts {
   sandboxBundleDir: string | null;
   /** Random per run (see WireContext.nonce). */
   nonce: string;
+  /**
+   * Where the host found the agent's command (src/host/agent-install.ts): 'tools' starts it by absolute path from
+   * the read-only tools volume; 'home' from the agent-writable ~/.local/bin (said in a warning); 'unknown' when
+   * the host cannot tell (image agents, a Containerfile or PATH of the user's own) leaves it to PATH.
+   */
+  agentCommandAt: 'tools' | 'home' | 'unknown';
 }
 
 /** A host path mounted into the sandbox, after config expansion and existence checks. */

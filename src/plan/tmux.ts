@@ -31,5 +31,5 @@ export function tmuxRunner(): SessionFile {
 
 /** The container command for `--tmux`, given the agent's argv and where the session dir is mounted. */
 export function tmuxCommand(agentArgv: string[], sessionDir: string): string[] {
-  return ['sh', `${sessionDir}/${RUNNER}`, ...agentArgv];
+  return ['/bin/sh', `${sessionDir}/${RUNNER}`, ...agentArgv];
 }

@@ -75,6 +75,7 @@ describe("doctor's probe", () => {
         seccompProfile: SECCOMP,
         sandboxBundleDir: '/pkg/dist/sandbox',
         nonce: 'a',
+        agentCommandAt: 'unknown',
       },
       ADAPTERS.shell,
     );
@@ -89,7 +90,7 @@ describe("doctor's probe", () => {
   it('is the run command: same flags in the same order (init, runtime, ulimits, limits, userns, caps, network)', () => {
     const probe = probeArgv(settings);
     expect(engineFlags(probe)).toEqual(engineFlags(runArgv(settings)));
-    expect(probe.slice(0, 4)).toEqual(['run', '--rm', '--init', '-i']);
+    expect(probe.slice(0, 5)).toEqual(['run', '--rm', '--log-driver=none', '--init', '-i']);
     for (const flag of [
       '--runtime=runc',
       '--ulimit=nproc=512:512',
@@ -112,7 +113,7 @@ describe("doctor's probe", () => {
       '/bin/sh',
       '/opt/ags/sandbox/ags-entry.sh',
       '/run/ags-secrets/env',
-      'bash',
+      '/bin/bash',
       '-c',
       PROBE_SCRIPT,
     ]);

@@ -21,9 +21,10 @@ describe('container owner labels', () => {
       packages: ['x@1'],
       ulimits: [],
     });
-    expect(argv.slice(0, 5)).toEqual([
+    expect(argv.slice(0, 6)).toEqual([
       'run',
       '--rm',
+      '--log-driver=none', // npm's output is not kept in podman's storage
       '--pull=never',
       '--name=ags-update-agents-42',
       '--label=ags.owner=42:7:boot:1',

@@ -57,6 +57,7 @@ export function probePlan(
       seccompProfile,
       sandboxBundleDir: bundleDir,
       nonce: randomBytes(6).toString('hex'),
+      agentCommandAt: 'unknown',
     },
     ADAPTERS.shell,
   );

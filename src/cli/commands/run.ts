@@ -40,7 +40,7 @@ import { safeJson, scrubText } from '../../util/terminal-text.js';
 import { mark } from '../../util/timing.js';
 import { buildMissingImage, loadSandboxContext } from './context.js';
 import { checkHostHome, resolveAddDirs, workspaceCheck } from './run-paths.js';
-import { preflight } from './run-preflight.js';
+import { agentCommandAt, preflight } from './run-preflight.js';
 
 export interface RunFlags {
   agent: AgentName;
@@ -110,6 +110,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       seccompProfile: seccomp.path,
       sandboxBundleDir: sandboxBundleDir(),
       nonce: randomBytes(6).toString('hex'),
+      agentCommandAt: agentCommandAt(adapter, planSettings, ctx.config),
     },
     adapter,
   );

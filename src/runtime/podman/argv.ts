@@ -16,7 +16,9 @@ export interface RunFiles {
  * at all: the plan's command starts the sandbox entry, which reads them from a mounted file.
  */
 export function podmanRunArgv(plan: LaunchPlan, files: RunFiles = {}): string[] {
-  const argv = ['run', '--rm'];
+  // conmon's default k8s-file driver copies all the agent prints (a secret it echoes) into podman's storage;
+  // with none, stdio still reaches ags through the attach socket and nothing is kept
+  const argv = ['run', '--rm', '--log-driver=none'];
   // --init: a tiny init as PID 1 forwards signals to the agent and reaps its zombies
   if (plan.engine.init) argv.push('--init');
   argv.push('-i');

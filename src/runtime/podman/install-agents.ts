@@ -22,7 +22,8 @@ export interface AgentInstall {
  * packages' install scripts (Claude Code's puts its native binary in place) run in the sandbox, never on the host.
  */
 export function installAgentsArgv(a: AgentInstall): string[] {
-  const argv = ['run', '--rm', '--pull=never', `--name=${a.name}`];
+  // npm's output (a registry token in an error, say) is not kept in podman's storage either (see argv.ts)
+  const argv = ['run', '--rm', '--log-driver=none', '--pull=never', `--name=${a.name}`];
   for (const [k, v] of Object.entries(a.labels)) argv.push(`--label=${k}=${v}`);
   if (a.ociRuntime) argv.push(`--runtime=${a.ociRuntime}`);
   for (const u of a.ulimits) argv.push(`--ulimit=${u}`);

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../../agents/index.js';
-import { agentCommandState, assertAgentInstalled, installState } from '../../../src/host/agent-install.js';
+import {
+  agentCommandLocation,
+  agentCommandState,
+  assertAgentInstalled,
+  installState,
+} from '../../../src/host/agent-install.js';
 
 let tmp: string;
 let tools: string;
@@ -65,6 +70,15 @@ describe('agentCommandState', () => {
     symlinkSync('../lib/node_modules/gone/cli.js', join(tools, 'bin', 'codex'));
     expect(agentCommandState(ADAPTERS.codex, tools, home)).toBe('damaged');
     expect(agentCommandState(ADAPTERS.shell, tools, home)).toBe('unknown');
+  });
+
+  it('prefers the read-only tools volume over the agent-writable home, and says which it found', () => {
+    mkdirSync(join(home, '.local', 'bin'), { recursive: true });
+    write(join(home, '.local', 'bin', 'claude'), '#!/bin/sh\n');
+    expect(agentCommandLocation(ADAPTERS.claude, tools, home)).toBe('home');
+    write(join(tools, 'lib', 'node_modules', 'x', 'cli.js'), '');
+    symlinkSync('../lib/node_modules/x/cli.js', join(tools, 'bin', 'claude'));
+    expect(agentCommandLocation(ADAPTERS.claude, tools, home)).toBe('tools');
   });
 });
 

@@ -21,6 +21,7 @@ const host: HostFacts = {
   seccompProfile: '/run/user/1000/ags/seccomp-1-2049-77-16401-1668211200000.json',
   sandboxBundleDir: '/opt/ags-pkg/dist/sandbox',
   nonce: 'n0nce',
+  agentCommandAt: 'unknown',
   cgroups: { version: 'v2', rootless: true, controllers: ['cpuset', 'cpu', 'io', 'memory', 'pids'] },
 };
 
@@ -134,7 +135,7 @@ describe('buildLaunchPlan', () => {
       env: {
         TERM: 'xterm-256color',
         HOME: '/home/u',
-        PATH: '/home/u/.local/bin:/opt/ags/tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        PATH: '/opt/ags/tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/home/u/.local/bin',
         AGS_SANDBOX: '1',
         AGS_AGENT: 'shell',
         AGS_HOST_SERVICES_HOST: 'host.containers.internal',
@@ -144,7 +145,14 @@ describe('buildLaunchPlan', () => {
       },
       secretEnv: ['GITHUB_TOKEN', 'ANTHROPIC_API_KEY'],
       sessionFiles: [],
-      command: ['/bin/sh', '/opt/ags/sandbox/ags-entry.sh', '/run/ags-secrets/env', 'bash', '-c', 'exit 3'],
+      command: [
+        '/bin/sh',
+        '/opt/ags/sandbox/ags-entry.sh',
+        '/run/ags-secrets/env',
+        '/bin/bash',
+        '-c',
+        'exit 3',
+      ],
       warnings: [],
     });
   });
@@ -171,6 +179,56 @@ describe('buildLaunchPlan', () => {
     expect(elsewhere.warnings.filter((w) => w.startsWith('ags itself'))).toEqual([]);
   });
 
+  describe("which agent binary starts (the sandbox home is the agent's, and persists)", () => {
+    it('starts an agent of the tools volume by absolute path, past anything in ~/.local/bin', () => {
+      const plan = buildLaunchPlan(request, settings, { ...host, agentCommandAt: 'tools' }, ADAPTERS.claude);
+      expect(agentArgv(plan)[0]).toBe('/opt/ags/tools/bin/claude');
+      expect(agentArgv(plan)).toContain('--settings');
+      expect(plan.warnings.filter((w) => w.includes('.local/bin'))).toEqual([]);
+    });
+
+    it("starts one only in the sandbox home from PATH, and says the agent's home decides what runs", () => {
+      const plan = buildLaunchPlan(request, settings, { ...host, agentCommandAt: 'home' }, ADAPTERS.claude);
+      expect(agentArgv(plan)[0]).toBe('claude');
+      expect(plan.warnings).toContain(
+        'claude starts from its sandbox home (~/.local/bin/claude, not from `ags update-agents`): whatever the agent last wrote there is what runs',
+      );
+    });
+
+    it('leaves the command to PATH when the host cannot tell, and starts the shell as /bin/bash', () => {
+      expect(agentArgv(buildLaunchPlan(request, settings, host, ADAPTERS.codex))[0]).toBe('codex');
+      expect(agentArgv(buildLaunchPlan(request, settings, host, ADAPTERS.shell))[0]).toBe('/bin/bash');
+    });
+
+    it('puts the agent-writable ~/.local/bin last on PATH, so it shadows no image or tools binary (node)', () => {
+      const dirs = buildLaunchPlan(request, settings, host, ADAPTERS.codex).env.PATH!.split(':');
+      expect(dirs[0]).toBe('/opt/ags/tools/bin');
+      expect(dirs.at(-1)).toBe('/home/u/.local/bin');
+      expect(dirs.filter((d) => d.startsWith('/home/'))).toEqual(['/home/u/.local/bin']);
+    });
+
+    it('keeps the absolute path behind the secrets entry and inside --tmux', () => {
+      const plan = buildLaunchPlan(
+        { ...request, tmux: true },
+        settings,
+        { ...host, agentCommandAt: 'tools', stdinTTY: true, stdoutTTY: true },
+        ADAPTERS.claude,
+      );
+      expect(plan.command.slice(0, 3)).toEqual([
+        '/bin/sh',
+        '/opt/ags/sandbox/ags-entry.sh',
+        '/run/ags-secrets/env',
+      ]);
+      expect(plan.command).toContain('/opt/ags/tools/bin/claude');
+      expect(plan.command).not.toContain('claude');
+    });
+  });
+
+  it('keeps no log of what the agent prints: podman gets --log-driver=none', () => {
+    const argv = podmanRunArgv(buildLaunchPlan(request, settings, host, ADAPTERS.shell));
+    expect(argv.slice(0, 3)).toEqual(['run', '--rm', '--log-driver=none']);
+  });
+
   it('starts the agent directly, with no secrets mount, when there are no secrets', () => {
     const plan = buildLaunchPlan(
       request,
@@ -179,7 +237,7 @@ describe('buildLaunchPlan', () => {
       ADAPTERS.shell,
     );
     expect(plan.secretEnv).toEqual([]);
-    expect(plan.command).toEqual(['bash', '-c', 'exit 3']);
+    expect(plan.command).toEqual(['/bin/bash', '-c', 'exit 3']);
     expect(plan.mounts.map((m) => m.target)).not.toContain('/run/ags-secrets');
   });
 
@@ -412,9 +470,9 @@ describe('buildLaunchPlan', () => {
       '/bin/sh',
       '/opt/ags/sandbox/ags-entry.sh',
       '/run/ags-secrets/env',
-      'sh',
+      '/bin/sh',
       '/run/ags/tmux-run.sh',
-      'bash',
+      '/bin/bash',
     ]);
     expect(plan.sessionFiles.find((f) => f.name === 'tmux-run.sh')?.content).toContain(
       'tmux new-session -A -s ags -- ',
@@ -440,7 +498,7 @@ describe('podmanRunArgv', () => {
   it('renders the security flags, network, mounts and TTY only when asked', () => {
     const plan = buildLaunchPlan(request, settings, host, ADAPTERS.shell);
     const argv = podmanRunArgv(plan);
-    expect(argv.slice(0, 4)).toEqual(['run', '--rm', '--init', '-i']);
+    expect(argv.slice(0, 5)).toEqual(['run', '--rm', '--log-driver=none', '--init', '-i']);
     expect(argv).not.toContain('-t');
     for (const flag of [
       '--pull=never',
@@ -463,7 +521,7 @@ describe('podmanRunArgv', () => {
       '/bin/sh',
       '/opt/ags/sandbox/ags-entry.sh',
       '/run/ags-secrets/env',
-      'bash',
+      '/bin/bash',
       '-c',
       'exit 3',
     ]);

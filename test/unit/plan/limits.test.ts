@@ -84,6 +84,7 @@ describe('limits in the plan and the podman command', () => {
     seccompProfile: '/run/user/1000/ags/seccomp-1-2-3-4-5.json',
     sandboxBundleDir: null,
     nonce: 'n',
+    agentCommandAt: 'unknown',
     cgroups: v1Rootless,
   };
   const settings: RunSettings = {
@@ -142,7 +143,7 @@ describe('limits in the plan and the podman command', () => {
 
   it('[runtime] init = false leaves --init out; the default keeps it', () => {
     const on = podmanRunArgv(buildLaunchPlan(request, settings, host, ADAPTERS.shell));
-    expect(on.slice(0, 4)).toEqual(['run', '--rm', '--init', '-i']);
+    expect(on.slice(0, 5)).toEqual(['run', '--rm', '--log-driver=none', '--init', '-i']);
     const off = podmanRunArgv(
       buildLaunchPlan(
         request,
@@ -151,7 +152,7 @@ describe('limits in the plan and the podman command', () => {
         ADAPTERS.shell,
       ),
     );
-    expect(off.slice(0, 3)).toEqual(['run', '--rm', '-i']);
+    expect(off.slice(0, 4)).toEqual(['run', '--rm', '--log-driver=none', '-i']);
     expect(off).not.toContain('--init');
   });
 });

@@ -18,6 +18,7 @@ const host: HostFacts = {
   sessionDir: '/run/user/1000/ags/session-7/public',
   sandboxBundleDir: '/pkg/dist/sandbox',
   nonce: 'n',
+  agentCommandAt: 'unknown',
   secretEnvFile: '/run/user/1000/ags/session-7/secrets/env',
   seccompProfile: '/run/user/1000/ags/seccomp.json',
   cgroups: { version: 'v2', rootless: true, controllers: ['cpuset', 'cpu', 'io', 'memory', 'pids'] },

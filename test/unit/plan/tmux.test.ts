@@ -53,7 +53,7 @@ describe('the --tmux runner', () => {
 
   it('runs from the read-only session dir', () => {
     expect(tmuxCommand(['claude', '-p', 'x'], '/run/ags')).toEqual([
-      'sh',
+      '/bin/sh',
       '/run/ags/tmux-run.sh',
       'claude',
       '-p',
