@@ -84,9 +84,10 @@ describe('secret values stay out of the engine', () => {
         return r;
       };
       try {
+        // the shell creates the file before sha256sum writes to it: wait for the whole line
         await waitFor('the agent to report the hash', () => {
           if (ended) throw new Error('the run ended before the agent reported');
-          return existsSync(seen);
+          return existsSync(seen) && readFileSync(seen, 'utf8').endsWith('\n');
         });
         expect(readFileSync(seen, 'utf8').split(' ')[0]).toBe(canarySha);
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
+import { lstat, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { expect } from 'vitest';
 import { type TestHost, podman } from './host.js';
 
@@ -27,12 +27,35 @@ export async function podmanStateDirs(host: TestHost, env: Record<string, string
   return [...new Set(dirs)].filter((d) => existsSync(d));
 }
 
-/** The files under `dirs` that contain `needle` (binary files too; sockets and FIFOs skipped). */
+/** When this test process began: a value made by the test cannot be in a file last written before it. */
+const TEST_PROCESS_START_MS = Date.now() - performance.now();
+
+/**
+ * The regular files under `dirs` that contain `needle`. Searched in this process, so the needle never appears
+ * in any process's argv (a test that looks for it there would find its own search), and only files written
+ * since this test process began: a value it made up cannot be in an older file, and podman's image layers,
+ * which grow with every image on the machine, are older.
+ */
 export async function filesContaining(dirs: string[], needle: string): Promise<string[]> {
-  const r = await execa('grep', ['-rlaF', '-D', 'skip', '--', needle, ...dirs], { reject: false });
-  // 0: found, 1: not found; 2 also comes from unreadable files, which a root test process has none of
-  expect([0, 1], String(r.stderr)).toContain(r.exitCode);
-  return String(r.stdout).split('\n').filter(Boolean);
+  const wanted = Buffer.from(needle);
+  const found: string[] = [];
+  const visit = async (path: string): Promise<void> => {
+    let st;
+    try {
+      st = await lstat(path);
+    } catch {
+      return; // removed while we looked
+    }
+    if (st.isDirectory()) {
+      const entries = await readdir(path).catch(() => [] as string[]);
+      for (const e of entries) await visit(join(path, e));
+    } else if (st.isFile() && st.mtimeMs >= TEST_PROCESS_START_MS - 2000) {
+      const content = await readFile(path).catch(() => null);
+      if (content?.includes(wanted)) found.push(path);
+    }
+  };
+  for (const d of new Set(dirs)) await visit(d);
+  return found;
 }
 
 /** Polls `check` until it holds; throws after `ms`. */
