@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { closest } from '../config/suggest.js';
 import { escapeText } from '../util/terminal-text.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** The subcommand of `parent` called `name` (or aliased so), if there is one. */
 export function subcommandNamed(parent: Command, name: string): Command | undefined {

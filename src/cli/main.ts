@@ -1,8 +1,8 @@
 import { type Command, CommanderError } from 'commander';
 import { escapeText, scrubText } from '../util/terminal-text.js';
-import { AgsError, EXIT_RUNTIME, EXIT_USAGE, UsageError, formatError } from './errors.js';
+import { AgsError, EXIT_RUNTIME, EXIT_USAGE, UsageError, formatError } from '../errors.js';
 import { subcommandNamed } from './help-command.js';
-import { type CliState, buildProgram } from './program.js';
+import { buildProgram } from './program.js';
 
 /**
  * Entry point. Turns every failure into one readable line and the exit code of the convention:
@@ -39,12 +39,13 @@ function firstSubcommand(program: Command, argv: string[]): string | null {
 
 export async function runCli(argv: string[]): Promise<number> {
   try {
-    const state: CliState = { exitCode: 0, agentArgs: [] };
-    const program = buildProgram(state);
+    let exitCode = 0;
+    const agentArgs: string[] = [];
+    const program = buildProgram(agentArgs, (code) => (exitCode = code));
     // In a run, everything after the first `--` belongs to the agent: commander never sees it, so an agent
     // argument named like an ags subcommand cannot be taken for one. Subcommands parse their own `--`.
     const sep = firstSubcommand(program, argv) === null ? argv.indexOf('--') : -1;
-    if (sep !== -1) state.agentArgs = argv.slice(sep + 1);
+    if (sep !== -1) agentArgs.push(...argv.slice(sep + 1));
     // Subcommands added with addCommand() do not inherit these settings, so apply them to the whole tree.
     const configure = (cmd: Command): void => {
       cmd.exitOverride().showSuggestionAfterError(true);
@@ -56,7 +57,7 @@ export async function runCli(argv: string[]): Promise<number> {
     };
     configure(program);
     await program.parseAsync(sep === -1 ? argv : argv.slice(0, sep), { from: 'user' });
-    return state.exitCode;
+    return exitCode;
   } catch (err) {
     return reportFailure(err);
   }

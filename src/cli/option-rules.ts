@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { quoteText } from '../util/terminal-text.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** The root options that only a run takes; `--config` is shared with the subcommands. */
 const RUN_ONLY = ['agent', 'addDir', 'defaults', 'tmux', 'root', 'yolo', 'dryRun'];

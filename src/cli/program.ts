@@ -9,7 +9,8 @@ import { runAgent } from './commands/run.js';
 import { trustCommand } from './commands/trust.js';
 import { updateAgentsCommand } from './commands/update-agents.js';
 import { updateImageCommand } from './commands/update-image.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
+import { type ReportExit, returningExit } from './command-exit.js';
 import { helpCommand, strayWord } from './help-command.js';
 import { commandPath, once, oneOf, refuseRunOptions } from './option-rules.js';
 
@@ -37,15 +38,11 @@ interface RootOptions {
   config?: string;
 }
 
-/** What a command hands back to main(): the process exit code. */
-export interface CliState {
-  exitCode: number;
-  /** Everything after the first `--` on the command line, for the agent. */
-  agentArgs: string[];
-}
-
-/** Builds the commander program; subcommands each live in src/cli/commands/. */
-export function buildProgram(state: CliState): Command {
+/**
+ * Builds the commander program; subcommands each live in src/cli/commands/. `agentArgs` is everything after the
+ * first `--` (the agent's); each command's exit code goes to `report`.
+ */
+export function buildProgram(agentArgs: string[], report: ReportExit): Command {
   const program = new Command('ags')
     .description('Run AI coding agents in a rootless sandbox on your own machine.')
     .usage('--agent <name> [options] [-- agent args]\n       ags <command> [options]')
@@ -76,33 +73,38 @@ export function buildProgram(state: CliState): Command {
       refuseRunOptions(program, action);
       if (needsHome(action)) requireHome(process.env, { mustExist: startsContainers(action) });
     })
-    .action(async (opts: RootOptions, cmd: Command) => {
-      if (cmd.args.length > 0) throw strayWord(program, cmd.args[0]!, Boolean(opts.agent));
-      if (!opts.agent) {
-        throw new UsageError('missing --agent', `choose one of: ${AGENT_NAMES.join(', ')} (see ags --help)`);
-      }
-      requireHome(process.env, { mustExist: true });
-      state.exitCode = await runAgent(
-        {
-          agent: opts.agent,
-          addDir: opts.addDir ?? [],
-          defaults: Boolean(opts.defaults),
-          tmux: Boolean(opts.tmux),
-          root: Boolean(opts.root),
-          yolo: Boolean(opts.yolo),
-          dryRun: Boolean(opts.dryRun),
-          config: opts.config,
-        },
-        state.agentArgs,
-      );
-    });
+    .action(
+      returningExit(report, async (opts: RootOptions, cmd: Command) => {
+        if (cmd.args.length > 0) throw strayWord(program, cmd.args[0]!, Boolean(opts.agent));
+        if (!opts.agent) {
+          throw new UsageError(
+            'missing --agent',
+            `choose one of: ${AGENT_NAMES.join(', ')} (see ags --help)`,
+          );
+        }
+        requireHome(process.env, { mustExist: true });
+        return runAgent(
+          {
+            agent: opts.agent,
+            addDir: opts.addDir ?? [],
+            defaults: Boolean(opts.defaults),
+            tmux: Boolean(opts.tmux),
+            root: Boolean(opts.root),
+            yolo: Boolean(opts.yolo),
+            dryRun: Boolean(opts.dryRun),
+            config: opts.config,
+          },
+          agentArgs,
+        );
+      }),
+    );
   program.allowExcessArguments(true);
   program.addCommand(configCommand());
   program.addCommand(trustCommand());
-  program.addCommand(doctorCommand(state));
-  program.addCommand(updateImageCommand(state));
-  program.addCommand(updateAgentsCommand(state));
-  program.addCommand(guardCommand(state));
+  program.addCommand(doctorCommand(report));
+  program.addCommand(updateImageCommand(report));
+  program.addCommand(updateAgentsCommand(report));
+  program.addCommand(guardCommand(report));
   program.addCommand(helpCommand(program));
   return program;
 }

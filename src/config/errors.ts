@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import { escapeText, quoteText, scrubText } from '../util/terminal-text.js';
 import { displayPath, type PathSegment, type Position, type PositionMap } from './positions.js';
 import { ConfigSchema } from './schema.js';

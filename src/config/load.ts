@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { ConfigError, UsageError } from '../cli/errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { escapeText } from '../util/terminal-text.js';
 import { errorAt, schemaError, type SourceFile } from './errors.js';
 import { OVERLAY_VARIABLES, expandPaths, expansionEnv } from './expand.js';

@@ -9,7 +9,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import { escapeText } from '../util/terminal-text.js';
 
 /**

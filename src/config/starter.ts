@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { RuntimeError, UsageError } from '../cli/errors.js';
+import { RuntimeError, UsageError } from '../errors.js';
 import { PACKAGE_ROOT } from '../util/package-root.js';
 import { escapeText } from '../util/terminal-text.js';
 

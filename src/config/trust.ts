@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, RuntimeError } from '../cli/errors.js';
+import { ConfigError, RuntimeError } from '../errors.js';
 
 /**
  * The trust store: which overlay content the user accepted for which repository. An entry holds the

@@ -1,7 +1,7 @@
 import { lstatSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentAdapter } from '../../agents/types.js';
-import { RuntimeError } from '../cli/errors.js';
+import { RuntimeError } from '../errors.js';
 
 /** What the tools volume holds of one npm package. */
 export type InstallState =

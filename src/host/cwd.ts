@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { escapeText } from '../util/terminal-text.js';
 
 const strict = new TextDecoder('utf-8', { fatal: true });

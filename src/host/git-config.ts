@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { execa } from 'execa';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import { displayPath, printable } from '../util/paths.js';
 
 /** How long git may take to read one config file (an include could name a pipe). */

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { isAbsolute } from 'node:path';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import { quoteText } from '../util/terminal-text.js';
 
 /** The home directory of the user's password database entry, or null when there is none. */

@@ -10,7 +10,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import { displayPath, realpathLoose } from '../util/paths.js';
 import { worktreeSettings } from './git-config.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { AgentAdapter } from '../../agents/types.js';
-import { ConfigError, RuntimeError } from '../cli/errors.js';
+import { ConfigError, RuntimeError } from '../errors.js';
 import { displayPath, isWithin } from '../util/paths.js';
 import { HOST_SERVICES_HINT, HOST_SERVICES_HOST, buildHint } from './hint.js';
 import { tmuxCommand, tmuxRunner } from './tmux.js';

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The variables of the sandbox entry (shims/bin/ags-entry.sh), which a secret must not overwrite. */

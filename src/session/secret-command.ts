@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { RuntimeError } from '../cli/errors.js';
+import { RuntimeError } from '../errors.js';
 import { escapeText } from '../util/terminal-text.js';
 
 /** How long a [[secret]] command may take, with everything it starts. */

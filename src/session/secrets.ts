@@ -1,4 +1,4 @@
-import { RuntimeError } from '../cli/errors.js';
+import { RuntimeError } from '../errors.js';
 import { escapeText } from '../util/terminal-text.js';
 import { runSecretCommand } from './secret-command.js';
 

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { RuntimeError } from '../cli/errors.js';
+import { RuntimeError } from '../errors.js';
 
 /** A dedicated ssh-agent for one run: its pid (known from the moment it is spawned) and how to stop it. */
 export interface SshAgent {

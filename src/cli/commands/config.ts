@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../../errors.js';
 import { configJsonSchema } from '../../config/json-schema.js';
 import { findRepoRoot, overlayPath } from '../../config/locate.js';
 import {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADAPTERS } from '../../../agents/index.js';
+import { sandboxBundleDir } from '../../host/sandbox-bundle.js';
 import { buildLaunchPlan } from '../../plan/build.js';
 import type { RunRequest } from '../../plan/inputs.js';
 import type { LaunchPlan } from '../../plan/types.js';
@@ -11,9 +12,8 @@ import { podman } from '../../runtime/podman/engine.js';
 import { ensureSeccompProfile, locateSeccompProfile } from '../../runtime/podman/seccomp.js';
 import { createMountpoints, plannedMountpoints } from '../../session/mountpoints.js';
 import { chooseRuntimeDir, ensureRuntimeDir } from '../../session/runtime-dir.js';
-import { AgsError } from '../errors.js';
+import { AgsError } from '../../errors.js';
 import type { SandboxContext } from './context.js';
-import { sandboxBundleDir } from './run.js';
 
 /** What the probe runs: `ags --agent shell -- -c PROBE_SCRIPT`, which prints the sandbox's Node version. */
 export const PROBE_SCRIPT = 'exec node -e "process.stdout.write(process.version)"';

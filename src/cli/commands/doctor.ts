@@ -5,8 +5,8 @@ import { ADAPTERS, AGENT_NAMES } from '../../../agents/index.js';
 import { decideLimits } from '../../plan/limits.js';
 import { containersConfFiles, podmanInitPath } from '../../runtime/podman/containers-conf.js';
 import { podman } from '../../runtime/podman/engine.js';
-import { AgsError } from '../errors.js';
-import type { CliState } from '../program.js';
+import { AgsError } from '../../errors.js';
+import { type ReportExit, returningExit } from '../command-exit.js';
 import { type SandboxContext, configPathOf, loadSandboxContext } from './context.js';
 import { installState } from '../../host/agent-install.js';
 import { startProbe } from './doctor-probe.js';
@@ -254,10 +254,9 @@ export async function runChecks(ctx: SandboxContext): Promise<CheckResult[]> {
 }
 
 /** `ags doctor`: checks the host and says which option fixes what it finds. Exit 1 when a check fails. */
-export function doctorCommand(state: CliState): Command {
-  return new Command('doctor')
-    .description('check podman, the OCI runtime, networking and the image')
-    .action(async (_opts: unknown, cmd: Command) => {
+export function doctorCommand(report: ReportExit): Command {
+  return new Command('doctor').description('check podman, the OCI runtime, networking and the image').action(
+    returningExit(report, async (_opts: unknown, cmd: Command) => {
       const ctx = await loadSandboxContext('shell', configPathOf(cmd));
       const results = await runChecks(ctx);
       const mark: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL' };
@@ -265,6 +264,7 @@ export function doctorCommand(state: CliState): Command {
         process.stdout.write(`${mark[r.status]} ${r.name}: ${r.detail}\n`);
         if (r.fix && r.status !== 'ok') process.stdout.write(`     fix: ${r.fix}\n`);
       }
-      state.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
-    });
+      return results.some((r) => r.status === 'fail') ? 1 : 0;
+    }),
+  );
 }

@@ -2,8 +2,8 @@ import { Command, Option } from 'commander';
 import { claudeHook, loadHookPolicy, type HookSettings } from '../../../guards/engine/hook.js';
 import { explainShell } from '../../../guards/engine/explain.js';
 import { readStdinSync } from '../../../guards/engine/stdin.js';
-import { ConfigError, UsageError } from '../errors.js';
-import type { CliState } from '../program.js';
+import { ConfigError, UsageError } from '../../errors.js';
+import { type ReportExit, returningExit } from '../command-exit.js';
 
 interface CheckOptions {
   lockdown?: boolean;
@@ -27,7 +27,7 @@ function settingsOf(opts: CheckOptions): HookSettings {
 }
 
 /** `ags guard check|explain`: the in-sandbox guard engine, run on the host with the same code. */
-export function guardCommand(state: CliState): Command {
+export function guardCommand(report: ReportExit): Command {
   const guard = new Command('guard').description(
     'check tool calls with the ags guard, or explain its decision',
   );
@@ -40,36 +40,36 @@ export function guardCommand(state: CliState): Command {
     .option('--lockdown', 'fail closed (as with AGS_LOCKDOWN=1)')
     .option('--policy <file>', 'policy JSON file (default: $AGS_GUARD_POLICY, else the built-in policy)')
     .option('--batch', 'read JSON Lines of hook inputs, write one JSON verdict per line')
-    .action((opts: CheckOptions) => {
-      const settings = settingsOf(opts);
-      const input = readStdin();
-      if (!opts.batch) {
-        const r = claudeHook(input, settings);
-        if (r.stderr) process.stderr.write(r.stderr);
-        // the CLI's exit code is state.exitCode (main sets process.exitCode from it)
-        state.exitCode = r.exitCode;
-        return;
-      }
-      const loaded = loadHookPolicy(settings);
-      const out: string[] = [];
-      for (const line of input.split('\n')) {
-        if (line.trim() === '') continue;
-        const r = claudeHook(line, settings, loaded);
-        const v = r.verdict;
-        out.push(
-          JSON.stringify({
-            decision: v.decision,
-            exitCode: r.exitCode,
-            ...(v.rule ? { rule: v.rule } : {}),
-            ...(v.message ? { message: v.message } : {}),
-            ...(v.failure ? { failure: v.failure } : {}),
-            ...(v.warnings.length > 0 ? { warnings: v.warnings } : {}),
-          }),
-        );
-      }
-      process.stdout.write(out.length > 0 ? out.join('\n') + '\n' : '');
-      state.exitCode = 0;
-    });
+    .action(
+      returningExit(report, (opts: CheckOptions) => {
+        const settings = settingsOf(opts);
+        const input = readStdin();
+        if (!opts.batch) {
+          const r = claudeHook(input, settings);
+          if (r.stderr) process.stderr.write(r.stderr);
+          return r.exitCode;
+        }
+        const loaded = loadHookPolicy(settings);
+        const out: string[] = [];
+        for (const line of input.split('\n')) {
+          if (line.trim() === '') continue;
+          const r = claudeHook(line, settings, loaded);
+          const v = r.verdict;
+          out.push(
+            JSON.stringify({
+              decision: v.decision,
+              exitCode: r.exitCode,
+              ...(v.rule ? { rule: v.rule } : {}),
+              ...(v.message ? { message: v.message } : {}),
+              ...(v.failure ? { failure: v.failure } : {}),
+              ...(v.warnings.length > 0 ? { warnings: v.warnings } : {}),
+            }),
+          );
+        }
+        process.stdout.write(out.length > 0 ? out.join('\n') + '\n' : '');
+        return 0;
+      }),
+    );
 
   guard
     .command('explain')

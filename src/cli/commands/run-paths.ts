@@ -14,7 +14,7 @@ import {
 } from '../../host/workspace-memory.js';
 import { reservedContainerPaths } from '../../plan/reserved.js';
 import { displayPath } from '../../util/paths.js';
-import { ConfigError, RuntimeError, UsageError } from '../errors.js';
+import { ConfigError, RuntimeError, UsageError } from '../../errors.js';
 
 /** What a run's host paths are checked against (see hostPathProblem), from the config this run reads. */
 export function mountSafety(

@@ -7,7 +7,7 @@ import type { ResolvedMount, RunSettings } from '../../plan/inputs.js';
 import type { SecretSpec } from '../../session/secrets.js';
 import { type MountSafety, hostPathProblem } from '../../host/mount-safety.js';
 import { displayPath, realpathLoose } from '../../util/paths.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 
 export type RunSettingsWithSecrets = RunSettings & { secrets: SecretSpec[] };
 

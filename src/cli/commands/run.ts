@@ -35,7 +35,7 @@ import {
 import { SIGNAL_EXIT, Teardown } from '../../session/signals.js';
 import { addSshKeys, startSshAgent } from '../../session/ssh-agent.js';
 import { consumePendingEof } from '../../session/terminal-input.js';
-import { PACKAGE_ROOT } from '../../util/package-root.js';
+import { sandboxBundleDir } from '../../host/sandbox-bundle.js';
 import { safeJson, scrubText } from '../../util/terminal-text.js';
 import { mark } from '../../util/timing.js';
 import { buildMissingImage, loadSandboxContext } from './context.js';
@@ -58,12 +58,6 @@ const PODMAN_START_FAILED = 125;
 
 /** How long a signalled container gets to stop before it is killed. */
 const STOP_GRACE_MS = 10_000;
-
-/** The built in-sandbox bundles, or null when this checkout has not built them. */
-export function sandboxBundleDir(): string | null {
-  const dir = join(PACKAGE_ROOT, 'dist', 'sandbox');
-  return existsSync(join(dir, 'claude-hook.mjs')) && existsSync(join(dir, 'ags-entry.sh')) ? dir : null;
-}
 
 function printPlan(plan: LaunchPlan, argv: string[]): void {
   process.stdout.write(`${safeJson({ plan, podman: ['podman', ...argv] }, 2)}\n`);

@@ -6,8 +6,8 @@ import { ADAPTERS, AGENT_NAMES, type AgentAdapter } from '../../../agents/index.
 import { installState } from '../../host/agent-install.js';
 import { installAgentsArgv } from '../../runtime/podman/install-agents.js';
 import { runInstallContainer } from '../../runtime/podman/install-run.js';
-import { RuntimeError, UsageError } from '../errors.js';
-import type { CliState } from '../program.js';
+import { RuntimeError, UsageError } from '../../errors.js';
+import { type ReportExit, returningExit } from '../command-exit.js';
 import { configPathOf, ensureImage, loadSandboxContext } from './context.js';
 
 async function hostNpmConfig(key: string): Promise<string | undefined> {
@@ -45,61 +45,60 @@ export function parseAgentSpec(spec: string): { adapter: AgentAdapter; version: 
 }
 
 /** `ags update-agents [NAME...]`: installs or updates the agent CLIs in the persistent tools volume. */
-export function updateAgentsCommand(state: CliState): Command {
+export function updateAgentsCommand(report: ReportExit): Command {
   const installable = AGENT_NAMES.filter((n) => ADAPTERS[n].npmPackage);
   return new Command('update-agents')
     .description(
       `install or update agent CLIs in the sandbox tools volume (default: ${installable.join(', ')})`,
     )
     .argument('[names...]', 'agents to install, each optionally pinned: NAME@VERSION (default: @latest)')
-    .action(async (names: string[], _opts: unknown, cmd: Command) => {
-      const requests = (names.length ? names : installable).map(parseAgentSpec);
-      const chosen = requests.map((r) => r.adapter);
-      const ctx = await loadSandboxContext('shell', configPathOf(cmd));
-      await ensureImage(ctx);
-      const npmCacheDir = join(ctx.config.sandbox.cache_dir, 'npm');
-      mkdirSync(ctx.settings.toolsDir, { recursive: true });
-      mkdirSync(npmCacheDir, { recursive: true });
-      const before = new Map(
-        chosen.map((a) => [a.name, installedVersion(ctx.settings.toolsDir, a.npmPackage!)]),
-      );
-      const registry = await hostNpmConfig('registry');
-      const caFile = await hostNpmConfig('cafile');
-      const packages = requests.map((r) => `${r.adapter.npmPackage}@${r.version}`);
-      process.stderr.write(`ags: installing ${packages.join(', ')} into ${ctx.settings.toolsDir}\n`);
-      const r = await runInstallContainer((run) =>
-        installAgentsArgv({
-          ...run,
-          image: ctx.settings.image,
-          toolsDir: ctx.settings.toolsDir,
-          npmCacheDir,
-          packages,
-          ...(ctx.settings.runtime.ociRuntime ? { ociRuntime: ctx.settings.runtime.ociRuntime } : {}),
-          ulimits: ctx.settings.runtime.ulimits,
-          ...(registry ? { registry } : {}),
-          ...(caFile && existsSync(caFile) ? { caFile } : {}),
-        }),
-      );
-      if (r.signalled) {
-        state.exitCode = r.exitCode;
-        return;
-      }
-      if (r.exitCode !== 0) {
-        throw new RuntimeError(
-          `npm install failed in the sandbox (exit ${r.exitCode})`,
-          "read npm's output above",
+    .action(
+      returningExit(report, async (names: string[], _opts: unknown, cmd: Command) => {
+        const requests = (names.length ? names : installable).map(parseAgentSpec);
+        const chosen = requests.map((r) => r.adapter);
+        const ctx = await loadSandboxContext('shell', configPathOf(cmd));
+        await ensureImage(ctx);
+        const npmCacheDir = join(ctx.config.sandbox.cache_dir, 'npm');
+        mkdirSync(ctx.settings.toolsDir, { recursive: true });
+        mkdirSync(npmCacheDir, { recursive: true });
+        const before = new Map(
+          chosen.map((a) => [a.name, installedVersion(ctx.settings.toolsDir, a.npmPackage!)]),
         );
-      }
-      process.stdout.write('agent            package                               version\n');
-      for (const a of chosen) {
-        const now = installedVersion(ctx.settings.toolsDir, a.npmPackage!);
-        const was = before.get(a.name);
-        const change = was === now ? '(unchanged)' : was ? `(was ${was})` : '(new)';
-        process.stdout.write(
-          `${a.name.padEnd(16)} ${a.npmPackage!.padEnd(37)} ${now ?? 'MISSING'} ${change}\n`,
+        const registry = await hostNpmConfig('registry');
+        const caFile = await hostNpmConfig('cafile');
+        const packages = requests.map((r) => `${r.adapter.npmPackage}@${r.version}`);
+        process.stderr.write(`ags: installing ${packages.join(', ')} into ${ctx.settings.toolsDir}\n`);
+        const r = await runInstallContainer((run) =>
+          installAgentsArgv({
+            ...run,
+            image: ctx.settings.image,
+            toolsDir: ctx.settings.toolsDir,
+            npmCacheDir,
+            packages,
+            ...(ctx.settings.runtime.ociRuntime ? { ociRuntime: ctx.settings.runtime.ociRuntime } : {}),
+            ulimits: ctx.settings.runtime.ulimits,
+            ...(registry ? { registry } : {}),
+            ...(caFile && existsSync(caFile) ? { caFile } : {}),
+          }),
         );
-        if (!now) throw new RuntimeError(`${a.npmPackage} did not install`);
-      }
-      state.exitCode = 0;
-    });
+        if (r.signalled) return r.exitCode;
+        if (r.exitCode !== 0) {
+          throw new RuntimeError(
+            `npm install failed in the sandbox (exit ${r.exitCode})`,
+            "read npm's output above",
+          );
+        }
+        process.stdout.write('agent            package                               version\n');
+        for (const a of chosen) {
+          const now = installedVersion(ctx.settings.toolsDir, a.npmPackage!);
+          const was = before.get(a.name);
+          const change = was === now ? '(unchanged)' : was ? `(was ${was})` : '(new)';
+          process.stdout.write(
+            `${a.name.padEnd(16)} ${a.npmPackage!.padEnd(37)} ${now ?? 'MISSING'} ${change}\n`,
+          );
+          if (!now) throw new RuntimeError(`${a.npmPackage} did not install`);
+        }
+        return 0;
+      }),
+    );
 }

@@ -1,5 +1,5 @@
 import { type Options, type Result, execa } from 'execa';
-import { RuntimeError } from '../../cli/errors.js';
+import { RuntimeError } from '../../errors.js';
 
 export const PODMAN_MISSING = new RuntimeError(
   'podman is not installed or not on PATH',

@@ -1,4 +1,4 @@
-import { RuntimeError } from '../../cli/errors.js';
+import { RuntimeError } from '../../errors.js';
 
 const CHECK_HOST = 'run `ags doctor` to check the host; `ags --dry-run` shows the exact podman command';
 

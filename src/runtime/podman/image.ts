@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { RuntimeError } from '../../cli/errors.js';
+import { RuntimeError } from '../../errors.js';
 import { podman } from './engine.js';
 
 export interface ImageBuild {

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { ConfigError } from '../../cli/errors.js';
+import { ConfigError } from '../../errors.js';
 import { displayPath, hasControlChars } from '../../util/paths.js';
 
 /**

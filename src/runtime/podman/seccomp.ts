@@ -10,7 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { RuntimeError } from '../../cli/errors.js';
+import { RuntimeError } from '../../errors.js';
 
 /**
  * ags's seccomp profile: podman's own default profile on this host, with AF_VSOCK sockets taken away. podman

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, UsageError } from '../../../src/cli/errors.js';
+import { ConfigError, UsageError } from '../../../src/errors.js';
 import { loadConfig, type ConfigIO, type LoadOptions } from '../../../src/config/index.js';
 import { parseSource } from '../../../src/config/load.js';
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/cli/errors.js';
+import { ConfigError } from '../../../src/errors.js';
 import { loadConfig } from '../../../src/config/index.js';
 
 let tmp: string;

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RuntimeError } from '../../../src/cli/errors.js';
+import { RuntimeError } from '../../../src/errors.js';
 import { describeOverlay } from '../../../src/config/overlay.js';
 import {
   addTrust,

@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/cli/errors.js';
+import { ConfigError } from '../../../src/errors.js';
 import { findRepoRoot } from '../../../src/config/locate.js';
 
 let tmp: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../../agents/index.js';
-import { ConfigError } from '../../../src/cli/errors.js';
+import { ConfigError } from '../../../src/errors.js';
 import { buildLaunchPlan } from '../../../src/plan/build.js';
 import type { HostFacts, RunRequest, RunSettings } from '../../../src/plan/inputs.js';
 import { reservedCollision, reservedContainerPaths } from '../../../src/plan/reserved.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/cli/errors.js';
+import { ConfigError } from '../../../src/errors.js';
 import { bindMountArg } from '../../../src/runtime/podman/mount-arg.js';
 
 describe('--mount rendering', () => {

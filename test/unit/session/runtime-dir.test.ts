@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RuntimeError, UsageError } from '../../../src/cli/errors.js';
+import { RuntimeError, UsageError } from '../../../src/errors.js';
 import {
   assertRuntimeDirUnmounted,
   chooseRuntimeDir,

@@ -1,4 +1,4 @@
-import { scrubText } from '../util/terminal-text.js';
+import { scrubText } from './util/terminal-text.js';
 
 /** Exit codes of the ags convention: 2 for usage and config errors, 1 for runtime failures. */
 export const EXIT_USAGE = 2;

@@ -1,0 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../util/package-root.js';
+
+/** The built in-sandbox bundles (dist/sandbox), or null when this checkout has not built them. */
+export function sandboxBundleDir(): string | null {
+  const dir = join(PACKAGE_ROOT, 'dist', 'sandbox');
+  return existsSync(join(dir, 'claude-hook.mjs')) && existsSync(join(dir, 'ags-entry.sh')) ? dir : null;
+}
