@@ -10,7 +10,8 @@ import { currentBranch } from './git-head.js';
 import { isWithin, resolveLexical, resolveReal, SensitivePaths } from './paths.js';
 import { DEFAULT_POLICY, type Policy } from './policy.js';
 import { BUILTIN_RULES, DYNAMIC_CANDIDATES, META_RULES, type Rule, type RuleContext } from './rules/index.js';
-import { walkScript, type Invocation, type WalkContext } from './shell/normalize.js';
+import type { Invocation, WalkContext } from './shell/invocation.js';
+import { walkScript } from './shell/normalize.js';
 import { parseShell } from './shell/parser.js';
 import type { ToolCall } from './tools.js';
 

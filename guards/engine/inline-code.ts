@@ -3,19 +3,9 @@
  * finds the code, the shell commands it runs (`os.system`, `subprocess`, `child_process`, `system`, backticks),
  * the files it deletes and the string literals it uses. Pattern-based over the literal code; it does not run it.
  */
-import type { Arg, Invocation } from './shell/normalize.js';
+import type { Arg, InlineCode, Invocation, Lang } from './shell/invocation.js';
 
-export type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'lua' | 'awk';
-
-export interface InlineCode {
-  lang: Lang;
-  /** The flag that introduced the code (`-c`, `-e`), or `program` for awk, `stdin` when the script is read from stdin. */
-  flag: string;
-  /** The code when literal; null when computed at run time or read from stdin. */
-  text: string | null;
-  /** The interpreter reads its program from standard input. */
-  readsStdin: boolean;
-}
+export type { InlineCode, Lang } from './shell/invocation.js';
 
 function langOf(name: string): Lang | null {
   if (/^(?:python[0-9.]*|pypy[0-9.]*)$/.test(name)) return 'python';

@@ -1,7 +1,7 @@
 /** Argument predicates the rule packs are built from. */
 import { expandHome, isWithin, resolveLexical, stripProcAliases } from '../paths.js';
 import { posix } from 'node:path';
-import type { Arg, Invocation } from '../shell/normalize.js';
+import type { Arg, Invocation } from '../shell/invocation.js';
 import type { RuleContext } from './types.js';
 
 /** Static argument values (null for computed ones), up to `--` included. */

@@ -1,5 +1,6 @@
 /** Packs `cred` and `exfil`: reading credentials, and sending files or the environment over the network. */
-import { NETWORK, type Arg, type Invocation } from '../shell/normalize.js';
+import { NETWORK } from '../shell/commands.js';
+import type { Arg, Invocation } from '../shell/invocation.js';
 import type { SensitiveHit } from '../paths.js';
 import { argPath, pathCandidates } from './args.js';
 import type { Rule, RuleContext } from './types.js';

@@ -1,5 +1,5 @@
 /** Pack `db`: statements and tools that drop or empty databases. */
-import type { Invocation } from '../shell/normalize.js';
+import type { Invocation } from '../shell/invocation.js';
 import type { Rule } from './types.js';
 
 const DROP = /\bDROP\s+(?:DATABASE|SCHEMA|TABLE|KEYSPACE|COLLECTION)\b/i;

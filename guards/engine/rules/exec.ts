@@ -1,6 +1,7 @@
 /** Packs `exec` and `code`: running downloaded, decoded or computed scripts, and destructive inline code. */
 import { deleteCalls, pathLiterals } from '../inline-code.js';
-import { isShell, type Invocation, type Producer } from '../shell/normalize.js';
+import { isShell } from '../shell/commands.js';
+import type { Invocation, Producer } from '../shell/invocation.js';
 import { pathDanger } from './args.js';
 import type { Rule, RuleContext } from './types.js';
 import { resolveLexical } from '../paths.js';

@@ -1,7 +1,7 @@
 /** Pack `fs`: deleting or clobbering files that cannot be brought back. */
 import { argPath, flags, hasFlag, operands, pathDanger, targetDanger, type Danger } from './args.js';
 import type { Rule, RuleContext } from './types.js';
-import type { Invocation } from '../shell/normalize.js';
+import type { Invocation } from '../shell/invocation.js';
 
 function rmRecursive(inv: Invocation): boolean {
   return hasFlag(inv, 'rR', ['recursive']);

@@ -1,5 +1,5 @@
 /** Pack `git`: commands that lose commits, uncommitted work or remote history. */
-import type { Arg, Invocation } from '../shell/normalize.js';
+import type { Arg, Invocation } from '../shell/invocation.js';
 import type { Rule, RuleContext } from './types.js';
 
 const GLOBAL_WITH_ARG = new Set([

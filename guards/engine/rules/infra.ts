@@ -1,5 +1,5 @@
 /** Packs `container`, `k8s` and `cloud`: commands that destroy containers, clusters and cloud resources. */
-import type { Invocation } from '../shell/normalize.js';
+import type { Invocation } from '../shell/invocation.js';
 import { hasFlag, positionals } from './args.js';
 import type { Rule } from './types.js';
 

@@ -1,5 +1,5 @@
 import type { SensitivePaths } from '../paths.js';
-import type { Invocation } from '../shell/normalize.js';
+import type { Invocation } from '../shell/invocation.js';
 
 /** What a rule may consult besides the command itself. */
 export interface RuleContext {

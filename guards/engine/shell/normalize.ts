@@ -3,258 +3,44 @@
  * seeing through wrappers (`sudo`, `env`, `nohup`, `timeout`, `xargs`, …), absolute binary paths, brace expansion,
  * `bash -c`/`eval`/`trap` strings, heredocs and literal text piped into shells, `find -exec`, command and process
  * substitutions, and shell commands inside inline interpreter code. Each invocation records how it was reached.
+ * The data model is in `invocation.ts`, the command tables in `commands.ts`, option skipping in `options.ts`.
  */
-import type { Budget } from '../budget.js';
 import type { Group, Heredoc, Redirect, Script, SimpleCommand, Stage, Word } from './ast.js';
 import { parseShell } from './parser.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
-import { extractInlineCode, shellStringsInCode, type InlineCode } from '../inline-code.js';
+import { extractInlineCode, shellStringsInCode } from '../inline-code.js';
 import { resolveLexical } from '../paths.js';
+import { isShell, MAX_XARGS_WORDS, WRAPPERS } from './commands.js';
+import {
+  litWord,
+  newInvocation,
+  toArg,
+  type Arg,
+  type Frame,
+  type Invocation,
+  type Producer,
+  type WalkContext,
+} from './invocation.js';
+import {
+  isOpt,
+  shellScriptArg,
+  skipLeadingOptions,
+  skipWrapperOptions,
+  skipXargsOptions,
+} from './options.js';
+import { classifyOutput } from './producers.js';
 
-export interface Arg {
-  word: Word;
-  /** The literal value, or null when it contains an expansion. */
-  value: string | null;
-  /** Display text (`$X` and `$(…)` as written). */
-  text: string;
-  /** Unquoted glob characters. */
-  glob: boolean;
-  /** Starts with an unquoted `~` (so tilde expansion applies). */
-  tilde: boolean;
-}
+export type { Arg, Frame, Invocation, Producer, ProducerKind, WalkContext } from './invocation.js';
+export { toArg } from './invocation.js';
+export { isShell, NETWORK } from './commands.js';
+export { classifyOutput } from './producers.js';
 
-/** Where a command's standard input comes from, as far as the guard can tell. */
-export type ProducerKind = 'literal' | 'network' | 'decoded' | 'file' | 'dynamic';
-
-export interface Producer {
-  kind: ProducerKind;
-  /** For `literal`: the text. */
-  text?: string;
-  /** What produced it, for messages (`curl`, `base64 -d`, `heredoc`). */
-  desc: string;
-}
-
-export interface Invocation {
-  /** Normalized command name: the basename, wrappers removed. Empty when the name is computed at run time. */
+/** A command once its name is known: all its words, the name, its arguments and its redirections. */
+interface Resolved {
+  words: Word[];
   name: string;
-  /** The command name is computed at run time (`$CMD`, `$(…)`, a glob). */
-  dynamic: boolean;
-  args: Arg[];
+  rest: Word[];
   redirs: Redirect[];
-  /** Standard input when it is not inherited: a pipe, heredoc, here-string or `<` redirection. */
-  stdin: Producer | null;
-  /** Earlier commands of the same pipeline, nearest last. */
-  upstream: Invocation[];
-  /** Later commands of the same pipeline (filled once the pipeline is walked). */
-  downstream: Invocation[];
-  /** The wrappers and nesting that led here, outermost first (`sudo`, `bash -c`, `$(…)`). */
-  via: string[];
-  level: number;
-  /** Extra arguments are appended at run time (`xargs`, `find -exec … +`). */
-  appendsArgs: boolean;
-  /** For interpreters given code inline (`python -c`, `node -e`, …). */
-  code: InlineCode | null;
-  /** For `bash -c`, `eval`, `trap`, `su -c`: the string was not literal. */
-  evalDynamic: boolean;
-  /** For a non-literal eval string: the most worrying source among its substitutions. */
-  evalSource: Producer | null;
-  /** The commands whose output its arguments substitute (`curl -d "$(env)"` has `env`). */
-  subs: Invocation[];
-  /** The original words, for display. */
-  display: string;
-  /** The working directory it runs in, following literal `cd`s earlier in the same command. */
-  cwd: string;
-}
-
-export interface WalkContext {
-  budget: Budget;
-  warnings: string[];
-  out: Invocation[];
-  /** The current directory (updated by literal `cd`), and the home directory for `cd` and `~`. */
-  cwd: string;
-  home: string;
-}
-
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish', 'rbash']);
-export function isShell(name: string): boolean {
-  return SHELLS.has(name);
-}
-
-/** Commands whose output is their input (for tracing a pipe back to its source). */
-const PASSTHROUGH = new Set([
-  'tee',
-  'head',
-  'tail',
-  'less',
-  'more',
-  'sort',
-  'uniq',
-  'cat',
-  'dd',
-  'pv',
-  'buffer',
-]);
-/** Commands that turn encoded input into something else. */
-const DECODERS = new Set([
-  'base64',
-  'base32',
-  'basenc',
-  'xxd',
-  'openssl',
-  'gunzip',
-  'zcat',
-  'gzip',
-  'bzip2',
-  'bzcat',
-  'bunzip2',
-  'xz',
-  'xzcat',
-  'unxz',
-  'zstd',
-  'zstdcat',
-  'unzstd',
-  'uudecode',
-  'rev',
-  'tr',
-  'sed',
-  'awk',
-  'gawk',
-  'mawk',
-  'perl',
-  'python',
-  'python3',
-  'ruby',
-  'node',
-  'iconv',
-  'od',
-  'hexdump',
-  'rot13',
-]);
-export const NETWORK = new Set([
-  'curl',
-  'wget',
-  'nc',
-  'ncat',
-  'netcat',
-  'socat',
-  'telnet',
-  'fetch',
-  'http',
-  'https',
-  'xh',
-  'aria2c',
-  'lynx',
-  'links',
-  'w3m',
-  'ssh',
-  'scp',
-  'sftp',
-  'rsync',
-  'ftp',
-  'tftp',
-  'openssl',
-]);
-
-/** A prefix command that runs another command: how to skip its own options. */
-interface Wrapper {
-  /** Options that take a separate value (`-u root`). Long options also accept `--opt=value`. */
-  withArg: readonly string[];
-  /** Number of positional arguments before the command (`timeout 5 cmd`, `chroot /x cmd`). */
-  positionals?: number;
-  /** Options after which nothing runs (`command -v`). */
-  noRun?: readonly string[];
-}
-
-const WRAPPERS: Record<string, Wrapper> = {
-  sudo: {
-    withArg: [
-      '-u',
-      '-g',
-      '-h',
-      '-p',
-      '-C',
-      '-r',
-      '-t',
-      '-U',
-      '-D',
-      '-T',
-      '-R',
-      '--user',
-      '--group',
-      '--host',
-      '--prompt',
-      '--close-from',
-      '--role',
-      '--type',
-      '--other-user',
-      '--chdir',
-      '--command-timeout',
-      '--chroot',
-    ],
-    noRun: ['-l', '-v', '-k', '-K', '-V', '--list', '--validate', '--version'],
-  },
-  doas: { withArg: ['-u', '-C'] },
-  run0: {
-    withArg: [
-      '-u',
-      '--user',
-      '-g',
-      '--group',
-      '-D',
-      '--chdir',
-      '--setenv',
-      '--property',
-      '--unit',
-      '--description',
-      '--slice',
-      '--nice',
-    ],
-  },
-  nohup: { withArg: [] },
-  setsid: { withArg: [] },
-  time: { withArg: ['-f', '-o', '--format', '--output'] },
-  command: { withArg: [], noRun: ['-v', '-V'] },
-  builtin: { withArg: [] },
-  exec: { withArg: ['-a'] },
-  nice: { withArg: ['-n', '--adjustment'] },
-  ionice: { withArg: ['-c', '-n', '--class', '--classdata'] },
-  chrt: { withArg: [], positionals: 1 },
-  taskset: { withArg: [], positionals: 1 },
-  timeout: { withArg: ['-s', '-k', '--signal', '--kill-after'], positionals: 1 },
-  stdbuf: { withArg: ['-i', '-o', '-e', '--input', '--output', '--error'] },
-  unbuffer: { withArg: [] },
-  chroot: { withArg: ['--userspec', '--groups'], positionals: 1 },
-  flock: { withArg: ['-w', '-E', '--timeout', '--conflict-exit-code'], positionals: 1 },
-  strace: { withArg: ['-o', '-e', '-p', '-s', '-u', '-E', '-a', '-O', '-S', '-X', '-P', '-I', '-b'] },
-  ltrace: { withArg: ['-o', '-e', '-p', '-s', '-u', '-a', '-n', '-l'] },
-  unshare: { withArg: ['-S', '-G', '-R', '-w', '--setuid', '--setgid', '--root', '--wd'] },
-  nsenter: { withArg: ['-t', '-S', '-G', '--target', '--setuid', '--setgid'] },
-  runuser: { withArg: ['-u', '-g', '-G', '--user', '--group', '--supp-group'] },
-  catchsegv: { withArg: [] },
-  fakeroot: { withArg: ['-l', '-s', '-i', '--lib', '--faked'] },
-  'with-contenv': { withArg: [] },
-  proxychains: { withArg: ['-f'] },
-  proxychains4: { withArg: ['-f'] },
-  torsocks: { withArg: [] },
-  caffeinate: { withArg: ['-w', '-t'] },
-};
-
-const MAX_XARGS_WORDS = 64;
-
-/** A literal word built from text (for brace expansion, xargs input, find's `{}`). */
-function litWord(v: string): Word {
-  return { parts: [{ k: 'lit', v, q: true }], raw: v };
-}
-
-export function toArg(w: Word): Arg {
-  const first = w.parts[0];
-  return {
-    word: w,
-    value: staticValue(w),
-    text: displayText(w),
-    glob: hasGlob(w),
-    tilde: !!first && first.k === 'lit' && !first.q && first.v.startsWith('~'),
-  };
 }
 
 function basename(p: string): string {
@@ -268,8 +54,12 @@ export function walkScript(
   ctx: WalkContext,
   level: number,
   via: string[],
-  inherited: Producer | null = null,
 ): Invocation | null {
+  return walkBody(script, ctx, { level, via, stdin: null, upstream: [] });
+}
+
+/** Walks a script whose commands inherit `frame.stdin` (a group in a pipe, a string fed to a shell). */
+function walkBody(script: Script, ctx: WalkContext, frame: Frame): Invocation | null {
   let last: Invocation | null = null;
   for (const pl of script.pipelines) {
     ctx.budget.tick();
@@ -282,9 +72,14 @@ export function walkScript(
           ? prev
             ? classifyOutput(prev)
             : { kind: 'dynamic' as const, desc: 'a command group' }
-          : inherited;
+          : frame.stdin;
       const stdin = stdinFromRedirs(stage.redirs, ctx) ?? piped;
-      const primary = walkStage(stage, ctx, level, via, stdin, primaries.slice());
+      const primary = walkStage(stage, ctx, {
+        level: frame.level,
+        via: frame.via,
+        stdin,
+        upstream: primaries.slice(),
+      });
       prev = primary;
       if (primary) primaries.push(primary);
     }
@@ -296,22 +91,15 @@ export function walkScript(
   return last;
 }
 
-function walkStage(
-  stage: Stage,
-  ctx: WalkContext,
-  level: number,
-  via: string[],
-  stdin: Producer | null,
-  upstream: Invocation[],
-): Invocation | null {
-  walkRedirs(stage.redirs, ctx, level, via);
-  if (stage.k === 'group') return walkGroup(stage, ctx, level, via, stdin);
-  return walkSimple(stage, ctx, level, via, stdin, upstream);
+function walkStage(stage: Stage, ctx: WalkContext, frame: Frame): Invocation | null {
+  walkRedirs(stage.redirs, ctx, frame.level, frame.via);
+  if (stage.k === 'group') return walkGroup(stage, ctx, frame);
+  return walkSimple(stage, ctx, frame);
 }
 
-function walkGroup(g: Group, ctx: WalkContext, level: number, via: string[], stdin: Producer | null) {
+function walkGroup(g: Group, ctx: WalkContext, frame: Frame) {
   const cwd = ctx.cwd;
-  const last = walkScript(g.body, ctx, level, via, stdin);
+  const last = walkBody(g.body, ctx, { ...frame, upstream: [] });
   if (g.subshell) ctx.cwd = cwd;
   return last;
 }
@@ -387,105 +175,20 @@ function lastPrimaryOf(s: Script, ctx: WalkContext): Invocation | null {
   return inv;
 }
 
-/** What a command writes to its stdout, as a source for the next stage of a pipe. */
-export function classifyOutput(inv: Invocation): Producer {
-  if (inv.dynamic) return { kind: 'dynamic', desc: inv.display };
-  const n = inv.name;
-  if (n === 'echo' || n === 'printf') return echoProducer(inv);
-  if (NETWORK.has(n) && n !== 'openssl') return { kind: 'network', desc: n };
-  if (n === 'cat' && inv.args.every((a) => a.value === '-' || (a.value ?? '').startsWith('-'))) {
-    return inv.stdin ?? { kind: 'dynamic', desc: 'cat' };
-  }
-  if (n === 'cat') return { kind: 'file', desc: `cat ${inv.args.map((a) => a.text).join(' ')}` };
-  if (PASSTHROUGH.has(n)) {
-    const up = inv.upstream[inv.upstream.length - 1];
-    return inv.stdin ?? (up ? classifyOutput(up) : { kind: 'dynamic', desc: n });
-  }
-  if (DECODERS.has(n) || /^python[0-9.]*$/.test(n)) return { kind: 'decoded', desc: inv.display };
-  return { kind: 'dynamic', desc: n };
-}
-
-function echoProducer(inv: Invocation): Producer {
-  const vals = inv.args.map((a) => a.value);
-  if (vals.some((v) => v === null)) return { kind: 'dynamic', desc: inv.display };
-  const args = vals as string[];
-  if (inv.name === 'echo') {
-    let i = 0;
-    let escapes = false;
-    while (i < args.length && /^-[neE]+$/.test(args[i]!)) {
-      if (args[i]!.includes('e')) escapes = true;
-      i++;
-    }
-    const text = args.slice(i).join(' ');
-    if (escapes && text.includes('\\')) return { kind: 'decoded', desc: 'echo -e' };
-    return { kind: 'literal', text: text + '\n', desc: 'echo' };
-  }
-  const [fmt = '', ...rest] = args[0] === '--' ? args.slice(1) : args;
-  if (/\\(?:x|u|U|[0-7])|%b/.test(fmt) || rest.some((r) => /\\(?:x|[0-7])/.test(r) && fmt.includes('%b'))) {
-    return { kind: 'decoded', desc: 'printf with escapes' };
-  }
-  let k = 0;
-  const text = fmt.replace(/%[sd]/g, () => rest[k++] ?? '').replace(/\\n/g, '\n');
-  return { kind: 'literal', text, desc: 'printf' };
-}
-
-function newInvocation(
-  words: Word[],
-  redirs: Redirect[],
-  level: number,
-  via: string[],
-  stdin: Producer | null,
-  upstream: Invocation[],
-): Invocation {
-  return {
-    name: '',
-    dynamic: false,
-    args: [],
-    redirs,
-    stdin,
-    upstream,
-    downstream: [],
-    via,
-    level,
-    appendsArgs: false,
-    code: null,
-    evalDynamic: false,
-    evalSource: null,
-    subs: [],
-    display: words.map(displayText).join(' '),
-    cwd: '',
-  };
-}
-
-function walkSimple(
-  cmd: SimpleCommand,
-  ctx: WalkContext,
-  level: number,
-  via: string[],
-  stdin: Producer | null,
-  upstream: Invocation[],
-): Invocation | null {
-  for (const a of cmd.assigns) walkWordScripts(a, ctx, level, via);
-  for (const w of cmd.words) walkWordScripts(w, ctx, level, via);
+function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocation | null {
+  for (const a of cmd.assigns) walkWordScripts(a, ctx, frame.level, frame.via);
+  for (const w of cmd.words) walkWordScripts(w, ctx, frame.level, frame.via);
   if (cmd.words.length === 0) return null;
   const words = cmd.words.flatMap(expandBraces);
-  return unwrap(words, cmd.redirs, ctx, level, via, stdin, upstream);
+  return unwrap(words, cmd.redirs, ctx, frame);
 }
 
 /** Strips wrappers from the front of `words` and records the resulting invocation (and any nested ones). */
-export function unwrap(
-  words: Word[],
-  redirs: Redirect[],
-  ctx: WalkContext,
-  level: number,
-  via: string[],
-  stdin: Producer | null,
-  upstream: Invocation[],
-  appendsArgs = false,
-): Invocation | null {
+export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, frame: Frame): Invocation | null {
   ctx.budget.command();
   let w = words;
-  const chain = [...via];
+  const chain = [...frame.via];
+  const at: Frame = { ...frame, via: chain };
   for (let guard = 0; guard < 64 && w.length > 0; guard++) {
     ctx.budget.tick();
     // leading assignments after a wrapper (`env A=1 cmd`, `sudo A=1 cmd`)
@@ -494,21 +197,20 @@ export function unwrap(
     const first = w[0]!;
     const v = staticValue(first);
     if (v === null || hasGlob(first)) {
-      const inv = newInvocation(w, redirs, level, chain, stdin, upstream);
+      const inv = newInvocation(w, redirs, at);
       inv.dynamic = true;
       inv.args = w.slice(1).map(toArg);
-      inv.appendsArgs = appendsArgs;
       inv.cwd = ctx.cwd;
       ctx.out.push(inv);
       return inv;
     }
     const name = basename(v);
     const rest = w.slice(1);
+    const cmd: Resolved = { words: w, name, rest, redirs };
     if (name === 'env') {
-      const r = skipEnvOptions(rest, ctx, level, chain, stdin, upstream);
+      const r = skipEnvOptions(rest, ctx, at);
       if (r === 'nested') return null;
-      if (r.length === 0)
-        return record(w, name, rest, redirs, ctx, level, chain, stdin, upstream, appendsArgs);
+      if (r.length === 0) return record(cmd, ctx, at);
       chain.push('env');
       w = r;
       continue;
@@ -523,6 +225,7 @@ export function unwrap(
       const r = skipXargsOptions(rest);
       chain.push('xargs');
       const extra: Word[] = [];
+      const stdin = at.stdin;
       if (stdin?.kind === 'literal' && stdin.text !== undefined) {
         const toks = stdin.text.split(/\s+/).filter(Boolean);
         // unquoted: the producer (echo ~) already expanded what the shell expands
@@ -530,104 +233,27 @@ export function unwrap(
           extra.push(...toks.map((t) => ({ parts: [{ k: 'lit' as const, v: t, q: false }], raw: t })));
       }
       const target = r.length > 0 ? [...r, ...extra] : [litWord('echo'), ...extra];
-      return unwrap(target, redirs, ctx, level, chain, null, upstream, stdin?.kind !== 'literal');
+      return unwrap(target, redirs, ctx, {
+        ...at,
+        stdin: null,
+        appendsArgs: stdin?.kind !== 'literal',
+      });
     }
     const wrapper = WRAPPERS[name];
     if (wrapper) {
       const r = skipWrapperOptions(rest, wrapper);
-      if (r === null) return record(w, name, rest, redirs, ctx, level, chain, stdin, upstream, appendsArgs);
-      if (r.length === 0)
-        return record(w, name, rest, redirs, ctx, level, chain, stdin, upstream, appendsArgs);
+      if (r === null || r.length === 0) return record(cmd, ctx, at);
       chain.push(name);
       w = r;
       continue;
     }
-    return record(w, name, rest, redirs, ctx, level, chain, stdin, upstream, appendsArgs);
+    return record(cmd, ctx, at);
   }
   return null;
 }
 
-function isOpt(w: Word): string | null {
-  const v = staticValue(w);
-  return v !== null && v.length > 1 && v.startsWith('-') ? v : null;
-}
-
-/** Skips a wrapper's options and positionals; null when the wrapper does not run a command (`command -v`). */
-function skipWrapperOptions(args: Word[], spec: Wrapper): Word[] | null {
-  let i = 0;
-  while (i < args.length) {
-    const o = isOpt(args[i]!);
-    if (o === null) break;
-    i++;
-    if (o === '--') break;
-    if (
-      spec.noRun?.includes(o) ||
-      (o.startsWith('-') &&
-        !o.startsWith('--') &&
-        spec.noRun?.some((n) => n.length === 2 && o.includes(n[1]!)))
-    ) {
-      return null;
-    }
-    if (o.includes('=')) continue;
-    if (spec.withArg.includes(o)) {
-      i++;
-      continue;
-    }
-    // combined short options ending in one that takes a value (`-un` is not, `-u` + value is)
-    if (!o.startsWith('--') && o.length > 2) {
-      const lastFlag = `-${o[o.length - 1]}`;
-      if (spec.withArg.includes(lastFlag) && !/^-[0-9]/.test(o)) {
-        // `-uroot` (value attached) vs `-Eu root`: attached if the flag letter is not last
-        if (spec.withArg.includes(o.slice(0, 2)) && o.length > 2) continue;
-        i++;
-      }
-    }
-  }
-  i += spec.positionals ?? 0;
-  return args.slice(i);
-}
-
-function skipXargsOptions(args: Word[]): Word[] {
-  const withArg = new Set([
-    '-I',
-    '-L',
-    '-n',
-    '-P',
-    '-s',
-    '-d',
-    '-E',
-    '-a',
-    '--max-args',
-    '--max-procs',
-    '--max-chars',
-    '--delimiter',
-    '--eof',
-    '--arg-file',
-    '--replace',
-    '--max-lines',
-    '--process-slot-var',
-  ]);
-  let i = 0;
-  while (i < args.length) {
-    const o = isOpt(args[i]!);
-    if (o === null) break;
-    i++;
-    if (o === '--') break;
-    if (o.includes('=') || (o.length > 2 && !o.startsWith('--'))) continue;
-    if (withArg.has(o)) i++;
-  }
-  return args.slice(i);
-}
-
 /** Skips `env` options; `-S`/`--split-string` re-parses its string as the command. */
-function skipEnvOptions(
-  args: Word[],
-  ctx: WalkContext,
-  level: number,
-  via: string[],
-  stdin: Producer | null,
-  upstream: Invocation[],
-): Word[] | 'nested' {
+function skipEnvOptions(args: Word[], ctx: WalkContext, frame: Frame): Word[] | 'nested' {
   let i = 0;
   while (i < args.length) {
     const o = isOpt(args[i]!);
@@ -647,18 +273,15 @@ function skipEnvOptions(
     else if (/^-[iv0]*S./.test(o)) split = o.slice(o.indexOf('S') + 1);
     if (split !== null) {
       const rest = args.slice(i);
-      const parsed = parseShell(split, ctx.budget, level + 1, ctx.warnings).script;
+      const parsed = parseShell(split, ctx.budget, frame.level + 1, ctx.warnings).script;
       const first = parsed.pipelines[0]?.stages[0];
       if (first && first.k === 'cmd') {
-        unwrap(
-          [...first.words, ...rest],
-          redirsOf(first),
-          ctx,
-          level + 1,
-          [...via, 'env -S'],
-          stdin,
-          upstream,
-        );
+        unwrap([...first.words, ...rest], first.redirs, ctx, {
+          level: frame.level + 1,
+          via: [...frame.via, 'env -S'],
+          stdin: frame.stdin,
+          upstream: frame.upstream,
+        });
       }
       return 'nested';
     }
@@ -667,27 +290,11 @@ function skipEnvOptions(
   return args.slice(i);
 }
 
-function redirsOf(s: SimpleCommand): Redirect[] {
-  return s.redirs;
-}
-
 /** Records a resolved command and expands what it runs itself (shell strings, find -exec, inline code). */
-function record(
-  words: Word[],
-  name: string,
-  rest: Word[],
-  redirs: Redirect[],
-  ctx: WalkContext,
-  level: number,
-  via: string[],
-  stdin: Producer | null,
-  upstream: Invocation[],
-  appendsArgs: boolean,
-): Invocation {
-  const inv = newInvocation(words, redirs, level, via, stdin, upstream);
-  inv.name = name;
-  inv.args = rest.map(toArg);
-  inv.appendsArgs = appendsArgs;
+function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
+  const inv = newInvocation(cmd.words, cmd.redirs, { ...frame, via: [...frame.via] });
+  inv.name = cmd.name;
+  inv.args = cmd.rest.map(toArg);
   for (const a of inv.args) {
     for (const sc of scriptsOfWord(a.word)) {
       const sub = lastPrimaryOf(sc, ctx);
@@ -696,7 +303,7 @@ function record(
   }
   inv.cwd = ctx.cwd;
   ctx.out.push(inv);
-  if (name === 'cd' || name === 'pushd') {
+  if (cmd.name === 'cd' || cmd.name === 'pushd') {
     const dir = inv.args.find((a) => a.value === null || !a.value.startsWith('-'));
     if (!dir) ctx.cwd = ctx.home;
     else if (dir.value !== null && dir.value !== '-')
@@ -710,44 +317,43 @@ function record(
 export function walkShellString(
   src: string,
   ctx: WalkContext,
-  level: number,
-  via: string[],
-  stdin: Producer | null = null,
+  at: { level: number; via: string[]; stdin?: Producer | null },
 ): void {
-  ctx.budget.depth(level);
-  const { script } = parseShell(src, ctx.budget, level, ctx.warnings);
-  walkScript(script, ctx, level, via, stdin);
+  ctx.budget.depth(at.level);
+  const { script } = parseShell(src, ctx.budget, at.level, ctx.warnings);
+  walkBody(script, ctx, { level: at.level, via: at.via, stdin: at.stdin ?? null, upstream: [] });
 }
 
 function expandNested(inv: Invocation, ctx: WalkContext): void {
   const n = inv.name;
   const level = inv.level + 1;
-  if (SHELLS.has(n)) {
+  const nested = (src: string, how: string) => walkShellString(src, ctx, { level, via: [...inv.via, how] });
+  if (isShell(n)) {
     const script = shellScriptArg(inv.args);
     if (script === 'none') {
       // reads its script from stdin
       if (inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined) {
-        walkShellString(inv.stdin.text, ctx, level, [...inv.via, `${n} <${inv.stdin.desc}`]);
+        nested(inv.stdin.text, `${n} <${inv.stdin.desc}`);
       }
     } else if (script === 'file') {
       const file = inv.args.find((a) => a.value === null || !/^[-+]/.test(a.value));
       const proc = file?.word.parts[0];
       if (file && proc && proc.k === 'procsub') markDynamicEval(inv, [file], ctx);
     } else {
-      if (script.value !== null) walkShellString(script.value, ctx, level, [...inv.via, `${n} -c`]);
+      if (script.value !== null) nested(script.value, `${n} -c`);
       else markDynamicEval(inv, [script], ctx);
     }
     return;
   }
   if (n === 'eval') {
     if (inv.args.every((a) => a.value !== null)) {
-      walkShellString(inv.args.map((a) => a.value).join(' '), ctx, level, [...inv.via, 'eval']);
+      nested(inv.args.map((a) => a.value).join(' '), 'eval');
     } else markDynamicEval(inv, inv.args, ctx);
     return;
   }
   if (n === 'trap' && inv.args.length >= 2) {
     const a = inv.args[0]!;
-    if (a.value !== null) walkShellString(a.value, ctx, level, [...inv.via, 'trap']);
+    if (a.value !== null) nested(a.value, 'trap');
     else markDynamicEval(inv, [a], ctx);
     return;
   }
@@ -755,7 +361,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     const i = inv.args.findIndex((a) => a.value === '-c' || a.value === '--command');
     const s = i === -1 ? undefined : inv.args[i + 1];
     if (s) {
-      if (s.value !== null) walkShellString(s.value, ctx, level, [...inv.via, `${n} -c`]);
+      if (s.value !== null) nested(s.value, `${n} -c`);
       else markDynamicEval(inv, [s], ctx);
     }
     return;
@@ -764,7 +370,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     const rest =
       n === 'watch' ? skipLeadingOptions(inv.args, ['-n', '-d', '--interval', '--differences']) : inv.args;
     if (rest.length > 0 && rest.every((a) => a.value !== null)) {
-      walkShellString(rest.map((a) => a.value).join(' '), ctx, level, [...inv.via, n]);
+      nested(rest.map((a) => a.value).join(' '), n);
     }
     return;
   }
@@ -788,10 +394,11 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     inv.code = code;
     if (code.text !== null) {
       for (const s of shellStringsInCode(code)) {
+        const how = `${n} ${code.flag} → ${s.api}`;
         if (s.argv) {
-          unwrap(s.argv.map(litWord), [], ctx, level, [...inv.via, `${n} ${code.flag} → ${s.api}`], null, []);
+          unwrap(s.argv.map(litWord), [], ctx, { level, via: [...inv.via, how], stdin: null, upstream: [] });
         } else {
-          walkShellString(s.command!, ctx, level, [...inv.via, `${n} ${code.flag} → ${s.api}`]);
+          nested(s.command!, how);
         }
       }
     }
@@ -804,49 +411,6 @@ function markDynamicEval(inv: Invocation, args: Arg[], ctx: WalkContext): void {
     args.flatMap((a) => scriptsOfWord(a.word)),
     ctx,
   ) ?? { kind: 'dynamic', desc: args.map((a) => a.text).join(' ') };
-}
-
-function skipLeadingOptions(args: Arg[], withArg: string[]): Arg[] {
-  let i = 0;
-  while (i < args.length && (args[i]!.value ?? '').startsWith('-')) {
-    if (withArg.includes(args[i]!.value!)) i++;
-    i++;
-  }
-  return args.slice(i);
-}
-
-/** What a shell is told to run: a `-c` string, a script file, or nothing (it reads stdin). */
-function shellScriptArg(args: Arg[]): Arg | 'file' | 'none' {
-  let i = 0;
-  let hasC = false;
-  let readsStdin = false;
-  while (i < args.length) {
-    const v = args[i]!.value;
-    if (v === null) break;
-    if (v === '--' || v === '-') {
-      i++;
-      if (v === '-') readsStdin = true;
-      break;
-    }
-    if (/^[-+]o$/.test(v) || v === '--rcfile' || v === '--init-file' || v === '-O' || v === '+O') {
-      i += 2;
-      continue;
-    }
-    if (/^-[A-Za-z]+$/.test(v) || /^\+[A-Za-z]+$/.test(v)) {
-      if (v.startsWith('-') && v.includes('c')) hasC = true;
-      if (v.startsWith('-') && v.includes('s')) readsStdin = true;
-      i++;
-      continue;
-    }
-    if (v.startsWith('--')) {
-      i++;
-      continue;
-    }
-    break;
-  }
-  if (hasC) return args[i] ?? 'none';
-  if (readsStdin || i >= args.length) return 'none';
-  return 'file';
 }
 
 /** `find … -exec cmd {} ;` runs cmd; without filters `{}` stands for the start paths themselves. */
@@ -881,7 +445,14 @@ function expandFind(inv: Invocation, ctx: WalkContext): void {
       }
       cmd.push(t === '{}' && !filtered ? litWord(starts[0]!) : args[j]!.word);
     }
-    if (cmd.length > 0) unwrap(cmd, [], ctx, inv.level + 1, [...inv.via, `find ${v}`], null, [], plus);
+    if (cmd.length > 0)
+      unwrap(cmd, [], ctx, {
+        level: inv.level + 1,
+        via: [...inv.via, `find ${v}`],
+        stdin: null,
+        upstream: [],
+        appendsArgs: plus,
+      });
     i = j;
   }
 }

@@ -1,0 +1,130 @@
+/**
+ * The data model of normalization: an invocation is one command that can run, with how it was reached
+ * (wrappers, nesting, working directory, stdin source). Shared by the walkers, inline-code analysis and the rules.
+ */
+import type { Budget } from '../budget.js';
+import type { Redirect, Word } from './ast.js';
+import { displayText, hasGlob, staticValue } from './words.js';
+
+export interface Arg {
+  word: Word;
+  /** The literal value, or null when it contains an expansion. */
+  value: string | null;
+  /** Display text (`$X` and `$(…)` as written). */
+  text: string;
+  /** Unquoted glob characters. */
+  glob: boolean;
+  /** Starts with an unquoted `~` (so tilde expansion applies). */
+  tilde: boolean;
+}
+
+/** Where a command's standard input comes from, as far as the guard can tell. */
+export type ProducerKind = 'literal' | 'network' | 'decoded' | 'file' | 'dynamic';
+
+export interface Producer {
+  kind: ProducerKind;
+  /** For `literal`: the text. */
+  text?: string;
+  /** What produced it, for messages (`curl`, `base64 -d`, `heredoc`). */
+  desc: string;
+}
+
+export type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'lua' | 'awk';
+
+export interface InlineCode {
+  lang: Lang;
+  /** The flag that introduced the code (`-c`, `-e`), or `program` for awk, `stdin` when the script is read from stdin. */
+  flag: string;
+  /** The code when literal; null when computed at run time or read from stdin. */
+  text: string | null;
+  /** The interpreter reads its program from standard input. */
+  readsStdin: boolean;
+}
+
+export interface Invocation {
+  /** Normalized command name: the basename, wrappers removed. Empty when the name is computed at run time. */
+  name: string;
+  /** The command name is computed at run time (`$CMD`, `$(…)`, a glob). */
+  dynamic: boolean;
+  args: Arg[];
+  redirs: Redirect[];
+  /** Standard input when it is not inherited: a pipe, heredoc, here-string or `<` redirection. */
+  stdin: Producer | null;
+  /** Earlier commands of the same pipeline, nearest last. */
+  upstream: Invocation[];
+  /** Later commands of the same pipeline (filled once the pipeline is walked). */
+  downstream: Invocation[];
+  /** The wrappers and nesting that led here, outermost first (`sudo`, `bash -c`, `$(…)`). */
+  via: string[];
+  level: number;
+  /** Extra arguments are appended at run time (`xargs`, `find -exec … +`). */
+  appendsArgs: boolean;
+  /** For interpreters given code inline (`python -c`, `node -e`, …). */
+  code: InlineCode | null;
+  /** For `bash -c`, `eval`, `trap`, `su -c`: the string was not literal. */
+  evalDynamic: boolean;
+  /** For a non-literal eval string: the most worrying source among its substitutions. */
+  evalSource: Producer | null;
+  /** The commands whose output its arguments substitute (`curl -d "$(env)"` has `env`). */
+  subs: Invocation[];
+  /** The original words, for display. */
+  display: string;
+  /** The working directory it runs in, following literal `cd`s earlier in the same command. */
+  cwd: string;
+}
+
+export interface WalkContext {
+  budget: Budget;
+  warnings: string[];
+  out: Invocation[];
+  /** The current directory (updated by literal `cd`), and the home directory for `cd` and `~`. */
+  cwd: string;
+  home: string;
+}
+
+/** Where a walker is: nesting level, the wrapper chain so far, the stdin and the earlier stages of its pipeline. */
+export interface Frame {
+  level: number;
+  via: string[];
+  stdin: Producer | null;
+  upstream: Invocation[];
+  /** Extra arguments are appended at run time (`xargs`, `find -exec … +`). */
+  appendsArgs?: boolean;
+}
+
+/** A literal word built from text (for brace expansion, xargs input, find's `{}`). */
+export function litWord(v: string): Word {
+  return { parts: [{ k: 'lit', v, q: true }], raw: v };
+}
+
+export function toArg(w: Word): Arg {
+  const first = w.parts[0];
+  return {
+    word: w,
+    value: staticValue(w),
+    text: displayText(w),
+    glob: hasGlob(w),
+    tilde: !!first && first.k === 'lit' && !first.q && first.v.startsWith('~'),
+  };
+}
+
+export function newInvocation(words: Word[], redirs: Redirect[], frame: Frame): Invocation {
+  return {
+    name: '',
+    dynamic: false,
+    args: [],
+    redirs,
+    stdin: frame.stdin,
+    upstream: frame.upstream,
+    downstream: [],
+    via: frame.via,
+    level: frame.level,
+    appendsArgs: frame.appendsArgs ?? false,
+    code: null,
+    evalDynamic: false,
+    evalSource: null,
+    subs: [],
+    display: words.map(displayText).join(' '),
+    cwd: '',
+  };
+}

@@ -1,0 +1,44 @@
+/** What a command writes to its stdout, classified as a source for the next stage of a pipe. */
+import { DECODERS, NETWORK, PASSTHROUGH } from './commands.js';
+import type { Invocation, Producer } from './invocation.js';
+
+export function classifyOutput(inv: Invocation): Producer {
+  if (inv.dynamic) return { kind: 'dynamic', desc: inv.display };
+  const n = inv.name;
+  if (n === 'echo' || n === 'printf') return echoProducer(inv);
+  if (NETWORK.has(n) && n !== 'openssl') return { kind: 'network', desc: n };
+  if (n === 'cat' && inv.args.every((a) => a.value === '-' || (a.value ?? '').startsWith('-'))) {
+    return inv.stdin ?? { kind: 'dynamic', desc: 'cat' };
+  }
+  if (n === 'cat') return { kind: 'file', desc: `cat ${inv.args.map((a) => a.text).join(' ')}` };
+  if (PASSTHROUGH.has(n)) {
+    const up = inv.upstream[inv.upstream.length - 1];
+    return inv.stdin ?? (up ? classifyOutput(up) : { kind: 'dynamic', desc: n });
+  }
+  if (DECODERS.has(n) || /^python[0-9.]*$/.test(n)) return { kind: 'decoded', desc: inv.display };
+  return { kind: 'dynamic', desc: n };
+}
+
+function echoProducer(inv: Invocation): Producer {
+  const vals = inv.args.map((a) => a.value);
+  if (vals.some((v) => v === null)) return { kind: 'dynamic', desc: inv.display };
+  const args = vals as string[];
+  if (inv.name === 'echo') {
+    let i = 0;
+    let escapes = false;
+    while (i < args.length && /^-[neE]+$/.test(args[i]!)) {
+      if (args[i]!.includes('e')) escapes = true;
+      i++;
+    }
+    const text = args.slice(i).join(' ');
+    if (escapes && text.includes('\\')) return { kind: 'decoded', desc: 'echo -e' };
+    return { kind: 'literal', text: text + '\n', desc: 'echo' };
+  }
+  const [fmt = '', ...rest] = args[0] === '--' ? args.slice(1) : args;
+  if (/\\(?:x|u|U|[0-7])|%b/.test(fmt) || rest.some((r) => /\\(?:x|[0-7])/.test(r) && fmt.includes('%b'))) {
+    return { kind: 'decoded', desc: 'printf with escapes' };
+  }
+  let k = 0;
+  const text = fmt.replace(/%[sd]/g, () => rest[k++] ?? '').replace(/\\n/g, '\n');
+  return { kind: 'literal', text, desc: 'printf' };
+}
