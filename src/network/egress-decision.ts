@@ -1,0 +1,71 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { isPublicAddress } from './address-class.js';
+import type { Allowlist } from './allowlist.js';
+
+/** Resolves a name to every address the host's resolver gives (the same lookup the proxy then dials). */
+export type Resolve = (name: string) => Promise<string[]>;
+
+export const systemResolve: Resolve = async (name) =>
+  (await lookup(name, { all: true, verbatim: true })).map((a) => a.address);
+
+/** What the proxy does with one requested destination: dial exactly `address`, or refuse with a reason. */
+export type EgressDecision = { allowed: true; address: string } | { allowed: false; reason: string };
+
+const RESOLVE_TIMEOUT_MS = 5_000;
+
+/**
+ * Decides one destination. A name must match the allowlist, and every address it resolves to must be public or
+ * listed by address: one private answer among public ones is what a rebinding name looks like, so it refuses the
+ * name rather than picking the public one. The caller connects to the returned address, never to the name
+ * again, so the name cannot resolve differently between this check and the connection.
+ */
+export async function decideEgress(
+  host: string,
+  port: number,
+  allowlist: Allowlist,
+  resolve: Resolve = systemResolve,
+): Promise<EgressDecision> {
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return { allowed: false, reason: `port ${port} is not a TCP port` };
+  const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (isIP(literal)) {
+    return allowlist.listsAddress(literal)
+      ? { allowed: true, address: literal }
+      : {
+          allowed: false,
+          reason: `the IP address ${literal} is not on the allowlist (list the address itself)`,
+        };
+  }
+  if (!allowlist.allowsName(host)) return { allowed: false, reason: `${host} is not on the allowlist` };
+  let addresses: string[];
+  try {
+    addresses = await withTimeout(resolve(host), RESOLVE_TIMEOUT_MS);
+  } catch {
+    return { allowed: false, reason: `${host} does not resolve` };
+  }
+  if (addresses.length === 0) return { allowed: false, reason: `${host} does not resolve` };
+  const inner = addresses.find((a) => !isPublicAddress(a) && !allowlist.listsAddress(a));
+  if (inner !== undefined)
+    return {
+      allowed: false,
+      reason: `${host} resolves to the non-public address ${inner} (list that address to allow it)`,
+    };
+  return { allowed: true, address: addresses[0]! };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
