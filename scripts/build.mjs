@@ -36,9 +36,12 @@ const entries = ['guards/bin', 'shims/bin'].flatMap((dir) => {
   return existsSync(abs)
     ? readdirSync(abs)
         .filter((f) => f.endsWith('.ts'))
-        .map((f) => join(abs, f))
+        // flat: every bundle at dist/sandbox/<name>.mjs, whichever folder its entry point is in
+        .map((f) => ({ in: join(abs, f), out: f.replace(/\.ts$/, '') }))
     : [];
 });
+// from scratch: a bundle whose entry point was removed or moved must not linger and still be mounted
+rmSync(join(dist, 'sandbox'), { recursive: true, force: true });
 if (entries.length > 0) {
   await build({
     ...common,

@@ -137,7 +137,9 @@ async function tunnel(
   const decision = await decideEgress(target.host, target.port, opts.allowlist, resolve);
   if (!decision.allowed) {
     opts.log({ method: 'CONNECT', ...target, allowed: false, reason: decision.reason });
-    refuseRaw(client, 403, 'Forbidden', `ags: ${decision.reason}; ${opts.denialHint(target.host)}`);
+    // the reason in the status line too: many clients show a failed CONNECT's status line and never its body
+    const text = `ags: ${decision.reason}; ${opts.denialHint(target.host)}`;
+    refuseRaw(client, 403, statusPhrase(text), text);
     return;
   }
   const upstream = connect({ host: decision.address, port: target.port, timeout: CONNECT_TIMEOUT_MS });
@@ -248,6 +250,11 @@ function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 function refuse(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
   res.end(`${text}\n`);
+}
+
+/** Text made safe for an HTTP status line: printable ASCII only, bounded. */
+function statusPhrase(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
 }
 
 function refuseRaw(socket: Duplex, status: number, phrase: string, text: string): void {

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Allowlist, parseAllowEntry } from '../../src/network/allowlist.js';
 import { type EgressLogEntry, type EgressProxy, startEgressProxy } from '../../src/network/egress-proxy.js';
+import { REPO_ROOT, type TestHost, loadTestHost, podman } from '../support/host.js';
+import { testUserTempDir } from '../support/tmp.js';
 
 // The host egress proxy on a real Unix socket, against real servers on this host's loopback, driven by raw
 // clients that send exactly the bytes a hostile sandbox could.
@@ -190,5 +192,74 @@ describe('egress proxy', () => {
       `GET http://localhost:${webPort}/after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
     );
     expect(ok).toContain('hello /after');
+  });
+});
+
+// The in-sandbox half: a container with no network but loopback reaches the host's proxy only through the
+// forwarder, and Node inside honours the proxy variables when told to.
+describe('egress proxy from a container without a network', () => {
+  let host: TestHost;
+  let tmp: ReturnType<typeof testUserTempDir>;
+  let web: Server;
+  let webPort: number;
+  let proxy: EgressProxy;
+
+  beforeAll(async () => {
+    host = loadTestHost();
+    tmp = testUserTempDir(host);
+    web = createServer((req, res) => res.end(`reached ${req.url}`));
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    webPort = (web.address() as AddressInfo).port;
+    proxy = await startEgressProxy({
+      socketPath: join(tmp.dir, 'egress.sock'),
+      allowlist: allow('localhost', '127.0.0.1'),
+      maxConnections: 16,
+      log: () => undefined,
+      denialHint: (h) => `allow it with --allow-domain ${h}`,
+    });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    web?.close();
+    tmp?.cleanup();
+  });
+
+  it('an allowed name answers, a denied one gets the reason, and nothing else leaves', async () => {
+    const fetchIn = (url: string) =>
+      `fetch(${JSON.stringify(url)}).then(async (r) => console.log(r.status, await r.text()), (e) => console.log("ERR", e.cause?.code ?? e.message))`;
+    const connectIn = (authority: string) =>
+      `const c = require("net").connect(3128, "127.0.0.1", () => c.write("CONNECT ${authority} HTTP/1.1\\r\\n\\r\\n")); c.on("data", (d) => { console.log(String(d).split("\\r\\n")[0]); c.destroy(); })`;
+    const script = [
+      'node /opt/ags/sandbox/net-forward.mjs /run/ags-net/egress.sock 3128 &',
+      'sleep 1',
+      `NODE_USE_ENV_PROXY=1 HTTP_PROXY=http://127.0.0.1:3128 node -e '${fetchIn(`http://localhost:${webPort}/ok`)}'`,
+      // what a client that shows the proxy's answer sees (undici reports only "Request was cancelled")
+      `node -e '${connectIn('example.com:443')}'`,
+      // without the proxy there is no route at all
+      `node -e '${fetchIn('http://1.1.1.1/')}'`,
+      'cat /proc/net/route | tail -n +2 | wc -l',
+    ].join('\n');
+    const r = await podman(host, [
+      'run',
+      '--rm',
+      '--network=none',
+      ...host.engineArgs,
+      '-v',
+      `${tmp.dir}:/run/ags-net:ro`,
+      '-v',
+      `${join(REPO_ROOT, 'dist', 'sandbox')}:/opt/ags/sandbox:ro`,
+      host.image,
+      'sh',
+      '-c',
+      script,
+    ]);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const lines = String(r.stdout).trim().split('\n');
+    expect(lines[0]).toBe('200 reached /ok');
+    expect(lines[1]).toBe(
+      'HTTP/1.1 403 ags: example.com is not on the allowlist; allow it with --allow-domain example.com',
+    );
+    expect(lines[2]).toMatch(/^ERR (ENETUNREACH|EHOSTUNREACH|ECONNREFUSED)/);
+    expect(lines[3]).toBe('0');
   });
 });

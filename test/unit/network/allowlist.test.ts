@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isPublicAddress } from '../../../src/network/address-class.js';
 import { Allowlist, type AllowEntry, parseAllowEntry } from '../../../src/network/allowlist.js';
 import { decideEgress } from '../../../src/network/egress-decision.js';
+import { NETWORK_PRESETS, expandPresets } from '../../../src/network/presets.js';
 
 function list(...texts: string[]): Allowlist {
   return new Allowlist(
@@ -160,5 +161,19 @@ describe('decideEgress', () => {
       allowed: false,
       reason: expect.stringContaining('does not resolve'),
     });
+  });
+});
+
+describe('presets', () => {
+  it('expand in place, without duplicates, and name unknown ones', () => {
+    const r = expandPresets(['example.org', '@claude', 'api.anthropic.com', '@nope', '@toString']);
+    expect(r.entries[0]).toBe('example.org');
+    expect(r.entries).toContain('api.anthropic.com');
+    expect(r.entries.filter((e) => e === 'api.anthropic.com')).toHaveLength(1);
+    expect(r.unknown).toEqual(['@nope', '@toString']);
+  });
+  it('every preset entry is a valid allowlist entry', () => {
+    for (const hosts of Object.values(NETWORK_PRESETS))
+      for (const h of hosts) expect(parseAllowEntry(h), h).toMatchObject({ ok: true });
   });
 });
