@@ -1,17 +1,41 @@
-import { guardEnv, hookEnv, type AgentAdapter } from '../types.js';
+import { type SessionFile, guardEnv, hookEnv, type AgentAdapter } from '../types.js';
 import { sandboxNodeCommand } from '../sandbox-node.js';
 
-/** TOML basic string, for `codex -c key=value` (the value is parsed as TOML). */
+/** TOML basic string, for `codex -c key=value` and the requirements file (both parsed as TOML). */
 function tomlString(text: string): string {
   return JSON.stringify(text);
 }
 
+/** Where Codex reads its managed requirements on Linux: they outrank every config layer, `-c` included. */
+export const CODEX_REQUIREMENTS = '/etc/codex/requirements.toml';
+
 /**
- * Codex CLI: hint as a developer message (`-c developer_instructions=...`); guard as a PreToolUse command hook
- * given with `-c hooks.PreToolUse=...` (exit 2 + stderr blocks). Codex runs non-managed hooks only after the user
- * reviewed and trusted them in its TUI; `--dangerously-bypass-hook-trust` skips that review for this invocation
- * (every hook then runs inside the same sandbox as the agent's own commands). Both go before the user's
- * arguments, where codex accepts them for the TUI and for `exec` alike.
+ * The managed requirements ags mounts for a guarded run: hooks forced on (`[features] hooks`, which a user or
+ * project config could otherwise turn off) and the guard as a managed PreToolUse command hook. Codex trusts
+ * managed hooks by policy and no hook state can disable them, so the run needs no
+ * `--dangerously-bypass-hook-trust`, and every other hook keeps its review.
+ */
+export function codexRequirements(hookCommand: string): string {
+  return [
+    '# written by ags for this run; read-only and root-owned inside the sandbox',
+    '[features]',
+    'hooks = true',
+    '',
+    '[[hooks.PreToolUse]]',
+    'matcher = "*"',
+    '',
+    '[[hooks.PreToolUse.hooks]]',
+    'type = "command"',
+    `command = ${tomlString(hookCommand)}`,
+    'timeout = 10',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Codex CLI: hint as a developer message (`-c developer_instructions=...`, before the user's arguments, where
+ * codex accepts it for the TUI and for `exec` alike); guard as a managed PreToolUse command hook (exit 2 +
+ * stderr blocks) in /etc/codex/requirements.toml, mounted read-only and owned by root inside the sandbox.
  */
 export const codex: AgentAdapter = {
   name: 'codex',
@@ -26,14 +50,13 @@ export const codex: AgentAdapter = {
   lockdownStaging: ['.codex/config.toml', '.codex/AGENTS.md'],
   wire(ctx) {
     const args = ['-c', `developer_instructions=${tomlString(ctx.hint)}`];
+    const files: SessionFile[] = [];
+    const systemFiles: Array<{ file: string; target: string }> = [];
     if (ctx.guard) {
-      const command = tomlString(sandboxNodeCommand(`${ctx.sandboxBinDir}/codex-hook.mjs`, hookEnv(ctx)));
-      args.push(
-        '--dangerously-bypass-hook-trust',
-        '-c',
-        `hooks.PreToolUse=[{matcher="*",hooks=[{type="command",command=${command},timeout=10}]}]`,
-      );
+      const command = sandboxNodeCommand(`${ctx.sandboxBinDir}/codex-hook.mjs`, hookEnv(ctx));
+      files.push({ name: 'codex-requirements.toml', content: codexRequirements(command), ownedByRoot: true });
+      systemFiles.push({ file: 'codex-requirements.toml', target: CODEX_REQUIREMENTS });
     }
-    return { args, env: guardEnv(ctx), files: [] };
+    return { args, env: guardEnv(ctx), files, systemFiles };
   },
 };

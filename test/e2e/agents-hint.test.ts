@@ -8,7 +8,13 @@ import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
 import { type TestHost, loadTestHost } from '../support/host.js';
 import { MockGeminiApi, contentsText, functionResponses } from '../support/mock-gemini.js';
 import { MockModel, scripted, systemText } from '../support/mock-model.js';
-import { MockResponsesApi, developerMessages } from '../support/mock-openai.js';
+import {
+  MockResponsesApi,
+  type ResponsesRequest,
+  developerMessages,
+  functionCallOutputs,
+  toolNames,
+} from '../support/mock-openai.js';
 import { testUserTempDir } from '../support/tmp.js';
 import { makeTestRepo, writeSandboxHomeFile } from '../support/workspace.js';
 
@@ -290,5 +296,87 @@ describe('opencode: OPENCODE_CONFIG_CONTENT instructions reach the Anthropic Mes
       'Instructions from: /run/ags/AGS_SANDBOX.md',
     );
     expectHint(system);
+  });
+});
+
+describe('codex: the guard, a managed PreToolUse hook in root-owned /etc/codex/requirements.toml, blocks tool calls', () => {
+  let model: MockResponsesApi;
+  let config: string;
+  const unreviewed = () => join(dataDir(), 'homes', 'codex', 'unreviewed-hook-ran');
+
+  /**
+   * Codex's shell tool, in whichever form this version offers it: 0.169.0 with a model it has no metadata for
+   * offers only "code mode", a freeform `exec` tool whose JavaScript calls the nested tools.
+   */
+  function shellCall(req: ResponsesRequest, command: string) {
+    if (toolNames(req).includes('shell'))
+      return { functionCall: { name: 'shell', arguments: { command: ['bash', '-lc', command] } } };
+    const js = [
+      'try {',
+      `  const r = await tools.exec_command({ cmd: ${JSON.stringify(command)} });`,
+      '  text(typeof r === "string" ? r : JSON.stringify(r));',
+      '} catch (e) {',
+      '  text(String(e && e.message ? e.message : e));',
+      '}',
+    ].join('\n');
+    return { customToolCall: { name: 'exec', input: js } };
+  }
+
+  beforeAll(async () => {
+    writeHomeFile('codex', '.ssh/id_ed25519', 'PRIVATE-KEY-MATERIAL\n');
+    model = new MockResponsesApi((req) => {
+      const seen = functionCallOutputs(req).length;
+      if (seen === 0) return shellCall(req, `rm -rf ${repo}`);
+      if (seen === 1) return shellCall(req, 'cat ~/.ssh/id_ed25519');
+      return 'gave up';
+    });
+    const port = await model.start('127.0.0.1');
+    // what an earlier run's agent could have written into its own config: hooks switched off, and a hook of its
+    // own, which must still wait for the user's review (no --dangerously-bypass-hook-trust any more)
+    writeHomeFile(
+      'codex',
+      '.codex/config.toml',
+      [
+        'model_provider = "mock"',
+        '[model_providers.mock]',
+        'name = "mock"',
+        `base_url = "http://10.0.2.2:${port}/v1"`,
+        'env_key = "MOCK_API_KEY"',
+        'wire_api = "responses"',
+        'supports_websockets = false',
+        'request_max_retries = 0',
+        'stream_max_retries = 0',
+        '[features]',
+        'hooks = false',
+        '[[hooks.PreToolUse]]',
+        'matcher = "*"',
+        '[[hooks.PreToolUse.hooks]]',
+        'type = "command"',
+        `command = "touch ${host.home}/unreviewed-hook-ran"`,
+        '',
+      ].join('\n'),
+    );
+    config = agentConfig('codex', 'env = { MOCK_API_KEY = "sk-test-not-a-secret" }');
+  });
+
+  afterAll(() => model?.stop());
+
+  it('blocks rm -rf of the workspace and reading an SSH key; the reasons reach the model; no other hook runs unreviewed', async () => {
+    const r = await runAgent(config, 'codex', [
+      'exec',
+      '--skip-git-repo-check',
+      '--dangerously-bypass-approvals-and-sandbox',
+      'tidy up',
+    ]);
+    const why = `${String(r.stdout)}\n${String(r.stderr)}`;
+    expect(existsSync(join(repo, '.git')), why).toBe(true);
+    const turns = model.turnsSeen;
+    expect(turns.length, why).toBeGreaterThanOrEqual(3);
+    expect(functionCallOutputs(turns[1]!).at(-1), why).toMatch(
+      /blocked by ags guard \(fs\.rm-recursive-workspace\)/,
+    );
+    expect(functionCallOutputs(turns[2]!).at(-1), why).toMatch(/blocked by ags guard \(cred\.[a-z-]+\)/);
+    for (const t of turns) expect(JSON.stringify(t)).not.toContain('PRIVATE-KEY-MATERIAL');
+    expect(existsSync(unreviewed()), why).toBe(false);
   });
 });

@@ -143,8 +143,9 @@ describe('guard entry points in the sandbox', () => {
         return settings.hooks.PreToolUse[0].hooks[0].command as string;
       },
       codex: (c = ctx) => {
-        const arg = ADAPTERS.codex.wire(c).args.find((a) => a.startsWith('hooks.PreToolUse='))!;
-        return JSON.parse(/command=("(?:[^"\\]|\\.)*")/.exec(arg)![1]!) as string;
+        const w = ADAPTERS.codex.wire(c);
+        const toml = w.files.find((f) => f.name === 'codex-requirements.toml')!.content;
+        return JSON.parse(/^command = ("(?:[^"\\]|\\.)*")$/m.exec(toml)![1]!) as string;
       },
       gemini: (c = ctx) => {
         const w = ADAPTERS.gemini.wire(c);

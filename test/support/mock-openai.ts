@@ -3,8 +3,34 @@ import { type RecordedHttp, RecordingServer, sendJson, sendSse } from './mock-ht
 
 /**
  * A local stand-in for the OpenAI Responses API (`POST /v1/responses`), enough for a real Codex CLI to run a
- * session: text replies as server-sent events (or JSON when not streaming), every request recorded.
+ * session: text replies, or one function call, as server-sent events (or JSON when not streaming), every request
+ * recorded.
  */
+
+/** A reply that calls one of the tools the request offers (`arguments` is the JSON object, not yet a string). */
+export interface FunctionCallReply {
+  functionCall: { name: string; arguments: Record<string, unknown> };
+}
+/** A reply that calls a freeform ("custom") tool with raw text input, as Codex's code-mode `exec` takes. */
+export interface CustomToolCallReply {
+  customToolCall: { name: string; input: string };
+}
+export type ResponsesReply = string | FunctionCallReply | CustomToolCallReply;
+
+/** The names of the function tools a request offers the model. */
+export function toolNames(req: ResponsesRequest): string[] {
+  return (req.tools ?? [])
+    .map((t) => (t as { name?: unknown }).name)
+    .filter((n): n is string => typeof n === 'string');
+}
+
+/** The outputs of the (function or custom) tool calls the request hands back to the model, in order. */
+export function functionCallOutputs(req: ResponsesRequest): string[] {
+  if (!Array.isArray(req.input)) return [];
+  return req.input
+    .filter((i) => i.type === 'function_call_output' || i.type === 'custom_tool_call_output')
+    .map((i) => (typeof i.output === 'string' ? i.output : JSON.stringify(i.output)));
+}
 
 export interface ResponsesInputItem {
   type?: string;
@@ -46,10 +72,10 @@ export function developerMessages(req: ResponsesRequest): string[] {
 
 export class MockResponsesApi extends RecordingServer<ResponsesRequest> {
   private ids = 0;
-  private readonly reply: (req: ResponsesRequest, turn: number) => string;
+  private readonly reply: (req: ResponsesRequest, turn: number) => ResponsesReply;
   private turns = 0;
 
-  constructor(reply: (req: ResponsesRequest, turn: number) => string = () => 'done.') {
+  constructor(reply: (req: ResponsesRequest, turn: number) => ResponsesReply = () => 'done.') {
     super();
     this.reply = reply;
   }
@@ -61,8 +87,13 @@ export class MockResponsesApi extends RecordingServer<ResponsesRequest> {
 
   protected route(req: RecordedHttp<ResponsesRequest>, res: ServerResponse): boolean {
     if (req.method !== 'POST' || !req.path.endsWith('/responses')) return false;
-    const text = this.reply(req.body, this.turns++);
+    const reply = this.reply(req.body, this.turns++);
     const n = ++this.ids;
+    if (typeof reply !== 'string') {
+      this.sendFunctionCall(req.body, res, n, reply);
+      return true;
+    }
+    const text = reply;
     const item = {
       type: 'message',
       id: `msg_mock_${n}`,
@@ -70,21 +101,7 @@ export class MockResponsesApi extends RecordingServer<ResponsesRequest> {
       status: 'completed',
       content: [{ type: 'output_text', text, annotations: [] }],
     };
-    const response = {
-      id: `resp_mock_${n}`,
-      object: 'response',
-      created_at: Math.floor(Date.now() / 1000),
-      status: 'completed',
-      model: req.body.model ?? 'mock',
-      output: [item],
-      usage: {
-        input_tokens: 10,
-        input_tokens_details: { cached_tokens: 0 },
-        output_tokens: 5,
-        output_tokens_details: { reasoning_tokens: 0 },
-        total_tokens: 15,
-      },
-    };
+    const response = responseOf(req.body, n, item);
     if (!req.body.stream) {
       sendJson(res, 200, response);
       return true;
@@ -113,4 +130,61 @@ export class MockResponsesApi extends RecordingServer<ResponsesRequest> {
     );
     return true;
   }
+
+  private sendFunctionCall(
+    body: ResponsesRequest,
+    res: ServerResponse,
+    n: number,
+    reply: FunctionCallReply | CustomToolCallReply,
+  ): void {
+    const call = { id: `fc_mock_${n}`, call_id: `call_mock_${n}`, status: 'completed' };
+    const item =
+      'functionCall' in reply
+        ? {
+            type: 'function_call',
+            ...call,
+            name: reply.functionCall.name,
+            arguments: JSON.stringify(reply.functionCall.arguments),
+          }
+        : {
+            type: 'custom_tool_call',
+            ...call,
+            name: reply.customToolCall.name,
+            input: reply.customToolCall.input,
+          };
+    const response = responseOf(body, n, item);
+    if (!body.stream) {
+      sendJson(res, 200, response);
+      return;
+    }
+    sendSse(
+      res,
+      (
+        [
+          ['response.created', { response: { ...response, status: 'in_progress', output: [] } }],
+          ['response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress' } }],
+          ['response.output_item.done', { output_index: 0, item }],
+          ['response.completed', { response }],
+        ] as Array<[string, Record<string, unknown>]>
+      ).map(([type, data], i) => [type, { type, sequence_number: i, ...data }]),
+    );
+  }
+}
+
+function responseOf(body: ResponsesRequest, n: number, item: object) {
+  return {
+    id: `resp_mock_${n}`,
+    object: 'response',
+    created_at: Math.floor(Date.now() / 1000),
+    status: 'completed',
+    model: body.model ?? 'mock',
+    output: [item],
+    usage: {
+      input_tokens: 10,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: 5,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 15,
+    },
+  };
 }
