@@ -66,6 +66,11 @@ export interface AgentAdapter {
   /** Whether the agent has a tool-call hook the guard can sit in (a plain shell has none). */
   guarded: boolean;
   /**
+   * The guard runs inside the agent's own process (an extension, a plugin), so only the agent can tell whether it
+   * loaded: the run checks for the marker the entry point writes on load (src/session/guard-load.ts).
+   */
+  guardInProcess?: boolean;
+  /**
    * Container paths no configured mount may cover, replace or sit inside (src/plan/reserved.ts): where ags wires
    * its hint and guard into the agent's home (`home`, home-relative), and the agent's system-wide settings
    * directories (`system`), which outrank ags's wiring and could switch the guard off.

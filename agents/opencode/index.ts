@@ -17,6 +17,7 @@ export const opencode: AgentAdapter = {
   env: {},
   reservedPaths: { home: [], system: ['/etc/opencode'] },
   guarded: true,
+  guardInProcess: true,
   defaultArgs: [],
   lockdownStaging: ['.config/opencode/opencode.json', '.config/opencode/AGENTS.md'],
   wire(ctx) {

@@ -14,6 +14,7 @@ export const pi: AgentAdapter = {
   env: {},
   reservedPaths: { home: [], system: [] },
   guarded: true,
+  guardInProcess: true,
   defaultArgs: [],
   lockdownStaging: ['.pi/agent/settings.json', '.pi/agent/models.json'],
   wire(ctx) {

@@ -1,8 +1,10 @@
 // pi extension, bundled to dist/sandbox/pi-guard.mjs and loaded with `pi -e /opt/ags/sandbox/pi-guard.mjs`: on
 // every `tool_call` it asks the shared engine and returns `{ block: true, reason }` to veto the call (pi hands the
-// reason to the model as the tool result). The policy is read once, when pi loads the extension.
+// reason to the model as the tool result). The policy is read once, when pi loads the extension, which then
+// reports to the run that it loaded (guards/load-marker.ts).
 import { loadHookPolicy } from '../engine/hook.js';
 import { piToolCall } from '../engine/inprocess.js';
+import { reportGuardLoaded } from '../load-marker.js';
 
 interface PiExtensionApi {
   on(
@@ -18,4 +20,6 @@ export default function agsGuard(pi: PiExtensionApi): void {
     if (d.stderr) process.stderr.write(d.stderr);
     return d.block !== undefined ? { block: true, reason: d.block } : undefined;
   });
+  // only once the handler is registered
+  reportGuardLoaded();
 }

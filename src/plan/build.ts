@@ -9,7 +9,9 @@ import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
 import { decideLimits } from './limits.js';
 import {
   type ReservedPath,
+  GUARD_LOAD_MARKER,
   SANDBOX_BIN_DIR,
+  SANDBOX_GUARD_LOAD_DIR,
   SANDBOX_SECRETS_DIR,
   SANDBOX_SESSION_DIR,
   SANDBOX_SSH_DIR,
@@ -160,6 +162,16 @@ export function buildLaunchPlan(
       showInHint: false,
     });
   }
+  const guardLoad = guard && adapter.guardInProcess && host.guardLoad ? host.guardLoad : null;
+  if (guardLoad) {
+    add({
+      source: guardLoad.dir,
+      target: SANDBOX_GUARD_LOAD_DIR,
+      mode: 'rw',
+      why: 'guard load marker',
+      showInHint: false,
+    });
+  }
   if (settings.sshAuthSock) {
     add({
       source: settings.sshAuthSock,
@@ -259,6 +271,12 @@ export function buildLaunchPlan(
     AGS_HOST_SERVICES_HINT: HOST_SERVICES_HINT,
     ...(req.yolo ? { AGS_GUARD_YOLO: '1' } : {}),
     ...(guard ? { AGS_WORKSPACE: host.workdir } : {}),
+    ...(guardLoad
+      ? {
+          AGS_GUARD_LOAD_MARKER: `${SANDBOX_GUARD_LOAD_DIR}/${GUARD_LOAD_MARKER}`,
+          AGS_GUARD_LOAD_TOKEN: guardLoad.token,
+        }
+      : {}),
     ...wiring.env,
   });
   for (const name of Object.keys(settings.agent.env)) {
@@ -312,5 +330,14 @@ export function buildLaunchPlan(
     sessionFiles,
     command,
     warnings,
+    ...(guardLoad
+      ? {
+          guardLoadCheck: {
+            markerFile: join(guardLoad.dir, GUARD_LOAD_MARKER),
+            token: guardLoad.token,
+            failClosed: settings.guardPolicy.lockdown === true,
+          },
+        }
+      : {}),
   };
 }

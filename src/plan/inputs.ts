@@ -32,6 +32,12 @@ export interface HostFacts extends BasicHostFacts {
   /** Random per run (see WireContext.nonce). */
   nonce: string;
   /**
+   * For an agent whose guard runs in its own process: the host directory (0700, fresh per run) mounted read-write
+   * at SANDBOX_GUARD_LOAD_DIR for the marker the guard writes on load, and the random token it must write there
+   * (src/session/guard-load.ts). Absent: no load check (doctor's probe, the shell).
+   */
+  guardLoad?: { dir: string; token: string };
+  /**
    * Where the host found the agent's command (src/host/agent-install.ts): 'tools' starts it by absolute path from
    * the read-only tools volume; 'home' from the agent-writable ~/.local/bin (said in a warning); 'unknown' when
    * the host cannot tell (image agents, a Containerfile or PATH of the user's own) leaves it to PATH.

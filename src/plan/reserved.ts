@@ -16,6 +16,10 @@ export const SANDBOX_TOOLS_DIR = '/opt/ags/tools';
 export const SANDBOX_SECRETS_DIR = '/run/ags-secrets';
 /** The directory of the dedicated ssh-agent's socket. */
 export const SANDBOX_SSH_DIR = '/run/ags-ssh';
+/** Where an in-process guard (pi, opencode) writes its load marker: a fresh, writable directory of the run. */
+export const SANDBOX_GUARD_LOAD_DIR = '/run/ags-guard';
+/** The marker's name in that directory. */
+export const GUARD_LOAD_MARKER = 'loaded';
 
 /** A container path no configured mount, workspace or -d directory may take over. */
 export interface ReservedPath {
@@ -35,6 +39,7 @@ export function reservedContainerPaths(home: string, adapters: readonly AgentAda
     { path: SANDBOX_SESSION_DIR, what: "ags's session files: hook settings, guard policy" },
     { path: SANDBOX_SECRETS_DIR, what: "ags's secrets file" },
     { path: SANDBOX_SSH_DIR, what: "ags's ssh-agent socket" },
+    { path: SANDBOX_GUARD_LOAD_DIR, what: "ags's guard load marker" },
     { path: '/opt/ags', what: "ags's guard bundles and agent CLIs" },
     { path: resolve(home), what: 'the sandbox home', insideAllowed: true },
     ...SANDBOX_NODE_BINARIES.map((path) => ({ path, what: 'what the guard hooks run with' })),

@@ -58,4 +58,9 @@ export interface LaunchPlan {
   command: string[];
   /** Things the user must hear about (guards off, root, and so on). */
   warnings: string[];
+  /**
+   * The guard runs inside the agent (pi, opencode): the run watches `markerFile` (a host path) for `token`, which
+   * the guard writes when it loads; `failClosed` refuses the run when it does not appear (src/session/guard-load.ts).
+   */
+  guardLoadCheck?: { markerFile: string; token: string; failClosed: boolean };
 }

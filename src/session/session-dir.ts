@@ -25,6 +25,8 @@ export interface SessionPaths {
   sshAgentFile: string;
   /** The mount points the run uses and those it made (see mountpoint-sharing.ts). */
   mountpointsFile: string;
+  /** Where an in-process guard writes its load marker (mounted read-write; see guard-load.ts). */
+  guardDir: string;
 }
 
 const PREFIX = 'session-';
@@ -43,6 +45,7 @@ export function sessionPaths(runtimeDir: string, pid: number): SessionPaths {
     ownerFile: join(root, 'owner'),
     sshAgentFile: join(root, 'ssh-agent'),
     mountpointsFile: join(root, 'mountpoints.json'),
+    guardDir: join(root, 'guard'),
   };
 }
 
@@ -51,6 +54,7 @@ export function createSessionDir(paths: SessionPaths): void {
   rmSync(paths.root, { recursive: true, force: true });
   mkdirSync(paths.publicDir, { recursive: true, mode: 0o700 });
   mkdirSync(paths.secretsDir, { mode: 0o700 });
+  mkdirSync(paths.guardDir, { mode: 0o700 });
   const me = identityOf(process.pid);
   if (me) writeFileSync(paths.ownerFile, `${me}\n`, { mode: 0o600 });
 }

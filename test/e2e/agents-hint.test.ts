@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../agents/index.js';
 import { installedVersion } from '../../src/cli/commands/update-agents.js';
-import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { agsCopyWith, giveToTestUser, runAgs, runAgsFrom, writeTestConfig } from '../support/ags.js';
 import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
 import { type TestHost, loadTestHost } from '../support/host.js';
 import { MockGeminiApi, contentsText, functionResponses } from '../support/mock-gemini.js';
@@ -74,6 +74,19 @@ function runAgent(config: string, agent: Agent, args: string[]) {
   return runAgs(host, ['--config', config, '--agent', agent, '--', ...args], { cwd: repo, timeout: 150_000 });
 }
 
+/** The same, with an ags whose guard bundle for `agent` is `bundle` (a guard that loads but does nothing). */
+function runAgentWithGuard(config: string, agent: 'pi' | 'opencode', bundle: string, args: string[]) {
+  const bin = agsCopyWith(host, join(tmp.dir, `ags-${agent}-broken-guard`), {
+    [`dist/sandbox/${agent}-guard.mjs`]: bundle,
+  });
+  return runAgsFrom(host, bin, ['--config', config, '--agent', agent, '--', ...args], {
+    cwd: repo,
+    timeout: 150_000,
+  });
+}
+
+const NOT_LOADED = /ags: warning: the ags guard did not load in (pi|opencode)/;
+
 function expectHint(text: string): void {
   expect(text).toContain('# ags sandbox');
   expect(text).toContain('host.containers.internal');
@@ -119,6 +132,25 @@ describe('pi: --append-system-prompt reaches the Anthropic Messages system promp
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout), String(r.stderr)).toContain('hello from the mock');
     expectHint(systemText(model.turnsSeen[0]!));
+    // the extension loaded and said so: no warning
+    expect(String(r.stderr)).not.toMatch(NOT_LOADED);
+  });
+
+  it('a guard extension that does not load is said loudly', async () => {
+    // what a pi API change, or a bundle that fails half-way, amounts to: pi runs, nothing vetoes its tools
+    const r = await runAgentWithGuard(config, 'pi', 'export default function () {}\n', [
+      '-p',
+      '--provider',
+      'mock',
+      '--model',
+      'mock-model',
+      'say hello',
+    ]);
+    // the agent ran (the mock answered), unguarded, and the user is told
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stderr)).toMatch(
+      /ags: warning: the ags guard did not load in pi \(no load marker when the agent exited\): its tool calls were NOT vetoed/,
+    );
   });
 });
 
@@ -296,6 +328,21 @@ describe('opencode: OPENCODE_CONFIG_CONTENT instructions reach the Anthropic Mes
       'Instructions from: /run/ags/AGS_SANDBOX.md',
     );
     expectHint(system);
+    expect(String(r.stderr)).not.toMatch(NOT_LOADED);
+  });
+
+  it('a guard plugin that does not load is said loudly', async () => {
+    const r = await runAgentWithGuard(
+      config,
+      'opencode',
+      'export default async function () { return {}; }\n',
+      ['run', 'say hello'],
+    );
+    // the agent ran (the mock answered), unguarded, and the user is told
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stderr)).toMatch(
+      /ags: warning: the ags guard did not load in opencode \(no load marker when the agent exited\): its tool calls were NOT vetoed/,
+    );
   });
 });
 

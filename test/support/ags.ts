@@ -1,4 +1,5 @@
-import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chownSync, cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Options } from 'execa';
 import { REPO_ROOT, type TestHost, runAsTestUser } from './host.js';
@@ -62,4 +63,24 @@ export function writeTestConfig(
 export function giveToTestUser(host: TestHost, ...paths: string[]): void {
   if (process.getuid?.() !== 0) return;
   for (const p of paths) chownSync(p, host.uid, host.uid);
+}
+
+/**
+ * A copy of this checkout's built ags (bin/, dist/, package.json; node_modules linked) with some of its files
+ * replaced, e.g. a broken guard bundle: for tests of what a run does when a part of ags is not what it should
+ * be. Returns the copy's `bin/ags.js`.
+ */
+export function agsCopyWith(host: TestHost, dir: string, replace: Record<string, string>): string {
+  mkdirSync(dir, { recursive: true });
+  for (const part of ['bin', 'dist', 'package.json'])
+    cpSync(join(REPO_ROOT, part), join(dir, part), { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+  for (const [path, content] of Object.entries(replace)) writeFileSync(join(dir, path), content);
+  if (process.getuid?.() === 0) execFileSync('chown', ['-R', `${host.uid}:${host.uid}`, dir]);
+  return join(dir, 'bin', 'ags.js');
+}
+
+/** Runs `ags <args>` from `bin` (an ags copy) as the test user. */
+export function runAgsFrom(host: TestHost, bin: string, args: string[], options: Options = {}) {
+  return runAsTestUser(host, [process.execPath, bin, ...args], { stdin: 'ignore', ...options });
 }

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { ADAPTERS } from '../../../agents/index.js';
 import type { AgentName } from '../../../agents/types.js';
 import { hostHome } from '../../host/facts.js';
+import { RuntimeError } from '../../errors.js';
 import { buildLaunchPlan } from '../../plan/build.js';
 import type { RunRequest, RunSettings } from '../../plan/inputs.js';
 import type { LaunchPlan } from '../../plan/types.js';
@@ -18,8 +19,14 @@ import {
   spawnedMissing,
 } from '../../runtime/podman/engine.js';
 import { ownerLabels, removeOrphanContainers } from '../../runtime/podman/orphans.js';
-import { ContainerStop, removeContainerSync } from '../../runtime/podman/stop.js';
+import { ContainerStop, removeContainer, removeContainerSync } from '../../runtime/podman/stop.js';
 import { writeEnvFile } from '../../session/env-file.js';
+import {
+  GUARD_LOAD_TIMEOUT_MS,
+  GuardLoadWatch,
+  guardLoadAction,
+  guardLoadMessage,
+} from '../../session/guard-load.js';
 import { claimMountpoints } from '../../session/mountpoint-sharing.js';
 import { writeSandboxGitconfig } from '../../session/gitconfig.js';
 import { identityOf } from '../../session/process-identity.js';
@@ -104,6 +111,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       seccompProfile: seccomp.path,
       sandboxBundleDir: sandboxBundleDir(),
       nonce: randomBytes(6).toString('hex'),
+      guardLoad: { dir: session.guardDir, token: randomBytes(16).toString('hex') },
       agentCommandAt: agentCommandAt(adapter, planSettings, ctx.config),
     },
     adapter,
@@ -185,11 +193,62 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     }
     const failure = run.signalled ? null : podmanFailure(run.status, started());
     if (failure) throw failure;
+    checkGuardLoaded(plan, run.guard);
     return run.status;
   } finally {
     teardown.finish();
     await orphans;
   }
+}
+
+/** How the in-process guard's load check went in one container run (absent: the plan has no check). */
+interface GuardLoadReport {
+  loaded: boolean;
+  /** The timeout passed without a marker and the user was told (or the container stopped) during the run. */
+  reported: boolean;
+  refused: boolean;
+}
+
+const GUARD_LOAD_HINT = 'see docs/GUARDS.md (Per-agent wiring) for how the guard is loaded';
+
+/** After the run: a guard that never reported in is said now (a short run ends before the timeout), or refused. */
+function checkGuardLoaded(plan: LaunchPlan, report: GuardLoadReport | undefined): void {
+  if (!report || !plan.guardLoadCheck) return;
+  if (report.refused) {
+    throw new RuntimeError(guardLoadMessage(plan.agent, 'refuse', GUARD_LOAD_TIMEOUT_MS), GUARD_LOAD_HINT);
+  }
+  if (report.loaded || report.reported) return;
+  const action = guardLoadAction(false, plan.guardLoadCheck.failClosed);
+  if (action === 'ok') return;
+  const line = `the ags guard did not load in ${plan.agent} (no load marker when the agent exited)`;
+  if (action === 'refuse') throw new RuntimeError(`${line}; fail-closed`, GUARD_LOAD_HINT);
+  process.stderr.write(`ags: warning: ${line}: its tool calls were NOT vetoed in this run\n`);
+}
+
+/** Starts watching for the in-process guard's load marker; a missing one is said at once, or stops the run. */
+function watchGuardLoad(plan: LaunchPlan): { watch: GuardLoadWatch; refused: () => boolean } | null {
+  const check = plan.guardLoadCheck;
+  if (!check) return null;
+  let refused = false;
+  const loaded = () => mark('guard reported loaded');
+  const watch = new GuardLoadWatch(
+    check.markerFile,
+    check.token,
+    () => {
+      const action = guardLoadAction(false, check.failClosed);
+      if (action === 'ok') return;
+      const message = guardLoadMessage(plan.agent, action, GUARD_LOAD_TIMEOUT_MS);
+      process.stderr.write(`\r\nags: ${action === 'warn' ? 'warning: ' : ''}${message}\r\n`);
+      if (action === 'refuse') {
+        refused = true;
+        void removeContainer(plan.containerName);
+      }
+    },
+    GUARD_LOAD_TIMEOUT_MS,
+    loaded,
+  );
+  watch.start();
+  return { watch, refused: () => refused };
 }
 
 /**
@@ -202,9 +261,10 @@ async function runContainer(
   plan: LaunchPlan,
   teardown: Teardown,
   detached: boolean,
-): Promise<{ status: number; signalled: boolean }> {
+): Promise<{ status: number; signalled: boolean; guard?: GuardLoadReport }> {
   if (plan.tty) consumePendingEof();
   const child = execa('podman', argv, { stdio: 'inherit', reject: false, detached });
+  const guardWatch = watchGuardLoad(plan);
   const stop = new ContainerStop(plan.containerName, child, STOP_GRACE_MS);
   let exited = false;
   // an exit that skips the stop below (an internal error) still takes the container with it
@@ -221,7 +281,14 @@ async function runContainer(
     },
   );
   exited = true;
+  const guard = guardWatch
+    ? {
+        loaded: guardWatch.watch.finish(),
+        reported: guardWatch.watch.reportedMissing,
+        refused: guardWatch.refused(),
+      }
+    : undefined;
   if (spawnedMissing(result)) throw PODMAN_MISSING;
   if (stop.signalled) return { status: SIGNAL_EXIT[stop.signalled] ?? 1, signalled: true };
-  return { status: result.exitCode ?? 1, signalled: false };
+  return { status: result.exitCode ?? 1, signalled: false, ...(guard ? { guard } : {}) };
 }

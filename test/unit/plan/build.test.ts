@@ -330,6 +330,7 @@ describe('buildLaunchPlan', () => {
         ADAPTERS[agent],
       );
       expect(plan.command.join(' ')).not.toMatch(/pi-guard|codex-hook|bypass-hook-trust/);
+      expect(plan.sessionFiles.map((f) => f.name)).not.toContain('codex-requirements.toml');
       expect(plan.env.OPENCODE_CONFIG_CONTENT ?? '').not.toContain('opencode-guard');
       expect(plan.env.AGS_GUARD_POLICY).toBeUndefined();
       expect(plan.warnings[0]).toMatch(/guard is OFF/);
@@ -373,12 +374,22 @@ describe('buildLaunchPlan', () => {
     expect(agentArgv(codex)[2]).toMatch(/^developer_instructions="# ags sandbox\\n/);
     const pi = buildLaunchPlan({ ...request, agent: 'pi', agentArgs: [] }, settings, host, ADAPTERS.pi);
     expect(agentArgv(pi).slice(0, 2)).toEqual(['pi', '--append-system-prompt']);
-    // the guard: codex as a PreToolUse hook given with -c, its hook review skipped for this run
-    expect(agentArgv(codex).slice(3)).toEqual([
-      '--dangerously-bypass-hook-trust',
-      '-c',
-      `hooks.PreToolUse=[{matcher="*",hooks=[{type="command",command="/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/codex-hook.mjs'",timeout=10}]}]`,
-    ]);
+    // the guard: codex as a managed PreToolUse hook in root-owned requirements; no hook review is skipped
+    expect(agentArgv(codex)).toHaveLength(3);
+    expect(codex.command).not.toContain('--dangerously-bypass-hook-trust');
+    const requirements = codex.sessionFiles.find((f) => f.name === 'codex-requirements.toml')!;
+    expect(requirements.ownedByRoot).toBe(true);
+    expect(requirements.content).toContain('[features]\nhooks = true\n');
+    expect(requirements.content).toContain(
+      `command = "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/codex-hook.mjs'"`,
+    );
+    expect(codex.mounts.find((m) => m.target === '/etc/codex/requirements.toml')).toEqual({
+      source: '/run/user/1000/ags/session-4242/public/codex-requirements.toml',
+      target: '/etc/codex/requirements.toml',
+      mode: 'ro',
+      why: 'codex wiring',
+      showInHint: false,
+    });
     expect(codex.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
     // pi: the extension from the read-only bundle directory
     expect(agentArgv(pi).slice(3)).toEqual(['--extension', '/opt/ags/sandbox/pi-guard.mjs']);
@@ -454,6 +465,59 @@ describe('buildLaunchPlan', () => {
       expect(p.warnings).toEqual([]);
       expect(p.sessionFiles.map((f) => f.name)).toContain('guard-policy.json');
       expect(p.env.AGS_WORKSPACE).toBeDefined();
+    }
+  });
+
+  it('pi and opencode: the in-process guard reports its load to a fresh writable dir; fail-closed follows lockdown', () => {
+    const guardLoad = { dir: '/run/user/1000/ags/session-4242/guard', token: 'f00d' };
+    for (const agent of ['pi', 'opencode'] as const) {
+      const plan = buildLaunchPlan(
+        { ...request, agent, agentArgs: [] },
+        settings,
+        { ...host, guardLoad },
+        ADAPTERS[agent],
+      );
+      expect(plan.mounts.find((m) => m.target === '/run/ags-guard')).toEqual({
+        source: guardLoad.dir,
+        target: '/run/ags-guard',
+        mode: 'rw',
+        why: 'guard load marker',
+        showInHint: false,
+      });
+      expect(plan.env.AGS_GUARD_LOAD_MARKER).toBe('/run/ags-guard/loaded');
+      expect(plan.env.AGS_GUARD_LOAD_TOKEN).toBe('f00d');
+      expect(plan.guardLoadCheck).toEqual({
+        markerFile: '/run/user/1000/ags/session-4242/guard/loaded',
+        token: 'f00d',
+        failClosed: false,
+      });
+      const locked = buildLaunchPlan(
+        { ...request, agent, agentArgs: [] },
+        { ...settings, guardPolicy: { ...settings.guardPolicy, lockdown: true } },
+        { ...host, guardLoad },
+        ADAPTERS[agent],
+      );
+      expect(locked.guardLoadCheck?.failClosed).toBe(true);
+      // no guard, nothing to check; agents whose hook runs as its own process are not checked this way
+      const yolo = buildLaunchPlan(
+        { ...request, agent, yolo: true, agentArgs: [] },
+        settings,
+        { ...host, guardLoad },
+        ADAPTERS[agent],
+      );
+      expect(yolo.guardLoadCheck).toBeUndefined();
+      expect(yolo.mounts.some((m) => m.target === '/run/ags-guard')).toBe(false);
+      expect(yolo.env.AGS_GUARD_LOAD_TOKEN).toBeUndefined();
+    }
+    for (const agent of ['claude', 'codex', 'gemini', 'shell'] as const) {
+      const plan = buildLaunchPlan(
+        { ...request, agent, agentArgs: [] },
+        settings,
+        { ...host, guardLoad },
+        ADAPTERS[agent],
+      );
+      expect(plan.guardLoadCheck).toBeUndefined();
+      expect(plan.mounts.some((m) => m.target === '/run/ags-guard')).toBe(false);
     }
   });
 
