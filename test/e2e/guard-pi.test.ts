@@ -96,6 +96,8 @@ describe('the ags guard inside a real pi session', () => {
       { cwd: repo, timeout: 180_000 },
     );
     expect(r.exitCode, `${String(r.stdout)}\n${String(r.stderr)}`).toBe(0);
+    // the extension told the run it loaded
+    expect(String(r.stderr)).not.toMatch(/guard did not load/);
     const turns = model.turnsSeen;
     expect(turns.length, JSON.stringify(model.requests.map((q) => q.path))).toBe(3);
 

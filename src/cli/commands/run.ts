@@ -191,9 +191,11 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       await buildMissingImage(ctx);
       run = await runOnce();
     }
+    // a run stopped for its guard ends however podman reports the removal: say why first
+    checkGuardLoaded(plan, run.guard, 'during');
     const failure = run.signalled ? null : podmanFailure(run.status, started());
     if (failure) throw failure;
-    checkGuardLoaded(plan, run.guard);
+    checkGuardLoaded(plan, run.guard, 'after');
     return run.status;
   } finally {
     teardown.finish();
@@ -212,12 +214,16 @@ interface GuardLoadReport {
 const GUARD_LOAD_HINT = 'see docs/GUARDS.md (Per-agent wiring) for how the guard is loaded';
 
 /** After the run: a guard that never reported in is said now (a short run ends before the timeout), or refused. */
-function checkGuardLoaded(plan: LaunchPlan, report: GuardLoadReport | undefined): void {
+function checkGuardLoaded(
+  plan: LaunchPlan,
+  report: GuardLoadReport | undefined,
+  when: 'during' | 'after',
+): void {
   if (!report || !plan.guardLoadCheck) return;
   if (report.refused) {
     throw new RuntimeError(guardLoadMessage(plan.agent, 'refuse', GUARD_LOAD_TIMEOUT_MS), GUARD_LOAD_HINT);
   }
-  if (report.loaded || report.reported) return;
+  if (when === 'during' || report.loaded || report.reported) return;
   const action = guardLoadAction(false, plan.guardLoadCheck.failClosed);
   if (action === 'ok') return;
   const line = `the ags guard did not load in ${plan.agent} (no load marker when the agent exited)`;

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reportGuardLoaded } from '../../../guards/load-marker.js';
-import { guardLoadAction, guardLoadMessage, markerHolds } from '../../../src/session/guard-load.js';
+import {
+  GuardLoadWatch,
+  guardLoadAction,
+  guardLoadMessage,
+  markerHolds,
+} from '../../../src/session/guard-load.js';
 
 describe('guardLoadAction', () => {
   it('a guard that loaded is fine either way', () => {
@@ -72,5 +77,51 @@ describe('the load marker', () => {
     rmSync(file);
     mkdirSync(file);
     expect(markerHolds(file, 'tok3n')).toBe(false);
+  });
+});
+
+describe('GuardLoadWatch', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ags-guard-watch-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reports a marker that never comes, once', async () => {
+    let calls = 0;
+    let watch: GuardLoadWatch | undefined;
+    await new Promise<void>((resolve) => {
+      watch = new GuardLoadWatch(
+        join(dir, 'loaded'),
+        'tok3n',
+        () => {
+          calls++;
+          resolve();
+        },
+        200,
+      );
+      watch.start();
+    });
+    expect(watch!.reportedMissing).toBe(true);
+    expect(watch!.finish()).toBe(false);
+    expect(calls).toBe(1);
+  });
+
+  it('sees the marker the guard wrote, and then reports nothing', async () => {
+    let missing = 0;
+    let loaded = 0;
+    const watch = new GuardLoadWatch(
+      join(dir, 'loaded'),
+      'tok3n',
+      () => missing++,
+      200,
+      () => loaded++,
+    );
+    watch.start();
+    reportGuardLoaded({ AGS_GUARD_LOAD_TOKEN: 'tok3n', AGS_GUARD_LOAD_MARKER: join(dir, 'loaded') });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(watch.finish()).toBe(true);
+    expect(watch.reportedMissing).toBe(false);
+    expect([missing, loaded]).toEqual([0, 1]);
   });
 });
