@@ -243,12 +243,16 @@ function watchGuardLoad(plan: LaunchPlan): { watch: GuardLoadWatch; refused: () 
     () => {
       const action = guardLoadAction(false, check.failClosed);
       if (action === 'ok') return;
-      const message = guardLoadMessage(plan.agent, action, GUARD_LOAD_TIMEOUT_MS);
-      process.stderr.write(`\r\nags: ${action === 'warn' ? 'warning: ' : ''}${message}\r\n`);
       if (action === 'refuse') {
+        // said once the container is gone, as the run's error
         refused = true;
         void removeContainer(plan.containerName);
+        return;
       }
+      // \r: the agent's TUI may have the terminal in raw mode
+      process.stderr.write(
+        `\r\nags: warning: ${guardLoadMessage(plan.agent, action, GUARD_LOAD_TIMEOUT_MS)}\r\n`,
+      );
     },
     GUARD_LOAD_TIMEOUT_MS,
     loaded,
