@@ -74,9 +74,11 @@ function runAgent(config: string, agent: Agent, args: string[]) {
   return runAgs(host, ['--config', config, '--agent', agent, '--', ...args], { cwd: repo, timeout: 150_000 });
 }
 
+let agsCopies = 0;
+
 /** The same, with an ags whose guard bundle for `agent` is `bundle` (a guard that loads but does nothing). */
 function runAgentWithGuard(config: string, agent: 'pi' | 'opencode', bundle: string, args: string[]) {
-  const bin = agsCopyWith(host, join(tmp.dir, `ags-${agent}-broken-guard`), {
+  const bin = agsCopyWith(host, join(tmp.dir, `ags-${agent}-guard-${++agsCopies}`), {
     [`dist/sandbox/${agent}-guard.mjs`]: bundle,
   });
   return runAgsFrom(host, bin, ['--config', config, '--agent', agent, '--', ...args], {
@@ -151,6 +153,14 @@ describe('pi: --append-system-prompt reaches the Anthropic Messages system promp
     expect(String(r.stderr)).toMatch(
       /ags: warning: the ags guard did not load in pi \(no load marker when the agent exited\): its tool calls were NOT vetoed/,
     );
+    // a bundle that throws while loading: whatever pi does with it, the run says the guard is not there
+    const broken = await runAgentWithGuard(
+      config,
+      'pi',
+      "throw new Error('broken bundle');\nexport default function () {}\n",
+      ['-p', '--provider', 'mock', '--model', 'mock-model', 'say hello'],
+    );
+    expect(String(broken.stderr)).toMatch(/ags: warning: the ags guard did not load in pi/);
   });
 });
 
