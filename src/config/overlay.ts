@@ -20,6 +20,11 @@ export const OVERLAY_FORBIDDEN: readonly { path: readonly string[]; why: string 
   { path: ['sandbox', 'base_image'], why: 'it chooses what the image is built from' },
   { path: ['sandbox', 'cache_dir'], why: 'it moves where ags keeps its own files on the host' },
   { path: ['sandbox', 'data_dir'], why: 'it moves where ags keeps its own files on the host' },
+  { path: ['sandbox', 'git_config'], why: 'a repository may not make what git runs on the host writable' },
+  {
+    path: ['sandbox', 'writable_agent_config'],
+    why: 'a repository may not make what host agents and editors load writable',
+  },
   { path: ['runtime', 'engine'], why: 'it chooses the program ags runs on the host' },
   { path: ['runtime', 'oci_runtime'], why: 'it chooses a program podman runs on the host' },
   { path: ['runtime', 'extra_args'], why: 'it passes arbitrary options to podman on the host' },

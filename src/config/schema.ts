@@ -194,6 +194,18 @@ const SandboxSchema = z.strictObject({
     .array(HostPath)
     .default([])
     .describe('Private keys offered to the sandbox through an SSH agent (never mounted).'),
+  git_config: z
+    .enum(['read-only', 'writable'])
+    .default('read-only')
+    .describe(
+      'Whether the agent may change .git/config and .git/hooks (of the workspace, every -d, submodules and worktrees), which git on the host runs. "read-only": `git config` and `git remote add` fail in the sandbox. User config only.',
+    ),
+  writable_agent_config: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Let the agent change project settings that agents and editors on the host load (.claude/, .codex/, .gemini/, .opencode/, .pi/, .cursor/, .vscode/, .idea/, .ags/, .mcp.json, opencode.json, .envrc). User config only.',
+    ),
 });
 
 export const ULIMIT_NAMES = [

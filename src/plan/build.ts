@@ -8,6 +8,13 @@ import { tmuxCommand, tmuxRunner } from './tmux.js';
 import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
 import { decideLimits } from './limits.js';
 import {
+  DEFAULT_PROTECTIONS,
+  PLACEHOLDER_DIR,
+  PLACEHOLDER_FILE,
+  protectedMounts,
+  protectionWarnings,
+} from './protected-paths.js';
+import {
   type ReservedPath,
   GUARD_LOAD_MARKER,
   SANDBOX_BIN_DIR,
@@ -134,6 +141,16 @@ export function buildLaunchPlan(
       true,
     );
   }
+  // git config and hooks, agent project settings: read-only over everything configured (protected-paths.ts)
+  const protections = settings.protections ?? DEFAULT_PROTECTIONS;
+  warnings.push(...protectionWarnings(protections));
+  const covers = protectedMounts(
+    host.protectedPaths ?? [],
+    mounts.filter((m) => fromOutside.has(m)),
+    protections,
+    { dir: join(host.sessionDir, PLACEHOLDER_DIR), file: join(host.sessionDir, PLACEHOLDER_FILE) },
+  );
+  for (const m of covers) add(m, true);
   if (host.sandboxBundleDir) {
     // ags run from a checkout inside what the agent may write (ags working on ags): allowed, but said loudly
     const packageRoot = dirname(dirname(host.sandboxBundleDir));
@@ -195,6 +212,8 @@ export function buildLaunchPlan(
     nonce: host.nonce,
   });
   const sessionFiles = [...wiring.files];
+  if (covers.some((m) => m.source === join(host.sessionDir, PLACEHOLDER_FILE)))
+    sessionFiles.push({ name: PLACEHOLDER_FILE, content: '' });
   if (req.tmux) sessionFiles.push(tmuxRunner());
   if (guard) {
     sessionFiles.push({

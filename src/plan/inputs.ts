@@ -1,6 +1,8 @@
 import type { AgentName } from '../../agents/types.js';
 import type { Policy } from '../../guards/engine/policy.js';
 import type { BasicHostFacts } from '../host/facts.js';
+import type { ProtectedEntry } from '../host/protected-facts.js';
+import type { Protections } from './protected-paths.js';
 import type { NetworkMode } from './types.js';
 
 /** What the user asked for on the command line. */
@@ -43,6 +45,8 @@ export interface HostFacts extends BasicHostFacts {
    * the host cannot tell (image agents, a Containerfile or PATH of the user's own) leaves it to PATH.
    */
   agentCommandAt: 'tools' | 'home' | 'unknown';
+  /** Git config and hooks, agent project settings of the run's directories (src/host/protected-facts.ts). */
+  protectedPaths?: ProtectedEntry[];
 }
 
 /** A host path mounted into the sandbox, after config expansion and existence checks. */
@@ -83,4 +87,6 @@ export interface RunSettings {
   /** File name of the generated gitconfig in the session dir, and the dedicated ssh-agent socket, when the session makes them. */
   gitconfig?: string;
   sshAuthSock?: string;
+  /** Which of those paths are kept read-only (default: all; `[sandbox] git_config`, `writable_agent_config`). */
+  protections?: Protections;
 }

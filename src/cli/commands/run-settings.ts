@@ -111,5 +111,9 @@ export function runSettingsFromConfig(
     agent: { args: overrides.args, env: overrides.env, hostHome: overrides.host_home },
     guard: config.guard.enabled,
     guardPolicy: guardPolicyFromConfig(config.guard, false),
+    protections: {
+      git: config.sandbox.git_config === 'read-only',
+      agentConfig: !config.sandbox.writable_agent_config,
+    },
   };
 }

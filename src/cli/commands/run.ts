@@ -6,7 +6,10 @@ import { ADAPTERS } from '../../../agents/index.js';
 import type { AgentName } from '../../../agents/types.js';
 import { hostHome } from '../../host/facts.js';
 import { RuntimeError } from '../../errors.js';
+import { diffGitExec, gitExecReport, snapshotGitExec } from '../../host/git-exec-keys.js';
+import { protectionFacts } from '../../host/protected-facts.js';
 import { buildLaunchPlan } from '../../plan/build.js';
+import { PLACEHOLDER_DIR } from '../../plan/protected-paths.js';
 import type { RunRequest, RunSettings } from '../../plan/inputs.js';
 import type { LaunchPlan } from '../../plan/types.js';
 import { podmanRunArgv } from '../../runtime/podman/argv.js';
@@ -113,6 +116,15 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       nonce: randomBytes(6).toString('hex'),
       guardLoad: { dir: session.guardDir, token: randomBytes(16).toString('hex') },
       agentCommandAt: agentCommandAt(adapter, planSettings, ctx.config),
+      protectedPaths: protectionFacts({
+        repositoryRoots: [
+          facts.workdir,
+          ...request.addDirs,
+          ...settings.mounts.filter((m) => m.mode === 'rw').map((m) => m.host),
+        ],
+        agentConfigRoots: [facts.workdir, ...request.addDirs],
+        home: facts.home,
+      }),
     },
     adapter,
   );
@@ -135,6 +147,8 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
   // from here on every exit path, signals included, gives back what the run holds
   const teardown = new Teardown();
   let orphans: Promise<unknown> = Promise.resolve();
+  const gitRoots = [facts.workdir, ...request.addDirs];
+  let gitBefore: ReturnType<typeof snapshotGitExec> | null = null;
   try {
     // a killed run leaves its session dir behind, and maybe its container: only then is podman asked
     if (removeStaleSessions(ensureRuntimeDir(runtime, facts.uid)).length > 0)
@@ -147,6 +161,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
     for (const f of plan.sessionFiles) {
       writeFileSync(join(session.publicDir, f.name), f.content, { mode: 0o644 });
     }
+    mkdirSync(join(session.publicDir, PLACEHOLDER_DIR), { mode: 0o755 });
     const rootOwned = plan.sessionFiles
       .filter((f) => f.ownedByRoot)
       .map((f) => join(session.publicDir, f.name));
@@ -175,6 +190,8 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
       }
       writeEnvFile(session.envFile, values);
     }
+    // what git on the host will execute, compared after the run (the mounts keep most of it read-only)
+    gitBefore = snapshotGitExec(gitRoots, facts.home);
     mark('starting podman');
     // The image is not checked first (that costs a podman call on every launch). Exit 125 before the
     // container's first process existed means podman failed; only then does ags look for the image, build a
@@ -200,6 +217,8 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
   } finally {
     teardown.finish();
     await orphans;
+    if (gitBefore)
+      process.stderr.write(gitExecReport(diffGitExec(gitBefore, snapshotGitExec(gitRoots, facts.home))));
   }
 }
 

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { displayPath } from '../util/paths.js';
+import { escapeText } from '../util/terminal-text.js';
+import { isExecutableKey } from './git-config-parse.js';
+import { type RepoLayout, lstatOrNull, readBounded, readRepoLayout } from './git-layout.js';
+
+/**
+ * What git on the host will run for a repository, taken before and after a run and compared: the config keys
+ * that name a program (git-config-parse.ts) in every file git reads for it (includes followed), where its
+ * common git directory is, and its hooks. Read from the files, never by running git: git started on a config
+ * the agent wrote would run that config's `core.fsmonitor` itself, and a global or system config ags cannot
+ * vouch for would decide what is read.
+ */
+export interface GitExecSnapshot {
+  repos: RepoExec[];
+}
+
+interface RepoExec {
+  root: string;
+  commonDir: string | null;
+  /** `file\u0000key\u0000value` of each executable key, in file order. */
+  keys: string[];
+  /** Hook path → content digest (or a word for what is not a regular file). */
+  hooks: Record<string, string>;
+}
+
+/** Hooks directories hold at most a few dozen files; a planted directory of thousands is cut here. */
+const MAX_HOOKS = 256;
+
+function hooksOf(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort().slice(0, MAX_HOOKS);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (name.endsWith('.sample')) continue;
+    const path = join(dir, name);
+    const st = lstatOrNull(path);
+    if (st === null || st.isDirectory()) continue;
+    if (st.isSymbolicLink()) {
+      out[path] = 'a symbolic link';
+      continue;
+    }
+    const bytes = readBounded(path);
+    const exec = (st.mode & 0o111) !== 0 ? 'executable' : 'not executable';
+    out[path] =
+      bytes === null
+        ? `unreadable, ${st.size} bytes`
+        : `${exec}, sha256 ${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
+  }
+  return out;
+}
+
+function repoExec(layout: RepoLayout): RepoExec[] {
+  const keys: string[] = [];
+  for (const file of layout.config) {
+    for (const e of file.entries) {
+      if (isExecutableKey(e.key, e.value))
+        keys.push(`${file.path}\u0000${e.key}\u0000${e.value ?? '(true)'}`);
+    }
+  }
+  return [
+    { root: layout.root, commonDir: layout.commonDir, keys, hooks: hooksOf(layout.hooksDir) },
+    ...layout.modules.flatMap(repoExec),
+  ];
+}
+
+/** The snapshot of the repositories at `roots` (real paths; a root without `.git` is recorded as none). */
+export function snapshotGitExec(roots: readonly string[], home: string): GitExecSnapshot {
+  return {
+    repos: roots.flatMap((root) => {
+      const layout = readRepoLayout(root, home);
+      return layout ? repoExec(layout) : [{ root, commonDir: null, keys: [], hooks: {} }];
+    }),
+  };
+}
+
+const shown = (text: string) => escapeText(text, 300);
+
+function keyLine(k: string): string {
+  const [file, key, value] = k.split('\u0000') as [string, string, string];
+  return `${key} = ${shown(value)} (in ${displayPath(file)})`;
+}
+
+/**
+ * What changed between two snapshots, one line each, every path and value escaped and bounded: keys added or
+ * removed, a common git directory that moved, hooks that appeared, changed or went. Empty when nothing did.
+ */
+export function diffGitExec(before: GitExecSnapshot, after: GitExecSnapshot): string[] {
+  const lines: string[] = [];
+  const old = new Map(before.repos.map((r) => [r.root, r]));
+  for (const now of after.repos) {
+    const was = old.get(now.root) ?? { root: now.root, commonDir: null, keys: [], hooks: {} };
+    const repo = displayPath(now.root);
+    if (was.commonDir !== now.commonDir) {
+      lines.push(
+        now.commonDir === null
+          ? `${repo}: its git directory is gone`
+          : was.commonDir === null
+            ? `${repo}: a git repository appeared (${displayPath(now.commonDir)})`
+            : `${repo}: git now reads its config and hooks from ${displayPath(now.commonDir)} (was ${displayPath(was.commonDir)})`,
+      );
+    }
+    const wasKeys = new Set(was.keys);
+    const nowKeys = new Set(now.keys);
+    for (const k of now.keys) if (!wasKeys.has(k)) lines.push(`${repo}: set ${keyLine(k)}`);
+    for (const k of was.keys) if (!nowKeys.has(k)) lines.push(`${repo}: removed ${keyLine(k)}`);
+    for (const [path, what] of Object.entries(now.hooks)) {
+      const prev = was.hooks[path];
+      if (prev === undefined) lines.push(`${repo}: hook appeared: ${displayPath(path)} (${what})`);
+      else if (prev !== what) lines.push(`${repo}: hook changed: ${displayPath(path)} (${what})`);
+    }
+    for (const path of Object.keys(was.hooks))
+      if (!(path in now.hooks)) lines.push(`${repo}: hook removed: ${displayPath(path)}`);
+  }
+  return lines;
+}
+
+/** The loud report after a run, or nothing. */
+export function gitExecReport(lines: readonly string[]): string {
+  if (lines.length === 0) return '';
+  const shownLines = lines.slice(0, 40);
+  return [
+    'ags: WARNING: this run changed what git on your host will execute:',
+    ...shownLines.map((l) => `ags:   ${l}`),
+    ...(lines.length > shownLines.length ? [`ags:   ... and ${lines.length - shownLines.length} more`] : []),
+    'ags: review these before you run git in that repository (`git config --file FILE --list` reads a file without running anything)',
+  ]
+    .map((l) => `${l}\n`)
+    .join('');
+}

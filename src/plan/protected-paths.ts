@@ -1,0 +1,120 @@
+import { join, relative } from 'node:path';
+import type { ProtectedEntry, ProtectedGroup } from '../host/protected-facts.js';
+import { ConfigError } from '../cli/errors.js';
+import { displayPath, isWithin } from '../util/paths.js';
+import type { Mount } from './types.js';
+
+/**
+ * What the host executes later must not be writable from the sandbox: git's config and hooks (the user's next
+ * `git status` runs `core.fsmonitor`, a checkout runs `post-checkout`) and the project settings a host agent or
+ * editor loads. Pure: the protected host paths (src/host/protected-facts.ts) and the run's mounts in, the
+ * read-only mounts that cover them out. A path is covered wherever a read-write mount makes it visible; a path
+ * that does not exist is covered by an empty placeholder, so it cannot be created either.
+ */
+export interface Protections {
+  /** `[sandbox] git_config = "writable"` turns the git protection off. */
+  git: boolean;
+  /** `[sandbox] writable_agent_config = true` turns the agent config protection off. */
+  agentConfig: boolean;
+}
+
+export interface Placeholders {
+  /** An empty read-only directory and an empty read-only file on the host (in the session dir). */
+  dir: string;
+  file: string;
+}
+
+/** The placeholders' names in the session dir (the file is a session file; run.ts makes the directory). */
+export const PLACEHOLDER_FILE = 'protected-empty';
+export const PLACEHOLDER_DIR = 'protected-empty.d';
+
+export const DEFAULT_PROTECTIONS: Protections = { git: true, agentConfig: true };
+
+export const PROTECTION_OFF_WARNINGS: Record<ProtectedGroup, string> = {
+  git: '[sandbox] git_config = "writable": the agent can change .git/config and .git/hooks, which git on your host runs (ags lists what changed after the run)',
+  'agent-config':
+    '[sandbox] writable_agent_config = true: the agent can change the project settings (.claude/, .vscode/, .envrc, ...) that agents and editors on your host load',
+};
+
+const isOn = (group: ProtectedGroup, p: Protections) => (group === 'git' ? p.git : p.agentConfig);
+
+function refuse(message: string, group: ProtectedGroup): never {
+  throw new ConfigError(
+    message,
+    group === 'git'
+      ? 'ags keeps git config and hooks read-only; mount that path read-only, or set `[sandbox] git_config = "writable"` in your user config'
+      : 'ags keeps agent project settings read-only; mount that path read-only, or set `[sandbox] writable_agent_config = true` in your user config',
+  );
+}
+
+/**
+ * The mounts that protect `entries` inside the read-write `mounts` (those from outside ags: workspace, -d,
+ * [[mount]]), to be added after them. Refuses a read-write mount whose source is or lies inside a protected
+ * path, a mount (any mode) that would land on or inside a protected path, and a protected path that is a
+ * symbolic link (a link is not a mount point: the agent could replace it).
+ */
+export function protectedMounts(
+  entries: readonly ProtectedEntry[],
+  mounts: readonly Mount[],
+  protections: Protections,
+  placeholders: Placeholders,
+): Mount[] {
+  const out: Mount[] = [];
+  const active = entries.filter((e) => isOn(e.group, protections));
+  for (const m of mounts) {
+    for (const e of active) {
+      if (!e.pin && m.mode === 'rw' && isWithin(m.source, e.path)) {
+        refuse(
+          `${m.why} ${displayPath(m.source)} would make ${displayPath(e.path)} (${e.what}) writable in the sandbox`,
+          e.group,
+        );
+      }
+    }
+  }
+  const targets: { target: string; e: ProtectedEntry }[] = [];
+  for (const m of mounts) {
+    if (m.mode !== 'rw') continue;
+    for (const e of active) {
+      if (e.path === m.source || !isWithin(e.path, m.source)) continue;
+      if (e.kind === 'symlink' || e.kind === 'other') {
+        refuse(
+          `${displayPath(e.path)} (${e.what}) is ${e.kind === 'symlink' ? 'a symbolic link' : 'neither a file nor a directory'}: ags cannot keep it read-only (the agent could replace it)`,
+          e.group,
+        );
+      }
+      const target = join(m.target, relative(m.source, e.path));
+      const absent = e.kind === 'absent';
+      const source = absent ? (e.placeholder === 'dir' ? placeholders.dir : placeholders.file) : e.path;
+      out.push({
+        source,
+        target,
+        mode: e.pin ? 'rw' : 'ro',
+        why: e.pin
+          ? `pinned: ${e.what}`
+          : `read-only: ${e.what}${absent ? ' (absent: an empty placeholder)' : ''}`,
+        showInHint: false,
+      });
+      targets.push({ target, e });
+    }
+  }
+  // nothing configured may land on or inside a covered path (podman mounts deeper targets later, on top)
+  for (const m of mounts) {
+    for (const { target, e } of targets) {
+      if (!e.pin && isWithin(m.target, target)) {
+        refuse(
+          `${m.why} mounted at ${displayPath(m.target)} would cover ${displayPath(target)} (${e.what})`,
+          e.group,
+        );
+      }
+    }
+  }
+  // pins first (outermost), so every read-only mount lands above the pin of its git directory
+  return [...out.filter((m) => m.mode === 'rw'), ...out.filter((m) => m.mode === 'ro')];
+}
+
+/** The warnings a run with a protection turned off prints at start. */
+export function protectionWarnings(protections: Protections): string[] {
+  return (['git', 'agent-config'] as const)
+    .filter((g) => !isOn(g, protections))
+    .map((g) => PROTECTION_OFF_WARNINGS[g]);
+}

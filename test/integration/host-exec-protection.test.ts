@@ -1,0 +1,129 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
+import { testUserTempDir } from '../support/tmp.js';
+import { makeTestRepo } from '../support/workspace.js';
+
+/**
+ * A hostile agent in a real rootless container tries to plant what git and agents on the HOST run later:
+ * hooks, core.fsmonitor, project settings. By default every try fails, and the host's own `git status`
+ * afterwards runs nothing; with `git_config = "writable"` the write succeeds and the run says so.
+ */
+describe('nothing the host runs later can be planted from the sandbox', () => {
+  let host: TestHost;
+  let tmp: ReturnType<typeof testUserTempDir>;
+  let runtime: string;
+  let canary: string;
+
+  /** A fresh repository with one commit, a seeded .claude/settings.json and no .vscode, and a config. */
+  async function setup(name: string, sandbox = '') {
+    const dir = join(tmp.dir, name);
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const repo = await makeTestRepo(host, dir, { 'README.md': 'hi\n', '.claude/settings.json': '{}\n' });
+    const git = (...args: string[]) => runAsTestUser(host, ['git', '-C', repo, ...args]);
+    await git('-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '-A');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init');
+    const config = writeTestConfig(host, join(dir, 'cfg'), '', { sandbox });
+    return { repo, config };
+  }
+
+  const run = (config: string, repo: string, script: string) =>
+    runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+
+  beforeAll(() => {
+    host = loadTestHost();
+    tmp = testUserTempDir(host);
+    runtime = join(tmp.dir, 'run');
+    mkdirSync(runtime, { recursive: true, mode: 0o700 });
+    giveToTestUser(host, runtime);
+    canary = join(tmp.dir, 'PWNED');
+  });
+
+  afterAll(() => tmp?.cleanup());
+
+  it('refuses hooks, core.fsmonitor, settings files and a swapped .git; git still works; host git status runs nothing', async () => {
+    const { repo, config } = await setup('default');
+    // each attempt prints "<name>=ok" when it worked, "<name>=refused" when it did not
+    const attempt = (name: string, cmd: string) => `if ( ${cmd} ) 2>/dev/null; then echo ${name}=ok; else echo ${name}=refused; fi`;
+    const script = [
+      attempt('hook', `echo 'touch ${canary}' > .git/hooks/post-checkout && chmod +x .git/hooks/post-checkout`),
+      attempt('hooks-swap', 'mv .git/hooks .git/hooks-old'),
+      attempt('fsmonitor', `git config core.fsmonitor 'touch ${canary}; false'`),
+      attempt('config-write', `printf '[core]\\n\\tfsmonitor = touch ${canary}\\n' >> .git/config`),
+      attempt('git-swap', 'mv .git .git-old'),
+      attempt('claude-settings', `echo '{"hooks":{}}' > .claude/settings.json`),
+      attempt('claude-local', `echo '{}' > .claude/settings.local.json`),
+      attempt('vscode-tasks', 'mkdir -p .vscode && echo {} > .vscode/tasks.json'),
+      attempt('envrc', `echo 'touch ${canary}' > .envrc`),
+      attempt('ags-overlay', 'mkdir -p .ags && echo > .ags/config.toml'),
+      // normal work with the read-only config
+      attempt('git-work', 'git status -s && echo x > a.txt && git add a.txt && git commit -qm a && git branch b && git checkout -q b && git checkout -q - && git log --oneline | grep -q a'),
+      attempt('git-remote-add', 'git remote add origin /tmp/x'),
+    ].join('\n');
+    const r = await run(config, repo, script);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const results = Object.fromEntries(
+      String(r.stdout)
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=') as [string, string]),
+    );
+    expect(results).toEqual({
+      hook: 'refused',
+      'hooks-swap': 'refused',
+      fsmonitor: 'refused',
+      'config-write': 'refused',
+      'git-swap': 'refused',
+      'claude-settings': 'refused',
+      'claude-local': 'refused',
+      'vscode-tasks': 'refused',
+      envrc: 'refused',
+      'ags-overlay': 'refused',
+      'git-work': 'ok',
+      'git-remote-add': 'refused',
+    });
+    expect(String(r.stderr)).not.toContain('changed what git on your host will execute');
+    // the host's own git afterwards: status and a checkout run nothing planted
+    const status = await runAsTestUser(host, ['git', '-C', repo, 'status', '--short']);
+    await runAsTestUser(host, ['git', '-C', repo, 'checkout', '-q', 'b']);
+    expect(status.exitCode).toBe(0);
+    expect(existsSync(canary)).toBe(false);
+    expect(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8')).toBe('{}\n');
+    // the placeholders that kept absent paths from being created are gone again
+    for (const p of ['.vscode', '.envrc', '.ags', '.claude/settings.local.json', '.mcp.json'])
+      expect(existsSync(join(repo, p)), p).toBe(false);
+  });
+
+  it('with git_config = "writable" the write succeeds and the run names the changed key and hook', async () => {
+    const { repo, config } = await setup('writable', 'git_config = "writable"');
+    const r = await run(
+      config,
+      repo,
+      `git config core.fsmonitor 'touch ${canary}.writable; false' && printf '#!/bin/sh\\n' > .git/hooks/post-checkout && chmod +x .git/hooks/post-checkout`,
+    );
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const err = String(r.stderr);
+    expect(err).toContain('git_config = "writable"');
+    expect(err).toContain('changed what git on your host will execute');
+    expect(err).toMatch(/set core\.fsmonitor = touch .*PWNED\.writable; false \(in .*\.git\/config\)/);
+    expect(err).toMatch(/hook appeared: .*\.git\/hooks\/post-checkout \(executable/);
+    // and the host's config really has it (read without running git's fsmonitor)
+    expect(readFileSync(join(repo, '.git', 'config'), 'utf8')).toContain('fsmonitor');
+  });
+
+  it('a repo overlay cannot turn the protection off', async () => {
+    const { repo, config } = await setup('overlay');
+    mkdirSync(join(repo, '.ags'));
+    writeFileSync(join(repo, '.ags', 'config.toml'), '[sandbox]\ngit_config = "writable"\n');
+    giveToTestUser(host, join(repo, '.ags'), join(repo, '.ags', 'config.toml'));
+    const r = await run(config, repo, 'true');
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toContain('not allowed in a repo overlay');
+  });
+});
