@@ -50,9 +50,13 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
   it('refuses hooks, core.fsmonitor, settings files and a swapped .git; git still works; host git status runs nothing', async () => {
     const { repo, config } = await setup('default');
     // each attempt prints "<name>=ok" when it worked, "<name>=refused" when it did not
-    const attempt = (name: string, cmd: string) => `if ( ${cmd} ) 2>/dev/null; then echo ${name}=ok; else echo ${name}=refused; fi`;
+    const attempt = (name: string, cmd: string) =>
+      `if ( ${cmd} ) 2>/dev/null; then echo ${name}=ok; else echo ${name}=refused; fi`;
     const script = [
-      attempt('hook', `echo 'touch ${canary}' > .git/hooks/post-checkout && chmod +x .git/hooks/post-checkout`),
+      attempt(
+        'hook',
+        `echo 'touch ${canary}' > .git/hooks/post-checkout && chmod +x .git/hooks/post-checkout`,
+      ),
       attempt('hooks-swap', 'mv .git/hooks .git/hooks-old'),
       attempt('fsmonitor', `git config core.fsmonitor 'touch ${canary}; false'`),
       attempt('config-write', `printf '[core]\\n\\tfsmonitor = touch ${canary}\\n' >> .git/config`),
@@ -63,7 +67,10 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
       attempt('envrc', `echo 'touch ${canary}' > .envrc`),
       attempt('ags-overlay', 'mkdir -p .ags && echo > .ags/config.toml'),
       // normal work with the read-only config
-      attempt('git-work', 'git status -s && echo x > a.txt && git add a.txt && git commit -qm a && git branch b && git checkout -q b && git checkout -q - && git log --oneline | grep -q a'),
+      attempt(
+        'git-work',
+        'git status -s && echo x > a.txt && git add a.txt && git commit -qm a && git branch b && git checkout -q b && git checkout -q - && git log --oneline | grep -q a',
+      ),
       attempt('git-remote-add', 'git remote add origin /tmp/x'),
     ].join('\n');
     const r = await run(config, repo, script);

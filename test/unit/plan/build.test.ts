@@ -621,3 +621,85 @@ describe('buildHint', () => {
     expect(hint).toContain('Lockdown: off');
   });
 });
+
+describe('buildLaunchPlan and what the host runs later', () => {
+  const protectedPaths: HostFacts['protectedPaths'] = [
+    {
+      path: '/home/u/src/app/.git',
+      group: 'git',
+      kind: 'dir',
+      placeholder: 'dir',
+      pin: true,
+      what: 'the git directory',
+    },
+    {
+      path: '/home/u/src/app/.git/config',
+      group: 'git',
+      kind: 'file',
+      placeholder: 'file',
+      what: 'git config',
+    },
+    {
+      path: '/home/u/src/app/.git/hooks',
+      group: 'git',
+      kind: 'absent',
+      placeholder: 'dir',
+      what: 'git hooks',
+    },
+    {
+      path: '/home/u/src/app/.git/config.worktree',
+      group: 'git',
+      kind: 'absent',
+      placeholder: 'file',
+      what: 'wt',
+    },
+  ];
+  const withPaths = { ...host, protectedPaths };
+
+  it('mounts them read-only after the workspace, placeholders from the session dir (written as a session file)', () => {
+    const plan = buildLaunchPlan(request, settings, withPaths, ADAPTERS.shell);
+    const targets = plan.mounts.map((m) => m.target);
+    const at = (t: string) => plan.mounts.find((m) => m.target === t)!;
+    expect(targets.indexOf('/home/u/src/app')).toBeLessThan(targets.indexOf('/home/u/src/app/.git'));
+    expect(at('/home/u/src/app/.git')).toMatchObject({ source: '/home/u/src/app/.git', mode: 'rw' });
+    expect(at('/home/u/src/app/.git/config')).toMatchObject({
+      source: '/home/u/src/app/.git/config',
+      mode: 'ro',
+    });
+    expect(at('/home/u/src/app/.git/hooks')).toMatchObject({
+      source: `${host.sessionDir}/protected-empty.d`,
+      mode: 'ro',
+    });
+    expect(at('/home/u/src/app/.git/config.worktree')).toMatchObject({
+      source: `${host.sessionDir}/protected-empty`,
+    });
+    expect(plan.sessionFiles).toContainEqual({ name: 'protected-empty', content: '' });
+    expect(plan.warnings.join('\n')).not.toContain('git_config');
+  });
+
+  it('a configured mount cannot land on a protected path or uncover it', () => {
+    const over = {
+      ...settings,
+      mounts: [{ host: '/tmp/h', container: '/home/u/src/app/.git/hooks', mode: 'rw' as const }],
+    };
+    expect(() => buildLaunchPlan(request, over, withPaths, ADAPTERS.shell)).toThrow(/would cover|would make/);
+    const rwSource = {
+      ...settings,
+      mounts: [{ host: '/home/u/src/app/.git/config', container: '/x', mode: 'rw' as const }],
+    };
+    expect(() => buildLaunchPlan(request, rwSource, withPaths, ADAPTERS.shell)).toThrow(
+      /would make .*writable/,
+    );
+  });
+
+  it('git_config = "writable" leaves them out and warns', () => {
+    const plan = buildLaunchPlan(
+      request,
+      { ...settings, protections: { git: false, agentConfig: true } },
+      withPaths,
+      ADAPTERS.shell,
+    );
+    expect(plan.mounts.some((m) => m.target.startsWith('/home/u/src/app/.git'))).toBe(false);
+    expect(plan.warnings).toContainEqual(expect.stringContaining('git_config = "writable"'));
+  });
+});

@@ -1,0 +1,103 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execaSync } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { diffGitExec, gitExecReport, snapshotGitExec } from '../../../src/host/git-exec-keys.js';
+import { protectionFacts } from '../../../src/host/protected-facts.js';
+
+let tmp: string;
+let repo: string;
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'ags-gitexec-'));
+  repo = join(tmp, 'repo');
+  execaSync('git', ['init', '-q', repo]);
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+const append = (file: string, text: string) => writeFileSync(file, text, { flag: 'a' });
+
+describe('what git on the host will run, before and after', () => {
+  it('is quiet when nothing changed', () => {
+    const a = snapshotGitExec([repo], tmp);
+    expect(diffGitExec(a, snapshotGitExec([repo], tmp))).toEqual([]);
+    expect(gitExecReport([])).toBe('');
+  });
+
+  it('names a key that appeared, also through an include, and a hook that appeared or changed', () => {
+    writeFileSync(join(repo, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\n');
+    const before = snapshotGitExec([repo], tmp);
+    append(
+      join(repo, '.git', 'config'),
+      '[core]\n\tfsmonitor = "touch /tmp/p\u001b[2J"\n[include]\n\tpath = ../inc\n',
+    );
+    writeFileSync(join(repo, 'inc'), '[alias]\n\tx = !sh -c evil\n\ty = log\n');
+    writeFileSync(join(repo, '.git', 'hooks', 'post-checkout'), '#!/bin/sh\ntouch /tmp/p\n');
+    chmodSync(join(repo, '.git', 'hooks', 'post-checkout'), 0o755);
+    writeFileSync(join(repo, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\nexit 0\n');
+    const lines = diffGitExec(before, snapshotGitExec([repo], tmp));
+    expect(lines).toEqual([
+      expect.stringMatching(/set core\.fsmonitor = touch \/tmp\/p\\x1b\[2J \(in .*\.git\/config\)$/),
+      expect.stringMatching(/set include\.path = \.\.\/inc/),
+      expect.stringMatching(/set alias\.x = !sh -c evil \(in .*\/inc\)$/),
+      expect.stringMatching(/hook appeared: .*post-checkout \(executable, sha256/),
+      expect.stringMatching(/hook changed: .*pre-commit \(not executable, sha256/),
+    ]);
+    // the escape sequence reaches the terminal only escaped
+    expect(lines.join('')).not.toContain('\u001b');
+    expect(gitExecReport(lines)).toMatch(
+      /^ags: WARNING: this run changed what git on your host will execute:\n/,
+    );
+  });
+
+  it('notices a planted commondir that moves where git reads its config from', () => {
+    const before = snapshotGitExec([repo], tmp);
+    mkdirSync(join(tmp, 'evil'));
+    writeFileSync(join(repo, '.git', 'commondir'), join(tmp, 'evil'));
+    writeFileSync(join(tmp, 'evil', 'config'), '[core]\n\tfsmonitor = x\n');
+    const lines = diffGitExec(before, snapshotGitExec([repo], tmp));
+    expect(lines[0]).toMatch(/git now reads its config and hooks from .*evil/);
+    expect(lines).toContainEqual(expect.stringMatching(/set core\.fsmonitor = x \(in .*evil\/config\)/));
+  });
+
+  it('reads a FIFO planted as an include without waiting on it', () => {
+    execaSync('mkfifo', [join(repo, 'fifo')]);
+    append(join(repo, '.git', 'config'), '[include]\n\tpath = ../fifo\n');
+    expect(snapshotGitExec([repo], tmp).repos[0]!.keys).toHaveLength(1);
+  });
+});
+
+describe('the protected paths of a repository', () => {
+  it('lists config, hooks, submodules, included files and hooksPath inside the repository, and agent config', () => {
+    mkdirSync(join(repo, '.git', 'modules', 'lib', 'hooks'), { recursive: true });
+    writeFileSync(join(repo, '.git', 'modules', 'lib', 'HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(join(repo, '.git', 'modules', 'lib', 'config'), '[core]\n\tworktree = ../../../lib\n');
+    mkdirSync(join(repo, 'lib'));
+    writeFileSync(join(repo, 'lib', '.git'), 'gitdir: ../.git/modules/lib\n');
+    append(
+      join(repo, '.git', 'config'),
+      '[core]\n\thooksPath = .githooks\n[include]\n\tpath = ../shared.gitconfig\n',
+    );
+    mkdirSync(join(repo, '.claude'));
+    const facts = protectionFacts({ repositoryRoots: [repo], agentConfigRoots: [repo], home: tmp });
+    const byPath = Object.fromEntries(
+      facts.map((f) => [f.path.slice(repo.length + 1), `${f.group}:${f.kind}${f.pin ? ':pin' : ''}`]),
+    );
+    expect(byPath).toMatchObject({
+      '.git': 'git:dir:pin',
+      '.git/config': 'git:file',
+      '.git/config.worktree': 'git:absent',
+      '.git/hooks': 'git:dir',
+      '.githooks': 'git:absent',
+      'shared.gitconfig': 'git:absent',
+      '.git/modules/lib/config': 'git:file',
+      '.git/modules/lib/hooks': 'git:dir',
+      'lib/.git': 'git:file',
+      '.claude': 'agent-config:dir',
+      '.vscode': 'agent-config:absent',
+      '.envrc': 'agent-config:absent',
+      '.ags': 'agent-config:absent',
+    });
+    expect(facts.find((f) => f.path.endsWith('/.envrc'))!.placeholder).toBe('dir');
+  });
+});
