@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { displayPath } from '../util/paths.js';
 import { escapeText } from '../util/terminal-text.js';
 import { isExecutableKey } from './git-config-parse.js';
-import { type RepoLayout, lstatOrNull, readBounded, readRepoLayout } from './git-layout.js';
+import { readGitlinks } from './git-index.js';
+import { type RepoLayout, lastValue, lstatOrNull, readBounded, readRepoLayout } from './git-layout.js';
 
 /**
  * What git on the host will run for a repository, taken before and after a run and compared: the config keys
@@ -56,7 +57,13 @@ function hooksOf(dir: string): Record<string, string> {
   return out;
 }
 
-function repoExec(layout: RepoLayout): RepoExec[] {
+/** How deep, and how many, repositories nested as gitlinks are followed (the host's git status recurses into them). */
+const MAX_NESTED_DEPTH = 3;
+export const MAX_NESTED = 64;
+
+function repoExec(layout: RepoLayout, home: string, depth: number, seen: Set<string>): RepoExec[] {
+  if (seen.has(layout.root) || seen.size >= MAX_NESTED) return [];
+  seen.add(layout.root);
   const keys: string[] = [];
   for (const file of layout.config) {
     for (const e of file.entries) {
@@ -64,18 +71,40 @@ function repoExec(layout: RepoLayout): RepoExec[] {
         keys.push(`${file.path}\u0000${e.key}\u0000${e.value ?? '(true)'}`);
     }
   }
+  const here: RepoExec = {
+    root: layout.root,
+    commonDir: layout.commonDir,
+    keys,
+    hooks: hooksOf(layout.hooksDir),
+  };
+  const nested = depth >= MAX_NESTED_DEPTH ? [] : nestedLayouts(layout, home);
   return [
-    { root: layout.root, commonDir: layout.commonDir, keys, hooks: hooksOf(layout.hooksDir) },
-    ...layout.modules.flatMap(repoExec),
+    here,
+    ...layout.modules.flatMap((m) => repoExec(m, home, depth + 1, seen)),
+    ...nested.flatMap((n) => repoExec(n, home, depth + 1, seen)),
   ];
+}
+
+/** The populated gitlinks of the repository's index: each a repository the host's `git status` enters. */
+function nestedLayouts(layout: RepoLayout, home: string): RepoLayout[] {
+  if (layout.marker === 'symlink') return [];
+  const hashLen = lastValue(layout.config, 'extensions.objectformat') === 'sha256' ? 32 : 20;
+  const out: RepoLayout[] = [];
+  for (const path of readGitlinks(join(layout.gitDir, 'index'), hashLen).slice(0, MAX_NESTED)) {
+    if (path.split('/').some((s) => s === '..' || s === '.' || s === '')) continue;
+    const nested = readRepoLayout(join(layout.root, path), home);
+    if (nested) out.push(nested);
+  }
+  return out;
 }
 
 /** The snapshot of the repositories at `roots` (real paths; a root without `.git` is recorded as none). */
 export function snapshotGitExec(roots: readonly string[], home: string): GitExecSnapshot {
+  const seen = new Set<string>();
   return {
     repos: roots.flatMap((root) => {
       const layout = readRepoLayout(root, home);
-      return layout ? repoExec(layout) : [{ root, commonDir: null, keys: [], hooks: {} }];
+      return layout ? repoExec(layout, home, 0, seen) : [{ root, commonDir: null, keys: [], hooks: {} }];
     }),
   };
 }

@@ -107,6 +107,81 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
       expect(existsSync(join(repo, p)), p).toBe(false);
   });
 
+  it("protects a submodule's config, hooks and .git file, and a -d repository's", async () => {
+    const { repo, config } = await setup('submodule');
+    const lib = join(tmp.dir, 'submodule', 'lib');
+    const other = join(tmp.dir, 'submodule', 'other');
+    for (const d of [lib, other]) {
+      await runAsTestUser(host, ['git', 'init', '-q', d]);
+      await runAsTestUser(host, [
+        'git',
+        '-C',
+        d,
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@t',
+        'commit',
+        '-q',
+        '--allow-empty',
+        '-m',
+        'l',
+      ]);
+    }
+    const add = await runAsTestUser(host, [
+      'git',
+      '-C',
+      repo,
+      '-c',
+      'protocol.file.allow=always',
+      'submodule',
+      'add',
+      '-q',
+      lib,
+      'lib',
+    ]);
+    expect(add.exitCode, String(add.stderr)).toBe(0);
+    const script = [
+      `if echo x > .git/modules/lib/hooks/post-checkout 2>/dev/null; then echo sub-hook=ok; else echo sub-hook=refused; fi`,
+      `if git -C lib config core.fsmonitor 'touch ${canary}' 2>/dev/null; then echo sub-config=ok; else echo sub-config=refused; fi`,
+      `if echo 'gitdir: /tmp' > lib/.git 2>/dev/null; then echo sub-gitfile=ok; else echo sub-gitfile=refused; fi`,
+      `if git -C ${other} config core.fsmonitor 'touch ${canary}' 2>/dev/null; then echo d-config=ok; else echo d-config=refused; fi`,
+      `if git -C lib status -s >/dev/null && git -C ${other} log -1 >/dev/null; then echo git-work=ok; else echo git-work=refused; fi`,
+    ].join('\n');
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '-d', other, '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim().split('\n')).toEqual([
+      'sub-hook=refused',
+      'sub-config=refused',
+      'sub-gitfile=refused',
+      'd-config=refused',
+      'git-work=ok',
+    ]);
+    await runAsTestUser(host, ['git', '-C', repo, 'status', '--short']);
+    expect(existsSync(canary)).toBe(false);
+  });
+
+  it('what no mount can stop is reported after the run: a planted commondir, a new nested repository', async () => {
+    const { repo, config } = await setup('unstoppable');
+    const script = [
+      // a repository made from scratch inside the workspace and added as a gitlink: host git status enters it
+      `git init -q nested && git -C nested commit -q --allow-empty -m n && git -C nested config core.fsmonitor 'touch ${canary}.nested; false' && git add nested`,
+      // the git dir pointed at a planted common dir with its own config
+      `mkdir -p evil && cp -r .git/objects .git/refs .git/HEAD evil/ && printf '[core]\\n\\tfsmonitor = touch ${canary}.common\\n' > evil/config && echo ${join(repo, 'evil')} > .git/commondir`,
+    ].join(' && ');
+    const r = await run(config, repo, script);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const err = String(r.stderr);
+    expect(err).toContain('ags: WARNING: this run changed what git on your host will execute');
+    expect(err).toMatch(/git now reads its config and hooks from .*\/evil/);
+    expect(err).toMatch(/set core\.fsmonitor = touch .*PWNED\.common \(in .*evil\/config\)/);
+    expect(err).toMatch(/nested: a git repository appeared/);
+    expect(err).toMatch(/nested: set core\.fsmonitor = touch .*PWNED\.nested; false/);
+  });
+
   it('with git_config = "writable" the write succeeds and the run names the changed key and hook', async () => {
     const { repo, config } = await setup('writable', 'git_config = "writable"');
     const r = await run(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { diffGitExec, gitExecReport, snapshotGitExec } from '../../../src/host/git-exec-keys.js';
+import { readGitlinks } from '../../../src/host/git-index.js';
 import { protectionFacts } from '../../../src/host/protected-facts.js';
 
 let tmp: string;
@@ -64,6 +65,41 @@ describe('what git on the host will run, before and after', () => {
     execaSync('mkfifo', [join(repo, 'fifo')]);
     append(join(repo, '.git', 'config'), '[include]\n\tpath = ../fifo\n');
     expect(snapshotGitExec([repo], tmp).repos[0]!.keys).toHaveLength(1);
+  });
+});
+
+describe('repositories nested as gitlinks (the host git status enters them)', () => {
+  const git = (cwd: string, ...args: string[]) =>
+    execaSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd });
+
+  it.each([2, 3, 4])(
+    'are read from an index of version %i, long and prefix-compressed paths too',
+    (version) => {
+      for (const p of ['a/deep/lib', 'a/deep/lib2', 'b']) {
+        mkdirSync(join(repo, p), { recursive: true });
+        git(join(repo, p), 'init', '-q');
+        git(join(repo, p), 'commit', '-q', '--allow-empty', '-m', 'i');
+      }
+      writeFileSync(join(repo, 'a', 'file-with-a-rather-long-name-to-pad.txt'), 'x');
+      git(repo, 'add', 'a', 'b');
+      git(repo, 'update-index', '--index-version', String(version));
+      expect(readGitlinks(join(repo, '.git', 'index')).sort()).toEqual(['a/deep/lib', 'a/deep/lib2', 'b']);
+    },
+  );
+
+  it('a nested repository the agent made and added is reported with what it would run', () => {
+    const before = snapshotGitExec([repo], tmp);
+    const sub = join(repo, 'sub');
+    mkdirSync(sub);
+    git(sub, 'init', '-q');
+    git(sub, 'commit', '-q', '--allow-empty', '-m', 's');
+    append(join(sub, '.git', 'config'), '[core]\n\tfsmonitor = touch /tmp/p\n');
+    git(repo, 'add', 'sub');
+    const lines = diffGitExec(before, snapshotGitExec([repo], tmp));
+    expect(lines).toEqual([
+      expect.stringMatching(/sub: a git repository appeared/),
+      expect.stringMatching(/sub: set core\.fsmonitor = touch \/tmp\/p/),
+    ]);
   });
 });
 
