@@ -1,10 +1,13 @@
+import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { realpathLoose } from '../util/paths.js';
 import {
   type RepoLayout,
   expandConfigPath,
   isIncludeKey,
+  lastValue,
   lstatOrNull,
+  readConfigChain,
   readRepoLayout,
 } from './git-layout.js';
 
@@ -123,12 +126,50 @@ function moduleEntries(m: RepoLayout, out: ProtectedEntry[]): void {
   for (const n of m.modules) moduleEntries(n, out);
 }
 
+/**
+ * The host's own global and system git config, the files it includes and its core.hooksPath, by real path (the
+ * user's own links followed): in a dotfiles repository used as the workspace, `~/.gitconfig` may be a link to a
+ * file the agent could otherwise rewrite, and every git on the host would run what it planted there.
+ */
+function hostGitConfigEntries(home: string, env: NodeJS.ProcessEnv, out: ProtectedEntry[]): void {
+  const xdg = env.XDG_CONFIG_HOME || join(home, '.config');
+  const tops = [
+    env.GIT_CONFIG_GLOBAL || join(home, '.gitconfig'),
+    join(xdg, 'git', 'config'),
+    env.GIT_CONFIG_SYSTEM || '/etc/gitconfig',
+  ];
+  for (const top of tops) {
+    const chain = readConfigChain(top, home);
+    for (const file of chain) {
+      let real: string;
+      try {
+        real = realpathSync(file.path);
+      } catch {
+        continue;
+      }
+      out.push(entry(real, 'git', 'file', "your host's global git config"));
+    }
+    const hooksPath = lastValue(chain, 'core.hookspath');
+    if (hooksPath)
+      out.push(
+        entry(
+          realpathLoose(expandConfigPath(hooksPath, home, home)),
+          'git',
+          'dir',
+          "your host's global core.hooksPath",
+        ),
+      );
+  }
+}
+
 export interface ProtectionFactsInput {
   /** Real paths of the directories the run mounts read-write whose repository (if any) is protected. */
   repositoryRoots: readonly string[];
   /** Real paths whose agent project config is protected (the workspace and every -d). */
   agentConfigRoots: readonly string[];
   home: string;
+  /** For GIT_CONFIG_GLOBAL, GIT_CONFIG_SYSTEM and XDG_CONFIG_HOME: where the host's git finds its own config. */
+  env: NodeJS.ProcessEnv;
 }
 
 /** Every protected path of the run's repositories and agent config roots, each once, in a stable order. */
@@ -138,6 +179,7 @@ export function protectionFacts(input: ProtectionFactsInput): ProtectedEntry[] {
     const layout = readRepoLayout(root, input.home);
     if (layout) gitEntries(layout, input.home, out);
   }
+  hostGitConfigEntries(input.home, input.env, out);
   for (const root of input.agentConfigRoots) {
     for (const d of AGENT_CONFIG_DIRS) out.push(entry(join(root, d.name), 'agent-config', 'dir', d.what));
     // an absent file is covered by an empty directory: it cannot be created, and git status does not show it

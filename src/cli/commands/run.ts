@@ -124,6 +124,7 @@ export async function runAgent(flags: RunFlags, agentArgs: string[]): Promise<nu
         ],
         agentConfigRoots: [facts.workdir, ...request.addDirs],
         home: facts.home,
+        env: facts.env,
       }),
     },
     adapter,

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
@@ -115,7 +115,7 @@ describe('the protected paths of a repository', () => {
       '[core]\n\thooksPath = .githooks\n[include]\n\tpath = ../shared.gitconfig\n',
     );
     mkdirSync(join(repo, '.claude'));
-    const facts = protectionFacts({ repositoryRoots: [repo], agentConfigRoots: [repo], home: tmp });
+    const facts = protectionFacts({ repositoryRoots: [repo], agentConfigRoots: [repo], home: tmp, env: {} });
     const byPath = Object.fromEntries(
       facts.map((f) => [f.path.slice(repo.length + 1), `${f.group}:${f.kind}${f.pin ? ':pin' : ''}`]),
     );
@@ -135,5 +135,25 @@ describe('the protected paths of a repository', () => {
       '.ags': 'agent-config:absent',
     });
     expect(facts.find((f) => f.path.endsWith('/.envrc'))!.placeholder).toBe('dir');
+  });
+
+  it("includes the host's global git config where it is a link into a repository (a dotfiles workspace)", () => {
+    writeFileSync(
+      join(repo, 'gitconfig'),
+      '[include]\n\tpath = ~/dotfiles-extra\n[core]\n\thooksPath = ~/repo/hooks\n',
+    );
+    writeFileSync(join(tmp, 'dotfiles-extra'), '');
+    symlinkSync(join(repo, 'gitconfig'), join(tmp, '.gitconfig'));
+    const facts = protectionFacts({
+      repositoryRoots: [],
+      agentConfigRoots: [],
+      home: tmp,
+      env: { GIT_CONFIG_SYSTEM: join(tmp, 'none') },
+    });
+    expect(facts.map((f) => [f.path, f.kind])).toEqual([
+      [join(repo, 'gitconfig'), 'file'],
+      [join(tmp, 'dotfiles-extra'), 'file'],
+      [join(repo, 'hooks'), 'absent'],
+    ]);
   });
 });
