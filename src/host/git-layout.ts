@@ -118,7 +118,8 @@ export function lastValue(files: readonly ConfigFile[], key: string): string | n
 export interface RepoLayout {
   /** The work tree's top level (real path). */
   root: string;
-  marker: 'dir' | 'file' | 'symlink';
+  /** `bare`: `root` is itself a git directory (a bare repository, which a push from the host runs hooks of). */
+  marker: 'dir' | 'file' | 'symlink' | 'bare';
   gitDir: string;
   commonDir: string;
   /** What `<gitDir>/commondir` says, when there is one (a main repository has none). */
@@ -214,6 +215,15 @@ function layoutOf(
   };
 }
 
+/** A bare repository: HEAD, objects/ and refs/ right in the directory (what git accepts as a git dir). */
+function isBare(dir: string): boolean {
+  return (
+    lstatOrNull(join(dir, 'HEAD'))?.isFile() === true &&
+    lstatOrNull(join(dir, 'objects'))?.isDirectory() === true &&
+    lstatOrNull(join(dir, 'refs'))?.isDirectory() === true
+  );
+}
+
 /**
  * The layout of the repository whose top level is `root` (a real path), or null when `root` holds no `.git`.
  * `.git` is looked at without following a symlink; a symlinked `.git` is reported as such and not read.
@@ -221,7 +231,7 @@ function layoutOf(
 export function readRepoLayout(root: string, home: string): RepoLayout | null {
   const marker = join(root, '.git');
   const st = lstatOrNull(marker);
-  if (st === null) return null;
+  if (st === null) return isBare(root) ? layoutOf(root, 'bare', root, home, 0) : null;
   if (st.isSymbolicLink()) {
     return {
       root,

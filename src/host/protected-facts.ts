@@ -84,7 +84,8 @@ function gitEntries(layout: RepoLayout, home: string, out: ProtectedEntry[]): vo
     return;
   }
   if (layout.marker === 'dir') out.push(entry(marker, 'git', 'dir', 'the git directory (pinned)', true));
-  else out.push(entry(marker, 'git', 'file', 'the .git file naming the git directory'));
+  else if (layout.marker === 'file')
+    out.push(entry(marker, 'git', 'file', 'the .git file naming the git directory'));
   const { gitDir, commonDir } = layout;
   out.push(entry(join(commonDir, 'config'), 'git', 'file', 'git config'));
   out.push(entry(join(commonDir, 'config.worktree'), 'git', 'file', 'git per-worktree config'));

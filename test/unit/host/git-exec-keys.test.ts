@@ -137,6 +137,22 @@ describe('the protected paths of a repository', () => {
     expect(facts.find((f) => f.path.endsWith('/.envrc'))!.placeholder).toBe('dir');
   });
 
+  it('protects a bare repository (a push from the host runs its hooks) without looking for a .git in it', () => {
+    const bare = join(tmp, 'bare.git');
+    execaSync('git', ['init', '-q', '--bare', bare]);
+    const facts = protectionFacts({
+      repositoryRoots: [bare],
+      agentConfigRoots: [],
+      home: tmp,
+      env: { GIT_CONFIG_SYSTEM: join(tmp, 'none') },
+    });
+    expect(facts.map((f) => [f.path.slice(bare.length + 1), f.kind])).toEqual([
+      ['config', 'file'],
+      ['config.worktree', 'absent'],
+      ['hooks', 'dir'],
+    ]);
+  });
+
   it("includes the host's global git config where it is a link into a repository (a dotfiles workspace)", () => {
     writeFileSync(
       join(repo, 'gitconfig'),
