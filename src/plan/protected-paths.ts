@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import type { ProtectedEntry, ProtectedGroup } from '../host/protected-facts.js';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import { displayPath, isWithin } from '../util/paths.js';
 import type { Mount } from './types.js';
 
