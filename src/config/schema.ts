@@ -204,7 +204,7 @@ const SandboxSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe(
-      'Let the agent change project settings that agents and editors on the host load (.claude/, .codex/, .gemini/, .opencode/, .pi/, .cursor/, .vscode/, .idea/, .ags/, .mcp.json, opencode.json, .envrc). User config only.',
+      'Let the agent change project settings that agents and editors on the host load (.claude/, .codex/, .gemini/, .opencode/, .pi/, .cursor/, .vscode/, .idea/, .zed/, .devcontainer/, .github/hooks/, .ags/, .mcp.json, opencode.json, .envrc, ...). User config only.',
     ),
 });
 

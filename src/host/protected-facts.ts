@@ -45,12 +45,16 @@ export const AGENT_CONFIG_DIRS: readonly { name: string; what: string }[] = [
   { name: '.cursor', what: 'Cursor MCP servers and rules' },
   { name: '.vscode', what: 'VS Code tasks, launch and settings' },
   { name: '.idea', what: 'JetBrains run configurations and tools' },
+  { name: '.zed', what: 'Zed tasks and settings' },
+  { name: '.devcontainer', what: 'dev container config (initializeCommand runs on the host)' },
+  { name: '.github/hooks', what: 'GitHub Copilot CLI hooks' },
 ];
 export const AGENT_CONFIG_FILES: readonly { name: string; what: string }[] = [
   { name: '.mcp.json', what: 'project MCP servers (Claude Code)' },
   { name: 'opencode.json', what: 'opencode project config' },
   { name: 'opencode.jsonc', what: 'opencode project config' },
   { name: '.envrc', what: 'direnv' },
+  { name: '.devcontainer.json', what: 'dev container config (initializeCommand runs on the host)' },
 ];
 
 function kindOf(path: string): ProtectedEntry['kind'] {

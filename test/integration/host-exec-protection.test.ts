@@ -66,6 +66,8 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
       attempt('vscode-tasks', 'mkdir -p .vscode && echo {} > .vscode/tasks.json'),
       attempt('envrc', `echo 'touch ${canary}' > .envrc`),
       attempt('ags-overlay', 'mkdir -p .ags && echo > .ags/config.toml'),
+      attempt('copilot-hooks', 'mkdir -p .github/hooks && echo {} > .github/hooks/h.json'),
+      attempt('devcontainer', 'echo {} > .devcontainer.json'),
       // normal work with the read-only config
       attempt(
         'git-work',
@@ -92,6 +94,8 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
       'vscode-tasks': 'refused',
       envrc: 'refused',
       'ags-overlay': 'refused',
+      'copilot-hooks': 'refused',
+      devcontainer: 'refused',
       'git-work': 'ok',
       'git-remote-add': 'refused',
     });
@@ -103,7 +107,7 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
     expect(existsSync(canary)).toBe(false);
     expect(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8')).toBe('{}\n');
     // the placeholders that kept absent paths from being created are gone again
-    for (const p of ['.vscode', '.envrc', '.ags', '.claude/settings.local.json', '.mcp.json'])
+    for (const p of ['.vscode', '.envrc', '.ags', '.claude/settings.local.json', '.mcp.json', '.github'])
       expect(existsSync(join(repo, p)), p).toBe(false);
   });
 
