@@ -187,8 +187,9 @@ export function protectionFacts(input: ProtectionFactsInput): ProtectedEntry[] {
   hostGitConfigEntries(input.home, input.env, out);
   for (const root of input.agentConfigRoots) {
     for (const d of AGENT_CONFIG_DIRS) out.push(entry(join(root, d.name), 'agent-config', 'dir', d.what));
-    // an absent file is covered by an empty directory: it cannot be created, and git status does not show it
-    for (const f of AGENT_CONFIG_FILES) out.push(entry(join(root, f.name), 'agent-config', 'dir', f.what));
+    // an absent file is covered by an empty file, not a directory: opencode, for one, fails on a directory
+    // named opencode.json, and takes an empty file for no config
+    for (const f of AGENT_CONFIG_FILES) out.push(entry(join(root, f.name), 'agent-config', 'file', f.what));
   }
   const seen = new Set<string>();
   return out.filter((e) => !seen.has(e.path) && seen.add(e.path));

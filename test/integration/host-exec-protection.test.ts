@@ -68,6 +68,8 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
       attempt('ags-overlay', 'mkdir -p .ags && echo > .ags/config.toml'),
       attempt('copilot-hooks', 'mkdir -p .github/hooks && echo {} > .github/hooks/h.json'),
       attempt('devcontainer', 'echo {} > .devcontainer.json'),
+      // an absent config file is an empty file inside (opencode reads that as no config; a directory breaks it)
+      attempt('opencode-json-empty-file', 'test -f opencode.json && ! test -s opencode.json'),
       // normal work with the read-only config
       attempt(
         'git-work',
@@ -96,6 +98,7 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
       'ags-overlay': 'refused',
       'copilot-hooks': 'refused',
       devcontainer: 'refused',
+      'opencode-json-empty-file': 'ok',
       'git-work': 'ok',
       'git-remote-add': 'refused',
     });
@@ -107,7 +110,15 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
     expect(existsSync(canary)).toBe(false);
     expect(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8')).toBe('{}\n');
     // the placeholders that kept absent paths from being created are gone again
-    for (const p of ['.vscode', '.envrc', '.ags', '.claude/settings.local.json', '.mcp.json', '.github'])
+    for (const p of [
+      '.vscode',
+      '.envrc',
+      '.ags',
+      '.claude/settings.local.json',
+      '.mcp.json',
+      '.github',
+      'opencode.json',
+    ])
       expect(existsSync(join(repo, p)), p).toBe(false);
   });
 

@@ -134,7 +134,8 @@ describe('the protected paths of a repository', () => {
       '.envrc': 'agent-config:absent',
       '.ags': 'agent-config:absent',
     });
-    expect(facts.find((f) => f.path.endsWith('/.envrc'))!.placeholder).toBe('dir');
+    expect(facts.find((f) => f.path.endsWith('/.envrc'))!.placeholder).toBe('file');
+    expect(facts.find((f) => f.path.endsWith('/.vscode'))!.placeholder).toBe('dir');
   });
 
   it('protects a bare repository (a push from the host runs its hooks) without looking for a .git in it', () => {
