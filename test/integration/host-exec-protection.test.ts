@@ -197,6 +197,40 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
     expect(err).toMatch(/nested: set core\.fsmonitor = touch .*PWNED\.nested; false/);
   });
 
+  it('a linked worktree: its .git file, and with -d of the main repository the common config and hooks', async () => {
+    const { repo: main, config } = await setup('worktree');
+    const wt = join(tmp.dir, 'worktree', 'wt');
+    const add = await runAsTestUser(host, ['git', '-C', main, 'worktree', 'add', '-q', wt]);
+    expect(add.exitCode, String(add.stderr)).toBe(0);
+    const script = [
+      `if echo 'gitdir: /tmp' > .git 2>/dev/null; then echo gitfile=ok; else echo gitfile=refused; fi`,
+      `if git config core.fsmonitor 'touch ${canary}' 2>/dev/null; then echo common-config=ok; else echo common-config=refused; fi`,
+      `if echo x > ${main}/.git/hooks/post-checkout 2>/dev/null; then echo common-hook=ok; else echo common-hook=refused; fi`,
+      `if echo /tmp > ${main}/.git/worktrees/wt/commondir 2>/dev/null; then echo commondir=ok; else echo commondir=refused; fi`,
+      `if echo y > b.txt && git add b.txt && git commit -qm b; then echo git-work=ok; else echo git-work=refused; fi`,
+    ].join('\n');
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '-d', main, '--', '-c', script], {
+      cwd: wt,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim().split('\n')).toEqual([
+      'gitfile=refused',
+      'common-config=refused',
+      'common-hook=refused',
+      'commondir=refused',
+      'git-work=ok',
+    ]);
+  });
+
+  it('refuses (exit 2) a protected path that is a symbolic link: it cannot be pinned', async () => {
+    const { repo, config } = await setup('symlink');
+    await runAsTestUser(host, ['ln', '-s', tmp.dir, join(repo, '.vscode')]);
+    const r = await run(config, repo, 'true');
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toMatch(/\.vscode \(VS Code tasks, launch and settings\) is a symbolic link/);
+  });
+
   it('with git_config = "writable" the write succeeds and the run names the changed key and hook', async () => {
     const { repo, config } = await setup('writable', 'git_config = "writable"');
     const r = await run(
