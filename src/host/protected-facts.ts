@@ -87,7 +87,7 @@ function gitEntries(layout: RepoLayout, home: string, out: ProtectedEntry[]): vo
     out.push(entry(marker, 'git', 'dir', 'the git directory'));
     return;
   }
-  if (layout.marker === 'dir') out.push(entry(marker, 'git', 'dir', 'the git directory (pinned)', true));
+  if (layout.marker === 'dir') out.push(entry(marker, 'git', 'dir', 'the git directory', true));
   else if (layout.marker === 'file')
     out.push(entry(marker, 'git', 'file', 'the .git file naming the git directory'));
   const { gitDir, commonDir } = layout;

@@ -199,7 +199,16 @@ export function buildLaunchPlan(
     });
   }
 
-  const hint = buildHint({ workdir: host.workdir, mounts, lockdown: false, guard, root: req.root });
+  const hint = buildHint({
+    workdir: host.workdir,
+    mounts,
+    lockdown: false,
+    guard,
+    root: req.root,
+    readOnlyGitConfig: protections.git && (host.protectedPaths ?? []).some((e) => e.group === 'git'),
+    readOnlyAgentConfig:
+      protections.agentConfig && (host.protectedPaths ?? []).some((e) => e.group === 'agent-config'),
+  });
   const wiring = adapter.wire({
     hint,
     sessionDir: SANDBOX_SESSION_DIR,

@@ -9,6 +9,9 @@ export interface HintFacts {
   lockdown: boolean;
   guard: boolean;
   root: boolean;
+  /** Git config and hooks (and agent project settings) are read-only mounts (protected-paths.ts). */
+  readOnlyGitConfig?: boolean;
+  readOnlyAgentConfig?: boolean;
 }
 
 /**
@@ -29,6 +32,17 @@ export function buildHint(f: HintFacts): string {
   if (f.guard) {
     lines.push(
       '- An ags guard checks tool calls and blocks destructive commands and reads of secrets; when it blocks, it says why. Change approach or ask the user instead of working around it.',
+    );
+  }
+  if (f.readOnlyGitConfig || f.readOnlyAgentConfig) {
+    const what = [
+      ...(f.readOnlyGitConfig
+        ? ['`.git/config` and `.git/hooks` (so `git config` and `git remote add` fail)']
+        : []),
+      ...(f.readOnlyAgentConfig ? ['project settings such as `.claude/`, `.vscode/`, `.envrc`'] : []),
+    ];
+    lines.push(
+      `- Read-only here, to protect the user's host: ${what.join('; ')}. Commit, branch and checkout work.`,
     );
   }
   if (f.root) lines.push('- You run as root inside the container and may install packages with apt-get.');

@@ -675,6 +675,12 @@ describe('buildLaunchPlan and what the host runs later', () => {
     });
     expect(plan.sessionFiles).toContainEqual({ name: 'protected-empty', content: '' });
     expect(plan.warnings.join('\n')).not.toContain('git_config');
+    // the agent is told, so it does not flail at `git config`
+    const claude = buildLaunchPlan({ ...request, agent: 'claude' }, settings, withPaths, ADAPTERS.claude);
+    expect(claude.command.join('\n')).toContain("Read-only here, to protect the user's host: `.git/config`");
+    expect(
+      buildLaunchPlan({ ...request, agent: 'claude' }, settings, host, ADAPTERS.claude).command.join('\n'),
+    ).not.toContain('Read-only here');
   });
 
   it('a configured mount cannot land on a protected path or uncover it', () => {
