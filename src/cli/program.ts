@@ -2,9 +2,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { AGENT_NAMES, type AgentName } from '../../agents/types.js';
 import { requireHome } from '../host/home.js';
 import { VERSION } from '../util/package-root.js';
+import { completionsCommand } from './commands/completions.js';
 import { configCommand } from './commands/config.js';
+import { createAliasesCommand } from './commands/create-aliases.js';
 import { doctorCommand } from './commands/doctor.js';
 import { guardCommand } from './commands/guard.js';
+import { removeAliasesCommand } from './commands/remove-aliases.js';
 import { runAgent } from './commands/run.js';
 import { trustCommand } from './commands/trust.js';
 import { updateAgentsCommand } from './commands/update-agents.js';
@@ -105,6 +108,9 @@ export function buildProgram(agentArgs: string[], report: ReportExit): Command {
   program.addCommand(updateImageCommand(report));
   program.addCommand(updateAgentsCommand(report));
   program.addCommand(guardCommand(report));
+  program.addCommand(createAliasesCommand(program));
+  program.addCommand(removeAliasesCommand());
+  program.addCommand(completionsCommand(program));
   program.addCommand(helpCommand(program));
   return program;
 }
