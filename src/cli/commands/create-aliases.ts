@@ -49,7 +49,7 @@ function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-function writeWrappers(dir: string, steps: readonly WrapperStep[], dryRun: boolean): void {
+export function writeWrappers(dir: string, steps: readonly WrapperStep[], dryRun: boolean): void {
   if (!dryRun) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o755 });
