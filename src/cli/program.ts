@@ -114,7 +114,7 @@ export function buildProgram(agentArgs: string[], report: ReportExit): Command {
   program.addCommand(createAliasesCommand(program));
   program.addCommand(removeAliasesCommand());
   program.addCommand(completionsCommand(program));
-  program.addCommand(setupCommand(state));
+  program.addCommand(setupCommand(report));
   program.addCommand(installCommand(program));
   program.addCommand(uninstallCommand());
   program.addCommand(helpCommand(program));

@@ -2,7 +2,7 @@ import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { RuntimeError } from '../cli/errors.js';
+import { RuntimeError } from '../errors.js';
 import { displayPath } from '../util/paths.js';
 
 /** The dedicated keys setup makes: one to authenticate (offered through the sandbox's ssh-agent), one to sign. */

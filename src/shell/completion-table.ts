@@ -1,5 +1,4 @@
 import type { Argument, Command, Option } from 'commander';
-import { RUN_ONLY } from '../cli/option-rules.js';
 
 /** What the word after an option (or a positional argument) completes to. */
 export type ValueKind =
@@ -45,11 +44,12 @@ function flagsOf(options: readonly Option[]): CommandEntry['options'] {
 /**
  * Every command of the program, walked from commander's own definitions, so completions follow the CLI: its
  * subcommands, flags and their values (choices, paths by placeholder name), and positional arguments. A
- * subcommand also takes the root options that are not a run's (`--config`), as option-rules.ts allows.
+ * subcommand also takes the root options that are not a run's (`--config`): all but `runOnly`, the attribute
+ * names of the run options (src/cli/option-rules.ts).
  */
-export function completionTable(program: Command): CommandEntry[] {
+export function completionTable(program: Command, runOnly: readonly string[]): CommandEntry[] {
   const shared = flagsOf(
-    program.options.filter((o) => !RUN_ONLY.includes(o.attributeName()) && o.long !== '--version'),
+    program.options.filter((o) => !runOnly.includes(o.attributeName()) && o.long !== '--version'),
   );
   const help = [
     { flag: '-h', value: null },

@@ -2,8 +2,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Check, type DoctorState, runChecks } from '../../src/cli/commands/doctor-checks.js';
-import { CHECKS, doctorState, renderJson, renderText } from '../../src/cli/commands/doctor.js';
+import {
+  CHECKS,
+  type Check,
+  type DoctorState,
+  renderJson,
+  renderText,
+  runChecks,
+} from '../../src/cli/commands/doctor-checks.js';
+import { doctorState } from '../../src/cli/commands/doctor-state.js';
 
 const empty: DoctorState = { mountProblems: [], mountsToCreate: 0 };
 

@@ -1,6 +1,7 @@
 import { Argument, Command } from 'commander';
 import { completionScript } from '../../shell/completions.js';
 import { SHELLS, type ShellName } from '../../shell/quote.js';
+import { RUN_ONLY } from '../option-rules.js';
 
 /** `ags completions SHELL`: the completion script, generated from the program itself. */
 export function completionsCommand(program: Command): Command {
@@ -16,6 +17,6 @@ Load it:
   fish: ags completions fish > ~/.config/fish/completions/ags.fish`,
     )
     .action((shell: ShellName) => {
-      process.stdout.write(completionScript(shell, program));
+      process.stdout.write(completionScript(shell, program, RUN_ONLY));
     });
 }

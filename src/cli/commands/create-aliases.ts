@@ -1,16 +1,13 @@
-import { mkdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { requireHome } from '../../host/home.js';
 import { agsLauncher, configuredAliases, defaultAliases } from '../../shell/alias-set.js';
-import { onPath } from '../../shell/path-dirs.js';
 import { SHELLS, type ShellName } from '../../shell/quote.js';
-import { RcBlockError, aliasLines, withBlock } from '../../shell/rc-block.js';
-import { defaultRcFile, editRcFile, shellFromEnv } from '../../shell/rc-file.js';
-import { type WrapperStep, planWrappers } from '../../shell/wrappers.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { aliasLines, withBlock } from '../../shell/rc-block.js';
+import { defaultRcFile } from '../../shell/rc-file.js';
+import { planWrappers } from '../../shell/wrappers.js';
 import { displayPath } from '../../util/paths.js';
-import { RuntimeError, UsageError } from '../../errors.js';
+import { chosenShell, editRc, isDryRun, wrapperDir, writeWrappers } from './alias-files.js';
 import { configPathOf } from './context.js';
 
 export const MODES = ['wrappers', 'aliases', 'both'] as const;
@@ -23,92 +20,8 @@ interface Options {
   force?: boolean;
 }
 
-/** The directory wrappers go to: --dir, else ~/.local/bin. */
-export function wrapperDir(dir: string | undefined, home: string): string {
-  return dir === undefined ? join(home, '.local', 'bin') : resolve(dir);
-}
-
-/** The shell the alias block is for: --shell, else $SHELL's; refused when neither says. */
-export function chosenShell(shell: ShellName | undefined, env: NodeJS.ProcessEnv): ShellName {
-  const found = shell ?? shellFromEnv(env);
-  if (found === null) {
-    throw new UsageError(
-      `cannot tell your shell from SHELL=${JSON.stringify(env.SHELL ?? '')}`,
-      `give it: --shell ${SHELLS.join('|')}`,
-    );
-  }
-  return found;
-}
-
-/** `--dry-run` is also a run option of the root program, which commander gives it wherever it stands. */
-export function isDryRun(cmd: Command): boolean {
-  return Boolean((cmd.optsWithGlobals() as { dryRun?: boolean }).dryRun);
-}
-
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
-}
-
-export function writeWrappers(dir: string, steps: readonly WrapperStep[], dryRun: boolean): void {
-  if (!dryRun) {
-    try {
-      mkdirSync(dir, { recursive: true, mode: 0o755 });
-      if (!statSync(dir).isDirectory())
-        throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-    } catch (err) {
-      throw new UsageError(
-        `cannot use ${displayPath(dir)} for the wrappers: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-        'give a directory you can write with --dir',
-      );
-    }
-  }
-  const would = dryRun ? 'would be ' : '';
-  for (const step of steps) {
-    if (step.action !== 'skipped' && step.action !== 'unchanged' && !dryRun) {
-      try {
-        writeFileAtomic(step.path, step.content, 0o755);
-      } catch (err) {
-        throw new RuntimeError(
-          `cannot write ${displayPath(step.path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-        );
-      }
-    }
-    const why =
-      step.action === 'skipped'
-        ? `: ${step.why}; ags leaves it alone (--force replaces it${step.why === 'a directory' ? ', but never a directory' : ''})`
-        : step.action === 'replaced'
-          ? ` (it was ${step.why}; --force)`
-          : '';
-    say(
-      `${step.action === 'unchanged' ? 'unchanged' : `${would}${step.action}`} ${displayPath(step.path)}${why}`,
-    );
-  }
-  const count = (a: WrapperStep['action']) => steps.filter((s) => s.action === a).length;
-  say(
-    `wrappers: ${count('created')} created, ${count('updated') + count('replaced')} updated, ${count('unchanged')} unchanged, ${count('skipped')} skipped`,
-  );
-  if (!onPath(dir, process.env.PATH)) {
-    process.stderr.write(
-      `ags: warning: ${displayPath(dir)} is not on your PATH, so the wrappers cannot be run by name; add it, e.g. export PATH="${displayPath(dir)}:$PATH"\n`,
-    );
-  }
-}
-
-/** Runs an rc file edit, turning a broken block and file errors into one line each. */
-export function editRc(path: string, change: (c: string | null) => string | null, dryRun: boolean) {
-  try {
-    return editRcFile(path, change, dryRun);
-  } catch (err) {
-    if (err instanceof RcBlockError) {
-      throw new UsageError(
-        `cannot edit ${displayPath(path)}: ${err.message}`,
-        'fix or delete the ags alias block there by hand, then run again',
-      );
-    }
-    throw new RuntimeError(
-      `cannot edit ${displayPath(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
 }
 
 /** `ags create-aliases`: the alias set as wrapper scripts on PATH, as a block of shell aliases, or both. */

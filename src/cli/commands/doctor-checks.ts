@@ -6,6 +6,7 @@ import { decideLimits } from '../../plan/limits.js';
 import { containersConfFiles, podmanInitPath } from '../../runtime/podman/containers-conf.js';
 import { podman } from '../../runtime/podman/engine.js';
 import { displayPath } from '../../util/paths.js';
+import { safeJson, scrubText } from '../../util/terminal-text.js';
 import type { AgsError, ConfigError } from '../../errors.js';
 import type { SandboxContext } from './context.js';
 import { startProbe } from './doctor-probe.js';
@@ -340,4 +341,22 @@ export async function runChecks(
     if (finding.status !== 'fail') passed.add(check.id);
   }
   return results;
+}
+
+const MARK: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL' };
+
+/** One line per check, and the fix under each that is not ok. Text from the host and config is escaped. */
+export function renderText(results: readonly CheckResult[]): string {
+  return results
+    .map((r) => {
+      const line = `${MARK[r.status]} ${r.title}: ${scrubText(r.detail)}\n`;
+      return r.fix && r.status !== 'ok' ? `${line}     fix: ${scrubText(r.fix)}\n` : line;
+    })
+    .join('');
+}
+
+/** `--json`: one object per check, `fix` null when there is nothing to do. */
+export function renderJson(results: readonly CheckResult[]): string {
+  const rows = results.map((r) => ({ id: r.id, status: r.status, detail: r.detail, fix: r.fix ?? null }));
+  return `${safeJson(rows, 2)}\n`;
 }

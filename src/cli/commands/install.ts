@@ -6,9 +6,9 @@ import { agsLauncher, configuredAliases, defaultAliases } from '../../shell/alia
 import { createSelfLink, isGitCheckout, selfLinkState } from '../../shell/self-link.js';
 import { planWrappers } from '../../shell/wrappers.js';
 import { displayPath } from '../../util/paths.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { configPathOf } from './context.js';
-import { isDryRun, wrapperDir, writeWrappers } from './create-aliases.js';
+import { isDryRun, wrapperDir, writeWrappers } from './alias-files.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);

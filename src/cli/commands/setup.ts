@@ -20,10 +20,11 @@ import {
 import { osKeyring } from '../../session/secrets.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { displayPath } from '../../util/paths.js';
-import { AgsError } from '../errors.js';
-import type { CliState } from '../program.js';
+import { AgsError } from '../../errors.js';
+import { type ReportExit, returningExit } from '../command-exit.js';
 import { configPathOf } from './context.js';
-import { doctorState, renderText, runChecks } from './doctor.js';
+import { renderText, runChecks } from './doctor-checks.js';
+import { doctorState } from './doctor-state.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -126,7 +127,7 @@ async function storeKeyringSecrets(configFile: string, interactive: boolean): Pr
 }
 
 /** `ags setup`: the first-run steps, each done only when missing, then doctor. */
-export function setupCommand(state: CliState): Command {
+export function setupCommand(report: ReportExit): Command {
   return new Command('setup')
     .description('first-run setup: dedicated SSH keys, a starter config, keyring secrets, then doctor')
     .option(
@@ -142,29 +143,31 @@ Steps (each only when missing; a second run changes nothing):
   items not stored yet (read without echo); then ags doctor, whose exit code setup returns.
 Without a terminal and without --yes, setup says what it would ask and skips it.`,
     )
-    .action(async (opts: { yes?: boolean }, cmd: Command) => {
-      const home = requireHome(process.env, { mustExist: true });
-      const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
-      const ask = asker(Boolean(opts.yes), interactive);
-      const configFile = resolveUserConfigPath(configPathOf(cmd), process.cwd(), process.env);
+    .action(
+      returningExit(report, async (opts: { yes?: boolean }, cmd: Command) => {
+        const home = requireHome(process.env, { mustExist: true });
+        const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+        const ask = asker(Boolean(opts.yes), interactive);
+        const configFile = resolveUserConfigPath(configPathOf(cmd), process.cwd(), process.env);
 
-      await setupKeys(home, ask);
-      if (existsSync(configFile)) say(`kept ${displayPath(configFile)}`);
-      else if (await ask(`Write a starter config to ${displayPath(configFile)}?`)) {
-        writeStarterConfig(configFile, false);
-        say(`created ${displayPath(configFile)}`);
-      }
-      try {
-        await offerAuthKey(configFile, home, ask);
-        await storeKeyringSecrets(configFile, interactive);
-      } catch (err) {
-        // a broken config is doctor's to report, below
-        if (!(err instanceof AgsError)) throw err;
-      }
+        await setupKeys(home, ask);
+        if (existsSync(configFile)) say(`kept ${displayPath(configFile)}`);
+        else if (await ask(`Write a starter config to ${displayPath(configFile)}?`)) {
+          writeStarterConfig(configFile, false);
+          say(`created ${displayPath(configFile)}`);
+        }
+        try {
+          await offerAuthKey(configFile, home, ask);
+          await storeKeyringSecrets(configFile, interactive);
+        } catch (err) {
+          // a broken config is doctor's to report, below
+          if (!(err instanceof AgsError)) throw err;
+        }
 
-      say('\nags doctor:');
-      const results = await runChecks(await doctorState(configPathOf(cmd)));
-      process.stdout.write(renderText(results));
-      state.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
-    });
+        say('\nags doctor:');
+        const results = await runChecks(await doctorState(configPathOf(cmd)));
+        process.stdout.write(renderText(results));
+        return results.some((r) => r.status === 'fail') ? 1 : 0;
+      }),
+    );
 }

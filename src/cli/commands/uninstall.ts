@@ -12,9 +12,8 @@ import { agsLauncher } from '../../shell/alias-set.js';
 import { selfLinkState } from '../../shell/self-link.js';
 import { displayPath } from '../../util/paths.js';
 import { shQuote } from '../../shell/quote.js';
-import { AgsError } from '../errors.js';
-import { isDryRun, wrapperDir } from './create-aliases.js';
-import { removeAliases } from './remove-aliases.js';
+import { AgsError } from '../../errors.js';
+import { isDryRun, removeAliases, wrapperDir } from './alias-files.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { AGENT_NAMES } from '../../../agents/types.js';
+import { RUN_ONLY } from '../../../src/cli/option-rules.js';
 import { buildProgram } from '../../../src/cli/program.js';
 import { completionTable } from '../../../src/shell/completion-table.js';
 import { completionScript } from '../../../src/shell/completions.js';
 
-const program = buildProgram({ exitCode: 0, agentArgs: [] });
-const table = completionTable(program);
+const program = buildProgram([], () => {});
+const table = completionTable(program, RUN_ONLY);
 const entry = (path: string) => table.find((e) => e.path === path)!;
 const value = (path: string, flag: string) => entry(path).options.find((o) => o.flag === flag)?.value;
 
@@ -52,7 +53,7 @@ describe('the completion table', () => {
 
   it('renders a script per shell that carries the same table', () => {
     for (const shell of ['bash', 'zsh', 'fish'] as const) {
-      const script = completionScript(shell, program);
+      const script = completionScript(shell, program, RUN_ONLY);
       expect(script).toContain('create-aliases');
       expect(script).toContain(`words:${AGENT_NAMES.join(' ')}`);
     }

@@ -22,7 +22,7 @@ describe('quoting', () => {
 });
 
 describe('the alias set', () => {
-  const program = buildProgram({ exitCode: 0, agentArgs: [] });
+  const program = buildProgram([], () => {});
   it('defaults to one per agent, read from the program (lockdown variants only when --lockdown exists)', () => {
     const names = defaultAliases(program).map((a) => a.name);
     expect(names).toContain('ags-claude');
