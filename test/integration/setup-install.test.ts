@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGS_BIN, giveToTestUser } from '../support/ags.js';
 import { REPO_ROOT, type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
@@ -144,6 +145,94 @@ describe('ags setup, install and uninstall', () => {
       expect(out).toContain('\nags doctor:\n');
       expect(existsSync(join(home, '.ssh'))).toBe(false);
       expect(existsSync(join(home, '.config', 'ags'))).toBe(false);
+    });
+  });
+
+  describe('setup in a terminal', () => {
+    /** Polls the tmux pane until `re` matches its text (a bounded number of times); returns the text. */
+    const waitFor = async (tmux: (...a: string[]) => Promise<{ stdout: unknown }>, re: RegExp) => {
+      let screen = '';
+      for (let i = 0; i < 150 && !re.test(screen); i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        screen = String((await tmux('capture-pane', '-p', '-S', '-200', '-t', '0')).stdout);
+      }
+      return screen;
+    };
+
+    it('asks before each step, and reads a keyring secret without echo into a real Secret Service', async () => {
+      const home = makeHome('setup-tty');
+      const configDir = join(home, '.config', 'ags');
+      mkdirSync(configDir, { recursive: true });
+      const config = join(configDir, 'config.toml');
+      writeFileSync(
+        config,
+        `[sandbox]\nimage = "${host.image}"\ndata_dir = "${join(home, 'data')}"\n\n[[secret]]\nenv = "TOK"\nkeyring = { service = "ags-setup-it", account = "tok" }\n`,
+      );
+      giveToTestUser(host, configDir, config);
+      const value = 'typed-secret-value-4711';
+      const script = [
+        'eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null',
+        `"$NODE" "$AGS" setup`,
+        'echo "SETUP-EXIT=$?"',
+        'secret-tool lookup service ags-setup-it username tok > "$HOME/lookup.txt"',
+        'echo LOOKUP-DONE',
+        'sleep 600',
+      ].join('; ');
+      const socket = `ags-setup-test-${process.pid}`;
+      const tmux = (...args: string[]) => execa('tmux', ['-L', socket, ...args], { reject: false });
+      const command = [
+        'runuser',
+        '-u',
+        host.user,
+        '--',
+        'env',
+        '-i',
+        `HOME=${home}`,
+        `XDG_RUNTIME_DIR=${runtime}`,
+        'PATH=/usr/local/bin:/usr/bin:/bin',
+        'TERM=xterm',
+        `NODE=${process.execPath}`,
+        `AGS=${AGS_BIN}`,
+        'dbus-run-session',
+        '--',
+        'sh',
+        '-c',
+        script,
+      ];
+      try {
+        await tmux(
+          'new-session',
+          '-d',
+          '-x',
+          '200',
+          '-y',
+          '50',
+          '-c',
+          tmp.dir,
+          command.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(' '),
+        );
+        await waitFor(tmux, /Create the auth SSH key .*\? \[Y\/n\]$/m);
+        await tmux('send-keys', '-t', '0', 'y', 'Enter');
+        await waitFor(tmux, /Create the signing SSH key .*\? \[Y\/n\]$/m);
+        await tmux('send-keys', '-t', '0', 'n', 'Enter');
+        await waitFor(tmux, /Offer ~\/\.ssh\/ags-agent-auth to the sandbox .*\? \[Y\/n\]$/m);
+        await tmux('send-keys', '-t', '0', 'Enter'); // the default is yes
+        await waitFor(tmux, /Value for keyring item ags-setup-it\/tok \(secret TOK\) \(not shown\):$/m);
+        await tmux('send-keys', '-t', '0', '-l', value);
+        await tmux('send-keys', '-t', '0', 'Enter');
+        const screen = await waitFor(tmux, /LOOKUP-DONE/);
+        expect(screen).toContain('stored keyring item ags-setup-it/tok (secret TOK)');
+        expect(screen).toMatch(/SETUP-EXIT=0/);
+        expect(screen).not.toContain(value); // never echoed
+        expect(readFileSync(join(home, 'lookup.txt'), 'utf8').trim()).toBe(value);
+        expect(existsSync(join(home, '.ssh', 'ags-agent-auth'))).toBe(true);
+        expect(existsSync(join(home, '.ssh', 'ags-agent-signing'))).toBe(false); // declined
+        expect(readFileSync(config, 'utf8')).toMatch(
+          /^\[sandbox\]\nssh_keys = \["~\/\.ssh\/ags-agent-auth"\]\nimage = /,
+        );
+      } finally {
+        await tmux('kill-server');
+      }
     });
   });
 
