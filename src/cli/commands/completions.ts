@@ -12,7 +12,8 @@ export function completionsCommand(program: Command): Command {
       'after',
       `
 Load it:
-  bash: source <(ags completions bash)        in ~/.bashrc
+  bash: source <(ags completions bash)        in ~/.bashrc, or save it once (bash-completion loads it on use):
+        ags completions bash > ~/.local/share/bash-completion/completions/ags
   zsh:  source <(ags completions zsh)         in ~/.zshrc, after compinit
   fish: ags completions fish > ~/.config/fish/completions/ags.fish`,
     )
