@@ -57,3 +57,25 @@ export function configuredAliases(
   const { expanded } = readConfigFile(path, 'user', env);
   return ConfigSchema.parse(expanded).alias;
 }
+
+/**
+ * The alias set create-aliases and install write: the user config's, else the default one; every entry
+ * checked again here (the schema checks configured ones; this also holds for the defaults).
+ */
+export function aliasSet(
+  program: Command,
+  configPath: string | undefined,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Alias[] {
+  const configured = configuredAliases(configPath, cwd, env);
+  const aliases = configured.length > 0 ? configured : defaultAliases(program);
+  for (const alias of aliases) {
+    const problem = aliasProblem(alias);
+    if (problem !== null)
+      throw new ConfigError(
+        problem.startsWith('alias name') ? problem : `alias ${JSON.stringify(alias.name)}: ${problem}`,
+      );
+  }
+  return aliases;
+}

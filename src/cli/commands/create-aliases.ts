@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { requireHome } from '../../host/home.js';
-import { agsLauncher, configuredAliases, defaultAliases } from '../../shell/alias-set.js';
+import { agsLauncher, aliasSet } from '../../shell/alias-set.js';
 import { SHELLS, type ShellName } from '../../shell/quote.js';
 import { aliasLines, withBlock } from '../../shell/rc-block.js';
 import { defaultRcFile } from '../../shell/rc-file.js';
@@ -53,8 +53,7 @@ ags --agent claude -- -p "hi". Run it again after changing the set; ags remove-a
     .action((opts: Options, cmd: Command) => {
       const home = requireHome(process.env, { mustExist: true });
       const dryRun = isDryRun(cmd);
-      const configured = configuredAliases(configPathOf(cmd), process.cwd(), process.env);
-      const aliases = configured.length > 0 ? configured : defaultAliases(program);
+      const aliases = aliasSet(program, configPathOf(cmd), process.cwd(), process.env);
       const launcher = agsLauncher();
       if (opts.mode !== 'aliases') {
         const dir = wrapperDir(opts.dir, home);

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { requireHome } from '../../host/home.js';
-import { agsLauncher, configuredAliases, defaultAliases } from '../../shell/alias-set.js';
+import { agsLauncher, aliasSet } from '../../shell/alias-set.js';
 import { createSelfLink, isGitCheckout, selfLinkState } from '../../shell/self-link.js';
 import { planWrappers } from '../../shell/wrappers.js';
 import { displayPath } from '../../util/paths.js';
@@ -47,8 +47,7 @@ export function installCommand(program: Command): Command {
           say(`${dryRun ? 'would be ' : ''}created ${displayPath(link)} -> ${displayPath(launcher)}`);
         }
       }
-      const configured = configuredAliases(configPathOf(cmd), process.cwd(), process.env);
-      const aliases = configured.length > 0 ? configured : defaultAliases(program);
+      const aliases = aliasSet(program, configPathOf(cmd), process.cwd(), process.env);
       writeWrappers(dir, planWrappers(dir, aliases, launcher, false), dryRun);
       say('next: `ags setup` (keys, config, doctor); completions: `ags completions --help`');
     });
