@@ -176,7 +176,6 @@ describe('ags setup, install and uninstall', () => {
         'echo "SETUP-EXIT=$?"',
         'secret-tool lookup service ags-setup-it username tok > "$HOME/lookup.txt"',
         'echo LOOKUP-DONE',
-        'sleep 600',
       ].join('; ');
       const socket = `ags-setup-test-${process.pid}`;
       const tmux = (...args: string[]) => execa('tmux', ['-L', socket, ...args], { reject: false });
@@ -211,6 +210,9 @@ describe('ags setup, install and uninstall', () => {
           tmp.dir,
           command.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(' '),
         );
+        // the pane stays readable after the script ends (it waits for input before that), so no process has
+        // to be kept alive for the test to read the screen
+        await tmux('set-option', '-t', '0', 'remain-on-exit', 'on');
         await waitFor(tmux, /Create the auth SSH key .*\? \[Y\/n\]$/m);
         await tmux('send-keys', '-t', '0', 'y', 'Enter');
         await waitFor(tmux, /Create the signing SSH key .*\? \[Y\/n\]$/m);
