@@ -3,7 +3,7 @@ import { quoteText } from '../util/terminal-text.js';
 import { UsageError } from '../errors.js';
 
 /** The root options that only a run takes; `--config` is shared with the subcommands. */
-const RUN_ONLY = ['agent', 'addDir', 'defaults', 'tmux', 'root', 'yolo', 'dryRun'];
+export const RUN_ONLY = ['agent', 'addDir', 'defaults', 'tmux', 'root', 'yolo', 'dryRun'];
 
 /** `config show`, `update-agents`, and `` for the root command (a run). */
 export function commandPath(cmd: Command): string {
@@ -19,6 +19,8 @@ export function commandPath(cmd: Command): string {
 export function refuseRunOptions(program: Command, action: Command): void {
   for (const key of RUN_ONLY) {
     if (program.getOptionValueSource(key) !== 'cli') continue;
+    // a subcommand's own option of that name (`create-aliases --dry-run`): commander gives it to the root
+    if (action.options.some((o) => o.attributeName() === key)) continue;
     const flag = program.options.find((o) => o.attributeName() === key)!.long!;
     const path = commandPath(action);
     throw new UsageError(

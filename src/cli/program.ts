@@ -2,11 +2,17 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { AGENT_NAMES, type AgentName } from '../../agents/types.js';
 import { requireHome } from '../host/home.js';
 import { VERSION } from '../util/package-root.js';
+import { completionsCommand } from './commands/completions.js';
 import { configCommand } from './commands/config.js';
+import { createAliasesCommand } from './commands/create-aliases.js';
 import { doctorCommand } from './commands/doctor.js';
 import { guardCommand } from './commands/guard.js';
+import { installCommand } from './commands/install.js';
+import { removeAliasesCommand } from './commands/remove-aliases.js';
+import { setupCommand } from './commands/setup.js';
 import { runAgent } from './commands/run.js';
 import { trustCommand } from './commands/trust.js';
+import { uninstallCommand } from './commands/uninstall.js';
 import { updateAgentsCommand } from './commands/update-agents.js';
 import { updateImageCommand } from './commands/update-image.js';
 import { UsageError } from '../errors.js';
@@ -105,13 +111,19 @@ export function buildProgram(agentArgs: string[], report: ReportExit): Command {
   program.addCommand(updateImageCommand(report));
   program.addCommand(updateAgentsCommand(report));
   program.addCommand(guardCommand(report));
+  program.addCommand(createAliasesCommand(program));
+  program.addCommand(removeAliasesCommand());
+  program.addCommand(completionsCommand(program));
+  program.addCommand(setupCommand(report));
+  program.addCommand(installCommand(program));
+  program.addCommand(uninstallCommand());
   program.addCommand(helpCommand(program));
   return program;
 }
 
 /** The subcommands that run podman, which needs an existing home directory (as a run does). */
 function startsContainers(action: Command): boolean {
-  return ['doctor', 'update-image', 'update-agents'].includes(commandPath(action));
+  return ['doctor', 'setup', 'update-image', 'update-agents'].includes(commandPath(action));
 }
 
 /** Everything but the in-sandbox guard and help derives paths from the home directory. */

@@ -12,7 +12,7 @@ const MAX_SHOWN_PATH = 300;
  * What a repo overlay may not do. A repository is not the user: it may add mounts, tools, agent settings
  * and secrets from host env vars or the keyring (all shown before the user trusts it), but it may not
  * change what ags itself executes on the host, which image runs, where ags keeps its own state, the
- * guard's exceptions, the auth proxy, or lockdown.
+ * guard's exceptions, the auth proxy, lockdown, or the aliases ags writes onto the host's PATH.
  */
 export const OVERLAY_FORBIDDEN: readonly { path: readonly string[]; why: string }[] = [
   { path: ['sandbox', 'image'], why: 'it chooses the image the sandbox runs' },
@@ -33,6 +33,7 @@ export const OVERLAY_FORBIDDEN: readonly { path: readonly string[]; why: string 
   { path: ['guard', 'allow'], why: 'a repository may not make exceptions to the guard' },
   { path: ['auth_proxy'], why: 'it decides which URLs open in your browser on the host' },
   { path: ['lockdown'], why: 'a repository may not weaken lockdown' },
+  { path: ['alias'], why: 'aliases become programs on your PATH on the host' },
 ];
 
 const OVERLAY_HINT =

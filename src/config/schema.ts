@@ -358,6 +358,65 @@ const LockdownSchema = z.strictObject({
     ),
 });
 
+/**
+ * An alias name: written as a file in a PATH directory and as a shell alias or function, so it may hold no
+ * path separator, space or shell character, and may not start with "-" (an option) or "." (a hidden file).
+ */
+export const ALIAS_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/;
+export const ALIAS_NAME_RULE =
+  'must be a command name: letters, digits, "_", ".", "+", "-", not starting with "-" or "." (no "/", spaces or shell characters)';
+
+/** An alias stands for a run: `--agent NAME` among its ags arguments, before any `--`. */
+export function aliasArgsProblem(args: readonly string[]): string | null {
+  const own = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  const agent = own.findIndex((a) => a === '--agent' || a.startsWith('--agent='));
+  if (agent === -1 || (own[agent] === '--agent' && agent + 1 >= own.length)) {
+    return 'must choose the agent: an alias stands for a run, for example ["--agent", "claude"]';
+  }
+  return null;
+}
+
+export const AliasSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .max(64, 'must be at most 64 characters')
+      .regex(ALIAS_NAME, ALIAS_NAME_RULE)
+      .refine((n) => n !== 'ags', 'must not be "ags" itself')
+      .describe('The command name, for example "ags-claude" (a wrapper file and a shell alias).'),
+    args: z
+      .array(
+        z
+          .string()
+          .refine(
+            (v) => ![...v].some((c) => c < ' ' || c === '\u007f'),
+            'must not contain control characters (line breaks, tabs)',
+          ),
+      )
+      .describe(
+        'The ags arguments it stands for, for example ["--agent", "claude", "-D"]. Your own arguments follow after "--".',
+      ),
+  })
+  .superRefine((a, ctx) => {
+    const problem = aliasArgsProblem(a.args);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: ['args'], message: problem });
+  });
+
+const AliasesSchema = z
+  .array(AliasSchema)
+  .default([])
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((a, i) => {
+      if (seen.has(a.name))
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `is given twice ("${a.name}")` });
+      seen.add(a.name);
+    });
+  })
+  .describe(
+    'Shell aliases and wrappers `ags create-aliases` writes. User config only. Default: one per agent.',
+  );
+
 export const ConfigSchema = z
   .strictObject({
     sandbox: SandboxSchema.prefault({}),
@@ -371,6 +430,7 @@ export const ConfigSchema = z
     agents: AgentsSchema.prefault({}),
     auth_proxy: AuthProxySchema.prefault({}),
     guard: GuardSchema.prefault({}),
+    alias: AliasesSchema,
   })
   .describe('ags configuration (~/.config/ags/config.toml and trusted <repo>/.ags/config.toml overlays).');
 
@@ -381,3 +441,4 @@ export type Tool = Config['tool'][number];
 export type Secret = Config['secret'][number];
 export type AgentSettings = Config['agents']['claude'];
 export type GuardRule = Config['guard']['rules'][number];
+export type Alias = Config['alias'][number];

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
@@ -86,5 +86,84 @@ describe('ags doctor', () => {
     expect(r.exitCode, out).toBe(0);
     expect(out).toMatch(/^OK {3}init: off \(\[runtime\] init = false\)/m);
     expect(out).toMatch(/^OK {3}sandbox start: a rootless container ran node v\d+/m);
+  });
+  it('a missing [[mount]] source is a FAIL finding after every other check ran; create = true makes nothing', async () => {
+    const missing = join(tmp.dir, 'mounts', 'no-such-source');
+    const toCreate = join(tmp.dir, 'mounts', 'made-by-a-run');
+    const config = writeTestConfig(
+      host,
+      join(tmp.dir, 'mounts'),
+      `[[mount]]\nhost = "${missing}"\nmode = "ro"\n\n[[mount]]\nhost = "${toCreate}"\nmode = "rw"\ncreate = true\n`,
+    );
+    const r = await runAgs(host, ['--config', config, 'doctor'], { cwd: repo });
+    const out = String(r.stdout);
+    expect(r.exitCode, `${out}${String(r.stderr)}`).toBe(1);
+    expect(String(r.stderr)).toBe('');
+    expect(out).toMatch(
+      new RegExp(
+        `^FAIL mounts: mount\\[0\\]: host path ${missing} does not exist: a run refuses to start\n {5}fix: create it`,
+        'm',
+      ),
+    );
+    // the checks after it still ran, the probe included (without the refused mount)
+    expect(out).toMatch(/^OK {3}podman: version/m);
+    expect(out).toMatch(/^OK {3}sandbox start: a rootless container ran node v\d+/m);
+    expect(existsSync(toCreate)).toBe(false);
+  });
+
+  it('creates no create = true mount source (a run makes it; doctor only says so)', async () => {
+    const toCreate = join(tmp.dir, 'create-only', 'made-by-a-run');
+    const config = writeTestConfig(
+      host,
+      join(tmp.dir, 'create-only'),
+      `[[mount]]\nhost = "${toCreate}"\nmode = "rw"\ncreate = true\n`,
+    );
+    const r = await runAgs(host, ['--config', config, 'doctor'], { cwd: repo });
+    expect(existsSync(toCreate)).toBe(false);
+    expect(r.exitCode, String(r.stdout)).toBe(0);
+    expect(String(r.stdout)).toMatch(
+      /^OK {3}mounts: 0 host paths ready; 1 created by the first run that needs it$/m,
+    );
+  });
+
+  it('--json: one { id, status, detail, fix } object per check, exit 1 when one fails', async () => {
+    const good = writeTestConfig(host, join(tmp.dir, 'json-ok'));
+    const r = await runAgs(host, ['--config', good, 'doctor', '--json'], { cwd: repo });
+    expect(r.exitCode, String(r.stdout)).toBe(0);
+    const rows = JSON.parse(String(r.stdout)) as {
+      id: string;
+      status: string;
+      detail: string;
+      fix: unknown;
+    }[];
+    for (const row of rows) {
+      expect(Object.keys(row)).toEqual(['id', 'status', 'detail', 'fix']);
+      expect(['ok', 'warn']).toContain(row.status);
+    }
+    expect(rows.map((x) => x.id)).toEqual(
+      expect.arrayContaining([
+        'config',
+        'mounts',
+        'podman',
+        'rootless',
+        'image',
+        'sandbox-start',
+        'agent-clis',
+      ]),
+    );
+    expect(rows.find((x) => x.id === 'sandbox-start')?.detail).toMatch(/^a rootless container ran node v\d+/);
+
+    const bad = writeTestConfig(host, join(tmp.dir, 'json-bad'), '', {
+      image: 'localhost/ags-no-such-image:none',
+    });
+    const b = await runAgs(host, ['--config', bad, 'doctor', '--json'], { cwd: repo });
+    expect(b.exitCode).toBe(1);
+    const image = (JSON.parse(String(b.stdout)) as { id: string }[]).find((x) => x.id === 'image');
+    expect(image).toEqual({
+      id: 'image',
+      status: 'fail',
+      detail: 'localhost/ags-no-such-image:none is missing',
+      fix: 'run `ags update-image`',
+    });
   });
 });

@@ -26,11 +26,41 @@ interface MountEntry {
 }
 
 /**
+ * How mount sources are resolved. A run creates `create = true` sources and stops at the first bad entry;
+ * doctor (`inspect`) creates nothing, leaves out what a run would create, and collects every bad entry.
+ */
+export type MountResolution =
+  { mode: 'create' } | { mode: 'inspect'; problems: ConfigError[]; wouldCreate: string[] };
+
+/**
  * Checks one mount source on the host: creates it when `create` is set, skips it when `optional`, and
  * otherwise reports a missing or mistyped source as a config error naming the entry (podman's own message
  * would not say which entry is wrong).
  */
-function resolveMount(m: MountEntry, label: string, safety: MountSafety): ResolvedMount | null {
+function resolveMount(
+  m: MountEntry,
+  label: string,
+  safety: MountSafety,
+  how: MountResolution,
+): ResolvedMount | null {
+  if (how.mode === 'create') return checkedMount(m, label, safety, true);
+  try {
+    const mount = checkedMount(m, label, safety, false);
+    if (mount === null && m.create) how.wouldCreate.push(m.host);
+    return mount;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    how.problems.push(err);
+    return null;
+  }
+}
+
+function checkedMount(
+  m: MountEntry,
+  label: string,
+  safety: MountSafety,
+  create: boolean,
+): ResolvedMount | null {
   const problem = hostPathProblem(realpathLoose(m.host), safety, false);
   if (problem !== null) {
     throw new ConfigError(
@@ -40,6 +70,7 @@ function resolveMount(m: MountEntry, label: string, safety: MountSafety): Resolv
   }
   if (!existsSync(m.host)) {
     if (m.create) {
+      if (!create) return null;
       if (m.kind === 'dir') mkdirSync(m.host, { recursive: true, mode: 0o700 });
       else {
         mkdirSync(dirname(m.host), { recursive: true, mode: 0o700 });
@@ -69,12 +100,13 @@ export function runSettingsFromConfig(
   config: Config,
   agent: AgentName,
   safety: MountSafety,
+  how: MountResolution = { mode: 'create' },
 ): RunSettingsWithSecrets {
   const run = { agent, lockdown: false };
   const allowMounts = config.lockdown.allow_mounts;
   const mounts: ResolvedMount[] = [];
   const take = (m: MountEntry, label: string) => {
-    const r = resolveMount(m, label, safety);
+    const r = resolveMount(m, label, safety, how);
     if (r) mounts.push(r);
   };
   config.mount.forEach((m, i) => entryApplies(m, run, allowMounts) && take(m, `mount[${i}]`));

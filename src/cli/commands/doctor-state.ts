@@ -1,0 +1,36 @@
+import { loadConfig } from '../../config/index.js';
+import { currentDirectory } from '../../host/cwd.js';
+import { hostFacts } from '../../host/facts.js';
+import { ConfigError } from '../../errors.js';
+import type { DoctorState } from './doctor-checks.js';
+import { mountSafety } from './run-paths.js';
+import { type MountResolution, runSettingsFromConfig } from './run-settings.js';
+
+/**
+ * What doctor starts from: the config and the settings a shell run would take from it, read without side
+ * effects. A config that does not load, or a mount a run would refuse, becomes a finding, never an exit
+ * before the checks; a `create = true` mount source is counted, not created.
+ */
+export async function doctorState(configPath: string | undefined): Promise<DoctorState> {
+  const cwd = currentDirectory();
+  const mounts: MountResolution = { mode: 'inspect', problems: [], wouldCreate: [] };
+  try {
+    const loaded = await loadConfig({
+      ...(configPath !== undefined ? { configPath } : {}),
+      cwd,
+      env: process.env,
+      interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    });
+    const facts = hostFacts(cwd, loaded.repoRoot);
+    const safety = mountSafety(loaded.config, loaded.userConfigPath, facts.env, facts.uid, facts.home);
+    const settings = runSettingsFromConfig(loaded.config, 'shell', safety, mounts);
+    return {
+      sandbox: { facts, settings, configFile: loaded.userConfigPath },
+      mountProblems: mounts.problems,
+      mountsToCreate: mounts.wouldCreate.length,
+    };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return { configError: err, mountProblems: [], mountsToCreate: 0 };
+  }
+}
