@@ -384,7 +384,7 @@ const OBFUSCATED = [
   ['find /home/dev -execdir shred {} \\;', 'fs.find-delete'],
   ['$CMD -rf /', 'shell.dynamic-command'],
   ['${RM} -rf ~', 'shell.dynamic-command'],
-  ['$(echo rm) -rf /', 'shell.dynamic-command'],
+  ['$(echo rm) -rf /', 'fs.rm-recursive-root'],
   ['`which rm` -rf /', 'shell.dynamic-command'],
   ['$GIT reset --hard', 'shell.dynamic-command'],
   ['/bin/r? -rf /', 'shell.dynamic-command'],

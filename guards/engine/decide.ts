@@ -187,7 +187,7 @@ export function analyzeShell(
   const workspace = opts.workspace ?? cwd;
   const c = compile(policy, home);
   const { script, warnings } = parseShell(command, budget);
-  const wctx: WalkContext = { budget, warnings, out: [], cwd, home };
+  const wctx: WalkContext = { budget, warnings, out: [], cwd, home, workspace };
   walkScript(script, wctx, 0, []);
   const hits: Hit[] = [];
   const base = ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts);

@@ -1,7 +1,7 @@
 /** Pack `fs`: deleting or clobbering files that cannot be brought back. */
 import { argPath, flags, hasFlag, operands, pathDanger, targetDanger, type Danger } from './args.js';
 import type { Rule, RuleContext } from './types.js';
-import type { Invocation } from '../shell/invocation.js';
+import type { Arg, Invocation } from '../shell/invocation.js';
 
 function rmRecursive(inv: Invocation): boolean {
   return hasFlag(inv, 'rR', ['recursive']);
@@ -22,6 +22,55 @@ const rm = (id: string, want: Danger, reason: string): Rule => ({
   commands: ['rm'],
   match: (inv, ctx) => rmHits(inv, ctx, want),
 });
+
+/**
+ * An operand built from a command substitution whose output the interpreter could not compute, with nothing
+ * specific after it (`$(cat list)`, "$(git config x)/", `$(…)/*`): it could name anything, / included.
+ */
+export function computedTarget(a: Arg): boolean {
+  if (a.value !== null) return false;
+  const parts = a.word.parts;
+  const last = parts.map((p) => p.k === 'cmdsub').lastIndexOf(true);
+  if (last === -1) return false;
+  const before = parts.slice(0, last);
+  const after = parts.slice(last + 1);
+  const text = (ps: typeof parts) => ps.map((p) => (p.k === 'lit' ? p.v : '\0')).join('');
+  return /^\/*$/.test(text(before).replace(/\0/g, '')) && /^(?:\/*|\/\*|\/\.{1,2}\/?)$/.test(text(after));
+}
+
+const FILTERS = /^(?:grep|egrep|fgrep|rg|ag|ack|awk|gawk|sed|head|tail|comm|join|cut)$/;
+const FIND_FILTER = /^-(?:i?name|i?path|i?wholename|i?regex|newer|mtime|mmin|size|empty|user|perm)$/;
+
+/** What feeds an `xargs` command's appended arguments: everything in a directory, a filtered list, or unknown. */
+function xargsFeed(inv: Invocation): 'everything' | 'filtered' | 'unknown' {
+  const up = inv.upstream[inv.upstream.length - 1];
+  if (!up) return 'unknown';
+  if (up.upstream.some((u) => FILTERS.test(u.name)) || FILTERS.test(up.name)) return 'filtered';
+  const ops = operands(up);
+  if (up.name === 'ls')
+    return ops.every((a) => a.value === '.' || a.value === './' || a.value === '*')
+      ? 'everything'
+      : 'filtered';
+  if (up.name === 'find')
+    return up.args.some((a) => FIND_FILTER.test(a.value ?? '')) ? 'filtered' : 'everything';
+  if (up.name === 'git' && up.args[0]?.value === 'ls-files')
+    return ops.length <= 1 ? 'everything' : 'filtered';
+  return 'unknown';
+}
+
+/** Commands whose operands are destroyed or overwritten, for the lockdown check of computed operands. */
+const DESTRUCTIVE_OPERANDS = [
+  'rm',
+  'shred',
+  'unlink',
+  'rmdir',
+  'chmod',
+  'chown',
+  'chgrp',
+  'truncate',
+  'mv',
+  'find',
+];
 
 export const filesystemRules: Rule[] = [
   {
@@ -78,6 +127,32 @@ export const filesystemRules: Rule[] = [
     'recursive delete of the whole workspace (., *, the repo root); delete specific paths instead',
   ),
   rm('fs.rm-git-dir', 'git', 'deletes the .git directory and all history; ask the user'),
+  {
+    id: 'fs.rm-recursive-computed',
+    pack: 'fs',
+    reason:
+      'recursive delete of a path computed at run time ($(…) or xargs input) that could be anything, / included; delete a literal path',
+    commands: ['rm'],
+    match: (inv) => {
+      if (!rmRecursive(inv)) return false;
+      const hit = operands(inv).find(computedTarget);
+      if (hit) return `target ${hit.text}`;
+      if (inv.appendsArgs && inv.via.includes('xargs') && xargsFeed(inv) !== 'filtered')
+        return `targets from ${inv.upstream[inv.upstream.length - 1]?.name ?? 'stdin'} via xargs`;
+      return false;
+    },
+  },
+  {
+    id: 'fs.computed-target-lockdown',
+    pack: 'fs',
+    reason: 'lockdown: deletes or changes a path computed at run time ($(…)); use a literal path',
+    commands: DESTRUCTIVE_OPERANDS,
+    match: (inv, ctx) => {
+      if (!ctx.lockdown) return false;
+      const hit = operands(inv).find(computedTarget);
+      return hit ? `target ${hit.text}` : false;
+    },
+  },
   rm(
     'fs.rm-unset-var',
     'unset-var',

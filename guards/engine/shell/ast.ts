@@ -43,6 +43,8 @@ export interface SimpleCommand {
   assigns: Word[];
   words: Word[];
   redirs: Redirect[];
+  /** A `for NAME [in WORDS]` header: binds NAME to each word (null: to the positional parameters). */
+  loop?: { name: string; items: Word[] | null };
 }
 
 export interface Group {
@@ -51,6 +53,8 @@ export interface Group {
   subshell: boolean;
   body: Script;
   redirs: Redirect[];
+  /** A function definition `name() { … }` / `function name { … }`: the function's name. */
+  fn?: string;
 }
 
 export type Stage = SimpleCommand | Group;

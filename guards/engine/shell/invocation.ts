@@ -3,7 +3,7 @@
  * (wrappers, nesting, working directory, stdin source). Shared by the walkers, inline-code analysis and the rules.
  */
 import type { Budget } from '../budget.js';
-import type { Redirect, Word } from './ast.js';
+import type { Part, Redirect, Script, Word } from './ast.js';
 import { displayText, hasGlob, staticValue } from './words.js';
 
 export interface Arg {
@@ -71,6 +71,8 @@ export interface Invocation {
   display: string;
   /** The working directory it runs in, following literal `cd`s earlier in the same command. */
   cwd: string;
+  /** A function that runs itself in a pipeline or in the background (a fork bomb's shape). */
+  spawnsItself: boolean;
 }
 
 export interface WalkContext {
@@ -80,6 +82,27 @@ export interface WalkContext {
   /** The current directory (updated by literal `cd`), and the home directory for `cd` and `~`. */
   cwd: string;
   home: string;
+  /** The workspace root, for `git rev-parse --show-toplevel`; unknown when absent. */
+  workspace?: string;
+  /** What the script assigned so far (created on first use). */
+  env?: Env;
+}
+
+/** One value a variable can have: its parts after expansion. `glob`: produced by pathname expansion (a loop item). */
+export interface Alt {
+  parts: Part[];
+  glob?: boolean;
+}
+
+export interface Env {
+  /** Variables the script assigned, with every value they could have. Absent: unknown (from the environment). */
+  vars: Map<string, Alt[]>;
+  /** `$1`…: known inside a function call or after `set --`; null at the top level. */
+  positional: Alt[] | null;
+  funcs: Map<string, Script>;
+  aliases: Map<string, string>;
+  /** Functions being defined or called, innermost last (for recursion). */
+  fnStack: string[];
 }
 
 /** Where a walker is: nesting level, the wrapper chain so far, the stdin and the earlier stages of its pipeline. */
@@ -90,6 +113,8 @@ export interface Frame {
   upstream: Invocation[];
   /** Extra arguments are appended at run time (`xargs`, `find -exec … +`). */
   appendsArgs?: boolean;
+  /** The command runs alongside others (a pipeline stage or a background job). */
+  concurrent?: boolean;
 }
 
 /** A literal word built from text (for brace expansion, xargs input, find's `{}`). */
@@ -126,5 +151,6 @@ export function newInvocation(words: Word[], redirs: Redirect[], frame: Frame): 
     subs: [],
     display: words.map(displayText).join(' '),
     cwd: '',
+    spawnsItself: false,
   };
 }

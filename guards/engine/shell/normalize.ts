@@ -29,6 +29,8 @@ import {
   skipXargsOptions,
 } from './options.js';
 import { classifyOutput } from './producers.js';
+import { interpretBuiltin } from './builtins.js';
+import { argAlt, assignmentValue, assignVar, envOf, expandWords, splitAssignment } from './interp.js';
 
 export type { Arg, Frame, Invocation, Producer, ProducerKind, WalkContext } from './invocation.js';
 export { toArg } from './invocation.js';
@@ -79,6 +81,7 @@ function walkBody(script: Script, ctx: WalkContext, frame: Frame): Invocation | 
         via: frame.via,
         stdin,
         upstream: primaries.slice(),
+        concurrent: frame.concurrent === true || pl.stages.length > 1 || pl.background,
       });
       prev = primary;
       if (primary) primaries.push(primary);
@@ -99,6 +102,22 @@ function walkStage(stage: Stage, ctx: WalkContext, frame: Frame): Invocation | n
 
 function walkGroup(g: Group, ctx: WalkContext, frame: Frame) {
   const cwd = ctx.cwd;
+  const env = envOf(ctx);
+  if (g.fn !== undefined) {
+    // a definition: remembered for its calls, and analysed once as if it ran with unknown arguments
+    env.funcs.set(g.fn, g.body);
+    env.fnStack.push(g.fn);
+    const positional = env.positional;
+    env.positional = null;
+    try {
+      walkBody(g.body, ctx, { ...frame, upstream: [], concurrent: false });
+    } finally {
+      env.fnStack.pop();
+      env.positional = positional;
+    }
+    ctx.cwd = cwd;
+    return null;
+  }
   const last = walkBody(g.body, ctx, { ...frame, upstream: [] });
   if (g.subshell) ctx.cwd = cwd;
   return last;
@@ -169,7 +188,15 @@ function producerOfScripts(scripts: Script[], ctx: WalkContext): Producer | null
 /** The invocation whose output a substitution yields (walked separately, so it is looked up or walked quietly). */
 function lastPrimaryOf(s: Script, ctx: WalkContext): Invocation | null {
   if (producerCache.has(s)) return producerCache.get(s)!;
-  const quiet: WalkContext = { budget: ctx.budget, warnings: [], out: [], cwd: ctx.cwd, home: ctx.home };
+  const quiet: WalkContext = {
+    budget: ctx.budget,
+    warnings: [],
+    out: [],
+    cwd: ctx.cwd,
+    home: ctx.home,
+    ...(ctx.workspace ? { workspace: ctx.workspace } : {}),
+    env: envOf(ctx),
+  };
   const inv = walkScript(s, quiet, 0, []);
   producerCache.set(s, inv);
   return inv;
@@ -178,9 +205,57 @@ function lastPrimaryOf(s: Script, ctx: WalkContext): Invocation | null {
 function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocation | null {
   for (const a of cmd.assigns) walkWordScripts(a, ctx, frame.level, frame.via);
   for (const w of cmd.words) walkWordScripts(w, ctx, frame.level, frame.via);
-  if (cmd.words.length === 0) return null;
-  const words = cmd.words.flatMap(expandBraces);
-  return unwrap(words, cmd.redirs, ctx, frame);
+  if (cmd.loop) {
+    bindLoop(cmd.loop, ctx);
+    return null;
+  }
+  if (cmd.words.length === 0) {
+    for (const a of cmd.assigns) {
+      const s = splitAssignment(a);
+      if (s) assignVar(ctx, s.name, assignmentValue(s.parts, ctx));
+    }
+    return null;
+  }
+  const head = staticValue(cmd.words[0]!);
+  const alias = head === null ? undefined : envOf(ctx).aliases.get(head);
+  if (alias !== undefined && !frame.via.includes(`alias ${head}`)) {
+    const rest = cmd.words.slice(1).map((w) => w.raw);
+    walkShellString([alias, ...rest].join(' '), ctx, {
+      level: frame.level + 1,
+      via: [...frame.via, `alias ${head}`],
+      stdin: frame.stdin,
+    });
+    return null;
+  }
+  let first: Invocation | null = null;
+  for (const variant of expandWords(cmd.words, ctx)) {
+    const inv = unwrap(variant.flatMap(expandBraces), cmd.redirs, ctx, frame);
+    first ??= inv;
+  }
+  return first;
+}
+
+/** `for NAME in WORDS`: NAME takes each word's value (a glob stays a glob: the loop runs over what it matches). */
+function bindLoop(loop: { name: string; items: Word[] | null }, ctx: WalkContext): void {
+  const env = envOf(ctx);
+  if (loop.items === null) {
+    assignVar(ctx, loop.name, env.positional ? [...env.positional] : null);
+    return;
+  }
+  const alts = [];
+  for (const variant of expandWords(loop.items, ctx)) {
+    for (const w of variant.flatMap(expandBraces)) {
+      const head = w.parts[0];
+      const parts =
+        head && head.k === 'lit' && !head.q && /^~(?=\/|$)/.test(head.v)
+          ? [{ k: 'lit' as const, v: ctx.home + head.v.slice(1), q: true }, ...w.parts.slice(1)]
+          : w.parts;
+      alts.push({ parts, glob: hasGlob(w) });
+    }
+  }
+  // unknown items (`for f in $(ls)`) leave the variable unknown
+  const known = alts.filter((a) => a.parts.every((p) => p.k === 'lit'));
+  assignVar(ctx, loop.name, known.length === alts.length && alts.length > 0 ? alts : null);
 }
 
 /** Strips wrappers from the front of `words` and records the resulting invocation (and any nested ones). */
@@ -303,6 +378,12 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   }
   inv.cwd = ctx.cwd;
   ctx.out.push(inv);
+  const env = envOf(ctx);
+  if (env.fnStack.includes(cmd.name) && frame.concurrent) inv.spawnsItself = true;
+  const body = env.funcs.get(cmd.name);
+  if (body && !env.fnStack.includes(cmd.name) && env.fnStack.length < 8)
+    callFunction(cmd.name, body, inv, ctx);
+  else interpretBuiltin(inv, ctx);
   if (cmd.name === 'cd' || cmd.name === 'pushd') {
     const dir = inv.args.find((a) => a.value === null || !a.value.startsWith('-'));
     if (!dir) ctx.cwd = ctx.home;
@@ -311,6 +392,28 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   }
   expandNested(inv, ctx);
   return inv;
+}
+
+/** Walks a function's body with its arguments bound to `$1`…. */
+function callFunction(name: string, body: Script, inv: Invocation, ctx: WalkContext): void {
+  const env = envOf(ctx);
+  const positional = env.positional;
+  env.positional = inv.args.map((a) => argAlt(a, ctx.home));
+  env.fnStack.push(name);
+  const cwd = ctx.cwd;
+  try {
+    walkBody(body, ctx, {
+      level: inv.level + 1,
+      via: [...inv.via, `${name}()`],
+      stdin: inv.stdin,
+      upstream: [],
+      concurrent: false,
+    });
+  } finally {
+    env.fnStack.pop();
+    env.positional = positional;
+  }
+  ctx.cwd = cwd;
 }
 
 /** Parses and walks a literal shell string one level deeper. */

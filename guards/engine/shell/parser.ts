@@ -156,7 +156,8 @@ class Parser {
       }
       if (bare === 'for' || bare === 'select') {
         this.take();
-        this.skipForHeader();
+        const loop = this.forHeader();
+        if (loop) return { k: 'cmd', assigns: [], words: [], redirs: [], loop };
         continue;
       }
       if (bare === 'case') {
@@ -165,9 +166,11 @@ class Parser {
       }
       if (bare === 'function') {
         this.take();
-        if (this.peek().t === 'word') this.take();
+        const nameTok = this.peek();
+        const name = nameTok.t === 'word' ? bareWord(nameTok.w) : null;
+        if (nameTok.t === 'word') this.take();
         this.skipEmptyParens();
-        continue;
+        return this.functionBody(name);
       }
       if (bare === '[[') return this.testCommand();
       break;
@@ -219,11 +222,24 @@ class Parser {
         this.take();
         const close = this.peek();
         if (close.t === 'op' && close.v === ')') this.take();
-        return this.stage('eof');
+        return this.functionBody(bareWord(cmd.words[0]!));
       }
       break;
     }
     return cmd.words.length + cmd.assigns.length + cmd.redirs.length > 0 ? cmd : null;
+  }
+
+  /** The compound command after a function header, as a group that carries the function's name. */
+  private functionBody(name: string | null): Stage | null {
+    const body = this.stage('eof');
+    if (!body || name === null) return body;
+    return {
+      k: 'group',
+      subshell: false,
+      body: { pipelines: [{ stages: [body], background: false }] },
+      redirs: [],
+      fn: name,
+    };
   }
 
   private skipEmptyParens(): void {
@@ -235,22 +251,29 @@ class Parser {
     }
   }
 
-  /** Steps over `NAME [in WORDS]` or `((…;…;…))` up to the `;`/newline before `do`. */
-  private skipForHeader(): void {
+  /** Reads `NAME [in WORDS]` (returned as the loop's binding) or steps over `((…;…;…))`, up to before `do`. */
+  private forHeader(): { name: string; items: Word[] | null } | null {
     const t = this.peek();
     if (t.t === 'op' && t.v === '(') {
       let depth = 0;
       for (let u = this.peek(); u.t !== 'eof'; u = this.peek()) {
         this.take();
         if (u.t === 'op' && u.v === '(') depth++;
-        else if (u.t === 'op' && u.v === ')' && --depth === 0) return;
+        else if (u.t === 'op' && u.v === ')' && --depth === 0) return null;
       }
-      return;
+      return null;
     }
+    let name: string | null = null;
+    let items: Word[] | null = null;
     for (let u = this.peek(); u.t === 'word'; u = this.peek()) {
-      if (bareWord(u.w) === 'do') return;
+      const bare = bareWord(u.w);
+      if (bare === 'do') break;
       this.take();
+      if (name === null) name = bare ?? '';
+      else if (items === null && bare === 'in') items = [];
+      else if (items !== null) items.push(u.w);
     }
+    return name ? { name, items } : null;
   }
 
   private caseCommand(): Group {

@@ -9,7 +9,9 @@ function cmds(script: Script): string[][] {
   const out: string[][] = [];
   for (const p of script.pipelines) {
     for (const s of p.stages) {
-      if (s.k === 'cmd') out.push(s.words.map(displayText));
+      if (s.k === 'cmd') {
+        if (!s.loop) out.push(s.words.map(displayText));
+      }
       else out.push(...cmds(s.body));
     }
   }
@@ -83,6 +85,16 @@ describe('parser', () => {
       'm',
       'n',
     ]);
+  });
+
+  it('keeps what the interpreter needs: function names and loop bindings', () => {
+    const { script } = parse('f() { rm -rf "$1"; }; function g { :; }; for d in / ~; do rm -rf "$d"; done');
+    const stages = script.pipelines.map((p) => p.stages[0]!);
+    expect(stages[0]).toMatchObject({ k: 'group', fn: 'f' });
+    expect(stages[1]).toMatchObject({ k: 'group', fn: 'g' });
+    const loop = stages[2]!.k === 'cmd' ? stages[2]!.loop : undefined;
+    expect(loop?.name).toBe('d');
+    expect(loop?.items?.map(displayText)).toEqual(['/', '~']);
   });
 
   it('parses command substitutions in place, nested', () => {

@@ -1,0 +1,339 @@
+/**
+ * A small abstract interpreter of the script, run by the walker before the rules see a command: it tracks what the
+ * script assigns (`X=…`, `export`, `local`, `declare`, `readonly`, `read`, `for` loops, `set --`, function arguments,
+ * aliases) and computes the output of substitutions whose output is known (`pwd`, `echo`, `printf`, `dirname`,
+ * `basename`, `realpath`, `readlink -f`, `git rev-parse --show-toplevel`, `mktemp`, `whoami`, `$PWD`, `$HOME`).
+ * Words are expanded with what is known; what is not known stays an expansion, so a substitution whose output is
+ * unknown remains a `cmdsub` part the rules can treat as "could be anything".
+ *
+ * A variable holds every value any assignment gave it (up to MAX_ALTS): the walk is linear and does not know which
+ * branch of an `if` or `&&` runs, so a later command is checked with each value it could have.
+ */
+import { posix } from 'node:path';
+import type { Part, Script, Word } from './ast.js';
+import type { Alt, Arg, Env, WalkContext } from './invocation.js';
+import { resolveLexical } from '../paths.js';
+
+const MAX_ALTS = 8;
+/** At most this many variants of one command are checked (the product of its variables' values). */
+export const MAX_VARIANTS = 8;
+const MAX_OUTPUT = 4096;
+const MAX_SUB_DEPTH = 6;
+
+export function newEnv(): Env {
+  return { vars: new Map(), positional: null, funcs: new Map(), aliases: new Map(), fnStack: [] };
+}
+
+export function envOf(ctx: WalkContext): Env {
+  return (ctx.env ??= newEnv());
+}
+
+const lit = (v: string, q: boolean): Part => ({ k: 'lit', v, q });
+
+/** The value an argument passes on (`f ~` passes the home directory: tilde expansion happens at the call). */
+export function argAlt(a: Arg, home: string): Alt {
+  const head = a.word.parts[0];
+  if (a.tilde && head && head.k === 'lit' && /^~(?=\/|$)/.test(head.v))
+    return { parts: [lit(home + head.v.slice(1), true), ...a.word.parts.slice(1)], glob: a.glob };
+  return { parts: a.word.parts, glob: a.glob };
+}
+
+/** Binds a variable to one value (plain assignment) or adds the value to the ones it may have. */
+export function assignVar(ctx: WalkContext, name: string, alts: Alt[] | null): void {
+  const env = envOf(ctx);
+  if (alts === null) {
+    env.vars.delete(name);
+    return;
+  }
+  const all = [...(env.vars.get(name) ?? []), ...alts];
+  env.vars.set(name, all.slice(-MAX_ALTS));
+}
+
+/** `NAME=value` or `NAME+=value` at the start of a word: the name and the value's parts. */
+export function splitAssignment(w: Word): { name: string; append: boolean; parts: Part[] } | null {
+  const first = w.parts[0];
+  if (!first || first.k !== 'lit') return null;
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/.exec(first.v);
+  if (!m) return null;
+  const rest = first.v.slice(m[0].length);
+  const parts = [...(rest ? [lit(rest, first.q)] : []), ...w.parts.slice(1)];
+  return { name: m[1]!, append: m[2] === '+', parts };
+}
+
+/** An assignment's value, expanded (no word splitting; a leading unquoted `~` is the home directory). */
+export function assignmentValue(parts: Part[], ctx: WalkContext): Alt[] {
+  const head = parts[0];
+  const withTilde =
+    head && head.k === 'lit' && !head.q && /^~(?=\/|$)/.test(head.v)
+      ? [lit(ctx.home + head.v.slice(1), true), ...parts.slice(1)]
+      : parts;
+  return expandParts(withTilde, ctx, 0).map((p) => ({ parts: p }));
+}
+
+/** Expands the words of a command: every variant (up to MAX_VARIANTS), each a list of words after splitting. */
+export function expandWords(words: Word[], ctx: WalkContext): Word[][] {
+  if (!words.some(needsExpansion)) return [words];
+  let variants: Word[][] = [[]];
+  for (const w of words) {
+    if (!needsExpansion(w)) {
+      for (const v of variants) v.push(w);
+      continue;
+    }
+    const alts = expandParts(w.parts, ctx, 0);
+    const next: Word[][] = [];
+    for (const v of variants) {
+      for (const parts of alts) {
+        next.push([...v, ...splitWord(parts, w.raw)]);
+        if (next.length >= MAX_VARIANTS) break;
+      }
+      if (next.length >= MAX_VARIANTS) break;
+    }
+    variants = next;
+  }
+  return variants;
+}
+
+function needsExpansion(w: Word): boolean {
+  return w.parts.some((p) => p.k === 'param' || p.k === 'cmdsub');
+}
+
+/** Field splitting of the unquoted text expansions produced (literal words never hold unquoted blanks). */
+function splitWord(parts: Part[], raw: string): Word[] {
+  const out: Word[] = [];
+  let cur: Part[] = [];
+  let had = false;
+  for (const p of parts) {
+    if (p.k !== 'lit' || p.q || !/\s/.test(p.v)) {
+      cur.push(p);
+      had = true;
+      continue;
+    }
+    const pieces = p.v.split(/\s+/);
+    pieces.forEach((piece, i) => {
+      if (i > 0) {
+        if (had) out.push({ parts: cur, raw });
+        cur = [];
+        had = false;
+      }
+      if (piece) {
+        cur.push(lit(piece, false));
+        had = true;
+      }
+    });
+  }
+  if (had) out.push({ parts: cur, raw });
+  // a word that expands to nothing unquoted disappears; a quoted empty word stays
+  return out.length === 0 && parts.some((p) => p.k === 'lit' && p.q)
+    ? [{ parts: [lit('', true)], raw }]
+    : out;
+}
+
+/** The alternatives for a sequence of parts (the product of each part's alternatives, bounded). */
+function expandParts(parts: Part[], ctx: WalkContext, depth: number): Part[][] {
+  let acc: Part[][] = [[]];
+  for (const p of parts) {
+    const alts = expandPart(p, ctx, depth);
+    if (alts.length === 1) {
+      for (const a of acc) a.push(...alts[0]!);
+      continue;
+    }
+    const next: Part[][] = [];
+    for (const a of acc) for (const x of alts) if (next.length < MAX_VARIANTS) next.push([...a, ...x]);
+    acc = next;
+  }
+  return acc;
+}
+
+function expandPart(p: Part, ctx: WalkContext, depth: number): Part[][] {
+  ctx.budget.tick();
+  if (p.k === 'param') {
+    const alts = paramValue(p, ctx);
+    if (alts === null) return [[p]];
+    return alts.map((a) => a.parts.map((x) => requote(x, p.q && !a.glob)));
+  }
+  if (p.k === 'cmdsub') {
+    const out = depth < MAX_SUB_DEPTH ? outputOf(p.script, ctx, depth + 1) : null;
+    return out === null ? [[p]] : [[lit(out, p.q)]];
+  }
+  return [[p]];
+}
+
+/** A part spliced into a word at use: unquoted use re-exposes it to splitting and globbing. */
+function requote(p: Part, q: boolean): Part {
+  if (p.k === 'lit') return lit(p.v, q);
+  if (p.k === 'param' || p.k === 'cmdsub') return { ...p, q };
+  return p;
+}
+
+/** What a parameter expands to, or null when unknown. */
+function paramValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] | null {
+  // ${#X}, ${!X}, and operators that transform the value are not computed
+  if (/^\$\{[#!]/.test(p.raw)) return null;
+  const plain = p.op === '';
+  const fallback = p.op === ':-' || p.op === '-' || p.op === ':?' || p.op === '?';
+  if (!plain && !fallback) return null;
+  const env = envOf(ctx);
+  let alts: Alt[] | null = null;
+  if (/^[1-9]$/.test(p.name)) {
+    if (env.positional) alts = [env.positional[Number(p.name) - 1] ?? { parts: [lit('', true)] }];
+  } else if (p.name === '@' || p.name === '*') {
+    if (env.positional)
+      alts = [{ parts: env.positional.flatMap((a, i) => (i > 0 ? [lit(' ', false), ...a.parts] : a.parts)) }];
+  } else {
+    alts = env.vars.get(p.name) ?? null;
+    if (alts === null && p.name === 'HOME') alts = [{ parts: [lit(ctx.home, true)] }];
+    if (alts === null && p.name === 'PWD') alts = [{ parts: [lit(ctx.cwd, true)] }];
+  }
+  if (alts === null) return null;
+  // with a fallback operator, only a value known to be non-empty is certain
+  if (fallback && alts.some((a) => a.parts.every((x) => x.k === 'lit' && x.v === ''))) return null;
+  return alts;
+}
+
+/** The output of a substitution when it is known (trailing newlines removed), else null. */
+export function outputOf(script: Script, ctx: WalkContext, depth = 1): string | null {
+  let cwd = ctx.cwd;
+  let out = '';
+  for (const pl of script.pipelines) {
+    ctx.budget.tick();
+    if (pl.stages.length !== 1) return null;
+    const st = pl.stages[0]!;
+    if (st.k !== 'cmd' || st.redirs.length > 0 || st.loop) return null;
+    if (st.words.length === 0) continue;
+    const at: WalkContext = cwd === ctx.cwd ? ctx : { ...ctx, cwd };
+    const variants = expandWordsAt(st.words, at, depth);
+    if (variants === null) return null;
+    const argv = variants;
+    const r = builtinOutput(argv, at);
+    if (r === null) return null;
+    if (r.cwd !== undefined) cwd = r.cwd;
+    out += r.out;
+    if (out.length > MAX_OUTPUT) return null;
+  }
+  return out.replace(/\n+$/, '');
+}
+
+/** The argv of a command inside a substitution when every word is known (one variant only), else null. */
+function expandWordsAt(words: Word[], ctx: WalkContext, depth: number): string[] | null {
+  const argv: string[] = [];
+  for (const w of words) {
+    const alts = expandParts(w.parts, ctx, depth);
+    if (alts.length !== 1) return null;
+    const pieces = splitWord(alts[0]!, w.raw);
+    for (const piece of pieces) {
+      let s = '';
+      for (const p of piece.parts) {
+        if (p.k !== 'lit') return null;
+        if (!p.q && /[*?[]/.test(p.v)) return null;
+        s += p.v;
+      }
+      const head = piece.parts[0];
+      if (head && head.k === 'lit' && !head.q && /^~(?=\/|$)/.test(head.v)) s = ctx.home + s.slice(1);
+      argv.push(s);
+    }
+  }
+  return argv;
+}
+
+function operandsOf(args: string[]): string[] {
+  const out: string[] = [];
+  let end = false;
+  for (const a of args) {
+    if (!end && a === '--') end = true;
+    else if (!end && a.startsWith('-') && a.length > 1) continue;
+    else out.push(a);
+  }
+  return out;
+}
+
+/** Output (and any change of directory) of the commands whose output is known from their arguments. */
+function builtinOutput(argv: string[], ctx: WalkContext): { out: string; cwd?: string } | null {
+  const [name = '', ...args] = argv;
+  const abs = (p: string) => resolveLexical(p, { cwd: ctx.cwd, home: ctx.home });
+  switch (name) {
+    case 'pwd':
+      return { out: ctx.cwd + '\n' };
+    case 'cd': {
+      const dir = operandsOf(args)[0];
+      return { out: '', cwd: dir === undefined ? ctx.home : dir === '-' ? ctx.cwd : abs(dir) };
+    }
+    case 'true':
+    case ':':
+      return { out: '' };
+    case 'echo': {
+      let i = 0;
+      let newline = true;
+      while (i < args.length && /^-[neE]+$/.test(args[i]!)) {
+        if (args[i]!.includes('e') && args.slice(i + 1).some((a) => a.includes('\\'))) return null;
+        if (args[i]!.includes('n')) newline = false;
+        i++;
+      }
+      return { out: args.slice(i).join(' ') + (newline ? '\n' : '') };
+    }
+    case 'printf': {
+      const [fmt, ...rest] = args[0] === '--' ? args.slice(1) : args;
+      if (fmt === undefined || /%[^sd%]|\\[^n]/.test(fmt)) return null;
+      let k = 0;
+      let text = '';
+      // printf repeats its format while arguments remain
+      do {
+        text += fmt.replace(/%%|%[sd]/g, (m) => (m === '%%' ? '%' : (rest[k++] ?? ''))).replace(/\\n/g, '\n');
+      } while (k < rest.length && /%[sd]/.test(fmt));
+      return { out: text };
+    }
+    case 'dirname':
+      return {
+        out: operandsOf(args)
+          .map((p) => posix.dirname(p.replace(/(.)\/+$/, '$1')) + '\n')
+          .join(''),
+      };
+    case 'basename': {
+      const ops = operandsOf(args);
+      if (ops.length === 0) return null;
+      if (args.some((a) => a === '-a' || a === '--multiple'))
+        return { out: ops.map((p) => posix.basename(p) + '\n').join('') };
+      return { out: posix.basename(ops[0]!, ops[1]) + '\n' };
+    }
+    case 'realpath':
+      return {
+        out: operandsOf(args)
+          .map((p) => abs(p) + '\n')
+          .join(''),
+      };
+    case 'readlink':
+      if (!args.some((a) => /^-[a-z]*[fem]/.test(a) || a === '--canonicalize')) return null;
+      return {
+        out: operandsOf(args)
+          .map((p) => abs(p) + '\n')
+          .join(''),
+      };
+    case 'whoami':
+      return { out: posix.basename(ctx.home) + '\n' };
+    case 'mktemp': {
+      const tmpl = operandsOf(args)[0];
+      const base = tmpl ? (tmpl.includes('/') ? tmpl : `/tmp/${tmpl}`) : '/tmp/tmp.XXXXXXXXXX';
+      return { out: base + '\n' };
+    }
+    case 'git':
+      return gitOutput(args, ctx);
+    default:
+      return null;
+  }
+}
+
+/** `git rev-parse --show-toplevel` / `--git-dir` / `--absolute-git-dir` inside the workspace. */
+function gitOutput(args: string[], ctx: WalkContext): { out: string } | null {
+  const ws = ctx.workspace;
+  if (args[0] !== 'rev-parse' || args.length !== 2 || !ws) return null;
+  if (ctx.cwd !== ws && !ctx.cwd.startsWith(ws + '/')) return null;
+  switch (args[1]) {
+    case '--show-toplevel':
+      return { out: ws + '\n' };
+    case '--git-dir':
+      return { out: (ctx.cwd === ws ? '.git' : ws + '/.git') + '\n' };
+    case '--absolute-git-dir':
+      return { out: ws + '/.git\n' };
+    default:
+      return null;
+  }
+}
