@@ -7,7 +7,7 @@
 import { Budget, LimitError, type Limits } from './budget.js';
 import { fallbackScan } from './fallback.js';
 import { currentBranch } from './git-head.js';
-import { isWithin, resolveLexical, resolveReal, SensitivePaths } from './paths.js';
+import { isWithin, resolveLexical, resolveReal, runsLater, SensitivePaths } from './paths.js';
 import { DEFAULT_POLICY, type Policy } from './policy.js';
 import { BUILTIN_RULES, DYNAMIC_CANDIDATES, META_RULES, type Rule, type RuleContext } from './rules/index.js';
 import type { Invocation, WalkContext } from './shell/invocation.js';
@@ -267,10 +267,6 @@ function meta(id: string, detail?: string): Hit {
   return { rule: id, pack: m.pack, reason: m.reason, ...(detail ? { detail } : {}) };
 }
 
-/** Agent hook/settings and git hook files: writing them plants code that runs later, outside the task. */
-const AGENT_CONFIG =
-  /(?:^|\/)(?:\.claude\/settings(?:\.local)?\.json|\.claude\/hooks\/|\.codex\/(?:config\.toml|hooks\.json)|\.gemini\/settings\.json|\.config\/opencode\/(?:opencode\.jsonc?|plugins?\/)|\.opencode\/plugins?\/|\.pi\/agent\/(?:extensions\/|settings\.json)|\.pi\/extensions\/|\.mcp\.json$|\.git\/hooks\/|\.git\/config$|\.dcg\.toml$|\.ags\/)/;
-
 function decideFile(
   call: Extract<ToolCall, { kind: 'file' }>,
   opts: DecideOptions,
@@ -304,7 +300,7 @@ function decideFile(
           break;
         }
       }
-      if (call.op === 'write' && AGENT_CONFIG.test(abs)) {
+      if (call.op === 'write' && runsLater(abs, home)) {
         hits.push(meta('path.agent-config-write', p));
         break;
       }

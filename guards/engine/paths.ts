@@ -156,6 +156,27 @@ export class SensitivePaths {
   }
 }
 
+/**
+ * Files that run code later, outside the task: agent settings and hooks, git hooks and config, shell startup files,
+ * the user's git config, autostart and user units, cron and sudoers. The file tools and every way a shell writes
+ * (redirections, tee, cp/mv/install/ln, sed -i, dd, crontab, inline code) are checked against this one list.
+ */
+const RUNS_LATER_IN_TREE =
+  /(?:^|\/)(?:\.claude\/settings(?:\.local)?\.json$|\.claude\/hooks(?:\/|$)|\.codex\/(?:config\.toml|hooks\.json)$|\.gemini\/settings\.json$|\.config\/opencode\/(?:opencode\.jsonc?$|plugins?(?:\/|$))|\.opencode\/plugins?(?:\/|$)|\.pi\/agent\/(?:extensions(?:\/|$)|settings\.json$)|\.pi\/extensions(?:\/|$)|\.mcp\.json$|\.git\/hooks(?:\/|$)|\.git\/config$|\.dcg\.toml$|\.ags(?:\/|$)|\.vscode\/tasks\.json$|\.envrc$)/;
+const RUNS_LATER_IN_HOME =
+  /^(?:\/root|\/home\/[^/]+)\/(?:\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.profile|\.zshrc|\.zshenv|\.zprofile|\.zlogin|\.zlogout|\.kshrc|\.mkshrc|\.xprofile|\.xinitrc|\.pam_environment|\.gitconfig|\.config\/git\/config|\.ssh\/rc|\.config\/fish\/(?:config\.fish|conf\.d(?:\/.*)?)|\.config\/autostart(?:\/.*)?|\.config\/systemd\/user(?:\/.*)?|\.config\/environment\.d(?:\/.*)?)$/;
+const RUNS_LATER_SYSTEM =
+  /^\/(?:etc\/(?:profile|profile\.d(?:\/.*)?|bash\.bashrc|bashrc|zsh\/.*|environment|sudoers|sudoers\.d(?:\/.*)?|cron[^/]*(?:\/.*)?|ld\.so\.preload|rc\.local|systemd\/.*|init\.d\/.*)|var\/spool\/cron(?:\/.*)?)$/;
+
+/** The kind of code-running file an absolute path is, or null. */
+export function runsLater(abs: string, home: string): string | null {
+  const inHome = abs.startsWith(home + '/') ? '/home/_' + abs.slice(home.length) : abs;
+  if (RUNS_LATER_IN_HOME.test(inHome)) return 'shell startup or user config';
+  if (RUNS_LATER_SYSTEM.test(abs)) return 'system startup, cron or sudoers';
+  if (RUNS_LATER_IN_TREE.test(abs)) return 'agent, git or editor hook/config';
+  return null;
+}
+
 /** `$HOME`, `${HOME}`, `~` and `~user` at the start of a path, expanded. */
 export function expandHome(p: string, home: string): string {
   if (p === '~' || p.startsWith('~/')) return home + p.slice(1);

@@ -87,7 +87,32 @@ function pushTargets(pos: Arg[], ctx: RuleContext): { dsts: string[]; forcedRefs
   return { dsts, forcedRefspec };
 }
 
+/** Git config keys whose value git runs as a command (or that point git at commands to run). */
+const EXEC_KEY =
+  /^(?:core\.(?:fsmonitor|hookspath|sshcommand|pager|editor|askpass|gitproxy|worktree)|sequence\.editor|credential\..*helper|gpg\.(?:.*\.)?program|diff\..+\.(?:textconv|command)|merge\..+\.driver|filter\..+\.(?:clean|smudge|process)|pager\..+|alias\..+|uploadpack\.packobjectshook|receive\.procreceiverefs|include\.path|includeif\..+\.path|init\.templatedir|remote\..+\.(?:uploadpack|receivepack)|protocol\.ext\.allow)$/i;
+
 export const gitRules: Rule[] = [
+  git(
+    'git.config-exec',
+    'sets a git config key that makes git run a command (hooksPath, fsmonitor, sshCommand, pager, ! aliases, filters, …); ask the user',
+    (sub, args) => {
+      if (sub !== 'config') return false;
+      const f = subFlags(args);
+      if (
+        [...f.long.keys()].some((k) =>
+          /^(?:get|get-all|get-regexp|list|unset|unset-all|remove-section|show-origin|name-only)$/.test(k),
+        ) ||
+        f.short.has('l')
+      )
+        return false;
+      const pos = f.pos.filter((a) => a.value !== null);
+      // `git config set KEY VALUE` (git 2.46+) or `git config KEY VALUE`
+      const [key, value] = pos[0]?.value === 'set' ? [pos[1], pos[2]] : [pos[0], pos[1]];
+      if (!key?.value || !value) return false;
+      if (/^alias\./i.test(key.value) && !(value.value ?? '!').startsWith('!')) return false;
+      return EXEC_KEY.test(key.value) ? key.value : false;
+    },
+  ),
   git('git.reset-hard', 'discards uncommitted work; commit or stash first, or ask the user', (sub, args) => {
     if (sub !== 'reset') return false;
     return args.some((a) => a.value === '--hard' || a.value === '--merge');

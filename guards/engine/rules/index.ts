@@ -7,10 +7,12 @@ import { filesystemRules } from './filesystem.js';
 import { gitRules } from './git.js';
 import { infraRules } from './infra.js';
 import type { Rule } from './types.js';
+import { writeRules } from './writes.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
   ...credentialRules,
+  ...writeRules,
   ...filesystemRules,
   ...diskRules,
   ...gitRules,
@@ -44,7 +46,8 @@ export const META_RULES: Readonly<Record<string, { pack: string; reason: string 
   },
   'path.agent-config-write': {
     pack: 'path',
-    reason: 'writes agent hook/settings or git hook files, which run code outside your task; ask the user',
+    reason:
+      'writes a file that runs code later, outside your task (agent hooks/settings, git hooks or config, shell startup, cron); ask the user',
   },
   'guard.limit': { pack: 'guard', reason: 'the command is too large or too deeply nested to check' },
   'guard.parse': { pack: 'guard', reason: 'the command could not be fully parsed' },
