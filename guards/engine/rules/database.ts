@@ -13,6 +13,29 @@ function deleteWithoutWhere(sql: string): boolean {
   return false;
 }
 
+function updateWithoutWhere(sql: string): boolean {
+  return sql
+    .split(';')
+    .some(
+      (stmt) =>
+        /^\s*UPDATE\s+[\w."`[\]]+(?:\s+(?:AS\s+)?\w+)?\s+SET\b/i.test(stmt) && !/\bWHERE\b/i.test(stmt),
+    );
+}
+
+/**
+ * SQL as the server reads it, for keyword matching: comments become a space (`DROP/**\/TABLE` is `DROP TABLE`) and
+ * string literals become empty (`SELECT 'DROP TABLE x'` drops nothing).
+ */
+export function normalizeSql(sql: string): string {
+  return sql
+    .replace(/\/\*[\s\S]*?(?:\*\/|$)/g, ' ')
+    .replace(/--[^\n]*/g, ' ')
+    .replace(/'(?:[^']|'')*'/g, "''")
+    .replace(/\$\$[\s\S]*?\$\$/g, "''");
+}
+
+const REDIS_CLIENTS = ['redis-cli', 'valkey-cli', 'keydb-cli'];
+
 const SQL_CLIENTS = [
   'psql',
   'mysql',
@@ -70,7 +93,7 @@ const sql = (id: string, reason: string, test: (s: string) => boolean): Rule => 
   pack: 'db',
   reason,
   commands: SQL_CLIENTS,
-  match: (inv) => test(sqlOf(inv)),
+  match: (inv) => test(normalizeSql(sqlOf(inv))),
 });
 
 export const databaseRules: Rule[] = [
@@ -81,14 +104,43 @@ export const databaseRules: Rule[] = [
     'DELETE without WHERE empties the table; add a WHERE clause, or ask the user',
     deleteWithoutWhere,
   ),
+  sql(
+    'db.update-without-where',
+    'UPDATE without WHERE rewrites every row; add a WHERE clause, or ask the user',
+    updateWithoutWhere,
+  ),
   {
     id: 'db.redis-flush',
     pack: 'db',
-    reason: 'FLUSHALL/FLUSHDB deletes every key; ask the user',
-    commands: ['redis-cli', 'valkey-cli', 'keydb-cli'],
-    match: (inv) =>
-      inv.args.some((a) => /^flush(?:all|db)$/i.test(a.value ?? '')) ||
-      /\bflush(?:all|db)\b/i.test(inv.stdin?.text ?? ''),
+    reason:
+      'FLUSHALL/FLUSHDB deletes every key (also inside EVAL scripts or sent raw over a socket); ask the user',
+    commands: [...REDIS_CLIENTS, 'nc', 'ncat', 'netcat', 'socat', 'telnet'],
+    match: (inv) => {
+      const stdin = inv.stdin?.kind === 'literal' ? (inv.stdin.text ?? '') : '';
+      if (!REDIS_CLIENTS.includes(inv.name)) return /\bflush(?:all|db)\b/i.test(stdin);
+      return (
+        inv.args.some((a) => /\bflush(?:all|db)\b/i.test(a.value ?? '')) || /\bflush(?:all|db)\b/i.test(stdin)
+      );
+    },
+  },
+  {
+    id: 'db.redis-mass-delete',
+    pack: 'db',
+    reason:
+      'deletes every key a scan of all keys returns (--scan / KEYS * piped to DEL); use a narrow --pattern, or ask the user',
+    commands: REDIS_CLIENTS,
+    match: (inv) => {
+      if (!inv.appendsArgs || !inv.args.some((a) => /^(?:del|unlink)$/i.test(a.value ?? ''))) return false;
+      const scan = inv.upstream.find((u) => REDIS_CLIENTS.includes(u.name));
+      if (!scan) return false;
+      const v = scan.args.map((a) => a.value ?? '*');
+      const k = v.findIndex((x) => /^keys$/i.test(x));
+      const p = v.findIndex((x) => x === '--pattern');
+      const pattern = k !== -1 ? v[k + 1] : v.includes('--scan') ? (p !== -1 ? v[p + 1] : '*') : null;
+      return pattern !== null && pattern !== undefined && /^\**$/.test(pattern)
+        ? `${scan.display.slice(0, 60)} | xargs ${inv.name} del`
+        : false;
+    },
   },
   {
     id: 'db.dropdb',
@@ -109,4 +161,4 @@ export const databaseRules: Rule[] = [
   },
 ];
 
-export const _test = { deleteWithoutWhere, DROP, TRUNCATE };
+export const _test = { deleteWithoutWhere, updateWithoutWhere, DROP, TRUNCATE };
