@@ -90,7 +90,7 @@ export type Danger = 'root' | 'home' | 'parent' | 'workspace' | 'git' | 'unset-v
 export function pathDanger(abs: string, ctx: RuleContext): Danger | null {
   if (abs === ctx.home || /^\/home\/[^/]+$/.test(abs) || abs === '/root') return 'home';
   if (abs === '/' || SYSTEM_DIRS.has(abs)) return 'root';
-  if (posix.basename(abs) === '.git') return 'git';
+  if (posix.basename(abs) === '.git' || /\/\.git\/(?:objects|refs)(?:\/|$)/.test(abs)) return 'git';
   if (abs === ctx.workspace || abs === ctx.startCwd) return 'workspace';
   if (isWithin(ctx.startCwd, abs) || isWithin(ctx.workspace, abs)) return 'parent';
   return null;

@@ -100,7 +100,7 @@ export const filesystemRules: Rule[] = [
         const abs = 'word' in s ? argPath(s, ctx) : ctx.cwd;
         if (abs === null) continue;
         const d = pathDanger(abs, ctx);
-        if (d === 'root' || d === 'home' || d === 'parent') return `start ${s.text}`;
+        if (d === 'root' || d === 'home' || d === 'parent' || d === 'git') return `start ${s.text}`;
         if (d === 'workspace' && !filtered) return `start ${s.text} without filters`;
       }
       return false;
@@ -158,6 +158,41 @@ export const filesystemRules: Rule[] = [
     'unset-var',
     'recursive delete of "$VAR/…" becomes / when VAR is empty; use ${VAR:?} or a literal path',
   ),
+  {
+    id: 'fs.rsync-delete',
+    pack: 'fs',
+    reason:
+      'rsync --delete into /, the home directory, the workspace or a directory that contains it deletes whatever the source lacks; sync into a subdirectory',
+    commands: ['rsync'],
+    match: (inv, ctx) => {
+      if (!inv.args.some((a) => /^--(?:delete|del$|delete-\w+|remove-source-files)/.test(a.value ?? '')))
+        return false;
+      const ops = operands(inv, [
+        '-e',
+        '--rsh',
+        '--exclude',
+        '--include',
+        '--filter',
+        '-f',
+        '--files-from',
+        '--exclude-from',
+        '--include-from',
+        '--log-file',
+        '--partial-dir',
+        '--temp-dir',
+        '-T',
+        '--backup-dir',
+        '--chmod',
+        '--rsync-path',
+      ]);
+      const dest = ops[ops.length - 1];
+      if (!dest || ops.length < 2 || /^[^/]*:/.test(dest.value ?? '')) return false;
+      const abs = argPath(dest, ctx);
+      if (abs === null) return computedTarget(dest) ? `destination ${dest.text}` : false;
+      const d = pathDanger(abs, ctx);
+      return d && d !== 'unset-var' ? `destination ${dest.text}` : false;
+    },
+  },
   {
     id: 'fs.shred',
     pack: 'fs',

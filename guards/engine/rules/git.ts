@@ -93,6 +93,24 @@ const EXEC_KEY =
 
 export const gitRules: Rule[] = [
   git(
+    'git.rm-all',
+    'git rm -r of the whole tree deletes every tracked file from disk; name the paths, or use --cached to untrack',
+    (sub, args, ctx) => {
+      if (sub !== 'rm') return false;
+      const f = subFlags(args);
+      if (!f.short.has('r') || f.long.has('cached') || f.short.has('n') || f.long.has('dry-run'))
+        return false;
+      const all = f.pos.find((a) => {
+        const v = a.value;
+        if (v === null) return false;
+        if (v === '.' || v === './' || v === '*' || v === ':/' || v === ':' || v === '/') return true;
+        const abs = v.startsWith('/') ? v : null;
+        return abs !== null && (abs === ctx.workspace || abs === ctx.workspace + '/');
+      });
+      return all ? `pathspec ${all.text}` : false;
+    },
+  ),
+  git(
     'git.config-exec',
     'sets a git config key that makes git run a command (hooksPath, fsmonitor, sshCommand, pager, ! aliases, filters, …); ask the user',
     (sub, args) => {

@@ -461,7 +461,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     return;
   }
   if ((n === 'su' || n === 'runuser' || n === 'script' || n === 'sg') && inv.args.length > 0) {
-    const i = inv.args.findIndex((a) => a.value === '-c' || a.value === '--command');
+    const i = inv.args.findIndex((a) => a.value === '--command' || /^-[a-zA-Z]*c$/.test(a.value ?? ''));
     const s = i === -1 ? undefined : inv.args[i + 1];
     if (s) {
       if (s.value !== null) nested(s.value, `${n} -c`);
@@ -485,6 +485,17 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   }
   if (n === 'find') {
     expandFind(inv, ctx);
+    return;
+  }
+  if (n === 'parallel') {
+    expandParallel(inv, ctx);
+    return;
+  }
+  if (n === 'git') {
+    const alias = gitAlias(inv);
+    if (alias?.shell !== undefined) nested(alias.shell, 'git !alias');
+    else if (alias?.words)
+      unwrap(alias.words, [], ctx, { level, via: [...inv.via, 'git alias'], stdin: inv.stdin, upstream: [] });
     return;
   }
   const remote = remoteCommand(inv);
@@ -513,6 +524,75 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       }
     }
   }
+}
+
+const PARALLEL_WITH_ARG = new Set(
+  '-j --jobs -S --sshlogin -a --arg-file -d --delimiter -I -n -N -L --colsep -E --joblog --results --tmpdir --timeout --delay --retries --memfree --load -P --max-procs'.split(
+    ' ',
+  ),
+);
+const MAX_PARALLEL_INPUTS = 16;
+
+/** GNU `parallel CMD ::: INPUTS`: CMD runs once per input (at `{}`, else appended); without CMD each input is a command. */
+function expandParallel(inv: Invocation, ctx: WalkContext): void {
+  const a = inv.args;
+  let i = 0;
+  while (i < a.length && (a[i]!.value ?? '').startsWith('-')) {
+    if (PARALLEL_WITH_ARG.has(a[i]!.value!)) i++;
+    i++;
+  }
+  const sep = a.findIndex((x, k) => k >= i && /^::::?\+?$/.test(x.value ?? ''));
+  const cmd = a.slice(i, sep === -1 ? a.length : sep);
+  const inputs = sep === -1 ? [] : a.slice(sep + 1).filter((x) => !/^::::?\+?$/.test(x.value ?? ''));
+  const at = { level: inv.level + 1, via: [...inv.via, 'parallel'], stdin: null, upstream: inv.upstream };
+  if (cmd.length === 0) {
+    for (const x of inputs.slice(0, MAX_PARALLEL_INPUTS))
+      if (x.value !== null) walkShellString(x.value, ctx, { level: at.level, via: at.via });
+    return;
+  }
+  if (inputs.length === 0) {
+    unwrap(
+      cmd.map((x) => x.word),
+      [],
+      ctx,
+      { ...at, appendsArgs: true },
+    );
+    return;
+  }
+  for (const x of inputs.slice(0, MAX_PARALLEL_INPUTS)) {
+    const hasSlot = cmd.some((c) => c.value === '{}');
+    const words = cmd.map((c) => (c.value === '{}' ? x.word : c.word));
+    unwrap(hasSlot ? words : [...words, x.word], [], ctx, at);
+  }
+}
+
+/** `git -c alias.NAME=VALUE NAME …`: the alias it runs (a `!` alias is a shell command). */
+function gitAlias(inv: Invocation): { shell?: string; words?: Word[] } | null {
+  const a = inv.args;
+  const aliases = new Map<string, string>();
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!.value;
+    if (v === null) return null;
+    if (v === '-c') {
+      const m = /^alias\.([^=]+)=([\s\S]*)$/i.exec(a[i + 1]?.value ?? '');
+      if (m) aliases.set(m[1]!, m[2]!);
+      i++;
+      continue;
+    }
+    if (v === '-C' || v === '--git-dir' || v === '--work-tree' || v === '--namespace') {
+      i++;
+      continue;
+    }
+    if (v.startsWith('-')) continue;
+    const body = aliases.get(v);
+    if (body === undefined) return null;
+    const rest = a.slice(i + 1);
+    if (body.startsWith('!')) return { shell: [body.slice(1), ...rest.map((x) => x.word.raw)].join(' ') };
+    return {
+      words: [litWord('git'), ...body.split(/\s+/).filter(Boolean).map(litWord), ...rest.map((x) => x.word)],
+    };
+  }
+  return null;
 }
 
 const DOCKER_EXEC_WITH_ARG = new Set([
