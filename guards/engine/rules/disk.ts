@@ -1,5 +1,12 @@
 /** Pack `disk`: formatting, partitioning and writing raw block devices. */
-import { operands } from './args.js';
+import { argPath, operands } from './args.js';
+import { isWithin } from '../paths.js';
+
+/** mkfs options that take a value (ext*, xfs, vfat, btrfs and the mkfs front end). */
+const MKFS_WITH_ARG =
+  '-t -L -b -N -O -E -T -U -m -i -I -J -G -g -C -c -d -l -n -r -s -F -S -M -R -f -D -a -h -v -e -o -p -q -z'
+    .split(' ')
+    .filter((o) => !['-F', '-f', '-q', '-v', '-c', '-C', '-n'].includes(o));
 import type { Rule } from './types.js';
 
 /** Block devices (not /dev/null, /dev/zero, /dev/stdout, ttys, …). */
@@ -11,7 +18,24 @@ export const diskRules: Rule[] = [
     id: 'disk.mkfs',
     pack: 'disk',
     reason: 'formats a file system, erasing what is on it; ask the user',
-    match: (inv) => /^(?:mkfs(?:\..+)?|mke2fs|mkswap|mkdosfs|mkntfs|mkexfatfs)$/.test(inv.name),
+    match: (inv, ctx) => {
+      if (!/^(?:mkfs(?:\..+)?|mke2fs|mkswap|mkdosfs|mkntfs|mkexfatfs)$/.test(inv.name)) return false;
+      // an image file in the workspace is fine (`mkfs.ext4 ./disk.img`); a device, or anything unknown, is not
+      const ops = operands(inv, MKFS_WITH_ARG);
+      if (ops.length === 0) return true;
+      for (const a of ops) {
+        if (a.value === null || a.value.startsWith('/dev/')) return `target ${a.text}`;
+        if (/^[0-9]+[kKmMgG]?$/.test(a.value)) continue; // a block count
+        const abs = argPath(a, ctx);
+        if (
+          abs === null ||
+          abs.startsWith('/dev/') ||
+          !(isWithin(abs, ctx.workspace) || /^\/(?:tmp|var\/tmp)\//.test(abs))
+        )
+          return `target ${a.text}`;
+      }
+      return false;
+    },
   },
   {
     id: 'disk.partition',

@@ -213,6 +213,8 @@ export const filesystemRules: Rule[] = [
         if (abs === null) continue;
         const d = pathDanger(abs, ctx);
         if (d === 'root' || d === 'home' || d === 'parent') return `target ${a.text}`;
+        // handing the whole workspace to another owner locks the user out of their own checkout
+        if (d === 'workspace' && inv.name !== 'chmod' && inv.name !== 'setfacl') return `target ${a.text}`;
       }
       return false;
     },

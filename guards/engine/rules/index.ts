@@ -8,12 +8,14 @@ import { gitRules } from './git.js';
 import { infraRules } from './infra.js';
 import type { Rule } from './types.js';
 import { writeRules } from './writes.js';
+import { miscRules } from './misc.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
   ...credentialRules,
   ...writeRules,
   ...filesystemRules,
+  ...miscRules,
   ...diskRules,
   ...gitRules,
   ...databaseRules,

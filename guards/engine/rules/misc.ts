@@ -1,0 +1,106 @@
+/** Pack `misc`: fork bombs, killing every process, wiping shell history, and deleting the home's config and data. */
+import { posix } from 'node:path';
+import { argPath, hasFlag, operands } from './args.js';
+import type { Rule } from './types.js';
+import { writesOf } from './writes.js';
+
+const HISTORY =
+  /^\.(?:bash|zsh|sh|ksh|python|node_repl|psql|mysql|sqlite|lesshst|rediscli)_?history$|^\.zhistory$|^\.histfile$/;
+/** Where every tool keeps its settings and data: deleting them whole is deleting the home in all but name. */
+const HOME_DATA = ['.config', '.local', '.local/share', '.local/state', '.cache'];
+
+export const miscRules: Rule[] = [
+  {
+    id: 'misc.fork-bomb',
+    pack: 'misc',
+    reason:
+      'a function that runs itself in a pipeline or in the background is a fork bomb; it exhausts the sandbox',
+    match: (inv) => (inv.spawnsItself ? `${inv.name} runs itself concurrently` : false),
+  },
+  {
+    id: 'misc.kill-all',
+    pack: 'misc',
+    reason:
+      "kills every process you can signal (-1), init (1) or all of a user's processes, the agent included; kill the PIDs you started",
+    commands: ['kill', 'pkill', 'killall', 'killall5', 'skill', 'slay'],
+    match: (inv) => {
+      if (inv.name === 'killall5') return true;
+      if (inv.name === 'kill') {
+        const a = inv.args.map((x) => x.value);
+        let i = 0;
+        // the first option is the signal (-9, -KILL, -s KILL, -n 9)
+        if (a[0] === '-s' || a[0] === '-n' || a[0] === '--signal') i = 2;
+        else if (a[0] !== undefined && a[0] !== null && /^-[A-Za-z0-9]+$/.test(a[0]) && a.length > 1) i = 1;
+        if (a[i] === '--') i++;
+        const pids = a.slice(i);
+        const all = pids.find((p) => p === '-1' || p === '1' || p === '0');
+        return all !== undefined ? `pid ${all}` : false;
+      }
+      // pkill/killall -u USER without a pattern, or a pattern that matches every process name
+      const ops = operands(inv, [
+        '-u',
+        '-U',
+        '-g',
+        '-G',
+        '-P',
+        '-s',
+        '-t',
+        '--signal',
+        '--euid',
+        '--uid',
+        '--parent',
+      ]);
+      const byUser = inv.args.some((x) => /^(?:-u|-U|--euid|--uid|--user)$/.test(x.value ?? ''));
+      if (byUser && ops.length === 0) return 'every process of a user';
+      const every = ops.find((o) => o.value !== null && /^(?:\.\*?|\.\+|\^?\.?\*?\$?|''|)$/.test(o.value));
+      return every ? `pattern ${every.text}` : false;
+    },
+  },
+  {
+    id: 'misc.history-wipe',
+    pack: 'misc',
+    reason: 'wipes shell history (the record of what ran); leave it, or ask the user',
+    match: (inv, ctx) => {
+      const v = inv.args.map((a) => a.value ?? '');
+      if (inv.name === 'history' && v.some((x) => /^-[a-z]*[cdw]/.test(x))) return `history ${v.join(' ')}`;
+      if ((inv.name === 'unset' && v.includes('HISTFILE')) || /^(?:export|declare|typeset)$/.test(inv.name)) {
+        if (v.some((x) => x === 'HISTFILE' || /^HIST(?:FILE|FILESIZE|SIZE)=(?:\/dev\/null|0|)$/.test(x)))
+          return v.join(' ');
+      }
+      const paths: string[] = writesOf(inv, ctx).map((w) => w.path);
+      if (/^(?:rm|shred|unlink|truncate|ln)$/.test(inv.name))
+        for (const a of operands(inv, ['-s', '--size'])) {
+          const p = argPath(a, ctx);
+          if (p !== null) paths.push(p);
+        }
+      const hit = paths.find((p) => HISTORY.test(posix.basename(p)) && posix.dirname(p) === ctx.home);
+      return hit ? hit : false;
+    },
+  },
+  {
+    id: 'fs.rm-recursive-home-data',
+    pack: 'misc',
+    reason:
+      "recursive delete of ~/.config, ~/.local or ~/.cache as a whole (every tool's settings and data); name the exact subdirectory instead",
+    commands: ['rm', 'find'],
+    match: (inv, ctx) => {
+      const starts =
+        inv.name === 'rm' ? (hasFlag(inv, 'rR', ['recursive']) ? operands(inv) : []) : findDeleteStarts(inv);
+      for (const a of starts) {
+        const p = argPath(a, ctx);
+        if (p !== null && HOME_DATA.some((d) => p === `${ctx.home}/${d}`)) return `target ${a.text}`;
+      }
+      return false;
+    },
+  },
+];
+
+function findDeleteStarts(inv: Parameters<Rule['match']>[0]) {
+  if (!inv.args.some((a) => a.value === '-delete' || a.value === '-exec')) return [];
+  const out = [];
+  for (const a of inv.args) {
+    if (/^[-(!]/.test(a.value ?? '-')) break;
+    out.push(a);
+  }
+  return out;
+}
