@@ -9,9 +9,11 @@ import { infraRules } from './infra.js';
 import type { Rule } from './types.js';
 import { writeRules } from './writes.js';
 import { miscRules } from './misc.js';
+import { exfilRules } from './exfil.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
+  ...exfilRules,
   ...credentialRules,
   ...writeRules,
   ...filesystemRules,

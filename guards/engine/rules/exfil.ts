@@ -1,0 +1,190 @@
+/**
+ * Pack `exfil` (continued): secrets from the environment sent in a request (`curl -d "$AWS_SECRET_ACCESS_KEY"`, a
+ * token in a URL or a DNS name), inline code that sends the whole environment, and recursive searches through
+ * directories that hold credentials (`grep -r "PRIVATE KEY" ~`).
+ */
+import type { Part } from '../shell/ast.js';
+import { NETWORK } from '../shell/commands.js';
+import type { Arg, Invocation } from '../shell/invocation.js';
+import { argPath, operands } from './args.js';
+import type { Rule, RuleContext } from './types.js';
+
+/** Names of environment variables that hold secrets. */
+const SECRET_NAME =
+  /(?:SECRET|TOKEN|PASSW(?:OR)?D|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|SESSION_?KEY|AUTH_?KEY|CLIENT_?KEY|WEBHOOK|DATABASE_URL|DSN$|^PAT$|_PAT$)/i;
+/** The service each well-known secret belongs to: sending it there in a header is how it is used. */
+const SECRET_HOME: Array<[RegExp, RegExp]> = [
+  [/^OPENAI/i, /(?:^|\.)openai\.com$/],
+  [/^ANTHROPIC|^CLAUDE/i, /(?:^|\.)anthropic\.com$/],
+  [/^(?:GITHUB|GH)_/i, /(?:^|\.)(?:github\.com|githubusercontent\.com)$/],
+  [/^GITLAB/i, /(?:^|\.)gitlab\.com$/],
+  [/^AWS/i, /(?:^|\.)amazonaws\.com$/],
+  [/^(?:NPM|NODE_AUTH)/i, /(?:^|\.)npmjs\.(?:org|com)$/],
+  [/^(?:HF|HUGGING)/i, /(?:^|\.)huggingface\.co$/],
+  [/^(?:GOOGLE|GCP|GEMINI)/i, /(?:^|\.)googleapis\.com$/],
+  [/^SLACK/i, /(?:^|\.)slack\.com$/],
+  [/^STRIPE/i, /(?:^|\.)stripe\.com$/],
+];
+const LOCAL_HOST =
+  /^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|host\.containers\.internal|host\.docker\.internal)$/i;
+const HEADER_OPTS = new Set(['-H', '--header', '-u', '--user', '--oauth2-bearer', '--proxy-user', '-U']);
+/** Commands that send their arguments somewhere: HTTP clients and name lookups (a DNS query is a request too). */
+const RESOLVERS = new Set(['dig', 'nslookup', 'host', 'drill', 'ping', 'ping6', 'traceroute', 'whois']);
+
+function secretParam(parts: Part[]): string | null {
+  for (const p of parts) if (p.k === 'param' && SECRET_NAME.test(p.name)) return p.name;
+  return null;
+}
+
+/** The host a request goes to, when an operand names one. */
+function hostOf(inv: Invocation): string | null {
+  for (const a of operands(inv, [...HEADER_OPTS, '-d', '--data', '-F', '-o', '-X', '-T', '-e', '-A'])) {
+    const t = a.text;
+    const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/\s]*@)?(\[[^\]]+\]|[^/:?#\s$]+)/i.exec(t);
+    if (m && /[.:]|localhost/i.test(m[1]!)) return m[1]!.toLowerCase();
+  }
+  return null;
+}
+
+/** Commands upstream or substituted whose arguments carry a secret (`echo $TOKEN | base64 | curl -d @-`). */
+function secretFeeding(inv: Invocation): string | null {
+  const seen = new Set<Invocation>();
+  const walk = (i: Invocation, depth: number): string | null => {
+    if (seen.has(i) || depth > 4) return null;
+    seen.add(i);
+    for (const a of i.args) {
+      const s = secretParam(a.word.parts);
+      if (s) return s;
+    }
+    for (const r of i.redirs)
+      if (r.op === '<<<' && r.target) {
+        const s = secretParam(r.target.parts);
+        if (s) return s;
+      }
+    for (const u of [...i.upstream, ...i.subs]) {
+      const s = walk(u, depth + 1);
+      if (s) return s;
+    }
+    return null;
+  };
+  for (const u of [...inv.upstream, ...inv.subs]) {
+    const s = walk(u, 0);
+    if (s) return s;
+  }
+  return null;
+}
+
+function secretInRequest(inv: Invocation): string | false {
+  const sender = (NETWORK.has(inv.name) && inv.name !== 'openssl') || RESOLVERS.has(inv.name);
+  if (!sender) return false;
+  const host = hostOf(inv);
+  if (host && LOCAL_HOST.test(host)) return false;
+  const args = inv.args;
+  for (let i = 0; i < args.length; i++) {
+    const a: Arg = args[i]!;
+    const name = secretParam(a.word.parts);
+    if (!name) continue;
+    const opt = args[i - 1]?.value ?? '';
+    const attached =
+      /^(?:-H|--header=|-u|--user=)/.test(a.value ?? a.text) && !secretParam([a.word.parts[0]!]);
+    if (HEADER_OPTS.has(opt) || attached) {
+      // a credential in an auth header, sent to the service it belongs to (or to one we cannot tell), is its use
+      const home = SECRET_HOME.find(([re]) => re.test(name));
+      if (!home || (host !== null && home[1].test(host))) continue;
+    }
+    return `$${name} → ${host ?? inv.name}`;
+  }
+  const fed = secretFeeding(inv);
+  return fed ? `$${fed} → ${host ?? inv.name}` : false;
+}
+
+const ENV_WHOLE =
+  /\bprocess\.env\b(?!\s*(?:\.\s*[A-Za-z_$]|\[|\?\.))|\bos\.environ\b(?!\s*(?:\.get\b|\[|\.setdefault\b|\.pop\b))|\bENV\.(?:to_h|to_a|to_s|inspect|each|map|keys|values)\b|\bJSON\.(?:dump|generate)\(\s*ENV\b|%ENV\b|\bDeno\.env\.toObject\b|\bgetenv\(\s*\)/;
+const NET_API =
+  /\bfetch\s*\(|\bhttps?\.(?:request|get|post)\b|\baxios\b|\bXMLHttpRequest\b|\bWebSocket\b|\bnet\.(?:connect|createConnection)\b|\burllib\b|\brequests\.|\bhttp\.client\b|\bhttpx\b|\baiohttp\b|\bsocket\.|\bsmtplib\b|\bNet::HTTP\b|\bLWP\b|\bHTTP::Tiny\b|\bIO::Socket\b|\bTCPSocket\b|\bNet::HTTP\b|\bcurl_exec\b|\bfile_get_contents\s*\(\s*['"]https?:/;
+
+const SEARCHERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'ugrep', 'pt', 'sift']);
+const GREP_WITH_ARG = [
+  '-e',
+  '-f',
+  '-m',
+  '-A',
+  '-B',
+  '-C',
+  '--regexp',
+  '--file',
+  '--include',
+  '--exclude',
+  '--exclude-dir',
+  '-d',
+  '-D',
+  '--max-count',
+  '-g',
+  '--glob',
+  '-t',
+  '--type',
+  '-T',
+  '--type-not',
+  '-j',
+  '--threads',
+  '-M',
+  '--max-columns',
+  '-E',
+  '--encoding',
+];
+
+/** Where a recursive search starts: its directory operands (rg/ag/ack default to the current directory). */
+function searchRoots(inv: Invocation, ctx: RuleContext): Array<{ abs: string; text: string }> {
+  const grepLike = inv.name === 'grep' || inv.name === 'egrep' || inv.name === 'fgrep';
+  const recursive = grepLike
+    ? inv.args.some((a) =>
+        /^-[a-zA-Z]*[rR]|^--(?:recursive|dereference-recursive)$|^--directories=recurse$/.test(a.value ?? ''),
+      )
+    : true;
+  if (!recursive) return [];
+  const ops = operands(inv, GREP_WITH_ARG);
+  const patternGiven = inv.args.some((a) => /^(?:-e|-f|--regexp|--file)(?:=|$)/.test(a.value ?? ''));
+  const dirs = patternGiven ? ops : ops.slice(1);
+  if (dirs.length === 0) return grepLike ? [] : [{ abs: ctx.cwd, text: '.' }];
+  const out = [];
+  for (const d of dirs) {
+    const abs = argPath(d, ctx);
+    if (abs !== null) out.push({ abs, text: d.text });
+  }
+  return out;
+}
+
+export const exfilRules: Rule[] = [
+  {
+    id: 'exfil.secret-env',
+    pack: 'exfil',
+    reason:
+      'sends a secret from the environment (API key, token, password) in a request to somewhere it does not belong; never send secrets off',
+    match: (inv) => secretInRequest(inv),
+  },
+  {
+    id: 'exfil.code-env',
+    pack: 'exfil',
+    reason:
+      'inline code sends the whole environment (API keys, tokens) over the network; send only the values that are needed',
+    match: (inv) => {
+      const code = inv.code?.text;
+      if (!code || !ENV_WHOLE.test(code) || !NET_API.test(code)) return false;
+      return `${inv.name} ${inv.code!.flag}`;
+    },
+  },
+  {
+    id: 'cred.sensitive-search',
+    pack: 'cred',
+    reason:
+      'searches recursively through a directory that holds credential files (keys, tokens); search a narrower directory',
+    commands: [...SEARCHERS],
+    match: (inv, ctx) => {
+      for (const r of searchRoots(inv, ctx)) {
+        const hit = ctx.sensitive.below(r.abs) ?? ctx.sensitive.match(r.abs);
+        if (hit) return `${r.text} contains ${hit.entry}`;
+      }
+      return false;
+    },
+  },
+];
