@@ -720,8 +720,8 @@ allow('ls -la', 'lockdown allows plain commands', { lockdown: true });
 allow('git status && npm test', 'lockdown allows plain commands', { lockdown: true });
 block('rm -rf /', 'fs.rm-recursive-root', 'lockdown still blocks by rule', { lockdown: true });
 block("echo 'unterminated", 'guard.parse', 'unbalanced quote fails closed in lockdown', { lockdown: true });
-allow("echo 'unterminated", 'unbalanced quote fails open normally');
-allow('echo "unterminated $(ls', 'unbalanced $( fails open normally');
+block("echo 'unterminated", 'guard.parse', 'a command the guard cannot parse is never allowed');
+block('echo "unterminated $(ls', 'guard.parse', 'unbalanced $( is never allowed');
 block('echo "unterminated $(ls', 'guard.parse', 'unbalanced $( fails closed in lockdown', { lockdown: true });
 block("rm -rf / 'unterminated", 'fs.rm-recursive-root', 'rules still fire with an unbalanced quote');
 block('cat <<EOF\nno end', 'guard.parse', 'unterminated heredoc fails closed in lockdown', {
@@ -763,7 +763,7 @@ block(
   'guard.limit',
   'dcg#189 shape: rm -rf / then a $( blow-up is blocked by the fallback scan',
 );
-allow('echo ' + '"'.repeat(1001), 'many quotes');
+block('echo ' + '"'.repeat(1001), 'guard.parse', 'an odd number of quotes does not parse: blocked');
 allow('echo ' + 'a '.repeat(5000), '5000 words');
 allow('echo ' + 'x'.repeat(100_000), '100 KB word');
 allow(': ' + '# pad\n'.repeat(20000) + 'ls', 'long padding then ls');
@@ -782,9 +782,9 @@ allow(Array.from({ length: 2000 }, (_, i) => `echo ${i}`).join('; '), '2000 comm
 allow('echo ' + '{a,b}'.repeat(20), 'brace explosion is bounded');
 allow('a'.repeat(10) + ' | '.repeat(3000) + 'b', 'pipes with empty stages');
 allow('(((((((((((((((((((( ls ))))))))))))))))))))', 'nested subshells');
-allow('echo ' + '`'.repeat(51), 'odd backticks');
+block('echo ' + '`'.repeat(51), 'guard.parse', 'odd backticks do not parse: blocked');
 allow(')))) ;;; &&& ||| <<<', 'operator soup');
-allow('${' + 'x'.repeat(50) + '', 'unterminated ${');
+block('${' + 'x'.repeat(50) + '', 'guard.parse', 'unterminated ${ is never allowed');
 allow('\u200bls', 'zero-width prefix: unknown command, no rule');
 allow('echo $((1+2))', 'arithmetic');
 block('echo $(( $(rm -rf /) + 1 ))', 'fs.rm-recursive-root', 'command substitution inside arithmetic');

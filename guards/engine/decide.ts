@@ -335,8 +335,17 @@ export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
     const hit = a.hits.find((h) => !c.allowIds.has(h.rule));
     if (hit) return block(hit, []);
     if (a.warnings.length > 0) {
+      // a command the guard cannot read is never allowed, in any mode: the shell would reject most of these anyway
       const uniq = [...new Set(a.warnings)].slice(0, 3).join(', ');
-      return failVerdict('parse', `could not fully parse the command (${uniq})`, lockdown);
+      return block(
+        {
+          rule: 'guard.parse',
+          pack: 'guard',
+          reason: `the command could not be parsed (${uniq}), so the guard cannot tell what it runs; fix the quoting or split it up`,
+        },
+        [],
+        'parse',
+      );
     }
     return { decision: 'allow', warnings: [] };
   } catch (err) {

@@ -78,7 +78,7 @@ export const miscRules: Rule[] = [
     },
   },
   {
-    id: 'fs.rm-recursive-home-data',
+    id: 'misc.rm-home-data',
     pack: 'misc',
     reason:
       "recursive delete of ~/.config, ~/.local or ~/.cache as a whole (every tool's settings and data); name the exact subdirectory instead",

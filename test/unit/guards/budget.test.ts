@@ -23,11 +23,32 @@ describe('budget', () => {
         const v = run(cmd, lockdown);
         const ms = performance.now() - t0;
         expect(ms).toBeLessThan(1000);
-        if (v.failure) {
+        if (v.failure === 'parse') {
+          // a command the guard cannot read is never allowed
+          expect(v.decision).toBe('block');
+        } else if (v.failure) {
           expect(v.decision).toBe(lockdown ? 'block' : 'allow');
           if (!lockdown) expect(v.warnings.join('\n')).toMatch(/fail-open/);
           else expect(v.message).toMatch(/lockdown: .*fails closed/);
         }
+      }
+    }
+  });
+
+  it('a command that does not parse is blocked in every mode, never allowed', () => {
+    for (const cmd of [
+      "echo 'unterminated",
+      'rm -rf "$(echo /',
+      'cat <<EOF\nrm -rf ~',
+      'echo ${HOME',
+      'x=`rm -rf /',
+      "bash -c 'rm -rf ~",
+      'if true; then rm -rf / ; (',
+    ]) {
+      for (const lockdown of [false, true]) {
+        const v = run(cmd, lockdown);
+        expect(v.decision, `${cmd} (lockdown ${lockdown})`).toBe('block');
+        expect(v.message).toMatch(/blocked by ags guard \((?:guard\.parse|fs\.[a-z-]+)\)/);
       }
     }
   });
