@@ -752,9 +752,9 @@ cases.push({
 const nest = (n) => '$('.repeat(n) + 'echo' + ')'.repeat(n);
 allow(`echo ${nest(10)}`, 'ten nested $( parse fine');
 allow(`echo ${nest(31)}`, '31 nested $( are within the depth limit');
-allow(`echo ${nest(200)}`, 'deep $( nesting fails open normally');
+block(`echo ${nest(200)}`, 'guard.limit', 'deep $( nesting cannot be read: blocked');
 block(`echo ${nest(200)}`, 'guard.limit', 'deep $( nesting fails closed in lockdown', { lockdown: true });
-allow('echo ' + '$('.repeat(300), 'unbalanced deep $( fails open normally');
+block('echo ' + '$('.repeat(300), 'guard.limit', 'unbalanced deep $( cannot be read: blocked');
 block('echo ' + '$('.repeat(300), 'guard.limit', 'unbalanced deep $( fails closed in lockdown', {
   lockdown: true,
 });
@@ -773,7 +773,7 @@ block(
   'guard.limit',
   'input over the size limit with rm -rf ~ is blocked by the fallback scan',
 );
-allow('x'.repeat(600_000), 'input over the size limit fails open normally');
+block('x'.repeat(600_000), 'guard.limit', 'input over the size limit cannot be read: blocked');
 block('x'.repeat(600_000), 'guard.limit', 'input over the size limit fails closed in lockdown', {
   lockdown: true,
 });

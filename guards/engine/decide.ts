@@ -364,7 +364,20 @@ export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
           'limit',
         );
       }
-      return failVerdict('limit', `${err.message}`, lockdown);
+      // Running out of time depends on the machine's load, not on the command: that alone fails open normally
+      // (closed in lockdown), so a busy host does not turn long benign commands into blocks. Past a size, depth,
+      // token or command limit the guard cannot read the command at all: never allowed, in any mode.
+      if (err.kind === 'time') return failVerdict('limit', `${err.message}`, lockdown);
+      return block(
+        {
+          rule: 'guard.limit',
+          pack: 'guard',
+          reason: `the command is too large or nested to check (${err.message}); split it up or write it to a file`,
+          detail: err.kind,
+        },
+        [],
+        'limit',
+      );
     }
     return failVerdict(
       'internal',

@@ -114,8 +114,8 @@ describe('guard corpus through the built CLI and hook bundle', () => {
       encoding: 'utf8',
     });
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(open.status).toBe(0);
-    expect(open.stderr).toMatch(/fail-open/);
+    expect(open.status).toBe(2);
+    expect(open.stderr).toMatch(/guard\.limit/);
     expect(closed.status).toBe(2);
     expect(closed.stderr).toMatch(/guard\.limit.*lockdown/);
   });

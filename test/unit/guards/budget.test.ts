@@ -23,7 +23,7 @@ describe('budget', () => {
         const v = run(cmd, lockdown);
         const ms = performance.now() - t0;
         expect(ms).toBeLessThan(1000);
-        if (v.failure === 'parse') {
+        if (v.failure === 'parse' || (v.failure === 'limit' && !/longer than/.test(v.warnings.join('')))) {
           // a command the guard cannot read is never allowed
           expect(v.decision).toBe('block');
         } else if (v.failure) {
@@ -53,7 +53,7 @@ describe('budget', () => {
     }
   });
 
-  it('the time limit turns into fail-open / fail-closed', () => {
+  it('the time limit (a fact about the machine, not the command) fails open normally, closed in lockdown', () => {
     const cmd = Array.from({ length: 20_000 }, (_, i) => `echo ${i}`).join('; ');
     const open = run(cmd, false, { wallMs: 1 });
     expect(open).toMatchObject({ decision: 'allow', failure: 'limit' });
