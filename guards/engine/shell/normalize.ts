@@ -153,7 +153,9 @@ function stdinFromRedirs(redirs: Redirect[], ctx: WalkContext): Producer | null 
     if (r.fd !== null && r.fd !== '0') continue;
     if (r.heredoc) p = heredocProducer(r.heredoc, ctx);
     else if (r.op === '<<<' && r.target) {
-      const v = staticValue(r.target);
+      const expanded = expandWords([r.target], ctx);
+      const only = expanded.length === 1 && expanded[0]!.length === 1 ? expanded[0]![0]! : r.target;
+      const v = staticValue(only);
       p =
         v !== null
           ? { kind: 'literal', text: v + '\n', desc: 'here-string' }
@@ -214,7 +216,8 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
       const s = splitAssignment(a);
       if (s) assignVar(ctx, s.name, assignmentValue(s.parts, ctx));
     }
-    return null;
+    // `> file` alone still opens (and truncates) the file: checked as the no-op command `:` with that redirection
+    return cmd.redirs.length > 0 ? unwrap([litWord(':')], cmd.redirs, ctx, frame) : null;
   }
   const head = staticValue(cmd.words[0]!);
   const alias = head === null ? undefined : envOf(ctx).aliases.get(head);
