@@ -79,6 +79,11 @@ export function expandWords(words: Word[], ctx: WalkContext): Word[][] {
       for (const v of variants) v.push(w);
       continue;
     }
+    const all = positionalWords(w, ctx);
+    if (all) {
+      for (const v of variants) v.push(...all);
+      continue;
+    }
     const alts = expandParts(w.parts, ctx, 0);
     const next: Word[][] = [];
     for (const v of variants) {
@@ -91,6 +96,17 @@ export function expandWords(words: Word[], ctx: WalkContext): Word[][] {
     variants = next;
   }
   return variants;
+}
+
+/** `"$@"` (and `$@`, `$*`) alone in a word: one word per positional parameter, when they are known. */
+function positionalWords(w: Word, ctx: WalkContext): Word[] | null {
+  const p = w.parts[0];
+  if (w.parts.length !== 1 || !p || p.k !== 'param' || (p.name !== '@' && p.name !== '*') || p.op !== '')
+    return null;
+  const pos = envOf(ctx).positional;
+  if (!pos) return null;
+  const words = pos.map((a) => ({ parts: a.parts.map((x) => requote(x, p.q && !a.glob)), raw: w.raw }));
+  return p.q ? words : words.flatMap((x) => splitWord(x.parts, w.raw));
 }
 
 function needsExpansion(w: Word): boolean {
