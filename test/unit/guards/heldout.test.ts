@@ -23,7 +23,8 @@ describe('guard held-out corpus', () => {
     for (const c of cases) {
       const r = runInProcess(c);
       expect(r.exitCode).toBe(r.verdict.decision === 'block' ? 2 : 0);
-      if (r.verdict.decision === 'block') expect(r.stderr).toMatch(/blocked by ags guard \([a-z0-9.-]+\): .+/);
+      if (r.verdict.decision === 'block')
+        expect(r.stderr).toMatch(/blocked by ags guard \([a-z0-9.-]+\): .+/);
     }
   });
 });

@@ -11,8 +11,7 @@ function cmds(script: Script): string[][] {
     for (const s of p.stages) {
       if (s.k === 'cmd') {
         if (!s.loop) out.push(s.words.map(displayText));
-      }
-      else out.push(...cmds(s.body));
+      } else out.push(...cmds(s.body));
     }
   }
   return out;
