@@ -6,6 +6,8 @@ import { writesOf } from './writes.js';
 
 const HISTORY =
   /^\.(?:bash|zsh|sh|ksh|python|node_repl|psql|mysql|sqlite|lesshst|rediscli)_?history$|^\.zhistory$|^\.histfile$/;
+const HISTORY_COMMANDS = new Set(['history', 'unset', 'export', 'declare', 'typeset']);
+const DELETERS = new Set(['rm', 'shred', 'unlink', 'truncate', 'ln']);
 /** Where every tool keeps its settings and data: deleting them whole is deleting the home in all but name. */
 const HOME_DATA = ['.config', '.local', '.local/share', '.local/state', '.cache'];
 
@@ -61,14 +63,16 @@ export const miscRules: Rule[] = [
     pack: 'misc',
     reason: 'wipes shell history (the record of what ran); leave it, or ask the user',
     match: (inv, ctx) => {
-      const v = inv.args.map((a) => a.value ?? '');
-      if (inv.name === 'history' && v.some((x) => /^-[a-z]*[cdw]/.test(x))) return `history ${v.join(' ')}`;
-      if ((inv.name === 'unset' && v.includes('HISTFILE')) || /^(?:export|declare|typeset)$/.test(inv.name)) {
+      if (HISTORY_COMMANDS.has(inv.name)) {
+        const v = inv.args.map((a) => a.value ?? '');
+        if (inv.name === 'history' && v.some((x) => /^-[a-z]*[cdw]/.test(x))) return `history ${v.join(' ')}`;
         if (v.some((x) => x === 'HISTFILE' || /^HIST(?:FILE|FILESIZE|SIZE)=(?:\/dev\/null|0|)$/.test(x)))
           return v.join(' ');
       }
-      const paths: string[] = writesOf(inv, ctx).map((w) => w.path);
-      if (/^(?:rm|shred|unlink|truncate|ln)$/.test(inv.name))
+      const writes = writesOf(inv, ctx);
+      if (writes.length === 0 && !DELETERS.has(inv.name)) return false;
+      const paths: string[] = writes.map((w) => w.path);
+      if (DELETERS.has(inv.name))
         for (const a of operands(inv, ['-s', '--size'])) {
           const p = argPath(a, ctx);
           if (p !== null) paths.push(p);
