@@ -10,6 +10,7 @@ import { currentBranch } from './git-head.js';
 import { isWithin, resolveLexical, resolveReal, runsLater, SensitivePaths } from './paths.js';
 import { DEFAULT_POLICY, type Policy } from './policy.js';
 import { BUILTIN_RULES, DYNAMIC_CANDIDATES, META_RULES, type Rule, type RuleContext } from './rules/index.js';
+import { computedTarget } from './rules/filesystem.js';
 import type { Invocation, WalkContext } from './shell/invocation.js';
 import { walkScript } from './shell/normalize.js';
 import { parseShell } from './shell/parser.js';
@@ -60,6 +61,8 @@ export interface ShellAnalysis {
   invocations: Invocation[];
   hits: Hit[];
   warnings: string[];
+  /** Allowed but worth a look (a delete of a path computed at run time): shown on stderr, never blocking. */
+  notes: string[];
 }
 
 interface Compiled {
@@ -68,6 +71,9 @@ interface Compiled {
   allowCommands: Set<string>;
   extra: Array<{ id: string; re: RegExp; reason: string }>;
 }
+
+/** Commands whose computed operands earn a note when allowed (the ask-level reason for the user). */
+const COMPUTED_NOTE = new Set(['rm', 'shred', 'unlink', 'rmdir', 'chmod', 'chown', 'truncate', 'mv', 'find']);
 
 const compiledCache = new WeakMap<Policy, Map<string, Compiled>>();
 
@@ -228,7 +234,13 @@ export function analyzeShell(
     }
   }
   hits.sort((a, b) => (ruleOrder.get(a.rule) ?? 1e6) - (ruleOrder.get(b.rule) ?? 1e6));
-  return { invocations: wctx.out, hits, warnings };
+  const notes: string[] = [];
+  for (const inv of wctx.out) {
+    if (!COMPUTED_NOTE.has(inv.name) || notes.length >= 3) continue;
+    const a = inv.args.find(computedTarget);
+    if (a) notes.push(`ags guard: ${inv.name} acts on ${a.text}, computed at run time; it could be any path`);
+  }
+  return { invocations: wctx.out, hits, warnings, notes };
 }
 
 /** `$CMD -rf /`: a computed name is checked as each destructive command it could be. */
@@ -347,7 +359,7 @@ export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
         'parse',
       );
     }
-    return { decision: 'allow', warnings: [] };
+    return { decision: 'allow', warnings: a.notes };
   } catch (err) {
     const text = call.kind === 'shell' ? call.command : '';
     if (err instanceof LimitError) {
