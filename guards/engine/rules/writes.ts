@@ -25,10 +25,15 @@ const COPY_WITH_ARG: Record<string, string[]> = {
   install: ['-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix'],
 };
 
+const WRITERS = new Set(['tee', 'cp', 'mv', 'ln', 'install', 'sed', 'dd', 'truncate', 'crontab']);
+const NO_WRITES: Write[] = [];
+
 const cache = new WeakMap<Invocation, { ctx: RuleContext; writes: Write[] }>();
 
 /** Every path `inv` writes (cached per call). Computed paths are left out. */
 export function writesOf(inv: Invocation, ctx: RuleContext): Write[] {
+  // most commands write nothing: answer those without allocating
+  if (inv.redirs.length === 0 && !WRITERS.has(inv.name) && !inv.code?.text) return NO_WRITES;
   const c = cache.get(inv);
   if (c && c.ctx === ctx) return c.writes;
   const writes = findWrites(inv, ctx);
