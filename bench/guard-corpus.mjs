@@ -66,7 +66,7 @@ for (const file of ['guard-corpus.jsonl', 'guard-heldout.jsonl']) {
     { bad: 0, badBlocked: 0, ok: 0, okBlocked: 0 },
   );
   console.log(
-    `${file}: ${cases.length} cases; destructive blocked ${total.badBlocked}/${total.bad} (${pct(total.badBlocked, total.bad)}), benign blocked ${total.okBlocked}/${total.ok} (${pct(total.okBlocked, total.ok)}); slowest case ${slowest.ms.toFixed(1)} ms`,
+    `${file}: ${cases.length} cases; destructive blocked ${total.badBlocked}/${total.bad} (${pct(total.badBlocked, total.bad)}), benign blocked ${total.okBlocked}/${total.ok} (${pct(total.okBlocked, total.ok)}); slowest case ${slowest.ms.toFixed(1)} ms (${slowest.note})`,
   );
   if (byClass.size > 1)
     for (const [cls, s] of byClass)
