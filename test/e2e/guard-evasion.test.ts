@@ -178,6 +178,8 @@ describe('guard evasion classes inside a real pi session', () => {
       { cwd: repo, timeout: 240_000 },
     );
     expect(r.exitCode, `${String(r.stdout)}\n${String(r.stderr)}`).toBe(0);
+    // the extension told the run it loaded
+    expect(String(r.stderr)).not.toMatch(/guard did not load/);
     expectAllBlocked(model, repo, authorizedKeys);
   });
 });
