@@ -2,13 +2,18 @@
 // Guard corpus figures, from the sources (bundled in memory): for the project corpus
 // (test/fixtures/guard-corpus.jsonl) and the held-out corpus (test/fixtures/guard-heldout.jsonl), the share of
 // destructive cases blocked and of benign cases blocked, per class, and the slowest case.
-// usage: node bench/guard-corpus.mjs [--misses]   (--misses lists the cases decided the other way)
+// usage: node bench/guard-corpus.mjs [--misses] [--corpus FILE]...
+//   --misses lists the cases decided the other way; --corpus measures these JSONL files instead
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 const showMisses = process.argv.includes('--misses');
+const given = process.argv.flatMap((a, i) => (a === '--corpus' ? [process.argv[i + 1]] : []));
+const corpora = given.length
+  ? given
+  : ['guard-corpus.jsonl', 'guard-heldout.jsonl'].map((f) => join(root, 'test/fixtures', f));
 const bundled = await build({
   stdin: {
     contents: `export { claudeHook } from './guards/engine/hook.js'; export { DEFAULT_POLICY } from './guards/engine/policy.js';`,
@@ -26,8 +31,8 @@ const { claudeHook, DEFAULT_POLICY } = await import(url);
 const settings = { env: { HOME: '/home/dev', AGS_WORKSPACE: '/work/ws' } };
 const pct = (a, b) => (b === 0 ? '-' : `${((100 * a) / b).toFixed(1)} %`);
 
-for (const file of ['guard-corpus.jsonl', 'guard-heldout.jsonl']) {
-  const cases = readFileSync(join(root, 'test/fixtures', file), 'utf8')
+for (const file of corpora) {
+  const cases = readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
@@ -66,7 +71,7 @@ for (const file of ['guard-corpus.jsonl', 'guard-heldout.jsonl']) {
     { bad: 0, badBlocked: 0, ok: 0, okBlocked: 0 },
   );
   console.log(
-    `${file}: ${cases.length} cases; destructive blocked ${total.badBlocked}/${total.bad} (${pct(total.badBlocked, total.bad)}), benign blocked ${total.okBlocked}/${total.ok} (${pct(total.okBlocked, total.ok)}); slowest case ${slowest.ms.toFixed(1)} ms (${slowest.note})`,
+    `${basename(file)}: ${cases.length} cases; destructive blocked ${total.badBlocked}/${total.bad} (${pct(total.badBlocked, total.bad)}), benign blocked ${total.okBlocked}/${total.ok} (${pct(total.okBlocked, total.ok)}); slowest case ${slowest.ms.toFixed(1)} ms (${slowest.note})`,
   );
   if (byClass.size > 1)
     for (const [cls, s] of byClass)
