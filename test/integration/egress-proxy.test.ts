@@ -230,8 +230,9 @@ describe('egress proxy from a container without a network', () => {
     const connectIn = (authority: string) =>
       `const c = require("net").connect(3128, "127.0.0.1", () => c.write("CONNECT ${authority} HTTP/1.1\\r\\n\\r\\n")); c.on("data", (d) => { console.log(String(d).split("\\r\\n")[0]); c.destroy(); })`;
     const script = [
-      'node /opt/ags/sandbox/net-forward.mjs /run/ags-net/egress.sock 3128 &',
-      'sleep 1',
+      // returns once the forwarder listens; a second one on the same port fails, saying so
+      'node /opt/ags/sandbox/net-forward.mjs /run/ags-net/egress.sock 3128 || exit 9',
+      'node /opt/ags/sandbox/net-forward.mjs /run/ags-net/egress.sock 3128 2>/dev/null && exit 8',
       `NODE_USE_ENV_PROXY=1 HTTP_PROXY=http://127.0.0.1:3128 node -e '${fetchIn(`http://localhost:${webPort}/ok`)}'`,
       // what a client that shows the proxy's answer sees (undici reports only "Request was cancelled")
       `node -e '${connectIn('example.com:443')}'`,
