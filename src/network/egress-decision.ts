@@ -25,6 +25,7 @@ export async function decideEgress(
   port: number,
   allowlist: Allowlist,
   resolve: Resolve = systemResolve,
+  hostAliases: ReadonlyMap<string, string> = new Map(),
 ): Promise<EgressDecision> {
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     return { allowed: false, reason: `port ${port} is not a TCP port` };
@@ -37,6 +38,9 @@ export async function decideEgress(
           reason: `the IP address ${literal} is not on the allowlist (list the address itself)`,
         };
   }
+  // the name the sandbox knows the host's own services by: the host's loopback, only where the run allows it
+  const alias = hostAliases.get(host.toLowerCase());
+  if (alias !== undefined) return { allowed: true, address: alias };
   if (!allowlist.allowsName(host)) return { allowed: false, reason: `${host} is not on the allowlist` };
   let addresses: string[];
   try {

@@ -33,6 +33,8 @@ export interface EgressProxyOptions {
   /** The refusal text the agent sees, naming what would allow the destination. */
   denialHint: (host: string) => string;
   resolve?: Resolve;
+  /** Names dialled at a fixed address without the allowlist: the host-services name when host loopback is allowed. */
+  hostAliases?: ReadonlyMap<string, string>;
   /** How long a client may take to send its request headers (slow senders hold connections). */
   headersTimeoutMs?: number;
 }
@@ -134,7 +136,7 @@ async function tunnel(
     refuseRaw(client, 400, 'Bad Request', 'ags: CONNECT needs host:port');
     return;
   }
-  const decision = await decideEgress(target.host, target.port, opts.allowlist, resolve);
+  const decision = await decideEgress(target.host, target.port, opts.allowlist, resolve, opts.hostAliases);
   if (!decision.allowed) {
     opts.log({ method: 'CONNECT', ...target, allowed: false, reason: decision.reason });
     // the reason in the status line too: many clients show a failed CONNECT's status line and never its body
@@ -191,7 +193,7 @@ async function forward(
     return refuse(res, 400, 'ags: only plain http:// URLs go through the proxy without CONNECT');
   const host = url.hostname.toLowerCase();
   const port = url.port ? Number(url.port) : 80;
-  const decision = await decideEgress(host, port, opts.allowlist, resolve);
+  const decision = await decideEgress(host, port, opts.allowlist, resolve, opts.hostAliases);
   if (!decision.allowed) {
     opts.log({ method: req.method ?? 'GET', host, port, allowed: false, reason: decision.reason });
     return refuse(res, 403, `ags: ${decision.reason}; ${opts.denialHint(host)}`);

@@ -153,6 +153,16 @@ describe('decideEgress', () => {
     expect(await decide('[::1]')).toMatchObject({ allowed: false });
     expect(await decide('[::ffff:127.0.0.1]')).toEqual({ allowed: true, address: '::ffff:127.0.0.1' });
   });
+  it('dials a host alias at its address, and only names given as aliases', async () => {
+    const aliases = new Map([['host.containers.internal', '127.0.0.1']]);
+    expect(await decideEgress('host.containers.internal', 8080, l, resolve, aliases)).toEqual({
+      allowed: true,
+      address: '127.0.0.1',
+    });
+    expect(await decideEgress('host.containers.internal', 8080, l, resolve)).toMatchObject({
+      allowed: false,
+    });
+  });
   it('refuses names that do not resolve, and impossible ports', async () => {
     expect(await decide('api.example.com', 0)).toMatchObject({ allowed: false });
     expect(await decide('api.example.com', 70000)).toMatchObject({ allowed: false });
