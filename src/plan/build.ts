@@ -21,7 +21,6 @@ import {
   SANDBOX_GUARD_LOAD_DIR,
   SANDBOX_SECRETS_DIR,
   SANDBOX_SESSION_DIR,
-  SANDBOX_SSH_DIR,
   SANDBOX_TOOLS_DIR,
   reservedCollision,
   reservedContainerPaths,
@@ -29,7 +28,6 @@ import {
 import type { LaunchPlan, Mount } from './types.js';
 
 export { SANDBOX_BIN_DIR, SANDBOX_SECRETS_DIR, SANDBOX_SESSION_DIR, SANDBOX_TOOLS_DIR };
-const SSH_AUTH_SOCK_TARGET = `${SANDBOX_SSH_DIR}/agent.sock`;
 /** The in-sandbox entry (shims/bin/ags-entry.sh) that exports the secrets and execs the agent. */
 export const SANDBOX_ENTRY = `${SANDBOX_BIN_DIR}/ags-entry.sh`;
 
@@ -189,14 +187,9 @@ export function buildLaunchPlan(
       showInHint: false,
     });
   }
-  if (settings.sshAuthSock) {
-    add({
-      source: settings.sshAuthSock,
-      target: SSH_AUTH_SOCK_TARGET,
-      mode: 'rw',
-      why: 'ags ssh-agent',
-      showInHint: false,
-    });
+  const services = settings.services ?? [];
+  for (const s of services) {
+    for (const m of s.mounts) add({ ...m, why: `ags ${s.service}`, showInHint: false });
   }
 
   const hint = buildHint({
@@ -223,6 +216,7 @@ export function buildLaunchPlan(
   const sessionFiles = [...wiring.files];
   if (covers.some((m) => m.source === join(host.sessionDir, PLACEHOLDER_FILE)))
     sessionFiles.push({ name: PLACEHOLDER_FILE, content: '' });
+  for (const s of services) sessionFiles.push(...s.files);
   if (req.tmux) sessionFiles.push(tmuxRunner());
   if (guard) {
     sessionFiles.push({
@@ -289,7 +283,7 @@ export function buildLaunchPlan(
     // (an agent CLI's `#!/usr/bin/env node` finds the image's node); a native install's own command is still found
     PATH: `${SANDBOX_TOOLS_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${home}/.local/bin`,
     ...(settings.gitconfig ? { GIT_CONFIG_GLOBAL: `${SANDBOX_SESSION_DIR}/${settings.gitconfig}` } : {}),
-    ...(settings.sshAuthSock ? { SSH_AUTH_SOCK: SSH_AUTH_SOCK_TARGET } : {}),
+    ...Object.assign({}, ...services.map((s) => s.env)),
     ...adapter.env,
     ...settings.agent.env,
     // ags's own variables and the wiring the guard and hint depend on win over [agents.<name>.env]

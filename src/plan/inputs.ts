@@ -3,7 +3,7 @@ import type { Policy } from '../../guards/engine/policy.js';
 import type { BasicHostFacts } from '../host/facts.js';
 import type { ProtectedEntry } from '../host/protected-facts.js';
 import type { Protections } from './protected-paths.js';
-import type { NetworkMode } from './types.js';
+import type { NetworkMode, ServiceContribution } from './types.js';
 
 /** What the user asked for on the command line. */
 export interface RunRequest {
@@ -84,9 +84,10 @@ export interface RunSettings {
   guard: boolean;
   /** The guard engine's policy (written to the session dir when the guard is on). */
   guardPolicy: Policy;
-  /** File name of the generated gitconfig in the session dir, and the dedicated ssh-agent socket, when the session makes them. */
+  /** File name of the generated gitconfig in the session dir, when the session makes one. */
   gitconfig?: string;
-  sshAuthSock?: string;
+  /** What this run's host services give the sandbox, in the order they start. */
+  services?: ServiceContribution[];
   /** Which of those paths are kept read-only (default: all; `[sandbox] git_config`, `writable_agent_config`). */
   protections?: Protections;
 }

@@ -12,6 +12,18 @@ export interface Mount {
   showInHint: boolean;
 }
 
+/**
+ * What a host service (src/launch/services/) gives the sandbox: mounts (its socket, say), public env and session
+ * files. Plain data, known before the service starts, so --dry-run shows it.
+ */
+export interface ServiceContribution {
+  /** The service's name, shown as the reason of its mounts. */
+  service: string;
+  mounts: { source: string; target: string; mode: 'ro' | 'rw' }[];
+  env: Record<string, string>;
+  files: SessionFile[];
+}
+
 export type NetworkMode = 'slirp4netns' | 'none';
 
 /**

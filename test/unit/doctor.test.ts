@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../agents/index.js';
 import { PROBE_REQUEST, PROBE_SCRIPT, probePlan } from '../../src/cli/commands/doctor-probe.js';
 import { diagnoseStartFailure } from '../../src/cli/commands/doctor.js';
-import type { RunSettingsWithSecrets } from '../../src/cli/commands/run-settings.js';
+import type { RunSettingsWithSecrets } from '../../src/launch/run-settings.js';
 import type { BasicHostFacts } from '../../src/host/facts.js';
 import { buildLaunchPlan } from '../../src/plan/build.js';
 import { podmanRunArgv } from '../../src/runtime/podman/argv.js';
@@ -67,7 +67,20 @@ describe("doctor's probe", () => {
   const runArgv = (s: RunSettingsWithSecrets) => {
     const plan = buildLaunchPlan(
       PROBE_REQUEST,
-      { ...s, gitconfig: 'gitconfig', sshAuthSock: '/run/user/1000/ags/s/ssh.sock' },
+      {
+        ...s,
+        gitconfig: 'gitconfig',
+        services: [
+          {
+            service: 'ssh-agent',
+            mounts: [
+              { source: '/run/user/1000/ags/s/ssh.sock', target: '/run/ags-ssh/agent.sock', mode: 'rw' },
+            ],
+            env: { SSH_AUTH_SOCK: '/run/ags-ssh/agent.sock' },
+            files: [],
+          },
+        ],
+      },
       {
         ...facts,
         sessionDir: '/run/user/1000/ags/s/public',

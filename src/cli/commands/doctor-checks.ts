@@ -8,7 +8,7 @@ import { podman } from '../../runtime/podman/engine.js';
 import { displayPath } from '../../util/paths.js';
 import { safeJson, scrubText } from '../../util/terminal-text.js';
 import type { AgsError, ConfigError } from '../../errors.js';
-import type { SandboxContext } from './context.js';
+import type { SandboxContext } from '../../launch/context.js';
 import { startProbe } from './doctor-probe.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -23,7 +23,7 @@ export interface Finding {
 /** What doctor knows before its checks, and what earlier checks learnt for later ones. */
 export interface DoctorState {
   /** The config and what a run would take from it; absent when the config cannot be loaded. */
-  sandbox?: Pick<SandboxContext, 'facts' | 'settings'> & { configFile: string | null };
+  sandbox?: Pick<SandboxContext, 'facts' | 'settings' | 'backend'> & { configFile: string | null };
   configError?: ConfigError;
   /** Config mounts a run would refuse; the probe runs without them. */
   mountProblems: ConfigError[];

@@ -1,13 +1,13 @@
 import { closeSync, existsSync, mkdirSync, openSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AgentName } from '../../../agents/types.js';
-import { type Config, entryApplies } from '../../config/index.js';
-import { guardPolicyFromConfig } from '../../plan/guard-policy.js';
-import type { ResolvedMount, RunSettings } from '../../plan/inputs.js';
-import type { SecretSpec } from '../../session/secrets.js';
-import { type MountSafety, hostPathProblem } from '../../host/mount-safety.js';
-import { displayPath, realpathLoose } from '../../util/paths.js';
-import { ConfigError } from '../../errors.js';
+import type { AgentName } from '../../agents/types.js';
+import { type Config, entryApplies } from '../config/index.js';
+import { guardPolicyFromConfig } from '../plan/guard-policy.js';
+import type { ResolvedMount, RunSettings } from '../plan/inputs.js';
+import type { SecretSpec } from '../session/secrets.js';
+import { type MountSafety, hostPathProblem } from '../host/mount-safety.js';
+import { displayPath, realpathLoose } from '../util/paths.js';
+import { ConfigError } from '../errors.js';
 
 export type RunSettingsWithSecrets = RunSettings & { secrets: SecretSpec[] };
 
