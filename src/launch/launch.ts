@@ -102,6 +102,7 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
       sessionDir: session.publicDir,
       secretEnvFile: session.envFile,
       seccompProfile: seccomp.path,
+      hostServicesAddress: backend.hostServicesAddress,
       sandboxBundleDir: sandboxBundleDir(),
       nonce: randomBytes(6).toString('hex'),
       guardLoad: { dir: session.guardDir, token: randomBytes(16).toString('hex') },
@@ -195,7 +196,7 @@ async function prepareSession(p: PreparedLaunch, teardown: Teardown): Promise<vo
   const rootOwned = plan.sessionFiles
     .filter((f) => f.ownedByRoot)
     .map((f) => join(session.publicDir, f.name));
-  if (rootOwned.length > 0 && plan.user === 'keep-id') await p.ctx.backend.handToSandboxRoot(rootOwned);
+  await p.ctx.backend.handToSandboxRoot(plan, rootOwned);
   const releaseMountpoints = claimMountpoints(plan.mounts, session, p.runtimeDir, (path) =>
     process.stderr.write(
       `ags: warning: ${scrubText(path)} is a symlink or not a directory: no mount points made through it\n`,

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { AgentAdapter } from '../../agents/types.js';
 import { ConfigError, RuntimeError } from '../errors.js';
 import { displayPath, isWithin } from '../util/paths.js';
-import { HOST_SERVICES_HINT, HOST_SERVICES_HOST, buildHint } from './hint.js';
+import { buildHint, hostServicesHint } from './hint.js';
 import { tmuxCommand, tmuxRunner } from './tmux.js';
 import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
 import { decideLimits } from './limits.js';
@@ -201,6 +201,7 @@ export function buildLaunchPlan(
     readOnlyGitConfig: protections.git && (host.protectedPaths ?? []).some((e) => e.group === 'git'),
     readOnlyAgentConfig:
       protections.agentConfig && (host.protectedPaths ?? []).some((e) => e.group === 'agent-config'),
+    hostServices: host.hostServicesAddress,
   });
   const wiring = adapter.wire({
     hint,
@@ -289,8 +290,8 @@ export function buildLaunchPlan(
     // ags's own variables and the wiring the guard and hint depend on win over [agents.<name>.env]
     AGS_SANDBOX: '1',
     AGS_AGENT: adapter.name,
-    AGS_HOST_SERVICES_HOST: HOST_SERVICES_HOST,
-    AGS_HOST_SERVICES_HINT: HOST_SERVICES_HINT,
+    AGS_HOST_SERVICES_HOST: host.hostServicesAddress,
+    AGS_HOST_SERVICES_HINT: hostServicesHint(host.hostServicesAddress),
     ...(req.yolo ? { AGS_GUARD_YOLO: '1' } : {}),
     ...(guard ? { AGS_WORKSPACE: host.workdir } : {}),
     ...(guardLoad
@@ -330,21 +331,16 @@ export function buildLaunchPlan(
     containerName: containerNameFor(host.workdir, host.pid),
     workdir: host.workdir,
     cwd: host.cwd,
-    user: req.root ? 'root' : 'keep-id',
+    user: req.root ? 'root' : 'invoker',
     tty: host.stdinTTY && host.stdoutTTY,
     network: { ...settings.network },
+    init: settings.runtime.init,
     security: {
       capDropAll: !req.root,
       noNewPrivileges: true,
       seccompProfile: host.seccompProfile,
       ...limits.applied,
       unenforcedLimits: limits.unenforced,
-    },
-    engine: {
-      init: settings.runtime.init,
-      ...(settings.runtime.ociRuntime ? { ociRuntime: settings.runtime.ociRuntime } : {}),
-      ulimits: [...settings.runtime.ulimits],
-      extraArgs: [...settings.runtime.extraArgs],
     },
     mounts,
     env,

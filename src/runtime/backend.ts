@@ -59,8 +59,8 @@ export interface SandboxBackend {
   buildImage(build: ImageBuild): Promise<void>;
   /** The full command line that starts the plan (printed by --dry-run, run by `run`). Pure. */
   render(plan: LaunchPlan, files: RunFiles): string[];
-  /** Makes session files owned by the sandbox's root (the plan's `ownedByRoot` files) under an invoker user. */
-  handToSandboxRoot(paths: string[]): Promise<void>;
+  /** Makes the plan's `ownedByRoot` session files owned by root inside the sandbox (for the plan's user). */
+  handToSandboxRoot(plan: LaunchPlan, paths: string[]): Promise<void>;
   /**
    * Runs the plan in the foreground with the terminal (stdio inherited). Signals during the run stop the sandbox;
    * `teardown` releases what the run holds as soon as one arrives.

@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { SandboxBackend } from './backend.js';
+import type { PodmanOptions } from './podman/argv.js';
 import { podmanBackend } from './podman/backend.js';
 
 export type { SandboxBackend } from './backend.js';
@@ -12,9 +13,12 @@ export function sandboxBackend(config: Config): SandboxBackend {
   }
 }
 
-function podmanOptions(config: Config) {
+/** `[runtime.podman]` as the backend's options. */
+export function podmanOptions(config: Config): PodmanOptions {
+  const p = config.runtime.podman;
   return {
-    ...(config.runtime.oci_runtime ? { ociRuntime: config.runtime.oci_runtime } : {}),
-    ulimits: Object.entries(config.runtime.ulimits).map(([name, value]) => `${name}=${value}`),
+    ...(p.oci_runtime ? { ociRuntime: p.oci_runtime } : {}),
+    ulimits: Object.entries(p.ulimits).map(([name, value]) => `${name}=${value}`),
+    extraArgs: p.extra_args,
   };
 }

@@ -34,7 +34,7 @@ export const PROBE_REQUEST: RunRequest = {
  * nothing of the user's; and no terminal, since doctor reads its output.
  */
 export function probePlan(
-  ctx: Pick<SandboxContext, 'facts' | 'settings'>,
+  ctx: Pick<SandboxContext, 'facts' | 'settings' | 'backend'>,
   scratch: string,
   bundleDir: string | null,
   seccompProfile: string,
@@ -52,6 +52,7 @@ export function probePlan(
       sessionDir: join(scratch, 'session'),
       secretEnvFile: join(scratch, 'secrets', 'env'),
       seccompProfile,
+      hostServicesAddress: ctx.backend.hostServicesAddress,
       sandboxBundleDir: bundleDir,
       nonce: randomBytes(6).toString('hex'),
       agentCommandAt: 'unknown',

@@ -1,6 +1,6 @@
 import { identityOf } from '../../session/process-identity.js';
 import type { SandboxBackend } from '../backend.js';
-import { podmanRunArgv } from './argv.js';
+import { type PodmanOptions, podmanRunArgv } from './argv.js';
 import { chownToContainerRoot, imageExists, podman } from './engine.js';
 import { podmanFailure } from './exit-status.js';
 import { buildImage } from './image.js';
@@ -14,15 +14,13 @@ import { ensureSeccompProfile, locateSeccompProfile } from './seccomp.js';
 /** podman's exit code when it could not create or start the container (its own error, not the agent's). */
 const PODMAN_START_FAILED = 125;
 
-/** What only Podman has: the `[runtime.podman]` knobs, applied to every container and build. */
-export interface PodmanOptions {
-  ociRuntime?: string;
-  /** --ulimit values, e.g. "nofile=1024:1024". */
-  ulimits: string[];
-}
-
 /** Rootless Podman as a SandboxBackend: every podman process ags starts is started from this folder. */
 export function podmanBackend(options: PodmanOptions): SandboxBackend {
+  // builds and installs take the runtime and ulimits, not a run's extra arguments
+  const engineOptions = {
+    ...(options.ociRuntime ? { ociRuntime: options.ociRuntime } : {}),
+    ulimits: options.ulimits,
+  };
   return {
     name: 'podman',
     hostServicesAddress: 'host.containers.internal',
@@ -31,14 +29,17 @@ export function podmanBackend(options: PodmanOptions): SandboxBackend {
       return { path: file.path, ensure: () => ensureSeccompProfile(file) };
     },
     imageExists,
-    buildImage: (b) => buildImage({ ...b, ...options }),
-    render: (plan, files) => ['podman', ...podmanRunArgv(plan, files)],
-    handToSandboxRoot: chownToContainerRoot,
+    buildImage: (b) => buildImage({ ...b, ...engineOptions }),
+    render: (plan, files) => ['podman', ...podmanRunArgv(plan, files, options)],
+    async handToSandboxRoot(plan, paths) {
+      // as root inside, the invoker's own uid is the container's root already
+      if (plan.user === 'invoker' && paths.length > 0) await chownToContainerRoot(paths);
+    },
     run: (plan, files, teardown, detached) =>
-      runContainer(podmanRunArgv(plan, files), plan.containerName, teardown, detached),
+      runContainer(podmanRunArgv(plan, files, options), plan.containerName, teardown, detached),
     removeSandbox: (plan) => removeContainer(plan.containerName),
     async capture(plan) {
-      const r = await podman(podmanRunArgv(plan), { stdin: 'ignore' });
+      const r = await podman(podmanRunArgv(plan, {}, options), { stdin: 'ignore' });
       return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
     startFailure: podmanFailure,
@@ -49,7 +50,9 @@ export function podmanBackend(options: PodmanOptions): SandboxBackend {
       return owner ? ownerLabels(owner, session) : {};
     },
     async installAgents(install) {
-      const r = await runInstallContainer((run) => installAgentsArgv({ ...run, ...install, ...options }));
+      const r = await runInstallContainer((run) =>
+        installAgentsArgv({ ...run, ...install, ...engineOptions }),
+      );
       return { status: r.exitCode, signalled: r.signalled };
     },
   };
