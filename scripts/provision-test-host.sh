@@ -11,7 +11,7 @@
 #   - the offline test base image, built by test/image/recipe.sh and cached on the recipe's sha256
 #   - read access for the test user to this checkout, so it can run the CLI under test
 #   - the proof: a real `ags --agent shell -- -c true` as the test user (the podman command rendered by ags's
-#     own code), which also finds the [runtime] options this host needs (OCI runtime, ulimits)
+#     own code), which also finds the [runtime.podman] options this host needs (OCI runtime, ulimits)
 # It writes what it found to $AGS_TEST_STATE/host.json, which the test tiers read.
 set -euo pipefail
 
@@ -157,7 +157,7 @@ fi
 # --- prove the host: a real run, rendered by ags's own code ---------------------------------
 # `ags --agent shell -- -c true` as the test user, in a scratch workspace with its own config, data and runtime
 # dirs. The engine's defaults are tried first, then what a restricted host (cgroup v1 hybrid, fixed rlimits)
-# needs; the first [runtime] that runs is recorded as engineArgs for the tests.
+# needs; the first [runtime.podman] that runs is recorded as engineArgs for the tests.
 scratch=$(mktemp -d /tmp/ags-provision-XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -m 700 "$scratch/work" "$scratch/data" "$scratch/cache" "$scratch/run"
@@ -171,7 +171,7 @@ ags_as_user() {
 }
 ok=0
 for i in "${!runtime_tomls[@]}"; do
-  printf '[sandbox]\nimage = "%s"\ndata_dir = "%s/data"\ncache_dir = "%s/cache"\n[runtime]\n%s\n' \
+  printf '[sandbox]\nimage = "%s"\ndata_dir = "%s/data"\ncache_dir = "%s/cache"\n[runtime.podman]\n%s\n' \
     "$image" "$scratch" "$scratch" "${runtime_tomls[$i]}" >"$scratch/config.toml"
   chown "$TEST_USER:" "$scratch/config.toml"
   if ags_as_user --agent shell -- -c true 2>"$scratch/stderr"; then
@@ -182,7 +182,7 @@ for i in "${!runtime_tomls[@]}"; do
   fi
 done
 if [ "$ok" != 1 ]; then
-  say "a real run failed as $TEST_USER with every [runtime] tried; the last one said:"
+  say "a real run failed as $TEST_USER with every [runtime.podman] tried; the last one said:"
   sed 's/^/  /' "$scratch/stderr" >&2
   say "ags doctor with that config:"
   ags_as_user doctor >&2 || true

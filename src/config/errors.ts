@@ -70,6 +70,13 @@ interface Described {
   hint?: string;
 }
 
+/** Keys an earlier 0.x version had, and where they are now. */
+const MOVED_KEYS: Record<string, string> = {
+  'runtime.oci_runtime': 'set it under [runtime.podman]',
+  'runtime.ulimits': 'set it under [runtime.podman]',
+  'runtime.extra_args': 'set it under [runtime.podman]',
+};
+
 function describeIssue(issue: Issue, raw: unknown): Described {
   const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && valueAt(raw, path) === undefined) {
@@ -85,11 +92,12 @@ function describeIssue(issue: Issue, raw: unknown): Described {
       const key = issue.keys[0]!;
       const allowed = allowedKeys(schemaAt(ConfigSchema, path));
       const guess = closest(key, allowed);
+      const moved = MOVED_KEYS[[...path, key].join('.')];
       return {
         key: [...path, key],
         at: [...path, key],
         message: `unknown key; allowed: ${allowed.join(', ')}`,
-        hint: guess ? `did you mean "${guess}"?` : DOCS_HINT,
+        hint: moved ? `it moved: ${moved}` : guess ? `did you mean "${guess}"?` : DOCS_HINT,
       };
     }
     case 'invalid_type': {

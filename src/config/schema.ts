@@ -235,14 +235,8 @@ const UlimitValue = z.union(
   { error: 'must be an integer or a "soft:hard" string' },
 );
 
-const RuntimeSchema = z.strictObject({
-  engine: z.enum(['podman']).default('podman').describe('The container engine. Only podman for now.'),
-  init: z
-    .boolean()
-    .default(true)
-    .describe(
-      "Run podman's init (--init, the catatonit binary) as PID 1: it forwards signals to the agent and reaps zombies. Set false only where catatonit cannot be installed; the agent is then PID 1.",
-    ),
+/** What only the Podman backend has: `[runtime.podman]`. */
+const PodmanSchema = z.strictObject({
   oci_runtime: z
     .string()
     .min(1, 'must not be empty')
@@ -252,6 +246,20 @@ const RuntimeSchema = z.strictObject({
     .partialRecord(z.enum(ULIMIT_NAMES), UlimitValue)
     .default({})
     .describe('Resource limits (--ulimit name=soft:hard).'),
+  extra_args: z
+    .array(z.string())
+    .default([])
+    .describe('Extra arguments for `podman run`, inserted before the image. User config only.'),
+});
+
+const RuntimeSchema = z.strictObject({
+  engine: z.enum(['podman']).default('podman').describe('The sandbox backend. Only podman for now.'),
+  init: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Run a tiny init as PID 1 (podman's --init, the catatonit binary): it forwards signals to the agent and reaps zombies. Set false only where catatonit cannot be installed; the agent is then PID 1.",
+    ),
   pids_limit: z
     .int()
     .min(1, 'must be at least 1')
@@ -267,10 +275,7 @@ const RuntimeSchema = z.strictObject({
     .positive('must be more than 0')
     .optional()
     .describe('CPU limit (--cpus), for example 2.5.'),
-  extra_args: z
-    .array(z.string())
-    .default([])
-    .describe('Extra arguments for `podman run`, inserted before the image. User config only.'),
+  podman: PodmanSchema.prefault({}).describe('Options only the podman backend has.'),
 });
 
 const GuardRuleSchema = z
@@ -338,17 +343,17 @@ const AuthProxySchema = z.strictObject({
 
 const NetworkSchema = z.strictObject({
   mode: z
-    .enum(['slirp4netns', 'none'])
-    .default('slirp4netns')
-    .describe('"slirp4netns": outbound network; "none": no network at all.'),
+    .enum(['open', 'none'])
+    .default('open')
+    .describe('"open": outbound network (podman: slirp4netns); "none": no network at all.'),
   allow_host_loopback: z
     .boolean()
     .default(false)
-    .describe("Let the sandbox reach services on the host's loopback (slirp4netns only)."),
+    .describe('Let the sandbox reach services on the host\'s loopback ("open" only).'),
 });
 
 const LockdownSchema = z.strictObject({
-  network: z.enum(['none', 'slirp4netns']).default('none').describe('Network mode of lockdown runs.'),
+  network: z.enum(['none', 'open']).default('none').describe('Network mode of lockdown runs.'),
   allow_mounts: z
     .boolean()
     .default(false)

@@ -1,40 +1,27 @@
 import { createHash } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import type { AgentAdapter } from '../../agents/types.js';
-import { ConfigError, RuntimeError } from '../errors.js';
-import { displayPath, isWithin } from '../util/paths.js';
-import { HOST_SERVICES_HINT, HOST_SERVICES_HOST, buildHint } from './hint.js';
-import { tmuxCommand, tmuxRunner } from './tmux.js';
 import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
-import { decideLimits } from './limits.js';
+import { SANDBOX_BIN_DIR, SANDBOX_SECRETS_DIR, SANDBOX_SESSION_DIR, SANDBOX_TOOLS_DIR } from './reserved.js';
 import {
-  DEFAULT_PROTECTIONS,
-  PLACEHOLDER_DIR,
-  PLACEHOLDER_FILE,
-  protectedMounts,
-  protectionWarnings,
-} from './protected-paths.js';
-import {
-  type ReservedPath,
-  GUARD_LOAD_MARKER,
-  SANDBOX_BIN_DIR,
-  SANDBOX_GUARD_LOAD_DIR,
-  SANDBOX_SECRETS_DIR,
-  SANDBOX_SESSION_DIR,
-  SANDBOX_SSH_DIR,
-  SANDBOX_TOOLS_DIR,
-  reservedCollision,
-  reservedContainerPaths,
-} from './reserved.js';
-import type { LaunchPlan, Mount } from './types.js';
+  MountList,
+  type PlanInput,
+  SANDBOX_ENTRY,
+  agentWiringStep,
+  commandStep,
+  envStep,
+  guardLoadStep,
+  guardStep,
+  networkStep,
+  secretsStep,
+  securityStep,
+  serviceMountsStep,
+  sessionMountsStep,
+  workspaceMountsStep,
+} from './steps.js';
+import type { LaunchPlan } from './types.js';
 
-export { SANDBOX_BIN_DIR, SANDBOX_SECRETS_DIR, SANDBOX_SESSION_DIR, SANDBOX_TOOLS_DIR };
-const SSH_AUTH_SOCK_TARGET = `${SANDBOX_SSH_DIR}/agent.sock`;
-/** The in-sandbox entry (shims/bin/ags-entry.sh) that exports the secrets and execs the agent. */
-export const SANDBOX_ENTRY = `${SANDBOX_BIN_DIR}/ags-entry.sh`;
-
-/** Host terminal variables worth carrying in (public, never secret). */
-const TERMINAL_ENV = ['TERM', 'COLORTERM', 'LANG', 'LC_ALL', 'TZ'];
+export { SANDBOX_BIN_DIR, SANDBOX_ENTRY, SANDBOX_SECRETS_DIR, SANDBOX_SESSION_DIR, SANDBOX_TOOLS_DIR };
 
 /** A stable, readable container name: ags-<dir>-<hash of the path>-<pid>. */
 export function containerNameFor(workdir: string, pid: number): string {
@@ -49,21 +36,8 @@ export function containerNameFor(workdir: string, pid: number): string {
 }
 
 /**
- * The last line of defence for ags's control paths: the config loader and the run's path checks refuse these
- * earlier with a better message, but no mount from outside ags reaches the plan over a reserved path.
- */
-function assertNotReserved(m: Mount, reserved: readonly ReservedPath[]): void {
-  const collision = reservedCollision(m.target, reserved);
-  if (collision === null) return;
-  throw new ConfigError(
-    `refusing to mount ${displayPath(m.source)} (${m.why}) at ${displayPath(m.target)}: it ${collision}`,
-    'ags keeps that path for its own files; mount it somewhere else',
-  );
-}
-
-/**
- * The pure heart of a run: request + settings + host facts + adapter → LaunchPlan. No I/O; tests compare the
- * whole result.
+ * The pure heart of a run: request + settings + host facts + adapter → LaunchPlan, composed of the named steps
+ * of steps.ts (each a pure function with its own test). No I/O; tests compare the whole result.
  */
 export function buildLaunchPlan(
   req: RunRequest,
@@ -71,301 +45,34 @@ export function buildLaunchPlan(
   host: HostFacts,
   adapter: AgentAdapter,
 ): LaunchPlan {
-  const warnings: string[] = [];
-  const guard = adapter.guarded && settings.guard && !req.yolo && host.sandboxBundleDir !== null;
-  if (adapter.guarded) {
-    if (req.yolo)
-      warnings.push('--yolo: the guard is OFF; destructive commands and secret reads will not be vetoed');
-    else if (!settings.guard) warnings.push('[guard] enabled = false: the guard is OFF for this run');
-    else if (host.sandboxBundleDir === null) {
-      warnings.push('the guard bundle is not built (run `npm run build`): the guard is OFF for this run');
-    }
-  }
-  if (!adapter.guarded && adapter.npmPackage) {
-    warnings.push(
-      `${adapter.title} is not guarded by ags yet (see docs/GUARDS.md): its tool calls are not vetoed`,
-    );
-  }
-  if (host.agentCommandAt === 'home') {
-    warnings.push(
-      `${adapter.name} starts from its sandbox home (~/.local/bin/${adapter.command}, not from \`ags update-agents\`): whatever the agent last wrote there is what runs`,
-    );
-  }
-  if (req.root)
-    warnings.push('--root: the agent runs as root inside the container with default capabilities');
-  const limits = decideLimits(settings.runtime, host.cgroups);
-  // pids_limit always has a value (its default), so only limits the user set are worth a line on every run;
-  // all of them are in the plan (--dry-run) and in `ags doctor`
-  for (const u of limits.unenforced) {
-    if (u.setting !== 'pids_limit') {
-      warnings.push(`[runtime] ${u.setting} = ${u.value} is not applied on this host (${u.reason})`);
-    }
-  }
-
-  const home = host.home;
-  const mounts: Mount[] = [];
-  /** Mounts whose target comes from the user, a repository or the file system, not from ags: checked last. */
-  const fromOutside = new Set<Mount>();
-  const add = (m: Mount, outside = false) => {
-    // a later mount of the same target replaces an earlier one (an -d dir equal to the workdir, say)
-    const i = mounts.findIndex((x) => x.target === m.target);
-    if (i >= 0) mounts.splice(i, 1);
-    mounts.push(m);
-    if (outside) fromOutside.add(m);
-  };
-
-  add({
-    source: settings.agentHome,
-    target: home,
-    mode: 'rw',
-    why: `sandbox home of ${adapter.name}`,
-    showInHint: false,
-  });
-  if (settings.agent.hostHome) {
-    for (const p of adapter.homePaths) {
-      add({
-        source: join(home, p.path),
-        target: join(home, p.path),
-        mode: 'rw',
-        why: `host's own ${adapter.name} home ([agents.${adapter.name}] host_home)`,
-        showInHint: true,
-      });
-    }
-  }
-  add({ source: host.workdir, target: host.workdir, mode: 'rw', why: 'workdir', showInHint: false }, true);
-  for (const dir of req.addDirs)
-    add({ source: dir, target: dir, mode: 'rw', why: '--add-dir', showInHint: true }, true);
-  for (const m of settings.mounts) {
-    add(
-      { source: m.host, target: m.container, mode: m.mode, why: 'config [[mount]]', showInHint: true },
-      true,
-    );
-  }
-  // git config and hooks, agent project settings: read-only over everything configured (protected-paths.ts)
-  const protections = settings.protections ?? DEFAULT_PROTECTIONS;
-  warnings.push(...protectionWarnings(protections));
-  const covers = protectedMounts(
-    host.protectedPaths ?? [],
-    mounts.filter((m) => fromOutside.has(m)),
-    protections,
-    { dir: join(host.sessionDir, PLACEHOLDER_DIR), file: join(host.sessionDir, PLACEHOLDER_FILE) },
-  );
-  for (const m of covers) add(m, true);
-  if (host.sandboxBundleDir) {
-    // ags run from a checkout inside what the agent may write (ags working on ags): allowed, but said loudly
-    const packageRoot = dirname(dirname(host.sandboxBundleDir));
-    const writable = mounts.find(
-      (m) => m.mode === 'rw' && fromOutside.has(m) && isWithin(packageRoot, m.source),
-    );
-    if (writable) {
-      warnings.push(
-        `ags itself (${packageRoot}) lies inside the read-write ${writable.why}: the agent can rewrite the guard and the ags your host runs next`,
-      );
-    }
-  }
-  add({
-    source: settings.toolsDir,
-    target: SANDBOX_TOOLS_DIR,
-    mode: 'ro',
-    why: 'agent CLIs',
-    showInHint: false,
-  });
-  if (host.sandboxBundleDir) {
-    add({
-      source: host.sandboxBundleDir,
-      target: SANDBOX_BIN_DIR,
-      mode: 'ro',
-      why: 'guards and shims',
-      showInHint: false,
-    });
-  }
-  const guardLoad = guard && adapter.guardInProcess && host.guardLoad ? host.guardLoad : null;
-  if (guardLoad) {
-    add({
-      source: guardLoad.dir,
-      target: SANDBOX_GUARD_LOAD_DIR,
-      mode: 'rw',
-      why: 'guard load marker',
-      showInHint: false,
-    });
-  }
-  if (settings.sshAuthSock) {
-    add({
-      source: settings.sshAuthSock,
-      target: SSH_AUTH_SOCK_TARGET,
-      mode: 'rw',
-      why: 'ags ssh-agent',
-      showInHint: false,
-    });
-  }
-
-  const hint = buildHint({
-    workdir: host.workdir,
-    mounts,
-    lockdown: false,
-    guard,
-    root: req.root,
-    readOnlyGitConfig: protections.git && (host.protectedPaths ?? []).some((e) => e.group === 'git'),
-    readOnlyAgentConfig:
-      protections.agentConfig && (host.protectedPaths ?? []).some((e) => e.group === 'agent-config'),
-  });
-  const wiring = adapter.wire({
-    hint,
-    sessionDir: SANDBOX_SESSION_DIR,
-    sandboxBinDir: SANDBOX_BIN_DIR,
-    home,
-    guard,
-    guardPolicyPath: `${SANDBOX_SESSION_DIR}/guard-policy.json`,
-    workspace: host.workdir,
-    root: req.root,
-    nonce: host.nonce,
-  });
-  const sessionFiles = [...wiring.files];
-  if (covers.some((m) => m.source === join(host.sessionDir, PLACEHOLDER_FILE)))
-    sessionFiles.push({ name: PLACEHOLDER_FILE, content: '' });
-  if (req.tmux) sessionFiles.push(tmuxRunner());
-  if (guard) {
-    sessionFiles.push({
-      name: 'guard-policy.json',
-      content: `${JSON.stringify(settings.guardPolicy, null, 2)}\n`,
-    });
-  }
-  const secretEnv = [
-    ...new Set([...settings.secretNames, ...settings.passthroughEnv.filter((n) => host.env[n])]),
-  ];
-
-  if (secretEnv.length > 0) {
-    if (host.sandboxBundleDir === null) {
-      throw new RuntimeError(
-        'the sandbox entry that delivers secrets is not built, so this run cannot have its secrets',
-        'run `npm run build` in the ags checkout',
-      );
-    }
-    add({
-      source: dirname(host.secretEnvFile),
-      target: SANDBOX_SECRETS_DIR,
-      mode: 'ro',
-      why: 'secret values, for the sandbox entry',
-      showInHint: false,
-    });
-  }
-  // the session dir goes last among directories so its read-only files sit above everything else
-  add({
-    source: host.sessionDir,
-    target: SANDBOX_SESSION_DIR,
-    mode: 'ro',
-    why: 'session files',
-    showInHint: false,
-  });
-  const fileMounts = [
-    ...(wiring.homeFiles ?? []).map((f) => ({ file: f.file, target: join(home, f.target) })),
-    ...(wiring.systemFiles ?? []),
-  ];
-  for (const f of fileMounts) {
-    add({
-      source: join(host.sessionDir, f.file),
-      target: f.target,
-      mode: 'ro',
-      why: `${adapter.name} wiring`,
-      showInHint: false,
-    });
-  }
-
-  const reserved: ReservedPath[] = [
-    ...reservedContainerPaths(home, [adapter]),
-    ...fileMounts.map((f) => ({ path: f.target, what: `ags's ${adapter.name} wiring` })),
-  ];
-  // every mount from outside, also one a later mount of the same target replaced
-  for (const m of fromOutside) assertNotReserved(m, reserved);
-
-  const env: Record<string, string> = {};
-  for (const name of TERMINAL_ENV) {
-    const value = host.env[name];
-    if (value) env[name] = value;
-  }
-  Object.assign(env, {
-    HOME: home,
-    // the agent-writable ~/.local/bin last: nothing planted there shadows the tools volume or the image
-    // (an agent CLI's `#!/usr/bin/env node` finds the image's node); a native install's own command is still found
-    PATH: `${SANDBOX_TOOLS_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${home}/.local/bin`,
-    ...(settings.gitconfig ? { GIT_CONFIG_GLOBAL: `${SANDBOX_SESSION_DIR}/${settings.gitconfig}` } : {}),
-    ...(settings.sshAuthSock ? { SSH_AUTH_SOCK: SSH_AUTH_SOCK_TARGET } : {}),
-    ...adapter.env,
-    ...settings.agent.env,
-    // ags's own variables and the wiring the guard and hint depend on win over [agents.<name>.env]
-    AGS_SANDBOX: '1',
-    AGS_AGENT: adapter.name,
-    AGS_HOST_SERVICES_HOST: HOST_SERVICES_HOST,
-    AGS_HOST_SERVICES_HINT: HOST_SERVICES_HINT,
-    ...(req.yolo ? { AGS_GUARD_YOLO: '1' } : {}),
-    ...(guard ? { AGS_WORKSPACE: host.workdir } : {}),
-    ...(guardLoad
-      ? {
-          AGS_GUARD_LOAD_MARKER: `${SANDBOX_GUARD_LOAD_DIR}/${GUARD_LOAD_MARKER}`,
-          AGS_GUARD_LOAD_TOKEN: guardLoad.token,
-        }
-      : {}),
-    ...wiring.env,
-  });
-  for (const name of Object.keys(settings.agent.env)) {
-    if (name in wiring.env) {
-      warnings.push(
-        `[agents.${adapter.name}.env] sets ${name}, which ags sets itself to wire ${adapter.name}; that value is ignored`,
-      );
-    }
-  }
-
-  const agentArgv = [
-    host.agentCommandAt === 'tools' ? `${SANDBOX_TOOLS_DIR}/bin/${adapter.command}` : adapter.command,
-    ...wiring.args,
-    ...(req.defaults ? adapter.defaultArgs : []),
-    ...settings.agent.args,
-    ...req.agentArgs,
-  ];
-  const inner = req.tmux ? tmuxCommand(agentArgv, SANDBOX_SESSION_DIR) : agentArgv;
-  // Secret values never go to podman (its container spec and state database keep them): the entry reads them
-  // from the read-only env file and execs the agent (or the tmux runner, whose tmux server then has them).
-  const command =
-    secretEnv.length > 0
-      ? ['/bin/sh', SANDBOX_ENTRY, `${SANDBOX_SECRETS_DIR}/${basename(host.secretEnvFile)}`, ...inner]
-      : inner;
-
+  const input: PlanInput = { req, settings, host, adapter };
+  const guard = guardStep(input);
+  const security = securityStep(input);
+  const list = new MountList();
+  const workspace = workspaceMountsStep(input, list);
+  const guardLoad = guardLoadStep(input, guard.guard, list);
+  serviceMountsStep(input, list);
+  const { wiring, sessionFiles } = agentWiringStep(input, guard.guard, list, workspace.covers);
+  const secretEnv = secretsStep(input, list);
+  sessionMountsStep(input, wiring, list);
+  const env = envStep(input, guard.guard, wiring, guardLoad.guardLoad);
   return {
     agent: adapter.name,
     image: settings.image,
     containerName: containerNameFor(host.workdir, host.pid),
     workdir: host.workdir,
     cwd: host.cwd,
-    user: req.root ? 'root' : 'keep-id',
+    user: security.user,
     tty: host.stdinTTY && host.stdoutTTY,
-    network: { ...settings.network },
-    security: {
-      capDropAll: !req.root,
-      noNewPrivileges: true,
-      seccompProfile: host.seccompProfile,
-      ...limits.applied,
-      unenforcedLimits: limits.unenforced,
-    },
-    engine: {
-      init: settings.runtime.init,
-      ...(settings.runtime.ociRuntime ? { ociRuntime: settings.runtime.ociRuntime } : {}),
-      ulimits: [...settings.runtime.ulimits],
-      extraArgs: [...settings.runtime.extraArgs],
-    },
-    mounts,
-    env,
+    network: networkStep(input),
+    init: settings.runtime.init,
+    security: security.security,
+    mounts: list.mounts,
+    env: env.env,
     secretEnv,
     sessionFiles,
-    command,
-    warnings,
-    ...(guardLoad
-      ? {
-          guardLoadCheck: {
-            markerFile: join(guardLoad.dir, GUARD_LOAD_MARKER),
-            token: guardLoad.token,
-            failClosed: settings.guardPolicy.lockdown === true,
-          },
-        }
-      : {}),
+    command: commandStep(input, wiring, secretEnv),
+    warnings: [...guard.warnings, ...security.warnings, ...workspace.warnings, ...env.warnings],
+    ...(guardLoad.check ? { guardLoadCheck: guardLoad.check } : {}),
   };
 }

@@ -1,7 +1,9 @@
 import type { Mount } from './types.js';
 
-export const HOST_SERVICES_HOST = 'host.containers.internal';
-export const HOST_SERVICES_HINT = `[ags] Host services: use ${HOST_SERVICES_HOST} (localhost is this container)`;
+/** The one-line hint (AGS_HOST_SERVICES_HINT) for reaching the host, at the backend's address. */
+export function hostServicesHint(address: string): string {
+  return `[ags] Host services: use ${address} (localhost is this container)`;
+}
 
 export interface HintFacts {
   workdir: string;
@@ -12,6 +14,8 @@ export interface HintFacts {
   /** Git config and hooks (and agent project settings) are read-only mounts (protected-paths.ts). */
   readOnlyGitConfig?: boolean;
   readOnlyAgentConfig?: boolean;
+  /** The backend's name for the host (SandboxBackend.hostServicesAddress). */
+  hostServices: string;
 }
 
 /**
@@ -25,7 +29,7 @@ export function buildHint(f: HintFacts): string {
   const lines = [
     '# ags sandbox',
     "You are running inside an ags sandbox: a rootless Podman container on the user's machine, not the machine itself.",
-    `- \`localhost\` is this container. Services on the user's host are reached at \`${HOST_SERVICES_HOST}\`.`,
+    `- \`localhost\` is this container. Services on the user's host are reached at \`${f.hostServices}\`.`,
     `- The workspace is ${f.workdir}. Host paths visible here: ${visible.join(', ') || 'none besides the workspace'}. Nothing else of the host (its home, SSH keys, credentials, other projects) is present.`,
     `- Lockdown: ${f.lockdown ? 'on (ephemeral home, no secrets, no host bridges)' : 'off'}.`,
   ];

@@ -3,7 +3,7 @@ import type { Policy } from '../../guards/engine/policy.js';
 import type { BasicHostFacts } from '../host/facts.js';
 import type { ProtectedEntry } from '../host/protected-facts.js';
 import type { Protections } from './protected-paths.js';
-import type { NetworkMode } from './types.js';
+import type { Network, ServiceContribution } from './types.js';
 
 /** What the user asked for on the command line. */
 export interface RunRequest {
@@ -31,6 +31,8 @@ export interface HostFacts extends BasicHostFacts {
   seccompProfile: string;
   /** The built in-sandbox bundles (dist/sandbox), or null when this checkout has none. */
   sandboxBundleDir: string | null;
+  /** The name under which the sandbox reaches services on the host: a fact of the backend (SandboxBackend). */
+  hostServicesAddress: string;
   /** Random per run (see WireContext.nonce). */
   nonce: string;
   /**
@@ -56,20 +58,16 @@ export interface ResolvedMount {
   mode: 'ro' | 'rw';
 }
 
-/** The settings a run needs, taken from the merged config (src/cli/commands/run.ts maps them). */
+/** The settings a run needs, taken from the merged config (src/launch/run-settings.ts maps them). */
 export interface RunSettings {
   image: string;
-  network: { mode: NetworkMode; allowHostLoopback: boolean };
+  network: Network;
   runtime: {
-    /** Run podman's init (--init) as PID 1. */
+    /** Run a tiny init as PID 1. */
     init: boolean;
-    ociRuntime?: string;
-    /** podman --ulimit values, e.g. "nofile=1024:1024". */
-    ulimits: string[];
     pidsLimit: number;
     memory?: string;
     cpus?: number;
-    extraArgs: string[];
   };
   /** The agent's persistent sandbox home on the host. */
   agentHome: string;
@@ -84,9 +82,10 @@ export interface RunSettings {
   guard: boolean;
   /** The guard engine's policy (written to the session dir when the guard is on). */
   guardPolicy: Policy;
-  /** File name of the generated gitconfig in the session dir, and the dedicated ssh-agent socket, when the session makes them. */
+  /** File name of the generated gitconfig in the session dir, when the session makes one. */
   gitconfig?: string;
-  sshAuthSock?: string;
+  /** What this run's host services give the sandbox, in the order they start. */
+  services?: ServiceContribution[];
   /** Which of those paths are kept read-only (default: all; `[sandbox] git_config`, `writable_agent_config`). */
   protections?: Protections;
 }

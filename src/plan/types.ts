@@ -12,11 +12,29 @@ export interface Mount {
   showInHint: boolean;
 }
 
-export type NetworkMode = 'slirp4netns' | 'none';
+/**
+ * What a host service (src/launch/services/) gives the sandbox: mounts (its socket, say), public env and session
+ * files. Plain data, known before the service starts, so --dry-run shows it.
+ */
+export interface ServiceContribution {
+  /** The service's name, shown as the reason of its mounts. */
+  service: string;
+  mounts: { source: string; target: string; mode: 'ro' | 'rw' }[];
+  env: Record<string, string>;
+  files: SessionFile[];
+}
 
 /**
- * Everything one run will do, as plain data: built by a pure function, rendered to argv by a runtime backend,
- * printed whole by --dry-run. Secret values are never part of it, only their names.
+ * The sandbox's network: none at all; open outbound (with or without the host's loopback services); or only
+ * through a proxy socket ags serves on the host (typed for the egress proxy, not used yet).
+ */
+export type Network =
+  { mode: 'none' } | { mode: 'open'; hostLoopback: boolean } | { mode: 'proxied'; socket: string };
+
+/**
+ * Everything one run will do, as plain data: built by a pure function, rendered by a sandbox backend
+ * (src/runtime/), printed whole by --dry-run. Neutral: nothing in it is one backend's flag. Secret values are
+ * never part of it, only their names.
  */
 export interface LaunchPlan {
   agent: AgentName;
@@ -26,26 +44,27 @@ export interface LaunchPlan {
   workdir: string;
   /** Where the agent starts (the cwd, which lies inside workdir). */
   cwd: string;
-  user: 'keep-id' | 'root';
+  /** `invoker`: the user who ran ags, with the same uid and gid inside; `root`: uid 0 inside (--root). */
+  user: 'invoker' | 'root';
   /** Allocate a TTY: only when stdin and stdout are terminals. */
   tty: boolean;
-  network: { mode: NetworkMode; allowHostLoopback: boolean };
+  network: Network;
+  /** A tiny init runs as PID 1 (forwards signals, reaps zombies). */
+  init: boolean;
   security: {
     capDropAll: boolean;
     noNewPrivileges: boolean;
-    /** ags's seccomp profile (podman's default without AF_VSOCK sockets: src/runtime/podman/seccomp.ts). */
+    /** ags's seccomp profile, an OCI seccomp file (for Podman: src/runtime/podman/seccomp.ts). */
     seccompProfile: string;
-    /** Resource limits passed to podman: only those this host's cgroups can enforce. */
+    /** Resource limits the sandbox gets: only those this host's cgroups can enforce. */
     pidsLimit?: number;
     memory?: string;
     cpus?: number;
     /** Configured limits left out because this host cannot enforce them, each with the reason. */
     unenforcedLimits: UnenforcedLimit[];
   };
-  /** `init`: a tiny init (podman's --init, catatonit) runs as PID 1. */
-  engine: { init: boolean; ociRuntime?: string; ulimits: string[]; extraArgs: string[] };
   mounts: Mount[];
-  /** Public environment, passed as -e. */
+  /** Public environment. */
   env: Record<string, string>;
   /**
    * Names of variables whose values travel only in the 0600 env file (secrets and passthrough_env), which the

@@ -13,7 +13,6 @@ export interface SessionPaths {
   secretsDir: string;
   /** The 0600 file with the secret values, NAME=VALUE per line, in `secretsDir`. */
   envFile: string;
-  sshSocket: string;
   /** podman writes the container id here once the container exists. */
   cidFile: string;
   /** The OCI runtime writes the container's first pid here once it has created that process. */
@@ -21,8 +20,6 @@ export interface SessionPaths {
   gitconfig: string;
   /** The identity of the ags process that owns the session (see process-identity.ts). */
   ownerFile: string;
-  /** The identity of the session's ssh-agent, so the next start can stop it if this run is killed. */
-  sshAgentFile: string;
   /** The mount points the run uses and those it made (see mountpoint-sharing.ts). */
   mountpointsFile: string;
   /** Where an in-process guard writes its load marker (mounted read-write; see guard-load.ts). */
@@ -38,12 +35,10 @@ export function sessionPaths(runtimeDir: string, pid: number): SessionPaths {
     publicDir: join(root, 'public'),
     secretsDir: join(root, 'secrets'),
     envFile: join(root, 'secrets', 'env'),
-    sshSocket: join(root, 'ssh-agent.sock'),
     cidFile: join(root, 'container-id'),
     pidFile: join(root, 'container-pid'),
     gitconfig: join(root, 'public', 'gitconfig'),
     ownerFile: join(root, 'owner'),
-    sshAgentFile: join(root, 'ssh-agent'),
     mountpointsFile: join(root, 'mountpoints.json'),
     guardDir: join(root, 'guard'),
   };
@@ -63,10 +58,36 @@ export function removeSessionDir(paths: SessionPaths): void {
   rmSync(paths.root, { recursive: true, force: true });
 }
 
-/** Records a helper process of the session (the ssh-agent) so that a killed run's helper can be stopped later. */
-export function recordHelper(file: string, pid: number): void {
+const HELPER_PREFIX = 'helper-';
+
+/** Where the identity of the session's helper process `name` (a host service's, such as the ssh-agent) is kept. */
+export function helperFile(paths: SessionPaths, name: string): string {
+  return join(paths.root, `${HELPER_PREFIX}${name}`);
+}
+
+/** Records a helper process of the session so that a killed run's helpers can be stopped at the next start. */
+export function recordHelper(paths: SessionPaths, name: string, pid: number): void {
   const id = identityOf(pid);
-  if (id) writeFileSync(file, `${id}\n`, { mode: 0o600 });
+  if (id) writeFileSync(helperFile(paths, name), `${id}\n`, { mode: 0o600 });
+}
+
+/** Stops every helper a session recorded, if it is still that same process. */
+function stopRecordedHelpers(root: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(root).filter((n) => n.startsWith(HELPER_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const helper = readIdentity(join(root, name));
+    if (!helper || !isRunning(helper)) continue;
+    try {
+      process.kill(pidOf(helper)!, 'SIGTERM');
+    } catch {
+      // ended meanwhile
+    }
+  }
 }
 
 function readIdentity(file: string): ProcessIdentity | null {
@@ -115,21 +136,14 @@ export function otherLiveSessions(runtimeDir: string, self: SessionPaths): Sessi
 
 /**
  * Removes what killed runs left behind (SIGKILL, power loss): session dirs whose owning process is gone, after
- * stopping the ssh-agent such a run recorded (only if it is still that same process). Returns the removed paths.
+ * stopping the helpers (host services' processes) such a run recorded. Returns the removed paths.
  */
 export function removeStaleSessions(runtimeDir: string): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(runtimeDir)) {
     if (!isStale(runtimeDir, name)) continue;
     const dir = join(runtimeDir, name);
-    const agent = readIdentity(sessionPaths(runtimeDir, sessionPid(name)!).sshAgentFile);
-    if (agent && isRunning(agent)) {
-      try {
-        process.kill(pidOf(agent)!, 'SIGTERM');
-      } catch {
-        // ended meanwhile
-      }
-    }
+    stopRecordedHelpers(dir);
     rmSync(dir, { recursive: true, force: true });
     removed.push(dir);
   }

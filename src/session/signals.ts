@@ -27,10 +27,11 @@ export class Teardown {
     this.finish();
     // after the signal's other listeners (a secret command's, which kills its process group), and before any
     // code awaiting something resumes
-    process.nextTick(() => process.exit(SIGNAL_EXIT[signal] ?? 1));
+    process.nextTick(() => this.exit(SIGNAL_EXIT[signal] ?? 1));
   };
 
-  constructor() {
+  /** `exit` ends the process after a signal (a test passes its own). */
+  constructor(private readonly exit: (code: number) => void = (code) => process.exit(code)) {
     process.on('exit', this.onExit);
     for (const s of SIGNALS) process.on(s, this.onSignal);
   }

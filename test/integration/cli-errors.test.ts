@@ -21,9 +21,9 @@ describe('clear errors from the real CLI', () => {
   let config: string;
   let tools: string;
   const ags = (args: string[], cfg = config) => runAgs(host, ['--config', cfg, ...args], { cwd: repo });
-  /** This host's config with more `[runtime]` lines (the extra TOML lands in that table). */
-  const configWith = (name: string, runtimeLines: string) =>
-    writeTestConfig(host, join(tmp.dir, name), runtimeLines, { dataDir: join(tmp.dir, 'data') });
+  /** This host's config with more `[runtime.podman]` lines, and more `[runtime]` ones. */
+  const configWith = (name: string, podmanLines: string, runtime = '') =>
+    writeTestConfig(host, join(tmp.dir, name), podmanLines, { dataDir: join(tmp.dir, 'data'), runtime });
 
   beforeAll(async () => {
     host = loadTestHost();
@@ -85,7 +85,8 @@ describe('clear errors from the real CLI', () => {
       // without the init, podman runs the command itself: an entrypoint that is not in the image
       const missing = configWith(
         'no-init-missing',
-        'init = false\nextra_args = ["--entrypoint=/no-such-program"]',
+        'extra_args = ["--entrypoint=/no-such-program"]',
+        'init = false',
       );
       const r = await ags(['--agent', 'shell', '--', '-c', 'true'], missing);
       expect(r.exitCode).toBe(1);
@@ -93,7 +94,7 @@ describe('clear errors from the real CLI', () => {
       expect(String(r.stderr)).toContain(
         "ags: podman could not find the container's first program in the image (exit 127; its message is above)\n",
       );
-      const noInit = configWith('no-init', 'init = false');
+      const noInit = configWith('no-init', '', 'init = false');
       const own = await ags(['--agent', 'shell', '--', '-c', 'exit 127'], noInit);
       expect(own.exitCode, String(own.stderr)).toBe(127);
       expect(String(own.stderr)).not.toContain('ags:');

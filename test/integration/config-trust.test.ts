@@ -235,12 +235,12 @@ describe('repo overlay trust, through the built CLI', () => {
   it('a forbidden key in the overlay is exit 2 with its location, before any question', async () => {
     writeFileSync(
       join(repo, '.ags', 'config.toml'),
-      `${OVERLAY}\n[runtime]\nextra_args = ["--privileged"]\n`,
+      `${OVERLAY}\n[runtime.podman]\nextra_args = ["--privileged"]\n`,
     );
     const r = await showNoTty();
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `ags: ${join(repo, '.ags', 'config.toml')}:10:1: runtime.extra_args: not allowed in a repo overlay: it passes arbitrary options to podman on the host\n` +
+      `ags: ${join(repo, '.ags', 'config.toml')}:10:1: runtime.podman.extra_args: not allowed in a repo overlay: it passes arbitrary options to podman on the host\n` +
         '  set it in your user config instead (`ags config path` prints where); see docs/CONFIG.md#repo-overlays',
     );
   });

@@ -12,9 +12,12 @@ export function runAgs(host: TestHost, args: string[], options: Options = {}) {
   return runAsTestUser(host, [process.execPath, AGS_BIN, ...args], { stdin: 'ignore', ...options });
 }
 
-/** The [runtime] lines this host needs, from the podman options the provisioning script probed, plus `extra`. */
+/**
+ * `[runtime]` with `extra`, then the `[runtime.podman]` lines this host needs (from the podman options the
+ * provisioning script probed). TOML written after it lands in `[runtime.podman]`.
+ */
 export function runtimeToml(host: TestHost, extra = ''): string {
-  const lines: string[] = extra ? [extra] : [];
+  const lines: string[] = [];
   const ulimits: string[] = [];
   for (const arg of host.engineArgs) {
     const runtime = /^--runtime=(.+)$/.exec(arg);
@@ -23,12 +26,12 @@ export function runtimeToml(host: TestHost, extra = ''): string {
     if (ulimit) ulimits.push(`${ulimit[1]} = "${ulimit[2]}"`);
   }
   if (ulimits.length) lines.push(`ulimits = { ${ulimits.join(', ')} }`);
-  return `[runtime]\n${lines.join('\n')}\n`;
+  return `[runtime]\n${extra}\n[runtime.podman]\n${lines.join('\n')}\n`;
 }
 
 /**
  * A config file for a test run: the given image, data and cache dirs under `dir`, this host's runtime
- * options, plus `extra` TOML. Returns its path.
+ * options, plus `extra` TOML (which lands in `[runtime.podman]` unless it opens a table). Returns its path.
  */
 export function writeTestConfig(
   host: TestHost,

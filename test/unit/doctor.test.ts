@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../agents/index.js';
 import { PROBE_REQUEST, PROBE_SCRIPT, probePlan } from '../../src/cli/commands/doctor-probe.js';
 import { diagnoseStartFailure } from '../../src/cli/commands/doctor.js';
-import type { RunSettingsWithSecrets } from '../../src/cli/commands/run-settings.js';
+import type { RunSettingsWithSecrets } from '../../src/launch/run-settings.js';
 import type { BasicHostFacts } from '../../src/host/facts.js';
 import { buildLaunchPlan } from '../../src/plan/build.js';
-import { podmanRunArgv } from '../../src/runtime/podman/argv.js';
+import { type PodmanOptions, podmanRunArgv } from '../../src/runtime/podman/argv.js';
+import { podmanBackend } from '../../src/runtime/podman/backend.js';
 
 describe('diagnoseStartFailure', () => {
   it('names the config option that fixes each known podman start failure', () => {
@@ -13,7 +14,7 @@ describe('diagnoseStartFailure', () => {
       /oci_runtime = "runc"/,
     );
     expect(diagnoseStartFailure('setrlimit `RLIMIT_NPROC`: Operation not permitted')).toMatch(
-      /\[runtime\] ulimits/,
+      /\[runtime\.podman\] ulimits/,
     );
     expect(diagnoseStartFailure('open /dev/net/tun: permission denied')).toMatch(/\/dev\/net\/tun/);
     expect(diagnoseStartFailure('newuidmap: write to uid_map failed')).toMatch(/\/etc\/subuid/);
@@ -42,16 +43,8 @@ describe("doctor's probe", () => {
   };
   const settings: RunSettingsWithSecrets = {
     image: 'localhost/ags:latest',
-    network: { mode: 'slirp4netns', allowHostLoopback: true },
-    runtime: {
-      init: true,
-      ociRuntime: 'runc',
-      ulimits: ['nofile=1024:1024', 'nproc=512:512'],
-      pidsLimit: 100,
-      memory: '2g',
-      cpus: 1.5,
-      extraArgs: ['--security-opt=label=disable'],
-    },
+    network: { mode: 'open', hostLoopback: true },
+    runtime: { init: true, pidsLimit: 100, memory: '2g', cpus: 1.5 },
     agentHome: '/home/u/.local/share/ags/homes/shell',
     toolsDir: '/home/u/.local/share/ags/tools',
     mounts: [{ host: '/srv/data', container: '/data', mode: 'ro' }],
@@ -63,26 +56,51 @@ describe("doctor's probe", () => {
     guardPolicy: { extraRules: [], allow: [], sensitivePaths: [], lockdown: false },
   };
 
+  /** `[runtime.podman]`: the backend's own options, the same for a run and the probe. */
+  const podman: PodmanOptions = {
+    ociRuntime: 'runc',
+    ulimits: ['nofile=1024:1024', 'nproc=512:512'],
+    extraArgs: ['--security-opt=label=disable'],
+  };
+  const backend = podmanBackend(podman);
   /** What `ags --agent shell -- -c PROBE_SCRIPT` renders (the steps of run.ts), with this run's own files. */
   const runArgv = (s: RunSettingsWithSecrets) => {
     const plan = buildLaunchPlan(
       PROBE_REQUEST,
-      { ...s, gitconfig: 'gitconfig', sshAuthSock: '/run/user/1000/ags/s/ssh.sock' },
+      {
+        ...s,
+        gitconfig: 'gitconfig',
+        services: [
+          {
+            service: 'ssh-agent',
+            mounts: [
+              { source: '/run/user/1000/ags/s/ssh.sock', target: '/run/ags-ssh/agent.sock', mode: 'rw' },
+            ],
+            env: { SSH_AUTH_SOCK: '/run/ags-ssh/agent.sock' },
+            files: [],
+          },
+        ],
+      },
       {
         ...facts,
         sessionDir: '/run/user/1000/ags/s/public',
         secretEnvFile: '/run/user/1000/ags/s/secrets/env',
         seccompProfile: SECCOMP,
+        hostServicesAddress: backend.hostServicesAddress,
         sandboxBundleDir: '/pkg/dist/sandbox',
         nonce: 'a',
         agentCommandAt: 'unknown',
       },
       ADAPTERS.shell,
     );
-    return podmanRunArgv(plan, { cidFile: '/run/user/1000/ags/s/cid' });
+    return podmanRunArgv(plan, { cidFile: '/run/user/1000/ags/s/cid' }, podman);
   };
   const probeArgv = (s: RunSettingsWithSecrets) =>
-    podmanRunArgv(probePlan({ facts, settings: s }, '/tmp/ags-doctor-x', '/pkg/dist/sandbox', SECCOMP));
+    podmanRunArgv(
+      probePlan({ facts, settings: s, backend }, '/tmp/ags-doctor-x', '/pkg/dist/sandbox', SECCOMP),
+      {},
+      podman,
+    );
   /** Everything but where it runs and this run's own session: mounts, env, files, workdir, name. */
   const engineFlags = (argv: string[]) =>
     argv.filter((a) => !/^--(mount|env|env-file|cidfile|workdir|name)=/.test(a));

@@ -8,7 +8,7 @@ import { defaultRcFile } from '../../shell/rc-file.js';
 import { planWrappers } from '../../shell/wrappers.js';
 import { displayPath } from '../../util/paths.js';
 import { chosenShell, editRc, isDryRun, wrapperDir, writeWrappers } from './alias-files.js';
-import { configPathOf } from './context.js';
+import { configPathOf } from '../../launch/context.js';
 
 export const MODES = ['wrappers', 'aliases', 'both'] as const;
 

@@ -8,7 +8,8 @@ import { podman } from '../../runtime/podman/engine.js';
 import { displayPath } from '../../util/paths.js';
 import { safeJson, scrubText } from '../../util/terminal-text.js';
 import type { AgsError, ConfigError } from '../../errors.js';
-import type { SandboxContext } from './context.js';
+import type { SandboxContext } from '../../launch/context.js';
+import type { PodmanOptions } from '../../runtime/podman/argv.js';
 import { startProbe } from './doctor-probe.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -23,7 +24,11 @@ export interface Finding {
 /** What doctor knows before its checks, and what earlier checks learnt for later ones. */
 export interface DoctorState {
   /** The config and what a run would take from it; absent when the config cannot be loaded. */
-  sandbox?: Pick<SandboxContext, 'facts' | 'settings'> & { configFile: string | null };
+  sandbox?: Pick<SandboxContext, 'facts' | 'settings' | 'backend'> & {
+    configFile: string | null;
+    /** `[runtime.podman]`, which the checks name in their findings. */
+    podman: PodmanOptions;
+  };
   configError?: ConfigError;
   /** Config mounts a run would refuse; the probe runs without them. */
   mountProblems: ConfigError[];
@@ -54,10 +59,10 @@ const INIT_FIX =
 export function diagnoseStartFailure(stderr: string): string | undefined {
   if (/container-init binary not found/i.test(stderr)) return INIT_FIX;
   if (/cgroups? in hybrid mode|crun.*cgroup/i.test(stderr)) {
-    return 'this host needs another OCI runtime: set [runtime] oci_runtime = "runc" in the config';
+    return 'this host needs another OCI runtime: set [runtime.podman] oci_runtime = "runc" in the config';
   }
   if (/setrlimit|RLIMIT_|ulimit/i.test(stderr)) {
-    return 'podman\'s default ulimits cannot be applied here: set [runtime] ulimits = { nofile = "1024:1024", nproc = "1024:1024" } (at or below `ulimit -Hn` / `ulimit -Hu`)';
+    return 'podman\'s default ulimits cannot be applied here: set [runtime.podman] ulimits = { nofile = "1024:1024", nproc = "1024:1024" } (at or below `ulimit -Hn` / `ulimit -Hu`)';
   }
   if (/slirp4netns/i.test(stderr) && /not found|no such file/i.test(stderr)) {
     return 'install slirp4netns (Debian/Ubuntu: sudo apt install slirp4netns)';
@@ -263,9 +268,11 @@ export const CHECKS: readonly Check[] = [
     title: 'OCI runtime',
     needs: ['podman-info', 'config'],
     run: (s) => {
-      const configured = sandboxOf(s).settings.runtime.ociRuntime;
+      const configured = sandboxOf(s).podman.ociRuntime;
       return ok(
-        configured ? `${configured} (from [runtime] oci_runtime)` : (infoOf(s).ociRuntime ?? 'unknown'),
+        configured
+          ? `${configured} (from [runtime.podman] oci_runtime)`
+          : (infoOf(s).ociRuntime ?? 'unknown'),
       );
     },
   },

@@ -7,13 +7,10 @@ import { sandboxBundleDir } from '../../host/sandbox-bundle.js';
 import { buildLaunchPlan } from '../../plan/build.js';
 import type { RunRequest } from '../../plan/inputs.js';
 import type { LaunchPlan } from '../../plan/types.js';
-import { podmanRunArgv } from '../../runtime/podman/argv.js';
-import { podman } from '../../runtime/podman/engine.js';
-import { ensureSeccompProfile, locateSeccompProfile } from '../../runtime/podman/seccomp.js';
 import { createMountpoints, plannedMountpoints } from '../../session/mountpoints.js';
 import { chooseRuntimeDir, ensureRuntimeDir } from '../../session/runtime-dir.js';
 import { AgsError } from '../../errors.js';
-import type { SandboxContext } from './context.js';
+import type { SandboxContext } from '../../launch/context.js';
 
 /** What the probe runs: `ags --agent shell -- -c PROBE_SCRIPT`, which prints the sandbox's Node version. */
 export const PROBE_SCRIPT = 'exec node -e "process.stdout.write(process.version)"';
@@ -37,7 +34,7 @@ export const PROBE_REQUEST: RunRequest = {
  * nothing of the user's; and no terminal, since doctor reads its output.
  */
 export function probePlan(
-  ctx: Pick<SandboxContext, 'facts' | 'settings'>,
+  ctx: Pick<SandboxContext, 'facts' | 'settings' | 'backend'>,
   scratch: string,
   bundleDir: string | null,
   seccompProfile: string,
@@ -55,6 +52,7 @@ export function probePlan(
       sessionDir: join(scratch, 'session'),
       secretEnvFile: join(scratch, 'secrets', 'env'),
       seccompProfile,
+      hostServicesAddress: ctx.backend.hostServicesAddress,
       sandboxBundleDir: bundleDir,
       nonce: randomBytes(6).toString('hex'),
       agentCommandAt: 'unknown',
@@ -63,15 +61,15 @@ export function probePlan(
   );
 }
 
-/** Starts the probe container for real, in a scratch directory it removes afterwards. */
+/** Starts the probe sandbox for real, in a scratch directory it removes afterwards. */
 export async function startProbe(
-  ctx: Pick<SandboxContext, 'facts' | 'settings'>,
+  ctx: Pick<SandboxContext, 'facts' | 'settings' | 'backend'>,
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   let seccompProfile: string;
   try {
     const runtime = chooseRuntimeDir(ctx.facts.env, ctx.facts.uid);
-    const seccomp = locateSeccompProfile(ensureRuntimeDir(runtime, ctx.facts.uid));
-    ensureSeccompProfile(seccomp);
+    const seccomp = ctx.backend.seccompProfile(ensureRuntimeDir(runtime, ctx.facts.uid));
+    seccomp.ensure();
     seccompProfile = seccomp.path;
   } catch (err) {
     if (err instanceof AgsError) return { exitCode: 1, stdout: '', stderr: err.message };
@@ -84,8 +82,8 @@ export async function startProbe(
     writeFileSync(join(scratch, 'secrets', 'env'), '', { mode: 0o600 });
     const plan = probePlan(ctx, scratch, sandboxBundleDir(), seccompProfile);
     createMountpoints(plannedMountpoints(plan.mounts));
-    const r = await podman(podmanRunArgv(plan), { stdin: 'ignore' });
-    return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
+    // rendered and started by the same backend code as a run's sandbox
+    return await ctx.backend.capture(plan);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

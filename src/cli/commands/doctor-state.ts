@@ -3,8 +3,9 @@ import { currentDirectory } from '../../host/cwd.js';
 import { hostFacts } from '../../host/facts.js';
 import { ConfigError } from '../../errors.js';
 import type { DoctorState } from './doctor-checks.js';
-import { mountSafety } from './run-paths.js';
-import { type MountResolution, runSettingsFromConfig } from './run-settings.js';
+import { mountSafety } from '../../launch/run-paths.js';
+import { type MountResolution, runSettingsFromConfig } from '../../launch/run-settings.js';
+import { podmanOptions, sandboxBackend } from '../../runtime/index.js';
 
 /**
  * What doctor starts from: the config and the settings a shell run would take from it, read without side
@@ -25,7 +26,13 @@ export async function doctorState(configPath: string | undefined): Promise<Docto
     const safety = mountSafety(loaded.config, loaded.userConfigPath, facts.env, facts.uid, facts.home);
     const settings = runSettingsFromConfig(loaded.config, 'shell', safety, mounts);
     return {
-      sandbox: { facts, settings, configFile: loaded.userConfigPath },
+      sandbox: {
+        facts,
+        settings,
+        backend: sandboxBackend(loaded.config),
+        podman: podmanOptions(loaded.config),
+        configFile: loaded.userConfigPath,
+      },
       mountProblems: mounts.problems,
       mountsToCreate: mounts.wouldCreate.length,
     };

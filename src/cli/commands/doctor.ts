@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { type ReportExit, returningExit } from '../command-exit.js';
-import { configPathOf } from './context.js';
+import { configPathOf } from '../../launch/context.js';
 import { renderJson, renderText, runChecks } from './doctor-checks.js';
 import { doctorState } from './doctor-state.js';
 

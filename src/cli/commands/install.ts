@@ -7,7 +7,7 @@ import { createSelfLink, isGitCheckout, selfLinkState } from '../../shell/self-l
 import { planWrappers } from '../../shell/wrappers.js';
 import { displayPath } from '../../util/paths.js';
 import { UsageError } from '../../errors.js';
-import { configPathOf } from './context.js';
+import { configPathOf } from '../../launch/context.js';
 import { isDryRun, wrapperDir, writeWrappers } from './alias-files.js';
 
 function say(line: string): void {

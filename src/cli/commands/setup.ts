@@ -22,7 +22,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { displayPath } from '../../util/paths.js';
 import { AgsError } from '../../errors.js';
 import { type ReportExit, returningExit } from '../command-exit.js';
-import { configPathOf } from './context.js';
+import { configPathOf } from '../../launch/context.js';
 import { renderText, runChecks } from './doctor-checks.js';
 import { doctorState } from './doctor-state.js';
 

@@ -4,11 +4,9 @@ import { Command } from 'commander';
 import { execa } from 'execa';
 import { ADAPTERS, AGENT_NAMES, type AgentAdapter } from '../../../agents/index.js';
 import { installState } from '../../host/agent-install.js';
-import { installAgentsArgv } from '../../runtime/podman/install-agents.js';
-import { runInstallContainer } from '../../runtime/podman/install-run.js';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { type ReportExit, returningExit } from '../command-exit.js';
-import { configPathOf, ensureImage, loadSandboxContext } from './context.js';
+import { configPathOf, ensureImage, loadSandboxContext } from '../../launch/context.js';
 
 async function hostNpmConfig(key: string): Promise<string | undefined> {
   try {
@@ -68,23 +66,18 @@ export function updateAgentsCommand(report: ReportExit): Command {
         const caFile = await hostNpmConfig('cafile');
         const packages = requests.map((r) => `${r.adapter.npmPackage}@${r.version}`);
         process.stderr.write(`ags: installing ${packages.join(', ')} into ${ctx.settings.toolsDir}\n`);
-        const r = await runInstallContainer((run) =>
-          installAgentsArgv({
-            ...run,
-            image: ctx.settings.image,
-            toolsDir: ctx.settings.toolsDir,
-            npmCacheDir,
-            packages,
-            ...(ctx.settings.runtime.ociRuntime ? { ociRuntime: ctx.settings.runtime.ociRuntime } : {}),
-            ulimits: ctx.settings.runtime.ulimits,
-            ...(registry ? { registry } : {}),
-            ...(caFile && existsSync(caFile) ? { caFile } : {}),
-          }),
-        );
-        if (r.signalled) return r.exitCode;
-        if (r.exitCode !== 0) {
+        const r = await ctx.backend.installAgents({
+          image: ctx.settings.image,
+          toolsDir: ctx.settings.toolsDir,
+          npmCacheDir,
+          packages,
+          ...(registry ? { registry } : {}),
+          ...(caFile && existsSync(caFile) ? { caFile } : {}),
+        });
+        if (r.signalled) return r.status;
+        if (r.status !== 0) {
           throw new RuntimeError(
-            `npm install failed in the sandbox (exit ${r.exitCode})`,
+            `npm install failed in the sandbox (exit ${r.status})`,
             "read npm's output above",
           );
         }

@@ -3,7 +3,7 @@ import { IMAGE_REF_FORM, imageRefProblem } from '../../config/image-ref.js';
 import { quoteText } from '../../util/terminal-text.js';
 import { UsageError } from '../../errors.js';
 import { type ReportExit, returningExit } from '../command-exit.js';
-import { buildContextImage, configPathOf, loadSandboxContext } from './context.js';
+import { buildContextImage, configPathOf, loadSandboxContext } from '../../launch/context.js';
 
 /** `ags update-image [--base-image REF]`: (re)builds the sandbox image with visible progress. */
 export function updateImageCommand(report: ReportExit): Command {

@@ -46,3 +46,11 @@ describe('the malformed config corpus', () => {
     });
   }
 });
+
+describe('a key of an earlier 0.x version', () => {
+  it('says where it moved', async () => {
+    const io = capture();
+    expect(await runCli(['config', 'validate', join(DIR, 'runtime-moved-key.toml')])).toBe(2);
+    expect(io.err().trimEnd().split('\n')[1]).toBe('  it moved: set it under [runtime.podman]');
+  });
+});

@@ -24,7 +24,7 @@ describe('the built-in defaults', () => {
       approval: 'prompt',
       timeout_seconds: 300,
     });
-    expect(config.network).toEqual({ mode: 'slirp4netns', allow_host_loopback: false });
+    expect(config.network).toEqual({ mode: 'open', allow_host_loopback: false });
     expect(config.lockdown).toEqual({ network: 'none', allow_mounts: false });
   });
 
@@ -35,9 +35,8 @@ describe('the built-in defaults', () => {
     expect(config.runtime).toEqual({
       engine: 'podman',
       init: true,
-      ulimits: {},
       pids_limit: 4096,
-      extra_args: [],
+      podman: { ulimits: {}, extra_args: [] },
     });
   });
 

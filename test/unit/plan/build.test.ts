@@ -2,43 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../../agents/index.js';
 import { buildLaunchPlan, containerNameFor } from '../../../src/plan/build.js';
 import { buildHint } from '../../../src/plan/hint.js';
-import type { HostFacts, RunRequest, RunSettings } from '../../../src/plan/inputs.js';
+import { host, request, settings } from './fixtures.js';
+import type { HostFacts } from '../../../src/plan/inputs.js';
 import type { LaunchPlan } from '../../../src/plan/types.js';
 import { podmanRunArgv } from '../../../src/runtime/podman/argv.js';
-
-const host: HostFacts = {
-  uid: 1000,
-  gid: 1000,
-  home: '/home/u',
-  cwd: '/home/u/src/app/lib',
-  workdir: '/home/u/src/app',
-  pid: 4242,
-  stdinTTY: false,
-  stdoutTTY: false,
-  env: { TERM: 'xterm-256color', ANTHROPIC_API_KEY: 'sk-secret-value', SHELL: '/bin/zsh' },
-  sessionDir: '/run/user/1000/ags/session-4242/public',
-  secretEnvFile: '/run/user/1000/ags/session-4242/secrets/env',
-  seccompProfile: '/run/user/1000/ags/seccomp-1-2049-77-16401-1668211200000.json',
-  sandboxBundleDir: '/opt/ags-pkg/dist/sandbox',
-  nonce: 'n0nce',
-  agentCommandAt: 'unknown',
-  cgroups: { version: 'v2', rootless: true, controllers: ['cpuset', 'cpu', 'io', 'memory', 'pids'] },
-};
-
-const settings: RunSettings = {
-  image: 'localhost/ags:latest',
-  network: { mode: 'slirp4netns', allowHostLoopback: false },
-  runtime: { init: true, ociRuntime: 'runc', ulimits: ['nofile=1024:1024'], pidsLimit: 4096, extraArgs: [] },
-  agentHome: '/home/u/.local/share/ags/homes/shell',
-  toolsDir: '/home/u/.local/share/ags/tools',
-  mounts: [{ host: '/home/u/.ssh/known_hosts', container: '/home/u/.ssh/known_hosts', mode: 'ro' }],
-  passthroughEnv: ['ANTHROPIC_API_KEY', 'NOT_SET_ON_HOST'],
-  secretNames: ['GITHUB_TOKEN'],
-  agent: { args: [], env: {}, hostHome: false },
-  guard: true,
-  guardPolicy: { extraRules: [], allow: [], sensitivePaths: [], lockdown: false },
-  gitconfig: 'gitconfig',
-};
 
 /** The agent's own argv: the plan's command without the sandbox entry in front (these plans have secrets). */
 function agentArgv(plan: LaunchPlan): string[] {
@@ -50,17 +17,6 @@ function agentArgv(plan: LaunchPlan): string[] {
   return plan.command.slice(3);
 }
 
-const request: RunRequest = {
-  agent: 'shell',
-  addDirs: [],
-  defaults: false,
-  tmux: false,
-  root: false,
-  yolo: false,
-  dryRun: false,
-  agentArgs: ['-c', 'exit 3'],
-};
-
 describe('buildLaunchPlan', () => {
   it('plans a shell run, whole', () => {
     const plan = buildLaunchPlan(request, settings, host, ADAPTERS.shell);
@@ -70,9 +26,10 @@ describe('buildLaunchPlan', () => {
       containerName: containerNameFor('/home/u/src/app', 4242),
       workdir: '/home/u/src/app',
       cwd: '/home/u/src/app/lib',
-      user: 'keep-id',
+      user: 'invoker',
       tty: false,
-      network: { mode: 'slirp4netns', allowHostLoopback: false },
+      network: { mode: 'open', hostLoopback: false },
+      init: true,
       security: {
         capDropAll: true,
         noNewPrivileges: true,
@@ -80,7 +37,6 @@ describe('buildLaunchPlan', () => {
         pidsLimit: 4096,
         unenforcedLimits: [],
       },
-      engine: { init: true, ociRuntime: 'runc', ulimits: ['nofile=1024:1024'], extraArgs: [] },
       mounts: [
         {
           source: '/home/u/.local/share/ags/homes/shell',
@@ -558,62 +514,16 @@ describe('buildLaunchPlan', () => {
   });
 });
 
-describe('podmanRunArgv', () => {
-  it('renders the security flags, network, mounts and TTY only when asked', () => {
-    const plan = buildLaunchPlan(request, settings, host, ADAPTERS.shell);
-    const argv = podmanRunArgv(plan);
-    expect(argv.slice(0, 5)).toEqual(['run', '--rm', '--log-driver=none', '--init', '-i']);
-    expect(argv).not.toContain('-t');
-    for (const flag of [
-      '--pull=never',
-      '--runtime=runc',
-      '--ulimit=nofile=1024:1024',
-      '--userns=keep-id',
-      '--cap-drop=all',
-      '--security-opt=no-new-privileges',
-      '--security-opt=seccomp=/run/user/1000/ags/seccomp-1-2049-77-16401-1668211200000.json',
-      '--pids-limit=4096',
-      '--network=slirp4netns:allow_host_loopback=false',
-      '--mount=type=bind,"source=/home/u/src/app","target=/home/u/src/app",rw',
-      '--workdir=/home/u/src/app/lib',
-    ]) {
-      expect(argv).toContain(flag);
-    }
-    expect(argv.some((a) => a.startsWith('--env-file'))).toBe(false);
-    expect(argv.slice(-7)).toEqual([
-      'localhost/ags:latest',
-      '/bin/sh',
-      '/opt/ags/sandbox/ags-entry.sh',
-      '/run/ags-secrets/env',
-      '/bin/bash',
-      '-c',
-      'exit 3',
-    ]);
-    expect(argv.some((a) => a.includes('label=disable'))).toBe(false);
-  });
-
-  it('labels the container with the ags process that owns it, when given', () => {
-    const plan = buildLaunchPlan(request, settings, host, ADAPTERS.shell);
-    const argv = podmanRunArgv(plan, { labels: { 'ags.owner': '4242:7:boot:1' } });
-    expect(argv.indexOf('--label=ags.owner=4242:7:boot:1')).toBeGreaterThan(0);
-    expect(argv.indexOf('--label=ags.owner=4242:7:boot:1')).toBeLessThan(argv.indexOf(plan.image));
-    expect(podmanRunArgv(plan).some((a) => a.startsWith('--label'))).toBe(false);
-  });
-
-  it('renders network none', () => {
-    const plan = buildLaunchPlan(
-      request,
-      { ...settings, network: { mode: 'none', allowHostLoopback: false } },
-      host,
-      ADAPTERS.shell,
-    );
-    expect(podmanRunArgv(plan)).toContain('--network=none');
-  });
-});
-
 describe('buildHint', () => {
   it('says where the agent is, how to reach the host, what is mounted, and lockdown status', () => {
-    const hint = buildHint({ workdir: '/w', mounts: [], lockdown: false, guard: false, root: false });
+    const hint = buildHint({
+      workdir: '/w',
+      mounts: [],
+      lockdown: false,
+      guard: false,
+      root: false,
+      hostServices: 'host.containers.internal',
+    });
     expect(hint).toContain('ags sandbox');
     expect(hint).toContain('`localhost` is this container');
     expect(hint).toContain('host.containers.internal');

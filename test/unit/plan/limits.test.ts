@@ -82,6 +82,7 @@ describe('limits in the plan and the podman command', () => {
     sessionDir: '/run/user/1000/ags/session-7/public',
     secretEnvFile: '/run/user/1000/ags/session-7/secrets/env',
     seccompProfile: '/run/user/1000/ags/seccomp-1-2-3-4-5.json',
+    hostServicesAddress: 'host.containers.internal',
     sandboxBundleDir: null,
     nonce: 'n',
     agentCommandAt: 'unknown',
@@ -89,8 +90,8 @@ describe('limits in the plan and the podman command', () => {
   };
   const settings: RunSettings = {
     image: 'localhost/ags:latest',
-    network: { mode: 'none', allowHostLoopback: false },
-    runtime: { init: true, ulimits: [], pidsLimit: 4096, memory: '8g', cpus: 2, extraArgs: [] },
+    network: { mode: 'none' },
+    runtime: { init: true, pidsLimit: 4096, memory: '8g', cpus: 2 },
     agentHome: '/home/u/.local/share/ags/homes/shell',
     toolsDir: '/home/u/.local/share/ags/tools',
     mounts: [],

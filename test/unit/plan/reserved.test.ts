@@ -21,13 +21,14 @@ const host: HostFacts = {
   agentCommandAt: 'unknown',
   secretEnvFile: '/run/user/1000/ags/session-7/secrets/env',
   seccompProfile: '/run/user/1000/ags/seccomp.json',
+  hostServicesAddress: 'host.containers.internal',
   cgroups: { version: 'v2', rootless: true, controllers: ['cpuset', 'cpu', 'io', 'memory', 'pids'] },
 };
 
 const settings: RunSettings = {
   image: 'localhost/ags:latest',
-  network: { mode: 'none', allowHostLoopback: false },
-  runtime: { init: true, ulimits: [], pidsLimit: 4096, extraArgs: [] },
+  network: { mode: 'none' },
+  runtime: { init: true, pidsLimit: 4096 },
   agentHome: '/home/u/.local/share/ags/homes/gemini',
   toolsDir: '/home/u/.local/share/ags/tools',
   mounts: [],

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Mount } from '../../../src/plan/types.js';
 import { claimMountpoints } from '../../../src/session/mountpoint-sharing.js';
 import { hasEnded, identityOf, isRunning } from '../../../src/session/process-identity.js';
-import { removeStaleSessions, sessionPaths } from '../../../src/session/session-dir.js';
+import { helperFile, removeStaleSessions, sessionPaths } from '../../../src/session/session-dir.js';
 
 const children: ChildProcess[] = [];
 function sleeper(): ChildProcess {
@@ -59,7 +59,7 @@ describe('stale session dirs', () => {
     const paths = sessionPaths(dir, pid);
     mkdirSync(paths.publicDir, { recursive: true });
     if (owner) writeFileSync(paths.ownerFile, `${owner}\n`);
-    if (agent) writeFileSync(paths.sshAgentFile, `${agent}\n`);
+    if (agent) writeFileSync(helperFile(paths, 'ssh-agent'), `${agent}\n`);
     return paths;
   }
 

@@ -1,20 +1,15 @@
 import { closeSync, existsSync, mkdirSync, openSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AgentName } from '../../../agents/types.js';
-import { type Config, entryApplies } from '../../config/index.js';
-import { guardPolicyFromConfig } from '../../plan/guard-policy.js';
-import type { ResolvedMount, RunSettings } from '../../plan/inputs.js';
-import type { SecretSpec } from '../../session/secrets.js';
-import { type MountSafety, hostPathProblem } from '../../host/mount-safety.js';
-import { displayPath, realpathLoose } from '../../util/paths.js';
-import { ConfigError } from '../../errors.js';
+import type { AgentName } from '../../agents/types.js';
+import { type Config, entryApplies } from '../config/index.js';
+import { guardPolicyFromConfig } from '../plan/guard-policy.js';
+import type { ResolvedMount, RunSettings } from '../plan/inputs.js';
+import type { SecretSpec } from '../session/secrets.js';
+import { type MountSafety, hostPathProblem } from '../host/mount-safety.js';
+import { displayPath, realpathLoose } from '../util/paths.js';
+import { ConfigError } from '../errors.js';
 
 export type RunSettingsWithSecrets = RunSettings & { secrets: SecretSpec[] };
-
-/** podman --ulimit values from `[runtime] ulimits = { nofile = "1024:1024" }`. */
-export function ulimitArgs(ulimits: Config['runtime']['ulimits']): string[] {
-  return Object.entries(ulimits).map(([name, value]) => `${name}=${value}`);
-}
 
 interface MountEntry {
   host: string;
@@ -124,15 +119,15 @@ export function runSettingsFromConfig(
   const overrides = config.agents[agent];
   return {
     image: config.sandbox.image,
-    network: { mode: config.network.mode, allowHostLoopback: config.network.allow_host_loopback },
+    network:
+      config.network.mode === 'none'
+        ? { mode: 'none' }
+        : { mode: 'open', hostLoopback: config.network.allow_host_loopback },
     runtime: {
       init: config.runtime.init,
-      ...(config.runtime.oci_runtime ? { ociRuntime: config.runtime.oci_runtime } : {}),
-      ulimits: ulimitArgs(config.runtime.ulimits),
       pidsLimit: config.runtime.pids_limit,
       ...(config.runtime.memory ? { memory: config.runtime.memory } : {}),
       ...(config.runtime.cpus ? { cpus: config.runtime.cpus } : {}),
-      extraArgs: config.runtime.extra_args,
     },
     agentHome: join(config.sandbox.data_dir, 'homes', agent),
     toolsDir: join(config.sandbox.data_dir, 'tools'),

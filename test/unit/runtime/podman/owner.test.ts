@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { installAgentsArgv } from '../../src/runtime/podman/install-agents.js';
-import { OWNER_LABEL, ownerLabels } from '../../src/runtime/podman/orphans.js';
+import { installAgentsArgv } from '../../../../src/runtime/podman/install-agents.js';
+import { OWNER_LABEL, ownerLabels } from '../../../../src/runtime/podman/orphans.js';
 
 // Every container ags starts names its owner, so one that outlives a killed ags is found at the next start.
 describe('container owner labels', () => {

@@ -1,20 +1,20 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { ADAPTERS } from '../../../agents/index.js';
-import type { AgentAdapter } from '../../../agents/types.js';
-import type { Config, LoadOptions } from '../../config/index.js';
-import { agsOwnPaths, userHomes } from '../../host/ags-dirs.js';
-import { symlinkEscape } from '../../host/logical-cwd.js';
-import { type MountSafety, hostPathProblem } from '../../host/mount-safety.js';
+import { ADAPTERS } from '../../agents/index.js';
+import type { AgentAdapter } from '../../agents/types.js';
+import type { Config, LoadOptions } from '../config/index.js';
+import { agsOwnPaths, userHomes } from '../host/ags-dirs.js';
+import { symlinkEscape } from '../host/logical-cwd.js';
+import { type MountSafety, hostPathProblem } from '../host/mount-safety.js';
 import {
   formerWorkspaceAbove,
   readWorkspaces,
   rememberWorkspace,
   workspaceMemoryPath,
-} from '../../host/workspace-memory.js';
-import { reservedContainerPaths } from '../../plan/reserved.js';
-import { displayPath } from '../../util/paths.js';
-import { ConfigError, RuntimeError, UsageError } from '../../errors.js';
+} from '../host/workspace-memory.js';
+import { reservedContainerPaths } from '../plan/reserved.js';
+import { displayPath } from '../util/paths.js';
+import { ConfigError, RuntimeError, UsageError } from '../errors.js';
 
 /** What a run's host paths are checked against (see hostPathProblem), from the config this run reads. */
 export function mountSafety(

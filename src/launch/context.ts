@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { AgentName } from '../../../agents/types.js';
-import { type Config, type LoadOptions, type LoadedConfig, loadConfig } from '../../config/index.js';
-import { currentDirectory } from '../../host/cwd.js';
-import { type BasicHostFacts, hostFacts } from '../../host/facts.js';
-import { imageExists } from '../../runtime/podman/engine.js';
-import { buildImage } from '../../runtime/podman/image.js';
-import { PACKAGE_ROOT } from '../../util/package-root.js';
-import type { MountSafety } from '../../host/mount-safety.js';
+import type { AgentName } from '../../agents/types.js';
+import { type Config, type LoadOptions, type LoadedConfig, loadConfig } from '../config/index.js';
+import { currentDirectory } from '../host/cwd.js';
+import { type BasicHostFacts, hostFacts } from '../host/facts.js';
+import { type SandboxBackend, sandboxBackend } from '../runtime/index.js';
+import { PACKAGE_ROOT } from '../util/package-root.js';
+import type { MountSafety } from '../host/mount-safety.js';
 import { mountSafety } from './run-paths.js';
 import { type RunSettingsWithSecrets, runSettingsFromConfig } from './run-settings.js';
 
@@ -17,6 +16,8 @@ export interface SandboxContext {
   loaded: LoadedConfig;
   config: Config;
   settings: RunSettingsWithSecrets;
+  /** How this config runs sandboxes (src/runtime/). */
+  backend: SandboxBackend;
   /** What the run's host paths (workspace, -d, mount sources) are checked against. */
   safety: MountSafety;
   /** The Containerfile to build the image from, and the BASE_IMAGE to pass when it is ags's own. */
@@ -52,6 +53,7 @@ export async function loadSandboxContext(
     config,
     safety,
     settings: runSettingsFromConfig(config, agent, safety),
+    backend: sandboxBackend(config),
     containerfile: own ?? join(PACKAGE_ROOT, 'config', 'Containerfile'),
     ...(own ? {} : { baseImage: config.sandbox.base_image }),
   };
@@ -59,7 +61,7 @@ export async function loadSandboxContext(
 
 /** Builds the sandbox image when it is missing, saying so first. */
 export async function ensureImage(ctx: SandboxContext): Promise<void> {
-  if (!(await imageExists(ctx.settings.image))) await buildMissingImage(ctx);
+  if (!(await ctx.backend.imageExists(ctx.settings.image))) await buildMissingImage(ctx);
 }
 
 export async function buildMissingImage(ctx: SandboxContext): Promise<void> {
@@ -68,11 +70,9 @@ export async function buildMissingImage(ctx: SandboxContext): Promise<void> {
 }
 
 export async function buildContextImage(ctx: SandboxContext, baseImage = ctx.baseImage): Promise<void> {
-  await buildImage({
+  await ctx.backend.buildImage({
     image: ctx.settings.image,
     containerfile: ctx.containerfile,
     ...(baseImage ? { baseImage } : {}),
-    ...(ctx.settings.runtime.ociRuntime ? { ociRuntime: ctx.settings.runtime.ociRuntime } : {}),
-    ulimits: ctx.settings.runtime.ulimits,
   });
 }

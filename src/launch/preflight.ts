@@ -1,9 +1,9 @@
-import type { AgentAdapter } from '../../../agents/types.js';
-import type { Config } from '../../config/index.js';
-import { agentCommandLocation, assertAgentInstalled } from '../../host/agent-install.js';
-import type { HostFacts, RunRequest, RunSettings } from '../../plan/inputs.js';
-import type { LaunchPlan } from '../../plan/types.js';
-import { UsageError } from '../../errors.js';
+import type { AgentAdapter } from '../../agents/types.js';
+import type { Config } from '../config/index.js';
+import { agentCommandLocation, assertAgentInstalled } from '../host/agent-install.js';
+import type { HostFacts, RunRequest, RunSettings } from '../plan/inputs.js';
+import type { LaunchPlan } from '../plan/types.js';
+import { UsageError } from '../errors.js';
 
 /** Whether the host can tell where the agent's command is: not with a Containerfile or a PATH of the user's own. */
 function hostDecidesAgent(settings: RunSettings, config: Config): boolean {

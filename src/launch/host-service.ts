@@ -1,0 +1,62 @@
+import type { Config } from '../config/index.js';
+import type { ServiceContribution } from '../plan/types.js';
+import { type SessionPaths, recordHelper } from '../session/session-dir.js';
+import type { Teardown } from '../session/signals.js';
+
+/** What a host service sees of the run it serves. */
+export interface ServiceRun {
+  session: SessionPaths;
+  config: Config;
+}
+
+/** How a starting service hands over what it holds: the moment a thing exists, so an interrupted start gives it back too. */
+export interface ServiceHold {
+  /** Stops (or removes) something the service made; run on every way out, the last service's first. */
+  stop(task: () => void): void;
+  /** Records a helper process, so that the next start stops it when this run is killed outright. */
+  helper(pid: number): void;
+}
+
+/**
+ * Something on the host with a lifetime around the sandbox (the ssh-agent today; the auth and egress proxies
+ * next). One file in src/launch/services/ plus one line in its list adds one.
+ */
+export interface HostService {
+  readonly name: string;
+  /** What the service gives this run's sandbox, or null when the run does not use it. Pure: --dry-run prints it. */
+  plan(run: ServiceRun): ServiceContribution | null;
+  /** Starts it, before the sandbox. Throws (one line) when it cannot. */
+  start(run: ServiceRun, hold: ServiceHold): Promise<void>;
+}
+
+/** A service this run uses, with what it contributes. */
+export interface PlannedService {
+  service: HostService;
+  contribution: ServiceContribution;
+}
+
+/** The services of `list` this run uses, in list order. */
+export function planServices(list: readonly HostService[], run: ServiceRun): PlannedService[] {
+  return list.flatMap((service) => {
+    const contribution = service.plan(run);
+    return contribution ? [{ service, contribution }] : [];
+  });
+}
+
+/**
+ * Starts the run's services in order. Each stop is handed to `teardown` as soon as it exists, so they run in
+ * reverse order on every exit path: after the run, on an error (a later service failing to start included),
+ * and on SIGINT/SIGTERM/SIGHUP.
+ */
+export async function startServices(
+  planned: PlannedService[],
+  run: ServiceRun,
+  teardown: Teardown,
+): Promise<void> {
+  for (const { service } of planned) {
+    await service.start(run, {
+      stop: (task) => teardown.add(task),
+      helper: (pid) => recordHelper(run.session, service.name, pid),
+    });
+  }
+}

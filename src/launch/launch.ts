@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ADAPTERS } from '../../agents/index.js';
+import type { AgentAdapter, AgentName } from '../../agents/types.js';
+import { type SandboxContext, buildMissingImage, loadSandboxContext } from './context.js';
+import { checkHostHome, resolveAddDirs, workspaceCheck } from './run-paths.js';
+import { agentCommandAt, preflight } from './preflight.js';
+import { hostHome } from '../host/facts.js';
+import { diffGitExec, gitExecReport, snapshotGitExec } from '../host/git-exec-keys.js';
+import { protectionFacts } from '../host/protected-facts.js';
+import { sandboxBundleDir } from '../host/sandbox-bundle.js';
+import { buildLaunchPlan } from '../plan/build.js';
+import { PLACEHOLDER_DIR } from '../plan/protected-paths.js';
+import type { RunRequest, RunSettings } from '../plan/inputs.js';
+import type { LaunchPlan } from '../plan/types.js';
+import type { RunFiles, RunOutcome, SeccompFile } from '../runtime/backend.js';
+import { writeEnvFile } from '../session/env-file.js';
+import { writeSandboxGitconfig } from '../session/gitconfig.js';
+import { claimMountpoints } from '../session/mountpoint-sharing.js';
+import { assertRuntimeDirUnmounted, chooseRuntimeDir, ensureRuntimeDir } from '../session/runtime-dir.js';
+import { resolveSecrets } from '../session/secrets.js';
+import {
+  type SessionPaths,
+  createSessionDir,
+  removeSessionDir,
+  removeStaleSessions,
+  sessionPaths,
+} from '../session/session-dir.js';
+import { Teardown } from '../session/signals.js';
+import { consumePendingEof } from '../session/terminal-input.js';
+import { safeJson, scrubText } from '../util/terminal-text.js';
+import { mark } from '../util/timing.js';
+import { type GuardLoadReport, checkGuardLoaded, watchGuardLoad } from './guard-load.js';
+import { type PlannedService, type ServiceRun, planServices, startServices } from './host-service.js';
+import { HOST_SERVICES } from './services/index.js';
+
+/** What the command line asked of a run (src/cli/commands/run.ts turns flags into this). */
+export interface LaunchRequest {
+  agent: AgentName;
+  addDir: string[];
+  defaults: boolean;
+  tmux: boolean;
+  root: boolean;
+  yolo: boolean;
+  config?: string | undefined;
+  agentArgs: string[];
+}
+
+/** A run, planned: everything execute() does is decided here, and --dry-run prints exactly this. */
+export interface PreparedLaunch {
+  ctx: SandboxContext;
+  adapter: AgentAdapter;
+  request: RunRequest;
+  settings: RunSettings;
+  runtimeDir: string;
+  session: SessionPaths;
+  seccomp: SeccompFile;
+  services: PlannedService[];
+  serviceRun: ServiceRun;
+  plan: LaunchPlan;
+  /** The backend's own files and labels for this run. */
+  files: RunFiles;
+}
+
+/** Plans a run: config, host facts, this run's paths, its host services, the plan. Starts nothing. */
+export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promise<PreparedLaunch> {
+  const ctx = await loadSandboxContext(
+    req.agent,
+    req.config,
+    workspaceCheck(process.env, process.getuid!(), hostHome()),
+  );
+  mark('config loaded');
+  const { facts, backend } = ctx;
+  const adapter = ADAPTERS[req.agent];
+  if (ctx.settings.agent.hostHome) checkHostHome(adapter, facts.home);
+  const request: RunRequest = {
+    agent: req.agent,
+    addDirs: resolveAddDirs(req.addDir, facts.cwd, ctx.safety),
+    defaults: req.defaults,
+    tmux: req.tmux,
+    root: req.root,
+    yolo: req.yolo,
+    dryRun,
+    agentArgs: req.agentArgs,
+  };
+  const runtimeDir = chooseRuntimeDir(facts.env, facts.uid);
+  const session = sessionPaths(runtimeDir, facts.pid);
+  const seccomp = backend.seccompProfile(runtimeDir);
+  const serviceRun: ServiceRun = { session, config: ctx.config };
+  const services = planServices(HOST_SERVICES, serviceRun);
+  const settings: RunSettings = {
+    ...ctx.settings,
+    gitconfig: basename(session.gitconfig),
+    services: services.map((s) => s.contribution),
+  };
+  const plan = buildLaunchPlan(
+    request,
+    settings,
+    {
+      ...facts,
+      sessionDir: session.publicDir,
+      secretEnvFile: session.envFile,
+      seccompProfile: seccomp.path,
+      hostServicesAddress: backend.hostServicesAddress,
+      sandboxBundleDir: sandboxBundleDir(),
+      nonce: randomBytes(6).toString('hex'),
+      guardLoad: { dir: session.guardDir, token: randomBytes(16).toString('hex') },
+      agentCommandAt: agentCommandAt(adapter, settings, ctx.config),
+      protectedPaths: protectionFacts({
+        repositoryRoots: [
+          facts.workdir,
+          ...request.addDirs,
+          ...ctx.settings.mounts.filter((m) => m.mode === 'rw').map((m) => m.host),
+        ],
+        agentConfigRoots: [facts.workdir, ...request.addDirs],
+        home: facts.home,
+        env: facts.env,
+      }),
+    },
+    adapter,
+  );
+  assertRuntimeDirUnmounted(runtimeDir, session.root, plan.mounts);
+  const files: RunFiles = {
+    cidFile: session.cidFile,
+    pidFile: session.pidFile,
+    labels: backend.ownerLabels(basename(session.root)),
+  };
+  return { ctx, adapter, request, settings, runtimeDir, session, seccomp, services, serviceRun, plan, files };
+}
+
+/** What --dry-run prints: the plan and the backend's command that would start it. */
+export function planText(p: PreparedLaunch): string {
+  return `${safeJson({ plan: p.plan, [p.ctx.backend.name]: p.ctx.backend.render(p.plan, p.files) }, 2)}\n`;
+}
+
+/**
+ * Runs a prepared launch: prepare the workspace and session, start the host services, run the sandbox, and
+ * give everything back on every way out (normal, error, SIGINT/SIGTERM/SIGHUP). Returns the exit code.
+ */
+export async function executeLaunch(p: PreparedLaunch): Promise<number> {
+  preflight(p.request, p.plan, p.adapter, p.settings, p.ctx.config);
+  for (const w of p.plan.warnings) process.stderr.write(`ags: warning: ${scrubText(w)}\n`);
+  mark('planned');
+  // from here on every exit path, signals included, gives back what the run holds
+  const teardown = new Teardown();
+  let orphans: Promise<unknown> = Promise.resolve();
+  const gitRoots = [p.ctx.facts.workdir, ...p.request.addDirs];
+  let gitBefore: ReturnType<typeof snapshotGitExec> | null = null;
+  try {
+    orphans = removeLeftovers(p);
+    await prepareSession(p, teardown);
+    await startServices(p.services, p.serviceRun, teardown);
+    await writeSecrets(p);
+    // what git on the host will execute, compared after the run (the mounts keep most of it read-only)
+    gitBefore = snapshotGitExec(gitRoots, p.ctx.facts.home);
+    mark('starting sandbox');
+    const { outcome, guard } = await runSandbox(p, teardown);
+    return afterSandboxExit(p, outcome, guard);
+  } finally {
+    teardown.finish();
+    await orphans;
+    // after the sandbox exits, on every way out that got as far as the snapshot
+    if (gitBefore)
+      process.stderr.write(
+        gitExecReport(diffGitExec(gitBefore, snapshotGitExec(gitRoots, p.ctx.facts.home))),
+      );
+  }
+}
+
+/**
+ * Removes what killed runs left: their session dirs and recorded helpers now, and, only when there were any
+ * (a killed run may have left its sandbox too), the backend's orphaned sandboxes in the background.
+ */
+function removeLeftovers(p: PreparedLaunch): Promise<unknown> {
+  const stale = removeStaleSessions(ensureRuntimeDir(p.runtimeDir, p.ctx.facts.uid));
+  return stale.length > 0 ? p.ctx.backend.removeOrphans() : Promise.resolve();
+}
+
+/**
+ * The session on the host: the session dir, the security profile, the agent's home and tools dirs, the session
+ * files and the mount points.
+ */
+async function prepareSession(p: PreparedLaunch, teardown: Teardown): Promise<void> {
+  const { plan, session, settings } = p;
+  createSessionDir(session);
+  teardown.add(() => removeSessionDir(session));
+  p.seccomp.ensure();
+  mkdirSync(settings.agentHome, { recursive: true, mode: 0o700 });
+  mkdirSync(settings.toolsDir, { recursive: true });
+  for (const f of plan.sessionFiles) {
+    writeFileSync(join(session.publicDir, f.name), f.content, { mode: 0o644 });
+  }
+  // the empty directory that covers protected directories which do not exist yet (protected-paths.ts)
+  mkdirSync(join(session.publicDir, PLACEHOLDER_DIR), { mode: 0o755 });
+  const rootOwned = plan.sessionFiles
+    .filter((f) => f.ownedByRoot)
+    .map((f) => join(session.publicDir, f.name));
+  await p.ctx.backend.handToSandboxRoot(plan, rootOwned);
+  const releaseMountpoints = claimMountpoints(plan.mounts, session, p.runtimeDir, (path) =>
+    process.stderr.write(
+      `ags: warning: ${scrubText(path)} is a symlink or not a directory: no mount points made through it\n`,
+    ),
+  );
+  // only once the sandbox is gone (teardown may start early, on a signal)
+  teardown.addLate(releaseMountpoints);
+  await writeSandboxGitconfig(session.gitconfig);
+}
+
+/** The 0600 env file of secret and passthrough values, when the plan names any. */
+async function writeSecrets(p: PreparedLaunch): Promise<void> {
+  if (p.plan.secretEnv.length === 0) return;
+  const { facts, settings } = p.ctx;
+  const values = await resolveSecrets(settings.secrets, facts.env);
+  for (const name of settings.passthroughEnv) {
+    const v = facts.env[name];
+    if (v && !(name in values)) values[name] = v;
+  }
+  writeEnvFile(p.session.envFile, values);
+}
+
+/**
+ * Runs the sandbox. The image is not checked first (that costs an engine call on every launch): only when the
+ * backend could not create the sandbox, before its first process existed, does ags look for the image, build a
+ * missing one and try once more.
+ */
+async function runSandbox(
+  p: PreparedLaunch,
+  teardown: Teardown,
+): Promise<{ outcome: RunOutcome; guard?: GuardLoadReport }> {
+  const { backend, facts } = p.ctx;
+  const runOnce = async () => {
+    if (p.plan.tty) consumePendingEof();
+    const run = backend.run(p.plan, p.files, teardown, !facts.stdinTTY);
+    // watched from the start of each attempt; an in-process guard writes its marker when the agent loads it
+    const watch = watchGuardLoad(p.plan, backend);
+    let outcome: RunOutcome;
+    try {
+      outcome = await run;
+    } catch (err) {
+      watch?.finish();
+      throw err;
+    }
+    return { outcome, ...(watch ? { guard: watch.finish() } : {}) };
+  };
+  const first = await runOnce();
+  if (
+    !first.outcome.signalled &&
+    backend.couldNotCreate(first.outcome.status) &&
+    !sandboxStarted(p) &&
+    !(await backend.imageExists(p.plan.image))
+  ) {
+    await buildMissingImage(p.ctx);
+    return runOnce();
+  }
+  return first;
+}
+
+/** Whether the sandbox's first process ever existed (the backend writes the pid file only then). */
+function sandboxStarted(p: PreparedLaunch): boolean {
+  return p.files.pidFile !== undefined && existsSync(p.files.pidFile);
+}
+
+/**
+ * After the sandbox exits: a run stopped for its guard says so first; the backend's own failure becomes one
+ * line; then a guard that never reported in is said; otherwise the agent's status is the run's.
+ */
+function afterSandboxExit(
+  p: PreparedLaunch,
+  outcome: RunOutcome,
+  guard: GuardLoadReport | undefined,
+): number {
+  // a run stopped for its guard ends however the backend reports the removal: say why first
+  checkGuardLoaded(p.plan, guard, 'during');
+  const failure = outcome.signalled ? null : p.ctx.backend.startFailure(outcome.status, sandboxStarted(p));
+  if (failure) throw failure;
+  checkGuardLoaded(p.plan, guard, 'after');
+  return outcome.status;
+}
