@@ -13,7 +13,9 @@ const showMisses = process.argv.includes('--misses');
 const given = process.argv.flatMap((a, i) => (a === '--corpus' ? [process.argv[i + 1]] : []));
 const corpora = given.length
   ? given
-  : ['guard-corpus.jsonl', 'guard-heldout.jsonl', 'guard-redteam-blind.jsonl'].map((f) => join(root, 'test/fixtures', f));
+  : ['guard-corpus.jsonl', 'guard-heldout.jsonl', 'guard-redteam-blind.jsonl'].map((f) =>
+      join(root, 'test/fixtures', f),
+    );
 const bundled = await build({
   stdin: {
     contents: `export { claudeHook } from './guards/engine/hook.js'; export { DEFAULT_POLICY } from './guards/engine/policy.js';`,
