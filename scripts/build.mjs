@@ -54,6 +54,10 @@ if (entries.length > 0) {
     legalComments: 'none',
     // ws loads these optional native speed-ups in a try; without them it uses its own JavaScript
     external: ['bufferutil', 'utf-8-validate'],
+    // ws is CommonJS and calls require() for node built-ins
+    banner: {
+      js: "import { createRequire as __agsCreateRequire } from 'node:module';const require = __agsCreateRequire(import.meta.url);",
+    },
   });
 }
 const scripts = readdirSync(join(root, 'shims/bin')).filter((f) => f.endsWith('.sh'));

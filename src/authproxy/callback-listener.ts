@@ -49,8 +49,10 @@ export async function listenForCallback(
   const servers: Server[] = [];
   const close = () => {
     for (const s of servers) {
+      // no new connections; answers being written finish (each says `connection: close`), then stragglers go
       s.close();
-      s.closeAllConnections();
+      s.closeIdleConnections();
+      setTimeout(() => s.closeAllConnections(), 1000).unref();
     }
   };
   const onRequest: CallbackHandler = (req, res) => {

@@ -10,10 +10,8 @@ export type OpenBrowser = (url: string) => Promise<void>;
 export function hostBrowserOpener(env: NodeJS.ProcessEnv = process.env): OpenBrowser {
   return async (url) => {
     const browser = env.BROWSER?.split(':').find((b) => b.trim() !== '' && !b.includes('%s'));
+    // resolves once the browser process has started; a browser that cannot be started rejects
     const child = await open(url, browser ? { app: { name: browser } } : {});
-    await new Promise<void>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('spawn', () => resolve());
-    });
+    child.on('error', () => {});
   };
 }

@@ -295,13 +295,13 @@ class Connection {
 
   teardown(): void {
     if (this.closed) return;
-    for (const flow of [...this.flows.values()]) this.endFlow(flow, 'closed');
-    this.closed = true;
     for (const [id, relay] of this.relays) {
       this.finishRelay(id, relay);
       if (!relay.res.headersSent) relay.res.writeHead(502, { connection: 'close' });
       relay.res.end();
     }
+    for (const flow of [...this.flows.values()]) this.endFlow(flow, 'closed');
+    this.closed = true;
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
   }
 }
