@@ -11,7 +11,7 @@ import type { UrlAnalysis } from './url-analysis.js';
 
 export interface ApprovalPolicy {
   autoAllowDomains: readonly string[];
-  approval: 'ask' | 'deny';
+  approval: 'prompt' | 'deny';
 }
 
 /** `host` (a URL's hostname, lower case) matches `pattern`: the same name, or under it for `*.name`. */
@@ -27,7 +27,7 @@ export function domainMatches(host: string, pattern: string): boolean {
 /** What the policy alone says about `host`: allow, ask the user, or deny. */
 export function policyDecision(host: string, policy: ApprovalPolicy): 'allow' | 'ask' | 'deny' {
   if (policy.autoAllowDomains.some((p) => domainMatches(host.toLowerCase(), p))) return 'allow';
-  return policy.approval === 'ask' ? 'ask' : 'deny';
+  return policy.approval === 'prompt' ? 'ask' : 'deny';
 }
 
 type Opened = Extract<UrlAnalysis, { ok: true }>;

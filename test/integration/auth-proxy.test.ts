@@ -298,7 +298,7 @@ describe('auth proxy: refusals', () => {
     'never opens %s',
     async (url) => {
       const h = await startHarness({
-        policy: { autoAllowDomains: ['*'], approval: 'ask' },
+        policy: { autoAllowDomains: ['*'], approval: 'prompt' },
         ask: () => Promise.resolve(true),
       });
       const { code, stderr } = await runShim(h, url);
@@ -321,7 +321,7 @@ describe('auth proxy: refusals', () => {
   it('asks the user for other hosts, showing no query values; a no opens nothing', async () => {
     const asked: string[][] = [];
     const h = await startHarness({
-      policy: { autoAllowDomains: [], approval: 'ask' },
+      policy: { autoAllowDomains: [], approval: 'prompt' },
       ask: (lines) => {
         asked.push(lines);
         return Promise.resolve(false);
@@ -340,7 +340,7 @@ describe('auth proxy: refusals', () => {
 
   it('a yes opens it', async () => {
     const h = await startHarness({
-      policy: { autoAllowDomains: [], approval: 'ask' },
+      policy: { autoAllowDomains: [], approval: 'prompt' },
       ask: () => Promise.resolve(true),
     });
     const { code } = await runShim(h, 'https://docs.example/page');

@@ -20,7 +20,7 @@ describe('domainMatches', () => {
 });
 
 describe('policyDecision', () => {
-  const policy = { autoAllowDomains: ['auth.example.com', '*.corp.example'], approval: 'ask' as const };
+  const policy = { autoAllowDomains: ['auth.example.com', '*.corp.example'], approval: 'prompt' as const };
   it('allows auto-allowed hosts, asks for the rest, denies under approval = "deny"', () => {
     expect(policyDecision('auth.example.com', policy)).toBe('allow');
     expect(policyDecision('sso.corp.example', policy)).toBe('allow');
