@@ -55,7 +55,13 @@ ws.on('unexpected-response', (_req, res) => {
   );
 });
 ws.on('error', (err) => fail(`cannot reach the auth proxy: ${err.message}`));
-ws.on('close', () => process.exit(flow ? 1 : 0));
+ws.on('close', () =>
+  fail(
+    flow
+      ? 'the auth proxy went away before the login was done'
+      : 'the auth proxy went away before it answered',
+  ),
+);
 ws.on('open', () => send({ type: 'open', id: requestId, url: url! }));
 
 function replay(msg: Extract<HostMessage, { type: 'request' }>): void {

@@ -4,7 +4,8 @@
  * or refused under `approval = "deny"` or when there is no one to ask. Every wait ends: an unanswered question
  * is a no.
  */
-import { openSync, closeSync, createReadStream, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import tty from 'node:tty';
 import { execa } from 'execa';
 import { escapeText } from '../util/terminal-text.js';
 import type { UrlAnalysis } from './url-analysis.js';
@@ -74,41 +75,43 @@ export function ttyAsk(ttyPath = '/dev/tty'): Ask {
   return (lines, timeoutMs) =>
     new Promise((resolve) => {
       let fd: number;
+      let input: tty.ReadStream;
       try {
         fd = openSync(ttyPath, 'r+');
+        // a tty handle, not a file read: it can be stopped while waiting (a blocked read could not)
+        input = new tty.ReadStream(fd);
       } catch {
         resolve(false);
         return;
       }
       let done = false;
-      const input = createReadStream('', { fd, autoClose: false });
+      const say = (text: string) => {
+        try {
+          writeSync(fd, text);
+        } catch {
+          /* the terminal went away */
+        }
+      };
       const finish = (answer: boolean) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
+        say(answer ? '\r\nags: opening it.\r\n' : '\r\nags: refused.\r\n');
+        // the stream owns the descriptor and closes it
         input.destroy();
-        try {
-          writeSync(fd, answer ? '\r\nags: opening it.\r\n' : '\r\nags: refused.\r\n');
-        } catch {
-          /* the terminal went away */
-        }
-        closeSync(fd);
         resolve(answer);
       };
       const timer = setTimeout(() => finish(false), timeoutMs);
       let typed = '';
-      input.on('data', (chunk) => {
+      input.on('data', (chunk: Buffer) => {
         typed += chunk.toString('utf8');
         const nl = typed.search(/[\r\n]/);
         if (nl >= 0) finish(/^\s*y(es)?\s*$/i.test(typed.slice(0, nl)));
         else if (typed.length > 100) finish(false);
       });
       input.on('error', () => finish(false));
-      try {
-        writeSync(fd, `\r\n${lines.join('\r\n')}\r\nags: open it? [y/N] `);
-      } catch {
-        finish(false);
-      }
+      input.on('end', () => finish(false));
+      say(`\r\n${lines.join('\r\n')}\r\nags: open it? [y/N] `);
     });
 }
 
