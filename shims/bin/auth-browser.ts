@@ -6,7 +6,7 @@
 // URL the host listens on the callback port named in it and sends each request the browser makes there back
 // here; this replays it to the agent's own listener on the sandbox's loopback and streams the answer back. It
 // holds no policy: the host decides what is opened and what comes back.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -20,8 +20,20 @@ import {
   relayableHeaders,
 } from '../../src/authproxy/protocol.js';
 
+/**
+ * Says why on stderr and, when stderr goes elsewhere (agents start the browser with its output discarded), on
+ * the sandbox's terminal too, so that a refused login is not a silent wait.
+ */
 const fail = (text: string, code = 1): never => {
-  process.stderr.write(`ags: ${text}\n`);
+  const line = `ags: ${text}\n`;
+  process.stderr.write(line);
+  if (!process.stderr.isTTY) {
+    try {
+      writeFileSync('/dev/tty', `\r\n${line.replace(/\n/g, '\r\n')}`);
+    } catch {
+      /* no terminal */
+    }
+  }
   process.exit(code);
 };
 

@@ -206,7 +206,13 @@ describe('auth proxy: real Claude Code MCP OAuth login from a container, real he
     expect(audit).toContain('denied (deny)');
     expect(audit).not.toContain('opened in the host browser');
     expect(mock.events).not.toContain('GET /authorize');
-    expect(pane(name)).not.toContain('Authenticated with');
+    // Claude Code discards the browser's output: the refusal is written to the sandbox's terminal
+    const screen = await until('the refusal on the terminal', () => {
+      const text = pane(name);
+      return text.includes('ags: the host did not open the URL') && text;
+    });
+    expect(screen).toContain('localhost is not in [auth_proxy] auto_allow_domains');
+    expect(screen).not.toContain('Authenticated with');
     tmux('kill-session', '-t', name);
   });
 
