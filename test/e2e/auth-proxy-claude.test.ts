@@ -75,7 +75,7 @@ describe('auth proxy: real Claude Code MCP OAuth login from a container, real he
   }
 
   /** The container as the auth-proxy service sets it up, running `claude ARGS`, as a podman argv. */
-  function containerArgv(session: string | null, tty: boolean, args: string[]): string[] {
+  function containerArgv(session: string | null, tty: boolean, args: string[], home = 'home'): string[] {
     return [
       'run',
       '--rm',
@@ -97,11 +97,11 @@ describe('auth proxy: real Claude Code MCP OAuth login from a container, real he
       '-v',
       `${ca.caFile}:/run/test-ca.pem:ro`,
       '-v',
-      `${work.dir}/home:${work.dir}/home`,
+      `${work.dir}/${home}:${work.dir}/${home}`,
       '-w',
-      `${work.dir}/home`,
+      `${work.dir}/${home}`,
       '-e',
-      `HOME=${work.dir}/home`,
+      `HOME=${work.dir}/${home}`,
       '-e',
       'AGS_AUTH_PROXY_DIR=/run/ags-auth',
       '-e',
@@ -121,9 +121,9 @@ describe('auth proxy: real Claude Code MCP OAuth login from a container, real he
   }
 
   /** `claude mcp login mock` on a terminal (it needs one), in a tmux pane; the pane's name. */
-  function loginInPane(session: string): string {
+  function loginInPane(session: string, home = 'home'): string {
     const name = `login${++panes}`;
-    const argv = containerArgv(session, true, ['mcp', 'login', 'mock'])
+    const argv = containerArgv(session, true, ['mcp', 'login', 'mock'], home)
       .map((a) => `'${a}'`)
       .join(' ');
     tmux(
@@ -153,6 +153,7 @@ describe('auth proxy: real Claude Code MCP OAuth login from a container, real he
     mock = new MockOAuthMcp(ca);
     await mock.start();
     mkdirSync(join(work.dir, 'home'));
+    mkdirSync(join(work.dir, 'home2'));
     execFileSync('chown', ['-R', `${host.uid}:${host.uid}`, work.dir]);
     execFileSync('chmod', ['600', ca.keyFile]);
     // the host's browser: real headless Chromium, which follows the authorize redirect to the callback
@@ -180,6 +181,16 @@ describe('auth proxy: real Claude Code MCP OAuth login from a container, real he
       containerArgv(null, false, ['mcp', 'add', '--transport', 'http', 'mock', `${mock.sandboxBase}/mcp`]),
     );
     expect(add.exitCode, String(add.stderr)).toBe(0);
+    const add2 = await podman(
+      host,
+      containerArgv(
+        null,
+        false,
+        ['mcp', 'add', '--transport', 'http', 'mock', `${mock.sandboxBase}/mcp`],
+        'home2',
+      ),
+    );
+    expect(add2.exitCode, String(add2.stderr)).toBe(0);
   }, 600_000);
 
   afterAll(async () => {
@@ -236,5 +247,39 @@ describe('auth proxy: real Claude Code MCP OAuth login from a container, real he
     const list = await podman(host, containerArgv(null, false, ['mcp', 'list']));
     expect(String(list.stdout)).toContain('Connected');
     expect(mock.events.slice(seen)).toContain('mcp tools/list');
+  });
+
+  it('the terminal prompt: the question names the host and callback port; a "y" typed there completes the login', async () => {
+    // the host side in a pane of its own (a real terminal, no DISPLAY), as on the terminal ags runs in
+    const session = join(work.dir, 'prompted');
+    mkdirSync(session, { mode: 0o700 });
+    execFileSync('chown', [`${host.uid}:${host.uid}`, session]);
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'proxy',
+      '-x',
+      '200',
+      '-y',
+      '50',
+      `env -u DISPLAY -u WAYLAND_DISPLAY BROWSER='${join(work.dir, 'chromium.sh')}' '${process.execPath}' '${hostMain}' '${session}' '' prompt 120000; sleep 300`,
+    );
+    await until('the proxy', () => existsSync(join(session, 'sock')));
+    const name = loginInPane(session, 'home2');
+    const question = await until('the question', () => {
+      const text = pane('proxy');
+      return text.includes('open it? [y/N]') && text;
+    });
+    expect(question).toContain('host:   localhost:');
+    expect(question).toContain('path:   /authorize');
+    expect(question).toMatch(/login callback: the host will listen on localhost:\d+ for \/callback/);
+    expect(question).toContain('(values not shown)');
+    expect(question).not.toContain('code_challenge=');
+    tmux('send-keys', '-t', 'proxy', 'y', 'Enter');
+    await until('the login to finish', () => pane(name).includes('EXIT='));
+    expect(pane(name)).toContain('Authenticated with "mock"');
+    expect(readFileSync(join(work.dir, 'home2/.claude/.credentials.json'), 'utf8')).toContain('mcpOAuth');
+    expect(readFileSync(join(session, 'audit.log'), 'utf8')).toContain('approved (ask)');
   });
 });
