@@ -6,7 +6,7 @@
 //    dist/sandbox/, so the container needs nothing but `node` to run it; in-sandbox shell scripts
 //    (shims/bin/*.sh, run with the image's /bin/sh) are copied there as they are.
 // Type-checking is `npm run typecheck` (tsc --noEmit); esbuild only strips types.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -52,6 +52,12 @@ if (entries.length > 0) {
     // minified: the guard hook starts once per tool call, and parse time is most of its cost over bare node
     minify: true,
     legalComments: 'none',
+    // ws loads these optional native speed-ups in a try; without them it uses its own JavaScript
+    external: ['bufferutil', 'utf-8-validate'],
+    // ws is CommonJS and calls require() for node built-ins
+    banner: {
+      js: "import { createRequire as __agsCreateRequire } from 'node:module';const require = __agsCreateRequire(import.meta.url);",
+    },
   });
 }
 const scripts = readdirSync(join(root, 'shims/bin')).filter((f) => f.endsWith('.sh'));
@@ -59,6 +65,19 @@ mkdirSync(join(dist, 'sandbox'), { recursive: true });
 for (const f of scripts) {
   copyFileSync(join(root, 'shims/bin', f), join(dist, 'sandbox', f));
   chmodSync(join(dist, 'sandbox', f), 0o755);
+}
+// The browser commands agents run (Claude Code and Codex $BROWSER, the others xdg-open and friends), each a
+// wrapper starting the auth-proxy shim with the image's node, found in image directories only (see
+// agents/sandbox-node.ts). ags mounts this directory read-only and puts it first on the sandbox's PATH.
+const BROWSER_COMMANDS = ['ags-browser', 'xdg-open', 'x-www-browser', 'sensible-browser', 'open'];
+const browserDir = join(dist, 'sandbox', 'browser');
+mkdirSync(browserDir, { recursive: true });
+for (const name of BROWSER_COMMANDS) {
+  writeFileSync(
+    join(browserDir, name),
+    '#!/bin/sh\nexec /usr/bin/env PATH=/usr/local/bin:/usr/bin:/bin node /opt/ags/sandbox/auth-browser.mjs "$@"\n',
+    { mode: 0o755 },
+  );
 }
 console.log(
   `built dist/ags.mjs, ${entries.length} sandbox bundle${entries.length === 1 ? '' : 's'} and ${scripts.length} sandbox script${scripts.length === 1 ? '' : 's'}`,

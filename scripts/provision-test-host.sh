@@ -23,7 +23,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 # fuse-overlayfs; installed without recommends, each must be named.
 APT_PACKAGES=(podman conmon runc catatonit uidmap slirp4netns fuse-overlayfs
   git openssh-client procps debootstrap tmux jq acl
-  dbus dbus-x11 gnome-keyring libsecret-tools chromium zsh fish)
+  dbus dbus-x11 gnome-keyring libsecret-tools chromium zsh fish openssl iproute2)
 # Every program a run or a test calls, and the package that brings it (checked after installing).
 # catatonit by its path: podman starts it from its init_path, not from PATH.
 REQUIRED_BINARIES=(
@@ -32,7 +32,7 @@ REQUIRED_BINARIES=(
   ssh-agent:openssh-client ssh-add:openssh-client ssh-keygen:openssh-client pgrep:procps
   debootstrap:debootstrap tmux:tmux jq:jq setfacl:acl runuser:util-linux dbus-run-session:dbus
   gnome-keyring-daemon:gnome-keyring secret-tool:libsecret-tools chromium:chromium
-  bash:bash zsh:zsh fish:fish
+  bash:bash zsh:zsh fish:fish openssl:openssl ip:iproute2 unshare:util-linux
 )
 
 say() { printf 'provision: %s\n' "$*" >&2; }

@@ -328,17 +328,21 @@ const AuthProxySchema = z.strictObject({
   auto_allow_domains: z
     .array(z.string().regex(DOMAIN, 'must be a domain like "example.com" or "*.example.com"'))
     .default([])
-    .describe('URLs on these domains open without asking. "*.example.com" also matches subdomains.'),
+    .describe(
+      'URLs on these hosts open without asking: an exact host, or "*.example.com" for its subdomains (not example.com itself).',
+    ),
   approval: z
     .enum(['prompt', 'deny'])
     .default('prompt')
-    .describe('Other URLs: "prompt" asks you on the terminal, "deny" refuses them.'),
+    .describe(
+      'Other URLs: "prompt" asks you (a zenity/kdialog dialog with a display, else the terminal ags runs in, else refused); "deny" refuses them.',
+    ),
   timeout_seconds: z
     .int()
     .min(1, 'must be at least 1')
     .max(3600, 'must be at most 3600')
     .default(300)
-    .describe('How long a login may wait for its callback.'),
+    .describe('How long a question, and a login waiting for its callback, may take.'),
 });
 
 const NetworkSchema = z.strictObject({
@@ -354,6 +358,10 @@ const NetworkSchema = z.strictObject({
 
 const LockdownSchema = z.strictObject({
   network: z.enum(['none', 'open']).default('none').describe('Network mode of lockdown runs.'),
+  auth_proxy: z
+    .boolean()
+    .default(false)
+    .describe('Run the auth proxy ([auth_proxy]) in lockdown too; off by default.'),
   allow_mounts: z
     .boolean()
     .default(false)

@@ -25,7 +25,7 @@ describe('the built-in defaults', () => {
       timeout_seconds: 300,
     });
     expect(config.network).toEqual({ mode: 'open', allow_host_loopback: false });
-    expect(config.lockdown).toEqual({ network: 'none', allow_mounts: false });
+    expect(config.lockdown).toEqual({ network: 'none', auth_proxy: false, allow_mounts: false });
   });
 
   it('name the image, base image and runtime limits', () => {
