@@ -357,7 +357,10 @@ export function envStep(
     HOME: home,
     // the agent-writable ~/.local/bin last: nothing planted there shadows the tools volume or the image
     // (an agent CLI's `#!/usr/bin/env node` finds the image's node); a native install's own command is still found
-    PATH: `${SANDBOX_TOOLS_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${home}/.local/bin`,
+    PATH: [
+      ...(settings.services ?? []).flatMap((s) => s.pathDirs ?? []),
+      `${SANDBOX_TOOLS_DIR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${home}/.local/bin`,
+    ].join(':'),
     ...(settings.gitconfig ? { GIT_CONFIG_GLOBAL: `${SANDBOX_SESSION_DIR}/${settings.gitconfig}` } : {}),
     ...Object.assign({}, ...(settings.services ?? []).map((s) => s.env)),
     ...adapter.env,

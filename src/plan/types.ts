@@ -21,6 +21,8 @@ export interface ServiceContribution {
   service: string;
   mounts: { source: string; target: string; mode: 'ro' | 'rw' }[];
   env: Record<string, string>;
+  /** Container directories put before the rest of PATH (the auth proxy's browser commands). */
+  pathDirs?: string[];
   files: SessionFile[];
 }
 

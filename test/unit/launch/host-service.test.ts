@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -40,7 +40,10 @@ describe('host services', () => {
     dir = mkdtempSync(join(tmpdir(), 'ags-services-'));
     const session = sessionPaths(dir, 4242);
     mkdirSync(session.root, { recursive: true });
-    run = { session, config: { sandbox: { ssh_keys: [] } } as unknown as Config };
+    run = {
+      session,
+      config: { sandbox: { ssh_keys: [] }, auth_proxy: { enabled: false } } as unknown as Config,
+    };
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -110,9 +113,15 @@ describe('host services', () => {
   });
 
   it('the ssh-agent is the first service, used only when the config names ssh keys', () => {
-    expect(HOST_SERVICES.map((s) => s.name)).toEqual(['ssh-agent']);
+    expect(HOST_SERVICES.map((s) => s.name)).toEqual(['ssh-agent', 'auth-proxy']);
     expect(planServices(HOST_SERVICES, run)).toEqual([]);
-    const withKeys = { ...run, config: { sandbox: { ssh_keys: ['/home/u/.ssh/ags'] } } as unknown as Config };
+    const withKeys = {
+      ...run,
+      config: {
+        sandbox: { ssh_keys: ['/home/u/.ssh/ags'] },
+        auth_proxy: { enabled: false },
+      } as unknown as Config,
+    };
     expect(planServices(HOST_SERVICES, withKeys).map((p) => p.contribution)).toEqual([
       {
         service: 'ssh-agent',
@@ -123,5 +132,38 @@ describe('host services', () => {
         files: [],
       },
     ]);
+  });
+
+  it('the auth proxy mounts its socket and token file, sets BROWSER and puts the browser commands first on PATH', async () => {
+    const on = {
+      ...run,
+      config: {
+        sandbox: { ssh_keys: [] },
+        auth_proxy: { enabled: true, auto_allow_domains: [], approval: 'deny', timeout_seconds: 5 },
+      } as unknown as Config,
+    };
+    const [planned] = planServices(HOST_SERVICES, on);
+    expect(planned!.contribution).toEqual({
+      service: 'auth-proxy',
+      mounts: [
+        { source: join(run.session.root, 'auth-proxy.sock'), target: '/run/ags-auth/sock', mode: 'rw' },
+        { source: join(run.session.root, 'auth-proxy.token'), target: '/run/ags-auth/token', mode: 'ro' },
+      ],
+      env: { AGS_AUTH_PROXY_DIR: '/run/ags-auth', BROWSER: '/opt/ags/sandbox/browser/ags-browser' },
+      pathDirs: ['/opt/ags/sandbox/browser'],
+      files: [],
+    });
+    // started: the token exists only in its 0600 file, never in what the plan shows
+    mkdirSync(run.session.root, { recursive: true });
+    const teardown = new Teardown();
+    process.env.XDG_STATE_HOME = join(dir, 'state');
+    await startServices([planned!], on, teardown);
+    const token = readFileSync(join(run.session.root, 'auth-proxy.token'), 'utf8');
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(join(run.session.root, 'auth-proxy.token')).mode & 0o777).toBe(0o600);
+    expect(JSON.stringify(planned!.contribution)).not.toContain(token);
+    expect(existsSync(join(run.session.root, 'auth-proxy.sock'))).toBe(true);
+    teardown.finish();
+    delete process.env.XDG_STATE_HOME;
   });
 });
