@@ -34,6 +34,7 @@ import { mark } from '../util/timing.js';
 import { type GuardLoadReport, checkGuardLoaded, watchGuardLoad } from './guard-load.js';
 import { type PlannedService, type ServiceRun, planServices, startServices } from './host-service.js';
 import { HOST_SERVICES } from './services/index.js';
+import { type GitDirEntries, removePlantedGitDirEntries, scanGitDirs } from '../host/git-dir-links.js';
 
 /** What the command line asked of a run (src/cli/commands/run.ts turns flags into this). */
 export interface LaunchRequest {
@@ -147,6 +148,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   let orphans: Promise<unknown> = Promise.resolve();
   const gitRoots = [p.ctx.facts.workdir, ...p.request.addDirs];
   let gitBefore: ReturnType<typeof snapshotGitExec> | null = null;
+  let gitDirsBefore: GitDirEntries | null = null;
   try {
     orphans = removeLeftovers(p);
     await prepareSession(p, teardown);
@@ -154,6 +156,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     await writeSecrets(p);
     // what git on the host will execute, compared after the run (the mounts keep most of it read-only)
     gitBefore = snapshotGitExec(gitRoots, p.ctx.facts.home);
+    gitDirsBefore = scanGitDirs(gitRoots, p.ctx.facts.home);
     mark('starting sandbox');
     const { outcome, guard } = await runSandbox(p, teardown);
     return afterSandboxExit(p, outcome, guard);
@@ -161,10 +164,12 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     teardown.finish();
     await orphans;
     // after the sandbox exits, on every way out that got as far as the snapshot
-    if (gitBefore)
-      process.stderr.write(
-        gitExecReport(diffGitExec(gitBefore, snapshotGitExec(gitRoots, p.ctx.facts.home))),
-      );
+    if (gitBefore && gitDirsBefore) {
+      // links planted in .git go first: the snapshot below reads files git would write through them
+      const removed = removePlantedGitDirEntries(gitDirsBefore, scanGitDirs(gitRoots, p.ctx.facts.home));
+      const changed = diffGitExec(gitBefore, snapshotGitExec(gitRoots, p.ctx.facts.home));
+      process.stderr.write(gitExecReport([...removed, ...changed]));
+    }
   }
 }
 

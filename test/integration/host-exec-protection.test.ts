@@ -258,3 +258,60 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
     expect(String(r.stderr)).toContain('not allowed in a repo overlay');
   });
 });
+
+// git on the host appends to reflogs and rewrites COMMIT_EDITMSG in place, following symbolic links: links the
+// agent plants in .git would let the user's next checkout or commit write into any file of theirs.
+describe('links planted in .git are removed after the run', () => {
+  let host: TestHost;
+  let tmp: ReturnType<typeof testUserTempDir>;
+  let runtime: string;
+
+  beforeAll(() => {
+    host = loadTestHost();
+    tmp = testUserTempDir(host);
+    runtime = join(tmp.dir, 'run');
+    mkdirSync(runtime, { recursive: true, mode: 0o700 });
+    giveToTestUser(host, runtime);
+  });
+  afterAll(() => tmp?.cleanup());
+
+  it('a reflog or COMMIT_EDITMSG linked to a host file, and a planted rebase: removed or reported; host git writes nothing there', async () => {
+    const dir = join(tmp.dir, 'links');
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const repo = await makeTestRepo(host, dir, { 'README.md': 'hi\n' });
+    const git = (...args: string[]) =>
+      runAsTestUser(host, ['git', '-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'init');
+    // a file of the user's outside every mount, standing for ~/.bashrc
+    const target = join(tmp.dir, 'bashrc');
+    writeFileSync(target, '# the user rc\n');
+    giveToTestUser(host, target);
+    const config = writeTestConfig(host, join(dir, 'cfg'), '');
+    const script = [
+      `rm -f .git/logs/HEAD && ln -s ${target} .git/logs/HEAD`,
+      `ln -sf ${target} .git/COMMIT_EDITMSG`,
+      'rm -f .git/FETCH_HEAD && mkfifo .git/FETCH_HEAD',
+      "mkdir -p .git/rebase-merge && echo 'exec touch /tmp/x' > .git/rebase-merge/git-rebase-todo",
+      'echo planted',
+    ].join(' && ');
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toContain('planted');
+    const err = String(r.stderr);
+    expect(err).toContain('ags: WARNING: this run changed what git on your host will execute');
+    expect(err).toMatch(/removed a symbolic link to .*bashrc planted at .*\.git\/logs\/HEAD/);
+    expect(err).toMatch(/removed a symbolic link to .*bashrc planted at .*\.git\/COMMIT_EDITMSG/);
+    expect(err).toMatch(/removed a special file planted at .*\.git\/FETCH_HEAD/);
+    expect(err).toMatch(/an operation in progress appeared: .*\.git\/rebase-merge/);
+    // the user's next git commands write nowhere but .git
+    await git('checkout', '-q', '-b', 'feature');
+    await git('commit', '-q', '--allow-empty', '-m', 'next');
+    expect(readFileSync(target, 'utf8')).toBe('# the user rc\n');
+    expect(existsSync(join(repo, '.git', 'logs', 'HEAD'))).toBe(true);
+  });
+});
