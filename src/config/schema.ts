@@ -1,6 +1,35 @@
 import { z } from 'zod';
 import { AGENT_NAMES } from './agents.js';
 import { IMAGE_REF_FORM, imageRefProblem } from './image-ref.js';
+import { parseAllowEntry } from '../network/allowlist.js';
+import { NETWORK_PRESETS } from '../network/presets.js';
+
+/** One allowlist entry: a host, `*.domain`, an IP address or CIDR range, or an `@preset`. */
+const AllowDomain = z.string().superRefine((v, ctx) => {
+  if (v.startsWith('@')) {
+    if (!Object.hasOwn(NETWORK_PRESETS, v.slice(1)))
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown preset "${v}" (one of: ${Object.keys(NETWORK_PRESETS)
+          .map((p) => `@${p}`)
+          .join(', ')})`,
+      });
+    return;
+  }
+  const parsed = parseAllowEntry(v);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+});
+
+export const NETWORK_MODES = ['open', 'allowlist', 'none'] as const;
+
+/** `[agents.X.network]`: this agent's network, over `[network]`. */
+const AgentNetworkSchema = z.strictObject({
+  mode: z.enum(NETWORK_MODES).optional().describe("This agent's network mode, over [network] mode."),
+  allow_domains: z
+    .array(AllowDomain)
+    .default([])
+    .describe('Added to [network] allow_domains for this agent.'),
+});
 
 /**
  * The one description of the ags configuration: types, defaults, validation messages and (through
@@ -159,6 +188,7 @@ const AgentSchema = z.strictObject({
     .describe(
       "Mount the host's own agent home (for example ~/.claude) instead of the isolated sandbox home.",
     ),
+  network: AgentNetworkSchema.prefault({}),
 });
 
 function agentSection() {
@@ -347,13 +377,29 @@ const AuthProxySchema = z.strictObject({
 
 const NetworkSchema = z.strictObject({
   mode: z
-    .enum(['open', 'none'])
+    .enum(NETWORK_MODES)
     .default('open')
-    .describe('"open": outbound network (podman: slirp4netns); "none": no network at all.'),
+    .describe(
+      '"open": outbound network (podman: slirp4netns); "allowlist": no interface, egress only through ags\'s host proxy to allow_domains; "none": no network at all.',
+    ),
   allow_host_loopback: z
     .boolean()
     .default(false)
-    .describe('Let the sandbox reach services on the host\'s loopback ("open" only).'),
+    .describe(
+      'Let the sandbox reach services on the host\'s loopback ("open"; under "allowlist", as host.containers.internal through the proxy).',
+    ),
+  allow_domains: z
+    .array(AllowDomain)
+    .default([])
+    .describe(
+      'Where "allowlist" lets the sandbox go: host names, "*.domain" (subdomains only), IP addresses or CIDR ranges, and presets (@claude, @codex, @gemini, @opencode, @pi, @packages, @git). The selected agent\'s preset is always added.',
+    ),
+  max_connections: z
+    .int()
+    .min(1, 'must be at least 1')
+    .max(4096, 'must be at most 4096')
+    .default(64)
+    .describe('Connections the egress proxy keeps open at once for one run ("allowlist").'),
 });
 
 const LockdownSchema = z.strictObject({

@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { ServiceContribution } from '../plan/types.js';
+import type { EgressSettings } from './network.js';
 import { type SessionPaths, recordHelper } from '../session/session-dir.js';
 import type { Teardown } from '../session/signals.js';
 
@@ -7,6 +8,8 @@ import type { Teardown } from '../session/signals.js';
 export interface ServiceRun {
   session: SessionPaths;
   config: Config;
+  /** This run's egress allowlist, when its network is "allowlist" (src/launch/network.ts). */
+  egress: EgressSettings | null;
 }
 
 /** How a starting service hands over what it holds: the moment a thing exists, so an interrupted start gives it back too. */

@@ -22,6 +22,8 @@ export const SANDBOX_GUARD_LOAD_DIR = '/run/ags-guard';
 export const GUARD_LOAD_MARKER = 'loaded';
 /** The directory of the auth proxy's socket and token (the sandbox's browser talks to the host through it). */
 export const SANDBOX_AUTH_DIR = '/run/ags-auth';
+/** The directory of the egress proxy's socket (the sandbox's only way out under the allowlist network). */
+export const SANDBOX_NET_DIR = '/run/ags-net';
 
 /** A container path no configured mount, workspace or -d directory may take over. */
 export interface ReservedPath {
@@ -43,6 +45,7 @@ export function reservedContainerPaths(home: string, adapters: readonly AgentAda
     { path: SANDBOX_SSH_DIR, what: "ags's ssh-agent socket" },
     { path: SANDBOX_GUARD_LOAD_DIR, what: "ags's guard load marker" },
     { path: SANDBOX_AUTH_DIR, what: "ags's auth proxy socket and token" },
+    { path: SANDBOX_NET_DIR, what: "ags's egress proxy socket" },
     { path: '/opt/ags', what: "ags's guard bundles and agent CLIs" },
     { path: resolve(home), what: 'the sandbox home', insideAllowed: true },
     ...SANDBOX_NODE_BINARIES.map((path) => ({ path, what: 'what the guard hooks run with' })),

@@ -23,6 +23,11 @@ export interface ServiceContribution {
   env: Record<string, string>;
   /** Container directories put before the rest of PATH (the auth proxy's browser commands). */
   pathDirs?: string[];
+  /**
+   * A command the sandbox runs before the agent, which must succeed for the agent to start (the egress
+   * forwarder). Its words are ags's own constants, never values from a workspace.
+   */
+  prelude?: string[];
   files: SessionFile[];
 }
 
@@ -31,7 +36,9 @@ export interface ServiceContribution {
  * through a proxy socket ags serves on the host (typed for the egress proxy, not used yet).
  */
 export type Network =
-  { mode: 'none' } | { mode: 'open'; hostLoopback: boolean } | { mode: 'proxied'; socket: string };
+  | { mode: 'none' }
+  | { mode: 'open'; hostLoopback: boolean }
+  | { mode: 'proxied'; socket: string; allow: string[]; hostLoopback: boolean };
 
 /**
  * Everything one run will do, as plain data: built by a pure function, rendered by a sandbox backend
