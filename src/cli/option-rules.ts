@@ -3,7 +3,17 @@ import { quoteText } from '../util/terminal-text.js';
 import { UsageError } from '../errors.js';
 
 /** The root options that only a run takes; `--config` is shared with the subcommands. */
-export const RUN_ONLY = ['agent', 'addDir', 'defaults', 'tmux', 'root', 'yolo', 'dryRun'];
+export const RUN_ONLY = [
+  'agent',
+  'addDir',
+  'defaults',
+  'tmux',
+  'root',
+  'yolo',
+  'dryRun',
+  'network',
+  'allowDomain',
+];
 
 /** `config show`, `update-agents`, and `` for the root command (a run). */
 export function commandPath(cmd: Command): string {

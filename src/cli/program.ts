@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { AGENT_NAMES, type AgentName } from '../../agents/types.js';
 import { requireHome } from '../host/home.js';
 import { VERSION } from '../util/package-root.js';
+import { NETWORK_MODES } from '../config/schema.js';
+import type { NetworkModeName } from '../launch/network.js';
 import { completionsCommand } from './commands/completions.js';
 import { configCommand } from './commands/config.js';
 import { createAliasesCommand } from './commands/create-aliases.js';
@@ -42,6 +44,8 @@ interface RootOptions {
   yolo?: boolean;
   dryRun?: boolean;
   config?: string;
+  network?: NetworkModeName;
+  allowDomain?: string[];
 }
 
 /**
@@ -64,6 +68,16 @@ export function buildProgram(agentArgs: string[], report: ReportExit): Command {
     .option('--tmux', 'run the agent inside tmux in the sandbox (needs a terminal)')
     .option('--root', 'run as root inside the container (to install packages)')
     .option('--yolo', 'turn the guard off (loud warning)')
+    .addOption(
+      new Option('--network <mode>', "this run's network: open, allowlist (through the host proxy) or none")
+        .choices(NETWORK_MODES)
+        .argParser(once('--network', (v) => oneOf(v, NETWORK_MODES))),
+    )
+    .option(
+      '--allow-domain <host>',
+      'under --network allowlist, also allow HOST, *.DOMAIN, an IP, a CIDR range or an @preset (repeatable)',
+      collectWord,
+    )
     .option('--dry-run', 'print the launch plan and the podman command; start nothing')
     .addOption(
       new Option(
@@ -99,6 +113,8 @@ export function buildProgram(agentArgs: string[], report: ReportExit): Command {
             yolo: Boolean(opts.yolo),
             dryRun: Boolean(opts.dryRun),
             config: opts.config,
+            network: opts.network,
+            allowDomain: opts.allowDomain ?? [],
           },
           agentArgs,
         );
@@ -133,6 +149,11 @@ function needsHome(action: Command): boolean {
 }
 
 /** -d values: an empty one (`-d ''`, an unset variable in `-d "$DIR"`) is refused, never ignored. */
+function collectWord(value: string, previous: string[] | undefined): string[] {
+  if (value === '') throw new InvalidArgumentError('A value is needed, not an empty string.');
+  return [...(previous ?? []), value];
+}
+
 function collectPath(value: string, previous: string[] | undefined): string[] {
   if (value === '') throw new InvalidArgumentError('A path is needed, not an empty string.');
   return [...(previous ?? []), value];

@@ -166,6 +166,12 @@ function describeAll(raw: Record<string, unknown>): string[] {
           lines.push(`set env ${escapeText(k, 64)}=${showValue(v)} for agent ${name}`);
       if (Array.isArray(a.args)) lines.push(`pass extra arguments to ${name}: ${showValue(a.args)}`);
       if (a.host_home === false) lines.push(`set ${displayPath(['agents', key, 'host_home'])} = false`);
+      if (isTable(a.network)) {
+        if (a.network.mode !== undefined)
+          lines.push(`set the network of ${name} to ${showValue(a.network.mode)}`);
+        if (Array.isArray(a.network.allow_domains))
+          lines.push(`let ${name} reach, under the allowlist network: ${list(a.network.allow_domains)}`);
+      }
     }
   }
   const network = take('network');
@@ -174,6 +180,10 @@ function describeAll(raw: Record<string, unknown>): string[] {
     if (network.allow_host_loopback === true)
       lines.push("let the sandbox reach the host's loopback services");
     if (network.allow_host_loopback === false) lines.push('set network.allow_host_loopback = false');
+    if (Array.isArray(network.allow_domains))
+      lines.push(`let the sandbox reach, under the allowlist network: ${list(network.allow_domains)}`);
+    if (network.max_connections !== undefined)
+      lines.push(`set network.max_connections = ${showValue(network.max_connections)}`);
   }
   const guard = take('guard');
   if (isTable(guard)) {

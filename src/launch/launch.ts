@@ -33,6 +33,7 @@ import { safeJson, scrubText } from '../util/terminal-text.js';
 import { mark } from '../util/timing.js';
 import { type GuardLoadReport, checkGuardLoaded, watchGuardLoad } from './guard-load.js';
 import { type PlannedService, type ServiceRun, planServices, startServices } from './host-service.js';
+import { type NetworkModeName, effectiveNetwork } from './network.js';
 import { HOST_SERVICES } from './services/index.js';
 import { type GitDirEntries, removePlantedGitDirEntries, scanGitDirs } from '../host/git-dir-links.js';
 
@@ -46,6 +47,9 @@ export interface LaunchRequest {
   yolo: boolean;
   config?: string | undefined;
   agentArgs: string[];
+  /** --network and --allow-domain. */
+  network?: NetworkModeName | undefined;
+  allowDomain: string[];
 }
 
 /** A run, planned: everything execute() does is decided here, and --dry-run prints exactly this. */
@@ -88,10 +92,15 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
   const runtimeDir = chooseRuntimeDir(facts.env, facts.uid);
   const session = sessionPaths(runtimeDir, facts.pid);
   const seccomp = backend.seccompProfile(runtimeDir);
-  const serviceRun: ServiceRun = { session, config: ctx.config };
+  const { network, egress } = effectiveNetwork(ctx.config, req.agent, {
+    network: req.network,
+    allowDomain: req.allowDomain,
+  });
+  const serviceRun: ServiceRun = { session, config: ctx.config, egress };
   const services = planServices(HOST_SERVICES, serviceRun);
   const settings: RunSettings = {
     ...ctx.settings,
+    network,
     gitconfig: basename(session.gitconfig),
     services: services.map((s) => s.contribution),
   };

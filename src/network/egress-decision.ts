@@ -29,6 +29,9 @@ export async function decideEgress(
 ): Promise<EgressDecision> {
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     return { allowed: false, reason: `port ${port} is not a TCP port` };
+  // the names the sandbox knows the host's own services by: the host's loopback, only where the run allows it
+  const alias = hostAliases.get(host.toLowerCase());
+  if (alias !== undefined) return { allowed: true, address: alias };
   const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (isIP(literal)) {
     return allowlist.listsAddress(literal)
@@ -38,9 +41,6 @@ export async function decideEgress(
           reason: `the IP address ${literal} is not on the allowlist (list the address itself)`,
         };
   }
-  // the name the sandbox knows the host's own services by: the host's loopback, only where the run allows it
-  const alias = hostAliases.get(host.toLowerCase());
-  if (alias !== undefined) return { allowed: true, address: alias };
   if (!allowlist.allowsName(host)) return { allowed: false, reason: `${host} is not on the allowlist` };
   let addresses: string[];
   try {

@@ -1,3 +1,4 @@
+import { shellQuote } from '../../agents/sandbox-node.js';
 import { basename, dirname, join } from 'node:path';
 import type { AgentAdapter, Wiring } from '../../agents/types.js';
 import { ConfigError, RuntimeError } from '../errors.js';
@@ -410,7 +411,22 @@ export function commandStep(
   const inner = req.tmux ? tmuxCommand(agentArgv, SANDBOX_SESSION_DIR) : agentArgv;
   // Secret values never go to podman (its container spec and state database keep them): the entry reads them
   // from the read-only env file and execs the agent (or the tmux runner, whose tmux server then has them).
-  return secretEnv.length > 0
-    ? ['/bin/sh', SANDBOX_ENTRY, `${SANDBOX_SECRETS_DIR}/${basename(host.secretEnvFile)}`, ...inner]
-    : inner;
+  const entered =
+    secretEnv.length > 0
+      ? ['/bin/sh', SANDBOX_ENTRY, `${SANDBOX_SECRETS_DIR}/${basename(host.secretEnvFile)}`, ...inner]
+      : inner;
+  return withPreludes(
+    (settings.services ?? []).flatMap((s) => (s.prelude ? [s.prelude] : [])),
+    entered,
+  );
+}
+
+/**
+ * Runs each service's prelude in the sandbox before the command, which starts only if all succeed (exit 126
+ * otherwise, as for a command that cannot run); then the shell execs it, so it keeps the shell's PID.
+ */
+export function withPreludes(preludes: readonly string[][], command: string[]): string[] {
+  if (preludes.length === 0) return command;
+  const steps = preludes.map((p) => `${p.map(shellQuote).join(' ')} || exit 126`);
+  return ['/bin/sh', '-c', `${steps.join('; ')}; exec "$@"`, 'ags-prelude', ...command];
 }

@@ -1,5 +1,6 @@
 import type { AgentName } from '../../../agents/types.js';
 import { executeLaunch, planText, prepareLaunch } from '../../launch/launch.js';
+import type { NetworkModeName } from '../../launch/network.js';
 import { mark } from '../../util/timing.js';
 
 export interface RunFlags {
@@ -11,6 +12,8 @@ export interface RunFlags {
   yolo: boolean;
   dryRun: boolean;
   config?: string | undefined;
+  network?: NetworkModeName | undefined;
+  allowDomain: string[];
 }
 
 /** `ags --agent <name> [flags] -- [agent args]`: the launch, or with --dry-run its plan. Returns the exit code. */

@@ -24,7 +24,12 @@ describe('the built-in defaults', () => {
       approval: 'prompt',
       timeout_seconds: 300,
     });
-    expect(config.network).toEqual({ mode: 'open', allow_host_loopback: false });
+    expect(config.network).toEqual({
+      mode: 'open',
+      allow_host_loopback: false,
+      allow_domains: [],
+      max_connections: 64,
+    });
     expect(config.lockdown).toEqual({ network: 'none', auth_proxy: false, allow_mounts: false });
   });
 
@@ -50,7 +55,12 @@ describe('the built-in defaults', () => {
 
   it('give every agent a section with empty args and env and an isolated home', () => {
     for (const name of ['claude', 'codex', 'gemini', 'opencode', 'pi', 'shell'] as const) {
-      expect(config.agents[name]).toEqual({ args: [], env: {}, host_home: false });
+      expect(config.agents[name]).toEqual({
+        args: [],
+        env: {},
+        host_home: false,
+        network: { allow_domains: [] },
+      });
     }
   });
 });

@@ -72,6 +72,19 @@ describe('what an overlay widens', () => {
     ]);
   });
 
+  it('lists the domains an overlay adds to the allowlist, for the run and per agent', () => {
+    expect(
+      describeOverlay({
+        network: { mode: 'allowlist', allow_domains: ['evil.example', '@packages'] },
+        agents: { pi: { network: { allow_domains: ['*.cdn.example'] } } },
+      }),
+    ).toEqual([
+      'let pi reach, under the allowlist network: *.cdn.example',
+      'set network mode to "allowlist"',
+      'let the sandbox reach, under the allowlist network: evil.example, @packages',
+    ]);
+  });
+
   it('shows what the overlay supplies escaped: escape sequences cannot erase a line or draw a fake one', () => {
     const lines = describeOverlay({
       mount: [{ host: '/home/me/.ssh\x1b[2K\r', container: '/x\u202e', mode: 'rw' }],

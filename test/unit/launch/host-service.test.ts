@@ -43,6 +43,7 @@ describe('host services', () => {
     run = {
       session,
       config: { sandbox: { ssh_keys: [] }, auth_proxy: { enabled: false } } as unknown as Config,
+      egress: null,
     };
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -113,7 +114,7 @@ describe('host services', () => {
   });
 
   it('the ssh-agent is the first service, used only when the config names ssh keys', () => {
-    expect(HOST_SERVICES.map((s) => s.name)).toEqual(['ssh-agent', 'auth-proxy']);
+    expect(HOST_SERVICES.map((s) => s.name)).toEqual(['ssh-agent', 'auth-proxy', 'egress-proxy']);
     expect(planServices(HOST_SERVICES, run)).toEqual([]);
     const withKeys = {
       ...run,

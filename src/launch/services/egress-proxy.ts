@@ -1,0 +1,121 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { expansionEnv } from '../../config/expand.js';
+import { RuntimeError } from '../../errors.js';
+import { Allowlist, parseAllowEntry } from '../../network/allowlist.js';
+import { startEgressProxy } from '../../network/egress-proxy.js';
+import { SANDBOX_NODE_PATH } from '../../../agents/sandbox-node.js';
+import { SANDBOX_BIN_DIR } from '../../plan/reserved.js';
+import { scrubText } from '../../util/terminal-text.js';
+import type { HostService, ServiceRun } from '../host-service.js';
+import { EGRESS_SOCKET_TARGET } from '../network.js';
+
+/** Where programs in the sandbox find the proxy: the forwarder's port on the sandbox's own loopback. */
+export const EGRESS_PORT = 3128;
+/**
+ * What the sandbox knows the host's services by, dialled at the host's loopback: the name the prompt hint gives,
+ * and the address slirp4netns gives the host's loopback under the "open" network, so one agent config serves both.
+ */
+const HOST_SERVICES_NAMES = ['host.containers.internal', '10.0.2.2'];
+
+const socketOf = (run: ServiceRun) => join(run.session.root, 'egress.sock');
+
+/** The decision log: one JSON line per connection, kept after the run (`$XDG_STATE_HOME/ags/network.log`). */
+export function networkLogPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(expansionEnv(env).XDG_STATE_HOME!, 'ags', 'network.log');
+}
+
+/** The variables that point programs at the proxy, in both cases, and what Node and Claude Code need to use it. */
+export function proxyEnv(port: number): Record<string, string> {
+  const url = `http://127.0.0.1:${port}`;
+  const local = 'localhost,127.0.0.1,::1';
+  return {
+    HTTP_PROXY: url,
+    HTTPS_PROXY: url,
+    ALL_PROXY: url,
+    http_proxy: url,
+    https_proxy: url,
+    all_proxy: url,
+    NO_PROXY: local,
+    no_proxy: local,
+    // Node's fetch and http ignore the variables above unless told (Node 24; pi, gemini)
+    NODE_USE_ENV_PROXY: '1',
+    // Claude Code resolves names itself first unless told to leave that to the proxy; the sandbox has no DNS
+    CLAUDE_CODE_PROXY_RESOLVES_HOSTS: 'true',
+  };
+}
+
+/**
+ * The egress proxy of an "allowlist" run: the sandbox has no network interface, and this host-side proxy on a
+ * Unix socket (src/network/egress-proxy.ts) is its only way out, reached through a forwarder the sandbox starts
+ * before the agent (shims/bin/net-forward.ts).
+ */
+export const egressProxyService: HostService = {
+  name: 'egress-proxy',
+  plan(run) {
+    if (!run.egress) return null;
+    return {
+      service: 'egress-proxy',
+      mounts: [{ source: socketOf(run), target: EGRESS_SOCKET_TARGET, mode: 'rw' }],
+      env: proxyEnv(EGRESS_PORT),
+      files: [],
+      // the image's node, never one the agent's PATH (its home) could offer
+      prelude: [
+        '/usr/bin/env',
+        '-i',
+        `PATH=${SANDBOX_NODE_PATH}`,
+        'node',
+        `${SANDBOX_BIN_DIR}/net-forward.mjs`,
+        EGRESS_SOCKET_TARGET,
+        String(EGRESS_PORT),
+      ],
+    };
+  },
+  async start(run, hold) {
+    const egress = run.egress!;
+    const allowlist = new Allowlist(
+      egress.allow.map((e) => {
+        const p = parseAllowEntry(e);
+        if (!p.ok) throw new RuntimeError(`network allowlist: ${p.reason}`);
+        return p.entry;
+      }),
+    );
+    const logFile = networkLogPath();
+    mkdirSync(dirname(logFile), { recursive: true, mode: 0o700 });
+    const session = run.session.root.split('/').pop();
+    let proxy;
+    try {
+      proxy = await startEgressProxy({
+        socketPath: socketOf(run),
+        allowlist,
+        maxConnections: egress.maxConnections,
+        hostAliases: new Map(egress.hostLoopback ? HOST_SERVICES_NAMES.map((n) => [n, '127.0.0.1']) : []),
+        denialHint: (host) =>
+          `allow it with --allow-domain ${host} or [network] allow_domains (ags network policy)`,
+        log: (entry) => {
+          try {
+            appendFileSync(
+              logFile,
+              `${JSON.stringify({ time: new Date().toISOString(), session, ...entry })}\n`,
+              {
+                mode: 0o600,
+              },
+            );
+          } catch {
+            // an unwritable log must not stop the run
+          }
+        },
+      });
+    } catch (err) {
+      throw new RuntimeError(
+        `the egress proxy could not start: ${(err as Error).message}`,
+        'the run does not fall back to another network; use --network none or open to run without it',
+      );
+    }
+    hold.stop(() => void proxy.close());
+    const shown = egress.allow.slice(0, 8).join(', ');
+    process.stderr.write(
+      `ags: network: allowlist through the host proxy (${egress.allow.length} entries: ${scrubText(shown)}${egress.allow.length > 8 ? ', …' : ''})${egress.hostLoopback ? '; host services at host.containers.internal' : ''}\n`,
+    );
+  },
+};
