@@ -103,6 +103,11 @@ export interface Env {
   aliases: Map<string, string>;
   /** Functions being defined or called, innermost last (for recursion). */
   fnStack: string[];
+  /**
+   * For variables set from a substitution whose output is unknown (`X=$(env | base64)`, `for c in $(…)`): the
+   * commands that produced it, so a command using `$X` counts them as its own substitutions (data flows on).
+   */
+  feeds?: Map<string, Invocation[]>;
 }
 
 /** Where a walker is: nesting level, the wrapper chain so far, the stdin and the earlier stages of its pipeline. */

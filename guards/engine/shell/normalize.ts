@@ -208,13 +208,19 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
   for (const a of cmd.assigns) walkWordScripts(a, ctx, frame.level, frame.via);
   for (const w of cmd.words) walkWordScripts(w, ctx, frame.level, frame.via);
   if (cmd.loop) {
+    // `for x in $(…)` runs the substitution
+    for (const w of cmd.loop.items ?? []) walkWordScripts(w, ctx, frame.level, frame.via);
     bindLoop(cmd.loop, ctx);
+    noteFeeds(cmd.loop.name, (cmd.loop.items ?? []).flatMap(scriptsOfWord), ctx);
     return null;
   }
   if (cmd.words.length === 0) {
     for (const a of cmd.assigns) {
       const s = splitAssignment(a);
-      if (s) assignVar(ctx, s.name, assignmentValue(s.parts, ctx));
+      if (s) {
+        assignVar(ctx, s.name, assignmentValue(s.parts, ctx));
+        noteFeeds(s.name, scriptsOfParts(s.parts), ctx);
+      }
     }
     // `> file` alone still opens (and truncates) the file: checked as the no-op command `:` with that redirection
     return cmd.redirs.length > 0 ? unwrap([litWord(':')], cmd.redirs, ctx, frame) : null;
@@ -236,6 +242,22 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
     first ??= inv;
   }
   return first;
+}
+
+/** Remembers which substitutions a variable's value came from (see Env.feeds). */
+function noteFeeds(name: string, scripts: Script[], ctx: WalkContext): void {
+  const env = envOf(ctx);
+  const subs = scripts.map((sc) => lastPrimaryOf(sc, ctx)).filter((x): x is Invocation => x !== null);
+  if (subs.length > 0) (env.feeds ??= new Map()).set(name, subs.slice(0, 8));
+}
+
+/** The substitutions that fed the variables a word uses (`"$X"` after `X=$(env)`). */
+function fedBy(w: Word, ctx: WalkContext): Invocation[] {
+  const feeds = envOf(ctx).feeds;
+  if (!feeds) return [];
+  const out: Invocation[] = [];
+  for (const p of w.parts) if (p.k === 'param') out.push(...(feeds.get(p.name) ?? []));
+  return out;
 }
 
 /** `for NAME in WORDS`: NAME takes each word's value (a glob stays a glob: the loop runs over what it matches). */
@@ -378,6 +400,7 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
       const sub = lastPrimaryOf(sc, ctx);
       if (sub) inv.subs.push(sub);
     }
+    for (const sub of fedBy(a.word, ctx)) if (!inv.subs.includes(sub)) inv.subs.push(sub);
   }
   inv.cwd = ctx.cwd;
   ctx.out.push(inv);
