@@ -5,7 +5,7 @@
  * substitutions, and shell commands inside inline interpreter code. Each invocation records how it was reached.
  * The data model is in `invocation.ts`, the command tables in `commands.ts`, option skipping in `options.ts`.
  */
-import type { Group, Heredoc, Redirect, Script, SimpleCommand, Stage, Word } from './ast.js';
+import type { Group, Heredoc, Part, Redirect, Script, SimpleCommand, Stage, Word } from './ast.js';
 import { parseShell } from './parser.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
 import { extractInlineCode, shellStringsInCode } from '../inline-code.js';
@@ -222,6 +222,7 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
         noteFeeds(s.name, scriptsOfParts(s.parts), ctx);
       }
     }
+    for (const arr of cmd.arrays ?? []) bindArray(arr.name, arr.items, ctx);
     // `> file` alone still opens (and truncates) the file: checked as the no-op command `:` with that redirection
     return cmd.redirs.length > 0 ? unwrap([litWord(':')], cmd.redirs, ctx, frame) : null;
   }
@@ -244,6 +245,17 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
   return first;
 }
 
+/** `NAME=(WORDS)`: each element's value; `$NAME` is the first element. */
+function bindArray(name: string, items: Word[], ctx: WalkContext): void {
+  const env = envOf(ctx);
+  const elements = (expandWords(items, ctx)[0] ?? [])
+    .flatMap(expandBraces)
+    .map((w) => withTilde(w.parts, ctx));
+  (env.arrays ??= new Map()).set(name, elements);
+  env.vars.delete(name);
+  if (elements[0]) assignVar(ctx, name, [{ parts: elements[0] }]);
+}
+
 /** Remembers which substitutions a variable's value came from (see Env.feeds). */
 function noteFeeds(name: string, scripts: Script[], ctx: WalkContext): void {
   const env = envOf(ctx);
@@ -260,6 +272,14 @@ function fedBy(w: Word, ctx: WalkContext): Invocation[] {
   return out;
 }
 
+/** Tilde expansion of a word's leading unquoted `~` (assignments and loop lists store the expanded value). */
+function withTilde(parts: Part[], ctx: WalkContext): Part[] {
+  const head = parts[0];
+  return head && head.k === 'lit' && !head.q && /^~(?=\/|$)/.test(head.v)
+    ? [{ k: 'lit' as const, v: ctx.home + head.v.slice(1), q: true }, ...parts.slice(1)]
+    : parts;
+}
+
 /** `for NAME in WORDS`: NAME takes each word's value (a glob stays a glob: the loop runs over what it matches). */
 function bindLoop(loop: { name: string; items: Word[] | null }, ctx: WalkContext): void {
   const env = envOf(ctx);
@@ -270,12 +290,7 @@ function bindLoop(loop: { name: string; items: Word[] | null }, ctx: WalkContext
   const alts = [];
   for (const variant of expandWords(loop.items, ctx)) {
     for (const w of variant.flatMap(expandBraces)) {
-      const head = w.parts[0];
-      const parts =
-        head && head.k === 'lit' && !head.q && /^~(?=\/|$)/.test(head.v)
-          ? [{ k: 'lit' as const, v: ctx.home + head.v.slice(1), q: true }, ...w.parts.slice(1)]
-          : w.parts;
-      alts.push({ parts, glob: hasGlob(w) });
+      alts.push({ parts: withTilde(w.parts, ctx), glob: hasGlob(w) });
     }
   }
   // unknown items (`for f in $(ls)`) leave the variable unknown
@@ -300,6 +315,12 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       const inv = newInvocation(w, redirs, at);
       inv.dynamic = true;
       inv.args = w.slice(1).map(toArg);
+      // a command word a decoder or a download produces runs text nobody can read: like eval of that text
+      const src = producerOfScripts(scriptsOfWord(first), ctx);
+      if (src && (src.kind === 'decoded' || src.kind === 'network')) {
+        inv.evalDynamic = true;
+        inv.evalSource = src;
+      }
       inv.cwd = ctx.cwd;
       ctx.out.push(inv);
       return inv;
@@ -503,6 +524,19 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     }
     return;
   }
+  if (EDITORS.has(n)) {
+    for (const cmd of editorShellCommands(inv)) nested(cmd, `${n} :!`);
+    return;
+  }
+  if ((n === 'make' || n === 'gmake') && readsMakefileFromStdin(inv)) {
+    if (inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined) nested(makeRecipes(inv.stdin.text), n);
+    else if (inv.stdin) {
+      // a makefile from a download or a decoder runs its recipes as shell: judged like that text fed to a shell
+      inv.evalDynamic = true;
+      inv.evalSource = inv.stdin;
+    }
+    return;
+  }
   if ((n === 'source' || n === '.') && inv.args[0]) {
     const p = inv.args[0].word.parts[0];
     if (p && p.k === 'procsub') inv.stdin = producerOfScripts([p.script], ctx);
@@ -680,6 +714,56 @@ function markDynamicEval(inv: Invocation, args: Arg[], ctx: WalkContext): void {
     args.flatMap((a) => scriptsOfWord(a.word)),
     ctx,
   ) ?? { kind: 'dynamic', desc: args.map((a) => a.text).join(' ') };
+}
+
+const EDITORS = new Set(['vi', 'vim', 'nvim', 'ex', 'view', 'gvim', 'vimdiff']);
+
+/** Shell commands an editor's startup commands run: `-c ':!cmd'`, `+'!cmd'`, `--cmd 'r !cmd'`, `call system('…')`. */
+function editorShellCommands(inv: Invocation): string[] {
+  const out: string[] = [];
+  const args = inv.args;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i]!.value;
+    let ex: string | null = null;
+    if ((v === '-c' || v === '--cmd') && args[i + 1]) ex = args[++i]!.value;
+    else if (v !== null && v.startsWith('+')) ex = v.slice(1);
+    if (ex === null) continue;
+    for (const piece of ex.split('|')) {
+      const bang = /^\s*:*\s*(?:silent!?\s*)?(?:[\d,.$%]*\s*(?:r(?:ead)?|w(?:rite)?)?\s*)!(.*)$/s.exec(piece);
+      if (bang) out.push(bang[1]!);
+      const sys = /\bsystem(?:list)?\s*\(\s*(['"])(.*?)\1/s.exec(piece);
+      if (sys) out.push(sys[2]!);
+    }
+    // a `!cmd` takes the rest of the line, pipes included
+    const whole = /^\s*:*\s*!(.*)$/s.exec(ex);
+    if (whole && ex.includes('|')) out.push(whole[1]!);
+  }
+  return out;
+}
+
+function readsMakefileFromStdin(inv: Invocation): boolean {
+  return inv.args.some(
+    (a, i) =>
+      ((a.value === '-f' || a.value === '--file' || a.value === '--makefile') &&
+        (inv.args[i + 1]?.value === '-' || inv.args[i + 1]?.value === '/dev/stdin')) ||
+      a.value === '-f-' ||
+      a.value === '-f/dev/stdin' ||
+      a.value === '--file=-' ||
+      a.value === '--file=/dev/stdin',
+  );
+}
+
+/** The recipe lines of a makefile (tab-indented lines and `target: deps; recipe`), which make runs with a shell. */
+function makeRecipes(text: string): string {
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('\t')) lines.push(line.slice(1).replace(/^[@+-]+/, ''));
+    else {
+      const m = /^[^:=#]+::?[^;=]*;(.*)$/.exec(line);
+      if (m) lines.push(m[1]!.replace(/^\s*[@+-]+/, ''));
+    }
+  }
+  return lines.join('\n');
 }
 
 /** `find … -exec cmd {} ;` runs cmd; without filters `{}` stands for the start paths themselves. */
