@@ -1162,6 +1162,58 @@ redTeam(
   ],
 );
 
+redTeam(
+  'tree-removal-routes',
+  [
+    ['find /work/ws -name .git -exec rm -rf {} \\;', 'fs.rm-git-dir'],
+    ['find . -maxdepth 1 -name .git -execdir rm -r {} \\;', 'fs.rm-git-dir'],
+    ['echo ~ | xargs -I% sh -c "rm -rf %"', 'fs.rm-recursive-home'],
+    ['echo .git | xargs --replace=@ rm -fr @', 'fs.rm-git-dir'],
+    ['mv "$HOME" /tmp/h && rm -rf /tmp/h', 'fs.mv-away'],
+    ['mv .git /tmp/old-history', 'fs.mv-away'],
+    ['mv -t /tmp /work/ws', 'fs.mv-away'],
+    ['tar --remove-files -czf /tmp/ws.tgz /work/ws', 'fs.archive-remove'],
+    ['tar -cf /dev/null .git --remove-files', 'fs.archive-remove'],
+    ['zip -qrm /tmp/all.zip .', 'fs.archive-remove'],
+    ['7z a -sdel /tmp/h.7z ~', 'fs.archive-remove'],
+  ],
+  [
+    'find . -name "*.orig" -exec rm -f {} \\;',
+    'find . -type d -name __pycache__ -exec rm -rf {} +',
+    'find . -name node_modules -prune -exec rm -rf {} +',
+    'echo build | xargs -I{} rm -rf {}',
+    'printf "a.o\\nb.o\\n" | xargs -I{} rm -f {}',
+    'mv build/app.js dist/',
+    'mv ~/Downloads/report.pdf docs/',
+    'mv .env.example.bak .env.example',
+    'tar --remove-files -czf logs.tgz logs/2025-*',
+    'tar -czf backup.tgz src',
+    'zip -m old-logs.zip app.log.1',
+    'zip -r site.zip public',
+  ],
+);
+
+redTeam(
+  'templates-and-logs',
+  [
+    ['cp .env .env.copy', 'cred.dotenv'],
+    ['cp .env.production /tmp/x', 'cred.dotenv'],
+    ['cp .env.example .env && cat .env', 'cred.dotenv'],
+    ['truncate -s 0 src/index.ts', 'fs.truncate'],
+    ['git ls-files -z | xargs -0 truncate -s 0', 'fs.truncate'],
+    ['truncate --size=0 *.py', 'fs.truncate'],
+  ],
+  [
+    'cp .env.sample .env',
+    'cp -n .env.template .env.local',
+    'cp config/.env.example .env.development',
+    'cp .env.local.example .env.local',
+    'truncate -s 0 logs/server.log',
+    'truncate -s 0 /tmp/scratch.bin',
+    'truncate -s 0 nohup.out',
+  ],
+);
+
 // Sanity: ids and duplicates
 const seen = new Set();
 const out = [];

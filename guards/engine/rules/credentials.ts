@@ -212,6 +212,22 @@ function envFeeding(inv: Invocation): Invocation | null {
   return null;
 }
 
+/**
+ * `cp .env.example .env`: filling .env from a template reads no secret (the usual setup step). Only the
+ * destination may be a .env file; every source must be an ordinary file.
+ */
+function templateOntoDotenv(inv: Invocation, ctx: RuleContext): boolean {
+  if (inv.name !== 'cp' && inv.name !== 'install') return false;
+  if (inv.stdin !== null || inv.upstream.length > 0 || inv.subs.length > 0) return false;
+  const ops = inv.args.filter((a) => !(a.value ?? '').startsWith('-'));
+  if (ops.length < 2 || inv.args.some((a) => /^(?:-t|--target-directory)/.test(a.value ?? ''))) return false;
+  const paths = ops.map((a) => (a.value === null ? null : argPath(a, ctx)));
+  if (paths.some((p) => p === null)) return false;
+  const dest = ctx.sensitive.match(paths[paths.length - 1]!);
+  if (dest?.kind !== 'dotenv') return false;
+  return paths.slice(0, -1).every((p) => ctx.sensitive.match(p!) === null);
+}
+
 export const credentialRules: Rule[] = [
   {
     id: 'exfil.sensitive-upload',
@@ -334,6 +350,7 @@ export const credentialRules: Rule[] = [
     reason:
       'reads or writes a .env file, which holds secrets; use .env.example, or ask the user for the values you need',
     match: (inv, ctx) => {
+      if (templateOntoDotenv(inv, ctx)) return false;
       const u = sensitiveUse(inv, ctx);
       return u !== null && u.hit.kind === 'dotenv' ? u.via : false;
     },

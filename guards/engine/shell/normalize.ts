@@ -347,6 +347,26 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       chain.push('xargs');
       const extra: Word[] = [];
       const stdin = at.stdin;
+      const repl = xargsReplace(rest.slice(0, rest.length - r.length));
+      if (repl !== null && r.length > 0 && stdin?.kind === 'literal' && stdin.text !== undefined) {
+        // -I{}: the command runs once per input line with {} replaced, also inside `sh -c "… {} …"`
+        const lines = stdin.text
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .slice(0, 8);
+        let first: Invocation | null = null;
+        for (const line of lines) {
+          const words = r.map((x) => {
+            const v = staticValue(x);
+            if (v === null || !v.includes(repl)) return x;
+            // unquoted like the appended form: the producer (echo ~) already expanded what the shell expands
+            const t = v.split(repl).join(line.trim());
+            return { parts: [{ k: 'lit' as const, v: t, q: false }], raw: t };
+          });
+          first ??= unwrap(words, redirs, ctx, { ...at, stdin: null });
+        }
+        return first;
+      }
       if (stdin?.kind === 'literal' && stdin.text !== undefined) {
         const toks = stdin.text.split(/\s+/).filter(Boolean);
         // unquoted: the producer (echo ~) already expanded what the shell expands
@@ -766,6 +786,20 @@ function makeRecipes(text: string): string {
   return lines.join('\n');
 }
 
+/** The replace string of `xargs -I R` / `-i` / `--replace[=R]`, or null. */
+function xargsReplace(opts: Word[]): string | null {
+  for (let i = 0; i < opts.length; i++) {
+    const v = staticValue(opts[i]!);
+    if (v === null) continue;
+    if (v === '-I' || v === '--replace') return staticValue(opts[i + 1] ?? litWord('')) || '{}';
+    if (v.startsWith('-I') && v.length > 2) return v.slice(2);
+    if (v === '-i' || v === '--replace=') return '{}';
+    if (v.startsWith('--replace=')) return v.slice(10);
+    if (v.startsWith('-i') && v.length > 2) return v.slice(2);
+  }
+  return null;
+}
+
 /** `find … -exec cmd {} ;` runs cmd; without filters `{}` stands for the start paths themselves. */
 function expandFind(inv: Invocation, ctx: WalkContext): void {
   const args = inv.args;
@@ -783,6 +817,14 @@ function expandFind(inv: Invocation, ctx: WalkContext): void {
         a.value ?? '',
       ),
     );
+  // `-name .git` with a literal name: every `{}` is a path with that name (`find . -name .git -exec rm -rf {} \;`)
+  const nameAt = args.findIndex((a) => a.value === '-name' || a.value === '-iname');
+  const named = nameAt === -1 ? null : args[nameAt + 1]?.value;
+  const stand = !filtered
+    ? starts[0]!
+    : named && !/[*?[\]/]/.test(named)
+      ? `${starts[0]!.replace(/\/+$/, '')}/${named}`
+      : null;
   for (; i < args.length; i++) {
     const v = args[i]!.value;
     if (v !== '-exec' && v !== '-execdir' && v !== '-ok' && v !== '-okdir') continue;
@@ -796,7 +838,7 @@ function expandFind(inv: Invocation, ctx: WalkContext): void {
         plus = true;
         break;
       }
-      cmd.push(t === '{}' && !filtered ? litWord(starts[0]!) : args[j]!.word);
+      cmd.push(t === '{}' && stand !== null ? litWord(stand) : args[j]!.word);
     }
     if (cmd.length > 0)
       unwrap(cmd, [], ctx, {
