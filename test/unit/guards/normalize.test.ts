@@ -78,7 +78,7 @@ describe('normalize', () => {
     // a literal -name: {} is a path with that name (what rules about .git need)
     const rm2 = walk('find /x -name y -exec rm {} +').find((i) => i.name === 'rm')!;
     expect(argv(rm2)).toEqual(['/x/y']);
-    const rm3 = walk('find /x -name "*.o" -exec rm {} +').find((i) => i.name === 'rm');
+    const rm3 = walk('find /x -name "*.o" -exec rm {} +').find((i) => i.name === 'rm')!;
     expect(argv(rm3)).toEqual(['{}']);
   });
 
