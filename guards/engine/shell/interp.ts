@@ -205,7 +205,11 @@ function paramValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] |
     const names = target?.map((a) => (a.parts.length === 1 && a.parts[0]!.k === 'lit' ? a.parts[0]!.v : ''));
     if (!names || names.some((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) return null;
     const out: Alt[] = [];
-    for (const n of names) out.push(...(paramValue({ ...p, name: n, raw: `$${n}`, op: '' }, ctx) ?? []));
+    // an unknown target stays an expansion of that name (`K=GITHUB_TOKEN; curl -d "${!K}"` sends $GITHUB_TOKEN)
+    for (const n of names) {
+      const inner = { ...p, name: n, raw: `$${n}`, op: '' };
+      out.push(...(paramValue(inner, ctx) ?? [{ parts: [inner] }]));
+    }
     return out.length > 0 ? out : null;
   }
   if (p.op === '[') return elementValue(p, env);
