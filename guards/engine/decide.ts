@@ -196,7 +196,7 @@ export function analyzeShell(
   const wctx: WalkContext = { budget, warnings, out: [], cwd, home, workspace };
   walkScript(script, wctx, 0, []);
   const hits: Hit[] = [];
-  const base = ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts);
+  const base = { ...ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts), script: wctx.out };
   for (const inv of wctx.out) {
     budget.tick();
     const ctx = inv.cwd === cwd ? base : { ...base, cwd: inv.cwd };

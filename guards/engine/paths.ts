@@ -61,7 +61,9 @@ export const BUILTIN_SENSITIVE: readonly string[] = [
 const SSH_PUBLIC = /\/\.ssh\/(?:[^/]+\.pub|known_hosts(?:\.old)?|authorized_keys)$/;
 
 const DOTENV = /^\.env(?:\..+)?$/;
-const DOTENV_TEMPLATE = /^\.env\.(?:example|sample|template|dist|defaults|schema|tpl)$/i;
+/** A template: one dot-segment after `.env` says so (`.env.example`, `.env.local.example`, `.env.example.bak`). */
+const DOTENV_TEMPLATE =
+  /^\.env(?:\.[^.]+)*\.(?:example|sample|template|dist|defaults|schema|tpl)(?:\.[^.]+)*$/i;
 
 export type SensitiveKind = 'credential' | 'dotenv';
 

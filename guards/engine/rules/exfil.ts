@@ -7,6 +7,7 @@ import type { Part } from '../shell/ast.js';
 import { NETWORK } from '../shell/commands.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
+import { LOCAL_HOST, pushToNewPlace, socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
 
 /** Names of environment variables that hold secrets. */
@@ -25,8 +26,6 @@ const SECRET_HOME: Array<[RegExp, RegExp]> = [
   [/^SLACK/i, /(?:^|\.)slack\.com$/],
   [/^STRIPE/i, /(?:^|\.)stripe\.com$/],
 ];
-const LOCAL_HOST =
-  /^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|host\.containers\.internal|host\.docker\.internal)$/i;
 const HEADER_OPTS = new Set(['-H', '--header', '-u', '--user', '--oauth2-bearer', '--proxy-user', '-U']);
 /** Commands that send their arguments somewhere: HTTP clients and name lookups (a DNS query is a request too). */
 const RESOLVERS = new Set(['dig', 'nslookup', 'host', 'drill', 'ping', 'ping6', 'traceroute', 'whois']);
@@ -52,6 +51,9 @@ function secretFeeding(inv: Invocation): string | null {
   const walk = (i: Invocation, depth: number): string | null => {
     if (seen.has(i) || depth > 4) return null;
     seen.add(i);
+    // `printenv KEY` / `env KEY`-style lookups name the secret as a literal
+    if (i.name === 'printenv')
+      for (const a of i.args) if (a.value !== null && SECRET_NAME.test(a.value)) return a.value;
     for (const a of i.args) {
       const s = secretParam(a.word.parts);
       if (s) return s;
@@ -74,10 +76,12 @@ function secretFeeding(inv: Invocation): string | null {
   return null;
 }
 
-function secretInRequest(inv: Invocation): string | false {
-  const sender = (NETWORK.has(inv.name) && inv.name !== 'openssl') || RESOLVERS.has(inv.name);
+function secretInRequest(inv: Invocation, ctx: RuleContext): string | false {
+  const socket = socketSink(inv, ctx);
+  const sender =
+    (NETWORK.has(inv.name) && inv.name !== 'openssl') || RESOLVERS.has(inv.name) || socket || uploadSink(inv);
   if (!sender) return false;
-  const host = hostOf(inv);
+  const host = socket ?? hostOf(inv);
   if (host && LOCAL_HOST.test(host)) return false;
   const args = inv.args;
   for (let i = 0; i < args.length; i++) {
@@ -94,6 +98,10 @@ function secretInRequest(inv: Invocation): string | false {
     }
     return `$${name} → ${host ?? inv.name}`;
   }
+  for (const r of inv.redirs) {
+    const name = r.op === '<<<' && r.target ? secretParam(r.target.parts) : null;
+    if (name) return `$${name} → ${host ?? inv.name}`;
+  }
   const fed = secretFeeding(inv);
   return fed ? `$${fed} → ${host ?? inv.name}` : false;
 }
@@ -101,7 +109,27 @@ function secretInRequest(inv: Invocation): string | false {
 const ENV_WHOLE =
   /\bprocess\.env\b(?!\s*(?:\.\s*[A-Za-z_$]|\[|\?\.))|\bos\.environ\b(?!\s*(?:\.get\b|\[|\.setdefault\b|\.pop\b))|\bENV\.(?:to_h|to_a|to_s|inspect|each|map|keys|values)\b|\bJSON\.(?:dump|generate)\(\s*ENV\b|%ENV\b|\bDeno\.env\.toObject\b|\bgetenv\(\s*\)/;
 const NET_API =
-  /\bfetch\s*\(|\bhttps?\.(?:request|get|post)\b|\baxios\b|\bXMLHttpRequest\b|\bWebSocket\b|\bnet\.(?:connect|createConnection)\b|\burllib\b|\brequests\.|\bhttp\.client\b|\bhttpx\b|\baiohttp\b|\bsocket\.|\bsmtplib\b|\bNet::HTTP\b|\bLWP\b|\bHTTP::Tiny\b|\bIO::Socket\b|\bTCPSocket\b|\bNet::HTTP\b|\bcurl_exec\b|\bfile_get_contents\s*\(\s*['"]https?:/;
+  /\brequire\(\s*['"`](?:node:)?(?:https?|http2|net|tls|dgram|dns)['"`]\s*\)|\bfetch\s*\(|\bhttps?\.(?:request|get|post)\b|\baxios\b|\bXMLHttpRequest\b|\bWebSocket\b|\bnet\.(?:connect|createConnection)\b|\burllib\b|\brequests\.|\bhttp\.client\b|\bhttpx\b|\baiohttp\b|\bsocket\.|\bsmtplib\b|\bNet::HTTP\b|\bLWP\b|\bHTTP::Tiny\b|\bIO::Socket\b|\bTCPSocket\b|\bNet::HTTP\b|\bcurl_exec\b|\bfile_get_contents\s*\(\s*['"]https?:/;
+
+/** A secret environment variable read by inline code: `process.env.GITHUB_TOKEN`, `os.environ['AWS_…']`, `ENV['…']`. */
+const CODE_SECRET =
+  /\bprocess\.env(?:\.|\[\s*['"`])([A-Za-z_][A-Za-z0-9_]*)|\b(?:os\.environ(?:\.get)?\s*[[(]|os\.getenv\s*\(|ENV(?:\.fetch)?\s*[[(]|\$ENV\{|getenv\s*\(|Deno\.env\.get\s*\()\s*['"]?([A-Za-z_][A-Za-z0-9_]*)/g;
+const CODE_URL_HOST = /\b(?:https?|wss?):\/\/([^/'"`\s:?#]+)/gi;
+
+/** Inline code that reads a secret variable and talks to the network somewhere other than the secret's service. */
+function codeSendsSecret(code: string): string | false {
+  if (!NET_API.test(code)) return false;
+  const hosts = [...code.matchAll(CODE_URL_HOST)].map((m) => m[1]!.toLowerCase());
+  for (const m of code.matchAll(CODE_SECRET)) {
+    const name = m[1] ?? m[2]!;
+    if (!SECRET_NAME.test(name)) continue;
+    const home = SECRET_HOME.find(([re]) => re.test(name));
+    const elsewhere = hosts.filter((h) => !LOCAL_HOST.test(h) && !(home && home[1].test(h)));
+    // no URL literal at all: the destination is computed, so it could be anywhere
+    if (hosts.length === 0 || elsewhere.length > 0) return `${name} → ${elsewhere[0] ?? 'a computed URL'}`;
+  }
+  return false;
+}
 
 const SEARCHERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'ugrep', 'pt', 'sift']);
 const GREP_WITH_ARG = [
@@ -160,7 +188,7 @@ export const exfilRules: Rule[] = [
     pack: 'exfil',
     reason:
       'sends a secret from the environment (API key, token, password) in a request to somewhere it does not belong; never send secrets off',
-    match: (inv) => secretInRequest(inv),
+    match: (inv, ctx) => secretInRequest(inv, ctx),
   },
   {
     id: 'exfil.code-env',
@@ -172,6 +200,24 @@ export const exfilRules: Rule[] = [
       if (!code || !ENV_WHOLE.test(code) || !NET_API.test(code)) return false;
       return `${inv.name} ${inv.code!.flag}`;
     },
+  },
+  {
+    id: 'exfil.code-secret',
+    pack: 'exfil',
+    reason:
+      'inline code sends a secret from the environment (API key, token) somewhere other than the service it belongs to; never send secrets off',
+    match: (inv) => {
+      const code = inv.code?.text;
+      return code ? codeSendsSecret(code) : false;
+    },
+  },
+  {
+    id: 'exfil.git-push-elsewhere',
+    pack: 'exfil',
+    reason:
+      'pushes the repository to a URL or to a remote this command just added or re-pointed; push to the configured remotes, or ask the user',
+    commands: ['git'],
+    match: (inv, ctx) => pushToNewPlace(inv, ctx),
   },
   {
     id: 'cred.sensitive-search',

@@ -231,9 +231,12 @@ export const filesystemRules: Rule[] = [
         size !== -1 ? v[size + 1] : v.find((x) => /^(?:-s|--size=)/.test(x))?.replace(/^(?:-s|--size=)/, '');
       if (sz === undefined || !/^(?:0+[KMGTkmgt]?B?|<.*|-.*|\/.*)$/.test(sz)) return false;
       const targets = operands(inv, ['-s', '--size', '-r', '--reference']);
+      // emptying a log (`truncate -s 0 app.log`) is routine; appended (xargs) or computed targets are not
+      if (inv.appendsArgs) return true;
       return targets.some((a) => {
         const abs = argPath(a, ctx);
-        return abs === null || !/^\/(?:tmp|var\/tmp)\//.test(abs);
+        if (abs === null || a.glob) return true;
+        return !/^\/(?:tmp|var\/tmp)\//.test(abs) && !/\.(?:log|out|err)(?:\.\d+)?$/.test(abs);
       });
     },
   },

@@ -10,6 +10,7 @@ import type { Rule } from './types.js';
 import { writeRules } from './writes.js';
 import { miscRules } from './misc.js';
 import { exfilRules } from './exfil.js';
+import { treeRemovalRules } from './tree-removal.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
@@ -17,6 +18,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...credentialRules,
   ...writeRules,
   ...filesystemRules,
+  ...treeRemovalRules,
   ...miscRules,
   ...diskRules,
   ...gitRules,

@@ -14,6 +14,8 @@ export interface RuleContext {
   sensitive: SensitivePaths;
   /** The current git branch of `cwd`, or null when unknown (read lazily, only by rules that need it). */
   gitBranch: () => string | null;
+  /** Every invocation of the same tool command, in order (for rules that join two commands: `exec 3<>/dev/tcp/…; env >&3`). */
+  script?: readonly Invocation[];
 }
 
 /**

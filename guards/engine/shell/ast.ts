@@ -45,6 +45,8 @@ export interface SimpleCommand {
   redirs: Redirect[];
   /** A `for NAME [in WORDS]` header: binds NAME to each word (null: to the positional parameters). */
   loop?: { name: string; items: Word[] | null };
+  /** Array assignments `NAME=(WORDS)` at the start of the command. */
+  arrays?: Array<{ name: string; items: Word[] }>;
 }
 
 export interface Group {

@@ -14,8 +14,15 @@ export function interpretBuiltin(inv: Invocation, ctx: WalkContext): void {
   const env = envOf(ctx);
   const name = inv.name;
   if (DECLARERS.has(name)) {
+    const nameref = inv.args.some((a) => a.value !== null && /^-[a-zA-Z]*n/.test(a.value));
     for (const a of inv.args) {
       if (a.value !== null && /^[-+]/.test(a.value)) continue;
+      const ref = nameref && a.value !== null ? /^([A-Za-z_]\w*)=([A-Za-z_]\w*)$/.exec(a.value) : null;
+      if (ref) {
+        (env.namerefs ??= new Map()).set(ref[1]!, ref[2]!);
+        env.vars.delete(ref[1]!);
+        continue;
+      }
       const s = splitAssignment(a.word);
       if (s) assignVar(ctx, s.name, assignmentValue(s.parts, ctx));
     }

@@ -88,7 +88,7 @@ export function expandWords(words: Word[], ctx: WalkContext): Word[][] {
     const next: Word[][] = [];
     for (const v of variants) {
       for (const parts of alts) {
-        next.push([...v, ...splitWord(parts, w.raw)]);
+        next.push([...v, ...splitWord(parts, w.raw, ifsOf(ctx))]);
         if (next.length >= MAX_VARIANTS) break;
       }
       if (next.length >= MAX_VARIANTS) break;
@@ -106,25 +106,37 @@ function positionalWords(w: Word, ctx: WalkContext): Word[] | null {
   const pos = envOf(ctx).positional;
   if (!pos) return null;
   const words = pos.map((a) => ({ parts: a.parts.map((x) => requote(x, p.q && !a.glob)), raw: w.raw }));
-  return p.q ? words : words.flatMap((x) => splitWord(x.parts, w.raw));
+  return p.q ? words : words.flatMap((x) => splitWord(x.parts, w.raw, ifsOf(ctx)));
 }
 
 function needsExpansion(w: Word): boolean {
   return w.parts.some((p) => p.k === 'param' || p.k === 'cmdsub');
 }
 
+const DEFAULT_IFS = /\s+/;
+
+/** The field separators: the script's own `IFS=…` when it set one literal value (`IFS=,`), else blanks. */
+function ifsOf(ctx: WalkContext): RegExp {
+  const alts = envOf(ctx).vars.get('IFS');
+  if (!alts || alts.length !== 1) return DEFAULT_IFS;
+  const only = alts[0]!.parts;
+  if (only.length !== 1 || only[0]!.k !== 'lit' || only[0]!.v === '') return DEFAULT_IFS;
+  const chars = only[0]!.v.replace(/[\\\]^-]/g, '\\$&');
+  return new RegExp(`[\\s${chars}]+`);
+}
+
 /** Field splitting of the unquoted text expansions produced (literal words never hold unquoted blanks). */
-function splitWord(parts: Part[], raw: string): Word[] {
+function splitWord(parts: Part[], raw: string, ifs: RegExp = DEFAULT_IFS): Word[] {
   const out: Word[] = [];
   let cur: Part[] = [];
   let had = false;
   for (const p of parts) {
-    if (p.k !== 'lit' || p.q || !/\s/.test(p.v)) {
+    if (p.k !== 'lit' || p.q || !ifs.test(p.v)) {
       cur.push(p);
       had = true;
       continue;
     }
-    const pieces = p.v.split(/\s+/);
+    const pieces = p.v.split(ifs);
     pieces.forEach((piece, i) => {
       if (i > 0) {
         if (had) out.push({ parts: cur, raw });
@@ -165,7 +177,9 @@ function expandPart(p: Part, ctx: WalkContext, depth: number): Part[][] {
   if (p.k === 'param') {
     const alts = paramValue(p, ctx);
     if (alts === null) return [[p]];
-    return alts.map((a) => a.parts.map((x) => requote(x, p.q && !a.glob)));
+    return alts.map((a) =>
+      a.parts.map((x) => (a.fields && x.k === 'lit' && x.v === ' ' && !x.q ? x : requote(x, p.q && !a.glob))),
+    );
   }
   if (p.k === 'cmdsub') {
     const out = depth < MAX_SUB_DEPTH ? outputOf(p.script, ctx, depth + 1) : null;
@@ -183,12 +197,31 @@ function requote(p: Part, q: boolean): Part {
 
 /** What a parameter expands to, or null when unknown. */
 function paramValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] | null {
-  // ${#X}, ${!X}, and operators that transform the value are not computed
+  const env = envOf(ctx);
+  // `${!n}` with n known to name a variable is that variable (`n=HOME; rm -rf "${!n}"`)
+  const indirect = /^\$\{!([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(p.raw);
+  if (indirect) {
+    const target = env.vars.get(indirect[1]!);
+    const names = target?.map((a) => (a.parts.length === 1 && a.parts[0]!.k === 'lit' ? a.parts[0]!.v : ''));
+    if (!names || names.some((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) return null;
+    const out: Alt[] = [];
+    // an unknown target stays an expansion of that name (`K=GITHUB_TOKEN; curl -d "${!K}"` sends $GITHUB_TOKEN)
+    for (const n of names) {
+      const inner = { ...p, name: n, raw: `$${n}`, op: '' };
+      out.push(...(paramValue(inner, ctx) ?? [{ parts: [inner] }]));
+    }
+    return out.length > 0 ? out : null;
+  }
+  if (p.op === '[') return elementValue(p, env);
+  // ${#X}, ${!X…}, and operators that transform the value are not computed
   if (/^\$\{[#!]/.test(p.raw)) return null;
   const plain = p.op === '';
   const fallback = p.op === ':-' || p.op === '-' || p.op === ':?' || p.op === '?';
-  if (!plain && !fallback) return null;
-  const env = envOf(ctx);
+  const defaulting = p.op === ':-' || p.op === '-' || p.op === ':=' || p.op === '=';
+  const alternate = p.op === ':+' || p.op === '+';
+  if (!plain && !fallback && !defaulting && !alternate) return null;
+  const name = env.namerefs?.get(p.name) ?? p.name;
+  if (name !== p.name) return paramValue({ ...p, name, raw: p.raw.replace(p.name, name) }, ctx);
   let alts: Alt[] | null = null;
   if (/^[1-9]$/.test(p.name)) {
     if (env.positional) alts = [env.positional[Number(p.name) - 1] ?? { parts: [lit('', true)] }];
@@ -199,11 +232,51 @@ function paramValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] |
     alts = env.vars.get(p.name) ?? null;
     if (alts === null && p.name === 'HOME') alts = [{ parts: [lit(ctx.home, true)] }];
     if (alts === null && p.name === 'PWD') alts = [{ parts: [lit(ctx.cwd, true)] }];
+    // an IFS the script never set is the default: `rm${IFS}-rf${IFS}/` splits like spaces
+    if (alts === null && p.name === 'IFS' && plain) alts = [{ parts: [lit(' ', p.q)] }];
   }
+  // `${X:-word}` with X unknown may be either; `${X:+word}` is word or nothing: treat the word as a possible value
+  const word = defaulting || alternate ? operatorWord(p, ctx) : null;
+  if (word !== null && (alts === null || alternate)) {
+    const unknown: Alt = { parts: [{ ...p, op: '', raw: `\${${p.name}}` }] };
+    if (alternate) return alts === null ? [...word, { parts: [lit('', true)] }] : word;
+    return [unknown, ...word];
+  }
+  if (!plain && !fallback) return null;
   if (alts === null) return null;
   // with a fallback operator, only a value known to be non-empty is certain
   if (fallback && alts.some((a) => a.parts.every((x) => x.k === 'lit' && x.v === ''))) return null;
   return alts;
+}
+
+/** `${a[@]}`, `${a[*]}`, `${a[N]}` of an array the script assigned. */
+function elementValue(p: Extract<Part, { k: 'param' }>, env: ReturnType<typeof envOf>): Alt[] | null {
+  const elements = env.arrays?.get(p.name);
+  const m = /^\$\{[A-Za-z_]\w*\[([@*]|\d+)\]\}$/.exec(p.raw);
+  if (!elements || !m) return null;
+  if (/^\d+$/.test(m[1]!)) {
+    const el = elements[Number(m[1])];
+    return [{ parts: el ?? [lit('', true)] }];
+  }
+  const parts = elements.flatMap((el, i) => (i > 0 ? [lit(' ', false), ...el] : el));
+  return [{ parts, fields: m[1] === '@' }];
+}
+
+/**
+ * The values of the word after a `${X:-…}`-style operator: a literal without quotes or expansions, or one
+ * variable (`${DEST-$HOME}`, known or not).
+ */
+function operatorWord(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] | null {
+  const start = 2 + p.name.length + p.op.length;
+  if (!p.raw.startsWith('${') || !p.raw.endsWith('}')) return null;
+  const w = p.raw.slice(start, -1);
+  const ref = /^\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})$/.exec(w);
+  if (ref) {
+    const name = ref[1] ?? ref[2]!;
+    const inner = { ...p, name, op: '', raw: `\${${name}}` };
+    return paramValue(inner, ctx) ?? [{ parts: [inner] }];
+  }
+  return /[$`'"\\]/.test(w) ? null : [{ parts: [lit(w, p.q)] }];
 }
 
 /** The output of a substitution when it is known (trailing newlines removed), else null. */
@@ -235,7 +308,7 @@ function expandWordsAt(words: Word[], ctx: WalkContext, depth: number): string[]
   for (const w of words) {
     const alts = expandParts(w.parts, ctx, depth);
     if (alts.length !== 1) return null;
-    const pieces = splitWord(alts[0]!, w.raw);
+    const pieces = splitWord(alts[0]!, w.raw, ifsOf(ctx));
     for (const piece of pieces) {
       let s = '';
       for (const p of piece.parts) {

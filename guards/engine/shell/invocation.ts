@@ -92,6 +92,8 @@ export interface WalkContext {
 export interface Alt {
   parts: Part[];
   glob?: boolean;
+  /** `"${a[@]}"`: the unquoted blanks between elements split the value even where it is used quoted. */
+  fields?: boolean;
 }
 
 export interface Env {
@@ -103,6 +105,15 @@ export interface Env {
   aliases: Map<string, string>;
   /** Functions being defined or called, innermost last (for recursion). */
   fnStack: string[];
+  /**
+   * For variables set from a substitution whose output is unknown (`X=$(env | base64)`, `for c in $(…)`): the
+   * commands that produced it, so a command using `$X` counts them as its own substitutions (data flows on).
+   */
+  feeds?: Map<string, Invocation[]>;
+  /** `declare -n REF=NAME`: REF reads NAME. */
+  namerefs?: Map<string, string>;
+  /** Arrays the script assigned (`a=(rm -rf x)`): each element's parts. */
+  arrays?: Map<string, Part[][]>;
 }
 
 /** Where a walker is: nesting level, the wrapper chain so far, the stdin and the earlier stages of its pipeline. */

@@ -5,7 +5,7 @@
  * substitutions, and shell commands inside inline interpreter code. Each invocation records how it was reached.
  * The data model is in `invocation.ts`, the command tables in `commands.ts`, option skipping in `options.ts`.
  */
-import type { Group, Heredoc, Redirect, Script, SimpleCommand, Stage, Word } from './ast.js';
+import type { Group, Heredoc, Part, Redirect, Script, SimpleCommand, Stage, Word } from './ast.js';
 import { parseShell } from './parser.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
 import { extractInlineCode, shellStringsInCode } from '../inline-code.js';
@@ -208,14 +208,21 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
   for (const a of cmd.assigns) walkWordScripts(a, ctx, frame.level, frame.via);
   for (const w of cmd.words) walkWordScripts(w, ctx, frame.level, frame.via);
   if (cmd.loop) {
+    // `for x in $(…)` runs the substitution
+    for (const w of cmd.loop.items ?? []) walkWordScripts(w, ctx, frame.level, frame.via);
     bindLoop(cmd.loop, ctx);
+    noteFeeds(cmd.loop.name, (cmd.loop.items ?? []).flatMap(scriptsOfWord), ctx);
     return null;
   }
   if (cmd.words.length === 0) {
     for (const a of cmd.assigns) {
       const s = splitAssignment(a);
-      if (s) assignVar(ctx, s.name, assignmentValue(s.parts, ctx));
+      if (s) {
+        assignVar(ctx, s.name, assignmentValue(s.parts, ctx));
+        noteFeeds(s.name, scriptsOfParts(s.parts), ctx);
+      }
     }
+    for (const arr of cmd.arrays ?? []) bindArray(arr.name, arr.items, ctx);
     // `> file` alone still opens (and truncates) the file: checked as the no-op command `:` with that redirection
     return cmd.redirs.length > 0 ? unwrap([litWord(':')], cmd.redirs, ctx, frame) : null;
   }
@@ -238,6 +245,41 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
   return first;
 }
 
+/** `NAME=(WORDS)`: each element's value; `$NAME` is the first element. */
+function bindArray(name: string, items: Word[], ctx: WalkContext): void {
+  const env = envOf(ctx);
+  const elements = (expandWords(items, ctx)[0] ?? [])
+    .flatMap(expandBraces)
+    .map((w) => withTilde(w.parts, ctx));
+  (env.arrays ??= new Map()).set(name, elements);
+  env.vars.delete(name);
+  if (elements[0]) assignVar(ctx, name, [{ parts: elements[0] }]);
+}
+
+/** Remembers which substitutions a variable's value came from (see Env.feeds). */
+function noteFeeds(name: string, scripts: Script[], ctx: WalkContext): void {
+  const env = envOf(ctx);
+  const subs = scripts.map((sc) => lastPrimaryOf(sc, ctx)).filter((x): x is Invocation => x !== null);
+  if (subs.length > 0) (env.feeds ??= new Map()).set(name, subs.slice(0, 8));
+}
+
+/** The substitutions that fed the variables a word uses (`"$X"` after `X=$(env)`). */
+function fedBy(w: Word, ctx: WalkContext): Invocation[] {
+  const feeds = envOf(ctx).feeds;
+  if (!feeds) return [];
+  const out: Invocation[] = [];
+  for (const p of w.parts) if (p.k === 'param') out.push(...(feeds.get(p.name) ?? []));
+  return out;
+}
+
+/** Tilde expansion of a word's leading unquoted `~` (assignments and loop lists store the expanded value). */
+function withTilde(parts: Part[], ctx: WalkContext): Part[] {
+  const head = parts[0];
+  return head && head.k === 'lit' && !head.q && /^~(?=\/|$)/.test(head.v)
+    ? [{ k: 'lit' as const, v: ctx.home + head.v.slice(1), q: true }, ...parts.slice(1)]
+    : parts;
+}
+
 /** `for NAME in WORDS`: NAME takes each word's value (a glob stays a glob: the loop runs over what it matches). */
 function bindLoop(loop: { name: string; items: Word[] | null }, ctx: WalkContext): void {
   const env = envOf(ctx);
@@ -248,12 +290,7 @@ function bindLoop(loop: { name: string; items: Word[] | null }, ctx: WalkContext
   const alts = [];
   for (const variant of expandWords(loop.items, ctx)) {
     for (const w of variant.flatMap(expandBraces)) {
-      const head = w.parts[0];
-      const parts =
-        head && head.k === 'lit' && !head.q && /^~(?=\/|$)/.test(head.v)
-          ? [{ k: 'lit' as const, v: ctx.home + head.v.slice(1), q: true }, ...w.parts.slice(1)]
-          : w.parts;
-      alts.push({ parts, glob: hasGlob(w) });
+      alts.push({ parts: withTilde(w.parts, ctx), glob: hasGlob(w) });
     }
   }
   // unknown items (`for f in $(ls)`) leave the variable unknown
@@ -278,6 +315,12 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       const inv = newInvocation(w, redirs, at);
       inv.dynamic = true;
       inv.args = w.slice(1).map(toArg);
+      // a command word a decoder or a download produces runs text nobody can read: like eval of that text
+      const src = producerOfScripts(scriptsOfWord(first), ctx);
+      if (src && (src.kind === 'decoded' || src.kind === 'network')) {
+        inv.evalDynamic = true;
+        inv.evalSource = src;
+      }
       inv.cwd = ctx.cwd;
       ctx.out.push(inv);
       return inv;
@@ -304,6 +347,26 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       chain.push('xargs');
       const extra: Word[] = [];
       const stdin = at.stdin;
+      const repl = xargsReplace(rest.slice(0, rest.length - r.length));
+      if (repl !== null && r.length > 0 && stdin?.kind === 'literal' && stdin.text !== undefined) {
+        // -I{}: the command runs once per input line with {} replaced, also inside `sh -c "… {} …"`
+        const lines = stdin.text
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .slice(0, 8);
+        let first: Invocation | null = null;
+        for (const line of lines) {
+          const words = r.map((x) => {
+            const v = staticValue(x);
+            if (v === null || !v.includes(repl)) return x;
+            // unquoted like the appended form: the producer (echo ~) already expanded what the shell expands
+            const t = v.split(repl).join(line.trim());
+            return { parts: [{ k: 'lit' as const, v: t, q: false }], raw: t };
+          });
+          first ??= unwrap(words, redirs, ctx, { ...at, stdin: null });
+        }
+        return first;
+      }
       if (stdin?.kind === 'literal' && stdin.text !== undefined) {
         const toks = stdin.text.split(/\s+/).filter(Boolean);
         // unquoted: the producer (echo ~) already expanded what the shell expands
@@ -378,6 +441,7 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
       const sub = lastPrimaryOf(sc, ctx);
       if (sub) inv.subs.push(sub);
     }
+    for (const sub of fedBy(a.word, ctx)) if (!inv.subs.includes(sub)) inv.subs.push(sub);
   }
   inv.cwd = ctx.cwd;
   ctx.out.push(inv);
@@ -477,6 +541,19 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       n === 'watch' ? skipLeadingOptions(inv.args, ['-n', '-d', '--interval', '--differences']) : inv.args;
     if (rest.length > 0 && rest.every((a) => a.value !== null)) {
       nested(rest.map((a) => a.value).join(' '), n);
+    }
+    return;
+  }
+  if (EDITORS.has(n)) {
+    for (const cmd of editorShellCommands(inv)) nested(cmd, `${n} :!`);
+    return;
+  }
+  if ((n === 'make' || n === 'gmake') && readsMakefileFromStdin(inv)) {
+    if (inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined) nested(makeRecipes(inv.stdin.text), n);
+    else if (inv.stdin) {
+      // a makefile from a download or a decoder runs its recipes as shell: judged like that text fed to a shell
+      inv.evalDynamic = true;
+      inv.evalSource = inv.stdin;
     }
     return;
   }
@@ -659,6 +736,70 @@ function markDynamicEval(inv: Invocation, args: Arg[], ctx: WalkContext): void {
   ) ?? { kind: 'dynamic', desc: args.map((a) => a.text).join(' ') };
 }
 
+const EDITORS = new Set(['vi', 'vim', 'nvim', 'ex', 'view', 'gvim', 'vimdiff']);
+
+/** Shell commands an editor's startup commands run: `-c ':!cmd'`, `+'!cmd'`, `--cmd 'r !cmd'`, `call system('…')`. */
+function editorShellCommands(inv: Invocation): string[] {
+  const out: string[] = [];
+  const args = inv.args;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i]!.value;
+    let ex: string | null = null;
+    if ((v === '-c' || v === '--cmd') && args[i + 1]) ex = args[++i]!.value;
+    else if (v !== null && v.startsWith('+')) ex = v.slice(1);
+    if (ex === null) continue;
+    for (const piece of ex.split('|')) {
+      const bang = /^\s*:*\s*(?:silent!?\s*)?(?:[\d,.$%]*\s*(?:r(?:ead)?|w(?:rite)?)?\s*)!(.*)$/s.exec(piece);
+      if (bang) out.push(bang[1]!);
+      const sys = /\bsystem(?:list)?\s*\(\s*(['"])(.*?)\1/s.exec(piece);
+      if (sys) out.push(sys[2]!);
+    }
+    // a `!cmd` takes the rest of the line, pipes included
+    const whole = /^\s*:*\s*!(.*)$/s.exec(ex);
+    if (whole && ex.includes('|')) out.push(whole[1]!);
+  }
+  return out;
+}
+
+function readsMakefileFromStdin(inv: Invocation): boolean {
+  return inv.args.some(
+    (a, i) =>
+      ((a.value === '-f' || a.value === '--file' || a.value === '--makefile') &&
+        (inv.args[i + 1]?.value === '-' || inv.args[i + 1]?.value === '/dev/stdin')) ||
+      a.value === '-f-' ||
+      a.value === '-f/dev/stdin' ||
+      a.value === '--file=-' ||
+      a.value === '--file=/dev/stdin',
+  );
+}
+
+/** The recipe lines of a makefile (tab-indented lines and `target: deps; recipe`), which make runs with a shell. */
+function makeRecipes(text: string): string {
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('\t')) lines.push(line.slice(1).replace(/^[@+-]+/, ''));
+    else {
+      const m = /^[^:=#]+::?[^;=]*;(.*)$/.exec(line);
+      if (m) lines.push(m[1]!.replace(/^\s*[@+-]+/, ''));
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The replace string of `xargs -I R` / `-i` / `--replace[=R]`, or null. */
+function xargsReplace(opts: Word[]): string | null {
+  for (let i = 0; i < opts.length; i++) {
+    const v = staticValue(opts[i]!);
+    if (v === null) continue;
+    if (v === '-I' || v === '--replace') return staticValue(opts[i + 1] ?? litWord('')) || '{}';
+    if (v.startsWith('-I') && v.length > 2) return v.slice(2);
+    if (v === '-i' || v === '--replace=') return '{}';
+    if (v.startsWith('--replace=')) return v.slice(10);
+    if (v.startsWith('-i') && v.length > 2) return v.slice(2);
+  }
+  return null;
+}
+
 /** `find … -exec cmd {} ;` runs cmd; without filters `{}` stands for the start paths themselves. */
 function expandFind(inv: Invocation, ctx: WalkContext): void {
   const args = inv.args;
@@ -676,6 +817,14 @@ function expandFind(inv: Invocation, ctx: WalkContext): void {
         a.value ?? '',
       ),
     );
+  // `-name .git` with a literal name: every `{}` is a path with that name (`find . -name .git -exec rm -rf {} \;`)
+  const nameAt = args.findIndex((a) => a.value === '-name' || a.value === '-iname');
+  const named = nameAt === -1 ? null : args[nameAt + 1]?.value;
+  const stand = !filtered
+    ? starts[0]!
+    : named && !/[*?[\]/]/.test(named)
+      ? `${starts[0]!.replace(/\/+$/, '')}/${named}`
+      : null;
   for (; i < args.length; i++) {
     const v = args[i]!.value;
     if (v !== '-exec' && v !== '-execdir' && v !== '-ok' && v !== '-okdir') continue;
@@ -689,7 +838,7 @@ function expandFind(inv: Invocation, ctx: WalkContext): void {
         plus = true;
         break;
       }
-      cmd.push(t === '{}' && !filtered ? litWord(starts[0]!) : args[j]!.word);
+      cmd.push(t === '{}' && stand !== null ? litWord(stand) : args[j]!.word);
     }
     if (cmd.length > 0)
       unwrap(cmd, [], ctx, {

@@ -55,11 +55,13 @@ function isAssignment(w: Word): boolean {
 
 class Parser {
   private la: Token | null = null;
+  /** Tokens put back after a two-token look-ahead (`coproc NAME {`). */
+  private back: Token[] = [];
 
   constructor(private readonly lx: Lexer) {}
 
   private peek(): Token {
-    if (this.la === null) this.la = this.lx.next();
+    if (this.la === null) this.la = this.back.shift() ?? this.lx.next();
     return this.la;
   }
 
@@ -67,6 +69,19 @@ class Parser {
     const t = this.peek();
     this.la = null;
     return t;
+  }
+
+  /** `coproc NAME { …; }` / `coproc NAME ( … )`: NAME names the coprocess, it is not the command. */
+  private skipCoprocName(): void {
+    const t = this.peek();
+    if (t.t !== 'word' || !/^[A-Za-z_]\w*$/.test(bareWord(t.w) ?? '')) return;
+    this.take();
+    const n = this.peek();
+    const compound = (n.t === 'word' && bareWord(n.w) === '{') || (n.t === 'op' && n.v === '(');
+    if (compound) return;
+    // not a name after all (`coproc cat file`): put the word back in front
+    this.back.unshift(n);
+    this.la = t;
   }
 
   private warn(msg: string): void {
@@ -142,6 +157,7 @@ class Parser {
       if (bare === null) break;
       if (TRANSPARENT.has(bare)) {
         this.take();
+        if (bare === 'coproc') this.skipCoprocName();
         continue;
       }
       if (CLOSERS.has(bare) || (bare === '}' && stop !== '}')) {
@@ -200,10 +216,15 @@ class Parser {
           if (bare !== null && bare.endsWith('=') && n.t === 'op' && n.v === '(') {
             // array assignment a=( … )
             this.take();
+            const items: Word[] = [];
             for (let u = this.peek(); u.t === 'word' || (u.t === 'op' && u.v === '\n'); u = this.peek()) {
               this.take();
-              if (u.t === 'word') cmd.assigns.push(u.w);
+              if (u.t === 'word') {
+                cmd.assigns.push(u.w);
+                items.push(u.w);
+              }
             }
+            (cmd.arrays ??= []).push({ name: bare.slice(0, -1).replace(/\+$/, ''), items });
             const close = this.peek();
             if (close.t === 'op' && close.v === ')') this.take();
           }

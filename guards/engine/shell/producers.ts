@@ -39,6 +39,9 @@ function echoProducer(inv: Invocation): Producer {
     return { kind: 'decoded', desc: 'printf with escapes' };
   }
   let k = 0;
-  const text = fmt.replace(/%[sd]/g, () => rest[k++] ?? '').replace(/\\n/g, '\n');
+  const text = fmt
+    .replace(/%[sd]/g, () => rest[k++] ?? '')
+    .replace(/\\n/g, '\n')
+    .replace(/\\t/g, '\t');
   return { kind: 'literal', text, desc: 'printf' };
 }

@@ -75,8 +75,11 @@ describe('normalize', () => {
   it('expands find -exec, with {} as the start path when nothing is filtered', () => {
     const rm = walk('find /x -exec rm -rf {} \\;').find((i) => i.name === 'rm')!;
     expect(argv(rm)).toEqual(['-rf', '/x']);
+    // a literal -name: {} is a path with that name (what rules about .git need)
     const rm2 = walk('find /x -name y -exec rm {} +').find((i) => i.name === 'rm')!;
-    expect(argv(rm2)).toEqual(['{}']);
+    expect(argv(rm2)).toEqual(['/x/y']);
+    const rm3 = walk('find /x -name "*.o" -exec rm {} +').find((i) => i.name === 'rm')!;
+    expect(argv(rm3)).toEqual(['{}']);
   });
 
   it('marks computed command names and strings', () => {
