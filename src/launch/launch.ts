@@ -11,7 +11,7 @@ import { diffGitExec, gitExecReport, snapshotGitExec } from '../host/git-exec-ke
 import { protectionFacts } from '../host/protected-facts.js';
 import { sandboxBundleDir } from '../host/sandbox-bundle.js';
 import { buildLaunchPlan } from '../plan/build.js';
-import { PLACEHOLDER_DIR } from '../plan/protected-paths.js';
+import { PLACEHOLDER_DIR, PLACEHOLDER_GITIGNORE } from '../plan/protected-paths.js';
 import type { RunRequest, RunSettings } from '../plan/inputs.js';
 import type { LaunchPlan } from '../plan/types.js';
 import type { RunFiles, RunOutcome, SeccompFile } from '../runtime/backend.js';
@@ -205,8 +205,13 @@ async function prepareSession(p: PreparedLaunch, teardown: Teardown): Promise<vo
   for (const f of plan.sessionFiles) {
     writeFileSync(join(session.publicDir, f.name), f.content, { mode: 0o644 });
   }
-  // the empty directory that covers protected directories which do not exist yet (protected-paths.ts)
+  // the directory that covers protected directories which do not exist yet (protected-paths.ts): empty but for
+  // the .gitignore opencode insists on writing into its project dir (it stops with an error when it cannot),
+  // which also keeps the placeholders out of `git status`
   mkdirSync(join(session.publicDir, PLACEHOLDER_DIR), { mode: 0o755 });
+  writeFileSync(join(session.publicDir, PLACEHOLDER_DIR, '.gitignore'), PLACEHOLDER_GITIGNORE, {
+    mode: 0o644,
+  });
   const rootOwned = plan.sessionFiles
     .filter((f) => f.ownedByRoot)
     .map((f) => join(session.publicDir, f.name));

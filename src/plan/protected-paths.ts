@@ -27,6 +27,8 @@ export interface Placeholders {
 /** The placeholders' names in the session dir (the file is a session file; run.ts makes the directory). */
 export const PLACEHOLDER_FILE = 'protected-empty';
 export const PLACEHOLDER_DIR = 'protected-empty.d';
+/** What the placeholder directory holds: what opencode writes into `.opencode/.gitignore`, ignoring itself too. */
+export const PLACEHOLDER_GITIGNORE = 'node_modules\npackage.json\nbun.lock\n.gitignore\n';
 
 export const DEFAULT_PROTECTIONS: Protections = { git: true, agentConfig: true };
 
