@@ -90,8 +90,9 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? '408 Request Timeout'
           : '400 Bad Request';
+    // end, not destroy: a destroyed socket drops the answer unsent; a client still sending is cut off shortly after
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    socket.destroy();
+    setTimeout(() => socket.destroy(), 1_000).unref();
   });
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
     void tunnel(req, client, head, opts, resolve);
