@@ -20,6 +20,7 @@ export const PATH_FIELDS: readonly (readonly string[])[] = [
   ['sandbox', 'cache_dir'],
   ['sandbox', 'data_dir'],
   ['sandbox', 'ssh_keys', '*'],
+  ['sandbox', 'signing_key'],
   ['mount', '*', 'host'],
   ['agent_mount', '*', 'host'],
   ['tool', '*', 'path'],

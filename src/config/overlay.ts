@@ -148,8 +148,10 @@ function describeAll(raw: Record<string, unknown>): string[] {
       lines.push(`pass host env vars into the sandbox: ${list(sandbox.passthrough_env)}`);
     if (Array.isArray(sandbox.ssh_keys))
       lines.push(`offer SSH keys to the sandbox: ${list(sandbox.ssh_keys)}`);
+    if (typeof sandbox.signing_key === 'string')
+      lines.push(`sign commits made in the sandbox with the SSH key ${showValue(sandbox.signing_key)}`);
     for (const [k, v] of Object.entries(sandbox))
-      if (k !== 'passthrough_env' && k !== 'ssh_keys')
+      if (k !== 'passthrough_env' && k !== 'ssh_keys' && k !== 'signing_key')
         lines.push(`set ${displayPath(['sandbox', k])} = ${showValue(v)}`);
   }
   const agents = take('agents');

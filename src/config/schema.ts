@@ -224,6 +224,9 @@ const SandboxSchema = z.strictObject({
     .array(HostPath)
     .default([])
     .describe('Private keys offered to the sandbox through an SSH agent (never mounted).'),
+  signing_key: HostPath.optional().describe(
+    'SSH key that signs the commits and tags made in the sandbox: offered through its SSH agent (never mounted), with git set to sign in SSH format with it. Its public key must be beside it (KEY.pub).',
+  ),
   git_config: z
     .enum(['read-only', 'writable'])
     .default('read-only')

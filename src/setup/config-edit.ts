@@ -3,15 +3,16 @@ import { checkFile, parseSource } from '../config/load.js';
 const SANDBOX_HEADER = /^\s*\[sandbox\]\s*(#.*)?$/;
 
 /**
- * The user config text with `key` added to `[sandbox] ssh_keys`, or null when ags cannot add it by itself:
- * `ssh_keys` is already set (ags does not rewrite your lists; it says what to add instead). A `[sandbox]`
- * table gets the line right after its header; without one, the table is appended. The result is checked
- * as a config before it is returned.
+ * The user config text with `[sandbox] <key> = <value>` added, or null when ags cannot add it by itself: the key
+ * is already set (ags does not rewrite your settings; it says what to add instead). A `[sandbox]` table gets the
+ * line right after its header; without one, the table is appended. The result is checked as a config before it
+ * is returned.
  */
-export function withSshKey(text: string, key: string): string | null {
-  const line = `ssh_keys = [${JSON.stringify(key)}]`;
+function withSandboxSetting(text: string, key: string, value: string): string | null {
+  const line = `${key} = ${value}`;
   const lines = text.split('\n');
-  if (lines.some((l) => /^\s*ssh_keys\s*=/.test(l) || /^\s*sandbox\.ssh_keys\s*=/.test(l))) return null;
+  const setsKey = new RegExp(`^\\s*(sandbox\\.)?${key}\\s*=`);
+  if (lines.some((l) => setsKey.test(l))) return null;
   const header = lines.findIndex((l) => SANDBOX_HEADER.test(l));
   const next =
     header === -1
@@ -23,4 +24,14 @@ export function withSshKey(text: string, key: string): string | null {
     return null;
   }
   return next;
+}
+
+/** `key` added to `[sandbox] ssh_keys` (only when ssh_keys is not set yet). */
+export function withSshKey(text: string, key: string): string | null {
+  return withSandboxSetting(text, 'ssh_keys', `[${JSON.stringify(key)}]`);
+}
+
+/** `[sandbox] signing_key = key` (only when signing_key is not set yet). */
+export function withSigningKey(text: string, key: string): string | null {
+  return withSandboxSetting(text, 'signing_key', JSON.stringify(key));
 }

@@ -84,7 +84,7 @@ describe('ags setup, install and uninstall', () => {
   afterAll(() => tmp?.cleanup());
 
   describe('setup', () => {
-    it('makes both ed25519 keys (0600 in a 0700 ~/.ssh), a starter config with the auth key, then runs doctor', async () => {
+    it('makes both ed25519 keys (0600 in a 0700 ~/.ssh), a starter config with the auth and signing keys, then runs doctor', async () => {
       const home = makeHome('setup-home');
       const r = await ags(home, ['setup', '--yes']);
       const out = String(r.stdout);
@@ -99,7 +99,7 @@ describe('ags setup, install and uninstall', () => {
       }
       const config = join(home, '.config', 'ags', 'config.toml');
       expect(readFileSync(config, 'utf8')).toMatch(
-        /^\[sandbox\]\nssh_keys = \["~\/\.ssh\/ags-agent-auth"\]$/m,
+        /^\[sandbox\]\nsigning_key = "~\/\.ssh\/ags-agent-signing"\nssh_keys = \["~\/\.ssh\/ags-agent-auth"\]$/m,
       );
       // doctor ran last, and its verdict is setup's exit code
       expect(out).toMatch(/\nags doctor:\nOK {3}config: .*config\.toml\n/);
@@ -114,6 +114,9 @@ describe('ags setup, install and uninstall', () => {
       );
       expect(String(again.stdout)).toContain(
         `kept [sandbox] ssh_keys: it has ${join(ssh, 'ags-agent-auth')}`,
+      );
+      expect(String(again.stdout)).toContain(
+        `kept [sandbox] signing_key = ${join(ssh, 'ags-agent-signing')}`,
       );
       expect(snapshot(ssh)).toEqual(before.ssh);
       expect(snapshot(join(home, '.config', 'ags'))).toEqual(before.config);

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { execa } from 'execa';
 import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
 import { testUserTempDir } from '../support/tmp.js';
 
@@ -13,6 +14,7 @@ describe('the dedicated ssh-agent', () => {
   let repo: string;
   let config: string;
   let pub: string;
+  let key: string;
 
   beforeAll(async () => {
     host = loadTestHost();
@@ -22,7 +24,7 @@ describe('the dedicated ssh-agent', () => {
     mkdirSync(join(tmp.dir, 'keys'));
     mkdirSync(join(tmp.dir, 'run'), { mode: 0o700 });
     giveToTestUser(host, repo, join(tmp.dir, 'keys'), join(tmp.dir, 'run'));
-    const key = join(tmp.dir, 'keys', 'ags_ed25519');
+    key = join(tmp.dir, 'keys', 'ags_ed25519');
     const gen = await runAsTestUser(host, [
       'ssh-keygen',
       '-q',
@@ -68,5 +70,65 @@ describe('the dedicated ssh-agent', () => {
       `ssh-agent -s -a ${tmp.dir}`,
     ]);
     expect(String(left.stdout).trim()).toBe('');
+  });
+
+  it('signs commits made in the sandbox with [sandbox] signing_key, through the agent: the host verifies them', async () => {
+    const signRepo = join(tmp.dir, 'sign-repo');
+    mkdirSync(signRepo);
+    giveToTestUser(host, signRepo);
+    const init = await runAsTestUser(host, ['git', 'init', '-q', signRepo]);
+    expect(init.exitCode, String(init.stderr)).toBe(0);
+    const signConfig = writeTestConfig(host, join(tmp.dir, 'sign'), '', {
+      sandbox: `signing_key = "${key}"`,
+    });
+    const r = await runAgs(
+      host,
+      [
+        '--config',
+        signConfig,
+        '--agent',
+        'shell',
+        '--',
+        '-c',
+        'ls ~/.ssh 2>/dev/null; git commit -q --allow-empty -m signed && git cat-file -p HEAD',
+      ],
+      { cwd: signRepo, env: { XDG_RUNTIME_DIR: join(tmp.dir, 'run') } },
+    );
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toContain('-----BEGIN SSH SIGNATURE-----');
+    expect(String(r.stdout)).not.toContain('ags_ed25519');
+    // the host checks the signature against the public key alone
+    const signers = join(tmp.dir, 'allowed_signers');
+    writeFileSync(signers, `* ${readFileSync(`${key}.pub`, 'utf8')}`);
+    const verify = await execa(
+      'git',
+      [
+        '-c',
+        'safe.directory=*',
+        '-c',
+        'gpg.format=ssh',
+        '-c',
+        `gpg.ssh.allowedSignersFile=${signers}`,
+        'verify-commit',
+        'HEAD',
+      ],
+      { cwd: signRepo, reject: false },
+    );
+    expect(verify.exitCode, String(verify.stderr)).toBe(0);
+    expect(String(verify.stderr)).toContain('Good "git" signature');
+  });
+
+  it('refuses a signing key without its public key, naming the fix (exit 2)', async () => {
+    const bare = join(tmp.dir, 'keys', 'no-pub');
+    writeFileSync(bare, 'not read\n', { mode: 0o600 });
+    giveToTestUser(host, bare);
+    const noPub = writeTestConfig(host, join(tmp.dir, 'nopub'), '', { sandbox: `signing_key = "${bare}"` });
+    const r = await runAgs(host, ['--config', noPub, '--agent', 'shell', '--', '-c', 'true'], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: join(tmp.dir, 'run') },
+    });
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toContain(`[sandbox] signing_key: cannot read its public key "${bare}.pub"`);
+    expect(String(r.stderr)).toContain(`ssh-keygen -y -f ${bare} > ${bare}.pub`);
   });
 });

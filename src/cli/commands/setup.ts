@@ -7,7 +7,7 @@ import { ConfigSchema } from '../../config/schema.js';
 import { writeStarterConfig } from '../../config/starter.js';
 import { requireHome } from '../../host/home.js';
 import { readHidden } from '../../setup/hidden-input.js';
-import { withSshKey } from '../../setup/config-edit.js';
+import { withSigningKey, withSshKey } from '../../setup/config-edit.js';
 import {
   AGS_KEYS,
   ensureSshDir,
@@ -89,6 +89,38 @@ async function offerAuthKey(
   }
 }
 
+/** Sets `[sandbox] signing_key` to the signing key, so commits made in the sandbox are signed with it. */
+async function offerSigningKey(
+  configFile: string,
+  home: string,
+  ask: (q: string) => Promise<boolean>,
+): Promise<void> {
+  const path = join(sshDir(home), AGS_KEYS[1].file);
+  if (!keyExists(path) || !existsSync(configFile)) return;
+  const text = readFileSync(configFile, 'utf8');
+  const config = ConfigSchema.parse(readConfigFile(configFile, 'user', process.env).expanded);
+  if (config.sandbox.signing_key !== undefined) {
+    say(`kept [sandbox] signing_key = ${displayPath(config.sandbox.signing_key)}`);
+    return;
+  }
+  const shown = `~/.ssh/${AGS_KEYS[1].file}`;
+  const next = withSigningKey(text, shown);
+  if (next === null) {
+    say(
+      `to sign commits made in the sandbox, set [sandbox] signing_key = "${shown}" in ${displayPath(configFile)}`,
+    );
+    return;
+  }
+  if (
+    await ask(
+      `Sign commits made in the sandbox with ${shown} ([sandbox] signing_key in ${displayPath(configFile)})?`,
+    )
+  ) {
+    writeFileAtomic(configFile, next, statSync(configFile).mode & 0o7777);
+    say(`updated ${displayPath(configFile)}: [sandbox] signing_key = "${shown}"`);
+  }
+}
+
 /** Stores the value of each configured keyring secret that the keyring does not have yet. */
 async function storeKeyringSecrets(configFile: string, interactive: boolean): Promise<void> {
   if (!existsSync(configFile)) return;
@@ -139,7 +171,8 @@ export function setupCommand(report: ReportExit): Command {
       `
 Steps (each only when missing; a second run changes nothing):
   ~/.ssh/ags-agent-auth and ~/.ssh/ags-agent-signing: ed25519 keys made with ssh-keygen (an existing key is
-  never replaced); a starter config; the auth key in [sandbox] ssh_keys; the values of [[secret]] keyring
+  never replaced); a starter config; the auth key in [sandbox] ssh_keys and the signing key as [sandbox]
+  signing_key (git in the sandbox then signs commits and tags with it); the values of [[secret]] keyring
   items not stored yet (read without echo); then ags doctor, whose exit code setup returns.
 Without a terminal and without --yes, setup says what it would ask and skips it.`,
     )
@@ -158,6 +191,7 @@ Without a terminal and without --yes, setup says what it would ask and skips it.
         }
         try {
           await offerAuthKey(configFile, home, ask);
+          await offerSigningKey(configFile, home, ask);
           await storeKeyringSecrets(configFile, interactive);
         } catch (err) {
           // a broken config is doctor's to report, below
