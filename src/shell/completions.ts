@@ -54,8 +54,26 @@ function posixTable(t: Table): string {
   return [`${t.name}() {`, '  case "$1" in', ...rows, "    *) REPLY='' ;;", '  esac', '}'].join('\n');
 }
 
-/** The driver's walk over the words before the cursor, shared by bash and zsh (`FIRST` is the first word after `ags`). */
-function posixWalk(first: string, wordsVar: string, current: string, onDashDash: string): string {
+/**
+ * The driver's walk over the words before the cursor, shared by bash and zsh (`FIRST` is the first word after
+ * `ags`). `--opt=value` is one word in zsh (and needs no skipping); bash splits it into `--opt`, `=`, `value`
+ * (`=` is in COMP_WORDBREAKS), so for bash the walk steps over the `=`, and an `=` at the cursor means the
+ * option's value is wanted there.
+ */
+function posixWalk(
+  first: string,
+  wordsVar: string,
+  current: string,
+  onDashDash: string,
+  splitsAtEquals: boolean,
+): string {
+  const overEquals = splitsAtEquals
+    ? `
+        if [[ \${${wordsVar}[i+1]} == = ]]; then
+          ((i++))
+          ((i == ${current})) && { want=$REPLY; break; }
+        fi`
+    : '';
   return `  local cmdpath='' want='' i w REPLY
   for ((i = ${first}; i < ${current}; i++)); do
     w=\${${wordsVar}[i]}
@@ -64,7 +82,7 @@ function posixWalk(first: string, wordsVar: string, current: string, onDashDash:
     fi
     if [[ $w == -* ]]; then
       __ags_value "$cmdpath|$w"
-      if [[ -n $REPLY ]]; then
+      if [[ -n $REPLY ]]; then${overEquals}
         ((i + 1 == ${current})) && want=$REPLY
         ((i++))
       fi
@@ -94,8 +112,18 @@ __ags_reply() {
 _ags() {
   local cur=\${COMP_WORDS[COMP_CWORD]}
   COMPREPLY=()
-${posixWalk('1', 'COMP_WORDS', 'COMP_CWORD', '__ags_reply file "$cur"; return 0')}
+${posixWalk('1', 'COMP_WORDS', 'COMP_CWORD', '__ags_reply file "$cur"; return 0', true)}
+  [[ $cur == = ]] && cur=''
   if [[ -n $want ]]; then __ags_reply "$want" "$cur"; return 0; fi
+  if [[ $cur == --*=* ]]; then
+    # an "=" that does not break words here (COMP_WORDBREAKS without it): the word is the whole --opt=value
+    __ags_value "$cmdpath|\${cur%%=*}"
+    if [[ -n $REPLY ]]; then
+      __ags_reply "$REPLY" "\${cur#*=}"
+      COMPREPLY=("\${COMPREPLY[@]/#/\${cur%%=*}=}")
+      return 0
+    fi
+  fi
   if [[ $cur == -* ]]; then
     __ags_options "$cmdpath"; __ags_reply "words:$REPLY" "$cur"; return 0
   fi
@@ -122,8 +150,12 @@ __ags_zreply() {
 
 _ags() {
   local cur=\${words[CURRENT]}
-${posixWalk('2', 'words', 'CURRENT', '_files; return')}
+${posixWalk('2', 'words', 'CURRENT', '_files; return', false)}
   if [[ -n $want ]]; then __ags_zreply "$want"; return; fi
+  if [[ $cur == --*=* ]]; then
+    __ags_value "$cmdpath|\${cur%%=*}"
+    if [[ -n $REPLY ]]; then compset -P '*='; __ags_zreply "$REPLY"; return; fi
+  fi
   if [[ $cur == -* ]]; then __ags_options "$cmdpath"; compadd -- \${=REPLY}; return; fi
   __ags_subcommands "$cmdpath"; [[ -n $REPLY ]] && compadd -- \${=REPLY}
   __ags_args "$cmdpath"; [[ -n $REPLY ]] && __ags_zreply "$REPLY"
@@ -185,6 +217,16 @@ function __ags_complete
     if test -n "$want"
         __ags_reply $want $cur
         return
+    end
+    if string match -q -- '--*=*' $cur
+        set -l opt (string split -m 1 -- '=' $cur)
+        set -l v (__ags_value "$cmdpath|$opt[1]")
+        if test -n "$v"
+            for c in (__ags_reply $v $opt[2])
+                echo -- "$opt[1]=$c"
+            end
+            return
+        end
     end
     if string match -q -- '-*' $cur
         string split ' ' -- (__ags_options "$cmdpath")

@@ -75,6 +75,26 @@ printf '%s\\n' "\${COMPREPLY[@]}"`,
       expect(await complete(['ags', 'create-aliases', '--rc', 'f'])).toEqual(['file-y.toml']);
       expect(await complete(['ags', '--agent', 'shell', '--', 'f'])).toEqual(['file-y.toml']);
     });
+
+    // bash splits `--opt=value` at "=" (COMP_WORDBREAKS): these are the words it hands the function
+    it('completes the value of --opt=value, and steps over one before the cursor', async () => {
+      expect(await complete(['ags', '--network', '=', 'al'])).toEqual(['allowlist']);
+      expect(await complete(['ags', '--network', '='])).toEqual(['open', 'allowlist', 'none']);
+      expect(await complete(['ags', '--config', '=', 'f'])).toEqual(['file-y.toml']);
+      expect(await complete(['ags', '--agent', '=', 'shell', '--net'])).toEqual(['--network']);
+      expect(await complete(['ags', '--agent', '=', 'doctor', 'con'])).toEqual(['config']);
+    });
+
+    it('completes --network=al in an interactive bash, typed with Tab', async () => {
+      const screen = await interactiveTab(
+        'bash',
+        `env -i HOME=${tmp.dir} TERM=xterm PATH=/usr/bin:/bin bash --norc --noprofile -i`,
+        `PS1='% '; source '${script.bash}'; echo READY`,
+        'ags --network=al',
+        'bash-eq',
+      );
+      expect(screen).toMatch(/^% ags --network=allowlist\s*$/m);
+    });
   });
 
   describe('fish', () => {
@@ -101,6 +121,12 @@ printf '%s\\n' "\${COMPREPLY[@]}"`,
     it('completes paths where an argument is one', async () => {
       expect(await complete('ags -d s')).toEqual(['subdir-x/']);
       expect(await complete('ags create-aliases --rc f')).toEqual(['file-y.toml']);
+    });
+
+    it('completes the value of --opt=value', async () => {
+      expect(await complete('ags --network=al')).toEqual(['--network=allowlist']);
+      expect(await complete('ags create-aliases --rc=f')).toEqual(['--rc=file-y.toml']);
+      expect(await complete('ags --agent=shell --net')).toEqual(['--network']);
     });
   });
 
@@ -146,6 +172,11 @@ printf '%s\\n' "\${COMPREPLY[@]}"`,
       expect(await screenAfterTab('ags --agent cl', 'agent')).toMatch(/^% ags --agent claude$/m);
       expect(await screenAfterTab('ags -d sub', 'dir')).toMatch(/^% ags -d subdir-x\/$/m);
     });
+
+    it('completes the value of --opt=value', async () => {
+      expect(await screenAfterTab('ags --network=al', 'eq')).toMatch(/^% ags --network=allowlist$/m);
+      expect(await screenAfterTab('ags --config=file-', 'eqfile')).toMatch(/^% ags --config=file-y\.toml$/m);
+    });
   });
 });
 
@@ -161,4 +192,29 @@ async function waitFor(
     await new Promise((r) => setTimeout(r, 50));
   }
   return screen;
+}
+
+/** Starts `shell` in tmux, runs `setup` in it, types `keys` and Tab, and returns the screen once the line grew. */
+async function interactiveTab(
+  shell: string,
+  command: string,
+  setup: string,
+  keys: string,
+  name: string,
+): Promise<string> {
+  const socket = `ags-${shell}-test-${process.pid}-${name}`;
+  const tmux = (...args: string[]) => execa('tmux', ['-L', socket, ...args], { reject: false });
+  try {
+    await tmux('new-session', '-d', '-x', '150', '-y', '20', command);
+    await tmux('send-keys', '-t', '0', '-l', setup);
+    await tmux('send-keys', '-t', '0', 'Enter');
+    await waitFor(tmux, /^READY$/m);
+    await tmux('send-keys', '-t', '0', '-l', keys);
+    await tmux('send-keys', '-t', '0', 'Tab');
+    return await waitFor(tmux, (screen) =>
+      screen.split('\n').some((l) => l.startsWith(`% ${keys}`) && l.trimEnd().length > `% ${keys}`.length),
+    );
+  } finally {
+    await tmux('kill-server');
+  }
 }
