@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../agents/index.js';
 import { installedVersion } from '../../src/cli/commands/update-agents.js';
 import { agsCopyWith, giveToTestUser, runAgs, runAgsFrom, writeTestConfig } from '../support/ags.js';
-import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
+import { E2E_AGENT_VERSIONS, E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
 import { type TestHost, loadTestHost } from '../support/host.js';
 import { MockGeminiApi, contentsText, functionResponses } from '../support/mock-gemini.js';
 import { MockModel, scripted, systemText } from '../support/mock-model.js';
@@ -23,11 +23,7 @@ import { makeTestRepo, writeSandboxHomeFile } from '../support/workspace.js';
 // env) at a mock of the API it speaks on the host; the mock records the request and the test reads the hint
 // out of the field the adapter's mechanism puts it in.
 
-/**
- * Versions installed with `ags update-agents NAME@VERSION` into the persistent e2e tools volume. pi stays at
- * 0.87.1: its 1.x releases depend on @earendil-works/pi-codemode and pi-mcp versions the registry here lacks.
- */
-const PINNED = { pi: '0.87.1', codex: '0.169.0', gemini: '0.61.0', opencode: '1.18.33' } as const;
+const PINNED = E2E_AGENT_VERSIONS;
 type Agent = keyof typeof PINNED;
 
 let host: TestHost;

@@ -4,6 +4,18 @@ import type { TestHost } from './host.js';
 /** The image the e2e tier builds from config/Containerfile on the offline base. */
 export const E2E_IMAGE = 'localhost/ags-e2e:latest';
 
+/**
+ * Agent versions the e2e tests install with `ags update-agents NAME@VERSION` into their persistent tools volume.
+ * pi stays at 0.87.1: its 1.x releases depend on @earendil-works/pi-codemode and pi-mcp versions the registry here
+ * lacks.
+ */
+export const E2E_AGENT_VERSIONS = {
+  pi: '0.87.1',
+  codex: '0.169.0',
+  gemini: '0.61.0',
+  opencode: '1.18.33',
+} as const;
+
 /** The e2e image and tools volume persist in the test user's home between runs; update-* keep them current. */
 export async function prepareE2eSandbox(
   host: TestHost,
