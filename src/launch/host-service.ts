@@ -1,4 +1,6 @@
 import type { Config } from '../config/index.js';
+import { RuntimeError } from '../errors.js';
+import { socketPathProblem } from '../util/unix-socket.js';
 import type { ServiceContribution } from '../plan/types.js';
 import type { EgressSettings } from './network.js';
 import { type SessionPaths, recordHelper } from '../session/session-dir.js';
@@ -56,6 +58,16 @@ export async function startServices(
   run: ServiceRun,
   teardown: Teardown,
 ): Promise<void> {
+  // before any starts: Node would bind a socket path that is too long cut short, where the mount cannot find it
+  for (const { contribution } of planned)
+    for (const m of contribution.mounts) {
+      const tooLong = m.source.endsWith('.sock') ? socketPathProblem(m.source) : null;
+      if (tooLong)
+        throw new RuntimeError(
+          `the session directory is too deep for the Unix sockets of the run's host services: ${tooLong}`,
+          'set XDG_RUNTIME_DIR (or TMPDIR) to a shorter directory',
+        );
+    }
   for (const { service } of planned) {
     await service.start(run, {
       stop: (task) => teardown.add(task),

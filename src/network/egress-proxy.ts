@@ -9,6 +9,7 @@ import {
 } from 'node:http';
 import { type Socket, connect } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { socketPathProblem } from '../util/unix-socket.js';
 import type { Allowlist } from './allowlist.js';
 import { type Resolve, decideEgress, systemResolve } from './egress-decision.js';
 
@@ -68,6 +69,8 @@ const HOP_BY_HOP = new Set([
  * cannot name another site served from the same address.
  */
 export async function startEgressProxy(opts: EgressProxyOptions): Promise<EgressProxy> {
+  const tooLong = socketPathProblem(opts.socketPath);
+  if (tooLong) throw new Error(`its socket ${tooLong}`);
   const resolve = opts.resolve ?? systemResolve;
   const server: Server = createServer({
     maxHeaderSize: MAX_HEADER_BYTES,

@@ -93,7 +93,7 @@ function expectTurnThroughProxy(
 }
 
 /** The denied run: the agent fails and the mock, whose address is on no list, sees not one request. */
-async function expectNoWayOut(mock: RecordingServer<unknown>, run: () => ReturnType<typeof runAgent>) {
+async function expectNoWayOut(mock: RecordingServer<object>, run: () => ReturnType<typeof runAgent>) {
   const before = mock.requests.length;
   const r = await run();
   expect(r.exitCode, output(r)).not.toBe(0);

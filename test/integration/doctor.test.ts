@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
@@ -28,7 +28,9 @@ describe('ags doctor', () => {
     for (const line of [
       /^OK {3}podman: version \d+\./m,
       /^OK {3}rootless: /m,
-      /^OK {3}slirp4netns: /m,
+      /^OK {3}network open: slirp4netns \/\S+$/m,
+      /^OK {3}network allowlist: the egress proxy answers on a Unix socket; forwarder \/\S+\/dist\/sandbox\/net-forward\.mjs$/m,
+      /^OK {3}network none: needs nothing/m,
       /^OK {3}\/etc\/subuid: range for /m,
       /^OK {3}\/dev\/net\/tun: usable/m,
       /^OK {3}storage: overlay/m,
@@ -123,6 +125,38 @@ describe('ags doctor', () => {
     expect(r.exitCode, String(r.stdout)).toBe(0);
     expect(String(r.stdout)).toMatch(
       /^OK {3}mounts: 0 host paths ready; 1 created by the first run that needs it$/m,
+    );
+  });
+
+  it('network allowlist: a runtime dir too long for the proxy socket fails for an allowlist config, and the run stops', async () => {
+    // XDG_RUNTIME_DIR so deep that a session's egress.sock would not fit a Unix socket path
+    const runtime = join(tmp.dir, 'r'.repeat(Math.max(1, 90 - tmp.dir.length)));
+    mkdirSync(runtime, { mode: 0o700 });
+    giveToTestUser(host, runtime);
+    const env = { XDG_RUNTIME_DIR: runtime };
+    const allowlist = writeTestConfig(host, join(tmp.dir, 'net-allowlist'), '[network]\nmode = "allowlist"');
+    const r = await runAgs(host, ['--config', allowlist, 'doctor'], { cwd: repo, env });
+    expect(r.exitCode, String(r.stdout)).toBe(1);
+    expect(String(r.stdout)).toMatch(
+      /^FAIL network allowlist: the proxy socket \S+\/session-4194304\/egress\.sock would be \d+ bytes, over the 107 a Unix socket path may have: runs with network "allowlist" cannot start\n {5}fix: set XDG_RUNTIME_DIR \(or TMPDIR\) to a shorter directory$/m,
+    );
+    // a config whose runs are "open" only warns: --network allowlist is what would not run
+    const open = writeTestConfig(host, join(tmp.dir, 'net-open'));
+    const w = await runAgs(host, ['--config', open, 'doctor', '--json'], { cwd: repo, env });
+    const rows = JSON.parse(String(w.stdout)) as { id: string; status: string; detail: string }[];
+    expect(rows.find((x) => x.id === 'network-allowlist')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringMatching(/: --network allowlist cannot run here$/) as unknown,
+    });
+    // and a run in that mode stops before the sandbox, exit 1, never on another network
+    const run = await runAgs(host, ['--config', allowlist, '--agent', 'shell', '--', '-c', 'echo ran'], {
+      cwd: repo,
+      env,
+    });
+    expect(run.exitCode, String(run.stderr)).toBe(1);
+    expect(String(run.stdout)).not.toContain('ran');
+    expect(String(run.stderr)).toMatch(
+      /^ags: the session directory is too deep for the Unix sockets of the run's host services: \S+\.sock would be \d+ bytes, over the 107 a Unix socket path may have$/m,
     );
   });
 

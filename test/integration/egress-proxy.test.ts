@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import { type AddressInfo, type Socket, connect, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -194,6 +194,19 @@ describe('egress proxy', () => {
       `GET http://localhost:${webPort}/after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
     );
     expect(ok).toContain('hello /after');
+  });
+
+  it('refuses a socket path longer than a Unix socket may have, where Node would bind a cut-short one', async () => {
+    const deep = join(dir, 'd'.repeat(Math.max(1, 108 - Buffer.byteLength(dir) - '/egress.sock'.length)));
+    mkdirSync(deep);
+    const socketPath = join(deep, 'egress.sock');
+    expect(Buffer.byteLength(socketPath)).toBeGreaterThan(107);
+    await expect(proxyAt(join(deep.slice(dir.length + 1), 'egress.sock'), allow())).rejects.toThrow(
+      new RegExp(
+        `its socket .* would be ${Buffer.byteLength(socketPath)} bytes, over the 107 a Unix socket path may have`,
+      ),
+    );
+    expect(readdirSync(deep)).toEqual([]);
   });
 });
 

@@ -11,6 +11,13 @@ import type { AgsError, ConfigError } from '../../errors.js';
 import type { SandboxContext } from '../../launch/context.js';
 import type { PodmanOptions } from '../../runtime/podman/argv.js';
 import { startProbe } from './doctor-probe.js';
+import type { NetworkModeName } from '../../launch/network.js';
+import {
+  allowlistFacts,
+  allowlistNetworkFinding,
+  noneNetworkFinding,
+  openNetworkFinding,
+} from './doctor-network.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -30,6 +37,8 @@ export interface DoctorState {
     podman: PodmanOptions;
   };
   configError?: ConfigError;
+  /** The network modes the config gives runs: `[network] mode` and every `[agents.X.network] mode`. */
+  networkModes?: readonly NetworkModeName[];
   /** Config mounts a run would refuse; the probe runs without them. */
   mountProblems: ConfigError[];
   /** Mount sources a run would create (create = true); doctor creates nothing. */
@@ -85,6 +94,10 @@ const warn = (detail: string, fix: string): Finding => ({ status: 'warn', detail
 function sandboxOf(state: DoctorState): NonNullable<DoctorState['sandbox']> {
   if (!state.sandbox) throw new Error('doctor: a check that needs the config ran without it');
   return state.sandbox;
+}
+
+function usesMode(state: DoctorState, mode: NetworkModeName): boolean {
+  return state.networkModes?.includes(mode) ?? false;
 }
 
 function infoOf(state: DoctorState): PodmanInfo {
@@ -276,20 +289,21 @@ export const CHECKS: readonly Check[] = [
       );
     },
   },
+  // what each network mode needs here: a "fail" only for a mode the config gives runs
   {
-    id: 'slirp4netns',
-    title: 'slirp4netns',
+    id: 'network-open',
+    title: 'network open',
     needs: ['podman-info'],
-    run: (s) => {
-      const slirp = infoOf(s).slirp4netns;
-      return slirp
-        ? ok(slirp)
-        : fail(
-            'not found: the sandbox network cannot be set up',
-            'install slirp4netns (Debian/Ubuntu: sudo apt install slirp4netns)',
-          );
-    },
+    run: (s) => openNetworkFinding(infoOf(s).slirp4netns, usesMode(s, 'open')),
   },
+  {
+    id: 'network-allowlist',
+    title: 'network allowlist',
+    needs: [],
+    run: async (s) =>
+      allowlistNetworkFinding(await allowlistFacts(process.env, process.getuid!()), usesMode(s, 'allowlist')),
+  },
+  { id: 'network-none', title: 'network none', needs: [], run: () => noneNetworkFinding() },
   subordinateCheck('/etc/subuid'),
   subordinateCheck('/etc/subgid'),
   {

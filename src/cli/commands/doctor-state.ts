@@ -33,6 +33,12 @@ export async function doctorState(configPath: string | undefined): Promise<Docto
         podman: podmanOptions(loaded.config),
         configFile: loaded.userConfigPath,
       },
+      networkModes: [
+        ...new Set([
+          loaded.config.network.mode,
+          ...Object.values(loaded.config.agents).flatMap((a) => (a.network.mode ? [a.network.mode] : [])),
+        ]),
+      ],
       mountProblems: mounts.problems,
       mountsToCreate: mounts.wouldCreate.length,
     };

@@ -18,7 +18,9 @@ export const EGRESS_PORT = 3128;
  */
 const HOST_SERVICES_NAMES = ['host.containers.internal', '10.0.2.2'];
 
-const socketOf = (run: ServiceRun) => join(run.session.root, 'egress.sock');
+/** Where a run's proxy listens: in its private session directory on the host. */
+export const egressSocketPath = (sessionRoot: string) => join(sessionRoot, 'egress.sock');
+const socketOf = (run: ServiceRun) => egressSocketPath(run.session.root);
 
 /** The decision log: one JSON line per connection, kept after the run (`$XDG_STATE_HOME/ags/network.log`). */
 export function networkLogPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -109,7 +111,7 @@ export const egressProxyService: HostService = {
     } catch (err) {
       throw new RuntimeError(
         `the egress proxy could not start: ${(err as Error).message}`,
-        'the run does not fall back to another network; use --network none or open to run without it',
+        'the run does not fall back to another network; `ags doctor` checks what it needs, --network none or open run without it',
       );
     }
     hold.stop(() => void proxy.close());
