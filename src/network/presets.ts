@@ -3,8 +3,11 @@
  * registries, git hosts. Kept to what each tool needs to work; a user adds the rest by name.
  */
 export const NETWORK_PRESETS = {
+  // API; login: authorize on claude.ai / claude.com, token on platform.claude.com (console.anthropic.com before)
   claude: ['api.anthropic.com', 'claude.ai', 'claude.com', 'platform.claude.com', 'console.anthropic.com'],
+  // API; ChatGPT login (auth.openai.com) and the ChatGPT-plan backend (chatgpt.com/backend-api)
   codex: ['api.openai.com', 'auth.openai.com', 'chatgpt.com'],
+  // API key (generativelanguage), Code Assist for Google login (cloudcode-pa), OAuth token, user info, authorize
   gemini: [
     'generativelanguage.googleapis.com',
     'cloudcode-pa.googleapis.com',
@@ -12,8 +15,28 @@ export const NETWORK_PRESETS = {
     'www.googleapis.com',
     'accounts.google.com',
   ],
-  opencode: ['opencode.ai', 'models.dev'],
-  pi: ['api.anthropic.com', 'api.openai.com', 'generativelanguage.googleapis.com'],
+  // opencode's own services (Zen, config schema) and model catalog, then the providers it ships and their logins;
+  // it installs provider SDKs and plugin dependencies from registry.npmjs.org, which stays out (@packages)
+  opencode: [
+    'opencode.ai',
+    'models.dev',
+    'api.anthropic.com',
+    'api.openai.com',
+    'auth.openai.com',
+    'chatgpt.com',
+    'generativelanguage.googleapis.com',
+  ],
+  // the providers pi's /login and API keys reach: Anthropic (claude.ai, platform.claude.com), OpenAI and its
+  // ChatGPT-plan backend, Gemini
+  pi: [
+    'api.anthropic.com',
+    'claude.ai',
+    'platform.claude.com',
+    'api.openai.com',
+    'auth.openai.com',
+    'chatgpt.com',
+    'generativelanguage.googleapis.com',
+  ],
   packages: [
     'registry.npmjs.org',
     'pypi.org',

@@ -98,6 +98,10 @@ async function expectNoWayOut(mock: RecordingServer<object>, run: () => ReturnTy
   const r = await run();
   expect(r.exitCode, output(r)).not.toBe(0);
   expect(mock.requests.length, output(r)).toBe(before);
+  // whatever the agent shows of it, the run's last word names the refusal and where the log is
+  expect(String(r.stderr)).toMatch(
+    /^ags: network: the proxy refused \d+ connections?: .*10\.0\.2\.2:\d+ \(the IP address 10\.0\.2\.2 is not on the allowlist.*; all decisions in \S+\/network\.log$/m,
+  );
   return r;
 }
 

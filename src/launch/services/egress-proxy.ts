@@ -8,7 +8,9 @@ import { SANDBOX_NODE_PATH } from '../../../agents/sandbox-node.js';
 import { SANDBOX_BIN_DIR } from '../../plan/reserved.js';
 import { scrubText } from '../../util/terminal-text.js';
 import type { HostService, ServiceRun } from '../host-service.js';
-import { EGRESS_SOCKET_TARGET } from '../network.js';
+import { EGRESS_SOCKET_TARGET, type EgressSettings } from '../network.js';
+import { DenialTally } from '../../network/denial-summary.js';
+import { displayPath } from '../../util/paths.js';
 
 /** Where programs in the sandbox find the proxy: the forwarder's port on the sandbox's own loopback. */
 export const EGRESS_PORT = 3128;
@@ -45,6 +47,16 @@ export function proxyEnv(port: number): Record<string, string> {
     // Claude Code resolves names itself first unless told to leave that to the proxy; the sandbox has no DNS
     CLAUDE_CODE_PROXY_RESOLVES_HOSTS: 'true',
   };
+}
+
+/** The start line of an allowlist run: the mode, the first entries of the list, and host services if allowed. */
+export function allowlistBanner(egress: Pick<EgressSettings, 'allow' | 'hostLoopback'>): string {
+  const n = egress.allow.length;
+  const shown = egress.allow.slice(0, 8).join(', ');
+  const list =
+    n === 0 ? 'no entries' : `${n} ${n === 1 ? 'entry' : 'entries'}: ${shown}${n > 8 ? ', …' : ''}`;
+  const services = egress.hostLoopback ? '; host services at host.containers.internal' : '';
+  return scrubText(`ags: network: allowlist through the host proxy (${list})${services}`);
 }
 
 /**
@@ -85,6 +97,7 @@ export const egressProxyService: HostService = {
     const logFile = networkLogPath();
     mkdirSync(dirname(logFile), { recursive: true, mode: 0o700 });
     const session = run.session.root.split('/').pop();
+    const denials = new DenialTally();
     let proxy;
     try {
       proxy = await startEgressProxy({
@@ -95,6 +108,7 @@ export const egressProxyService: HostService = {
         denialHint: (host) =>
           `allow it with --allow-domain ${host} or [network] allow_domains (ags network policy)`,
         log: (entry) => {
+          if (!entry.allowed) denials.add(entry.host, entry.port, entry.reason ?? 'refused');
           try {
             appendFileSync(
               logFile,
@@ -114,10 +128,11 @@ export const egressProxyService: HostService = {
         'the run does not fall back to another network; `ags doctor` checks what it needs, --network none or open run without it',
       );
     }
-    hold.stop(() => void proxy.close());
-    const shown = egress.allow.slice(0, 8).join(', ');
-    process.stderr.write(
-      `ags: network: allowlist through the host proxy (${egress.allow.length} entries: ${scrubText(shown)}${egress.allow.length > 8 ? ', …' : ''})${egress.hostLoopback ? '; host services at host.containers.internal' : ''}\n`,
-    );
+    hold.stop(() => {
+      void proxy.close();
+      const said = denials.summary(displayPath(logFile));
+      if (said) process.stderr.write(`${scrubText(said)}\n`);
+    });
+    process.stderr.write(`${allowlistBanner(egress)}\n`);
   },
 };
