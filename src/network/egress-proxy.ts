@@ -111,7 +111,13 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
     });
   });
   // the container user reaches it through the bind mount; the session dir around it is private to the user
-  chmodSync(opts.socketPath, 0o666);
+  try {
+    chmodSync(opts.socketPath, 0o666);
+  } catch (err) {
+    // a listening server keeps the process alive: the caller's error must not leave it behind
+    server.close();
+    throw err;
+  }
   return {
     close: () =>
       new Promise<void>((ok) => {
