@@ -10,7 +10,13 @@ import type { NetworkModeName } from '../../launch/network.js';
 import { chooseRuntimeDir } from '../../session/runtime-dir.js';
 import { sessionPaths } from '../../session/session-dir.js';
 import { egressSocketPath } from '../../launch/services/egress-proxy.js';
-import type { Finding } from './doctor-checks.js';
+
+/** What one network check found (the shape of a doctor finding). */
+export interface Finding {
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix?: string;
+}
 
 /** The in-sandbox forwarder an allowlist run starts before the agent (shims/bin/net-forward.ts, built). */
 export const FORWARDER_FILE = 'net-forward.mjs';
