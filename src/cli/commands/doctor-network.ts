@@ -1,13 +1,12 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxBundleDir } from '../../host/sandbox-bundle.js';
 import { Allowlist } from '../../network/allowlist.js';
 import { startEgressProxy } from '../../network/egress-proxy.js';
 import { socketPathProblem } from '../../util/unix-socket.js';
 import type { NetworkModeName } from '../../launch/network.js';
-import { chooseRuntimeDir } from '../../session/runtime-dir.js';
+import { chooseRuntimeDir, ensureRuntimeDir } from '../../session/runtime-dir.js';
 import { sessionPaths } from '../../session/session-dir.js';
 import { egressSocketPath } from '../../launch/services/egress-proxy.js';
 
@@ -84,13 +83,15 @@ export function noneNetworkFinding(): Finding {
 }
 
 /**
- * Starts a real egress proxy with an empty allowlist on a scratch socket, asks it for a CONNECT and expects the
- * refusal: what an allowlist run's proxy does first. Null when it answered so.
+ * Starts a real egress proxy with an empty allowlist on a scratch socket in `parent` (where runs keep their
+ * sessions), asks it for a CONNECT and expects the refusal: what an allowlist run's proxy does first. Null when
+ * it answered so.
  */
-export async function probeEgressProxy(): Promise<string | null> {
-  const dir = mkdtempSync(join(tmpdir(), 'ags-doctor-net-'));
-  const socketPath = join(dir, 'egress.sock');
+export async function probeEgressProxy(parent: string): Promise<string | null> {
+  let dir: string | null = null;
   try {
+    dir = mkdtempSync(join(parent, 'doctor-net-'));
+    const socketPath = join(dir, 'egress.sock');
     const proxy = await startEgressProxy({
       socketPath,
       allowlist: new Allowlist([]),
@@ -112,7 +113,7 @@ export async function probeEgressProxy(): Promise<string | null> {
   } catch (err) {
     return (err as Error).message;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -131,11 +132,12 @@ function askOnce(socketPath: string, request: string): Promise<string> {
 export async function allowlistFacts(env: NodeJS.ProcessEnv, uid: number): Promise<AllowlistFacts> {
   const bundle = sandboxBundleDir();
   const forwarder = bundle && existsSync(join(bundle, FORWARDER_FILE)) ? join(bundle, FORWARDER_FILE) : null;
-  let socketPath: string;
+  let runtimeDir: string;
   try {
-    socketPath = egressSocketPath(sessionPaths(chooseRuntimeDir(env, uid), PID_MAX).root);
+    runtimeDir = ensureRuntimeDir(chooseRuntimeDir(env, uid), uid);
   } catch (err) {
     return { forwarder, socketPath: '', proxyError: (err as Error).message };
   }
-  return { forwarder, socketPath, proxyError: await probeEgressProxy() };
+  const socketPath = egressSocketPath(sessionPaths(runtimeDir, PID_MAX).root);
+  return { forwarder, socketPath, proxyError: await probeEgressProxy(runtimeDir) };
 }

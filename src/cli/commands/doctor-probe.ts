@@ -75,7 +75,13 @@ export async function startProbe(
     if (err instanceof AgsError) return { exitCode: 1, stdout: '', stderr: err.message };
     throw err;
   }
-  const scratch = mkdtempSync(join(tmpdir(), 'ags-doctor-'));
+  let scratch: string;
+  try {
+    scratch = mkdtempSync(join(tmpdir(), 'ags-doctor-'));
+  } catch (err) {
+    // a temporary directory this user cannot write is a finding about the host, not a bug
+    return { exitCode: 1, stdout: '', stderr: `cannot make a scratch directory: ${(err as Error).message}` };
+  }
   try {
     for (const d of ['work', 'home', 'tools', 'session', 'secrets'])
       mkdirSync(join(scratch, d), { mode: 0o700 });
