@@ -19,6 +19,7 @@ import { writeEnvFile } from '../session/env-file.js';
 import { writeSandboxGitconfig } from '../session/gitconfig.js';
 import { RuntimeError } from '../errors.js';
 import { claimMountpoints } from '../session/mountpoint-sharing.js';
+import { requireLockdownHardening } from './lockdown-hardening.js';
 import { mountsNeedingPoints } from '../session/mountpoints.js';
 import { assertRuntimeDirUnmounted, chooseRuntimeDir, ensureRuntimeDir } from '../session/runtime-dir.js';
 import { resolveSecrets } from '../session/secrets.js';
@@ -105,6 +106,11 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     network,
     gitconfig: basename(session.gitconfig),
     services: services.map((s) => s.contribution),
+    // TEMPORARY, until --lockdown lands (which makes this one call for its runs): the integration tests of the
+    // hardening (test/integration/hardening.test.ts) harden a run with AGS_INTERNAL_HARDEN=1. Only ever stricter.
+    ...(facts.env.AGS_INTERNAL_HARDEN === '1'
+      ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) }
+      : {}),
   };
   const plan = buildLaunchPlan(
     request,
