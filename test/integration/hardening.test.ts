@@ -6,7 +6,7 @@ import { decideLimits } from '../../src/plan/limits.js';
 import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
 import { type TestHost, loadTestHost } from '../support/host.js';
 import { testUserTempDir } from '../support/tmp.js';
-import { makeTestRepo } from '../support/workspace.js';
+import { linkInSandboxHome, makeTestRepo } from '../support/workspace.js';
 
 const EPERM = 1;
 const ENOSYS = 38;
@@ -158,6 +158,26 @@ describe('a hardened run (lockdown hardening)', () => {
       ['--network', 'allowlist'],
     );
     expect(out).toBe('session ok\negress socket ok\nauth socket ok\nforwarder ok');
+  });
+
+  it('refuses to start when a tmpfs mount point in the home is a planted symlink (it would land on /run/ags)', async () => {
+    const dataDir = join(tmp.dir, 'planted', 'data');
+    const config = writeTestConfig(
+      host,
+      join(tmp.dir, 'planted'),
+      `${LOCKDOWN_TOML}\nrequire_limits = false\n`,
+      {
+        dataDir,
+      },
+    );
+    // the engine resolves a mount target inside the container: this tmpfs would cover the session files
+    linkInSandboxHome(host, dataDir, 'shell', '.npm', '/run/ags');
+    const r = await run(config, 'echo started');
+    expect(r.exitCode).toBe(1);
+    expect(String(r.stdout)).toBe('');
+    expect(String(r.stderr)).toContain(
+      `ags: ${join(dataDir, 'homes', 'shell', '.npm')} is a symlink or not a directory: a hardened run makes no mount through it`,
+    );
   });
 
   // The limits depend on the host: where its cgroups enforce them, they are checked inside; where they cannot,

@@ -282,6 +282,19 @@ describe('locateSeccompProfile / ensureSeccompProfile', () => {
     expect(JSON.parse(readFileSync(second.path, 'utf8')).defaultErrnoRet).toBe(1);
   });
 
+  it('writes the variant without user namespaces also where an older ags left only the profile', () => {
+    const dir = tmp();
+    const file = join(dir, 'base.json');
+    writeFileSync(file, JSON.stringify(base()));
+    const located = locateSeccompProfile(dir, [file]);
+    ensureSeccompProfile(located);
+    rmSync(noUserNamespacesProfilePath(located.path));
+    ensureSeccompProfile(located);
+    expect(
+      JSON.parse(readFileSync(noUserNamespacesProfilePath(located.path), 'utf8')).syscalls,
+    ).toContainEqual(expect.objectContaining({ names: ['clone3'], errnoRet: 38 }));
+  });
+
   it('fails closed, in one line, without a base profile or with a broken one', () => {
     const dir = tmp();
     expect(() => locateSeccompProfile(dir, [join(dir, 'a.json'), join(dir, 'b.json')])).toThrow(
