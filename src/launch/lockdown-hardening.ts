@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from '../config/index.js';
 import { RuntimeError } from '../errors.js';
 import type { CgroupFacts } from '../host/cgroups.js';
@@ -18,18 +19,23 @@ function lower<T>(a: T | undefined, b: T, key: (v: T) => number): T {
  * The hardening a lockdown run gets, from `[lockdown]` (and `[runtime]`, whose limits apply when they are
  * lower): a read-only root, size-limited tmpfs for /tmp, /var/tmp, /run and the home's caches, no nested
  * user namespaces, and memory, cpu and pids limits. `refusal` is set when the host cannot enforce a limit and
- * `require_limits` is true: one line saying which, why and the fix. Pure.
+ * `require_limits` is true: one line saying which, why and the fix. `cpus` is at most the host's CPUs (more is
+ * no limit, and an engine may refuse it). Pure but for the default of `hostCpus`.
  */
 export function lockdownHardening(
   config: Pick<Config, 'lockdown' | 'runtime'>,
   cgroups: CgroupFacts,
+  hostCpus: number = availableParallelism(),
 ): { hardening: HardeningSettings; refusal?: string } {
   const l = config.lockdown;
   const r = config.runtime;
   const limits: RequestedLimits = {
     pidsLimit: Math.min(l.pids_limit, r.pids_limit),
     memory: lower(r.memory, l.memory, sizeBytes),
-    cpus: lower(r.cpus, l.cpus, (c) => c),
+    cpus: Math.min(
+      lower(r.cpus, l.cpus, (c) => c),
+      hostCpus,
+    ),
   };
   const hardening: HardeningSettings = {
     readOnlyRoot: true,
@@ -54,8 +60,9 @@ export function lockdownHardening(
 export function requireLockdownHardening(
   config: Pick<Config, 'lockdown' | 'runtime'>,
   cgroups: CgroupFacts,
+  hostCpus: number = availableParallelism(),
 ): HardeningSettings {
-  const { hardening, refusal } = lockdownHardening(config, cgroups);
+  const { hardening, refusal } = lockdownHardening(config, cgroups, hostCpus);
   if (refusal) throw new RuntimeError(refusal);
   return hardening;
 }

@@ -22,6 +22,7 @@ const LOCKDOWN_TOML = [
   `cache_size = "${SIZES.cache}m"`,
   'pids_limit = 64',
   'memory = "512m"',
+  'cpus = 1',
 ].join('\n');
 
 /** perl's syscall(2) in the sandbox: 0, or the errno it failed with (a child of a clone exits 0 at once). */
@@ -183,7 +184,7 @@ describe('a hardened run (lockdown hardening)', () => {
   // The limits depend on the host: where its cgroups enforce them, they are checked inside; where they cannot,
   // lockdown (require_limits = true, the default) refuses to start, and that refusal is what is checked.
   const limitsEnforceable = () =>
-    decideLimits({ pidsLimit: 64, memory: '512m', cpus: 2 }, readCgroupFacts(host.uid)).unenforced.length ===
+    decideLimits({ pidsLimit: 64, memory: '512m', cpus: 1 }, readCgroupFacts(host.uid)).unenforced.length ===
     0;
 
   it('pids limit: forking past it fails, or on a host that cannot enforce it the run is refused', async () => {
@@ -199,7 +200,7 @@ describe('a hardened run (lockdown hardening)', () => {
     expect(r.exitCode).toBe(1);
     expect(String(r.stdout)).toBe('');
     expect(String(r.stderr)).toMatch(
-      /^ags: \[lockdown\] cannot enforce pids_limit = 64, memory = 512m, cpus = 2 on this host \([^)]+\): set \[lockdown\] require_limits = false to run without them, or [^\n]+$/,
+      /^ags: \[lockdown\] cannot enforce pids_limit = 64, memory = 512m, cpus = 1 on this host \([^)]+\): set \[lockdown\] require_limits = false to run without them, or [^\n]+$/,
     );
   });
 
@@ -216,7 +217,7 @@ describe('a hardened run (lockdown hardening)', () => {
     // with require_limits = false the run starts, and says which limits it lacks
     const lax = await run(laxConfig, 'echo started');
     expect(String(lax.stdout)).toBe('started');
-    for (const limit of ['pids_limit = 64', 'memory = 512m', 'cpus = 2']) {
+    for (const limit of ['pids_limit = 64', 'memory = 512m', 'cpus = 1']) {
       expect(String(lax.stderr)).toContain(`ags: warning: [lockdown] ${limit} is not applied on this host`);
     }
   });

@@ -9,7 +9,7 @@ const config = (toml: Record<string, unknown> = {}) => ConfigSchema.parse(toml);
 
 describe('lockdownHardening', () => {
   it('from the defaults: read-only root, sized tmpfs, no user namespaces, the [lockdown] limits', () => {
-    expect(lockdownHardening(config(), delegated)).toEqual({
+    expect(lockdownHardening(config(), delegated, 8)).toEqual({
       hardening: {
         readOnlyRoot: true,
         tmpfs: [
@@ -34,8 +34,11 @@ describe('lockdownHardening', () => {
         runtime: { memory: '1536m', cpus: 8, pids_limit: 200 },
       }),
       delegated,
+      8,
     ).hardening;
     expect(h.limits).toEqual({ pidsLimit: 200, memory: '1536m', cpus: 4 });
+    // never more CPUs than the host has
+    expect(lockdownHardening(config(), delegated, 1).hardening.limits.cpus).toBe(1);
     expect(h.tmpfs.map((t) => `${t.path}=${t.size}`)).toEqual([
       '/tmp=64m',
       '/var/tmp=256m',
@@ -46,7 +49,7 @@ describe('lockdownHardening', () => {
   });
 
   it('refuses, in one line, on a host that cannot enforce the limits; require_limits = false runs without', () => {
-    const refused = lockdownHardening(config(), v1Rootless);
+    const refused = lockdownHardening(config(), v1Rootless, 8);
     expect(refused.refusal).toBe(
       '[lockdown] cannot enforce pids_limit = 1024, memory = 4g, cpus = 2 on this host (rootless podman cannot enforce resource limits on cgroup v1): ' +
         'set [lockdown] require_limits = false to run without them, or boot the host with cgroup v2 (systemd.unified_cgroup_hierarchy=1) and delegate the pids memory cpu controllers to your user',
