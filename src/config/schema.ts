@@ -405,8 +405,41 @@ const NetworkSchema = z.strictObject({
     .describe('Connections the egress proxy keeps open at once for one run ("allowlist").'),
 });
 
+const TmpfsSize = z
+  .string()
+  .regex(/^[1-9]\d*[kmg]$/i, 'must be a whole size like "64m" or "1g" (digits and k, m or g)');
+
 const LockdownSchema = z.strictObject({
   network: z.enum(['none', 'open']).default('none').describe('Network mode of lockdown runs.'),
+  memory: z
+    .string()
+    .regex(/^\d+(\.\d+)?[bkmg]?$/i, 'must be a size like "512m" or "4g"')
+    .default('4g')
+    .describe('Memory limit of lockdown runs ([runtime] memory applies when it is lower).'),
+  cpus: z
+    .number()
+    .positive('must be more than 0')
+    .default(2)
+    .describe('CPU limit of lockdown runs ([runtime] cpus applies when it is lower).'),
+  pids_limit: z
+    .int()
+    .min(1, 'must be at least 1')
+    .default(1024)
+    .describe(
+      'Maximum processes and threads of lockdown runs ([runtime] pids_limit applies when it is lower).',
+    ),
+  require_limits: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Refuse a lockdown run on a host that cannot enforce memory, cpus and pids_limit (rootless cgroup v1, controllers not delegated); false runs without them, with a warning.',
+    ),
+  tmp_size: TmpfsSize.default('512m').describe('Size of the tmpfs at /tmp in lockdown runs.'),
+  var_tmp_size: TmpfsSize.default('256m').describe('Size of the tmpfs at /var/tmp in lockdown runs.'),
+  run_size: TmpfsSize.default('16m').describe('Size of the tmpfs at /run in lockdown runs.'),
+  cache_size: TmpfsSize.default('512m').describe(
+    "Size of each tmpfs over the home's cache directories (~/.cache, ~/.npm) in lockdown runs.",
+  ),
   auth_proxy: z
     .boolean()
     .default(false)

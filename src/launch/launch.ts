@@ -17,7 +17,10 @@ import type { LaunchPlan } from '../plan/types.js';
 import type { RunFiles, RunOutcome, SeccompFile } from '../runtime/backend.js';
 import { writeEnvFile } from '../session/env-file.js';
 import { writeSandboxGitconfig } from '../session/gitconfig.js';
+import { RuntimeError } from '../errors.js';
 import { claimMountpoints } from '../session/mountpoint-sharing.js';
+import { requireLockdownHardening } from './lockdown-hardening.js';
+import { mountsNeedingPoints } from '../session/mountpoints.js';
 import { assertRuntimeDirUnmounted, chooseRuntimeDir, ensureRuntimeDir } from '../session/runtime-dir.js';
 import { resolveSecrets } from '../session/secrets.js';
 import {
@@ -103,6 +106,11 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     network,
     gitconfig: basename(session.gitconfig),
     services: services.map((s) => s.contribution),
+    // TEMPORARY, until --lockdown lands (which makes this one call for its runs): the integration tests of the
+    // hardening (test/integration/hardening.test.ts) harden a run with AGS_INTERNAL_HARDEN=1. Only ever stricter.
+    ...(facts.env.AGS_INTERNAL_HARDEN === '1'
+      ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) }
+      : {}),
   };
   const plan = buildLaunchPlan(
     request,
@@ -216,13 +224,25 @@ async function prepareSession(p: PreparedLaunch, teardown: Teardown): Promise<vo
     .filter((f) => f.ownedByRoot)
     .map((f) => join(session.publicDir, f.name));
   await p.ctx.backend.handToSandboxRoot(plan, rootOwned);
-  const releaseMountpoints = claimMountpoints(plan.mounts, session, p.runtimeDir, (path) =>
-    process.stderr.write(
-      `ags: warning: ${scrubText(path)} is a symlink or not a directory: no mount points made through it\n`,
-    ),
-  );
+  const blocked: string[] = [];
+  const releaseMountpoints = claimMountpoints(mountsNeedingPoints(plan), session, p.runtimeDir, (path) => {
+    blocked.push(path);
+    if (!plan.hardening) {
+      process.stderr.write(
+        `ags: warning: ${scrubText(path)} is a symlink or not a directory: no mount points made through it\n`,
+      );
+    }
+  });
   // only once the sandbox is gone (teardown may start early, on a signal)
   teardown.addLate(releaseMountpoints);
+  // the engine would resolve that path inside the container, where a planted symlink could aim a tmpfs at
+  // ags's own mounts: a hardened run fails closed
+  if (plan.hardening && blocked.length > 0) {
+    throw new RuntimeError(
+      `${scrubText(blocked[0]!)} is a symlink or not a directory: a hardened run makes no mount through it`,
+      'remove it from the sandbox home',
+    );
+  }
   await writeSandboxGitconfig(session.gitconfig);
 }
 

@@ -19,6 +19,7 @@ import {
   sessionMountsStep,
   workspaceMountsStep,
 } from './steps.js';
+import { planHardening } from './hardening.js';
 import type { LaunchPlan } from './types.js';
 
 export { SANDBOX_BIN_DIR, SANDBOX_ENTRY, SANDBOX_SECRETS_DIR, SANDBOX_SESSION_DIR, SANDBOX_TOOLS_DIR };
@@ -68,6 +69,15 @@ export function buildLaunchPlan(
     init: settings.runtime.init,
     security: security.security,
     mounts: list.mounts,
+    ...(settings.hardening
+      ? {
+          hardening: planHardening(
+            settings.hardening,
+            host.home,
+            list.mounts.map((m) => m.target),
+          ),
+        }
+      : {}),
     env: env.env,
     secretEnv,
     sessionFiles,

@@ -2,6 +2,7 @@ import type { AgentName } from '../../agents/types.js';
 import type { Policy } from '../../guards/engine/policy.js';
 import type { BasicHostFacts } from '../host/facts.js';
 import type { ProtectedEntry } from '../host/protected-facts.js';
+import type { HardeningSettings } from './hardening.js';
 import type { Protections } from './protected-paths.js';
 import type { Network, ServiceContribution } from './types.js';
 
@@ -88,4 +89,6 @@ export interface RunSettings {
   services?: ServiceContribution[];
   /** Which of those paths are kept read-only (default: all; `[sandbox] git_config`, `writable_agent_config`). */
   protections?: Protections;
+  /** A hardened run (lockdown): its hardening and limits, which replace `runtime`'s limits. */
+  hardening?: HardeningSettings;
 }

@@ -5,6 +5,7 @@ import { ConfigError, RuntimeError } from '../errors.js';
 import { displayPath, isWithin } from '../util/paths.js';
 import { buildHint, hostServicesHint } from './hint.js';
 import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
+import { limitsRefusal } from './hardening.js';
 import { decideLimits } from './limits.js';
 import {
   DEFAULT_PROTECTIONS,
@@ -93,12 +94,20 @@ export function securityStep({ req, settings, host }: PlanInput): {
   const warnings: string[] = [];
   if (req.root)
     warnings.push('--root: the agent runs as root inside the container with default capabilities');
-  const limits = decideLimits(settings.runtime, host.cgroups);
+  const hardening = settings.hardening;
+  const limits = decideLimits(hardening ? hardening.limits : settings.runtime, host.cgroups);
+  if (hardening?.requireLimits) {
+    // src/launch/lockdown-hardening.ts refuses this earlier, with the same line; a plan never drops them
+    const refusal = limitsRefusal(limits.unenforced, host.cgroups, hardening.source);
+    if (refusal) throw new RuntimeError(refusal);
+  }
   // pids_limit always has a value (its default), so only limits the user set are worth a line on every run;
-  // all of them are in the plan (--dry-run) and in `ags doctor`
+  // all of them are in the plan (--dry-run) and in `ags doctor`. A hardened run names every limit it lacks.
   for (const u of limits.unenforced) {
-    if (u.setting !== 'pids_limit') {
-      warnings.push(`[runtime] ${u.setting} = ${u.value} is not applied on this host (${u.reason})`);
+    if (hardening || u.setting !== 'pids_limit') {
+      warnings.push(
+        `${hardening?.source ?? '[runtime]'} ${u.setting} = ${u.value} is not applied on this host (${u.reason})`,
+      );
     }
   }
   return {

@@ -1,4 +1,5 @@
 import type { AgentName, SessionFile } from '../../agents/types.js';
+import type { Hardening } from './hardening.js';
 import type { UnenforcedLimit } from './limits.js';
 
 /** One bind mount: a host path at a container path. */
@@ -73,6 +74,11 @@ export interface LaunchPlan {
     unenforcedLimits: UnenforcedLimit[];
   };
   mounts: Mount[];
+  /**
+   * What a hardened run (lockdown) adds: a read-only root, size-limited tmpfs, no nested user namespaces
+   * (src/plan/hardening.ts). Absent in a default run.
+   */
+  hardening?: Hardening;
   /** Public environment. */
   env: Record<string, string>;
   /**

@@ -10,7 +10,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import type { Mount } from '../plan/types.js';
+import type { LaunchPlan, Mount } from '../plan/types.js';
 
 /** The latest earlier read-write mount whose target holds `m`'s target, if any (the one podman mounts into). */
 function containingMount(mounts: Mount[], index: number): Mount | undefined {
@@ -95,6 +95,21 @@ export function plannedMountpoints(mounts: Mount[]): Mountpoint[] {
     });
   });
   return [...points.values()];
+}
+
+/**
+ * The plan's mounts that need mount points: its bind mounts, then its tmpfs (a tmpfs over the home's caches
+ * lands inside the home's read-write mount like any other). A tmpfs is never the parent of another point.
+ */
+export function mountsNeedingPoints(plan: Pick<LaunchPlan, 'mounts' | 'hardening'>): Mount[] {
+  const tmpfs = (plan.hardening?.tmpfs ?? []).map((t): Mount => ({
+    source: '',
+    target: t.target,
+    mode: 'ro',
+    why: t.why,
+    showInHint: false,
+  }));
+  return [...plan.mounts, ...tmpfs];
 }
 
 /**

@@ -1,6 +1,8 @@
+import type { TmpfsMount } from '../../plan/hardening.js';
 import type { LaunchPlan, Network } from '../../plan/types.js';
 import type { RunFiles } from '../backend.js';
-import { bindMountArg } from './mount-arg.js';
+import { bindMountArg, tmpfsMountArg } from './mount-arg.js';
+import { noUserNamespacesProfilePath } from './seccomp.js';
 
 export type { RunFiles };
 
@@ -25,6 +27,22 @@ function networkArg(network: Network): string {
       // only the proxy's socket (mounted like any other) leads out
       return '--network=none';
   }
+}
+
+const TMPFS_ACCESS: Record<TmpfsMount['access'], string[]> = {
+  sticky: ['tmpfs-mode=1777'],
+  system: ['tmpfs-mode=0755'],
+  // U: owned by the container's user (the invoker under keep-id), not by its root
+  private: ['tmpfs-mode=0700', 'U=true'],
+};
+
+/**
+ * A tmpfs of the plan, empty (notmpcopyup: nothing of the image copied in): exec allowed (builds and agents
+ * run programs from /tmp; the workspace is writable and executable anyway), no device files or setuid.
+ */
+function tmpfsArg(t: TmpfsMount): string {
+  const options = [`tmpfs-size=${t.size}`, ...TMPFS_ACCESS[t.access], 'nosuid', 'nodev', 'notmpcopyup'];
+  return tmpfsMountArg(t.target, options);
 }
 
 /**
@@ -53,13 +71,21 @@ export function podmanRunArgv(
   else argv.push('--user=0:0');
   if (plan.security.capDropAll) argv.push('--cap-drop=all');
   if (plan.security.noNewPrivileges) argv.push('--security-opt=no-new-privileges');
-  argv.push(`--security-opt=seccomp=${plan.security.seccompProfile}`);
+  const hardening = plan.hardening;
+  const seccomp = plan.security.seccompProfile;
+  // the variant ensureSeccompProfile writes beside ags's profile
+  argv.push(
+    `--security-opt=seccomp=${hardening?.nestedUserNamespaces === false ? noUserNamespacesProfilePath(seccomp) : seccomp}`,
+  );
   if (plan.security.pidsLimit !== undefined) argv.push(`--pids-limit=${plan.security.pidsLimit}`);
   if (plan.security.memory) argv.push(`--memory=${plan.security.memory}`);
   if (plan.security.cpus) argv.push(`--cpus=${plan.security.cpus}`);
 
   argv.push(networkArg(plan.network));
 
+  // podman's own --read-only tmpfs (/tmp, /run, /var/tmp, unlimited) off: the plan names each with its size
+  if (hardening?.readOnlyRoot) argv.push('--read-only', '--read-only-tmpfs=false');
+  for (const t of hardening?.tmpfs ?? []) argv.push(tmpfsArg(t));
   for (const m of plan.mounts) argv.push(bindMountArg(m.source, m.target, m.mode));
   for (const [k, v] of Object.entries(plan.env)) argv.push(`--env=${k}=${v}`);
   if (files.cidFile) argv.push(`--cidfile=${files.cidFile}`);

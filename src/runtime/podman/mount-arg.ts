@@ -26,3 +26,14 @@ export function bindMountArg(source: string, target: string, mode: 'ro' | 'rw'):
   }
   return `--mount=type=bind,${quoted(`source=${source}`)},${quoted(`target=${target}`)},${mode}`;
 }
+
+/** `--mount=type=tmpfs,"target=…",OPTIONS` for one tmpfs, its target carried whole as for a bind mount. */
+export function tmpfsMountArg(target: string, options: string[]): string {
+  if (!isAbsolute(target) || hasControlChars(target)) {
+    throw new ConfigError(
+      `cannot mount a tmpfs at ${displayPath(target)}: it is not an absolute path without control characters`,
+      'choose another path',
+    );
+  }
+  return `--mount=type=tmpfs,${quoted(`target=${target}`)},${options.join(',')}`;
+}

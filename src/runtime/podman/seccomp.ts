@@ -240,6 +240,69 @@ export function deriveSeccompProfile(base: unknown, arch: string = process.arch)
   return { ...withoutSocketcallArches(profile as Record<string, unknown>), syscalls };
 }
 
+const CLONE_NEWUSER = 0x10000000;
+const EPERM = 1;
+const ENOSYS = 38;
+/** The system calls that can create a user namespace. */
+const USERNS_CREATORS = ['clone', 'clone3', 'unshare'];
+
+/**
+ * ags's profile (deriveSeccompProfile's output) without nested user namespaces: the variant a hardened run
+ * (lockdown) gets. podman's default allows clone, clone3 and unshare whole (for podman in podman), so a sandbox
+ * can make a user namespace and be "root" in it: every kernel interface that trusts namespace root (mounting
+ * filesystems, nftables, ...) is then in reach. Here:
+ * - clone and unshare with CLONE_NEWUSER fail with EPERM (as the kernel itself answers an unprivileged
+ *   caller); without it they stay allowed. Both take the flags as a full register (unsigned long), and
+ *   CLONE_NEWUSER is bit 28, so a masked compare sees exactly what the kernel reads;
+ * - clone3 takes its flags behind a pointer, which no filter can read: it fails with ENOSYS, the answer of a
+ *   kernel without clone3, on which glibc (threads, posix_spawn) falls back to clone.
+ * The base rules for those calls are replaced; one of a shape whose replacement could widen what it allowed
+ * (a denial, or an allow with conditions) is refused rather than merged.
+ */
+export function withoutUserNamespaces(profile: Record<string, unknown>): Record<string, unknown> {
+  const rules = profile.syscalls as Rule[];
+  const syscalls: Rule[] = [];
+  for (const rule of rules) {
+    const touched = rule.names.filter((n) => USERNS_CREATORS.includes(n));
+    if (touched.length === 0) {
+      syscalls.push(rule);
+      continue;
+    }
+    if (!PERMITTING.has(rule.action) || (rule.args ?? []).length > 0) {
+      throw new SeccompProfileError(
+        `it has a conditional or denying rule for ${touched.join(', ')}, which ags cannot narrow to deny user namespaces`,
+      );
+    }
+    const rest = rule.names.filter((n) => !USERNS_CREATORS.includes(n));
+    if (rest.length > 0) syscalls.push({ ...rule, names: rest });
+  }
+  const newUser = (valueTwo: number): Condition[] => [
+    { index: 0, value: CLONE_NEWUSER, valueTwo, op: 'SCMP_CMP_MASKED_EQ' },
+  ];
+  syscalls.push(
+    { names: ['clone', 'unshare'], action: 'SCMP_ACT_ALLOW', args: newUser(0) },
+    {
+      names: ['clone', 'unshare'],
+      action: 'SCMP_ACT_ERRNO',
+      errnoRet: EPERM,
+      args: newUser(CLONE_NEWUSER),
+      comment: 'ags: no nested user namespaces',
+    },
+    {
+      names: ['clone3'],
+      action: 'SCMP_ACT_ERRNO',
+      errnoRet: ENOSYS,
+      comment: 'ags: clone3 flags cannot be filtered; ENOSYS makes libc fall back to clone',
+    },
+  );
+  return { ...profile, syscalls };
+}
+
+/** Where the profile without nested user namespaces lives, next to ags's profile (written by ensure). */
+export function noUserNamespacesProfilePath(profilePath: string): string {
+  return `${profilePath.replace(/\.json$/, '')}-no-userns.json`;
+}
+
 /** The largest base profile ags reads (podman's is about 16 KB). */
 const MAX_BASE_BYTES = 4 * 1024 * 1024;
 /** Bump when deriveSeccompProfile changes, so that no run uses a profile derived the old way. */
@@ -270,22 +333,19 @@ export function locateSeccompProfile(dir: string, candidates = PODMAN_SECCOMP_PR
 }
 
 /**
- * Makes sure ags's profile for this base exists: derived once (about 4 ms) and then reused by every run until the
- * base file changes. Written to a temporary name and renamed, so a concurrent run never reads half a file.
- * Fails closed: a base profile ags cannot derive from is an error, never passed through.
+ * Makes sure ags's profile for this base, and its variant without nested user namespaces, exist: derived once
+ * (about 4 ms) and then reused by every run until the base file changes. Fails closed: a base profile ags
+ * cannot derive from is an error, never passed through.
  */
 export function ensureSeccompProfile(file: SeccompProfileFile): void {
-  try {
-    const st = lstatSync(file.path);
-    if (st.isFile() && st.uid === process.getuid?.() && (st.mode & 0o022) === 0) return;
-    rmSync(file.path, { recursive: true, force: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const variant = noUserNamespacesProfilePath(file.path);
+  if (isOwnProfile(file.path) && isOwnProfile(variant)) return;
   let derived: Record<string, unknown>;
+  let hardened: Record<string, unknown>;
   try {
     if (statSync(file.base).size > MAX_BASE_BYTES) throw new SeccompProfileError('it is larger than 4 MB');
     derived = deriveSeccompProfile(JSON.parse(readFileSync(file.base, 'utf8')));
+    hardened = withoutUserNamespaces(derived);
   } catch (err) {
     if (err instanceof RuntimeError) throw err;
     const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message;
@@ -294,12 +354,31 @@ export function ensureSeccompProfile(file: SeccompProfileFile): void {
       'reinstall containers-common, or report the file to ags',
     );
   }
-  const tmp = `${file.path}.${process.pid}.tmp`;
+  writeProfile(file.path, derived);
+  writeProfile(variant, hardened);
+}
+
+/** Whether `path` is a profile this user wrote (a file of theirs nobody else may change); removes anything else. */
+function isOwnProfile(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    if (st.isFile() && st.uid === process.getuid?.() && (st.mode & 0o022) === 0) return true;
+    rmSync(path, { recursive: true, force: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return false;
+}
+
+/** Written to a temporary name and renamed, so a concurrent run never reads half a file. */
+function writeProfile(path: string, profile: Record<string, unknown>): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  rmSync(tmp, { force: true });
   const fd = openSync(tmp, 'wx', 0o600);
   try {
-    writeSync(fd, JSON.stringify(derived));
+    writeSync(fd, JSON.stringify(profile));
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, file.path);
+  renameSync(tmp, path);
 }

@@ -30,7 +30,19 @@ describe('the built-in defaults', () => {
       allow_domains: [],
       max_connections: 64,
     });
-    expect(config.lockdown).toEqual({ network: 'none', auth_proxy: false, allow_mounts: false });
+    expect(config.lockdown).toEqual({
+      network: 'none',
+      auth_proxy: false,
+      allow_mounts: false,
+      memory: '4g',
+      cpus: 2,
+      pids_limit: 1024,
+      require_limits: true,
+      tmp_size: '512m',
+      var_tmp_size: '256m',
+      run_size: '16m',
+      cache_size: '512m',
+    });
   });
 
   it('name the image, base image and runtime limits', () => {

@@ -6,6 +6,8 @@ import {
   deriveSeccompProfile,
   ensureSeccompProfile,
   locateSeccompProfile,
+  noUserNamespacesProfilePath,
+  withoutUserNamespaces,
 } from '../../../src/runtime/podman/seccomp.js';
 
 interface Cond {
@@ -42,7 +44,11 @@ const base = (): Profile => ({
     { architecture: 'SCMP_ARCH_AARCH64', subArchitectures: ['SCMP_ARCH_ARM'] },
   ],
   syscalls: [
-    { names: ['read', 'socketcall', 'io_uring_setup', 'write'], action: 'SCMP_ACT_ALLOW', args: [] },
+    {
+      names: ['read', 'socketcall', 'io_uring_setup', 'write', 'clone', 'clone3', 'unshare'],
+      action: 'SCMP_ACT_ALLOW',
+      args: [],
+    },
     {
       names: ['socket'],
       action: 'SCMP_ACT_ERRNO',
@@ -186,6 +192,60 @@ describe('deriveSeccompProfile', () => {
   });
 });
 
+const CLONE_NEWUSER = 0x1000_0000n;
+
+describe('withoutUserNamespaces', () => {
+  const derived = deriveSeccompProfile(base(), 'x64');
+  const hardened = withoutUserNamespaces(derived);
+
+  it('refuses clone and unshare with CLONE_NEWUSER (EPERM), also among other flags and high bits', () => {
+    for (const name of ['clone', 'unshare']) {
+      for (const flags of [CLONE_NEWUSER, CLONE_NEWUSER | 0x11n, CLONE_NEWUSER | 0x1_0000_0000n]) {
+        expect(matching(hardened, name, [flags]), `${name}(${flags})`).toEqual(['SCMP_ACT_ERRNO/1']);
+      }
+      // the base allowed it
+      expect(matching(derived, name, [CLONE_NEWUSER])).toEqual(['SCMP_ACT_ALLOW']);
+    }
+  });
+
+  it('keeps clone and unshare without CLONE_NEWUSER: threads, fork, other namespaces (the kernel decides)', () => {
+    const thread = 0x3d0f00n; // CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT_SETTID|CHILD_CLEARTID
+    for (const flags of [0n, 17n, thread, 0x2_0000n /* CLONE_NEWNS */]) {
+      expect(matching(hardened, 'clone', [flags])).toEqual(['SCMP_ACT_ALLOW']);
+      expect(matching(hardened, 'unshare', [flags])).toEqual(['SCMP_ACT_ALLOW']);
+    }
+  });
+
+  it('answers clone3 ENOSYS (its flags sit behind a pointer), so libc falls back to clone', () => {
+    expect(matching(hardened, 'clone3', [0n])).toEqual(['SCMP_ACT_ERRNO/38']);
+  });
+
+  it('changes nothing else', () => {
+    const others = (p: Record<string, unknown>) =>
+      (p.syscalls as Rule[])
+        .map((r) => ({ ...r, names: r.names.filter((n) => !['clone', 'clone3', 'unshare'].includes(n)) }))
+        .filter((r) => r.names.length > 0);
+    expect(others(hardened)).toEqual(others(derived));
+    expect({ ...hardened, syscalls: [] }).toEqual({ ...derived, syscalls: [] });
+  });
+
+  it('refuses a base whose clone or unshare rule it cannot replace without widening it', () => {
+    const withRule = (rule: Rule) => ({ ...derived, syscalls: [...(derived.syscalls as Rule[]), rule] });
+    expect(() =>
+      withoutUserNamespaces(
+        withRule({
+          names: ['clone'],
+          action: 'SCMP_ACT_ALLOW',
+          args: [{ index: 0, value: 0x7e020000, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }],
+        }),
+      ),
+    ).toThrow(/conditional or denying rule for clone/);
+    expect(() =>
+      withoutUserNamespaces(withRule({ names: ['unshare'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 })),
+    ).toThrow(/conditional or denying rule for unshare/);
+  });
+});
+
 describe('locateSeccompProfile / ensureSeccompProfile', () => {
   const dirs: string[] = [];
   const tmp = () => {
@@ -204,6 +264,12 @@ describe('locateSeccompProfile / ensureSeccompProfile', () => {
     ensureSeccompProfile(first);
     const written = statSync(first.path);
     expect(written.mode & 0o777).toBe(0o600);
+    const variant = noUserNamespacesProfilePath(first.path);
+    expect(variant).toBe(first.path.replace(/\.json$/, '-no-userns.json'));
+    expect(statSync(variant).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(variant, 'utf8'))).toEqual(
+      withoutUserNamespaces(JSON.parse(readFileSync(first.path, 'utf8')) as Record<string, unknown>),
+    );
     expect(JSON.parse(readFileSync(first.path, 'utf8')).syscalls.length).toBeGreaterThan(5);
     ensureSeccompProfile(locateSeccompProfile(dir, [file]));
     expect(statSync(first.path).mtimeMs).toBe(written.mtimeMs);
@@ -214,6 +280,19 @@ describe('locateSeccompProfile / ensureSeccompProfile', () => {
     expect(second.path).not.toBe(first.path);
     ensureSeccompProfile(second);
     expect(JSON.parse(readFileSync(second.path, 'utf8')).defaultErrnoRet).toBe(1);
+  });
+
+  it('writes the variant without user namespaces also where an older ags left only the profile', () => {
+    const dir = tmp();
+    const file = join(dir, 'base.json');
+    writeFileSync(file, JSON.stringify(base()));
+    const located = locateSeccompProfile(dir, [file]);
+    ensureSeccompProfile(located);
+    rmSync(noUserNamespacesProfilePath(located.path));
+    ensureSeccompProfile(located);
+    expect(
+      JSON.parse(readFileSync(noUserNamespacesProfilePath(located.path), 'utf8')).syscalls,
+    ).toContainEqual(expect.objectContaining({ names: ['clone3'], errnoRet: 38 }));
   });
 
   it('fails closed, in one line, without a base profile or with a broken one', () => {
