@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ProcessIdentity, hasEnded, identityOf, isRunning, pidOf } from './process-identity.js';
+import { removeTree } from '../util/remove-tree.js';
 
 /**
  * The files of one run on the host. `publicDir` is mounted into the sandbox (read-only); `secretsDir`, which
@@ -46,7 +47,7 @@ export function sessionPaths(runtimeDir: string, pid: number): SessionPaths {
 
 /** Creates the session dir, owned by this process (a leftover of an earlier holder of this pid is replaced). */
 export function createSessionDir(paths: SessionPaths): void {
-  rmSync(paths.root, { recursive: true, force: true });
+  removeTree(paths.root);
   mkdirSync(paths.publicDir, { recursive: true, mode: 0o700 });
   mkdirSync(paths.secretsDir, { mode: 0o700 });
   mkdirSync(paths.guardDir, { mode: 0o700 });
@@ -55,7 +56,7 @@ export function createSessionDir(paths: SessionPaths): void {
 }
 
 export function removeSessionDir(paths: SessionPaths): void {
-  rmSync(paths.root, { recursive: true, force: true });
+  removeTree(paths.root);
 }
 
 const HELPER_PREFIX = 'helper-';
@@ -144,7 +145,7 @@ export function removeStaleSessions(runtimeDir: string): string[] {
     if (!isStale(runtimeDir, name)) continue;
     const dir = join(runtimeDir, name);
     stopRecordedHelpers(dir);
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
     removed.push(dir);
   }
   return removed;

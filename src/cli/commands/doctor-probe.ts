@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADAPTERS } from '../../../agents/index.js';
@@ -11,6 +11,7 @@ import { createMountpoints, plannedMountpoints } from '../../session/mountpoints
 import { chooseRuntimeDir, ensureRuntimeDir } from '../../session/runtime-dir.js';
 import { AgsError } from '../../errors.js';
 import type { SandboxContext } from '../../launch/context.js';
+import { removeTree } from '../../util/remove-tree.js';
 
 /** What the probe runs: `ags --agent shell -- -c PROBE_SCRIPT`, which prints the sandbox's Node version. */
 export const PROBE_SCRIPT = 'exec node -e "process.stdout.write(process.version)"';
@@ -91,6 +92,6 @@ export async function startProbe(
     // rendered and started by the same backend code as a run's sandbox
     return await ctx.backend.capture(plan);
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    removeTree(scratch);
   }
 }

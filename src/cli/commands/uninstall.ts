@@ -11,6 +11,7 @@ import { chooseRuntimeDir } from '../../session/runtime-dir.js';
 import { agsLauncher } from '../../shell/alias-set.js';
 import { selfLinkState } from '../../shell/self-link.js';
 import { displayPath } from '../../util/paths.js';
+import { removeTree } from '../../util/remove-tree.js';
 import { shQuote } from '../../shell/quote.js';
 import { AgsError } from '../../errors.js';
 import { isDryRun, removeAliases, wrapperDir } from './alias-files.js';
@@ -45,7 +46,7 @@ function removeRuntimeDir(dryRun: boolean): string | null {
     say(`kept ${displayPath(dir)}: ${live.length} run(s) are using it`);
     return null;
   }
-  if (!dryRun) rmSync(dir, { recursive: true, force: true });
+  if (!dryRun) removeTree(dir);
   return dir;
 }
 
