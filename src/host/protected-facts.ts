@@ -1,7 +1,12 @@
-import { realpathSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { realpathLoose } from '../util/paths.js';
+import { isExecutableKey } from './git-config-parse.js';
+import { HOST_RUN_NAMES, LEFTHOOK_FILES, isLefthookMain } from './host-run-names.js';
+import { type RefStyle, candidateWords, filesEnvrcLoads, filesNamedBy, namedFiles } from './script-refs.js';
+import type { WorkspaceScan } from './workspace-scan.js';
 import {
+  type ConfigFile,
   type RepoLayout,
   expandConfigPath,
   isIncludeKey,
@@ -23,39 +28,15 @@ export interface ProtectedEntry {
   path: string;
   group: ProtectedGroup;
   kind: 'file' | 'dir' | 'symlink' | 'absent' | 'other';
-  /** What covers the path when it does not exist, so the agent cannot create it either. */
-  placeholder: 'file' | 'dir';
+  /**
+   * What covers the path when it does not exist, so the agent cannot create it either (`gitignore`: a file
+   * holding what opencode writes into its project dir's `.gitignore`).
+   */
+  placeholder: 'file' | 'dir' | 'gitignore';
   /** A read-write mount of the path onto itself, only so that it cannot be renamed away (the `.git` dir). */
   pin?: boolean;
   what: string;
 }
-
-/**
- * The agents' (and editors') project-level files that a program on the host loads and may act on: hooks, MCP
- * servers, plugins, tasks, environment. Whole directories, so everything inside (hook scripts, plugins,
- * commands) is covered, and so is a file that does not exist yet.
- */
-export const AGENT_CONFIG_DIRS: readonly { name: string; what: string }[] = [
-  { name: '.ags', what: "ags's repo overlay" },
-  { name: '.claude', what: 'Claude Code project settings, hooks, commands, agents' },
-  { name: '.codex', what: 'Codex project config and hooks' },
-  { name: '.gemini', what: 'Gemini CLI project settings, extensions, commands' },
-  { name: '.opencode', what: 'opencode project plugins, tools, agents' },
-  { name: '.pi', what: 'pi project settings and extensions' },
-  { name: '.cursor', what: 'Cursor MCP servers and rules' },
-  { name: '.vscode', what: 'VS Code tasks, launch and settings' },
-  { name: '.idea', what: 'JetBrains run configurations and tools' },
-  { name: '.zed', what: 'Zed tasks and settings' },
-  { name: '.devcontainer', what: 'dev container config (initializeCommand runs on the host)' },
-  { name: '.github/hooks', what: 'GitHub Copilot CLI hooks' },
-];
-export const AGENT_CONFIG_FILES: readonly { name: string; what: string }[] = [
-  { name: '.mcp.json', what: 'project MCP servers (Claude Code)' },
-  { name: 'opencode.json', what: 'opencode project config' },
-  { name: 'opencode.jsonc', what: 'opencode project config' },
-  { name: '.envrc', what: 'direnv' },
-  { name: '.devcontainer.json', what: 'dev container config (initializeCommand runs on the host)' },
-];
 
 function kindOf(path: string): ProtectedEntry['kind'] {
   const st = lstatOrNull(path);
@@ -73,7 +54,7 @@ function realParent(path: string): string {
 function entry(
   path: string,
   group: ProtectedGroup,
-  placeholder: 'file' | 'dir',
+  placeholder: ProtectedEntry['placeholder'],
   what: string,
   pin = false,
 ): ProtectedEntry {
@@ -81,7 +62,7 @@ function entry(
   return { path: p, group, kind: kindOf(p), placeholder, what, ...(pin ? { pin } : {}) };
 }
 
-function gitEntries(layout: RepoLayout, home: string, out: ProtectedEntry[]): void {
+function gitEntries(layout: RepoLayout, home: string, env: NodeJS.ProcessEnv, out: ProtectedEntry[]): void {
   const marker = join(layout.root, '.git');
   if (layout.marker === 'symlink') {
     out.push(entry(marker, 'git', 'dir', 'the git directory'));
@@ -98,6 +79,14 @@ function gitEntries(layout: RepoLayout, home: string, out: ProtectedEntry[]): vo
     out.push(entry(join(gitDir, 'commondir'), 'git', 'file', "the worktree's pointer to the common git dir"));
   }
   out.push(entry(join(commonDir, 'hooks'), 'git', 'dir', 'git hooks'));
+  out.push(
+    entry(
+      join(commonDir, 'info', 'attributes'),
+      'git',
+      'file',
+      'git attributes (pick filter and diff drivers)',
+    ),
+  );
   if (layout.hooksFromConfig) out.push(entry(layout.hooksDir, 'git', 'dir', 'git hooks (core.hooksPath)'));
   for (const file of layout.config) {
     for (const e of file.entries) {
@@ -120,6 +109,101 @@ function gitEntries(layout: RepoLayout, home: string, out: ProtectedEntry[]): vo
     out.push(entry(join(wt, 'config.worktree'), 'git', 'file', 'git per-worktree config'));
   }
   for (const m of layout.modules) moduleEntries(m, out);
+  hookRefEntries(layout, home, env, out);
+}
+
+/** Hooks directories hold a few dozen files; a planted directory of thousands is cut here. */
+const MAX_HOOK_FILES = 64;
+
+function filesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.endsWith('.sample'))
+      .map((e) => join(dir, e.name))
+      .sort()
+      .slice(0, MAX_HOOK_FILES);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The first hop of the repository's hooks: the work tree files its hooks and its executable config keys (a
+ * filter driver's `clean = scripts/clean.sh`, a relative `core.fsmonitor`) name. Git runs both from the top of
+ * the work tree. Only files that exist are protected (refs.ts keeps to regular files inside the work tree).
+ */
+function hookRefEntries(
+  layout: RepoLayout,
+  home: string,
+  env: NodeJS.ProcessEnv,
+  out: ProtectedEntry[],
+): void {
+  if (layout.marker === 'symlink' || layout.marker === 'bare') return;
+  const root = layout.root;
+  for (const hook of filesIn(layout.hooksDir)) {
+    for (const f of filesNamedBy(hook, 'shell', root, root))
+      out.push(entry(f, 'git', 'file', `a file the git hook ${basename(hook)} runs`));
+  }
+  const values: string[] = [];
+  for (const file of [...layout.config, ...hostGitConfigChain(home, env)])
+    for (const e of file.entries)
+      if (e.value !== null && isExecutableKey(e.key, e.value)) values.push(e.value);
+  for (const f of namedFiles(
+    values.flatMap((v) => candidateWords(v, 'shell')),
+    root,
+    root,
+  ))
+    out.push(entry(f, 'git', 'file', 'a file a git config key runs (a filter, diff or merge driver)'));
+}
+
+/**
+ * The hook managers' and direnv's files at the top of `root` and the files they name, and the host-run names
+ * (host-run-names.ts) there: `placeholder` ones present or not, `report` ones where they exist. Where a lefthook
+ * config exists its local files are covered too; where `.opencode/` exists without the `.gitignore` opencode
+ * writes into it at start, that file is held with what opencode would write (opencode stops when it cannot).
+ */
+function hostRunEntries(root: string, out: ProtectedEntry[]): void {
+  const lefthook = LEFTHOOK_FILES.some((n) => isLefthookMain(n) && lstatOrNull(join(root, n)) !== null);
+  for (const n of HOST_RUN_NAMES) {
+    const e = entry(join(root, n.name), n.group, n.kind, n.what);
+    const placeholder = n.absent === 'placeholder' || (lefthook && LEFTHOOK_FILES.includes(n.name));
+    if (e.kind !== 'absent' || placeholder) out.push(e);
+  }
+  const opencode = join(root, '.opencode');
+  if (kindOf(opencode) === 'dir' && kindOf(join(opencode, '.gitignore')) === 'absent')
+    out.push(
+      entry(
+        join(opencode, '.gitignore'),
+        'agent-config',
+        'gitignore',
+        "opencode's .gitignore (held for opencode)",
+      ),
+    );
+  namedByHookManagers(root, out);
+}
+
+function namedByHookManagers(root: string, out: ProtectedEntry[]): void {
+  const named = (files: string[], style: RefStyle, what: string) => {
+    for (const file of files)
+      for (const f of filesNamedBy(file, style, root, root)) out.push(entry(f, 'git', 'file', what));
+  };
+  const husky = join(root, '.husky');
+  if (kindOf(husky) === 'dir')
+    named([...filesIn(husky), ...filesIn(join(husky, '_'))], 'shell', 'a file a husky hook runs');
+  named([join(root, '.pre-commit-config.yaml')], 'yaml', 'a file a pre-commit hook runs');
+  named(
+    LEFTHOOK_FILES.map((n) => join(root, n)),
+    'yaml',
+    'a file a lefthook hook runs',
+  );
+  named([join(root, '.overcommit.yml')], 'yaml', 'a file an overcommit hook runs');
+}
+
+/** The files an `.envrc` at `path` loads (its `source_env`, `dotenv`, nix files), inside `root`. */
+function envrcEntries(path: string, root: string, out: ProtectedEntry[]): void {
+  if (kindOf(path) !== 'file') return;
+  for (const f of filesEnvrcLoads(path, dirname(path), root))
+    out.push(entry(f, 'agent-config', 'file', `a file ${basename(path)} loads (direnv)`));
 }
 
 /** A submodule's config and hooks, its checkout's `.git` file (rewritten, it could name a planted git dir), and its own submodules. */
@@ -136,14 +220,22 @@ function moduleEntries(m: RepoLayout, out: ProtectedEntry[]): void {
  * user's own links followed): in a dotfiles repository used as the workspace, `~/.gitconfig` may be a link to a
  * file the agent could otherwise rewrite, and every git on the host would run what it planted there.
  */
-function hostGitConfigEntries(home: string, env: NodeJS.ProcessEnv, out: ProtectedEntry[]): void {
+function hostGitConfigTops(home: string, env: NodeJS.ProcessEnv): string[] {
   const xdg = env.XDG_CONFIG_HOME || join(home, '.config');
-  const tops = [
+  return [
     env.GIT_CONFIG_GLOBAL || join(home, '.gitconfig'),
     join(xdg, 'git', 'config'),
     env.GIT_CONFIG_SYSTEM || '/etc/gitconfig',
   ];
-  for (const top of tops) {
+}
+
+/** The host's global and system git config files, includes followed (bounded reads). */
+function hostGitConfigChain(home: string, env: NodeJS.ProcessEnv): ConfigFile[] {
+  return hostGitConfigTops(home, env).flatMap((top) => readConfigChain(top, home));
+}
+
+function hostGitConfigEntries(home: string, env: NodeJS.ProcessEnv, out: ProtectedEntry[]): void {
+  for (const top of hostGitConfigTops(home, env)) {
     const chain = readConfigChain(top, home);
     for (const file of chain) {
       let real: string;
@@ -172,24 +264,42 @@ export interface ProtectionFactsInput {
   repositoryRoots: readonly string[];
   /** Real paths whose agent project config is protected (the workspace and every -d). */
   agentConfigRoots: readonly string[];
+  /** The start scans of those roots (workspace-scan.ts): nested repositories and settings in subdirectories. */
+  scans?: readonly WorkspaceScan[];
   home: string;
   /** For GIT_CONFIG_GLOBAL, GIT_CONFIG_SYSTEM and XDG_CONFIG_HOME: where the host's git finds its own config. */
   env: NodeJS.ProcessEnv;
 }
 
+/** How many nested repositories found by the scan are protected; the rest are said at start. */
+export const MAX_NESTED_PROTECTED = 64;
+
+/** The top levels of the nested repositories a scan found (a `.git`'s directory, a bare repository itself). */
+export function nestedRepoRoots(scan: WorkspaceScan): string[] {
+  return [...scan.repos].map(([path, f]) => (f.what === 'bare' ? path : dirname(path)));
+}
+
 /** Every protected path of the run's repositories and agent config roots, each once, in a stable order. */
 export function protectionFacts(input: ProtectionFactsInput): ProtectedEntry[] {
   const out: ProtectedEntry[] = [];
-  for (const root of input.repositoryRoots) {
+  const scans = input.scans ?? [];
+  const nested = scans.flatMap(nestedRepoRoots).slice(0, MAX_NESTED_PROTECTED);
+  for (const root of [...input.repositoryRoots, ...nested]) {
     const layout = readRepoLayout(root, input.home);
-    if (layout) gitEntries(layout, input.home, out);
+    if (layout) gitEntries(layout, input.home, input.env, out);
   }
   hostGitConfigEntries(input.home, input.env, out);
   for (const root of input.agentConfigRoots) {
-    for (const d of AGENT_CONFIG_DIRS) out.push(entry(join(root, d.name), 'agent-config', 'dir', d.what));
-    // an absent file is covered by an empty file, not a directory: opencode, for one, fails on a directory
-    // named opencode.json, and takes an empty file for no config
-    for (const f of AGENT_CONFIG_FILES) out.push(entry(join(root, f.name), 'agent-config', 'file', f.what));
+    hostRunEntries(root, out);
+    envrcEntries(join(root, '.envrc'), root, out);
+  }
+  // in subdirectories: what exists (a symlink among them is refused, as at the top)
+  for (const scan of scans) {
+    for (const [path, f] of scan.hostRun) {
+      if (typeof f.what === 'string') continue;
+      out.push(entry(path, f.what.group, f.what.kind, `${f.what.what}, in a subdirectory`));
+      if (f.what.name === '.envrc') envrcEntries(path, scan.root, out);
+    }
   }
   const seen = new Set<string>();
   return out.filter((e) => !seen.has(e.path) && seen.add(e.path));

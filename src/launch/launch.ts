@@ -8,7 +8,10 @@ import { checkHostHome, resolveAddDirs, workspaceCheck } from './run-paths.js';
 import { agentCommandAt, preflight } from './preflight.js';
 import { hostHome } from '../host/facts.js';
 import { diffGitExec, gitExecReport, snapshotGitExec } from '../host/git-exec-keys.js';
-import { protectionFacts } from '../host/protected-facts.js';
+import { MAX_NESTED_PROTECTED, nestedRepoRoots, protectionFacts } from '../host/protected-facts.js';
+import { plantedLines, plantedReport } from '../host/planted-report.js';
+import { MAX_SCAN_DEPTH, type WorkspaceScan, scanWorkspace } from '../host/workspace-scan.js';
+import { displayPath } from '../util/paths.js';
 import { sandboxBundleDir } from '../host/sandbox-bundle.js';
 import { buildLaunchPlan } from '../plan/build.js';
 import { PLACEHOLDER_DIR, PLACEHOLDER_GITIGNORE } from '../plan/protected-paths.js';
@@ -69,6 +72,10 @@ export interface PreparedLaunch {
   plan: LaunchPlan;
   /** The backend's own files and labels for this run. */
   files: RunFiles;
+  /** The workspace's and -d dirs' nested repositories and host-run files at start (workspace-scan.ts). */
+  scans: WorkspaceScan[];
+  /** Protected paths that did not exist: ags's own placeholders cover them (not reported as planted). */
+  placeholderPaths: string[];
 }
 
 /** Plans a run: config, host facts, this run's paths, its host services, the plan. Starts nothing. */
@@ -112,6 +119,20 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
       ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) }
       : {}),
   };
+  const agentConfigRoots = [facts.workdir, ...request.addDirs];
+  const scans = agentConfigRoots.map(scanWorkspace);
+  mark('workspace scanned');
+  const protectedPaths = protectionFacts({
+    repositoryRoots: [
+      facts.workdir,
+      ...request.addDirs,
+      ...ctx.settings.mounts.filter((m) => m.mode === 'rw').map((m) => m.host),
+    ],
+    agentConfigRoots,
+    scans,
+    home: facts.home,
+    env: facts.env,
+  });
   const plan = buildLaunchPlan(
     request,
     settings,
@@ -125,16 +146,7 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
       nonce: randomBytes(6).toString('hex'),
       guardLoad: { dir: session.guardDir, token: randomBytes(16).toString('hex') },
       agentCommandAt: agentCommandAt(adapter, settings, ctx.config),
-      protectedPaths: protectionFacts({
-        repositoryRoots: [
-          facts.workdir,
-          ...request.addDirs,
-          ...ctx.settings.mounts.filter((m) => m.mode === 'rw').map((m) => m.host),
-        ],
-        agentConfigRoots: [facts.workdir, ...request.addDirs],
-        home: facts.home,
-        env: facts.env,
-      }),
+      protectedPaths,
     },
     adapter,
   );
@@ -144,7 +156,39 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     pidFile: session.pidFile,
     labels: backend.ownerLabels(basename(session.root)),
   };
-  return { ctx, adapter, request, settings, runtimeDir, session, seccomp, services, serviceRun, plan, files };
+  plan.warnings.push(...scanWarnings(scans));
+  return {
+    ctx,
+    adapter,
+    request,
+    settings,
+    runtimeDir,
+    session,
+    seccomp,
+    services,
+    serviceRun,
+    plan,
+    files,
+    scans,
+    placeholderPaths: protectedPaths.filter((e) => e.kind === 'absent').map((e) => e.path),
+  };
+}
+
+/** What the start scans could not cover: a walk cut by a bound, more nested repositories than are protected. */
+function scanWarnings(scans: readonly WorkspaceScan[]): string[] {
+  const out: string[] = [];
+  for (const s of scans) {
+    if (s.truncated)
+      out.push(
+        `${displayPath(s.root)} has more than ${s.dirs} directories (or is deeper than ${MAX_SCAN_DEPTH}): nested repositories and agent settings below that are not kept read-only`,
+      );
+  }
+  const nested = scans.flatMap(nestedRepoRoots).length;
+  if (nested > MAX_NESTED_PROTECTED)
+    out.push(
+      `${nested} nested git repositories: only the first ${MAX_NESTED_PROTECTED} have their config and hooks kept read-only`,
+    );
+  return out;
 }
 
 /** What --dry-run prints: the plan and the backend's command that would start it. */
@@ -184,8 +228,13 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     if (gitBefore && gitDirsBefore) {
       // links planted in .git go first: the snapshot below reads files git would write through them
       const removed = removePlantedGitDirEntries(gitDirsBefore, scanGitDirs(gitRoots, p.ctx.facts.home));
-      const changed = diffGitExec(gitBefore, snapshotGitExec(gitRoots, p.ctx.facts.home));
+      const after = snapshotGitExec(gitRoots, p.ctx.facts.home);
+      const changed = diffGitExec(gitBefore, after);
       process.stderr.write(gitExecReport([...removed, ...changed]));
+      // nested repositories and host-run files that appeared: the git report above covers gitlinked ones
+      const skip = new Set([...after.repos.map((r) => r.root), ...p.placeholderPaths]);
+      const scansAfter = p.scans.map((s) => scanWorkspace(s.root));
+      process.stderr.write(plantedReport(plantedLines(p.scans, scansAfter, p.ctx.facts.home, skip)));
     }
   }
 }

@@ -22,20 +22,23 @@ export interface Placeholders {
   /** An empty read-only directory and an empty read-only file on the host (in the session dir). */
   dir: string;
   file: string;
+  /** A read-only file holding PLACEHOLDER_GITIGNORE (for `.opencode/.gitignore`). */
+  gitignore: string;
 }
 
 /** The placeholders' names in the session dir (the file is a session file; run.ts makes the directory). */
 export const PLACEHOLDER_FILE = 'protected-empty';
 export const PLACEHOLDER_DIR = 'protected-empty.d';
+export const PLACEHOLDER_GITIGNORE_FILE = 'protected-gitignore';
 /** What the placeholder directory holds: what opencode writes into `.opencode/.gitignore`, ignoring itself too. */
 export const PLACEHOLDER_GITIGNORE = 'node_modules\npackage.json\nbun.lock\n.gitignore\n';
 
 export const DEFAULT_PROTECTIONS: Protections = { git: true, agentConfig: true };
 
 export const PROTECTION_OFF_WARNINGS: Record<ProtectedGroup, string> = {
-  git: '[sandbox] git_config = "writable": the agent can change .git/config and .git/hooks, which git on your host runs (ags lists what changed after the run)',
+  git: '[sandbox] git_config = "writable": the agent can change .git/config, .git/hooks and the hook managers\' files (.husky/, .pre-commit-config.yaml, lefthook, the scripts they name), which git on your host runs (ags lists what changed in .git after the run)',
   'agent-config':
-    '[sandbox] writable_agent_config = true: the agent can change the project settings (.claude/, .vscode/, .envrc, ...) that agents and editors on your host load',
+    '[sandbox] writable_agent_config = true: the agent can change the project settings (.claude/, .vscode/, .envrc and what it loads, ...) that agents, editors and shells on your host load',
 };
 
 const isOn = (group: ProtectedGroup, p: Protections) => (group === 'git' ? p.git : p.agentConfig);
@@ -86,7 +89,7 @@ export function protectedMounts(
       }
       const target = join(m.target, relative(m.source, e.path));
       const absent = e.kind === 'absent';
-      const source = absent ? (e.placeholder === 'dir' ? placeholders.dir : placeholders.file) : e.path;
+      const source = absent ? placeholders[e.placeholder] : e.path;
       out.push({
         source,
         target,

@@ -11,6 +11,8 @@ import {
   DEFAULT_PROTECTIONS,
   PLACEHOLDER_DIR,
   PLACEHOLDER_FILE,
+  PLACEHOLDER_GITIGNORE,
+  PLACEHOLDER_GITIGNORE_FILE,
   protectedMounts,
   protectionWarnings,
 } from './protected-paths.js';
@@ -171,7 +173,11 @@ export function workspaceMountsStep(
     host.protectedPaths ?? [],
     list.mounts.filter((m) => list.fromOutside.has(m)),
     protections,
-    { dir: join(host.sessionDir, PLACEHOLDER_DIR), file: join(host.sessionDir, PLACEHOLDER_FILE) },
+    {
+      dir: join(host.sessionDir, PLACEHOLDER_DIR),
+      file: join(host.sessionDir, PLACEHOLDER_FILE),
+      gitignore: join(host.sessionDir, PLACEHOLDER_GITIGNORE_FILE),
+    },
   );
   for (const m of covers) list.add(m, true);
   if (host.sandboxBundleDir) {
@@ -270,6 +276,8 @@ export function agentWiringStep(
   const sessionFiles = [...wiring.files];
   if (covers.some((m) => m.source === join(host.sessionDir, PLACEHOLDER_FILE)))
     sessionFiles.push({ name: PLACEHOLDER_FILE, content: '' });
+  if (covers.some((m) => m.source === join(host.sessionDir, PLACEHOLDER_GITIGNORE_FILE)))
+    sessionFiles.push({ name: PLACEHOLDER_GITIGNORE_FILE, content: PLACEHOLDER_GITIGNORE });
   for (const s of settings.services ?? []) sessionFiles.push(...s.files);
   if (req.tmux) sessionFiles.push(tmuxRunner());
   if (guard) {

@@ -151,6 +151,7 @@ describe('the protected paths of a repository', () => {
       ['config', 'file'],
       ['config.worktree', 'absent'],
       ['hooks', 'dir'],
+      ['info/attributes', 'absent'],
     ]);
   });
 

@@ -1,0 +1,130 @@
+import { type Dirent, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { HOST_RUN_NAMES, type HostRunName } from './host-run-names.js';
+
+/**
+ * What in a work tree, below its top level's own `.git`, a program on the host would run or load: nested git
+ * repositories (a `.git` directory, file or symbolic link in a subdirectory, or a bare repository — HEAD,
+ * objects/ and refs/ — planted as a plain directory; the user's `cd sub && git log`, a shell prompt or an
+ * editor's repository scan runs their config and hooks) and the host-run names of host-run-names.ts at any
+ * depth (a host agent opened in a subdirectory loads its settings). Taken at start (what exists is protected)
+ * and after the run (what appeared is reported).
+ *
+ * The walk never follows a symbolic link, does not enter `.git`, `node_modules`, a found repository's git
+ * directory or a protected directory, and is bounded in depth and in directories read; a walk cut by a bound
+ * says so. One readdir per directory, nothing else.
+ */
+export interface Found {
+  /** `dir`, `file`, `symlink` (with its target) or `other`. */
+  kind: string;
+  /** For a repository: `.git` or `bare`; for a host-run name: the name's entry. */
+  what: HostRunName | '.git' | 'bare';
+}
+
+export interface WorkspaceScan {
+  root: string;
+  /** Path → what is there: nested repositories' markers (`<dir>/.git`, or the bare repository's directory). */
+  repos: Map<string, Found>;
+  /** Path → what is there: host-run names below the top level and, for `report` names, at it. */
+  hostRun: Map<string, Found>;
+  /** Directories read. */
+  dirs: number;
+  /** Set when a bound cut the walk. */
+  truncated: boolean;
+}
+
+export const MAX_SCAN_DEPTH = 12;
+export const MAX_SCAN_DIRS = 50_000;
+
+const SKIP = new Set(['.git', 'node_modules']);
+
+const BY_FIRST_STEP = new Map<string, HostRunName[]>();
+for (const n of HOST_RUN_NAMES) {
+  const first = n.name.split('/')[0]!;
+  BY_FIRST_STEP.set(first, [...(BY_FIRST_STEP.get(first) ?? []), n]);
+}
+
+/** The one-step names a placeholder covers at the top, present or not. */
+const TOP_COVERED = new Set(
+  HOST_RUN_NAMES.filter((n) => n.absent === 'placeholder' && !n.name.includes('/')).map((n) => n.name),
+);
+
+function kindOf(e: Dirent, path: string): string {
+  if (e.isDirectory()) return 'dir';
+  if (e.isFile()) return 'file';
+  if (e.isSymbolicLink()) {
+    try {
+      return `symlink:${readlinkSync(path)}`;
+    } catch {
+      return 'symlink:';
+    }
+  }
+  return 'other';
+}
+
+function readDir(dir: string): Dirent[] | null {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return null;
+  }
+}
+
+/** Scans the work tree at `root` (a real path). */
+export function scanWorkspace(root: string): WorkspaceScan {
+  const scan: WorkspaceScan = { root, repos: new Map(), hostRun: new Map(), dirs: 0, truncated: false };
+  // breadth first, so a cut walk has seen everything near the top
+  let level: string[] = [root];
+  for (let depth = 0; level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of level) {
+      if (scan.dirs >= MAX_SCAN_DIRS) {
+        scan.truncated = true;
+        return scan;
+      }
+      const entries = readDir(dir);
+      scan.dirs++;
+      if (entries === null) continue;
+      const top = dir === root;
+      const names = new Map(entries.map((e) => [e.name, e]));
+      if (
+        !top &&
+        names.get('HEAD')?.isFile() &&
+        names.get('objects')?.isDirectory() &&
+        names.get('refs')?.isDirectory()
+      ) {
+        scan.repos.set(dir, { kind: 'dir', what: 'bare' });
+        continue; // a git directory: nothing below it is a work tree
+      }
+      const protectedHere = new Set<string>();
+      for (const e of entries) {
+        const path = join(dir, e.name);
+        if (e.name === '.git') {
+          if (!top) scan.repos.set(path, { kind: kindOf(e, path), what: '.git' });
+          continue;
+        }
+        for (const n of BY_FIRST_STEP.get(e.name) ?? []) {
+          if (top && n.absent === 'placeholder') continue; // covered at start, present or not
+          if (n.name === e.name) {
+            scan.hostRun.set(path, { kind: kindOf(e, path), what: n });
+            protectedHere.add(e.name);
+          } else if (e.isDirectory()) {
+            // a two-step name (.github/hooks): one more readdir, only where its first step exists
+            const rest = n.name.slice(e.name.length + 1);
+            const inner = readDir(path)?.find((x) => x.name === rest);
+            if (inner) scan.hostRun.set(join(path, rest), { kind: kindOf(inner, join(path, rest)), what: n });
+          }
+        }
+        // a protected directory is covered whole: its inside is not walked
+        const covered = protectedHere.has(e.name) || (top && TOP_COVERED.has(e.name));
+        if (e.isDirectory() && !SKIP.has(e.name) && !covered) next.push(path);
+      }
+    }
+    if (depth + 1 > MAX_SCAN_DEPTH && next.length > 0) {
+      scan.truncated = true;
+      return scan;
+    }
+    level = next;
+  }
+  return scan;
+}

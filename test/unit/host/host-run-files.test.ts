@@ -1,0 +1,226 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execaSync } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { plantedLines, plantedReport } from '../../../src/host/planted-report.js';
+import { protectionFacts } from '../../../src/host/protected-facts.js';
+import { candidateWords, envrcLoads } from '../../../src/host/script-refs.js';
+import { MAX_SCAN_DEPTH, scanWorkspace } from '../../../src/host/workspace-scan.js';
+
+let tmp: string;
+let repo: string;
+beforeEach(() => {
+  tmp = realpathSync(mkdtempSync(join(tmpdir(), 'ags-hostrun-')));
+  repo = join(tmp, 'repo');
+  execaSync('git', ['init', '-q', repo]);
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+const put = (rel: string, text = '') => {
+  mkdirSync(join(repo, rel, '..'), { recursive: true });
+  writeFileSync(join(repo, rel), text);
+};
+const env = () => ({ GIT_CONFIG_SYSTEM: join(tmp, 'none'), GIT_CONFIG_GLOBAL: join(tmp, 'none') });
+const facts = () => {
+  const scans = [scanWorkspace(repo)];
+  return protectionFacts({ repositoryRoots: [repo], agentConfigRoots: [repo], scans, home: tmp, env: env() });
+};
+const byPath = () =>
+  Object.fromEntries(
+    facts().map((f) => [f.path.slice(repo.length + 1), `${f.group}:${f.kind}:${f.placeholder}`]),
+  );
+
+describe('the words of hook scripts and hook manager configs that could be paths', () => {
+  it('takes every word of a shell line, no options, no expansions, no comments', () => {
+    expect(
+      candidateWords('#!/bin/sh\n. "$(dirname "$0")/_/h"\n./scripts/check.sh --fix $X # later.sh\n', 'shell'),
+    ).toEqual(['.', './scripts/check.sh']);
+  });
+  it('takes only the command keys of YAML (pre-commit entry/args, lefthook run)', () => {
+    const yaml =
+      'repos:\n- repo: local\n  hooks:\n  - id: x\n    entry: python tools/lint.py\n    args: [--x, tools/cfg.ini]\n    name: scripts/not-this.sh\npre-commit:\n  commands:\n    a:\n      run: ./bin/run-me {staged_files}\n';
+    expect(candidateWords(yaml, 'yaml')).toEqual([
+      'python',
+      'tools/lint.py',
+      'tools/cfg.ini',
+      './bin/run-me',
+    ]);
+  });
+});
+
+describe('what an .envrc loads', () => {
+  it('source_env, dotenv (default .env), source and the nix files', () => {
+    expect(
+      envrcLoads(
+        'source_env_if_exists .envrc.local\ndotenv\ndotenv_if_exists .env.dev\n. ./env.sh\nuse flake\n# source x\nsource_env sub\n',
+      ),
+    ).toEqual([
+      '.envrc.local',
+      '.envrc.local/.envrc',
+      '.env',
+      '.env.dev',
+      './env.sh',
+      'flake.nix',
+      'flake.lock',
+      'sub',
+      'sub/.envrc',
+    ]);
+  });
+});
+
+describe('the host-run files of a work tree', () => {
+  it('protects husky, pre-commit and lefthook files and the repository scripts they name; .git/info/attributes', () => {
+    put('.husky/pre-commit', 'npx lint-staged\n./scripts/check.sh\n');
+    put('.husky/_/h', '#!/bin/sh\n');
+    put('scripts/check.sh', 'exit 0\n');
+    put('.pre-commit-config.yaml', 'repos:\n- repo: local\n  hooks:\n  - id: l\n    entry: tools/lint.sh\n');
+    put('tools/lint.sh');
+    put('lefthook.yml', 'pre-commit:\n  commands:\n    t:\n      run: bin/t.sh\n');
+    put('bin/t.sh');
+    put('node_modules/.bin/lint-staged');
+    const p = byPath();
+    expect(p).toMatchObject({
+      '.husky': 'git:dir:dir',
+      'scripts/check.sh': 'git:file:file',
+      '.pre-commit-config.yaml': 'git:file:file',
+      'tools/lint.sh': 'git:file:file',
+      'lefthook.yml': 'git:file:file',
+      // lefthook merges its local file: where lefthook is used, an absent one is covered by a placeholder
+      'lefthook-local.yml': 'git:absent:file',
+      'bin/t.sh': 'git:file:file',
+      '.git/info/attributes': 'git:absent:file',
+    });
+    expect(p).not.toHaveProperty(['node_modules/.bin/lint-staged']);
+    // without lefthook, its local file is not covered (nothing would read it)
+    rmSync(join(repo, 'lefthook.yml'));
+    expect(byPath()).not.toHaveProperty(['lefthook-local.yml']);
+  });
+
+  it('protects the scripts git hooks and filter drivers in the repository name', () => {
+    put('.git/hooks/post-checkout', '#!/bin/sh\nsh tools/after.sh\n');
+    put('tools/after.sh');
+    writeFileSync(
+      join(repo, '.git', 'config'),
+      '[filter "x"]\n\tclean = ./tools/clean.sh %f\n\tsmudge = cat\n',
+      { flag: 'a' },
+    );
+    put('tools/clean.sh');
+    expect(byPath()).toMatchObject({ 'tools/after.sh': 'git:file:file', 'tools/clean.sh': 'git:file:file' });
+  });
+
+  it('protects what an .envrc loads, and report-only names only where they exist', () => {
+    put('.envrc', 'source_env_if_exists .envrc.local\ndotenv\n');
+    put('.env', 'X=1\n');
+    put('mise.toml', '[hooks]\nenter = "x"\n');
+    const p = byPath();
+    expect(p).toMatchObject({
+      '.envrc': 'agent-config:file:file',
+      '.env': 'agent-config:file:file',
+      'mise.toml': 'agent-config:file:file',
+    });
+    expect(p).not.toHaveProperty(['.envrc.local']);
+    expect(p).not.toHaveProperty(['.kiro']);
+  });
+
+  it('holds .opencode/.gitignore when .opencode/ exists without it (opencode writes it at start)', () => {
+    put('.opencode/agent/a.md');
+    expect(byPath()).toMatchObject({
+      '.opencode': 'agent-config:dir:dir',
+      '.opencode/.gitignore': 'agent-config:absent:gitignore',
+    });
+    put('.opencode/.gitignore', 'x\n');
+    expect(byPath()).not.toHaveProperty(['.opencode/.gitignore']);
+  });
+
+  it('protects settings and repositories in subdirectories that exist, and refuses nothing else', () => {
+    put('sub/.claude/settings.json', '{}');
+    put('sub/deeper/.envrc', 'dotenv\n');
+    put('sub/deeper/.env');
+    put('sub/.vscode/tasks.json');
+    execaSync('git', ['init', '-q', join(repo, 'nested')]);
+    execaSync('git', ['init', '-q', '--bare', join(repo, 'vendor', 'bare')]);
+    const p = byPath();
+    expect(p).toMatchObject({
+      'sub/.claude': 'agent-config:dir:dir',
+      'sub/.vscode': 'agent-config:dir:dir',
+      'sub/deeper/.envrc': 'agent-config:file:file',
+      'sub/deeper/.env': 'agent-config:file:file',
+      'nested/.git': 'git:dir:dir',
+      'nested/.git/config': 'git:file:file',
+      'nested/.git/hooks': 'git:dir:dir',
+      'vendor/bare/config': 'git:file:file',
+      'vendor/bare/hooks': 'git:dir:dir',
+    });
+    // absent names in subdirectories get no placeholder (they are reported if they appear)
+    expect(p).not.toHaveProperty(['sub/.gemini']);
+  });
+});
+
+describe('the work tree scan and the report of what appeared', () => {
+  it('finds nested .git of every kind, bare repositories and settings; never follows a symlink', () => {
+    execaSync('git', ['init', '-q', join(repo, 'a')]);
+    put('b/.git', 'gitdir: /elsewhere\n');
+    mkdirSync(join(repo, 'c'));
+    symlinkSync('/tmp', join(repo, 'c', '.git'));
+    execaSync('git', ['init', '-q', '--bare', join(repo, 'd')]);
+    put('e/.gemini/settings.json');
+    // a symlinked directory holding settings is not entered
+    mkdirSync(join(tmp, 'outside', '.claude'), { recursive: true });
+    symlinkSync(join(tmp, 'outside'), join(repo, 'link'));
+    // node_modules is not entered
+    put('node_modules/x/.claude/settings.json');
+    const s = scanWorkspace(repo);
+    expect(
+      Object.fromEntries(
+        [...s.repos].map(([k, v]) => [k.slice(repo.length + 1), `${String(v.what)}:${v.kind}`]),
+      ),
+    ).toEqual({
+      'a/.git': '.git:dir',
+      'b/.git': '.git:file',
+      'c/.git': '.git:symlink:/tmp',
+      d: 'bare:dir',
+    });
+    expect([...s.hostRun.keys()].map((k) => k.slice(repo.length + 1))).toEqual(['e/.gemini']);
+    expect(s.truncated).toBe(false);
+  });
+
+  it('is bounded in depth and says so', () => {
+    put(`${Array.from({ length: MAX_SCAN_DEPTH + 2 }, (_, i) => `d${i}`).join('/')}/f`);
+    expect(scanWorkspace(repo).truncated).toBe(true);
+  });
+
+  it('reports a repository and settings that appeared, with the executable keys and hooks, escaped', () => {
+    const before = [scanWorkspace(repo)];
+    const nested = join(repo, 'sub');
+    execaSync('git', ['init', '-q', nested]);
+    writeFileSync(join(nested, '.git', 'config'), '[core]\n\tfsmonitor = "touch /tmp/p\u001b[2J"\n', {
+      flag: 'a',
+    });
+    writeFileSync(join(nested, '.git', 'hooks', 'post-checkout'), '#!/bin/sh\n');
+    put('big/.git/HEAD', 'ref: refs/heads/main\n');
+    mkdirSync(join(repo, 'big', '.git', 'objects'));
+    mkdirSync(join(repo, 'big', '.git', 'refs'));
+    writeFileSync(join(repo, 'big', '.git', 'config'), Buffer.alloc(2 * 1024 * 1024, 0x20));
+    put('pkg/.claude/settings.json', '{}');
+    put('pkg/.envrc', 'x');
+    const lines = plantedLines(before, [scanWorkspace(repo)], tmp, new Set());
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^a git repository \(its \.git is a directory\) appeared at .*\/repo\/big: .* its config is 2097152 bytes, too large to read: treat it as hostile$/,
+      ),
+      expect.stringMatching(
+        /^a git repository \(its \.git is a directory\) appeared at .*\/repo\/sub: .* executable config: core\.fsmonitor = touch \/tmp\/p\\x1b\[2J; hooks: post-checkout$/,
+      ),
+      expect.stringMatching(
+        /pkg\/\.claude appeared \(a directory; Claude Code .*\): a program on your host opened or run in .*\/pkg loads it/,
+      ),
+      expect.stringMatching(/pkg\/\.envrc appeared \(a file; direnv/),
+    ]);
+    const report = plantedReport(lines);
+    expect(report).toMatch(/^ags: WARNING: this run left files that programs on your host run or load:\n/);
+    expect(report).not.toContain('\u001b');
+    // nothing new: nothing said
+    expect(plantedLines([scanWorkspace(repo)], [scanWorkspace(repo)], tmp, new Set())).toEqual([]);
+  });
+});
