@@ -45,21 +45,25 @@ export function candidateWords(text: string, style: RefStyle): string[] {
   return out;
 }
 
-/** `word` as a path resolved from `base`, when it is a regular file inside `root` outside `.git` and `node_modules`. */
-export function fileInRoot(word: string, base: string, root: string): string | null {
+/**
+ * `word` as a path resolved from `base`, when it is a regular file (or, with `absent`, nothing yet) inside
+ * `root` outside `.git` and `node_modules`.
+ */
+export function fileInRoot(word: string, base: string, root: string, absent = false): string | null {
   const path = isAbsolute(word) ? resolve(word) : resolve(base, word);
   if (path === root || !isWithin(path, root)) return null;
   const steps = path.slice(root.length + 1).split(sep);
   if (steps.some((s) => s === '.git' || s === 'node_modules')) return null;
-  return lstatOrNull(path)?.isFile() ? path : null;
+  const st = lstatOrNull(path);
+  return st?.isFile() || (absent && st === null) ? path : null;
 }
 
-/** The files inside `root` that `words` name, relative to `base`, bounded. */
-export function namedFiles(ws: readonly string[], base: string, root: string): string[] {
+/** The files inside `root` that `words` name, relative to `base`, bounded (with `absent`, missing ones too). */
+export function namedFiles(ws: readonly string[], base: string, root: string, absent = false): string[] {
   const out = new Set<string>();
   for (const w of ws) {
     if (out.size >= MAX_REFS) break;
-    const f = fileInRoot(w, base, root);
+    const f = fileInRoot(w, base, root, absent);
     if (f) out.add(f);
   }
   return [...out];
@@ -72,7 +76,7 @@ export function filesNamedBy(path: string, style: RefStyle, base: string, root: 
 }
 
 /**
- * What an `.envrc` loads besides itself: `source_env[_if_exists] X` (X/.envrc when X is a directory),
+ * What an `.envrc` loads besides itself: `source_env[_if_exists] X` (X/.envrc when X is a directory, see below),
  * `dotenv[_if_exists] [X]` (`.env` by default), `source X` / `. X`, and the nix files `use nix` / `use flake`
  * evaluate. Relative to the `.envrc`'s directory. Pure: the text in, the relative or absolute names out.
  */
@@ -83,7 +87,7 @@ export function envrcLoads(text: string): string[] {
     const [cmd, ...args] = words(line);
     if (cmd === undefined) continue;
     if (cmd === 'source_env' || cmd === 'source_env_if_exists') {
-      if (args[0]) out.push(args[0], join(args[0], '.envrc'));
+      if (args[0]) out.push(args[0]);
     } else if (cmd === 'dotenv' || cmd === 'dotenv_if_exists') {
       out.push(args[0] ?? '.env');
     } else if (cmd === 'source' || cmd === '.') {
@@ -97,8 +101,15 @@ export function envrcLoads(text: string): string[] {
   return out;
 }
 
-/** The files inside `root` an `.envrc` at `path` (in directory `dir`) loads. */
+/**
+ * The files inside `root` an `.envrc` at `path` (in directory `dir`) loads, missing ones too: an env file
+ * direnv would load once it exists is covered by an empty placeholder (empty, it loads nothing).
+ */
 export function filesEnvrcLoads(path: string, dir: string, root: string): string[] {
   const bytes = readBounded(path, MAX_TEXT);
-  return bytes === null ? [] : namedFiles(envrcLoads(bytes.toString('utf8')), dir, root);
+  if (bytes === null) return [];
+  const names = envrcLoads(bytes.toString('utf8')).map((n) =>
+    lstatOrNull(resolve(dir, n))?.isDirectory() ? join(n, '.envrc') : n,
+  );
+  return namedFiles(names, dir, root, true);
 }

@@ -1,0 +1,207 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
+import { testUserTempDir } from '../support/tmp.js';
+import { makeTestRepo } from '../support/workspace.js';
+
+/**
+ * A hostile agent in a real rootless container goes after what the HOST runs later without the user asking to
+ * run the repository's code: the scripts git hooks and hook managers hand off to, a filter driver's script,
+ * what an `.envrc` loads, settings in subdirectories, nested repositories. What exists at start stays as it
+ * was; what appears is said after the run, with what it would run.
+ */
+describe('what the host runs later, beyond .git and the top-level settings', () => {
+  let host: TestHost;
+  let tmp: ReturnType<typeof testUserTempDir>;
+  let runtime: string;
+  let canary: string;
+
+  const git = (repo: string, ...args: string[]) =>
+    runAsTestUser(host, ['git', '-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
+
+  async function setup(name: string, files: Record<string, string>, sandbox = '') {
+    const dir = join(tmp.dir, name);
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const repo = await makeTestRepo(host, dir, files);
+    const config = writeTestConfig(host, join(dir, 'cfg'), '', { sandbox });
+    return { repo, config };
+  }
+
+  const run = (config: string, repo: string, script: string) =>
+    runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+
+  /** Each attempt prints `<name>=ok` when it worked, `<name>=refused` when it did not; the parsed results. */
+  const attempt = (name: string, cmd: string) =>
+    `if ( ${cmd} ) 2>/dev/null; then echo ${name}=ok; else echo ${name}=refused; fi`;
+  const results = (stdout: unknown) =>
+    Object.fromEntries(
+      String(stdout)
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=') as [string, string]),
+    );
+
+  beforeAll(() => {
+    host = loadTestHost();
+    tmp = testUserTempDir(host);
+    runtime = join(tmp.dir, 'run');
+    mkdirSync(runtime, { recursive: true, mode: 0o700 });
+    giveToTestUser(host, runtime);
+    canary = join(tmp.dir, 'PWNED');
+  });
+
+  afterAll(() => tmp?.cleanup());
+
+  it('refuses writes to hook manager files, the scripts they name, a filter script, .envrc loads and subdirectory settings; host git runs nothing planted', async () => {
+    const { repo, config } = await setup('managers', {
+      'README.md': 'hi\n',
+      '.husky/pre-commit': './scripts/check.sh\n',
+      '.husky/_/h': '#!/bin/sh\n',
+      'scripts/check.sh': 'exit 0\n',
+      '.pre-commit-config.yaml': 'repos:\n- repo: local\n  hooks:\n  - id: l\n    entry: tools/lint.sh\n',
+      'tools/lint.sh': 'exit 0\n',
+      'tools/clean.sh': 'cat\n',
+      'lefthook.yml': 'pre-commit:\n  commands:\n    t:\n      run: ./scripts/check.sh\n',
+      '.gitattributes': '*.txt filter=x\n',
+      '.envrc': 'source_env_if_exists .envrc.local\ndotenv\n',
+      '.env': 'A=1\n',
+      'sub/.claude/settings.json': '{}\n',
+      'sub/.envrc': 'export A=1\n',
+      'sub/.vscode/tasks.json': '{}\n',
+    });
+    // a filter driver whose script lives in the repository: the host's `git add`/`git status` run it
+    await git(repo, 'config', 'filter.x.clean', 'sh tools/clean.sh');
+    await git(repo, 'add', '-A');
+    await git(repo, 'commit', '-q', '-m', 'init');
+    // a nested repository the user had before the run
+    await runAsTestUser(host, ['git', 'init', '-q', join(repo, 'nested')]);
+    const evil = `touch ${canary}`;
+    const script = [
+      attempt('husky-hook', `echo '${evil}' > .husky/pre-commit`),
+      attempt('husky-new', `echo '${evil}' > .husky/post-checkout`),
+      attempt('husky-runner', `echo '${evil}' >> .husky/_/h`),
+      attempt('husky-script', `echo '${evil}' > scripts/check.sh`),
+      attempt('pre-commit-config', `echo '# x' >> .pre-commit-config.yaml`),
+      attempt('pre-commit-script', `echo '${evil}' > tools/lint.sh`),
+      attempt('lefthook-config', `echo '# x' >> lefthook.yml`),
+      attempt('lefthook-local', `echo 'pre-commit: {commands: {e: {run: "${evil}"}}}' > lefthook-local.yml`),
+      attempt('filter-script', `echo '${evil}; cat' > tools/clean.sh`),
+      attempt('info-attributes', `echo '* filter=x' > .git/info/attributes`),
+      attempt('envrc-local', `echo '${evil}' > .envrc.local`),
+      attempt('dotenv', `echo 'BASH_ENV=/tmp/x' >> .env`),
+      attempt('sub-claude', `echo '{"hooks":{}}' > sub/.claude/settings.json`),
+      attempt('sub-envrc', `echo '${evil}' > sub/.envrc`),
+      attempt('sub-vscode', `echo '{}' > sub/.vscode/settings.json`),
+      attempt('nested-config', `git -C nested config core.fsmonitor '${evil}; false'`),
+      attempt('nested-hook', `echo '${evil}' > nested/.git/hooks/post-checkout`),
+      // normal work: a commit through the (read-only) filter, other files in the tree
+      attempt('git-work', 'echo x > a.txt && git add a.txt && git commit -qm a && echo y > scripts/other.sh'),
+    ].join('\n');
+    const r = await run(config, repo, script);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(results(r.stdout)).toEqual({
+      'husky-hook': 'refused',
+      'husky-new': 'refused',
+      'husky-runner': 'refused',
+      'husky-script': 'refused',
+      'pre-commit-config': 'refused',
+      'pre-commit-script': 'refused',
+      'lefthook-config': 'refused',
+      'lefthook-local': 'refused',
+      'filter-script': 'refused',
+      'info-attributes': 'refused',
+      'envrc-local': 'refused',
+      dotenv: 'refused',
+      'sub-claude': 'refused',
+      'sub-envrc': 'refused',
+      'sub-vscode': 'refused',
+      'nested-config': 'refused',
+      'nested-hook': 'refused',
+      'git-work': 'ok',
+    });
+    expect(String(r.stderr)).not.toContain('WARNING');
+    // the host's git afterwards: add and status run the filter; a commit in the nested repository runs nothing
+    await runAsTestUser(host, ['sh', '-c', `echo z >> ${join(repo, 'README.txt')}`]);
+    const add = await git(repo, 'add', 'README.txt');
+    expect(add.exitCode, String(add.stderr)).toBe(0);
+    expect((await git(repo, 'status', '--short')).exitCode).toBe(0);
+    await git(join(repo, 'nested'), 'commit', '-q', '--allow-empty', '-m', 'n');
+    expect(existsSync(canary)).toBe(false);
+    expect(readFileSync(join(repo, 'scripts', 'check.sh'), 'utf8')).toBe('exit 0\n');
+    // placeholders ags made are gone again
+    for (const p of ['lefthook-local.yml', '.git/info/attributes', '.envrc.local'])
+      expect(existsSync(join(repo, p)), p).toBe(false);
+  });
+
+  it('reports nested and bare repositories and subdirectory settings that appeared, with what they run, escaped', async () => {
+    const { repo, config } = await setup('planted', { 'README.md': 'hi\n' });
+    const script = [
+      `git init -q planted && git -C planted config core.fsmonitor 'touch ${canary}.fsmonitor; false'`,
+      `printf '#!/bin/sh\\ntouch ${canary}.hook\\n' > planted/.git/hooks/post-checkout`,
+      'git init -q empty',
+      'git init -q --bare vendor/bare.git',
+      `git -C vendor/bare.git config core.pager 'touch ${canary}.pager; cat'`,
+      'mkdir -p gitfile && echo "gitdir: /tmp/elsewhere" > gitfile/.git',
+      'mkdir -p linked && ln -s ../planted/.git linked/.git',
+      'git init -q big && head -c 20000000 /dev/zero | tr "\\0" " " >> big/.git/config',
+      `git init -q "$(printf 'esc\\033[2J')"`,
+      'mkdir -p pkg/.claude pkg/.gemini pkg/.codex pkg/.opencode pkg/.vscode',
+      `echo '{"hooks":{}}' > pkg/.claude/settings.json`,
+      'echo {} > pkg/.gemini/settings.json',
+      'echo > pkg/.codex/config.toml',
+      'echo {} > pkg/.vscode/tasks.json',
+      `echo '${'touch'} ${canary}.envrc' > pkg/.envrc`,
+      'echo planted',
+    ].join(' && ');
+    const r = await run(config, repo, script);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toContain('planted');
+    const err = String(r.stderr);
+    expect(err).toContain('ags: WARNING: this run left files that programs on your host run or load:');
+    const has = (re: RegExp) => expect(err).toMatch(re);
+    has(
+      /a git repository \(its \.git is a directory\) appeared at \S*\/planted: .*executable config: core\.fsmonitor = touch \S*PWNED\.fsmonitor; false; hooks: post-checkout/,
+    );
+    has(
+      /a git repository \(its \.git is a directory\) appeared at \S*\/empty: .*no executable config keys or hooks found/,
+    );
+    has(
+      /a bare git repository appeared at \S*\/vendor\/bare\.git: .*core\.pager = touch \S*PWNED\.pager; cat/,
+    );
+    has(/a git repository \(its \.git is a file\) appeared at \S*\/gitfile/);
+    has(
+      /a git repository \(its \.git is a symbolic link to \.\.\/planted\/\.git\) appeared at \S*\/linked: .*treat it as hostile/,
+    );
+    has(/appeared at \S*\/big: .*its config is \d+ bytes, too large to read: treat it as hostile/);
+    has(/appeared at "?\S*\/esc\\x1b\[2J"?:/);
+    for (const name of ['.claude', '.gemini', '.codex', '.opencode', '.vscode', '.envrc'])
+      expect(err).toContain(`pkg/${name} appeared`);
+    expect(err).not.toContain('\u001b');
+    // reading them ran nothing
+    for (const s of ['fsmonitor', 'hook', 'pager', 'envrc'])
+      expect(existsSync(`${canary}.${s}`), s).toBe(false);
+  });
+
+  it('an existing .opencode/ without .gitignore: the file opencode writes at start is held, .opencode/ stays read-only', async () => {
+    const { repo, config } = await setup('opencode', { 'README.md': 'hi\n', '.opencode/agent/a.md': 'a\n' });
+    const script = [
+      attempt('gitignore-held', 'grep -qx node_modules .opencode/.gitignore'),
+      attempt('gitignore-write', 'echo x > .opencode/.gitignore'),
+      attempt('plugin-write', `mkdir -p .opencode/plugin && echo 'x' > .opencode/plugin/p.ts`),
+    ].join('\n');
+    const r = await run(config, repo, script);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(results(r.stdout)).toEqual({
+      'gitignore-held': 'ok',
+      'gitignore-write': 'refused',
+      'plugin-write': 'refused',
+    });
+    expect(existsSync(join(repo, '.opencode', '.gitignore'))).toBe(false);
+  });
+});
