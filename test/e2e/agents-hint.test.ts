@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../agents/index.js';
@@ -335,6 +335,23 @@ describe('opencode: OPENCODE_CONFIG_CONTENT instructions reach the Anthropic Mes
     );
     expectHint(system);
     expect(String(r.stderr)).not.toMatch(NOT_LOADED);
+  });
+
+  it('starts in a repository whose .opencode/ has no .gitignore, which stays read-only and unchanged', async () => {
+    // opencode writes .opencode/.gitignore at start and stops when it cannot; ags holds that file for it
+    const dir = join(tmp.dir, 'opencode-project');
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const project = await makeTestRepo(host, dir, { '.opencode/agent/reviewer.md': 'Review code.\n' });
+    const asked = model.requests.length;
+    const r = await runAgs(host, ['--config', config, '--agent', 'opencode', '--', 'run', 'say hello'], {
+      cwd: project,
+      timeout: 150_000,
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout), String(r.stderr)).toMatch(/hello from the mock|done\./);
+    expect(model.requests.length).toBeGreaterThan(asked);
+    expect(readdirSync(join(project, '.opencode'))).toEqual(['agent']);
   });
 
   it('a guard plugin that does not load is said loudly', async () => {
