@@ -34,7 +34,7 @@ export interface WorkspaceScan {
 }
 
 export const MAX_SCAN_DEPTH = 12;
-export const MAX_SCAN_DIRS = 50_000;
+export const MAX_SCAN_DIRS = 20_000;
 
 const SKIP = new Set(['.git', 'node_modules']);
 
@@ -103,6 +103,7 @@ export function scanWorkspace(root: string): WorkspaceScan {
           if (!top) scan.repos.set(path, { kind: kindOf(e, path), what: '.git' });
           continue;
         }
+        let inside: Dirent[] | null | undefined;
         for (const n of BY_FIRST_STEP.get(e.name) ?? []) {
           if (top && n.absent === 'placeholder') continue; // covered at start, present or not
           if (n.name === e.name) {
@@ -111,7 +112,8 @@ export function scanWorkspace(root: string): WorkspaceScan {
           } else if (e.isDirectory()) {
             // a two-step name (.github/hooks): one more readdir, only where its first step exists
             const rest = n.name.slice(e.name.length + 1);
-            const inner = readDir(path)?.find((x) => x.name === rest);
+            inside ??= readDir(path);
+            const inner = inside?.find((x) => x.name === rest);
             if (inner) scan.hostRun.set(join(path, rest), { kind: kindOf(inner, join(path, rest)), what: n });
           }
         }
