@@ -46,7 +46,13 @@ function makeTree(dir, d, f) {
   const made = [];
   for (const top of [dir, join(dir, 'node_modules')]) {
     for (let i = 0; i < d; i++) {
-      const p = join(top, ...String(i).padStart(4, '0').split('').map((c) => `d${c}`));
+      const p = join(
+        top,
+        ...String(i)
+          .padStart(4, '0')
+          .split('')
+          .map((c) => `d${c}`),
+      );
       mkdirSync(p, { recursive: true });
       for (let j = 0; j < f; j++) writeFileSync(join(p, `f${j}.ts`), '');
       made.push(p);

@@ -1,4 +1,5 @@
-import type { ProtectedGroup } from './protected-facts.js';
+/** Which opt-out turns a protection off: `[sandbox] git_config` or `writable_agent_config`. */
+export type ProtectedGroup = 'git' | 'agent-config';
 
 /**
  * The files and directories in a work tree that a program on the host runs or loads WITHOUT the user asking to

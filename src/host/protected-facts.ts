@@ -2,7 +2,7 @@ import { readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { realpathLoose } from '../util/paths.js';
 import { isExecutableKey } from './git-config-parse.js';
-import { HOST_RUN_NAMES, LEFTHOOK_FILES, isLefthookMain } from './host-run-names.js';
+import { HOST_RUN_NAMES, LEFTHOOK_FILES, type ProtectedGroup, isLefthookMain } from './host-run-names.js';
 import { type RefStyle, candidateWords, filesEnvrcLoads, filesNamedBy, namedFiles } from './script-refs.js';
 import type { WorkspaceScan } from './workspace-scan.js';
 import {
@@ -22,7 +22,7 @@ import {
  * real path and its last step is looked at without following a symlink (a symlink there is reported as one: a
  * link cannot be pinned, the agent could replace it).
  */
-export type ProtectedGroup = 'git' | 'agent-config';
+export type { ProtectedGroup };
 
 export interface ProtectedEntry {
   path: string;

@@ -55,15 +55,7 @@ describe('what an .envrc loads', () => {
       envrcLoads(
         'source_env_if_exists .envrc.local\ndotenv\ndotenv_if_exists .env.dev\n. ./env.sh\nuse flake\n# source x\nsource_env sub\n',
       ),
-    ).toEqual([
-      '.envrc.local',
-      '.env',
-      '.env.dev',
-      './env.sh',
-      'flake.nix',
-      'flake.lock',
-      'sub',
-    ]);
+    ).toEqual(['.envrc.local', '.env', '.env.dev', './env.sh', 'flake.nix', 'flake.lock', 'sub']);
   });
 });
 
