@@ -17,6 +17,8 @@ import type { Found, WorkspaceScan } from './workspace-scan.js';
 const MAX_CONFIG = 1024 * 1024;
 const MAX_SHOWN_KEYS = 8;
 const MAX_SHOWN_HOOKS = 8;
+/** Lines the report shows; the rest are counted. */
+const MAX_LINES = 40;
 
 const shown = (text: string) => escapeText(text, 120);
 
@@ -81,6 +83,11 @@ export function plantedLines(
       if (skip.has(root) || skip.has(path)) continue;
       const what =
         f.what === 'bare' ? 'a bare git repository' : `a git repository (its .git is ${kindText(f)})`;
+      // past what the report shows, a repository is counted, not read (a planted thousand cost nothing)
+      if (lines.length >= MAX_LINES) {
+        lines.push(`${what} appeared at ${displayPath(root)}`);
+        continue;
+      }
       lines.push(
         `${what} appeared at ${displayPath(root)}: git run there (a shell prompt, an editor, \`git status\`) runs its config and hooks — ${whatItRuns(root, home)}`,
       );
@@ -102,7 +109,7 @@ export function plantedLines(
 /** The loud report after a run, or nothing. */
 export function plantedReport(lines: readonly string[]): string {
   if (lines.length === 0) return '';
-  const shownLines = lines.slice(0, 40);
+  const shownLines = lines.slice(0, MAX_LINES);
   return [
     'ags: WARNING: this run left files that programs on your host run or load:',
     ...shownLines.map((l) => `ags:   ${l}`),
