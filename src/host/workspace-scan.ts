@@ -49,6 +49,20 @@ const TOP_COVERED = new Set(
   HOST_RUN_NAMES.filter((n) => n.absent === 'placeholder' && !n.name.includes('/')).map((n) => n.name),
 );
 
+/** The names the walk looks at twice: `.git`, what it does not enter, and the first steps of host-run names. */
+const NOTABLE = new Set([...SKIP, ...BY_FIRST_STEP.keys()]);
+
+/** HEAD, objects/ and refs/ in one listing: what git takes for a git directory. */
+function isGitDir(entries: readonly Dirent[]): boolean {
+  let found = 0;
+  for (const e of entries) {
+    if (e.name === 'HEAD' && e.isFile()) found |= 1;
+    else if (e.name === 'objects' && e.isDirectory()) found |= 2;
+    else if (e.name === 'refs' && e.isDirectory()) found |= 4;
+  }
+  return found === 7;
+}
+
 function kindOf(e: Dirent, path: string): string {
   if (e.isDirectory()) return 'dir';
   if (e.isFile()) return 'file';
@@ -86,29 +100,28 @@ export function scanWorkspace(root: string): WorkspaceScan {
       scan.dirs++;
       if (entries === null) continue;
       const top = dir === root;
-      const names = new Map(entries.map((e) => [e.name, e]));
-      if (
-        !top &&
-        names.get('HEAD')?.isFile() &&
-        names.get('objects')?.isDirectory() &&
-        names.get('refs')?.isDirectory()
-      ) {
+      if (!top && isGitDir(entries)) {
         scan.repos.set(dir, { kind: 'dir', what: 'bare' });
         continue; // a git directory: nothing below it is a work tree
       }
-      const protectedHere = new Set<string>();
+      // the common case, a plain file or directory, costs one Set lookup and (for a directory) one join
       for (const e of entries) {
+        if (!NOTABLE.has(e.name)) {
+          if (e.isDirectory()) next.push(`${dir}/${e.name}`);
+          continue;
+        }
         const path = join(dir, e.name);
         if (e.name === '.git') {
           if (!top) scan.repos.set(path, { kind: kindOf(e, path), what: '.git' });
           continue;
         }
+        let covered = top && TOP_COVERED.has(e.name);
         let inside: Dirent[] | null | undefined;
         for (const n of BY_FIRST_STEP.get(e.name) ?? []) {
           if (top && n.absent === 'placeholder') continue; // covered at start, present or not
           if (n.name === e.name) {
             scan.hostRun.set(path, { kind: kindOf(e, path), what: n });
-            protectedHere.add(e.name);
+            covered = true;
           } else if (e.isDirectory()) {
             // a two-step name (.github/hooks): one more readdir, only where its first step exists
             const rest = n.name.slice(e.name.length + 1);
@@ -118,7 +131,6 @@ export function scanWorkspace(root: string): WorkspaceScan {
           }
         }
         // a protected directory is covered whole: its inside is not walked
-        const covered = protectedHere.has(e.name) || (top && TOP_COVERED.has(e.name));
         if (e.isDirectory() && !SKIP.has(e.name) && !covered) next.push(path);
       }
     }
