@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { plantedLines, plantedReport } from '../../../src/host/planted-report.js';
 import { protectionFacts } from '../../../src/host/protected-facts.js';
 import { candidateWords, envrcLoads } from '../../../src/host/script-refs.js';
+import { DEFAULT_PROTECTIONS, protectedMounts } from '../../../src/plan/protected-paths.js';
 import { MAX_SCAN_DEPTH, scanWorkspace } from '../../../src/host/workspace-scan.js';
 
 let tmp: string;
@@ -145,6 +146,20 @@ describe('the host-run files of a work tree', () => {
     });
     // absent names in subdirectories get no placeholder (they are reported if they appear)
     expect(p).not.toHaveProperty(['sub/.gemini']);
+  });
+});
+
+describe('a symbolic link in a subdirectory where a protected name goes', () => {
+  it('is refused with the opt-out named, as at the top (the agent could replace a link)', () => {
+    put('.vscode/tasks.json');
+    mkdirSync(join(repo, 'pkg'));
+    symlinkSync('../.vscode', join(repo, 'pkg', '.vscode'));
+    const entries = facts();
+    expect(entries.find((e) => e.path === join(repo, 'pkg', '.vscode'))?.kind).toBe('symlink');
+    const mount = { source: repo, target: repo, mode: 'rw' as const, why: 'workspace', showInHint: true };
+    expect(() =>
+      protectedMounts(entries, [mount], DEFAULT_PROTECTIONS, { dir: '/d', file: '/f', gitignore: '/g' }),
+    ).toThrow(/pkg\/\.vscode \(VS Code tasks, launch and settings, in a subdirectory\) is a symbolic link/);
   });
 });
 
