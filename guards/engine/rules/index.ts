@@ -1,6 +1,7 @@
 /** All built-in rule packs, in priority order: when several rules fire, the first one listed is reported. */
 import { credentialRules } from './credentials.js';
 import { databaseRules } from './database.js';
+import { dbToolRules } from './db-tools.js';
 import { diskRules } from './disk.js';
 import { execRules } from './exec.js';
 import { filesystemRules } from './filesystem.js';
@@ -23,6 +24,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...diskRules,
   ...gitRules,
   ...databaseRules,
+  ...dbToolRules,
   ...infraRules,
 ];
 

@@ -7,6 +7,7 @@
  */
 import type { Group, Heredoc, Part, Redirect, Script, SimpleCommand, Stage, Word } from './ast.js';
 import { parseShell } from './parser.js';
+import { remoteCommand } from './remote.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
 import { extractInlineCode, shellStringsInCode } from '../inline-code.js';
 import { resolveLexical } from '../paths.js';
@@ -581,8 +582,8 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   const remote = remoteCommand(inv);
   if (remote) {
     const how = [...inv.via, remote.how];
+    if (remote.text !== null) walkShellString(remote.text, ctx, { level, via: how, stdin: inv.stdin });
     if (remote.words) unwrap(remote.words, [], ctx, { level, via: how, stdin: inv.stdin, upstream: [] });
-    else if (remote.text !== null) walkShellString(remote.text, ctx, { level, via: how, stdin: inv.stdin });
     return;
   }
   const code = extractInlineCode(inv);
@@ -670,59 +671,6 @@ function gitAlias(inv: Invocation): { shell?: string; words?: Word[] } | null {
     if (body.startsWith('!')) return { shell: [body.slice(1), ...rest.map((x) => x.word.raw)].join(' ') };
     return {
       words: [litWord('git'), ...body.split(/\s+/).filter(Boolean).map(litWord), ...rest.map((x) => x.word)],
-    };
-  }
-  return null;
-}
-
-const DOCKER_EXEC_WITH_ARG = new Set([
-  '-e',
-  '--env',
-  '--env-file',
-  '-u',
-  '--user',
-  '-w',
-  '--workdir',
-  '--detach-keys',
-]);
-const SSH_WITH_ARG = new Set('-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w -B -P'.split(' '));
-
-/**
- * A command run somewhere else: `kubectl exec … -- cmd`, `docker|podman exec [opts] CONTAINER cmd`, and `ssh [opts]
- * HOST cmd…` (whose words the remote shell parses as one string). Rules still apply there: a database or a home
- * directory on the other end is as real as a local one.
- */
-function remoteCommand(inv: Invocation): { how: string; words?: Word[]; text: string | null } | null {
-  const n = inv.name;
-  const a = inv.args;
-  if ((n === 'kubectl' || n === 'oc' || n === 'k') && a.some((x) => x.value === 'exec')) {
-    const dd = a.findIndex((x) => x.value === '--');
-    return dd === -1 || dd + 1 >= a.length
-      ? null
-      : { how: `${n} exec`, words: a.slice(dd + 1).map((x) => x.word), text: null };
-  }
-  if ((n === 'docker' || n === 'podman' || n === 'nerdctl') && a[0]?.value === 'exec') {
-    let i = 1;
-    while (i < a.length && (a[i]!.value ?? '').startsWith('-')) {
-      if (DOCKER_EXEC_WITH_ARG.has(a[i]!.value!)) i++;
-      i++;
-    }
-    i++; // the container
-    return i < a.length ? { how: `${n} exec`, words: a.slice(i).map((x) => x.word), text: null } : null;
-  }
-  if (n === 'ssh') {
-    let i = 0;
-    while (i < a.length && (a[i]!.value ?? '').startsWith('-')) {
-      const v = a[i]!.value!;
-      if (SSH_WITH_ARG.has(v)) i++;
-      i++;
-    }
-    i++; // the host
-    const rest = a.slice(i);
-    if (rest.length === 0) return null;
-    return {
-      how: 'ssh',
-      text: rest.every((x) => x.value !== null) ? rest.map((x) => x.value).join(' ') : null,
     };
   }
   return null;
