@@ -1420,7 +1420,7 @@ redTeam(
     ['truncate -s0 .git/index', 'git.corrupt-internals'],
     ['unlink .git/HEAD', 'git.corrupt-internals'],
     ['rm -f .git/index .git/HEAD', 'git.corrupt-internals'],
-    ['find .git/objects -type f -exec truncate -s 0 {} +', 'git.corrupt-internals'],
+    ['find .git/objects -type f -exec truncate -s 0 {} +', 'fs.truncate'],
     ['truncate -s0 src/app.ts', 'fs.truncate'],
     ['truncate --size 0 README.md package.json', 'fs.truncate'],
     ['for f in $(git ls-files); do : > "$f"; done', 'fs.empty-computed'],

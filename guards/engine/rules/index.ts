@@ -9,6 +9,7 @@ import { gitRules } from './git.js';
 import { infraRules } from './infra.js';
 import type { Rule } from './types.js';
 import { writeRules } from './writes.js';
+import { overwriteRules } from './overwrites.js';
 import { miscRules } from './misc.js';
 import { exfilRules } from './exfil.js';
 import { treeRemovalRules } from './tree-removal.js';
@@ -18,6 +19,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...exfilRules,
   ...credentialRules,
   ...writeRules,
+  ...overwriteRules,
   ...filesystemRules,
   ...treeRemovalRules,
   ...miscRules,

@@ -83,6 +83,7 @@ function walkBody(script: Script, ctx: WalkContext, frame: Frame): Invocation | 
         stdin,
         upstream: primaries.slice(),
         concurrent: frame.concurrent === true || pl.stages.length > 1 || pl.background,
+        endless: frame.endless === true || pl.endless === true,
       });
       prev = primary;
       if (primary) primaries.push(primary);
@@ -316,6 +317,7 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       const inv = newInvocation(w, redirs, at);
       inv.dynamic = true;
       inv.args = w.slice(1).map(toArg);
+      if (frame.endless) inv.spawnsItself = true;
       // a command word a decoder or a download produces runs text nobody can read: like eval of that text
       const src = producerOfScripts(scriptsOfWord(first), ctx);
       if (src && (src.kind === 'decoded' || src.kind === 'network')) {
@@ -444,10 +446,13 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
     }
     for (const sub of fedBy(a.word, ctx)) if (!inv.subs.includes(sub)) inv.subs.push(sub);
   }
+  for (const r of cmd.redirs) {
+    if (r.target && (scriptsOfWord(r.target).length > 0 || fedBy(r.target, ctx).length > 0)) inv.targetFed = true;
+  }
   inv.cwd = ctx.cwd;
   ctx.out.push(inv);
   const env = envOf(ctx);
-  if (env.fnStack.includes(cmd.name) && frame.concurrent) inv.spawnsItself = true;
+  if ((env.fnStack.includes(cmd.name) && frame.concurrent) || frame.endless) inv.spawnsItself = true;
   const body = env.funcs.get(cmd.name);
   if (body && !env.fnStack.includes(cmd.name) && env.fnStack.length < 8)
     callFunction(cmd.name, body, inv, ctx);
