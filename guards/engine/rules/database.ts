@@ -45,7 +45,17 @@ function tautology(cond: string): boolean {
   const a = Number(l);
   const b = Number(r);
   if (!Number.isFinite(a) || !Number.isFinite(b) || /[a-z_'"`]/.test(l + r)) return false;
-  return op === '<>' || op === '!=' ? a !== b : op === '>' ? a > b : op === '<' ? a < b : op === '>=' ? a >= b : op === '<=' ? a <= b : a === b;
+  return op === '<>' || op === '!='
+    ? a !== b
+    : op === '>'
+      ? a > b
+      : op === '<'
+        ? a < b
+        : op === '>='
+          ? a >= b
+          : op === '<='
+            ? a <= b
+            : a === b;
 }
 
 /**
@@ -127,7 +137,9 @@ const sql = (id: string, reason: string, test: (s: string) => boolean): Rule => 
 });
 
 export const databaseRules: Rule[] = [
-  sql('db.drop', 'DROP DATABASE/SCHEMA/TABLE or ALTER TABLE … DROP COLUMN destroys data; ask the user', (s) => DROP.test(s)),
+  sql('db.drop', 'DROP DATABASE/SCHEMA/TABLE or ALTER TABLE … DROP COLUMN destroys data; ask the user', (s) =>
+    DROP.test(s),
+  ),
   sql('db.truncate', 'TRUNCATE empties a table; ask the user', (s) => TRUNCATE.test(s)),
   sql(
     'db.delete-without-where',

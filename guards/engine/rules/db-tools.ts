@@ -6,7 +6,14 @@
  */
 import { stringLiterals } from '../inline-code.js';
 import type { Invocation } from '../shell/invocation.js';
-import { DROP, MONGO_WIPE, TRUNCATE, deleteWithoutWhere, normalizeSql, updateWithoutWhere } from './database.js';
+import {
+  DROP,
+  MONGO_WIPE,
+  TRUNCATE,
+  deleteWithoutWhere,
+  normalizeSql,
+  updateWithoutWhere,
+} from './database.js';
 import type { Rule } from './types.js';
 
 /** Runners that start a project tool by name; what follows them (after their own options) is the tool. */
@@ -60,7 +67,9 @@ const RESETS: Record<string, (args: string[]) => string | false> = {
       : false,
   artisan: (a) => (/^(?:migrate:(?:fresh|reset|refresh)|db:wipe)$/.test(a[0] ?? '') ? a[0]! : false),
   mix: (a) =>
-    /^ecto\.(?:drop|reset)$/.test(a[0] ?? '') || (a[0] === 'ecto.rollback' && a.includes('--all')) ? a[0]! : false,
+    /^ecto\.(?:drop|reset)$/.test(a[0] ?? '') || (a[0] === 'ecto.rollback' && a.includes('--all'))
+      ? a[0]!
+      : false,
   alembic: (a) => (downgradeBase(a) ? a.join(' ') : false),
   flask: (a) => (a[0] === 'db' && downgradeBase(a.slice(1)) ? a.join(' ') : false),
   sequelize: (a) => sequelizeReset(a),
@@ -99,7 +108,8 @@ function djangoReset(a: string[]): string | false {
 }
 
 function downgradeBase(a: string[]): boolean {
-  return a[0] === 'downgrade' && a.slice(1).some((x) => x === 'base' || /^-\d+$/.test(x) === false && x === '0');
+  // `downgrade base` unapplies every migration; `downgrade -1` steps back one
+  return a[0] === 'downgrade' && a.slice(1).includes('base');
 }
 
 function sequelizeReset(a: string[]): string | false {

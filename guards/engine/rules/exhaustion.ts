@@ -24,7 +24,8 @@ export function codeForkLoop(code: string): string | null {
   for (const m of code.matchAll(CODE_LOOP)) {
     const body = m[1]!;
     const start = PROCESS_START.exec(body);
-    if (start && !BOUNDED.test(body)) return `${m[0].slice(0, m[0].length - body.length).trim()} … ${start[0]}`;
+    if (start && !BOUNDED.test(body))
+      return `${m[0].slice(0, m[0].length - body.length).trim()} … ${start[0]}`;
   }
   return null;
 }
@@ -42,10 +43,22 @@ const GIB = 1024 ** 3;
 const ENDLESS_DEVICES = /^\/dev\/(?:zero|u?random|full)$/;
 const HARMLESS_SINKS = /^\/dev\/(?:null|stdout|stderr|tty|fd\/[12])$/;
 /** Commands that stop reading after a bound: downstream of one, an endless source ends. */
-const BOUNDERS = new Set(['head', 'tail', 'sed', 'awk', 'grep', 'timeout', 'dd', 'cut', 'wc', 'sort', 'uniq']);
+const BOUNDERS = new Set([
+  'head',
+  'tail',
+  'sed',
+  'awk',
+  'grep',
+  'timeout',
+  'dd',
+  'cut',
+  'wc',
+  'sort',
+  'uniq',
+]);
 
 /** A command whose output never ends: `yes`, `cat /dev/zero`, `head -c 200G /dev/zero`. */
-function endlessSource(inv: Invocation, ctx: RuleContext): string | null {
+function endlessSource(inv: Invocation): string | null {
   if (inv.name === 'yes') return 'yes';
   const devs = inv.args.filter((a) => a.value !== null && ENDLESS_DEVICES.test(a.value));
   if (devs.length === 0) return null;
@@ -53,11 +66,11 @@ function endlessSource(inv: Invocation, ctx: RuleContext): string | null {
   if (inv.name === 'head' || inv.name === 'tail') {
     const v = inv.args.map((a) => a.value ?? '');
     const c = v.findIndex((x) => x === '-c' || x === '--bytes');
-    const size = c !== -1 ? v[c + 1] : v.find((x) => /^(?:-c|--bytes=)\d/.test(x))?.replace(/^(?:-c|--bytes=)/, '');
+    const size =
+      c !== -1 ? v[c + 1] : v.find((x) => /^(?:-c|--bytes=)\d/.test(x))?.replace(/^(?:-c|--bytes=)/, '');
     const n = size === undefined ? null : parseSize(size);
     return n !== null && n >= GIB ? `${inv.name} -c ${size} ${devs[0]!.value}` : null;
   }
-  void ctx;
   return null;
 }
 
@@ -82,27 +95,30 @@ export function fillsDisk(inv: Invocation, ctx: RuleContext): string | false {
     const count = kv.get('count');
     if (count === undefined) return `dd if=${input} of=${out} without count=`;
     const bs = parseSize(kv.get('bs') ?? kv.get('obs') ?? '512');
-    const n = /count_bytes/.test(kv.get('iflag') ?? '') ? parseSize(count) : (parseSize(count) ?? 0) * (bs ?? 512);
+    const n = /count_bytes/.test(kv.get('iflag') ?? '')
+      ? parseSize(count)
+      : (parseSize(count) ?? 0) * (bs ?? 512);
     return n !== null && n >= GIB ? `dd of=${out}, ${Math.round(n / GIB)} GiB` : false;
   }
   if (inv.name === 'fallocate' || inv.name === 'mkfile' || inv.name === 'xfs_mkfile') {
     const v = inv.args.map((a) => a.value ?? '');
     const l = v.findIndex((x) => x === '-l' || x === '--length');
-    let size = l !== -1 ? v[l + 1] : v.find((x) => /^(?:-l|--length=)\d/.test(x))?.replace(/^(?:-l|--length=)/, '');
+    let size =
+      l !== -1 ? v[l + 1] : v.find((x) => /^(?:-l|--length=)\d/.test(x))?.replace(/^(?:-l|--length=)/, '');
     if (inv.name !== 'fallocate') size = operands(inv)[0]?.value ?? undefined;
     const n = size === undefined ? null : parseSize(size);
     return n !== null && n >= GIB ? `${inv.name} ${size}` : false;
   }
   const writes = fileWrites(inv, ctx);
   if (writes.length === 0) return false;
-  const own = endlessSource(inv, ctx);
+  const own = endlessSource(inv);
   if (own) return `${own} > ${posix.basename(writes[0]!)}`;
   // `yes | tee f`: an endless source upstream, nothing in between that stops it
   const up = inv.upstream;
   for (let i = up.length - 1; i >= 0; i--) {
     const u = up[i]!;
     if (BOUNDERS.has(u.name)) return false;
-    const src = endlessSource(u, ctx);
+    const src = endlessSource(u);
     if (src) return BOUNDERS.has(inv.name) ? false : `${src} | ${inv.name} ${posix.basename(writes[0]!)}`;
   }
   return false;

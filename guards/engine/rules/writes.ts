@@ -147,7 +147,10 @@ function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
       out.push({ path: '/var/spool/cron/crontabs/user', via: `crontab ${vals.join(' ')}`.trim() });
   }
   if ((n === 'rsync' || n === 'scp') && inv.args.length > 0) {
-    const ops = operands(inv, n === 'rsync' ? SYNC_WITH_ARG.filter((o) => o !== '-P' && o !== '-i') : SYNC_WITH_ARG);
+    const ops = operands(
+      inv,
+      n === 'rsync' ? SYNC_WITH_ARG.filter((o) => o !== '-P' && o !== '-i') : SYNC_WITH_ARG,
+    );
     const dest = ops.length >= 2 ? ops[ops.length - 1] : undefined;
     // a remote destination (host:path) is not written here
     if (dest && dest.value !== null && !/^[^/]*:/.test(dest.value)) {
@@ -162,7 +165,8 @@ function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
   }
   if (n === 'curl' || n === 'wget') {
     const a = inv.args;
-    const outFlags = n === 'curl' ? /^(?:-o|--output)$/ : /^(?:-O|--output-document|-o|--output-file|-a|--append-output)$/;
+    const outFlags =
+      n === 'curl' ? /^(?:-o|--output)$/ : /^(?:-O|--output-document|-o|--output-file|-a|--append-output)$/;
     const outEq = n === 'curl' ? /^--output=/ : /^--(?:output-document|output-file|append-output)=/;
     for (let i = 0; i < a.length; i++) {
       const v = a[i]!.value ?? '';

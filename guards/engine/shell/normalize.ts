@@ -447,7 +447,8 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
     for (const sub of fedBy(a.word, ctx)) if (!inv.subs.includes(sub)) inv.subs.push(sub);
   }
   for (const r of cmd.redirs) {
-    if (r.target && (scriptsOfWord(r.target).length > 0 || fedBy(r.target, ctx).length > 0)) inv.targetFed = true;
+    if (r.target && (scriptsOfWord(r.target).length > 0 || fedBy(r.target, ctx).length > 0))
+      inv.targetFed = true;
   }
   inv.cwd = ctx.cwd;
   ctx.out.push(inv);

@@ -93,7 +93,13 @@ export function remoteCommand(inv: Invocation): RemoteCommand | null {
       ? null
       : { how: `${n} exec`, words: a.slice(dd + 1).map((x) => x.word), text: null };
   }
-  if (n === 'docker' || n === 'podman' || n === 'nerdctl' || n === 'docker-compose' || n === 'podman-compose') {
+  if (
+    n === 'docker' ||
+    n === 'podman' ||
+    n === 'nerdctl' ||
+    n === 'docker-compose' ||
+    n === 'podman-compose'
+  ) {
     let i = 0;
     let how = n;
     const compose = n.endsWith('-compose') || a[0]?.value === 'compose';

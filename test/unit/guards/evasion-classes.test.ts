@@ -19,22 +19,31 @@ const rule = (command: string) => {
 function walk(src: string): Invocation[] {
   const budget = new Budget();
   const { script, warnings } = parseShell(src, budget);
-  const ctx: WalkContext = { budget, warnings, out: [], cwd: '/work/ws', home: '/home/dev', workspace: '/work/ws' };
+  const ctx: WalkContext = {
+    budget,
+    warnings,
+    out: [],
+    cwd: '/work/ws',
+    home: '/home/dev',
+    workspace: '/work/ws',
+  };
   walkScript(script, ctx, 0, []);
   return ctx.out;
 }
 
 describe('files inline code writes', () => {
   it('follows a target held in a variable', () => {
-    expect(writeTargets("f='.claude/settings.json'; d=json.load(open(f)); json.dump(d, open(f, 'w'))")).toContain(
-      '.claude/settings.json',
-    );
+    expect(
+      writeTargets("f='.claude/settings.json'; d=json.load(open(f)); json.dump(d, open(f, 'w'))"),
+    ).toContain('.claude/settings.json');
     expect(writeTargets("const t='.git/hooks/x'; fs.writeFileSync(t, 'y')")).toEqual(['.git/hooks/x']);
   });
 
   it('builds home-directory paths from the usual expressions', () => {
     expect(writeTargets("fs.appendFileSync(require('os').homedir()+'/.zshrc','x')")).toEqual(['~/.zshrc']);
-    expect(writeTargets("open(os.path.join(os.path.expanduser('~'), '.profile'), 'a')")).toEqual(['~/.profile']);
+    expect(writeTargets("open(os.path.join(os.path.expanduser('~'), '.profile'), 'a')")).toEqual([
+      '~/.profile',
+    ]);
     expect(writeTargets("(pathlib.Path.home() / '.bashrc').open('a').write('x')")).toEqual(['~/.bashrc']);
     expect(writeTargets('File.write(File.join(Dir.home, ".bashrc"), "x")')).toEqual(['~/.bashrc']);
     expect(writeTargets('const f = `${process.env.HOME}/.bash_profile`; fs.appendFileSync(f, "x")')).toEqual([
@@ -46,11 +55,15 @@ describe('files inline code writes', () => {
     expect(writeTargets("shutil.copy('/tmp/k.pub', '/home/dev/.ssh/authorized_keys')")).toEqual([
       '/home/dev/.ssh/authorized_keys',
     ]);
-    expect(writeTargets("os.rename('evil.sh', '.git/hooks/post-checkout')")).toEqual(['.git/hooks/post-checkout']);
+    expect(writeTargets("os.rename('evil.sh', '.git/hooks/post-checkout')")).toEqual([
+      '.git/hooks/post-checkout',
+    ]);
     expect(writeTargets("require('fs').copyFileSync('a', '.git/hooks/pre-commit')")).toEqual([
       '.git/hooks/pre-commit',
     ]);
-    expect(writeTargets("Path('.git/hooks/pre-commit').write_text('#!/bin/sh')")).toEqual(['.git/hooks/pre-commit']);
+    expect(writeTargets("Path('.git/hooks/pre-commit').write_text('#!/bin/sh')")).toEqual([
+      '.git/hooks/pre-commit',
+    ]);
   });
 
   it('reads are not writes, and a write of unreadable target makes every path literal a candidate', () => {
@@ -65,7 +78,9 @@ describe('files inline code writes', () => {
 describe('paths that run code later', () => {
   it('includes Python start-up hooks and more rc files, not ordinary modules', () => {
     expect(runsLater('/work/ws/.venv/lib/python3.12/site-packages/zz.pth', '/home/dev')).not.toBeNull();
-    expect(runsLater('/home/dev/.local/lib/python3.11/site-packages/usercustomize.py', '/home/dev')).not.toBeNull();
+    expect(
+      runsLater('/home/dev/.local/lib/python3.11/site-packages/usercustomize.py', '/home/dev'),
+    ).not.toBeNull();
     expect(runsLater('/home/dev/.vimrc', '/home/dev')).not.toBeNull();
     expect(runsLater('/work/ws/.venv/lib/python3.12/site-packages/requests/api.py', '/home/dev')).toBeNull();
     expect(runsLater('/work/ws/notes.pth.txt', '/home/dev')).toBeNull();
@@ -107,7 +122,7 @@ describe('databases', () => {
     expect(rule("python3 -c \"import sqlite3; sqlite3.connect('a.db').execute('DROP TABLE t')\"")).toBe(
       'code.destructive-sql',
     );
-    expect(rule("python3 -c \"print('DROP TABLE t')\"")).toBe('allow');
+    expect(rule('python3 -c "print(\'DROP TABLE t\')"')).toBe('allow');
   });
 
   it('reads compose exec, docker run and ssh commands as the commands they run', () => {
