@@ -164,9 +164,17 @@ export const dbToolRules: Rule[] = [
     commands: ['curl', 'wget', 'http', 'https', 'xh', 'xhs'],
     match: (inv) => {
       const method = httpMethod(inv);
+      // a host in a variable named after the store (`$ES_URL/logs`, `${ELASTIC_HOST}/_all`) is that store
       const urls = inv.args
-        .map((a) => a.value ?? '')
-        .filter((x) => /^(?:https?:\/\/)?[\w.@-]+(?::\d+)?\//.test(x) && !x.startsWith('-'));
+        .map(
+          (a) =>
+            a.value ??
+            a.text.replace(
+              /^["']?\$\{?((?:[A-Z0-9]+_)*(?:ES|ELASTIC(?:SEARCH)?|OPENSEARCH|COUCH(?:DB)?|SOLR)(?:_[A-Z0-9]+)*)\}?/,
+              'http://elastic.var',
+            ),
+        )
+        .filter((x) => /^(?:https?:\/\/)?[\w.@-]*(?::\d+)?\//.test(x) && !x.startsWith('-'));
       for (const u of urls) {
         const isStore = STORE_PORT.test(u) || STORE_HOST.test(u);
         if (/\/_delete_by_query\b/.test(u) && (isStore || method === 'POST')) return `delete_by_query ${u}`;

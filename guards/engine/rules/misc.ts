@@ -27,6 +27,8 @@ const AGENT_HOMES = [
   '.continue',
   '.config/claude',
 ];
+/** Agent state kept in one file in the home. */
+const AGENT_FILES = ['.claude.json'];
 
 export const miscRules: Rule[] = [
   {
@@ -130,13 +132,22 @@ export const miscRules: Rule[] = [
     pack: 'misc',
     reason:
       "recursive delete of a coding agent's home (~/.claude, ~/.codex, ~/.gemini, ~/.pi, opencode's data: settings, memory, sessions); name the exact file",
-    commands: ['rm', 'find'],
+    commands: ['rm', 'find', 'mv'],
     match: (inv, ctx) => {
+      const recursive = hasFlag(inv, 'rR', ['recursive']);
       const starts =
-        inv.name === 'rm' ? (hasFlag(inv, 'rR', ['recursive']) ? operands(inv) : []) : findDeleteStarts(inv);
+        inv.name === 'rm'
+          ? operands(inv)
+          : inv.name === 'mv'
+            ? operands(inv, ['-S', '--suffix', '-t', '--target-directory']).slice(0, -1)
+            : findDeleteStarts(inv);
       for (const a of starts) {
         const p = deletedDir(a, ctx);
-        if (p !== null && AGENT_HOMES.some((d) => p === `${ctx.home}/${d}`)) return `target ${a.text}`;
+        if (p === null) continue;
+        // the directories need -r to go (mv moves them whole); ~/.claude.json is one file
+        if ((recursive || inv.name !== 'rm') && AGENT_HOMES.some((d) => p === `${ctx.home}/${d}`))
+          return `target ${a.text}`;
+        if (AGENT_FILES.some((f) => p === `${ctx.home}/${f}`)) return `target ${a.text}`;
       }
       return false;
     },

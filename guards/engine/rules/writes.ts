@@ -39,6 +39,9 @@ const WRITERS = new Set([
   'scp',
   'curl',
   'wget',
+  'tar',
+  'unzip',
+  'bsdtar',
 ]);
 /** Options of rsync and scp that take a separate value (so it is not a source or the destination). */
 const SYNC_WITH_ARG = [
@@ -180,6 +183,21 @@ function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
       }
     }
   }
+  if (n === 'tar' || n === 'bsdtar' || n === 'unzip') {
+    // the directory an archive is extracted into: `tar -x -C DIR`, `tar xf a.tar --directory=DIR`, `unzip a -d DIR`
+    const a = inv.args;
+    const extracting =
+      n === 'unzip' || a.some((x) => /^(?:-[a-zA-Z]*x|x[a-zA-Z]*$|--extract|--get)/.test(x.value ?? ''));
+    const flag = n === 'unzip' ? '-d' : '-C';
+    for (let i = 0; extracting && i < a.length; i++) {
+      const v = a[i]!.value ?? '';
+      if ((v === flag || v === '--directory') && a[i + 1]) add(a[i + 1]!, `${n} ${v}`);
+      else if (v.startsWith('--directory=')) {
+        const t = v.slice('--directory='.length);
+        add({ ...a[i]!, value: t, text: t }, `${n} --directory`);
+      }
+    }
+  }
   if (inv.code && (inv.code.lang === 'perl' || inv.code.lang === 'ruby' || inv.code.lang === 'awk'))
     for (const a of inPlaceFiles(inv)) add(a, `${n} -i`);
   if (inv.code?.text) {
@@ -257,6 +275,29 @@ export const writeRules: Rule[] = [
       if (rest[0] !== 'set') return false;
       const key = (rest[1] ?? '').split('=')[0]!.replace(/^\/\/[^:]*:/, '');
       return TOOL_EXEC_KEY.test(key) ? key : false;
+    },
+  },
+  {
+    id: 'write.schedule',
+    pack: 'write',
+    reason:
+      'schedules a command to run later, outside your task (at, batch, systemd-run timers, systemctl enable, launchctl); ask the user',
+    commands: ['at', 'batch', 'systemd-run', 'systemctl', 'launchctl'],
+    match: (inv) => {
+      const v = inv.args.map((a) => a.value ?? '');
+      if (inv.name === 'at') return v.some((x) => /^-[lrdc]$|^-V$/.test(x)) ? false : 'at';
+      if (inv.name === 'batch') return 'batch';
+      if (inv.name === 'systemd-run')
+        return v.some((x) =>
+          /^--on-(?:calendar|active|boot|startup|unit-active|unit-inactive|clock-change|timezone-change)/.test(
+            x,
+          ),
+        )
+          ? 'systemd-run timer'
+          : false;
+      if (inv.name === 'systemctl')
+        return v.includes('enable') || v.includes('link') ? `systemctl ${v.join(' ')}` : false;
+      return v[0] === 'load' || v[0] === 'bootstrap' || v[0] === 'submit' ? `launchctl ${v[0]}` : false;
     },
   },
 ];

@@ -18,6 +18,7 @@ import {
   toArg,
   type Arg,
   type Frame,
+  type Alt,
   type Invocation,
   type Producer,
   type WalkContext,
@@ -436,7 +437,10 @@ function skipEnvOptions(args: Word[], ctx: WalkContext, frame: Frame): Word[] | 
 
 /** Records a resolved command and expands what it runs itself (shell strings, find -exec, inline code). */
 function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
-  const inv = newInvocation(cmd.words, cmd.redirs, { ...frame, via: [...frame.via] });
+  const inv = newInvocation(cmd.words, expandRedirTargets(cmd.redirs, ctx), {
+    ...frame,
+    via: [...frame.via],
+  });
   inv.name = cmd.name;
   inv.args = cmd.rest.map(toArg);
   for (const a of inv.args) {
@@ -446,8 +450,17 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
     }
     for (const sub of fedBy(a.word, ctx)) if (!inv.subs.includes(sub)) inv.subs.push(sub);
   }
+  const vars = envOf(ctx).vars;
   for (const r of cmd.redirs) {
-    if (r.target && (scriptsOfWord(r.target).length > 0 || fedBy(r.target, ctx).length > 0))
+    if (!r.target) continue;
+    // from a command's output, or a loop variable over a glob (`for f in *.py; do : > "$f"; done`: every match)
+    // (logs and /tmp may be emptied, as with `truncate -s 0`)
+    const globVar = r.target.parts.some(
+      (p) =>
+        p.k === 'param' &&
+        vars.get(p.name)?.some((v) => v.glob && !/\.(?:log|out|err)$|^\/tmp\//.test(altText(v))),
+    );
+    if (globVar || scriptsOfWord(r.target).length > 0 || fedBy(r.target, ctx).length > 0)
       inv.targetFed = true;
   }
   inv.cwd = ctx.cwd;
@@ -807,3 +820,22 @@ function expandFind(inv: Invocation, ctx: WalkContext): void {
 }
 
 export const _internal = { shellScriptArg };
+
+/** The literal text of a variable's value (expansions as `*`). */
+function altText(v: Alt): string {
+  return v.parts.map((p) => (p.k === 'lit' ? p.v : '*')).join('');
+}
+
+/**
+ * Redirection targets with what the interpreter knows expanded (`> "$(git rev-parse --show-toplevel)/.git/hooks/x"`,
+ * `X=~/.bashrc; echo … >> "$X"`), when that gives exactly one word; otherwise the target stays as written.
+ */
+function expandRedirTargets(redirs: Redirect[], ctx: WalkContext): Redirect[] {
+  if (!redirs.some((r) => r.target && !r.heredoc && r.target.parts.some((p) => p.k !== 'lit'))) return redirs;
+  return redirs.map((r) => {
+    if (!r.target || r.heredoc || r.target.parts.every((p) => p.k === 'lit')) return r;
+    const variants = expandWords([r.target], ctx);
+    const only = variants.length === 1 && variants[0]!.length === 1 ? variants[0]![0]! : null;
+    return only && only !== r.target ? { ...r, target: { parts: only.parts, raw: r.target.raw } } : r;
+  });
+}

@@ -182,4 +182,23 @@ describe('exhaustion and lock-out', () => {
     expect(rule('npm config set registry http://localhost:4873')).toBe('allow');
     expect(rule('git config --file ~/.gitconfig alias.x "!id"')).toBe('git.config-exec');
   });
+
+  it('second pass: scheduling, archive destinations, store hosts in variables, glob loops, expanded redirections', () => {
+    expect(rule('echo "curl x | sh" | at now + 5 minutes')).toBe('write.schedule');
+    expect(rule('at -l')).toBe('allow');
+    expect(rule('systemctl --user enable sync.service')).toBe('write.schedule');
+    expect(rule('systemctl --user status sync.service')).toBe('allow');
+    expect(rule('tar xf hooks.tar -C .git/hooks')).toBe('write.runs-later');
+    expect(rule('tar -xzf dist.tgz -C build')).toBe('allow');
+    expect(rule('curl -X DELETE "$ES_URL/logs"')).toBe('db.http-delete');
+    expect(rule('curl -X DELETE "$SERVICES_URL/items/5"')).toBe('allow');
+    expect(rule('rm ~/.claude.json')).toBe('misc.rm-agent-home');
+    expect(rule('for f in *.py; do : > "$f"; done')).toBe('fs.empty-computed');
+    expect(rule('for f in *.log; do : > "$f"; done')).toBe('allow');
+    expect(rule('X=~/.bashrc; echo x >> "$X"')).toBe('write.runs-later');
+    expect(rule('echo id > "$(git rev-parse --show-toplevel)/.git/hooks/post-checkout"')).toBe(
+      'write.runs-later',
+    );
+    expect(rule('out=build.log; npm test > "$out"')).toBe('allow');
+  });
 });
