@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // Guard benchmark, against the built files (run `npm run build` first):
-//  (1) per-call latency of the Claude hook bundle, one `node dist/sandbox/claude-hook.mjs` process per call over a
+//  (1) per-call latency of the Claude hook bundle, one `node dist/sandbox/claude-hook.cjs` process per call over a
 //      sample of the corpus, as a ratio to `node -e 0` measured in the same run (interleaved, median of runs);
 //  (2) in-process decisions per second over the whole corpus, through the bundled engine.
-// usage: node bench/guard.mjs [--runs N] [--sample N]
+// usage: node bench/guard.mjs [--runs N] [--sample N] [--node PATH]
+//   --node: the node binary the hook processes and the baseline run with (default: this one); use the
+//   container image's node (`podman run --rm IMAGE node --version`) for the figure that holds in the sandbox
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
-const hook = join(root, 'dist/sandbox/claude-hook.mjs');
+const hook = join(root, 'dist/sandbox/claude-hook.cjs');
 if (!existsSync(hook)) {
-  console.error('bench/guard.mjs: dist/sandbox/claude-hook.mjs is missing; run `npm run build` first');
+  console.error('bench/guard.mjs: dist/sandbox/claude-hook.cjs is missing; run `npm run build` first');
   process.exit(2);
 }
 const arg = (name, dflt) => {
@@ -21,6 +23,8 @@ const arg = (name, dflt) => {
 };
 const RUNS = arg('--runs', 5);
 const SAMPLE = arg('--sample', 40);
+const nodeAt = process.argv.indexOf('--node');
+const NODE = nodeAt === -1 ? process.execPath : process.argv[nodeAt + 1];
 
 const corpus = readFileSync(join(root, 'test/fixtures/guard-corpus.jsonl'), 'utf8')
   .split('\n')
@@ -45,7 +49,7 @@ const median = (xs) => {
 };
 const time = (args, input) => {
   const t0 = process.hrtime.bigint();
-  spawnSync(process.execPath, args, { input, env, stdio: ['pipe', 'ignore', 'ignore'] });
+  spawnSync(NODE, args, { input, env, stdio: ['pipe', 'ignore', 'ignore'] });
   return Number(process.hrtime.bigint() - t0) / 1e6;
 };
 // warm the page cache
@@ -100,10 +104,10 @@ for (let r = 0; r < RUNS; r++) {
 
 const fmt = (x) => x.toFixed(1);
 console.log(
-  `node ${process.version}, ${RUNS} runs, ${sample.length} hook calls per run, corpus ${corpus.length} cases`,
+  `hook node ${spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim()}, in-process node ${process.version}, ${RUNS} runs, ${sample.length} hook calls per run, corpus ${corpus.length} cases`,
 );
 console.log(
-  `(1) claude-hook.mjs per call: ${fmt(hookMs)} ms median; node -e 0: ${fmt(nodeMs)} ms; ratio ${(hookMs / nodeMs).toFixed(2)}x (goal <= 1.3x)`,
+  `(1) claude-hook.cjs per call: ${fmt(hookMs)} ms median; node -e 0: ${fmt(nodeMs)} ms; ratio ${(hookMs / nodeMs).toFixed(2)}x (goal <= 1.3x)`,
 );
 console.log(
   `(2) in-process: ${Math.round(median(rates))} decisions/s over the whole corpus (incl. the stress cases); ${Math.round(median(typicalRates))} decisions/s over the ${inputs.filter(([s]) => s.length < 2000).length} typical-size cases (goal >= 20000/s)`,

@@ -36,16 +36,33 @@ const entries = ['guards/bin', 'shims/bin'].flatMap((dir) => {
   return existsSync(abs)
     ? readdirSync(abs)
         .filter((f) => f.endsWith('.ts'))
-        // flat: every bundle at dist/sandbox/<name>.mjs, whichever folder its entry point is in
+        // flat: every bundle at dist/sandbox/<name>.mjs (.cjs for the command hooks), whichever folder its entry point is in
         .map((f) => ({ in: join(abs, f), out: f.replace(/\.ts$/, '') }))
     : [];
 });
 // from scratch: a bundle whose entry point was removed or moved must not linger and still be mounted
 rmSync(join(dist, 'sandbox'), { recursive: true, force: true });
-if (entries.length > 0) {
+// The command hooks (a fresh node per tool call) are CommonJS: node starts a .cjs file without its ES module
+// loader, which is most of what the hook costs over bare `node -e 0` (bench/guard.mjs). The in-process entry
+// points (pi, opencode) stay ES modules, as their agents import them.
+const COMMAND_HOOKS = new Set(['claude-hook', 'codex-hook', 'gemini-hook']);
+const hookEntries = entries.filter((e) => COMMAND_HOOKS.has(e.out));
+if (hookEntries.length > 0) {
   await build({
     ...common,
-    entryPoints: entries,
+    format: 'cjs',
+    entryPoints: hookEntries,
+    outdir: join(dist, 'sandbox'),
+    outExtension: { '.js': '.cjs' },
+    minify: true,
+    legalComments: 'none',
+  });
+}
+const moduleEntries = entries.filter((e) => !COMMAND_HOOKS.has(e.out));
+if (moduleEntries.length > 0) {
+  await build({
+    ...common,
+    entryPoints: moduleEntries,
     outdir: join(dist, 'sandbox'),
     // .mjs: ESM whatever package.json (or none) sits next to them inside the sandbox
     outExtension: { '.js': '.mjs' },

@@ -31,7 +31,7 @@ export const claude: AgentAdapter = {
               hooks: [
                 {
                   type: 'command',
-                  command: sandboxNodeCommand(`${ctx.sandboxBinDir}/claude-hook.mjs`, hookEnv(ctx)),
+                  command: sandboxNodeCommand(`${ctx.sandboxBinDir}/claude-hook.cjs`, hookEnv(ctx)),
                   timeout: 10,
                 },
               ],

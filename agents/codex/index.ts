@@ -53,7 +53,7 @@ export const codex: AgentAdapter = {
     const files: SessionFile[] = [];
     const systemFiles: Array<{ file: string; target: string }> = [];
     if (ctx.guard) {
-      const command = sandboxNodeCommand(`${ctx.sandboxBinDir}/codex-hook.mjs`, hookEnv(ctx));
+      const command = sandboxNodeCommand(`${ctx.sandboxBinDir}/codex-hook.cjs`, hookEnv(ctx));
       files.push({ name: 'codex-requirements.toml', content: codexRequirements(command), ownedByRoot: true });
       systemFiles.push({ file: 'codex-requirements.toml', target: CODEX_REQUIREMENTS });
     }

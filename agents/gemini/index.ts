@@ -39,7 +39,7 @@ export const gemini: AgentAdapter = {
       const hook = {
         type: 'command',
         name: `ags-guard-${ctx.nonce}`,
-        command: sandboxNodeCommand(`${ctx.sandboxBinDir}/gemini-hook.mjs`, hookEnv(ctx)),
+        command: sandboxNodeCommand(`${ctx.sandboxBinDir}/gemini-hook.cjs`, hookEnv(ctx)),
         timeout: 10_000,
       };
       const hooks = { hooks: { BeforeTool: [{ matcher: '*', hooks: [hook] }] } };

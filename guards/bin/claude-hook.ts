@@ -1,4 +1,4 @@
-// Claude Code PreToolUse hook, bundled to dist/sandbox/claude-hook.mjs and run once per tool call inside the
+// Claude Code PreToolUse hook, bundled to dist/sandbox/claude-hook.cjs and run once per tool call inside the
 // sandbox: reads the hook JSON on stdin, exits 2 with the reason on stderr to block, 0 to allow.
 import { claudeHook } from '../engine/hook.js';
 import { runCommandHook } from '../engine/stdin.js';

@@ -100,7 +100,7 @@ export function extractInlineCode(inv: Invocation): InlineCode | null {
 }
 
 /** A string literal in code: single or double quoted (with an optional Python/JS prefix), or a template literal. */
-const STR =
+export const STR =
   String.raw`(?:[rRbBuUfF]{0,2}'(?:[^'\\\n]|\\.)*'|[rRbBuUfF]{0,2}"(?:[^"\\\n]|\\.)*"|` +
   '`(?:[^`\\\\]|\\\\.)*`)';
 const STR_RE = new RegExp(STR, 'g');
@@ -268,107 +268,5 @@ export function pathLiterals(code: string): string[] {
       if (segs[0]?.startsWith('.')) out.push('~/' + segs.join('/'));
     }
   }
-  return out;
-}
-
-/**
- * Calls that write or append to a file; the first argument is the target. `mode`: only with a write mode in the
- * second argument (`open(p, 'a')`); `perl`: only with a `>`/`>>` mode, in the path (`">>$f"`) or before it.
- */
-const WRITE_APIS: Array<{ re: RegExp; mode?: boolean; perl?: boolean }> = [
-  { re: /\b(?:open|io\.open|codecs\.open)\s*\(\s*/g, mode: true },
-  { re: /\.(?:write_text|write_bytes)\s*\(/g },
-  {
-    re: /(?:\b(?:fs|fsp|promises|fse)\.|\)\.|\b)(?:writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|outputFileSync|outputFile)\s*\(\s*/g,
-  },
-  { re: /\b(?:File|IO)\.(?:write|binwrite)\s*\(\s*/g },
-  { re: /\bFile\.open\s*\(\s*/g, mode: true },
-  { re: /\bfile_put_contents\s*\(\s*/g },
-  { re: /\bopen\s*\(?\s*(?:my\s+)?[$*]?\w+\s*,\s*/g, perl: true },
-];
-
-const HOME_IN_STRING = /\$ENV\{HOME\}|\$\{?HOME\}?|#\{ENV\[['"]HOME['"]\]\}/;
-const PERL_WRITE_MODE = /^\s*\+?(?:>{1,2}|<)\s*/;
-
-/**
- * The files literal inline code writes to: the first argument of a write call, with home-directory expressions
- * (`process.env.HOME + '/.bashrc'`, `os.path.expanduser('~/.bashrc')`, `"$ENV{HOME}/.bashrc"`) as `~/…`.
- * Calls whose target is not made of literals are left out.
- */
-export function writeTargets(code: string): string[] {
-  const out: string[] = [];
-  for (const { re, mode, perl } of WRITE_APIS) {
-    re.lastIndex = 0;
-    for (const m of code.matchAll(re)) {
-      const args = splitTopLevel(
-        argumentsText(code.slice(m.index + m[0].length, m.index + m[0].length + 400)),
-      );
-      let first = args[0] ?? '';
-      let lits = stringLiterals(first);
-      if (lits.length === 0) continue;
-      if (mode && !stringLiterals(args[1] ?? '').some((x) => /^[rbtU]*[wax+]/.test(x))) continue;
-      if (perl) {
-        const pm = PERL_WRITE_MODE.exec(lits[0]!);
-        if (!pm || !pm[0].includes('>')) continue;
-        lits[0] = lits[0]!.slice(pm[0].length);
-        // three-argument open: the path is the next argument
-        if (lits.join('') === '' && args[1]) {
-          first = args[1];
-          lits = stringLiterals(first);
-        }
-      }
-      const homeBased = new RegExp(HOME_EXPR).test(first) || lits.some((l) => HOME_IN_STRING.test(l));
-      let path = lits.map((l) => l.replace(HOME_IN_STRING, '~')).join('');
-      if (path === '') continue;
-      if (homeBased && !path.startsWith('~')) path = '~/' + path.replace(/^\/+/, '');
-      out.push(path);
-      if (out.length > 50) return out;
-    }
-  }
-  return out;
-}
-
-/** The text of a call's arguments: up to the parenthesis that closes it (or the end of the statement). */
-function argumentsText(s: string): string {
-  let depth = 0;
-  let quote = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '`') quote = c;
-    else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      if (depth === 0) return s.slice(0, i);
-      depth--;
-    } else if ((c === ';' || c === '\n') && depth === 0) return s.slice(0, i);
-  }
-  return s;
-}
-
-function splitTopLevel(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote = '';
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '`') quote = c;
-    else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) {
-      out.push(s.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(s.slice(start));
   return out;
 }

@@ -240,7 +240,7 @@ describe('gemini: the guard, a BeforeTool hook of the read-only ags-sandbox exte
     writeFileSync(
       join(repo, '.gemini', 'settings.json'),
       JSON.stringify({
-        hooksConfig: { enabled: false, disabled: ['ags-guard', 'node /opt/ags/sandbox/gemini-hook.mjs'] },
+        hooksConfig: { enabled: false, disabled: ['ags-guard', 'node /opt/ags/sandbox/gemini-hook.cjs'] },
       }),
     );
     giveToTestUser(host, join(repo, '.gemini'), join(repo, '.gemini', 'settings.json'));

@@ -44,7 +44,7 @@ describe('the ags guard inside a real Claude Code session', () => {
             name: 'Bash',
             input: {
               command:
-                'echo "{}" > /run/ags/claude-settings.json; echo "process.exit(0)" > /opt/ags/sandbox/claude-hook.mjs; echo tried',
+                'echo "{}" > /run/ags/claude-settings.json; echo "process.exit(0)" > /opt/ags/sandbox/claude-hook.cjs; echo tried',
               description: 'disable the guard',
             },
           },
@@ -63,7 +63,7 @@ describe('the ags guard inside a real Claude Code session', () => {
   });
 
   it('blocks rm -rf and the key read, keeps its own hook intact, and tells the model why', async () => {
-    const hookBefore = readFileSync(join(REPO_ROOT, 'dist', 'sandbox', 'claude-hook.mjs'), 'utf8');
+    const hookBefore = readFileSync(join(REPO_ROOT, 'dist', 'sandbox', 'claude-hook.cjs'), 'utf8');
     const r = await runAgs(
       host,
       ['--config', config, '--agent', 'claude', '-D', '--', '-p', 'tidy up', '--output-format', 'json'],
@@ -86,7 +86,7 @@ describe('the ags guard inside a real Claude Code session', () => {
     // 3. rewriting the guard: refused (by the guard or by the read-only mounts), and nothing changed
     const tamper = toolResults(turns[3]!).at(-1)!;
     expect(tamper).toMatch(/blocked by ags guard|Read-only file system/);
-    expect(readFileSync(join(REPO_ROOT, 'dist', 'sandbox', 'claude-hook.mjs'), 'utf8')).toBe(hookBefore);
+    expect(readFileSync(join(REPO_ROOT, 'dist', 'sandbox', 'claude-hook.cjs'), 'utf8')).toBe(hookBefore);
     expect(existsSync(join(repo, 'important'))).toBe(true);
   });
 });

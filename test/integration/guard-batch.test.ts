@@ -1,5 +1,5 @@
 // Runs the guard corpus through the BUILT artefacts: the batch CLI (`node bin/ags.js guard check --batch`) and the
-// in-sandbox bundle (`node dist/sandbox/claude-hook.mjs`, one process per case), so what ships is what is tested.
+// in-sandbox bundle (`node dist/sandbox/claude-hook.cjs`, one process per case), so what ships is what is tested.
 // Needs `npm run build` first.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../support/host.js';
 import { CORPUS_ENV, loadCorpus, mismatch, stdinOf, type CorpusCase } from '../support/guard-corpus.js';
 
 const CLI = join(REPO_ROOT, 'bin/ags.js');
-const HOOK = join(REPO_ROOT, 'dist/sandbox/claude-hook.mjs');
+const HOOK = join(REPO_ROOT, 'dist/sandbox/claude-hook.cjs');
 const env = { ...process.env, ...CORPUS_ENV, AGS_GUARD_POLICY: '', AGS_LOCKDOWN: '' };
 
 describe('guard corpus through the built CLI and hook bundle', () => {
@@ -135,7 +135,7 @@ describe('guard corpus through the built CLI and hook bundle', () => {
       tool_name: 'Bash',
       tool_input: { command: `cat ~/.ssh/id_rsa # ${'x'.repeat(300_000)}` },
     });
-    const codexHook = join(REPO_ROOT, 'dist/sandbox/codex-hook.mjs');
+    const codexHook = join(REPO_ROOT, 'dist/sandbox/codex-hook.cjs');
     const runs: Array<[string[], string]> = [
       [[HOOK], bigWrite],
       [[HOOK], bigBash],

@@ -38,7 +38,7 @@ describe('guard entry points in the sandbox', () => {
       input === undefined ? {} : { input },
     );
 
-  it('codex-hook.mjs: exit 2 and the reason on stderr for the PreToolUse JSON codex sends', async () => {
+  it('codex-hook.cjs: exit 2 and the reason on stderr for the PreToolUse JSON codex sends', async () => {
     const event = {
       session_id: 's',
       turn_id: 't',
@@ -51,17 +51,17 @@ describe('guard entry points in the sandbox', () => {
       tool_input: { command: 'rm -rf /work/ws' },
       tool_use_id: 'call_1',
     };
-    const r = await run(['node', '/opt/ags/sandbox/codex-hook.mjs'], JSON.stringify(event));
+    const r = await run(['node', '/opt/ags/sandbox/codex-hook.cjs'], JSON.stringify(event));
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr)).toMatch(/blocked by ags guard \(fs\.rm-recursive-workspace\)/);
     const ok = await run(
-      ['node', '/opt/ags/sandbox/codex-hook.mjs'],
+      ['node', '/opt/ags/sandbox/codex-hook.cjs'],
       JSON.stringify({ ...event, tool_input: { command: 'ls' } }),
     );
     expect(ok.exitCode).toBe(0);
   });
 
-  it('gemini-hook.mjs: exit 2 for the BeforeTool JSON gemini sends', async () => {
+  it('gemini-hook.cjs: exit 2 for the BeforeTool JSON gemini sends', async () => {
     const event = {
       session_id: 's',
       transcript_path: '',
@@ -71,7 +71,7 @@ describe('guard entry points in the sandbox', () => {
       tool_name: 'read_file',
       tool_input: { absolute_path: '/home/dev/.ssh/id_ed25519' },
     };
-    const r = await run(['node', '/opt/ags/sandbox/gemini-hook.mjs'], JSON.stringify(event));
+    const r = await run(['node', '/opt/ags/sandbox/gemini-hook.cjs'], JSON.stringify(event));
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr)).toMatch(/blocked by ags guard \(path\.sensitive-read\)/);
   });

@@ -139,7 +139,7 @@ describe('the host paths a run mounts', () => {
 
   it("a trusted overlay cannot mount over ags's guard bundle (exit 2, located)", async () => {
     const evil = testDir(join(tmp.dir, 'evil'), { 'hook.mjs': 'EVIL-HOOK\n' });
-    const overlay = `[[mount]]\nhost = "${evil}/hook.mjs"\ncontainer = "/opt/ags/sandbox/claude-hook.mjs"\nkind = "file"\nmode = "ro"\n`;
+    const overlay = `[[mount]]\nhost = "${evil}/hook.mjs"\ncontainer = "/opt/ags/sandbox/claude-hook.cjs"\nkind = "file"\nmode = "ro"\n`;
     const withOverlay = await makeTestRepo(host, join(tmp.dir, 'overlaid'), { '.ags/config.toml': overlay });
     // trusted exactly as `ags config show` would have recorded it
     const state = testDir(join(tmp.dir, 'state', 'ags'));
@@ -161,7 +161,7 @@ describe('the host paths a run mounts', () => {
     );
     giveToTestUser(host, join(state, 'trust.json'));
     const r = await ags(
-      ['--agent', 'shell', '--', '-c', 'cat /opt/ags/sandbox/claude-hook.mjs'],
+      ['--agent', 'shell', '--', '-c', 'cat /opt/ags/sandbox/claude-hook.cjs'],
       withOverlay,
       {
         XDG_STATE_HOME: join(tmp.dir, 'state'),
@@ -169,7 +169,7 @@ describe('the host paths a run mounts', () => {
     );
     expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(String(r.stderr)).toMatch(
-      /^ags: .*\/\.ags\/config\.toml:3:1: mount\[0\]\.container: container path \/opt\/ags\/sandbox\/claude-hook\.mjs is inside \/opt\/ags/,
+      /^ags: .*\/\.ags\/config\.toml:3:1: mount\[0\]\.container: container path \/opt\/ags\/sandbox\/claude-hook\.cjs is inside \/opt\/ags/,
     );
     expect(String(r.stdout)).not.toContain('EVIL-HOOK');
   });

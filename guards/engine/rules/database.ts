@@ -2,13 +2,15 @@
 import type { Invocation } from '../shell/invocation.js';
 import type { Rule } from './types.js';
 
-const DROP = /\bDROP\s+(?:DATABASE|SCHEMA|TABLE|KEYSPACE|COLLECTION)\b/i;
+const DROP =
+  /\bDROP\s+(?:DATABASE|SCHEMA|TABLE|KEYSPACE|COLLECTION)\b|\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?[\w."`[\]]+\s+DROP\s+(?!CONSTRAINT\b|INDEX\b|KEY\b|PRIMARY\b|FOREIGN\b|CHECK\b|DEFAULT\b|TRIGGER\b)/i;
 const TRUNCATE = /\bTRUNCATE\b(?:\s+TABLE)?\s+[\w."`[\]]/i;
 
 function deleteWithoutWhere(sql: string): boolean {
   for (const stmt of sql.split(';')) {
-    const m = /\bDELETE\s+FROM\s+[\w."`[\]]+(?:\s+(?:AS\s+)?\w+)?\s*$/i.exec(stmt.trim());
-    if (m && !/\bWHERE\b/i.test(stmt)) return true;
+    const t = stmt.trim();
+    if (!/\bDELETE\s+FROM\s+[\w."`[\]]+/i.test(t)) continue;
+    if (!/\bWHERE\b|\bLIMIT\b/i.test(t) || alwaysTrueWhere(t)) return true;
   }
   return false;
 }
@@ -18,8 +20,42 @@ function updateWithoutWhere(sql: string): boolean {
     .split(';')
     .some(
       (stmt) =>
-        /^\s*UPDATE\s+[\w."`[\]]+(?:\s+(?:AS\s+)?\w+)?\s+SET\b/i.test(stmt) && !/\bWHERE\b/i.test(stmt),
+        /^\s*UPDATE\s+[\w."`[\]]+(?:\s+(?:AS\s+)?\w+)?\s+SET\b/i.test(stmt) &&
+        (!/\bWHERE\b/i.test(stmt) || alwaysTrueWhere(stmt)),
     );
+}
+
+/**
+ * A WHERE clause that holds for every row: `WHERE 1=1`, `WHERE true`, `WHERE 1`, `WHERE x = x`, `WHERE '' = ''`,
+ * `WHERE 2 > 1`, `WHERE NOT false`, or any of them OR-ed onto a real condition (`WHERE id = 3 OR 1 = 1`).
+ */
+export function alwaysTrueWhere(stmt: string): boolean {
+  const m = /\bWHERE\b([\s\S]*?)(?:\bORDER\s+BY\b|\bLIMIT\b|\bRETURNING\b|$)/i.exec(stmt);
+  if (!m) return false;
+  return m[1]!.split(/\bOR\b/i).some((d) => tautology(d));
+}
+
+function tautology(cond: string): boolean {
+  const c = cond.replace(/[()]/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
+  if (/^(?:true|not false|not 0|1|-?[1-9]\d*|'' is not null|1 is not null)$/.test(c)) return true;
+  const cmp = /^([\w.'"`]+) ?(=|==|<>|!=|>=|<=|>|<|is) ?([\w.'"`]+)$/.exec(c);
+  if (!cmp) return false;
+  const [, l, op, r] = cmp as unknown as [string, string, string, string];
+  if (l === r) return op === '=' || op === '==' || op === '>=' || op === '<=' || op === 'is';
+  const a = Number(l);
+  const b = Number(r);
+  if (!Number.isFinite(a) || !Number.isFinite(b) || /[a-z_'"`]/.test(l + r)) return false;
+  return op === '<>' || op === '!='
+    ? a !== b
+    : op === '>'
+      ? a > b
+      : op === '<'
+        ? a < b
+        : op === '>='
+          ? a >= b
+          : op === '<='
+            ? a <= b
+            : a === b;
 }
 
 /**
@@ -33,6 +69,10 @@ export function normalizeSql(sql: string): string {
     .replace(/'(?:[^']|'')*'/g, "''")
     .replace(/\$\$[\s\S]*?\$\$/g, "''");
 }
+
+/** MongoDB calls that drop or empty a database or collection (in mongosh, or in driver code). */
+export const MONGO_WIPE =
+  /\.(?:dropDatabase|drop|dropCollection|drop_database|drop_collection)\s*\(|\.(?:deleteMany|remove|delete_many)\s*\(\s*(?:\{\s*\})?\s*\)/;
 
 const REDIS_CLIENTS = ['redis-cli', 'valkey-cli', 'keydb-cli'];
 
@@ -97,16 +137,18 @@ const sql = (id: string, reason: string, test: (s: string) => boolean): Rule => 
 });
 
 export const databaseRules: Rule[] = [
-  sql('db.drop', 'DROP DATABASE/SCHEMA/TABLE destroys data; ask the user', (s) => DROP.test(s)),
+  sql('db.drop', 'DROP DATABASE/SCHEMA/TABLE or ALTER TABLE … DROP COLUMN destroys data; ask the user', (s) =>
+    DROP.test(s),
+  ),
   sql('db.truncate', 'TRUNCATE empties a table; ask the user', (s) => TRUNCATE.test(s)),
   sql(
     'db.delete-without-where',
-    'DELETE without WHERE empties the table; add a WHERE clause, or ask the user',
+    'DELETE without WHERE (or with one that is always true, WHERE 1=1) empties the table; add a real WHERE clause, or ask the user',
     deleteWithoutWhere,
   ),
   sql(
     'db.update-without-where',
-    'UPDATE without WHERE rewrites every row; add a WHERE clause, or ask the user',
+    'UPDATE without WHERE (or with one that is always true) rewrites every row; add a real WHERE clause, or ask the user',
     updateWithoutWhere,
   ),
   {
@@ -156,9 +198,10 @@ export const databaseRules: Rule[] = [
     commands: ['mongo', 'mongosh'],
     match: (inv) => {
       const text = inv.args.map((a) => a.value ?? '').join(' ') + (inv.stdin?.text ?? '');
-      return /\.(?:dropDatabase|drop)\s*\(|\.deleteMany\s*\(\s*\{\s*\}\s*\)/.test(text);
+      return MONGO_WIPE.test(text);
     },
   },
 ];
 
 export const _test = { deleteWithoutWhere, updateWithoutWhere, DROP, TRUNCATE };
+export { DROP, TRUNCATE, deleteWithoutWhere, updateWithoutWhere };

@@ -1,4 +1,5 @@
 /** Pack `fs`: deleting or clobbering files that cannot be brought back. */
+import { posix } from 'node:path';
 import { argPath, flags, hasFlag, operands, pathDanger, targetDanger, type Danger } from './args.js';
 import type { Rule, RuleContext } from './types.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
@@ -213,8 +214,27 @@ export const filesystemRules: Rule[] = [
         if (abs === null) continue;
         const d = pathDanger(abs, ctx);
         if (d === 'root' || d === 'home' || d === 'parent') return `target ${a.text}`;
-        // handing the whole workspace to another owner locks the user out of their own checkout
-        if (d === 'workspace' && inv.name !== 'chmod' && inv.name !== 'setfacl') return `target ${a.text}`;
+      }
+      return false;
+    },
+  },
+  {
+    id: 'fs.chmod-recursive-workspace',
+    pack: 'fs',
+    reason:
+      'recursive chmod/chown that locks the user out of the workspace or .git (chmod -R 000, a-rwx, u-w; chown -R to another user); change only what needs it',
+    commands: ['chmod', 'chown', 'chgrp'],
+    match: (inv, ctx) => {
+      if (!hasFlag(inv, 'R', ['recursive'])) return false;
+      // with --reference the mode or owner comes from a file: not read here
+      if (inv.args.some((a) => (a.value ?? '').startsWith('--reference'))) return false;
+      const [spec, ...targets] = operands(inv, ['--from']);
+      if (!spec) return false;
+      if (inv.name === 'chmod' ? !modeLocksOut(spec.value) : ownedByUser(spec, ctx)) return false;
+      for (const a of targets) {
+        const p = argPath(a, ctx);
+        const d = targetDanger(a, ctx) ?? (p !== null && posix.basename(p) === '.git' ? 'git' : null);
+        if (d === 'workspace' || d === 'git' || d === 'parent') return `${spec.text} ${a.text}`;
       }
       return false;
     },
@@ -243,3 +263,33 @@ export const filesystemRules: Rule[] = [
 ];
 
 export const _test = { rmRecursive, flags };
+
+/**
+ * A chmod mode that takes from the owner what a checkout needs: an octal mode whose owner digit is not 7 (`000`,
+ * `644` makes directories unlistable, `555` read-only), or a symbolic one that removes from the owner (`u-w`,
+ * `a-rwx`, `-x`) or sets the owner's bits to less than rwx (`u=r`). A computed mode is taken as one.
+ */
+function modeLocksOut(mode: string | null): boolean {
+  if (mode === null) return true;
+  if (/^[0-7]{1,4}$/.test(mode)) {
+    const owner = mode.length >= 3 ? mode[mode.length - 3]! : '0';
+    return owner !== '7';
+  }
+  for (const clause of mode.split(',')) {
+    const m = /^([ugoa]*)([-+=])([rwxXst]*)$/.exec(clause);
+    if (!m) continue;
+    const [, who, op, perms] = m as unknown as [string, string, string, string];
+    const owner = who === '' || who.includes('u') || who.includes('a');
+    if (!owner) continue;
+    if (op === '-' && /[rwxX]/.test(perms)) return true;
+    if (op === '=' && !(perms.includes('r') && perms.includes('w') && /[xX]/.test(perms))) return true;
+  }
+  return false;
+}
+
+/** A chown/chgrp spec naming the user running the command (`$USER`, `$(id -u):$(id -g)`, the home's name). */
+function ownedByUser(spec: Arg, ctx: RuleContext): boolean {
+  const raw = spec.word.raw.replace(/["']/g, '');
+  const me = `(?:\\$\\{?(?:USER|LOGNAME|UID)\\}?|\\$\\((?:id -u|id -un|whoami|id -g|id -gn)\\)|${posix.basename(ctx.home)})`;
+  return new RegExp(`^${me}?(?:[:.]${me}?)?$`).test(raw) && raw !== '' && raw !== ':';
+}

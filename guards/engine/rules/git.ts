@@ -123,7 +123,13 @@ export const gitRules: Rule[] = [
         f.short.has('l')
       )
         return false;
-      const pos = f.pos.filter((a) => a.value !== null);
+      // the values of --file/-f, --blob, --type, --default, --comment are not the key
+      const optValues = new Set(
+        args.flatMap((a, i) =>
+          /^(?:-f|--file|--blob|--type|--default|--comment)$/.test(a.value ?? '') ? [args[i + 1]] : [],
+        ),
+      );
+      const pos = f.pos.filter((a) => a.value !== null && !optValues.has(a));
       // `git config set KEY VALUE` (git 2.46+) or `git config KEY VALUE`
       const [key, value] = pos[0]?.value === 'set' ? [pos[1], pos[2]] : [pos[0], pos[1]];
       if (!key?.value || !value) return false;

@@ -1,6 +1,7 @@
 /** All built-in rule packs, in priority order: when several rules fire, the first one listed is reported. */
 import { credentialRules } from './credentials.js';
 import { databaseRules } from './database.js';
+import { dbToolRules } from './db-tools.js';
 import { diskRules } from './disk.js';
 import { execRules } from './exec.js';
 import { filesystemRules } from './filesystem.js';
@@ -8,6 +9,7 @@ import { gitRules } from './git.js';
 import { infraRules } from './infra.js';
 import type { Rule } from './types.js';
 import { writeRules } from './writes.js';
+import { overwriteRules } from './overwrites.js';
 import { miscRules } from './misc.js';
 import { exfilRules } from './exfil.js';
 import { treeRemovalRules } from './tree-removal.js';
@@ -17,12 +19,14 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...exfilRules,
   ...credentialRules,
   ...writeRules,
+  ...overwriteRules,
   ...filesystemRules,
   ...treeRemovalRules,
   ...miscRules,
   ...diskRules,
   ...gitRules,
   ...databaseRules,
+  ...dbToolRules,
   ...infraRules,
 ];
 

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { argPath, hasFlag, operands } from './args.js';
 import type { Rule } from './types.js';
 import { writesOf } from './writes.js';
+import { codeForkLoop, fillsDisk } from './exhaustion.js';
 
 const HISTORY =
   /^\.(?:bash|zsh|sh|ksh|python|node_repl|psql|mysql|sqlite|lesshst|rediscli)_?history$|^\.zhistory$|^\.histfile$/;
@@ -10,14 +11,43 @@ const HISTORY_COMMANDS = new Set(['history', 'unset', 'export', 'declare', 'type
 const DELETERS = new Set(['rm', 'shred', 'unlink', 'truncate', 'ln']);
 /** Where every tool keeps its settings and data: deleting them whole is deleting the home in all but name. */
 const HOME_DATA = ['.config', '.local', '.local/share', '.local/state', '.cache'];
+/** The coding agents' own homes: settings, memory, sessions, and the hooks the user relies on. */
+const AGENT_HOMES = [
+  '.claude',
+  '.codex',
+  '.gemini',
+  '.pi',
+  '.pi/agent',
+  '.config/opencode',
+  '.local/share/opencode',
+  '.local/state/opencode',
+  '.opencode',
+  '.cursor',
+  '.aider',
+  '.continue',
+  '.config/claude',
+];
+/** Agent state kept in one file in the home. */
+const AGENT_FILES = ['.claude.json'];
 
 export const miscRules: Rule[] = [
   {
     id: 'misc.fork-bomb',
     pack: 'misc',
     reason:
-      'a function that runs itself in a pipeline or in the background is a fork bomb; it exhausts the sandbox',
-    match: (inv) => (inv.spawnsItself ? `${inv.name} runs itself concurrently` : false),
+      'fork bomb: a function that runs itself concurrently, or an endless loop that starts processes, exhausts the sandbox; start a bounded number of jobs',
+    match: (inv) => {
+      if (inv.spawnsItself) return `${inv.name || 'a computed command'} started without bound`;
+      const loop = inv.code?.text ? codeForkLoop(inv.code.text) : null;
+      return loop ?? false;
+    },
+  },
+  {
+    id: 'misc.fill-disk',
+    pack: 'misc',
+    reason:
+      'fills the disk from an endless source (dd from /dev/zero without count, yes or /dev/urandom into a file, fallocate of 1 GiB+); write a bounded amount',
+    match: (inv, ctx) => fillsDisk(inv, ctx),
   },
   {
     id: 'misc.kill-all',
@@ -91,13 +121,46 @@ export const miscRules: Rule[] = [
       const starts =
         inv.name === 'rm' ? (hasFlag(inv, 'rR', ['recursive']) ? operands(inv) : []) : findDeleteStarts(inv);
       for (const a of starts) {
-        const p = argPath(a, ctx);
+        const p = deletedDir(a, ctx);
         if (p !== null && HOME_DATA.some((d) => p === `${ctx.home}/${d}`)) return `target ${a.text}`;
       }
       return false;
     },
   },
+  {
+    id: 'misc.rm-agent-home',
+    pack: 'misc',
+    reason:
+      "recursive delete of a coding agent's home (~/.claude, ~/.codex, ~/.gemini, ~/.pi, opencode's data: settings, memory, sessions); name the exact file",
+    commands: ['rm', 'find', 'mv'],
+    match: (inv, ctx) => {
+      const recursive = hasFlag(inv, 'rR', ['recursive']);
+      const starts =
+        inv.name === 'rm'
+          ? operands(inv)
+          : inv.name === 'mv'
+            ? operands(inv, ['-S', '--suffix', '-t', '--target-directory']).slice(0, -1)
+            : findDeleteStarts(inv);
+      for (const a of starts) {
+        const p = deletedDir(a, ctx);
+        if (p === null) continue;
+        // the directories need -r to go (mv moves them whole); ~/.claude.json is one file
+        if ((recursive || inv.name !== 'rm') && AGENT_HOMES.some((d) => p === `${ctx.home}/${d}`))
+          return `target ${a.text}`;
+        if (AGENT_FILES.some((f) => p === `${ctx.home}/${f}`)) return `target ${a.text}`;
+      }
+      return false;
+    },
+  },
 ];
+
+/** The directory a delete argument removes: the path itself, or the directory of an "everything in" glob (`d/*`). */
+function deletedDir(a: Parameters<typeof argPath>[0], ctx: Parameters<typeof argPath>[1]): string | null {
+  const p = argPath(a, ctx);
+  if (p === null) return null;
+  if (a.glob && /^[.*?]*\*[.*?]*$/.test(posix.basename(p))) return posix.dirname(p);
+  return p;
+}
 
 function findDeleteStarts(inv: Parameters<Rule['match']>[0]) {
   if (!inv.args.some((a) => a.value === '-delete' || a.value === '-exec')) return [];

@@ -4,7 +4,7 @@
  * `crontab`, and files literal inline code writes — checked against the list the file tools use: credential files
  * (incl. `~/.ssh/authorized_keys`) and files that run code later (`runsLater`).
  */
-import { writeTargets as codeWriteTargets } from '../inline-code.js';
+import { writeTargets as codeWriteTargets } from '../code-writes.js';
 import { resolveLexical, runsLater } from '../paths.js';
 import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
@@ -25,8 +25,58 @@ const COPY_WITH_ARG: Record<string, string[]> = {
   install: ['-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix'],
 };
 
-const WRITERS = new Set(['tee', 'cp', 'mv', 'ln', 'install', 'sed', 'dd', 'truncate', 'crontab']);
+const WRITERS = new Set([
+  'tee',
+  'cp',
+  'mv',
+  'ln',
+  'install',
+  'sed',
+  'dd',
+  'truncate',
+  'crontab',
+  'rsync',
+  'scp',
+  'curl',
+  'wget',
+  'tar',
+  'unzip',
+  'bsdtar',
+]);
+/** Options of rsync and scp that take a separate value (so it is not a source or the destination). */
+const SYNC_WITH_ARG = [
+  '-e',
+  '--rsh',
+  '-f',
+  '--filter',
+  '--exclude',
+  '--include',
+  '--exclude-from',
+  '--include-from',
+  '--files-from',
+  '-T',
+  '--temp-dir',
+  '--partial-dir',
+  '--backup-dir',
+  '--suffix',
+  '--chmod',
+  '--chown',
+  '-B',
+  '--block-size',
+  '--log-file',
+  '-P',
+  '-i',
+  '-F',
+  '-o',
+  '-c',
+  '-l',
+  '-J',
+  '-S',
+];
 const NO_WRITES: Write[] = [];
+/** Package-manager config keys naming a program the tool runs later (npm/pnpm/yarn classic, yarn berry). */
+const TOOL_EXEC_KEY =
+  /^(?:script-shell|scriptShell|shell|node-options|nodeOptions|git|editor|browser|viewer|init-module|onload-script|yarnPath|yarn-path|node-gyp|nodeLinker-hook|globalconfig|userconfig)$/;
 
 const cache = new WeakMap<Invocation, { ctx: RuleContext; writes: Write[] }>();
 
@@ -99,11 +149,88 @@ function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
     if (!vals.some((v) => v === '-l' || v === '-r' || v === '-e' || v === '-i' || v === null))
       out.push({ path: '/var/spool/cron/crontabs/user', via: `crontab ${vals.join(' ')}`.trim() });
   }
+  if ((n === 'rsync' || n === 'scp') && inv.args.length > 0) {
+    const ops = operands(
+      inv,
+      n === 'rsync' ? SYNC_WITH_ARG.filter((o) => o !== '-P' && o !== '-i') : SYNC_WITH_ARG,
+    );
+    const dest = ops.length >= 2 ? ops[ops.length - 1] : undefined;
+    // a remote destination (host:path) is not written here
+    if (dest && dest.value !== null && !/^[^/]*:/.test(dest.value)) {
+      add(dest, n);
+      const d = argPath(dest, ctx);
+      if (d !== null && (dest.value.endsWith('/') || ops.length > 2))
+        for (const s of ops.slice(0, -1)) {
+          const base = (s.value ?? '').replace(/\/+$/, '').split(/[/:]/).pop();
+          if (base && !(s.value ?? '').endsWith('/')) out.push({ path: `${d}/${base}`, via: n });
+        }
+    }
+  }
+  if (n === 'curl' || n === 'wget') {
+    const a = inv.args;
+    const outFlags =
+      n === 'curl' ? /^(?:-o|--output)$/ : /^(?:-O|--output-document|-o|--output-file|-a|--append-output)$/;
+    const outEq = n === 'curl' ? /^--output=/ : /^--(?:output-document|output-file|append-output)=/;
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i]!.value ?? '';
+      if (outFlags.test(v) && a[i + 1]) add(a[i + 1]!, `${n} ${v}`);
+      else if (outEq.test(v)) {
+        const t = v.slice(v.indexOf('=') + 1);
+        add({ ...a[i]!, value: t, text: t }, `${n} ${v.slice(0, v.indexOf('='))}`);
+      } else if (n === 'curl' && /^-[a-zA-Z]*o./.test(v) && !v.startsWith('--')) {
+        const t = v.slice(v.indexOf('o') + 1);
+        add({ ...a[i]!, value: t, text: t }, 'curl -o');
+      }
+    }
+  }
+  if (n === 'tar' || n === 'bsdtar' || n === 'unzip') {
+    // the directory an archive is extracted into: `tar -x -C DIR`, `tar xf a.tar --directory=DIR`, `unzip a -d DIR`
+    const a = inv.args;
+    const extracting =
+      n === 'unzip' || a.some((x) => /^(?:-[a-zA-Z]*x|x[a-zA-Z]*$|--extract|--get)/.test(x.value ?? ''));
+    const flag = n === 'unzip' ? '-d' : '-C';
+    for (let i = 0; extracting && i < a.length; i++) {
+      const v = a[i]!.value ?? '';
+      if ((v === flag || v === '--directory') && a[i + 1]) add(a[i + 1]!, `${n} ${v}`);
+      else if (v.startsWith('--directory=')) {
+        const t = v.slice('--directory='.length);
+        add({ ...a[i]!, value: t, text: t }, `${n} --directory`);
+      }
+    }
+  }
+  if (inv.code && (inv.code.lang === 'perl' || inv.code.lang === 'ruby' || inv.code.lang === 'awk'))
+    for (const a of inPlaceFiles(inv)) add(a, `${n} -i`);
   if (inv.code?.text) {
     for (const t of codeWriteTargets(inv.code.text))
       out.push({ path: resolveLexical(t, { cwd: ctx.cwd, home: ctx.home }), via: `${n} ${inv.code.flag}` });
   }
   return out;
+}
+
+/**
+ * The files `perl -i`/`-pi`/`-i.bak`, `ruby -i` and `gawk -i inplace` edit in place: the operands after the code.
+ */
+function inPlaceFiles(inv: Invocation): Arg[] {
+  const a = inv.args;
+  const lang = inv.code!.lang;
+  let inPlace = false;
+  let afterCode = lang === 'awk' ? -1 : a.length;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!.value ?? '';
+    if (lang === 'awk') {
+      if ((v === '-i' || v === '--include') && a[i + 1]?.value === 'inplace') inPlace = true;
+      if (v === '-i' || v === '--include' || v === '-f' || v === '-v' || v === '-F') {
+        i++;
+        continue;
+      }
+      if (!v.startsWith('-') && afterCode === -1) afterCode = i + 1;
+      continue;
+    }
+    if (/^-[a-zA-Z0-9]*i/.test(v) && !v.startsWith('--')) inPlace = true;
+    if (/^-[a-zA-Z0-9]*e$/.test(v) || (lang === 'perl' && /^-[a-zA-Z0-9]*E$/.test(v))) afterCode = i + 2;
+  }
+  if (!inPlace || afterCode < 0) return [];
+  return a.slice(afterCode).filter((x) => x.value !== null && !x.value.startsWith('-'));
 }
 
 export const writeRules: Rule[] = [
@@ -131,6 +258,46 @@ export const writeRules: Rule[] = [
         if (kind) return `${kind}: ${w.path} via ${w.via}`;
       }
       return false;
+    },
+  },
+  {
+    id: 'write.tool-config-exec',
+    pack: 'write',
+    reason:
+      'sets a package-manager config key that makes it run a program later (script-shell, node-options, git, editor, …); ask the user',
+    commands: ['npm', 'pnpm', 'yarn', 'bun'],
+    match: (inv) => {
+      const v = inv.args.map((a) => a.value ?? '');
+      const at = v.findIndex((x) => x === 'set' || x === 'config');
+      if (at === -1) return false;
+      // `npm config set K V`, `npm set K V`, `npm config set K=V`, `yarn config set K V`
+      const rest = v.slice(v[at] === 'config' ? at + 1 : at).filter((x) => !x.startsWith('-'));
+      if (rest[0] !== 'set') return false;
+      const key = (rest[1] ?? '').split('=')[0]!.replace(/^\/\/[^:]*:/, '');
+      return TOOL_EXEC_KEY.test(key) ? key : false;
+    },
+  },
+  {
+    id: 'write.schedule',
+    pack: 'write',
+    reason:
+      'schedules a command to run later, outside your task (at, batch, systemd-run timers, systemctl enable, launchctl); ask the user',
+    commands: ['at', 'batch', 'systemd-run', 'systemctl', 'launchctl'],
+    match: (inv) => {
+      const v = inv.args.map((a) => a.value ?? '');
+      if (inv.name === 'at') return v.some((x) => /^-[lrdc]$|^-V$/.test(x)) ? false : 'at';
+      if (inv.name === 'batch') return 'batch';
+      if (inv.name === 'systemd-run')
+        return v.some((x) =>
+          /^--on-(?:calendar|active|boot|startup|unit-active|unit-inactive|clock-change|timezone-change)/.test(
+            x,
+          ),
+        )
+          ? 'systemd-run timer'
+          : false;
+      if (inv.name === 'systemctl')
+        return v.includes('enable') || v.includes('link') ? `systemctl ${v.join(' ')}` : false;
+      return v[0] === 'load' || v[0] === 'bootstrap' || v[0] === 'submit' ? `launchctl ${v[0]}` : false;
     },
   },
 ];

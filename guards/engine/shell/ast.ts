@@ -65,6 +65,8 @@ export interface Pipeline {
   stages: Stage[];
   /** Ended by `&`. */
   background: boolean;
+  /** Started in the background inside a loop that never ends on its own: an unbounded number of processes. */
+  endless?: boolean;
 }
 
 export interface Script {

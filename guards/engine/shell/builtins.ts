@@ -39,7 +39,11 @@ export function interpretBuiltin(inv: Invocation, ctx: WalkContext): void {
     const text = inv.stdin?.kind === 'literal' ? (inv.stdin.text ?? '') : null;
     const fields = text === null ? null : (text.split('\n')[0] ?? '').trim().split(/\s+/);
     names.forEach((n, i) => {
-      if (fields === null) return assignVar(ctx, n, null);
+      if (fields === null) {
+        // `producer | while read f`: f holds the producer's output, as if set from a substitution
+        if (inv.upstream.length > 0) (env.feeds ??= new Map()).set(n, inv.upstream.slice(-8));
+        return assignVar(ctx, n, null);
+      }
       const v = i === names.length - 1 ? fields.slice(i).join(' ') : (fields[i] ?? '');
       env.vars.delete(n);
       assignVar(ctx, n, [literal(v)]);

@@ -73,6 +73,8 @@ export interface Invocation {
   cwd: string;
   /** A function that runs itself in a pipeline or in the background (a fork bomb's shape). */
   spawnsItself: boolean;
+  /** A redirection target comes from a command's output (`> "$(…)"`, or a variable a substitution or `read` set). */
+  targetFed?: boolean;
 }
 
 export interface WalkContext {
@@ -126,6 +128,8 @@ export interface Frame {
   appendsArgs?: boolean;
   /** The command runs alongside others (a pipeline stage or a background job). */
   concurrent?: boolean;
+  /** The command is started in the background by a loop that never ends (`while true; do … & done`). */
+  endless?: boolean;
 }
 
 /** A literal word built from text (for brace expansion, xargs input, find's `{}`). */

@@ -7,6 +7,7 @@
  */
 import type { Group, Heredoc, Part, Redirect, Script, SimpleCommand, Stage, Word } from './ast.js';
 import { parseShell } from './parser.js';
+import { remoteCommand } from './remote.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
 import { extractInlineCode, shellStringsInCode } from '../inline-code.js';
 import { resolveLexical } from '../paths.js';
@@ -17,6 +18,7 @@ import {
   toArg,
   type Arg,
   type Frame,
+  type Alt,
   type Invocation,
   type Producer,
   type WalkContext,
@@ -82,6 +84,7 @@ function walkBody(script: Script, ctx: WalkContext, frame: Frame): Invocation | 
         stdin,
         upstream: primaries.slice(),
         concurrent: frame.concurrent === true || pl.stages.length > 1 || pl.background,
+        endless: frame.endless === true || pl.endless === true,
       });
       prev = primary;
       if (primary) primaries.push(primary);
@@ -315,6 +318,7 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       const inv = newInvocation(w, redirs, at);
       inv.dynamic = true;
       inv.args = w.slice(1).map(toArg);
+      if (frame.endless) inv.spawnsItself = true;
       // a command word a decoder or a download produces runs text nobody can read: like eval of that text
       const src = producerOfScripts(scriptsOfWord(first), ctx);
       if (src && (src.kind === 'decoded' || src.kind === 'network')) {
@@ -433,7 +437,10 @@ function skipEnvOptions(args: Word[], ctx: WalkContext, frame: Frame): Word[] | 
 
 /** Records a resolved command and expands what it runs itself (shell strings, find -exec, inline code). */
 function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
-  const inv = newInvocation(cmd.words, cmd.redirs, { ...frame, via: [...frame.via] });
+  const inv = newInvocation(cmd.words, expandRedirTargets(cmd.redirs, ctx), {
+    ...frame,
+    via: [...frame.via],
+  });
   inv.name = cmd.name;
   inv.args = cmd.rest.map(toArg);
   for (const a of inv.args) {
@@ -443,10 +450,23 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
     }
     for (const sub of fedBy(a.word, ctx)) if (!inv.subs.includes(sub)) inv.subs.push(sub);
   }
+  const vars = envOf(ctx).vars;
+  for (const r of cmd.redirs) {
+    if (!r.target) continue;
+    // from a command's output, or a loop variable over a glob (`for f in *.py; do : > "$f"; done`: every match)
+    // (logs and /tmp may be emptied, as with `truncate -s 0`)
+    const globVar = r.target.parts.some(
+      (p) =>
+        p.k === 'param' &&
+        vars.get(p.name)?.some((v) => v.glob && !/\.(?:log|out|err)$|^\/tmp\//.test(altText(v))),
+    );
+    if (globVar || scriptsOfWord(r.target).length > 0 || fedBy(r.target, ctx).length > 0)
+      inv.targetFed = true;
+  }
   inv.cwd = ctx.cwd;
   ctx.out.push(inv);
   const env = envOf(ctx);
-  if (env.fnStack.includes(cmd.name) && frame.concurrent) inv.spawnsItself = true;
+  if ((env.fnStack.includes(cmd.name) && frame.concurrent) || frame.endless) inv.spawnsItself = true;
   const body = env.funcs.get(cmd.name);
   if (body && !env.fnStack.includes(cmd.name) && env.fnStack.length < 8)
     callFunction(cmd.name, body, inv, ctx);
@@ -581,8 +601,8 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   const remote = remoteCommand(inv);
   if (remote) {
     const how = [...inv.via, remote.how];
+    if (remote.text !== null) walkShellString(remote.text, ctx, { level, via: how, stdin: inv.stdin });
     if (remote.words) unwrap(remote.words, [], ctx, { level, via: how, stdin: inv.stdin, upstream: [] });
-    else if (remote.text !== null) walkShellString(remote.text, ctx, { level, via: how, stdin: inv.stdin });
     return;
   }
   const code = extractInlineCode(inv);
@@ -670,59 +690,6 @@ function gitAlias(inv: Invocation): { shell?: string; words?: Word[] } | null {
     if (body.startsWith('!')) return { shell: [body.slice(1), ...rest.map((x) => x.word.raw)].join(' ') };
     return {
       words: [litWord('git'), ...body.split(/\s+/).filter(Boolean).map(litWord), ...rest.map((x) => x.word)],
-    };
-  }
-  return null;
-}
-
-const DOCKER_EXEC_WITH_ARG = new Set([
-  '-e',
-  '--env',
-  '--env-file',
-  '-u',
-  '--user',
-  '-w',
-  '--workdir',
-  '--detach-keys',
-]);
-const SSH_WITH_ARG = new Set('-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w -B -P'.split(' '));
-
-/**
- * A command run somewhere else: `kubectl exec … -- cmd`, `docker|podman exec [opts] CONTAINER cmd`, and `ssh [opts]
- * HOST cmd…` (whose words the remote shell parses as one string). Rules still apply there: a database or a home
- * directory on the other end is as real as a local one.
- */
-function remoteCommand(inv: Invocation): { how: string; words?: Word[]; text: string | null } | null {
-  const n = inv.name;
-  const a = inv.args;
-  if ((n === 'kubectl' || n === 'oc' || n === 'k') && a.some((x) => x.value === 'exec')) {
-    const dd = a.findIndex((x) => x.value === '--');
-    return dd === -1 || dd + 1 >= a.length
-      ? null
-      : { how: `${n} exec`, words: a.slice(dd + 1).map((x) => x.word), text: null };
-  }
-  if ((n === 'docker' || n === 'podman' || n === 'nerdctl') && a[0]?.value === 'exec') {
-    let i = 1;
-    while (i < a.length && (a[i]!.value ?? '').startsWith('-')) {
-      if (DOCKER_EXEC_WITH_ARG.has(a[i]!.value!)) i++;
-      i++;
-    }
-    i++; // the container
-    return i < a.length ? { how: `${n} exec`, words: a.slice(i).map((x) => x.word), text: null } : null;
-  }
-  if (n === 'ssh') {
-    let i = 0;
-    while (i < a.length && (a[i]!.value ?? '').startsWith('-')) {
-      const v = a[i]!.value!;
-      if (SSH_WITH_ARG.has(v)) i++;
-      i++;
-    }
-    i++; // the host
-    const rest = a.slice(i);
-    if (rest.length === 0) return null;
-    return {
-      how: 'ssh',
-      text: rest.every((x) => x.value !== null) ? rest.map((x) => x.value).join(' ') : null,
     };
   }
   return null;
@@ -853,3 +820,22 @@ function expandFind(inv: Invocation, ctx: WalkContext): void {
 }
 
 export const _internal = { shellScriptArg };
+
+/** The literal text of a variable's value (expansions as `*`). */
+function altText(v: Alt): string {
+  return v.parts.map((p) => (p.k === 'lit' ? p.v : '*')).join('');
+}
+
+/**
+ * Redirection targets with what the interpreter knows expanded (`> "$(git rev-parse --show-toplevel)/.git/hooks/x"`,
+ * `X=~/.bashrc; echo … >> "$X"`), when that gives exactly one word; otherwise the target stays as written.
+ */
+function expandRedirTargets(redirs: Redirect[], ctx: WalkContext): Redirect[] {
+  if (!redirs.some((r) => r.target && !r.heredoc && r.target.parts.some((p) => p.k !== 'lit'))) return redirs;
+  return redirs.map((r) => {
+    if (!r.target || r.heredoc || r.target.parts.every((p) => p.k === 'lit')) return r;
+    const variants = expandWords([r.target], ctx);
+    const only = variants.length === 1 && variants[0]!.length === 1 ? variants[0]![0]! : null;
+    return only && only !== r.target ? { ...r, target: { parts: only.parts, raw: r.target.raw } } : r;
+  });
+}

@@ -57,6 +57,8 @@ class Parser {
   private la: Token | null = null;
   /** Tokens put back after a two-token look-ahead (`coproc NAME {`). */
   private back: Token[] = [];
+  /** Open loops, innermost last: true for one that never ends on its own (`while true`, `until false`, `for ((;;))`). */
+  private loops: boolean[] = [];
 
   constructor(private readonly lx: Lexer) {}
 
@@ -110,7 +112,11 @@ class Parser {
         }
         if (t.v !== '(') {
           this.take();
-          if (t.v === '&' && pipelines.length > 0) pipelines[pipelines.length - 1]!.background = true;
+          if (t.v === '&' && pipelines.length > 0) {
+            const last = pipelines[pipelines.length - 1]!;
+            last.background = true;
+            if (this.loops.includes(true)) last.endless = true;
+          }
           continue;
         }
       }
@@ -158,10 +164,12 @@ class Parser {
       if (TRANSPARENT.has(bare)) {
         this.take();
         if (bare === 'coproc') this.skipCoprocName();
+        if (bare === 'while' || bare === 'until') this.loops.push(this.endlessCondition(bare));
         continue;
       }
       if (CLOSERS.has(bare) || (bare === '}' && stop !== '}')) {
         this.take();
+        if (bare === 'done') this.loops.pop();
         // `done < file`, `} > out`: the redirections belong to the closed compound; keep them as a bare command
         return this.peek().t === 'redir' ? this.simple() : null;
       }
@@ -172,7 +180,9 @@ class Parser {
       }
       if (bare === 'for' || bare === 'select') {
         this.take();
+        const t2 = this.peek();
         const loop = this.forHeader();
+        this.loops.push(t2.t === 'op' && t2.v === '(' && this.lastArithEndless);
         if (loop) return { k: 'cmd', assigns: [], words: [], redirs: [], loop };
         continue;
       }
@@ -273,15 +283,34 @@ class Parser {
   }
 
   /** Reads `NAME [in WORDS]` (returned as the loop's binding) or steps over `((…;…;…))`, up to before `do`. */
+  private lastArithEndless = false;
+
+  /** `while true|:|[ 1 ]|((1))`, `until false`: the condition never stops the loop. */
+  private endlessCondition(kw: string): boolean {
+    const t = this.peek();
+    if (t.t === 'op' && t.v === '(') return false;
+    const b = t.t === 'word' ? bareWord(t.w) : null;
+    if (kw === 'until') return b === 'false';
+    return b === 'true' || b === ':' || b === '((1))';
+  }
+
   private forHeader(): { name: string; items: Word[] | null } | null {
     const t = this.peek();
     if (t.t === 'op' && t.v === '(') {
       let depth = 0;
+      // `for ((;;))`: nothing but the two semicolons between the parentheses
+      let onlySemis = true;
       for (let u = this.peek(); u.t !== 'eof'; u = this.peek()) {
         this.take();
         if (u.t === 'op' && u.v === '(') depth++;
-        else if (u.t === 'op' && u.v === ')' && --depth === 0) return null;
+        else if (u.t === 'op' && u.v === ')') {
+          if (--depth === 0) {
+            this.lastArithEndless = onlySemis;
+            return null;
+          }
+        } else if (!(u.t === 'op' && (u.v === ';' || u.v === ';;'))) onlySemis = false;
       }
+      this.lastArithEndless = false;
       return null;
     }
     let name: string | null = null;

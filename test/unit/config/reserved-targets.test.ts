@@ -57,8 +57,8 @@ describe("mount targets on ags's control paths are config errors, located", () =
       /:3:1: agent_mount\[0\]\.host: mounted at .*\/home\/\.gemini, which contains .*ags-sandbox/,
     ],
     [
-      '[[tool]]\nname = "x"\npath = "/bin/true"\ncontainer = "/opt/ags/sandbox/claude-hook.mjs"\n',
-      /:4:1: tool\[0\]\.container: container path \/opt\/ags\/sandbox\/claude-hook\.mjs is inside \/opt\/ags/,
+      '[[tool]]\nname = "x"\npath = "/bin/true"\ncontainer = "/opt/ags/sandbox/claude-hook.cjs"\n',
+      /:4:1: tool\[0\]\.container: container path \/opt\/ags\/sandbox\/claude-hook\.cjs is inside \/opt\/ags/,
     ],
     [
       '[[tool]]\nname = "x"\npath = "/bin/true"\n\n[[tool.directory]]\nhost = "/srv"\ncontainer = "/run/ags-ssh"\nmode = "ro"\n',

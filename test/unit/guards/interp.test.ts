@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Budget } from '../../../guards/engine/budget.js';
 import { decide, type DecideOptions } from '../../../guards/engine/decide.js';
-import { writeTargets } from '../../../guards/engine/inline-code.js';
+import { writeTargets } from '../../../guards/engine/code-writes.js';
 import { runsLater } from '../../../guards/engine/paths.js';
 import { normalizeSql } from '../../../guards/engine/rules/database.js';
 import { outputOf } from '../../../guards/engine/shell/interp.js';

@@ -228,7 +228,7 @@ describe('buildLaunchPlan', () => {
     expect(plan.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
     const hook = JSON.parse(plan.sessionFiles.find((f) => f.name === 'claude-settings.json')!.content);
     expect(hook.hooks.PreToolUse[0].hooks[0].command).toBe(
-      "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/claude-hook.mjs'",
+      "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/claude-hook.cjs'",
     );
     expect(hook.disableAllHooks).toBe(false);
   });
@@ -337,7 +337,7 @@ describe('buildLaunchPlan', () => {
     expect(requirements.ownedByRoot).toBe(true);
     expect(requirements.content).toContain('[features]\nhooks = true\n');
     expect(requirements.content).toContain(
-      `command = "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/codex-hook.mjs'"`,
+      `command = "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/codex-hook.cjs'"`,
     );
     expect(codex.mounts.find((m) => m.target === '/etc/codex/requirements.toml')).toEqual({
       source: '/run/user/1000/ags/session-4242/public/codex-requirements.toml',
@@ -392,7 +392,7 @@ describe('buildLaunchPlan', () => {
                 type: 'command',
                 name: 'ags-guard-n0nce',
                 command:
-                  "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/gemini-hook.mjs'",
+                  "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/gemini-hook.cjs'",
                 timeout: 10_000,
               },
             ],

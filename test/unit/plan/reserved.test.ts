@@ -99,7 +99,7 @@ describe("ags's reserved container paths", () => {
     for (const target of [
       '/run/ags',
       '/run/ags/guard-policy.json',
-      '/opt/ags/sandbox/gemini-hook.mjs',
+      '/opt/ags/sandbox/gemini-hook.cjs',
       '/etc/gemini-cli',
       '/home/u/.gemini/extensions/ags-sandbox/hooks/hooks.json',
       '/home/u',
