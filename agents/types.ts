@@ -76,8 +76,13 @@ export interface AgentAdapter {
    * directories (`system`), which outrank ags's wiring and could switch the guard off.
    */
   reservedPaths: { home: string[]; system: string[] };
-  /** Home-relative paths a lockdown run may stage into its ephemeral home (the lockdown work reads this). */
+  /**
+   * Home-relative regular files a lockdown run copies from the persistent sandbox home into its fresh one:
+   * settings the agent needs to start, never history, sessions, caches or credentials (src/session/staged-home.ts).
+   */
   lockdownStaging: string[];
+  /** Home-relative files holding the agent's login: staged too only with `[lockdown] copy_credentials = true`. */
+  lockdownCredentials: string[];
   /** How the hint and the guard reach the agent. */
   wire(ctx: WireContext): Wiring;
 }
