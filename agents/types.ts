@@ -43,6 +43,8 @@ export interface WireContext {
   root: boolean;
   /** Random per run, unknown to the repository: for names a repository must not be able to refer to. */
   nonce: string;
+  /** A lockdown run: the guard fails closed. */
+  lockdown?: boolean;
 }
 
 /**
@@ -94,5 +96,10 @@ export function guardEnv(ctx: WireContext): Record<string, string> {
 
 /** What a command hook pins for the guard (agents/sandbox-node.ts). */
 export function hookEnv(ctx: WireContext): HookEnv {
-  return { policyPath: ctx.guardPolicyPath, workspace: ctx.workspace, home: ctx.home };
+  return {
+    policyPath: ctx.guardPolicyPath,
+    workspace: ctx.workspace,
+    home: ctx.home,
+    ...(ctx.lockdown ? { lockdown: true } : {}),
+  };
 }

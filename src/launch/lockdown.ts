@@ -53,8 +53,6 @@ export function ignoredInLockdown(config: Config, agent: AgentName, secrets: rea
   if (config.sandbox.passthrough_env.length > 0) ignored.push('[sandbox] passthrough_env');
   if (config.sandbox.ssh_keys.length > 0) ignored.push('[sandbox] ssh_keys (no SSH agent)');
   if (config.agents[agent].host_home) ignored.push(`[agents.${agent}] host_home`);
-  if (config.auth_proxy.enabled && !config.lockdown.auth_proxy)
-    ignored.push('[auth_proxy] (set [lockdown] auth_proxy = true to keep it)');
   if (config.network.allow_host_loopback) ignored.push('[network] allow_host_loopback');
   if (config.sandbox.git_config === 'writable') ignored.push('[sandbox] git_config = "writable"');
   if (config.sandbox.writable_agent_config) ignored.push('[sandbox] writable_agent_config');
@@ -104,11 +102,13 @@ export function lockdownBanner(plan: LaunchPlan, staged: readonly string[]): str
     s.pidsLimit !== undefined ? `pids ${s.pidsLimit}` : null,
     s.memory !== undefined ? `memory ${s.memory}` : null,
     s.cpus !== undefined ? `cpus ${s.cpus}` : null,
+    ...s.unenforcedLimits.map((u) => `${u.setting} ${u.value} not enforced here`),
   ].filter((x): x is string => x !== null);
+  const authProxy = plan.mounts.some((m) => m.why === 'ags auth-proxy');
   const guard = plan.env.AGS_LOCKDOWN === '1' && plan.sessionFiles.some((f) => f.name === 'guard-policy.json');
   const lines = [
     `ags: lockdown: on · host paths: ${shortList(visible)} · home: fresh, staged ${shortList(staged)} · secrets: ${shortList(plan.secretEnv)}`,
-    `ags: lockdown: network ${net} · guard ${guard ? 'fail-closed' : 'none (this agent has no guard)'} · limits ${shortList(limits)}`,
+    `ags: lockdown: network ${net} · guard ${guard ? 'fail-closed' : 'none (this agent has no guard)'} · auth proxy ${authProxy ? 'on' : 'off'} · limits ${shortList(limits)}`,
   ];
   return lines.map((l) => `${scrubText(l)}\n`).join('');
 }

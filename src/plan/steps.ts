@@ -272,6 +272,7 @@ export function agentWiringStep(
     workspace: host.workdir,
     root: req.root,
     nonce: host.nonce,
+    ...(settings.lockdown ? { lockdown: true } : {}),
   });
   const sessionFiles = [...wiring.files];
   if (covers.some((m) => m.source === join(host.sessionDir, PLACEHOLDER_FILE)))
