@@ -316,9 +316,12 @@ async function prepareSession(p: PreparedLaunch, teardown: Teardown): Promise<vo
 
 /** A lockdown run's fresh home, staged; then the banner, which names what was staged. */
 function stageLockdownHome(lockdown: LockdownSettings, home: string): string[] {
+  mark('staging home');
   const result = stageHome(lockdown.sourceHome, home, lockdown.staged);
   for (const s of result.skipped) {
-    process.stderr.write(`ags: warning: lockdown: not staging ~/${scrubText(s.path)}: ${scrubText(s.reason)}\n`);
+    process.stderr.write(
+      `ags: warning: lockdown: not staging ~/${scrubText(s.path)}: ${scrubText(s.reason)}\n`,
+    );
   }
   mark('home staged');
   return result.staged;
