@@ -84,7 +84,7 @@ export function buildProgram(agentArgs: string[], report: ReportExit): Command {
     )
     .option(
       '--lockdown',
-      'for a repository you do not trust: fresh home, no mounts, secrets or overlay, only the agent\'s API reachable, guard fail-closed',
+      "for a repository you do not trust: fresh home, no mounts, secrets or overlay, only the agent's API reachable, guard fail-closed",
     )
     .option(
       '--secret <name>',

@@ -427,7 +427,7 @@ const LockdownSchema = z.strictObject({
     .array(AllowDomain)
     .default([])
     .describe(
-      'Added to the agent\'s preset in lockdown ([network] allow_domains and [agents.X.network] do not apply there).',
+      "Added to the agent's preset in lockdown ([network] allow_domains and [agents.X.network] do not apply there).",
     ),
   memory: z
     .string()

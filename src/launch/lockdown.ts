@@ -32,7 +32,7 @@ export function refuseInLockdown(flags: LockdownFlags): void {
   if (flags.network === 'open') {
     refuse(
       '--network open',
-      'lockdown allows only the agent\'s API and [lockdown] allow_domains; use --network allowlist (with --allow-domain) or none',
+      "lockdown allows only the agent's API and [lockdown] allow_domains; use --network allowlist (with --allow-domain) or none",
     );
   }
 }
@@ -47,7 +47,8 @@ export function ignoredInLockdown(config: Config, agent: AgentName, secrets: rea
     config.agent_mount.filter((m) => m.agent === agent && !entryApplies(m, run, allow)).length;
   const skippedTools = config.tool.filter((t) => !entryApplies(t, run, allow)).length;
   const skippedSecrets = config.secret.filter((s) => !secrets.includes(s.env)).length;
-  if (skippedMounts > 0) ignored.push(`${skippedMounts} [[mount]]/[[agent_mount]] without "lockdown" in when`);
+  if (skippedMounts > 0)
+    ignored.push(`${skippedMounts} [[mount]]/[[agent_mount]] without "lockdown" in when`);
   if (skippedTools > 0) ignored.push(`${skippedTools} [[tool]] without "lockdown" in when`);
   if (skippedSecrets > 0) ignored.push(`${skippedSecrets} [[secret]] not named by --secret`);
   if (config.sandbox.passthrough_env.length > 0) ignored.push('[sandbox] passthrough_env');
@@ -105,7 +106,8 @@ export function lockdownBanner(plan: LaunchPlan, staged: readonly string[]): str
     ...s.unenforcedLimits.map((u) => `${u.setting} ${u.value} not enforced here`),
   ].filter((x): x is string => x !== null);
   const authProxy = plan.mounts.some((m) => m.why === 'ags auth-proxy');
-  const guard = plan.env.AGS_LOCKDOWN === '1' && plan.sessionFiles.some((f) => f.name === 'guard-policy.json');
+  const guard =
+    plan.env.AGS_LOCKDOWN === '1' && plan.sessionFiles.some((f) => f.name === 'guard-policy.json');
   const lines = [
     `ags: lockdown: on · host paths: ${shortList(visible)} · home: fresh, staged ${shortList(staged)} · secrets: ${shortList(plan.secretEnv)}`,
     `ags: lockdown: network ${net} · guard ${guard ? 'fail-closed' : 'none (this agent has no guard)'} · auth proxy ${authProxy ? 'on' : 'off'} · limits ${shortList(limits)}`,

@@ -153,9 +153,11 @@ describe('the repo overlay', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('an overlay may not set an agent\'s lockdown default', async () => {
+  it("an overlay may not set an agent's lockdown default", async () => {
     write(overlayFile(), '[agents.claude]\nlockdown = false\n');
-    await expect(loadConfig(opts())).rejects.toThrow(/agents\.claude\.lockdown: not allowed in a repo overlay/);
+    await expect(loadConfig(opts())).rejects.toThrow(
+      /agents\.claude\.lockdown: not allowed in a repo overlay/,
+    );
   });
 
   it('is absent in a repository without .ags/config.toml', async () => {

@@ -17,7 +17,7 @@ import { mountSafety } from '../../../src/launch/run-paths.js';
 const parse = (raw: object) => ConfigSchema.parse(raw);
 
 describe('lockdown decisions', () => {
-  it('is on by the flag or by the agent\'s own default, and only that agent\'s', () => {
+  it("is on by the flag or by the agent's own default, and only that agent's", () => {
     const c = parse({ agents: { claude: { lockdown: true } } });
     expect(lockdownWanted(false, c, 'claude')).toBe(true);
     expect(lockdownWanted(false, c, 'pi')).toBe(false);
@@ -44,7 +44,7 @@ describe('lockdown decisions', () => {
     expect(() => refuseInLockdown({ root: false, yolo: false, network: 'allowlist' })).not.toThrow();
   });
 
-  it('stages the adapter\'s list, and its credentials only with copy_credentials', () => {
+  it("stages the adapter's list, and its credentials only with copy_credentials", () => {
     const off = lockdownSettings(parse({}), ADAPTERS.claude, '/p', []);
     expect(off.staged).toEqual(['.claude/settings.json', '.claude/CLAUDE.md']);
     const on = lockdownSettings(parse({ lockdown: { copy_credentials: true } }), ADAPTERS.claude, '/p', []);
@@ -54,7 +54,12 @@ describe('lockdown decisions', () => {
 
   it('names what the config asks for that lockdown leaves out', () => {
     const c = parse({
-      sandbox: { passthrough_env: ['X'], ssh_keys: ['/k'], git_config: 'writable', writable_agent_config: true },
+      sandbox: {
+        passthrough_env: ['X'],
+        ssh_keys: ['/k'],
+        git_config: 'writable',
+        writable_agent_config: true,
+      },
       mount: [
         { host: '/a', mode: 'ro' },
         { host: '/b', mode: 'ro', when: ['lockdown'] },
@@ -98,7 +103,13 @@ describe('run settings of a lockdown run', () => {
     agents: { shell: { host_home: true } },
   });
   const safety = mountSafety(c, null, { HOME: '/home/u' }, 1000, '/home/u');
-  const locked = runSettingsFromConfig(c, 'shell', safety, { mode: 'create' }, { lockdown: true, secrets: ['B'] });
+  const locked = runSettingsFromConfig(
+    c,
+    'shell',
+    safety,
+    { mode: 'create' },
+    { lockdown: true, secrets: ['B'] },
+  );
   const normal = runSettingsFromConfig(c, 'shell', safety);
 
   it('secrets: only those named with --secret', () => {

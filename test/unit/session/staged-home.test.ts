@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -19,7 +28,7 @@ function tree(dir: string): string[] {
   return out.sort();
 }
 
-describe('stageHome (the persistent home is the agent\'s: hostile)', () => {
+describe("stageHome (the persistent home is the agent's: hostile)", () => {
   let dir: string;
   let source: string;
   let target: string;
@@ -76,7 +85,10 @@ describe('stageHome (the persistent home is the agent\'s: hostile)', () => {
   });
 
   it('a missing source home stages nothing, and a fresh home that exists already is an error', () => {
-    expect(stageHome(join(dir, 'none'), target, ['.claude/settings.json'])).toEqual({ staged: [], skipped: [] });
+    expect(stageHome(join(dir, 'none'), target, ['.claude/settings.json'])).toEqual({
+      staged: [],
+      skipped: [],
+    });
     expect(() => stageHome(source, target, [])).toThrow(/EEXIST/);
   });
 
