@@ -79,7 +79,7 @@ export function buildProgram(agentArgs: string[], report: ReportExit): Command {
     )
     .option(
       '--allow-domain <host>',
-      'under --network allowlist, also allow HOST, *.DOMAIN, an IP, a CIDR range or an @preset (repeatable)',
+      'under the allowlist network (--network allowlist, or lockdown), also allow HOST, *.DOMAIN, an IP, a CIDR range or an @preset (repeatable)',
       collectWord,
     )
     .option(
