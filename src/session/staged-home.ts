@@ -1,11 +1,14 @@
 import {
   closeSync,
   constants,
+  existsSync,
   fstatSync,
   lstatSync,
   mkdirSync,
   openSync,
   readSync,
+  readlinkSync,
+  realpathSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -63,7 +66,7 @@ function pathProblem(root: string, rel: string): string | null {
  * Reads one regular file without following a symlink at its last component (O_NOFOLLOW; the walk above checked the
  * directories) and without blocking on a FIFO swapped in meanwhile (O_NONBLOCK), at most MAX_STAGED_BYTES.
  */
-function readBounded(file: string): Buffer | string {
+export function readBounded(file: string, expected: string | null): Buffer | string {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -71,6 +74,10 @@ function readBounded(file: string): Buffer | string {
     return `it cannot be opened (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
   }
   try {
+    // a directory on the way swapped for a symlink after the walk (an agent of a normal run of the same home
+    // is running meanwhile) shows in the path the kernel opened
+    if (expected !== null && openedPath(fd) !== expected)
+      return 'a directory on its path changed while it was read';
     const st = fstatSync(fd);
     if (!st.isFile()) return 'it is not a regular file';
     if (st.size > MAX_STAGED_BYTES) return `it is larger than ${MAX_STAGED_BYTES} bytes`;
@@ -88,6 +95,15 @@ function readBounded(file: string): Buffer | string {
   }
 }
 
+/** The path the kernel opened `fd` at, where /proc says it; else `null` (no check possible there). */
+function openedPath(fd: number): string | null {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Builds a lockdown run's fresh home: `target` (made here, 0700; it must not exist yet) gets a copy of each listed
  * home-relative file of `source`, the agent's persistent sandbox home, which the agent itself wrote and so is
@@ -96,6 +112,13 @@ function readBounded(file: string): Buffer | string {
  */
 export function stageHome(source: string, target: string, files: readonly string[]): StagingResult {
   mkdirSync(target, { mode: 0o700 });
+  let realSource: string;
+  try {
+    realSource = realpathSync(source);
+  } catch {
+    return { staged: [], skipped: [] }; // no persistent home yet: nothing to stage
+  }
+  const proc = existsSync('/proc/self/fd');
   const staged: string[] = [];
   const skipped: SkippedFile[] = [];
   for (const rel of files) {
@@ -103,9 +126,10 @@ export function stageHome(source: string, target: string, files: readonly string
       skipped.push({ path: rel, reason: 'not a plain home-relative path' });
       continue;
     }
-    const problem = pathProblem(source, rel);
+    const problem = pathProblem(realSource, rel);
     if (problem === 'absent') continue;
-    const content = problem === null ? readBounded(join(source, rel)) : problem;
+    const expected = proc ? join(realSource, rel) : null;
+    const content = problem === null ? readBounded(join(realSource, rel), expected) : problem;
     if (typeof content === 'string') {
       skipped.push({ path: rel, reason: content });
       continue;

@@ -12,7 +12,12 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_STAGED_BYTES, isPlainHomePath, stageHome } from '../../../src/session/staged-home.js';
+import {
+  MAX_STAGED_BYTES,
+  isPlainHomePath,
+  readBounded,
+  stageHome,
+} from '../../../src/session/staged-home.js';
 
 /** Every entry under `dir`, relative, sorted (directories end in /). */
 function tree(dir: string): string[] {
@@ -90,6 +95,16 @@ describe("stageHome (the persistent home is the agent's: hostile)", () => {
       skipped: [],
     });
     expect(() => stageHome(source, target, [])).toThrow(/EEXIST/);
+  });
+
+  it('refuses a file whose directory became a symlink after the walk (the kernel opened it elsewhere)', () => {
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'elsewhere', 'settings.json'), 'TOP SECRET');
+    symlinkSync(join(dir, 'elsewhere'), join(source, 'swapped'));
+    const asWalked = join(source, 'swapped', 'settings.json');
+    expect(readBounded(asWalked, asWalked)).toBe('a directory on its path changed while it was read');
+    const real = join(dir, 'elsewhere', 'settings.json');
+    expect(String(readBounded(real, real))).toBe('TOP SECRET');
   });
 
   it('only plain home-relative paths', () => {
