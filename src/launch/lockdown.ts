@@ -53,6 +53,7 @@ export function ignoredInLockdown(config: Config, agent: AgentName, secrets: rea
   if (skippedSecrets > 0) ignored.push(`${skippedSecrets} [[secret]] not named by --secret`);
   if (config.sandbox.passthrough_env.length > 0) ignored.push('[sandbox] passthrough_env');
   if (config.sandbox.ssh_keys.length > 0) ignored.push('[sandbox] ssh_keys (no SSH agent)');
+  if (config.sandbox.signing_key !== undefined) ignored.push('[sandbox] signing_key (no SSH agent)');
   if (config.agents[agent].host_home) ignored.push(`[agents.${agent}] host_home`);
   if (config.network.allow_host_loopback) ignored.push('[network] allow_host_loopback');
   if (config.sandbox.git_config === 'writable') ignored.push('[sandbox] git_config = "writable"');

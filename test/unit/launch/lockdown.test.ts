@@ -57,6 +57,7 @@ describe('lockdown decisions', () => {
       sandbox: {
         passthrough_env: ['X'],
         ssh_keys: ['/k'],
+        signing_key: '/s',
         git_config: 'writable',
         writable_agent_config: true,
       },
@@ -77,6 +78,7 @@ describe('lockdown decisions', () => {
       '1 [[secret]] not named by --secret',
       '[sandbox] passthrough_env',
       '[sandbox] ssh_keys (no SSH agent)',
+      '[sandbox] signing_key (no SSH agent)',
       '[agents.claude] host_home',
       '[sandbox] git_config = "writable"',
       '[sandbox] writable_agent_config',
