@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // What lockdown costs at start-up, measured in one run against same-run baselines:
-//   1. staging a lockdown home (the `staging home` → `home staged` marks of AGS_TIMING=1) with an empty tools
-//      volume and with 1 GB in it: the tools volume is mounted read-only, never copied, so the ratio should be
-//      about 1 (goal ≤ 1.2);
+//   1. staging a lockdown home with an empty tools volume and with 1 GB in it: the tools volume is mounted
+//      read-only, never copied, so the ratio should be about 1 (goal ≤ 1.2). Measured twice: inside each launch
+//      (the `staging home` → `home staged` marks of AGS_TIMING=1), and in this process (stageHome of
+//      src/session/staged-home.ts, bundled, many calls), where no podman or process start-up adds noise;
 //   2. a whole lockdown launch against a default launch of the same agent.
 // The agent is a stand-in `claude` in each tools volume (`#!/bin/sh` exiting 0), so no model or account is
 // needed; its persistent home holds the staging list's files. Alternated, N runs each, medians and ratios.
@@ -14,7 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 
 const args = process.argv.slice(2);
 const configAt = args.indexOf('--config');
@@ -81,9 +83,47 @@ function launch(config, lockdown) {
   return { ms, staging: from !== null && to !== null ? to - from : null };
 }
 
+/** stageHome itself, `calls` times per data dir, alternating; medians in ms. */
+async function stagingInProcess(emptyConfig, fullConfig, calls) {
+  const bundle = join(dir, 'staged-home.mjs');
+  await build({
+    entryPoints: [fileURLToPath(new URL('../src/session/staged-home.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: bundle,
+    logLevel: 'error',
+  });
+  const { stageHome } = await import(pathToFileURL(bundle).href);
+  const list = ['.claude/settings.json', '.claude/CLAUDE.md'];
+  const times = { empty: [], full: [] };
+  let n = 0;
+  for (let i = 0; i < calls; i++) {
+    // ABBA order, so neither side always runs first
+    for (const [side, config] of i % 2
+      ? [
+          ['full', fullConfig],
+          ['empty', emptyConfig],
+        ]
+      : [
+          ['empty', emptyConfig],
+          ['full', fullConfig],
+        ]) {
+      const source = join(config, '..', 'homes', 'claude');
+      const target = join(dir, `stage-${n++}`);
+      const t0 = process.hrtime.bigint();
+      stageHome(source, target, list);
+      times[side].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      rmSync(target, { recursive: true });
+    }
+  }
+  return { empty: median(times.empty), full: median(times.full) };
+}
+
 try {
   const empty = dataHome('empty', 0);
   const full = dataHome('full', GB);
+  const inProcess = await stagingInProcess(empty, full, 400);
   // warm both (image layers, page cache, the first keep-id run of the image)
   for (const d of [empty, full]) {
     launch(d, true);
@@ -95,12 +135,22 @@ try {
   const lockedEmpty = [];
   const normal = [];
   for (let i = 0; i < runs; i++) {
-    const a = launch(empty, true);
-    const b = launch(full, true);
-    stageEmpty.push(a.staging);
-    stageFull.push(b.staging);
-    lockedEmpty.push(a.ms);
-    lockedFull.push(b.ms);
+    // ABBA order, so neither side always runs first; a default launch after each pair
+    const pair =
+      i % 2
+        ? [
+            [full, stageFull, lockedFull],
+            [empty, stageEmpty, lockedEmpty],
+          ]
+        : [
+            [empty, stageEmpty, lockedEmpty],
+            [full, stageFull, lockedFull],
+          ];
+    for (const [config, staging, launches] of pair) {
+      const r = launch(config, true);
+      staging.push(r.staging);
+      launches.push(r.ms);
+    }
     normal.push(launch(empty, false).ms);
   }
   const se = median(stageEmpty);
@@ -108,9 +158,15 @@ try {
   const le = median(lockedEmpty);
   const lf = median(lockedFull);
   const n = median(normal);
-  console.log(`runs: ${runs} each, alternating; agent: stand-in claude, staging list of 2 files`);
-  console.log(`staging, empty tools volume   median ${se.toFixed(2)} ms`);
-  console.log(`staging, 1 GB tools volume    median ${sf.toFixed(2)} ms   ratio ${(sf / se).toFixed(2)}x`);
+  console.log(`launches: ${runs} each, ABBA; agent: stand-in claude, staging list of 2 files`);
+  console.log(`staging in process (400 calls each, ABBA):`);
+  console.log(`  empty tools volume   median ${inProcess.empty.toFixed(3)} ms`);
+  console.log(
+    `  1 GB tools volume    median ${inProcess.full.toFixed(3)} ms   ratio ${(inProcess.full / inProcess.empty).toFixed(2)}x`,
+  );
+  console.log(`staging inside the launch (AGS_TIMING marks):`);
+  console.log(`  empty tools volume   median ${se.toFixed(2)} ms`);
+  console.log(`  1 GB tools volume    median ${sf.toFixed(2)} ms   ratio ${(sf / se).toFixed(2)}x`);
   console.log(`lockdown launch, empty tools  median ${le.toFixed(0)} ms`);
   console.log(`lockdown launch, 1 GB tools   median ${lf.toFixed(0)} ms   ratio ${(lf / le).toFixed(2)}x`);
   console.log(`default launch                median ${n.toFixed(0)} ms`);
