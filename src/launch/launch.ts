@@ -129,9 +129,9 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     network,
     gitconfig: basename(session.gitconfig),
     services: services.map((s) => s.contribution),
-    // TEMPORARY, until --lockdown lands (which makes this one call for its runs): the integration tests of the
-    // hardening (test/integration/hardening.test.ts) harden a run with AGS_INTERNAL_HARDEN=1. Only ever stricter.
-    ...(facts.env.AGS_INTERNAL_HARDEN === '1'
+    // every lockdown run is hardened; the hardening's own tests (test/integration/hardening.test.ts) also
+    // harden a default run with AGS_INTERNAL_HARDEN=1, which is only ever stricter
+    ...(ctx.lockdown || facts.env.AGS_INTERNAL_HARDEN === '1'
       ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) }
       : {}),
   };

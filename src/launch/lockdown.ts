@@ -106,12 +106,20 @@ export function lockdownBanner(plan: LaunchPlan, staged: readonly string[]): str
     s.cpus !== undefined ? `cpus ${s.cpus}` : null,
     ...s.unenforcedLimits.map((u) => `${u.setting} ${u.value} not enforced here`),
   ].filter((x): x is string => x !== null);
+  const h = plan.hardening;
+  const hardening = h
+    ? [
+        h.readOnlyRoot ? 'read-only root' : null,
+        h.tmpfs.length > 0 ? `tmpfs ${h.tmpfs.map((t) => `${t.target} ${t.size}`).join(', ')}` : null,
+        h.nestedUserNamespaces ? null : 'no user namespaces',
+      ].filter((x): x is string => x !== null)
+    : [];
   const authProxy = plan.mounts.some((m) => m.why === 'ags auth-proxy');
   const guard =
     plan.env.AGS_LOCKDOWN === '1' && plan.sessionFiles.some((f) => f.name === 'guard-policy.json');
   const lines = [
     `ags: lockdown: on · host paths: ${shortList(visible)} · home: fresh, staged ${shortList(staged)} · secrets: ${shortList(plan.secretEnv)}`,
-    `ags: lockdown: network ${net} · guard ${guard ? 'fail-closed' : 'none (this agent has no guard)'} · auth proxy ${authProxy ? 'on' : 'off'} · limits ${shortList(limits)}`,
+    `ags: lockdown: network ${net} · guard ${guard ? 'fail-closed' : 'none (this agent has no guard)'} · auth proxy ${authProxy ? 'on' : 'off'} · limits ${shortList(limits)} · hardening ${shortList(hardening)}`,
   ];
   return lines.map((l) => `${scrubText(l)}\n`).join('');
 }

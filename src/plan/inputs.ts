@@ -67,11 +67,6 @@ export interface LockdownSettings {
   staged: string[];
   /** What the config asks for that lockdown leaves out or overrides in this run, said in the plan and banner. */
   ignored: string[];
-  /**
-   * The hardening of the sandbox (read-only root, tmpfs sizes, limits, no nested user namespaces): the plan's
-   * `lockdown.hardening` section, applied by the backend. Absent: the run gets the default run's security only.
-   */
-  hardening?: unknown;
 }
 
 /** The settings a run needs, taken from the merged config (src/launch/run-settings.ts maps them). */

@@ -418,7 +418,6 @@ export function lockdownStep({ settings }: PlanInput): NonNullable<LaunchPlan['l
     sourceHome: l.sourceHome,
     staged: [...l.staged],
     ignored: [...l.ignored],
-    ...(l.hardening !== undefined ? { hardening: l.hardening } : {}),
   };
 }
 

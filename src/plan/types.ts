@@ -99,14 +99,13 @@ export interface LaunchPlan {
   guardLoadCheck?: { markerFile: string; token: string; failClosed: boolean };
   /**
    * A lockdown run: its home is a fresh directory (the 'sandbox home' mount) staged from `sourceHome` with the
-   * files `staged` lists (those that exist), and what the config asked for that lockdown left out.
+   * files `staged` lists (those that exist), and what the config asked for that lockdown left out. Its hardening
+   * is `hardening`, its limits `security`.
    */
   lockdown?: {
     home: string;
     sourceHome: string;
     staged: string[];
     ignored: string[];
-    /** The sandbox's hardening (read-only root, tmpfs, limits, user namespaces), when the run has it. */
-    hardening?: unknown;
   };
 }

@@ -72,6 +72,7 @@ describe('Claude Code in lockdown', () => {
       [
         '[lockdown]',
         `allow_domains = ["${address}"]`,
+        "require_limits = false # this host may not enforce them; their refusal is the hardening tests' part",
         '[agents.claude]',
         `env = { ANTHROPIC_BASE_URL = "http://${address}:${port}", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = "1" }`,
       ].join('\n'),

@@ -11,6 +11,9 @@ import { type TestHost, loadTestHost, podman, runAsTestUser } from '../support/h
 import { testUserTempDir } from '../support/tmp.js';
 import { linkInSandboxHome, makeTestRepo, writeSandboxHomeFile } from '../support/workspace.js';
 
+/** This host may not enforce the lockdown limits (rootless cgroup v1); their refusal is the hardening's test. */
+const LIMITS = 'require_limits = false';
+
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor<T>(what: string, probe: () => Promise<T> | T, ms = 60_000): Promise<NonNullable<T>> {
@@ -99,6 +102,7 @@ describe('lockdown', () => {
         'allow_host_loopback = true',
         '[lockdown]',
         `allow_domains = ["${address}"]`,
+        LIMITS,
         '[[secret]]',
         'env = "LD_SECRET"',
         'from_env = "LD_SRC"',
@@ -232,9 +236,14 @@ describe('lockdown', () => {
   });
 
   it('copy_credentials = true stages the login too', async () => {
-    const withCreds = writeTestConfig(host, join(tmp.dir, 'creds'), '[lockdown]\ncopy_credentials = true\n', {
-      dataDir: data,
-    });
+    const withCreds = writeTestConfig(
+      host,
+      join(tmp.dir, 'creds'),
+      `[lockdown]\ncopy_credentials = true\n${LIMITS}\n`,
+      {
+        dataDir: data,
+      },
+    );
     const r = await runAgs(
       host,
       ['--config', withCreds, '--lockdown', '--agent', 'claude', '--', '-c', 'cd ~ && find . -type f | sort'],
