@@ -10,7 +10,8 @@
 //
 // usage: node scripts/build.mjs && node bench/lockdown.mjs [--runs N] --config FILE
 // Run it as the user whose rootless podman you want to measure, from a project directory. FILE must not set
-// [sandbox] data_dir: the bench writes two copies of it, each with a data dir of its own.
+// [sandbox] data_dir: the bench writes two copies of it, each with a data dir of its own. On a host that cannot
+// enforce the lockdown limits (rootless cgroup v1) it needs [lockdown] require_limits = false.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
