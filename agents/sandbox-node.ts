@@ -8,7 +8,8 @@
  * The hook would otherwise inherit the agent's environment, which the agent can change through its own settings
  * files (Claude Code's settings.json `env`, for one): NODE_OPTIONS=--require, LD_PRELOAD, or an AGS_GUARD_POLICY
  * naming a policy that allows everything would switch the guard off. So `env -i` starts node with an empty
- * environment plus exactly what the guard reads (guards/engine/hook.ts): the policy file, the workspace and HOME.
+ * environment plus exactly what the guard reads (guards/engine/hook.ts): the policy file, the workspace, HOME and,
+ * in lockdown, AGS_LOCKDOWN (which the policy file also says, but only when it can be read).
  */
 export const SANDBOX_NODE_PATH = '/usr/local/bin:/usr/bin:/bin';
 
@@ -20,6 +21,8 @@ export interface HookEnv {
   policyPath: string;
   workspace: string;
   home: string;
+  /** A lockdown run: the guard fails closed even when it cannot read its policy file. */
+  lockdown?: boolean;
 }
 
 /** One shell word: single-quoted, an embedded ' closed, escaped and reopened. */
@@ -34,6 +37,7 @@ export function sandboxNodeCommand(script: string, pinned: HookEnv): string {
     HOME: pinned.home,
     AGS_GUARD_POLICY: pinned.policyPath,
     AGS_WORKSPACE: pinned.workspace,
+    ...(pinned.lockdown ? { AGS_LOCKDOWN: '1' } : {}),
   };
   const assignments = Object.entries(vars).map(([k, v]) => shellQuote(`${k}=${v}`));
   return ['/usr/bin/env', '-i', ...assignments, 'node', shellQuote(script)].join(' ');

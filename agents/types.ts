@@ -43,6 +43,8 @@ export interface WireContext {
   root: boolean;
   /** Random per run, unknown to the repository: for names a repository must not be able to refer to. */
   nonce: string;
+  /** A lockdown run: the guard fails closed. */
+  lockdown?: boolean;
 }
 
 /**
@@ -76,8 +78,13 @@ export interface AgentAdapter {
    * directories (`system`), which outrank ags's wiring and could switch the guard off.
    */
   reservedPaths: { home: string[]; system: string[] };
-  /** Home-relative paths a lockdown run may stage into its ephemeral home (the lockdown work reads this). */
+  /**
+   * Home-relative regular files a lockdown run copies from the persistent sandbox home into its fresh one:
+   * settings the agent needs to start, never history, sessions, caches or credentials (src/session/staged-home.ts).
+   */
   lockdownStaging: string[];
+  /** Home-relative files holding the agent's login: staged too only with `[lockdown] copy_credentials = true`. */
+  lockdownCredentials: string[];
   /** How the hint and the guard reach the agent. */
   wire(ctx: WireContext): Wiring;
 }
@@ -89,5 +96,10 @@ export function guardEnv(ctx: WireContext): Record<string, string> {
 
 /** What a command hook pins for the guard (agents/sandbox-node.ts). */
 export function hookEnv(ctx: WireContext): HookEnv {
-  return { policyPath: ctx.guardPolicyPath, workspace: ctx.workspace, home: ctx.home };
+  return {
+    policyPath: ctx.guardPolicyPath,
+    workspace: ctx.workspace,
+    home: ctx.home,
+    ...(ctx.lockdown ? { lockdown: true } : {}),
+  };
 }

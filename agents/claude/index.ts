@@ -16,6 +16,7 @@ export const claude: AgentAdapter = {
   guarded: true,
   defaultArgs: ['--dangerously-skip-permissions'],
   lockdownStaging: ['.claude/settings.json', '.claude/CLAUDE.md'],
+  lockdownCredentials: ['.claude/.credentials.json'],
   wire(ctx) {
     const args = ['--append-system-prompt', ctx.hint];
     const files: SessionFile[] = [];

@@ -48,6 +48,7 @@ export const codex: AgentAdapter = {
   guarded: true,
   defaultArgs: [],
   lockdownStaging: ['.codex/config.toml', '.codex/AGENTS.md'],
+  lockdownCredentials: ['.codex/auth.json'],
   wire(ctx) {
     const args = ['-c', `developer_instructions=${tomlString(ctx.hint)}`];
     const files: SessionFile[] = [];

@@ -21,6 +21,7 @@ export const gemini: AgentAdapter = {
   guarded: true,
   defaultArgs: ['--yolo'],
   lockdownStaging: ['.gemini/settings.json', '.gemini/GEMINI.md'],
+  lockdownCredentials: ['.gemini/oauth_creds.json', '.gemini/google_accounts.json'],
   wire(ctx) {
     const manifest = { name: EXTENSION, version: '1.0.0', contextFileName: 'AGS_SANDBOX.md' };
     const dir = `.gemini/extensions/${EXTENSION}`;

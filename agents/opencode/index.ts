@@ -20,6 +20,7 @@ export const opencode: AgentAdapter = {
   guardInProcess: true,
   defaultArgs: [],
   lockdownStaging: ['.config/opencode/opencode.json', '.config/opencode/AGENTS.md'],
+  lockdownCredentials: ['.local/share/opencode/auth.json'],
   wire(ctx) {
     const config: Record<string, unknown> = { instructions: [`${ctx.sessionDir}/AGS_SANDBOX.md`] };
     if (ctx.guard) config.plugin = [`file://${ctx.sandboxBinDir}/opencode-guard.mjs`];

@@ -17,6 +17,7 @@ export const pi: AgentAdapter = {
   guardInProcess: true,
   defaultArgs: [],
   lockdownStaging: ['.pi/agent/settings.json', '.pi/agent/models.json'],
+  lockdownCredentials: ['.pi/agent/auth.json'],
   wire(ctx) {
     const args = ['--append-system-prompt', ctx.hint];
     if (ctx.guard) args.push('--extension', `${ctx.sandboxBinDir}/pi-guard.mjs`);

@@ -12,6 +12,7 @@ export const shell: AgentAdapter = {
   guarded: false,
   defaultArgs: [],
   lockdownStaging: [],
+  lockdownCredentials: [],
   wire() {
     return { args: [], env: {}, files: [] };
   },

@@ -13,6 +13,8 @@ export const RUN_ONLY = [
   'dryRun',
   'network',
   'allowDomain',
+  'lockdown',
+  'secret',
 ];
 
 /** `config show`, `update-agents`, and `` for the root command (a run). */

@@ -31,6 +31,8 @@ Examples:
   ags --agent claude -- -p "fix the bug" run Claude Code with a prompt
   ags --agent claude -D -d ../lib        Claude with its sandbox defaults and ../lib mounted too
   ags --agent claude --dry-run           print the launch plan and the podman command, start nothing
+  ags --agent claude --lockdown --secret ANTHROPIC_API_KEY
+                                         open a repository you do not trust: only the key you name gets in
 
 Arguments after -- go to the agent unchanged.
 Exit codes: 2 for usage or config errors, 1 for runtime failures, otherwise the agent's own exit code.`;
@@ -46,6 +48,8 @@ interface RootOptions {
   config?: string;
   network?: NetworkModeName;
   allowDomain?: string[];
+  lockdown?: boolean;
+  secret?: string[];
 }
 
 /**
@@ -75,8 +79,17 @@ export function buildProgram(agentArgs: string[], report: ReportExit): Command {
     )
     .option(
       '--allow-domain <host>',
-      'under --network allowlist, also allow HOST, *.DOMAIN, an IP, a CIDR range or an @preset (repeatable)',
+      'under the allowlist network (--network allowlist, or lockdown), also allow HOST, *.DOMAIN, an IP, a CIDR range or an @preset (repeatable)',
       collectWord,
+    )
+    .option(
+      '--lockdown',
+      "for a repository you do not trust: fresh home, no mounts, secrets or overlay, only the agent's API reachable, guard fail-closed",
+    )
+    .option(
+      '--secret <name>',
+      'give the run the [[secret]] whose env is NAME, else host variable NAME (repeatable; the only secrets in lockdown)',
+      collectEnvName,
     )
     .option('--dry-run', 'print the launch plan and the podman command; start nothing')
     .addOption(
@@ -115,6 +128,8 @@ export function buildProgram(agentArgs: string[], report: ReportExit): Command {
             config: opts.config,
             network: opts.network,
             allowDomain: opts.allowDomain ?? [],
+            lockdown: Boolean(opts.lockdown),
+            secret: opts.secret ?? [],
           },
           agentArgs,
         );
@@ -151,6 +166,13 @@ function needsHome(action: Command): boolean {
 /** -d values: an empty one (`-d ''`, an unset variable in `-d "$DIR"`) is refused, never ignored. */
 function collectWord(value: string, previous: string[] | undefined): string[] {
   if (value === '') throw new InvalidArgumentError('A value is needed, not an empty string.');
+  return [...(previous ?? []), value];
+}
+
+/** --secret values: an environment variable name. */
+function collectEnvName(value: string, previous: string[] | undefined): string[] {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value))
+    throw new InvalidArgumentError('An environment variable name is needed (letters, digits and _).');
   return [...(previous ?? []), value];
 }
 

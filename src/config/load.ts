@@ -38,9 +38,14 @@ export interface LoadOptions {
     userConfigPath: string | null,
     found: { cwd: string; repository: boolean },
   ) => void;
+  /**
+   * Asked with the configuration without the overlay: false leaves the repository's overlay unread (not opened,
+   * not parsed), as lockdown does. Absent: the overlay is read.
+   */
+  readOverlay?: (userConfig: Config) => boolean;
 }
 
-export type OverlayStatus = 'applied' | 'untrusted-skipped' | 'declined' | 'absent';
+export type OverlayStatus = 'applied' | 'untrusted-skipped' | 'declined' | 'absent' | 'not-read';
 
 export interface LoadedConfig {
   config: Config;
@@ -220,13 +225,18 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
   let raw = defaultsRaw(opts.env);
   if (user) raw = mergeRaw(raw, user.expanded);
   const realCwd = realpathSync(opts.cwd);
-  opts.checkWorkspace?.(repoRoot ?? realCwd, finish(raw), userConfigPath, {
+  const userOnly = finish(raw);
+  opts.checkWorkspace?.(repoRoot ?? realCwd, userOnly, userConfigPath, {
     cwd: realCwd,
     repository: repoRoot !== null,
   });
   const overlay: LoadedConfig['overlay'] = { path: '', status: 'absent' };
   let applied: ReadFile | null = null;
-  if (repoRoot !== null) {
+  const wantOverlay = opts.readOverlay?.(userOnly) ?? true;
+  if (repoRoot !== null && !wantOverlay) {
+    overlay.path = overlayPath(repoRoot);
+    overlay.status = 'not-read';
+  } else if (repoRoot !== null) {
     overlay.path = overlayPath(repoRoot);
     // Validated before anyone is asked to trust it: a broken or overreaching overlay is an error.
     const candidate = sameFile(overlay.path, userConfigPath) ? null : readRepoOverlay(repoRoot, opts.env);

@@ -1,3 +1,4 @@
+import { AGENT_NAMES } from './agents.js';
 import { boundLines, escapeText, quoteText } from '../util/terminal-text.js';
 import { errorAt, type SourceFile } from './errors.js';
 import { displayPath, type PathSegment } from './positions.js';
@@ -33,6 +34,10 @@ export const OVERLAY_FORBIDDEN: readonly { path: readonly string[]; why: string 
   { path: ['guard', 'allow'], why: 'a repository may not make exceptions to the guard' },
   { path: ['auth_proxy'], why: 'it decides which URLs open in your browser on the host' },
   { path: ['lockdown'], why: 'a repository may not weaken lockdown' },
+  ...AGENT_NAMES.map((a) => ({
+    path: ['agents', a, 'lockdown'],
+    why: 'a repository may not choose whether it is opened in lockdown',
+  })),
   { path: ['alias'], why: 'aliases become programs on your PATH on the host' },
 ];
 

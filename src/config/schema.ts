@@ -189,6 +189,10 @@ const AgentSchema = z.strictObject({
       "Mount the host's own agent home (for example ~/.claude) instead of the isolated sandbox home.",
     ),
   network: AgentNetworkSchema.prefault({}),
+  lockdown: z
+    .boolean()
+    .default(false)
+    .describe('Run this agent in lockdown by default (as with --lockdown). User config only.'),
 });
 
 function agentSection() {
@@ -409,8 +413,22 @@ const TmpfsSize = z
   .string()
   .regex(/^[1-9]\d*[kmg]$/i, 'must be a whole size like "64m" or "1g" (digits and k, m or g)');
 
+/** The networks a lockdown run may have: never "open". */
+export const LOCKDOWN_NETWORK_MODES = ['allowlist', 'none'] as const;
+
 const LockdownSchema = z.strictObject({
-  network: z.enum(['none', 'open']).default('none').describe('Network mode of lockdown runs.'),
+  network: z
+    .enum(LOCKDOWN_NETWORK_MODES)
+    .default('allowlist')
+    .describe(
+      'Network of lockdown runs: "allowlist" (only the agent\'s own preset and allow_domains, through the host proxy) or "none". Never "open".',
+    ),
+  allow_domains: z
+    .array(AllowDomain)
+    .default([])
+    .describe(
+      "Added to the agent's preset in lockdown ([network] allow_domains and [agents.X.network] do not apply there).",
+    ),
   memory: z
     .string()
     .regex(/^\d+(\.\d+)?[bkmg]?$/i, 'must be a size like "512m" or "4g"')
@@ -450,6 +468,12 @@ const LockdownSchema = z.strictObject({
     .describe(
       'In lockdown, also apply [[mount]], [[agent_mount]] and [[tool]] entries without a `when`; ' +
         'otherwise only entries whose `when` names "lockdown" apply.',
+    ),
+  copy_credentials: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Also stage the agent's login (for example ~/.claude/.credentials.json) into the lockdown home; off by default: log in anew or pass an API key with --secret.",
     ),
 });
 

@@ -12,6 +12,8 @@ export interface ServiceRun {
   config: Config;
   /** This run's egress allowlist, when its network is "allowlist" (src/launch/network.ts). */
   egress: EgressSettings | null;
+  /** A lockdown run: no SSH agent, and the auth proxy only with `[lockdown] auth_proxy = true`. */
+  lockdown: boolean;
 }
 
 /** How a starting service hands over what it holds: the moment a thing exists, so an interrupted start gives it back too. */

@@ -15,7 +15,7 @@ import { displayPath } from '../util/paths.js';
 import { sandboxBundleDir } from '../host/sandbox-bundle.js';
 import { buildLaunchPlan } from '../plan/build.js';
 import { PLACEHOLDER_DIR, PLACEHOLDER_GITIGNORE } from '../plan/protected-paths.js';
-import type { RunRequest, RunSettings } from '../plan/inputs.js';
+import type { LockdownSettings, RunRequest, RunSettings } from '../plan/inputs.js';
 import type { LaunchPlan } from '../plan/types.js';
 import type { RunFiles, RunOutcome, SeccompFile } from '../runtime/backend.js';
 import { writeEnvFile } from '../session/env-file.js';
@@ -41,6 +41,8 @@ import { type GuardLoadReport, checkGuardLoaded, watchGuardLoad } from './guard-
 import { type PlannedService, type ServiceRun, planServices, startServices } from './host-service.js';
 import { type NetworkModeName, effectiveNetwork } from './network.js';
 import { HOST_SERVICES } from './services/index.js';
+import { lockdownBanner, lockdownSettings, refuseInLockdown } from './lockdown.js';
+import { stageHome } from '../session/staged-home.js';
 import { type GitDirEntries, removePlantedGitDirEntries, scanGitDirs } from '../host/git-dir-links.js';
 
 /** What the command line asked of a run (src/cli/commands/run.ts turns flags into this). */
@@ -56,6 +58,10 @@ export interface LaunchRequest {
   /** --network and --allow-domain. */
   network?: NetworkModeName | undefined;
   allowDomain: string[];
+  /** --lockdown (the agent's `[agents.X] lockdown` default is read with the config). */
+  lockdown: boolean;
+  /** --secret NAME: the secrets this run gets even in lockdown. */
+  secret: string[];
 }
 
 /** A run, planned: everything execute() does is decided here, and --dry-run prints exactly this. */
@@ -84,10 +90,12 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     req.agent,
     req.config,
     workspaceCheck(process.env, process.getuid!(), hostHome()),
+    { lockdown: req.lockdown, secrets: req.secret },
   );
   mark('config loaded');
   const { facts, backend } = ctx;
   const adapter = ADAPTERS[req.agent];
+  if (ctx.lockdown) refuseInLockdown(req);
   if (ctx.settings.agent.hostHome) checkHostHome(adapter, facts.home);
   const request: RunRequest = {
     agent: req.agent,
@@ -105,17 +113,25 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
   const { network, egress } = effectiveNetwork(ctx.config, req.agent, {
     network: req.network,
     allowDomain: req.allowDomain,
+    lockdown: ctx.lockdown,
   });
-  const serviceRun: ServiceRun = { session, config: ctx.config, egress };
+  const serviceRun: ServiceRun = { session, config: ctx.config, egress, lockdown: ctx.lockdown };
   const services = planServices(HOST_SERVICES, serviceRun);
   const settings: RunSettings = {
     ...ctx.settings,
+    // lockdown: a fresh home in the session dir, which goes with the session on every way out
+    ...(ctx.lockdown
+      ? {
+          agentHome: session.stagedHome,
+          lockdown: lockdownSettings(ctx.config, adapter, ctx.settings.agentHome, req.secret),
+        }
+      : {}),
     network,
     gitconfig: basename(session.gitconfig),
     services: services.map((s) => s.contribution),
-    // TEMPORARY, until --lockdown lands (which makes this one call for its runs): the integration tests of the
-    // hardening (test/integration/hardening.test.ts) harden a run with AGS_INTERNAL_HARDEN=1. Only ever stricter.
-    ...(facts.env.AGS_INTERNAL_HARDEN === '1'
+    // every lockdown run is hardened; the hardening's own tests (test/integration/hardening.test.ts) also
+    // harden a default run with AGS_INTERNAL_HARDEN=1, which is only ever stricter
+    ...(ctx.lockdown || facts.env.AGS_INTERNAL_HARDEN === '1'
       ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) }
       : {}),
   };
@@ -257,7 +273,8 @@ async function prepareSession(p: PreparedLaunch, teardown: Teardown): Promise<vo
   createSessionDir(session);
   teardown.add(() => removeSessionDir(session));
   p.seccomp.ensure();
-  mkdirSync(settings.agentHome, { recursive: true, mode: 0o700 });
+  const staged = settings.lockdown ? stageLockdownHome(settings.lockdown, settings.agentHome) : null;
+  if (!staged) mkdirSync(settings.agentHome, { recursive: true, mode: 0o700 });
   mkdirSync(settings.toolsDir, { recursive: true });
   for (const f of plan.sessionFiles) {
     writeFileSync(join(session.publicDir, f.name), f.content, { mode: 0o644 });
@@ -293,6 +310,21 @@ async function prepareSession(p: PreparedLaunch, teardown: Teardown): Promise<vo
     );
   }
   await writeSandboxGitconfig(session.gitconfig);
+  // the posture, before anything of the run starts
+  if (staged) process.stderr.write(lockdownBanner(plan, staged));
+}
+
+/** A lockdown run's fresh home, staged; then the banner, which names what was staged. */
+function stageLockdownHome(lockdown: LockdownSettings, home: string): string[] {
+  mark('staging home');
+  const result = stageHome(lockdown.sourceHome, home, lockdown.staged);
+  for (const s of result.skipped) {
+    process.stderr.write(
+      `ags: warning: lockdown: not staging ~/${scrubText(s.path)}: ${scrubText(s.reason)}\n`,
+    );
+  }
+  mark('home staged');
+  return result.staged;
 }
 
 /** The 0600 env file of secret and passthrough values, when the plan names any. */

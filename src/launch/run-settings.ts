@@ -90,14 +90,38 @@ function checkedMount(
   return { host: realpathSync(m.host), container: m.container, mode: m.mode };
 }
 
-/** Maps the merged config onto what one (non-lockdown) run of `agent` needs. */
+/** What the command line chose beyond the config: lockdown, and the secrets named with --secret. */
+export interface RunChoices {
+  lockdown: boolean;
+  secrets: readonly string[];
+}
+
+const NORMAL_RUN: RunChoices = { lockdown: false, secrets: [] };
+
+/**
+ * The run's secrets: every [[secret]] and `--secret NAME` on a normal run; in lockdown only the --secret names.
+ * A name no [[secret]] sets comes from the host variable of that name.
+ */
+export function chosenSecrets(config: Config, choices: RunChoices): SecretSpec[] {
+  const configured = choices.lockdown
+    ? config.secret.filter((s) => choices.secrets.includes(s.env))
+    : [...config.secret];
+  for (const name of choices.secrets) {
+    if (!configured.some((s) => s.env === name)) configured.push({ env: name, from_env: name });
+  }
+  return configured;
+}
+
+/** Maps the merged config onto what one run of `agent` needs (lockdown: see src/launch/lockdown.ts). */
 export function runSettingsFromConfig(
   config: Config,
   agent: AgentName,
   safety: MountSafety,
   how: MountResolution = { mode: 'create' },
+  choices: RunChoices = NORMAL_RUN,
 ): RunSettingsWithSecrets {
-  const run = { agent, lockdown: false };
+  const { lockdown } = choices;
+  const run = { agent, lockdown };
   const allowMounts = config.lockdown.allow_mounts;
   const mounts: ResolvedMount[] = [];
   const take = (m: MountEntry, label: string) => {
@@ -117,6 +141,7 @@ export function runSettingsFromConfig(
   });
 
   const overrides = config.agents[agent];
+  const secrets = chosenSecrets(config, choices);
   return {
     image: config.sandbox.image,
     network:
@@ -132,15 +157,17 @@ export function runSettingsFromConfig(
     agentHome: join(config.sandbox.data_dir, 'homes', agent),
     toolsDir: join(config.sandbox.data_dir, 'tools'),
     mounts,
-    passthroughEnv: config.sandbox.passthrough_env,
-    secretNames: config.secret.map((s) => s.env),
-    secrets: config.secret,
-    agent: { args: overrides.args, env: overrides.env, hostHome: overrides.host_home },
-    guard: config.guard.enabled,
-    guardPolicy: guardPolicyFromConfig(config.guard, false),
+    passthroughEnv: lockdown ? [] : config.sandbox.passthrough_env,
+    secretNames: secrets.map((s) => s.env),
+    secrets,
+    agent: { args: overrides.args, env: overrides.env, hostHome: overrides.host_home && !lockdown },
+    // lockdown's guard is always on and fails closed
+    guard: lockdown || config.guard.enabled,
+    guardPolicy: guardPolicyFromConfig(config.guard, lockdown),
+    // lockdown keeps git config, hooks and agent project settings read-only whatever [sandbox] says
     protections: {
-      git: config.sandbox.git_config === 'read-only',
-      agentConfig: !config.sandbox.writable_agent_config,
+      git: lockdown || config.sandbox.git_config === 'read-only',
+      agentConfig: lockdown || !config.sandbox.writable_agent_config,
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   envStep,
   guardLoadStep,
   guardStep,
+  lockdownStep,
   networkStep,
   secretsStep,
   securityStep,
@@ -84,5 +85,6 @@ export function buildLaunchPlan(
     command: commandStep(input, wiring, secretEnv),
     warnings: [...guard.warnings, ...security.warnings, ...workspace.warnings, ...env.warnings],
     ...(guardLoad.check ? { guardLoadCheck: guardLoad.check } : {}),
+    ...(settings.lockdown ? { lockdown: lockdownStep(input) } : {}),
   };
 }

@@ -31,7 +31,7 @@ export function buildHint(f: HintFacts): string {
     "You are running inside an ags sandbox: a rootless Podman container on the user's machine, not the machine itself.",
     `- \`localhost\` is this container. Services on the user's host are reached at \`${f.hostServices}\`.`,
     `- The workspace is ${f.workdir}. Host paths visible here: ${visible.join(', ') || 'none besides the workspace'}. Nothing else of the host (its home, SSH keys, credentials, other projects) is present.`,
-    `- Lockdown: ${f.lockdown ? 'on (ephemeral home, no secrets, no host bridges)' : 'off'}.`,
+    `- Lockdown: ${f.lockdown ? "on (a fresh home, discarded after the run; only the secrets the user passed for this run; the host's services are not reachable; the network reaches only your model API and the user's allowlist)" : 'off'}.`,
   ];
   if (f.guard) {
     lines.push(

@@ -59,6 +59,16 @@ export interface ResolvedMount {
   mode: 'ro' | 'rw';
 }
 
+/** What makes a run a lockdown run (src/launch/lockdown.ts); absent on a normal run. */
+export interface LockdownSettings {
+  /** The agent's persistent sandbox home, which the staged files are read from (the agent wrote it: untrusted). */
+  sourceHome: string;
+  /** Home-relative files copied from it into the run's fresh home (the adapter's staging list). */
+  staged: string[];
+  /** What the config asks for that lockdown leaves out or overrides in this run, said in the plan and banner. */
+  ignored: string[];
+}
+
 /** The settings a run needs, taken from the merged config (src/launch/run-settings.ts maps them). */
 export interface RunSettings {
   image: string;
@@ -91,4 +101,6 @@ export interface RunSettings {
   protections?: Protections;
   /** A hardened run (lockdown): its hardening and limits, which replace `runtime`'s limits. */
   hardening?: HardeningSettings;
+  /** Present on a lockdown run: its fresh home is `agentHome`, staged from `lockdown.sourceHome`. */
+  lockdown?: LockdownSettings;
 }

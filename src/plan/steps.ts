@@ -254,7 +254,7 @@ export function agentWiringStep(
   const hint = buildHint({
     workdir: host.workdir,
     mounts: list.mounts,
-    lockdown: false,
+    lockdown: settings.lockdown !== undefined,
     guard,
     root: req.root,
     readOnlyGitConfig: protections.git && (host.protectedPaths ?? []).some((e) => e.group === 'git'),
@@ -272,6 +272,7 @@ export function agentWiringStep(
     workspace: host.workdir,
     root: req.root,
     nonce: host.nonce,
+    ...(settings.lockdown ? { lockdown: true } : {}),
   });
   const sessionFiles = [...wiring.files];
   if (covers.some((m) => m.source === join(host.sessionDir, PLACEHOLDER_FILE)))
@@ -389,6 +390,8 @@ export function envStep(
     AGS_HOST_SERVICES_HOST: host.hostServicesAddress,
     AGS_HOST_SERVICES_HINT: hostServicesHint(host.hostServicesAddress),
     ...(req.yolo ? { AGS_GUARD_YOLO: '1' } : {}),
+    // the guard fails closed even when its policy file cannot be read (guards/engine/hook.ts)
+    ...(settings.lockdown ? { AGS_LOCKDOWN: '1' } : {}),
     ...(guard ? { AGS_WORKSPACE: host.workdir } : {}),
     ...(guardLoad
       ? {
@@ -405,6 +408,17 @@ export function envStep(
         `[agents.${adapter.name}.env] sets ${name}, which ags sets itself to wire ${adapter.name}; that value is ignored`,
     );
   return { env, warnings };
+}
+
+/** A lockdown run's part of the plan: its fresh home, where that is staged from, and what lockdown left out. */
+export function lockdownStep({ settings }: PlanInput): NonNullable<LaunchPlan['lockdown']> {
+  const l = settings.lockdown!;
+  return {
+    home: settings.agentHome,
+    sourceHome: l.sourceHome,
+    staged: [...l.staged],
+    ignored: [...l.ignored],
+  };
 }
 
 /** The sandbox's network, as configured. */

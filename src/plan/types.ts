@@ -97,4 +97,15 @@ export interface LaunchPlan {
    * the guard writes when it loads; `failClosed` refuses the run when it does not appear (src/session/guard-load.ts).
    */
   guardLoadCheck?: { markerFile: string; token: string; failClosed: boolean };
+  /**
+   * A lockdown run: its home is a fresh directory (the 'sandbox home' mount) staged from `sourceHome` with the
+   * files `staged` lists (those that exist), and what the config asked for that lockdown left out. Its hardening
+   * is `hardening`, its limits `security`.
+   */
+  lockdown?: {
+    home: string;
+    sourceHome: string;
+    staged: string[];
+    ignored: string[];
+  };
 }

@@ -25,6 +25,8 @@ export interface SessionPaths {
   mountpointsFile: string;
   /** Where an in-process guard writes its load marker (mounted read-write; see guard-load.ts). */
   guardDir: string;
+  /** A lockdown run's fresh home (staged-home.ts), mounted read-write as the agent's home; gone with the session. */
+  stagedHome: string;
 }
 
 const PREFIX = 'session-';
@@ -42,6 +44,7 @@ export function sessionPaths(runtimeDir: string, pid: number): SessionPaths {
     ownerFile: join(root, 'owner'),
     mountpointsFile: join(root, 'mountpoints.json'),
     guardDir: join(root, 'guard'),
+    stagedHome: join(root, 'home'),
   };
 }
 
@@ -145,7 +148,11 @@ export function removeStaleSessions(runtimeDir: string): string[] {
     if (!isStale(runtimeDir, name)) continue;
     const dir = join(runtimeDir, name);
     stopRecordedHelpers(dir);
-    removeTree(dir);
+    try {
+      removeTree(dir);
+    } catch {
+      continue; // what cannot be removed stays for the next start; it belongs to no live run
+    }
     removed.push(dir);
   }
   return removed;

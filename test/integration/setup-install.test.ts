@@ -264,12 +264,18 @@ describe('ags setup, install and uninstall', () => {
       const version = await runAsTestUser(host, [join(bin, 'ags'), '--version'], { stdin: 'ignore' });
       expect(String(version.stdout).trim()).toMatch(/^\d+\.\d+\.\d+/);
       expect(readdirSync(bin).sort()).toEqual(
-        ['ags', 'ags-claude', 'ags-codex', 'ags-gemini', 'ags-opencode', 'ags-pi', 'ags-shell'].sort(),
+        [
+          'ags',
+          ...['claude', 'codex', 'gemini', 'opencode', 'pi', 'shell'].flatMap((a) => [
+            `ags-${a}`,
+            `ags-${a}-locked`,
+          ]),
+        ].sort(),
       );
       // install again: nothing changes
       const twice = await ags(home, ['install', '--link-self']);
       expect(String(twice.stdout)).toContain(`unchanged ${join(bin, 'ags')}`);
-      expect(String(twice.stdout)).toContain('wrappers: 0 created, 0 updated, 6 unchanged, 0 skipped');
+      expect(String(twice.stdout)).toContain('wrappers: 0 created, 0 updated, 12 unchanged, 0 skipped');
 
       for (const shell of ['bash', 'zsh', 'fish']) {
         const r = await ags(home, ['create-aliases', '--mode', 'both', '--shell', shell]);

@@ -252,7 +252,8 @@ args = ${JSON.stringify(['--agent', 'shell', '--dry-run', '--', ...ODD_ARGS])}
     expect(out).toContain(
       `skipped ${join(bin, 'ags-codex')}: a directory; ags leaves it alone (--force replaces it, but never a directory)`,
     );
-    expect(out).toContain('wrappers: 3 created, 0 updated, 0 unchanged, 3 skipped');
+    // the default set: ags-<agent> and ags-<agent>-locked for six agents, three of them in the way
+    expect(out).toContain('wrappers: 9 created, 0 updated, 0 unchanged, 3 skipped');
     expect(readFileSync(join(bin, 'ags-shell'), 'utf8')).toBe('#!/bin/sh\necho mine\n');
     expect(readlinkSync(join(bin, 'ags-pi'))).toBe(target);
     expect(readFileSync(target, 'utf8')).toBe('precious\n');

@@ -14,6 +14,8 @@ export interface RunFlags {
   config?: string | undefined;
   network?: NetworkModeName | undefined;
   allowDomain: string[];
+  lockdown: boolean;
+  secret: string[];
 }
 
 /** `ags --agent <name> [flags] -- [agent args]`: the launch, or with --dry-run its plan. Returns the exit code. */

@@ -26,7 +26,7 @@ export const authProxyService: HostService = {
   name: 'auth-proxy',
   plan(run) {
     const cfg = run.config.auth_proxy;
-    if (!cfg.enabled) return null;
+    if (!cfg.enabled || (run.lockdown && !run.config.lockdown.auth_proxy)) return null;
     return {
       service: 'auth-proxy',
       mounts: [

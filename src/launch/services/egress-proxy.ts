@@ -106,7 +106,7 @@ export const egressProxyService: HostService = {
         maxConnections: egress.maxConnections,
         hostAliases: new Map(egress.hostLoopback ? HOST_SERVICES_NAMES.map((n) => [n, '127.0.0.1']) : []),
         denialHint: (host) =>
-          `allow it with --allow-domain ${host} or [network] allow_domains (ags network policy)`,
+          `allow it with --allow-domain ${host} or ${run.lockdown ? '[lockdown]' : '[network]'} allow_domains (ags network policy)`,
         log: (entry) => {
           if (!entry.allowed) denials.add(entry.host, entry.port, entry.reason ?? 'refused');
           try {

@@ -25,7 +25,7 @@ export function agentKeys(sandbox: Config['sandbox']): string[] {
 export const sshAgentService: HostService = {
   name: 'ssh-agent',
   plan(run) {
-    if (agentKeys(run.config.sandbox).length === 0) return null;
+    if (run.lockdown || agentKeys(run.config.sandbox).length === 0) return null;
     const signing = run.config.sandbox.signing_key;
     return {
       service: 'ssh-agent',

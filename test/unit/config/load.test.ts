@@ -134,6 +134,32 @@ describe('loading the user config', () => {
 });
 
 describe('the repo overlay', () => {
+  it('is not read at all when readOverlay says no (lockdown): a broken one is no error, and nothing is asked', async () => {
+    write(userConfig(), '[agents.claude]\nlockdown = true\n');
+    write(overlayFile(), 'this is [[[ not toml');
+    const asked: boolean[] = [];
+    const o = opts({
+      interactive: true,
+      io: io('y'),
+      readOverlay: (user) => {
+        asked.push(user.agents.claude.lockdown);
+        return false;
+      },
+    });
+    const loaded = await loadConfig(o);
+    expect(loaded.overlay).toEqual({ path: overlayFile(), status: 'not-read' });
+    expect(asked).toEqual([true]);
+    expect(o.io!.ask).not.toHaveBeenCalled();
+    expect(warnings).toEqual([]);
+  });
+
+  it("an overlay may not set an agent's lockdown default", async () => {
+    write(overlayFile(), '[agents.claude]\nlockdown = false\n');
+    await expect(loadConfig(opts())).rejects.toThrow(
+      /agents\.claude\.lockdown: not allowed in a repo overlay/,
+    );
+  });
+
   it('is absent in a repository without .ags/config.toml', async () => {
     const loaded = await loadConfig(opts());
     expect(loaded.repoRoot).toBe(repo);

@@ -31,9 +31,11 @@ describe('the built-in defaults', () => {
       max_connections: 64,
     });
     expect(config.lockdown).toEqual({
-      network: 'none',
+      network: 'allowlist',
+      allow_domains: [],
       auth_proxy: false,
       allow_mounts: false,
+      copy_credentials: false,
       memory: '4g',
       cpus: 2,
       pids_limit: 1024,
@@ -72,6 +74,7 @@ describe('the built-in defaults', () => {
         env: {},
         host_home: false,
         network: { allow_domains: [] },
+        lockdown: false,
       });
     }
   });

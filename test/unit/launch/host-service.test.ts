@@ -44,6 +44,7 @@ describe('host services', () => {
       session,
       config: { sandbox: { ssh_keys: [] }, auth_proxy: { enabled: false } } as unknown as Config,
       egress: null,
+      lockdown: false,
     };
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -46,3 +46,41 @@ describe('effectiveNetwork', () => {
     );
   });
 });
+
+describe('effectiveNetwork in lockdown', () => {
+  const locked = (lockdown: object, network: object = {}, agents: object = {}) =>
+    ConfigSchema.parse({ lockdown, network, agents }) as Parameters<typeof effectiveNetwork>[0];
+
+  it('allowlist by default: the agent preset and [lockdown] allow_domains only, no host loopback', () => {
+    const c = locked(
+      { allow_domains: ['mock.example'] },
+      { mode: 'open', allow_host_loopback: true, allow_domains: ['wide.example'] },
+      { claude: { network: { mode: 'open', allow_domains: ['agent.example'] } } },
+    );
+    const r = effectiveNetwork(c, 'claude', { allowDomain: [], lockdown: true });
+    expect(r.network).toMatchObject({ mode: 'proxied', hostLoopback: false });
+    expect(r.egress?.allow[0]).toBe('api.anthropic.com');
+    expect(r.egress?.allow.at(-1)).toBe('mock.example');
+    expect(r.egress?.allow).not.toContain('wide.example');
+    expect(r.egress?.allow).not.toContain('agent.example');
+    expect(r.egress?.hostLoopback).toBe(false);
+  });
+  it('--allow-domain adds to the lockdown list; --network none and [lockdown] network = "none" close it', () => {
+    const r = effectiveNetwork(locked({}), 'shell', { allowDomain: ['x.example'], lockdown: true });
+    expect(r.egress?.allow).toEqual(['x.example']);
+    expect(
+      effectiveNetwork(locked({}), 'shell', { network: 'none', allowDomain: [], lockdown: true }).network,
+    ).toEqual({ mode: 'none' });
+    expect(
+      effectiveNetwork(locked({ network: 'none' }), 'shell', { allowDomain: [], lockdown: true }).network,
+    ).toEqual({ mode: 'none' });
+  });
+  it('refuses --network open as a usage error', () => {
+    expect(() =>
+      effectiveNetwork(locked({}), 'shell', { network: 'open', allowDomain: [], lockdown: true }),
+    ).toThrow(/--network open cannot be used in lockdown/);
+  });
+  it('[lockdown] network = "open" is not a valid config', () => {
+    expect(() => ConfigSchema.parse({ lockdown: { network: 'open' } })).toThrow();
+  });
+});

@@ -619,3 +619,47 @@ describe('buildLaunchPlan and what the host runs later', () => {
     expect(plan.warnings).toContainEqual(expect.stringContaining('git_config = "writable"'));
   });
 });
+
+describe('the plan of a lockdown run', () => {
+  const locked = {
+    ...settings,
+    agentHome: '/run/user/1000/ags/session-4242/home',
+    guardPolicy: { ...settings.guardPolicy, lockdown: true },
+    lockdown: {
+      sourceHome: '/home/u/.local/share/ags/homes/claude',
+      staged: ['.claude/settings.json'],
+      ignored: ['[sandbox] passthrough_env'],
+    },
+  };
+  const plan = buildLaunchPlan(request, locked, host, ADAPTERS.claude);
+
+  it('says so in its lockdown section, with the fresh home as the sandbox home', () => {
+    expect(plan.lockdown).toEqual({
+      home: '/run/user/1000/ags/session-4242/home',
+      sourceHome: '/home/u/.local/share/ags/homes/claude',
+      staged: ['.claude/settings.json'],
+      ignored: ['[sandbox] passthrough_env'],
+    });
+    expect(plan.mounts.find((m) => m.target === host.home)?.source).toBe(
+      '/run/user/1000/ags/session-4242/home',
+    );
+  });
+  it('tells the guard: AGS_LOCKDOWN in the env and pinned in the hook command, lockdown in the policy', () => {
+    expect(plan.env.AGS_LOCKDOWN).toBe('1');
+    const settingsFile = plan.sessionFiles.find((f) => f.name === 'claude-settings.json')!;
+    expect(settingsFile.content).toContain("'AGS_LOCKDOWN=1'");
+    const policy = plan.sessionFiles.find((f) => f.name === 'guard-policy.json')!;
+    expect(JSON.parse(policy.content).lockdown).toBe(true);
+  });
+  it('tells the agent in the prompt hint', () => {
+    expect(agentArgv(plan).join(' ')).toContain('Lockdown: on (a fresh home');
+  });
+  it('a normal run has none of it', () => {
+    const normal = buildLaunchPlan(request, settings, host, ADAPTERS.claude);
+    expect(normal.lockdown).toBeUndefined();
+    expect(normal.env.AGS_LOCKDOWN).toBeUndefined();
+    expect(normal.sessionFiles.find((f) => f.name === 'claude-settings.json')!.content).not.toContain(
+      'AGS_LOCKDOWN',
+    );
+  });
+});

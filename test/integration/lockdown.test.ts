@@ -1,0 +1,379 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerNameFor } from '../../src/plan/build.js';
+import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { type TestHost, loadTestHost, podman, runAsTestUser } from '../support/host.js';
+import { testUserTempDir } from '../support/tmp.js';
+import { linkInSandboxHome, makeTestRepo, writeSandboxHomeFile } from '../support/workspace.js';
+
+/** This host may not enforce the lockdown limits (rootless cgroup v1); their refusal is the hardening's test. */
+const LIMITS = 'require_limits = false';
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, probe: () => Promise<T> | T, ms = 60_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await pause(100);
+  }
+}
+
+/** An address of this host that is not its loopback: where a listed server is reached through the proxy. */
+function hostAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  throw new Error('this host has no non-loopback IPv4 address for the allowlisted server');
+}
+
+const listen = async (address: string, reply: string): Promise<{ server: Server; port: number }> => {
+  const server = createServer((req, res) => res.end(`${reply} ${req.url}`));
+  await new Promise<void>((r) => server.listen(0, address, r));
+  return { server, port: (server.address() as AddressInfo).port };
+};
+
+// `--lockdown` through the built CLI in real rootless containers: each property of the threat posture is one
+// assertion, against a config that asks for everything lockdown must leave out.
+describe('lockdown', () => {
+  let host: TestHost;
+  let tmp: ReturnType<typeof testUserTempDir>;
+  let repo: string;
+  let runtime: string;
+  let config: string;
+  let data: string;
+  let listed: { server: Server; port: number };
+  let loopback: { server: Server; port: number };
+  let address: string;
+  const env = () => ({
+    XDG_RUNTIME_DIR: runtime,
+    LD_PASS: 'passthrough-value',
+    LD_SRC: 'configured-secret-value',
+    LD_ASKED_SRC: 'asked-secret-value',
+  });
+  const sessionDirs = () =>
+    existsSync(join(runtime, 'ags'))
+      ? readdirSync(join(runtime, 'ags')).filter((n) => n.startsWith('session-'))
+      : [];
+  const run = (args: string[], script: string, agent = 'shell') =>
+    runAgs(host, ['--config', config, '--lockdown', ...args, '--agent', agent, '--', '-c', script], {
+      cwd: repo,
+      env: env(),
+    });
+  const fetchLine = (label: string, url: string) =>
+    `echo "${label} $(node -e 'fetch(${JSON.stringify(url)}).then(async (r) => console.log(r.status, await r.text()), () => console.log("ERR"))')"`;
+  const connectLine = (label: string, authority: string) =>
+    `echo "${label} $(node -e 'const c = require("net").connect(3128, "127.0.0.1", () => c.write("CONNECT ${authority} HTTP/1.1\\r\\n\\r\\n")); c.on("data", (d) => { console.log(String(d).split("\\r\\n")[0]); c.destroy(); }); c.on("error", () => console.log("ERR"))')"`;
+
+  beforeAll(async () => {
+    host = loadTestHost();
+    tmp = testUserTempDir(host);
+    // a repository whose overlay is not even TOML: lockdown must not read it
+    repo = await makeTestRepo(host, tmp.dir, {
+      '.ags/config.toml': 'this is [[[ not toml\n',
+      'README.md': 'hi\n',
+    });
+    runtime = join(tmp.dir, 'run');
+    mkdirSync(runtime, { mode: 0o700 });
+    const mounted = join(tmp.dir, 'mounted');
+    mkdirSync(mounted);
+    writeFileSync(join(mounted, 'marker'), 'host file\n');
+    mkdirSync(join(tmp.dir, 'keys'));
+    giveToTestUser(host, runtime, mounted, join(mounted, 'marker'), join(tmp.dir, 'keys'));
+    const key = join(tmp.dir, 'keys', 'id');
+    const gen = await runAsTestUser(host, ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    expect(gen.exitCode, String(gen.stderr)).toBe(0);
+    address = hostAddress();
+    listed = await listen(address, 'listed host says');
+    loopback = await listen('127.0.0.1', 'host loopback says');
+    data = join(tmp.dir, 'data');
+    config = writeTestConfig(
+      host,
+      tmp.dir,
+      [
+        '[network]',
+        'allow_host_loopback = true',
+        '[lockdown]',
+        `allow_domains = ["${address}"]`,
+        LIMITS,
+        '[[secret]]',
+        'env = "LD_SECRET"',
+        'from_env = "LD_SRC"',
+        '[[secret]]',
+        'env = "LD_ASKED"',
+        'from_env = "LD_ASKED_SRC"',
+        '[[mount]]',
+        `host = "${mounted}"`,
+        'container = "/always"',
+        'mode = "ro"',
+        '[[mount]]',
+        `host = "${mounted}"`,
+        'container = "/locked"',
+        'mode = "ro"',
+        'when = ["lockdown"]',
+      ].join('\n'),
+      {
+        dataDir: data,
+        sandbox: `passthrough_env = ["LD_PASS"]\nssh_keys = ["${key}"]\ngit_config = "writable"\nwritable_agent_config = true`,
+      },
+    );
+    // a stand-in for Claude Code in the tools volume (the e2e tier runs the real one): it runs its last
+    // argument as a shell script, so a test sees the lockdown sandbox as the claude agent gets it
+    const toolsBin = join(data, 'tools', 'bin');
+    mkdirSync(toolsBin, { recursive: true });
+    const fake = join(toolsBin, 'claude');
+    writeFileSync(fake, '#!/bin/sh\nfor a; do last=$a; done\nexec /bin/sh -c "$last"\n');
+    chmodSync(fake, 0o755);
+    giveToTestUser(host, join(data, 'tools'), toolsBin, fake);
+    // the persistent claude home as an earlier (maybe hostile) run left it
+    const secret = join(tmp.dir, 'host-secret');
+    writeFileSync(secret, 'HOST SECRET\n');
+    giveToTestUser(host, secret);
+    writeSandboxHomeFile(host, data, 'claude', '.claude/settings.json', '{"theme":"dark"}\n');
+    writeSandboxHomeFile(host, data, 'claude', '.claude/.credentials.json', '{"token":"oauth"}\n');
+    writeSandboxHomeFile(host, data, 'claude', '.claude/history.jsonl', 'old prompt\n');
+    writeSandboxHomeFile(host, data, 'claude', '.claude/projects/p/session.jsonl', 'old session\n');
+    linkInSandboxHome(host, data, 'claude', '.claude/CLAUDE.md', secret);
+  });
+
+  afterAll(() => {
+    listed?.server.close();
+    loopback?.server.close();
+    tmp?.cleanup();
+  });
+
+  describe('one run of the shell, asked for everything lockdown leaves out', () => {
+    let out: Map<string, string>;
+    let stderr: string;
+    let exitCode: number | undefined;
+
+    beforeAll(async () => {
+      const script = [
+        'echo "pass ${LD_PASS:-unset}"',
+        'echo "secret ${LD_SECRET:-unset}"',
+        'echo "asked ${LD_ASKED:-unset}"',
+        'echo "ssh ${SSH_AUTH_SOCK:-unset} $(ls -A /run/ags-ssh 2>/dev/null | wc -l)"',
+        'echo "always $(cat /always/marker 2>/dev/null || echo absent)"',
+        'echo "locked $(cat /locked/marker 2>/dev/null || echo absent)"',
+        fetchLine('loopback-name', `http://host.containers.internal:${loopback.port}/`),
+        fetchLine('loopback-address', `http://10.0.2.2:${loopback.port}/`),
+        fetchLine('listed', `http://${address}:${listed.port}/ok`),
+        connectLine('unlisted', 'example.com:443'),
+        `echo "hooks $(touch .git/hooks/planted 2>/dev/null && echo written || echo refused)"`,
+        `echo "gitconfig $(echo '[core]' >> .git/config 2>/dev/null && echo written || echo refused)"`,
+        'echo "lockdown-env ${AGS_LOCKDOWN:-unset}"',
+        // what the agent can do to its home must not keep the home alive after the run
+        'mkdir -p ~/closed/inner && touch ~/closed/inner/f && chmod 500 ~/closed/inner ~/closed',
+      ].join('\n');
+      const r = await run(['--secret', 'LD_ASKED'], script);
+      exitCode = r.exitCode;
+      stderr = String(r.stderr);
+      out = new Map(
+        String(r.stdout)
+          .trim()
+          .split('\n')
+          .map((l) => [l.split(' ')[0]!, l.slice(l.indexOf(' ') + 1)]),
+      );
+    });
+
+    it('runs, with the start banner, though the repository overlay is not even TOML (it is not read)', () => {
+      expect(exitCode, stderr).toBe(0);
+      expect(stderr).toMatch(/^ags: lockdown: on · host paths: [^\n]*\nags: lockdown: network allowlist/m);
+      expect(stderr).not.toMatch(/overlay|invalid TOML/);
+    });
+    it('no passthrough_env', () => expect(out.get('pass')).toBe('unset'));
+    it('no [[secret]] the run did not name', () => expect(out.get('secret')).toBe('unset'));
+    it('the secret named with --secret', () => expect(out.get('asked')).toBe('asked-secret-value'));
+    it('no SSH agent socket', () => expect(out.get('ssh')).toBe('unset 0'));
+    it('no [[mount]] without "lockdown" in its when', () => expect(out.get('always')).toBe('absent'));
+    it('the [[mount]] whose when names lockdown', () => expect(out.get('locked')).toBe('host file'));
+    it('no host loopback by name', () =>
+      expect(out.get('loopback-name')).toMatch(
+        /^(403 ags: host\.containers\.internal is not on the allowlist|ERR)/,
+      ));
+    it('no host loopback by address', () =>
+      expect(out.get('loopback-address')).toMatch(
+        /^(403 ags: the IP address 10\.0\.2\.2 is not on the allowlist|ERR)/,
+      ));
+    it('a host of [lockdown] allow_domains is reached', () =>
+      expect(out.get('listed')).toBe('200 listed host says /ok'));
+    it('a host not on the list is refused', () =>
+      expect(out.get('unlisted')).toMatch(/^HTTP\/1\.1 403 ags: example\.com is not on the allowlist/));
+    it('.git/hooks is read-only though git_config = "writable"', () =>
+      expect(out.get('hooks')).toBe('refused'));
+    it('.git/config is read-only though git_config = "writable"', () =>
+      expect(out.get('gitconfig')).toBe('refused'));
+    it('the guard is told it is in lockdown', () => expect(out.get('lockdown-env')).toBe('1'));
+    it('leaves no session dir (staged home, secret file) behind', () => expect(sessionDirs()).toEqual([]));
+  });
+
+  it('the staged claude home holds exactly the staging list; a planted symlink is not followed', async () => {
+    const r = await run([], 'cd ~ && find . -type f | sort && cat .claude/settings.json', 'claude');
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toBe('./.claude/settings.json\n{"theme":"dark"}');
+    expect(String(r.stderr)).toContain(
+      'ags: warning: lockdown: not staging ~/.claude/CLAUDE.md: it is a symlink',
+    );
+  });
+
+  it('the guard hook as wired fails closed when its policy file cannot be read', async () => {
+    // the hook command of the run's own claude settings, with the policy path swapped for one that is missing
+    const hook = [
+      `cmd=$(node -e 'const s = require("/run/ags/claude-settings.json"); process.stdout.write(s.hooks.PreToolUse[0].hooks[0].command.replace(/AGS_GUARD_POLICY=[^\\x27]*/, "AGS_GUARD_POLICY=/nonexistent/policy.json"))')`,
+      'echo "$cmd" | grep -q /nonexistent/policy.json || echo "policy path not swapped"',
+      `printf '%s' '{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"},"cwd":"/tmp"}' | sh -c "$cmd" 2>/tmp/err; echo "exit $?"; cat /tmp/err`,
+    ].join('\n');
+    const r = await run([], hook, 'claude');
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toMatch(/^exit 2\n[^\n]*lockdown/);
+  });
+
+  it('copy_credentials = true stages the login too', async () => {
+    const withCreds = writeTestConfig(
+      host,
+      join(tmp.dir, 'creds'),
+      `[lockdown]\ncopy_credentials = true\n${LIMITS}\n`,
+      {
+        dataDir: data,
+      },
+    );
+    const r = await runAgs(
+      host,
+      ['--config', withCreds, '--lockdown', '--agent', 'claude', '--', '-c', 'cd ~ && find . -type f | sort'],
+      { cwd: repo, env: env() },
+    );
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toBe('./.claude/.credentials.json\n./.claude/settings.json');
+  });
+
+  describe('refusals: exit 2, one error line, nothing started', () => {
+    for (const [flags, message] of [
+      [['--root'], '--root cannot be used in lockdown'],
+      [['--yolo'], '--yolo cannot be used in lockdown'],
+      [['--network', 'open'], '--network open cannot be used in lockdown'],
+    ] as const) {
+      it(flags.join(' '), async () => {
+        const r = await run([...flags], 'true');
+        expect(r.exitCode).toBe(2);
+        expect(String(r.stderr).split('\n')[0]).toBe(`ags: ${message}`);
+        expect(sessionDirs()).toEqual([]);
+      });
+    }
+
+    it("[agents.X] lockdown = true makes lockdown that agent's default (and refuses --root too)", async () => {
+      const byDefault = writeTestConfig(host, join(tmp.dir, 'default'), '[agents.shell]\nlockdown = true\n');
+      const r = await runAgs(
+        host,
+        ['--config', byDefault, '--root', '--agent', 'shell', '--', '-c', 'true'],
+        {
+          cwd: repo,
+          env: env(),
+        },
+      );
+      expect(r.exitCode).toBe(2);
+      expect(String(r.stderr).split('\n')[0]).toBe('ags: --root cannot be used in lockdown');
+    });
+  });
+
+  it('--dry-run shows the whole lockdown plan', async () => {
+    const r = await run(['--dry-run'], 'true', 'claude');
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const { plan } = JSON.parse(String(r.stdout)) as {
+      plan: {
+        lockdown: { home: string; sourceHome: string; staged: string[]; ignored: string[] };
+        network: { mode: string; allow: string[]; hostLoopback: boolean };
+      };
+    };
+    expect(plan.lockdown.staged).toEqual(['.claude/settings.json', '.claude/CLAUDE.md']);
+    expect(plan.lockdown.sourceHome).toBe(join(data, 'homes', 'claude'));
+    expect(plan.lockdown.home).toMatch(/\/session-\d+\/home$/);
+    expect(plan.lockdown.ignored).toContain('[sandbox] passthrough_env');
+    expect(plan.network).toMatchObject({ mode: 'proxied', hostLoopback: false });
+    expect(plan.network.allow).toEqual([
+      'api.anthropic.com',
+      'claude.ai',
+      'claude.com',
+      'platform.claude.com',
+      'console.anthropic.com',
+      address,
+    ]);
+  });
+
+  describe('cleanup on every way out', () => {
+    const agsPid = async (marker: string) => {
+      const r = await execa(
+        'pgrep',
+        [
+          '-u',
+          String(host.uid),
+          '-f',
+          `bin/ags.js --config ${config} --lockdown --secret LD_ASKED --agent shell -- -c ${marker}`,
+        ],
+        {
+          reject: false,
+        },
+      );
+      const pids = String(r.stdout).trim().split('\n').filter(Boolean).map(Number);
+      return pids.length === 1 ? pids[0]! : null;
+    };
+    const containers = async (name: string) =>
+      String((await podman(host, ['ps', '--all', '--quiet', '--filter', `name=^${name}$`])).stdout).trim();
+    const start = (marker: string) =>
+      runAgs(
+        host,
+        ['--config', config, '--lockdown', '--secret', 'LD_ASKED', '--agent', 'shell', '--', '-c', marker],
+        { cwd: repo, env: env(), buffer: true },
+      );
+    const running = async (marker: string) => {
+      const pid = await waitFor('ags to start', () => agsPid(marker));
+      const name = containerNameFor(repo, pid);
+      await waitFor('the container to run', async () => (await containers(name)) !== '');
+      const session = join(runtime, 'ags', `session-${pid}`);
+      return { pid, name, session };
+    };
+
+    it('SIGTERM: exit 143, and no staged home, secret file or container is left', async () => {
+      const child = start('echo term; exec sleep 300');
+      const { pid, name, session } = await running('echo term; exec sleep 300');
+      expect(existsSync(join(session, 'home'))).toBe(true);
+      expect(existsSync(join(session, 'secrets', 'env'))).toBe(true);
+      process.kill(pid, 'SIGTERM');
+      const r = await child;
+      expect(r.exitCode).toBe(143);
+      expect(existsSync(session)).toBe(false);
+      expect(await containers(name)).toBe('');
+    });
+
+    it('SIGKILL: the next start removes the staged home, secret file and container; a live run keeps its own', async () => {
+      const live = start('echo live; exec sleep 300');
+      const other = await running('echo live; exec sleep 300');
+      void start('echo killed; exec sleep 300');
+      const killed = await running('echo killed; exec sleep 300');
+      process.kill(killed.pid, 'SIGKILL');
+      await pause(500);
+      expect(existsSync(join(killed.session, 'home'))).toBe(true);
+      expect(existsSync(join(killed.session, 'secrets', 'env'))).toBe(true);
+
+      const next = await run([], 'true');
+      expect(next.exitCode, String(next.stderr)).toBe(0);
+      expect(existsSync(killed.session)).toBe(false);
+      await waitFor(
+        'the orphaned container to go',
+        async () => (await containers(killed.name)) === '',
+        30_000,
+      );
+      // the concurrent lockdown run still has its home
+      expect(existsSync(join(other.session, 'home'))).toBe(true);
+      process.kill(other.pid, 'SIGTERM');
+      await live;
+      expect(sessionDirs()).toEqual([]);
+    });
+  });
+});
