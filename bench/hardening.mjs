@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Launch time of a hardened run (what lockdown turns on: read-only root, sized tmpfs, the seccomp profile
 // without user namespaces, limits) against a default run: `ags --agent shell -- -c true`, alternating the two,
-// N runs each; prints medians and their ratio. Until --lockdown lands, AGS_INTERNAL_HARDEN=1 hardens the run.
+// N runs each; prints medians and their ratio. The hardened run is `--lockdown --network none` against a default
+// run with `--network none`, so the difference is lockdown without its proxied network: the hardening, the staged
+// home and the banner.
 //
 // usage: node bench/hardening.mjs [--runs N] [-- ags options such as --config FILE]
 // Run it as the user whose rootless podman you want to measure, from a project directory. On a host that
@@ -15,14 +17,22 @@ const agsOpts = sep === -1 ? [] : args.slice(sep + 1);
 const runsAt = args.indexOf('--runs');
 const runs = runsAt === -1 ? 15 : Number(args[runsAt + 1]);
 const ags = fileURLToPath(new URL('../bin/ags.js', import.meta.url));
-const argv = [ags, ...agsOpts, '--agent', 'shell', '--', '-c', 'true'];
+const argvOf = (hardened) => [
+  ags,
+  ...agsOpts,
+  ...(hardened ? ['--lockdown'] : []),
+  '--network',
+  'none',
+  '--agent',
+  'shell',
+  '--',
+  '-c',
+  'true',
+];
 
 function time(hardened) {
-  const env = { ...process.env };
-  if (hardened) env.AGS_INTERNAL_HARDEN = '1';
-  else delete env.AGS_INTERNAL_HARDEN;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const r = spawnSync(process.execPath, argvOf(hardened), { stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`ags exited ${r.status}: ${r.stderr}`);
   return ms;

@@ -129,9 +129,8 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     network,
     gitconfig: basename(session.gitconfig),
     services: services.map((s) => s.contribution),
-    // every lockdown run is hardened; the hardening's own tests (test/integration/hardening.test.ts) also
-    // harden a default run with AGS_INTERNAL_HARDEN=1, which is only ever stricter
-    ...(ctx.lockdown || facts.env.AGS_INTERNAL_HARDEN === '1'
+    // every lockdown run is hardened
+    ...(ctx.lockdown
       ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) }
       : {}),
   };

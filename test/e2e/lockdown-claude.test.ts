@@ -19,7 +19,8 @@ function hostAddress(): string {
 
 // Real Claude Code with --lockdown: the mock model is its API, allowed through [lockdown] allow_domains (the
 // agent's own preset is the rest of the list), its key passed with --secret. The model drives it to read
-// secrets the host holds and to reach a host the list does not name; both fail, and the turn completes.
+// secrets the host holds and to reach a host the list does not name; both fail, and the turn completes, on the
+// hardened sandbox lockdown runs on.
 describe('Claude Code in lockdown', () => {
   let host: TestHost;
   let tmp: ReturnType<typeof testUserTempDir>;
@@ -47,7 +48,7 @@ describe('Claude Code in lockdown', () => {
           toolUse: {
             name: 'Bash',
             input: {
-              command: `cat ${hostSecret} ~/.claude/lockdown-canary.txt; echo "env=\${LD_HOST_SECRET:-unset}"`,
+              command: `cat ${hostSecret} ~/.claude/lockdown-canary.txt; echo "env=\${LD_HOST_SECRET:-unset}"; echo "root=$(findmnt -no OPTIONS / | cut -d, -f1)"; findmnt -no FSTYPE /tmp`,
               description: 'look around',
             },
           },
@@ -123,6 +124,10 @@ describe('Claude Code in lockdown', () => {
     expect(look).toContain(`${hostSecret}: No such file or directory`);
     expect(look).toContain('lockdown-canary.txt: No such file or directory');
     expect(look).toContain('env=unset');
+    // the hardening: Claude Code and its Bash tool run on a read-only root with /tmp a tmpfs (and clone3
+    // answering ENOSYS, which its node and bash must survive)
+    expect(look).toContain('root=ro');
+    expect(look).toMatch(/^tmpfs$/m);
     const seen = JSON.stringify(turns);
     for (const secret of [HOST_FILE_SECRET, HOME_SECRET, ENV_SECRET]) expect(seen).not.toContain(secret);
     const phone = toolResults(turns[2]!).at(-1)!;
