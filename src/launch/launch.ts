@@ -130,9 +130,7 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     gitconfig: basename(session.gitconfig),
     services: services.map((s) => s.contribution),
     // every lockdown run is hardened
-    ...(ctx.lockdown
-      ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) }
-      : {}),
+    ...(ctx.lockdown ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) } : {}),
   };
   const agentConfigRoots = [facts.workdir, ...request.addDirs];
   const scans = agentConfigRoots.map(scanWorkspace);
