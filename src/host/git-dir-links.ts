@@ -1,5 +1,5 @@
-import { type Dirent, lstatSync, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { type Dirent, lstatSync, readdirSync, readlinkSync, realpathSync, unlinkSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { displayPath } from '../util/paths.js';
 import { escapeText } from '../util/terminal-text.js';
 import { type RepoLayout, readRepoLayout } from './git-layout.js';
@@ -31,13 +31,35 @@ function gitDirsOf(layout: RepoLayout, out: Set<string>): void {
   for (const m of layout.modules) gitDirsOf(m, out);
 }
 
-/** Every symbolic link and special file under the git directories of the repositories at `roots`. */
-export function scanGitDirs(roots: readonly string[], home: string): GitDirEntries {
+function realOrNull(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The git directories of the repositories at `roots` that lie inside one of the roots (by real path), read
+ * once, before the run. Only those are checked, before and after: the agent can write nothing else, and the
+ * names it could plant (`.git/commondir`, a `gitdir:` file) must never steer the host's check, which removes what
+ * it finds, to a directory of the host's (its sockets and FIFOs).
+ */
+export function findGitDirs(roots: readonly string[], home: string): string[] {
   const dirs = new Set<string>();
   for (const root of roots) {
     const layout = readRepoLayout(root, home);
     if (layout) gitDirsOf(layout, dirs);
   }
+  const realRoots = roots.map(realOrNull).filter((r): r is string => r !== null);
+  return [...dirs].filter((dir) => {
+    const real = realOrNull(dir);
+    return real !== null && realRoots.some((r) => real === r || real.startsWith(r + sep));
+  });
+}
+
+/** Every symbolic link and special file under `dirs` (from findGitDirs), never following a link. */
+export function scanGitDirs(dirs: readonly string[]): GitDirEntries {
   const odd = new Set<string>();
   const inProgress = new Set<string>();
   const truncated: string[] = [];

@@ -32,7 +32,7 @@ export interface ProtectedEntry {
    * What covers the path when it does not exist, so the agent cannot create it either (`gitignore`: a file
    * holding what opencode writes into its project dir's `.gitignore`).
    */
-  placeholder: 'file' | 'dir' | 'gitignore';
+  placeholder: 'file' | 'dir' | 'gitignore' | 'commondir';
   /** A read-write mount of the path onto itself, only so that it cannot be renamed away (the `.git` dir). */
   pin?: boolean;
   what: string;
@@ -77,6 +77,10 @@ function gitEntries(layout: RepoLayout, home: string, env: NodeJS.ProcessEnv, ou
   if (gitDir !== commonDir) {
     out.push(entry(join(gitDir, 'config.worktree'), 'git', 'file', 'git per-worktree config'));
     out.push(entry(join(gitDir, 'commondir'), 'git', 'file', "the worktree's pointer to the common git dir"));
+  } else {
+    // absent in a main repository; planted, it moves git's config and hooks anywhere (`commondir` = ".", held
+    // read-only, means "this directory", which git reads as it would no file)
+    out.push(entry(join(gitDir, 'commondir'), 'git', 'commondir', 'the pointer to the common git dir'));
   }
   out.push(entry(join(commonDir, 'hooks'), 'git', 'dir', 'git hooks'));
   out.push(
@@ -210,6 +214,9 @@ function envrcEntries(path: string, root: string, out: ProtectedEntry[]): void {
 function moduleEntries(m: RepoLayout, out: ProtectedEntry[]): void {
   out.push(entry(join(m.gitDir, 'config'), 'git', 'file', 'submodule git config'));
   out.push(entry(join(m.gitDir, 'hooks'), 'git', 'dir', 'submodule git hooks'));
+  out.push(
+    entry(join(m.gitDir, 'commondir'), 'git', 'commondir', "a submodule's pointer to a common git dir"),
+  );
   if (m.root !== m.gitDir && kindOf(join(m.root, '.git')) === 'file')
     out.push(entry(join(m.root, '.git'), 'git', 'file', "a submodule's .git file"));
   for (const n of m.modules) moduleEntries(n, out);

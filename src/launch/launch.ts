@@ -43,7 +43,12 @@ import { type NetworkModeName, effectiveNetwork } from './network.js';
 import { HOST_SERVICES } from './services/index.js';
 import { lockdownBanner, lockdownSettings, refuseInLockdown } from './lockdown.js';
 import { stageHome } from '../session/staged-home.js';
-import { type GitDirEntries, removePlantedGitDirEntries, scanGitDirs } from '../host/git-dir-links.js';
+import {
+  type GitDirEntries,
+  findGitDirs,
+  removePlantedGitDirEntries,
+  scanGitDirs,
+} from '../host/git-dir-links.js';
 
 /** What the command line asked of a run (src/cli/commands/run.ts turns flags into this). */
 export interface LaunchRequest {
@@ -223,6 +228,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   const gitRoots = [p.ctx.facts.workdir, ...p.request.addDirs];
   let gitBefore: ReturnType<typeof snapshotGitExec> | null = null;
   let gitDirsBefore: GitDirEntries | null = null;
+  let gitDirs: string[] = [];
   try {
     orphans = removeLeftovers(p);
     await prepareSession(p, teardown);
@@ -230,7 +236,8 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     await writeSecrets(p);
     // what git on the host will execute, compared after the run (the mounts keep most of it read-only)
     gitBefore = snapshotGitExec(gitRoots, p.ctx.facts.home);
-    gitDirsBefore = scanGitDirs(gitRoots, p.ctx.facts.home);
+    gitDirs = findGitDirs(gitRoots, p.ctx.facts.home);
+    gitDirsBefore = scanGitDirs(gitDirs);
     mark('starting sandbox');
     const { outcome, guard } = await runSandbox(p, teardown);
     return afterSandboxExit(p, outcome, guard);
@@ -240,7 +247,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     // after the sandbox exits, on every way out that got as far as the snapshot
     if (gitBefore && gitDirsBefore) {
       // links planted in .git go first: the snapshot below reads files git would write through them
-      const removed = removePlantedGitDirEntries(gitDirsBefore, scanGitDirs(gitRoots, p.ctx.facts.home));
+      const removed = removePlantedGitDirEntries(gitDirsBefore, scanGitDirs(gitDirs));
       const after = snapshotGitExec(gitRoots, p.ctx.facts.home);
       const changed = diffGitExec(gitBefore, after);
       process.stderr.write(gitExecReport([...removed, ...changed]));

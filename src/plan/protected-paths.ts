@@ -24,6 +24,8 @@ export interface Placeholders {
   file: string;
   /** A read-only file holding PLACEHOLDER_GITIGNORE (for `.opencode/.gitignore`). */
   gitignore: string;
+  /** A read-only file holding PLACEHOLDER_COMMONDIR (for an absent `.git/commondir`). */
+  commondir: string;
 }
 
 /** The placeholders' names in the session dir (the file is a session file; run.ts makes the directory). */
@@ -32,6 +34,9 @@ export const PLACEHOLDER_DIR = 'protected-empty.d';
 export const PLACEHOLDER_GITIGNORE_FILE = 'protected-gitignore';
 /** What the placeholder directory holds: what opencode writes into `.opencode/.gitignore`, ignoring itself too. */
 export const PLACEHOLDER_GITIGNORE = 'node_modules\npackage.json\nbun.lock\n.gitignore\n';
+export const PLACEHOLDER_COMMONDIR_FILE = 'protected-commondir';
+/** `.git/commondir` naming the git dir itself: git reads it as it would no file (an empty one is an error). */
+export const PLACEHOLDER_COMMONDIR = '.\n';
 
 export const DEFAULT_PROTECTIONS: Protections = { git: true, agentConfig: true };
 

@@ -10,6 +10,8 @@ import { decideLimits } from './limits.js';
 import {
   DEFAULT_PROTECTIONS,
   PLACEHOLDER_DIR,
+  PLACEHOLDER_COMMONDIR,
+  PLACEHOLDER_COMMONDIR_FILE,
   PLACEHOLDER_FILE,
   PLACEHOLDER_GITIGNORE,
   PLACEHOLDER_GITIGNORE_FILE,
@@ -177,6 +179,7 @@ export function workspaceMountsStep(
       dir: join(host.sessionDir, PLACEHOLDER_DIR),
       file: join(host.sessionDir, PLACEHOLDER_FILE),
       gitignore: join(host.sessionDir, PLACEHOLDER_GITIGNORE_FILE),
+      commondir: join(host.sessionDir, PLACEHOLDER_COMMONDIR_FILE),
     },
   );
   for (const m of covers) list.add(m, true);
@@ -279,6 +282,8 @@ export function agentWiringStep(
     sessionFiles.push({ name: PLACEHOLDER_FILE, content: '' });
   if (covers.some((m) => m.source === join(host.sessionDir, PLACEHOLDER_GITIGNORE_FILE)))
     sessionFiles.push({ name: PLACEHOLDER_GITIGNORE_FILE, content: PLACEHOLDER_GITIGNORE });
+  if (covers.some((m) => m.source === join(host.sessionDir, PLACEHOLDER_COMMONDIR_FILE)))
+    sessionFiles.push({ name: PLACEHOLDER_COMMONDIR_FILE, content: PLACEHOLDER_COMMONDIR });
   for (const s of settings.services ?? []) sessionFiles.push(...s.files);
   if (req.tmux) sessionFiles.push(tmuxRunner());
   if (guard) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,20 +180,16 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
     expect(existsSync(canary)).toBe(false);
   });
 
-  it('what no mount can stop is reported after the run: a planted commondir, a new nested repository', async () => {
+  it('what no mount can stop is reported after the run: a new nested repository', async () => {
     const { repo, config } = await setup('unstoppable');
     const script = [
       // a repository made from scratch inside the workspace and added as a gitlink: host git status enters it
       `git init -q nested && git -C nested commit -q --allow-empty -m n && git -C nested config core.fsmonitor 'touch ${canary}.nested; false' && git add nested`,
-      // the git dir pointed at a planted common dir with its own config
-      `mkdir -p evil && cp -r .git/objects .git/refs .git/HEAD evil/ && printf '[core]\\n\\tfsmonitor = touch ${canary}.common\\n' > evil/config && echo ${join(repo, 'evil')} > .git/commondir`,
     ].join(' && ');
     const r = await run(config, repo, script);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const err = String(r.stderr);
     expect(err).toContain('ags: WARNING: this run changed what git on your host will execute');
-    expect(err).toMatch(/git now reads its config and hooks from .*\/evil/);
-    expect(err).toMatch(/set core\.fsmonitor = touch .*PWNED\.common \(in .*evil\/config\)/);
     expect(err).toMatch(/nested: a git repository appeared/);
     expect(err).toMatch(/nested: set core\.fsmonitor = touch .*PWNED\.nested; false/);
   });
@@ -313,5 +310,73 @@ describe('links planted in .git are removed after the run', () => {
     await git('commit', '-q', '--allow-empty', '-m', 'next');
     expect(readFileSync(target, 'utf8')).toBe('# the user rc\n');
     expect(existsSync(join(repo, '.git', 'logs', 'HEAD'))).toBe(true);
+  });
+
+  it('.git/commondir cannot be planted, and nothing the agent names steers the cleanup to a host directory', async () => {
+    const dir = join(tmp.dir, 'commondir');
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const repo = await makeTestRepo(host, dir, { 'README.md': 'hi\n' });
+    const git = (...args: string[]) =>
+      runAsTestUser(host, ['git', '-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'init');
+    // a host directory with a socket-like special file made during the run: the cleanup must never walk it
+    // (shaped as a git dir, or ags refuses to start: the commondir must name one)
+    const victim = join(tmp.dir, 'victim');
+    for (const d of ['objects', 'refs']) mkdirSync(join(victim, d), { recursive: true });
+    writeFileSync(join(victim, 'HEAD'), 'ref: refs/heads/master\n');
+    await runAsTestUser(host, ['true']);
+    execFileSync('cp', ['-a', join(repo, '.git', 'objects/.'), join(victim, 'objects')]);
+    execFileSync('cp', ['-a', join(repo, '.git', 'refs/.'), join(victim, 'refs')]);
+    execFileSync('chown', ['-R', `${host.uid}:${host.uid}`, victim]);
+    const pwned = join(dir, 'PWNED');
+    const config = writeTestConfig(host, join(dir, 'cfg'), '');
+    const script = [
+      'mkdir -p evil/hooks evil/objects evil/refs',
+      `printf '[core]\\n\\tfsmonitor = "touch ${pwned}; false"\\n' > evil/config`,
+      'echo ../evil > .git/commondir; echo "commondir=$?"',
+      'cat .git/commondir',
+      'git status --short >/dev/null && echo git-ok',
+    ].join('; ');
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toMatch(/^commondir=1$/m);
+    expect(String(r.stdout)).toMatch(/^\.$/m); // the placeholder: "this directory"
+    expect(String(r.stdout)).toContain('git-ok');
+    expect(String(r.stderr)).toContain('Read-only file system');
+    expect(existsSync(join(repo, '.git', 'commondir'))).toBe(false);
+    // as the user on the host, afterwards: git runs nothing planted
+    await git('status', '--short');
+    expect(existsSync(pwned)).toBe(false);
+
+    // an earlier run (or a hand) left a commondir pointing at a host directory: the check reads git dirs inside
+    // the workspace only, so a FIFO made in that directory during the run is left alone
+    writeFileSync(join(repo, '.git', 'commondir'), `${victim}\n`);
+    giveToTestUser(host, join(repo, '.git', 'commondir'));
+    const fifo = join(victim, 'fifo');
+    const run = runAgs(
+      host,
+      [
+        '--config',
+        config,
+        '--agent',
+        'shell',
+        '--',
+        '-c',
+        'touch started; while [ ! -e go ]; do sleep 0.1; done',
+      ],
+      { cwd: repo, env: { XDG_RUNTIME_DIR: runtime } },
+    );
+    for (let i = 0; i < 300 && !existsSync(join(repo, 'started')); i++)
+      await new Promise((done) => setTimeout(done, 100));
+    await runAsTestUser(host, ['mkfifo', fifo]);
+    await runAsTestUser(host, ['touch', join(repo, 'go')]);
+    const after = await run;
+    expect(after.exitCode, String(after.stderr)).toBe(0);
+    expect(existsSync(fifo)).toBe(true);
   });
 });

@@ -150,6 +150,7 @@ describe('the protected paths of a repository', () => {
     expect(facts.map((f) => [f.path.slice(bare.length + 1), f.kind])).toEqual([
       ['config', 'file'],
       ['config.worktree', 'absent'],
+      ['commondir', 'absent'],
       ['hooks', 'dir'],
       ['info/attributes', 'absent'],
     ]);

@@ -158,7 +158,12 @@ describe('a symbolic link in a subdirectory where a protected name goes', () => 
     expect(entries.find((e) => e.path === join(repo, 'pkg', '.vscode'))?.kind).toBe('symlink');
     const mount = { source: repo, target: repo, mode: 'rw' as const, why: 'workspace', showInHint: true };
     expect(() =>
-      protectedMounts(entries, [mount], DEFAULT_PROTECTIONS, { dir: '/d', file: '/f', gitignore: '/g' }),
+      protectedMounts(entries, [mount], DEFAULT_PROTECTIONS, {
+        dir: '/d',
+        file: '/f',
+        gitignore: '/g',
+        commondir: '/c',
+      }),
     ).toThrow(/pkg\/\.vscode \(VS Code tasks, launch and settings, in a subdirectory\) is a symbolic link/);
   });
 });

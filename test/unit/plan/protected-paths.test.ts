@@ -4,7 +4,7 @@ import { protectedMounts, protectionWarnings } from '../../../src/plan/protected
 import type { Mount } from '../../../src/plan/types.js';
 
 const ws: Mount = { source: '/w', target: '/w', mode: 'rw', why: 'workdir', showInHint: false };
-const ph = { dir: '/s/empty.d', file: '/s/empty', gitignore: '/s/gitignore' };
+const ph = { dir: '/s/empty.d', file: '/s/empty', gitignore: '/s/gitignore', commondir: '/s/commondir' };
 const on = { git: true, agentConfig: true };
 const e = (
   path: string,
