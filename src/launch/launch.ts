@@ -34,6 +34,7 @@ import {
   sessionPaths,
 } from '../session/session-dir.js';
 import { Teardown } from '../session/signals.js';
+import { TerminalHandoff } from '../session/terminal-handoff.js';
 import { consumePendingEof } from '../session/terminal-input.js';
 import { safeJson, scrubText } from '../util/terminal-text.js';
 import { mark } from '../util/timing.js';
@@ -115,7 +116,13 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     allowDomain: req.allowDomain,
     lockdown: ctx.lockdown,
   });
-  const serviceRun: ServiceRun = { session, config: ctx.config, egress, lockdown: ctx.lockdown };
+  const serviceRun: ServiceRun = {
+    session,
+    config: ctx.config,
+    egress,
+    lockdown: ctx.lockdown,
+    terminal: new TerminalHandoff(),
+  };
   const services = planServices(HOST_SERVICES, serviceRun);
   const settings: RunSettings = {
     ...ctx.settings,
@@ -130,9 +137,7 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     gitconfig: basename(session.gitconfig),
     services: services.map((s) => s.contribution),
     // every lockdown run is hardened
-    ...(ctx.lockdown
-      ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) }
-      : {}),
+    ...(ctx.lockdown ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) } : {}),
   };
   const agentConfigRoots = [facts.workdir, ...request.addDirs];
   const scans = agentConfigRoots.map(scanWorkspace);
@@ -350,7 +355,7 @@ async function runSandbox(
   const { backend, facts } = p.ctx;
   const runOnce = async () => {
     if (p.plan.tty) consumePendingEof();
-    const run = backend.run(p.plan, p.files, teardown, !facts.stdinTTY);
+    const run = backend.run(p.plan, p.files, teardown, !facts.stdinTTY, p.serviceRun.terminal);
     // watched from the start of each attempt; an in-process guard writes its marker when the agent loads it
     const watch = watchGuardLoad(p.plan, backend);
     let outcome: RunOutcome;

@@ -1,0 +1,124 @@
+/**
+ * Lending the terminal ags runs in to ags itself while the sandbox holds it. During a run the engine's attach
+ * client (`podman run -it`) owns the terminal: it has it in raw mode, reads every key and forwards the agent's
+ * screen. For a question ags must ask (the auth proxy's "open this URL?"), the client is stopped (SIGSTOP: it
+ * reads and writes nothing, the agent inside keeps running and its output waits in the engine's buffer), the
+ * terminal's mode is saved, the question is asked on the alternate screen (so the agent's screen underneath is
+ * left as it was), and then the mode is restored and the client continued — on every way out: an answer, a
+ * timeout, a failure, and the run being ended (`abort`). Should ags itself be killed outright, the kernel
+ * continues the stopped client (its process group is orphaned), and the engine puts the terminal back.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+
+/** The terminal, as a shell's redirections name it. */
+const TTY = '/dev/tty';
+
+/** `stty ARGS` on the terminal; its output, or null when it fails. */
+function stty(args: string[], ttyPath: string): string | null {
+  const r = spawnSync('sh', ['-c', 'exec stty "$@" <"$0"', ttyPath, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    timeout: 5000,
+  });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** Enter and leave the alternate screen (xterm's 1049: the cursor is saved and restored with it). */
+export const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H\x1b[2J';
+export const ALT_SCREEN_OFF = '\x1b[?1049l';
+
+export interface Borrowed {
+  /** Whether a sandbox client was stopped for it (false: nobody else held the terminal). */
+  paused: boolean;
+}
+
+export class TerminalHandoff {
+  private owner: number | null = null;
+  /** While lent: the mode to restore and the client to continue. */
+  private lent: { saved: string | null; pid: number | null } | null = null;
+  private readonly aborts = new Set<() => void>();
+
+  constructor(private readonly ttyPath = TTY) {}
+
+  /** The process that owns the terminal from now on (the engine's attach client). */
+  hold(pid: number): void {
+    this.owner = pid;
+  }
+
+  /** The owner has exited. */
+  release(): void {
+    this.owner = null;
+  }
+
+  /**
+   * Runs `use` with the terminal in ags's hands: the owner stopped, the mode saved and then set raw (a key is
+   * read as it is typed, Ctrl-C is a byte, not a signal to the stopped client), the alternate screen shown.
+   * `use` gets an abort registration: the callback runs when the run is ended while it asks, and must settle.
+   * One borrower at a time; the caller serialises.
+   */
+  async borrow<T>(use: (onAbort: (cb: () => void) => void, b: Borrowed) => Promise<T>): Promise<T> {
+    const pid = this.owner;
+    let paused = false;
+    if (pid !== null) {
+      try {
+        process.kill(pid, 'SIGSTOP');
+        paused = true;
+      } catch {
+        /* already gone: nothing holds the terminal */
+      }
+    }
+    const saved = stty(['-g'], this.ttyPath);
+    stty(['raw', '-echo'], this.ttyPath);
+    this.lent = { saved, pid: paused ? pid : null };
+    this.write(ALT_SCREEN_ON);
+    const registered: (() => void)[] = [];
+    try {
+      return await use(
+        (cb) => {
+          registered.push(cb);
+          this.aborts.add(cb);
+        },
+        { paused },
+      );
+    } finally {
+      for (const cb of registered) this.aborts.delete(cb);
+      this.giveBack();
+    }
+  }
+
+  /**
+   * Ends a question in progress (the run is over): the terminal and the stopped client are given back now,
+   * synchronously, before whatever signals the client next.
+   */
+  abort(): void {
+    for (const cb of [...this.aborts]) cb();
+    this.aborts.clear();
+    this.giveBack();
+  }
+
+  private write(text: string): void {
+    try {
+      writeFileSync(this.ttyPath, text);
+    } catch {
+      /* the terminal went away */
+    }
+  }
+
+  private giveBack(): void {
+    if (!this.lent) return;
+    const { saved, pid } = this.lent;
+    this.lent = null;
+    this.write(ALT_SCREEN_OFF);
+    if (saved) stty([saved], this.ttyPath);
+    if (pid !== null) {
+      try {
+        process.kill(pid, 'SIGCONT');
+        // the client re-reads the size (the user may have resized the window meanwhile)
+        process.kill(pid, 'SIGWINCH');
+      } catch {
+        /* it ended meanwhile */
+      }
+    }
+  }
+}
