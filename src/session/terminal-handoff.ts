@@ -1,15 +1,16 @@
 /**
  * Lending the terminal ags runs in to ags itself while the sandbox holds it. During a run the engine's attach
  * client (`podman run -it`) owns the terminal: it has it in raw mode, reads every key and forwards the agent's
- * screen. For a question ags must ask (the auth proxy's "open this URL?"), the client is stopped (SIGSTOP: it
- * reads and writes nothing, the agent inside keeps running and its output waits in the engine's buffer), the
- * terminal's mode is saved, the question is asked on the alternate screen (so the agent's screen underneath is
- * left as it was), and then the mode is restored and the client continued — on every way out: an answer, a
- * timeout, a failure, and the run being ended (`abort`). Should ags itself be killed outright, the kernel
+ * screen. For a question ags must ask (the auth proxy's "open this URL?"), the client is stopped — SIGSTOP to it
+ * and every process under it, as rootless podman may re-exec itself into its user namespace and the child is
+ * the one attached. Stopped, it reads and writes nothing; the agent inside keeps running and its output waits
+ * in the engine's buffer. Then the terminal's mode is saved, the question is asked on the alternate screen (so
+ * the agent's screen underneath is left as it was), and the mode is restored and the client continued — on
+ * every way out: an answer, a timeout, a failure, and the run being ended (`abort`). Should ags itself be killed outright, the kernel
  * continues the stopped client (its process group is orphaned), and the engine puts the terminal back.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 /** The terminal, as a shell's redirections name it. */
 const TTY = '/dev/tty';
@@ -24,6 +25,46 @@ function stty(args: string[], ttyPath: string): string | null {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
+/** `root` and every process under it, parents first (from /proc; a process gone meanwhile is left out). */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [root];
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // after the command name in parentheses (which may hold anything): state, then the parent's pid
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(name));
+    children.set(ppid, list);
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/** Sends `signal` to each of `pids`; the ones it reached. */
+function signalTree(pids: number[], signal: NodeJS.Signals): number[] {
+  return pids.filter((pid) => {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Enter and leave the alternate screen (xterm's 1049: the cursor is saved and restored with it). */
 export const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H\x1b[2J';
 export const ALT_SCREEN_OFF = '\x1b[?1049l';
@@ -36,7 +77,7 @@ export interface Borrowed {
 export class TerminalHandoff {
   private owner: number | null = null;
   /** While lent: the mode to restore and the client to continue. */
-  private lent: { saved: string | null; pid: number | null } | null = null;
+  private lent: { saved: string | null; stopped: number[] } | null = null;
   private readonly aborts = new Set<() => void>();
 
   constructor(private readonly ttyPath = TTY) {}
@@ -58,19 +99,12 @@ export class TerminalHandoff {
    * One borrower at a time; the caller serialises.
    */
   async borrow<T>(use: (onAbort: (cb: () => void) => void, b: Borrowed) => Promise<T>): Promise<T> {
-    const pid = this.owner;
-    let paused = false;
-    if (pid !== null) {
-      try {
-        process.kill(pid, 'SIGSTOP');
-        paused = true;
-      } catch {
-        /* already gone: nothing holds the terminal */
-      }
-    }
+    // rootless podman may re-exec itself: the process attached to the terminal can be a child of the one started
+    const stopped = this.owner === null ? [] : signalTree(processTree(this.owner), 'SIGSTOP');
+    const paused = stopped.length > 0;
     const saved = stty(['-g'], this.ttyPath);
     stty(['raw', '-echo'], this.ttyPath);
-    this.lent = { saved, pid: paused ? pid : null };
+    this.lent = { saved, stopped };
     this.write(ALT_SCREEN_ON);
     const registered: (() => void)[] = [];
     try {
@@ -107,18 +141,12 @@ export class TerminalHandoff {
 
   private giveBack(): void {
     if (!this.lent) return;
-    const { saved, pid } = this.lent;
+    const { saved, stopped } = this.lent;
     this.lent = null;
     this.write(ALT_SCREEN_OFF);
     if (saved) stty([saved], this.ttyPath);
-    if (pid !== null) {
-      try {
-        process.kill(pid, 'SIGCONT');
-        // the client re-reads the size (the user may have resized the window meanwhile)
-        process.kill(pid, 'SIGWINCH');
-      } catch {
-        /* it ended meanwhile */
-      }
-    }
+    signalTree(stopped, 'SIGCONT');
+    // the client re-reads the size (the user may have resized the window meanwhile)
+    signalTree(stopped, 'SIGWINCH');
   }
 }
