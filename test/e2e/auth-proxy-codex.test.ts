@@ -34,7 +34,7 @@ describe('ags --agent codex: MCP OAuth login through the auth proxy', () => {
     repo = await makeTestRepo(host, tmp.dir, {}, { git: false });
     writeFileSync(
       join(tmp.dir, 'chromium.sh'),
-      `#!/bin/sh\n/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --host-resolver-rules='MAP ${MOCK_HOST_NAME} 127.0.0.1' --user-data-dir='${tmp.dir}/chrome' "$1" >/dev/null 2>&1 &\n`,
+      `#!/bin/sh\n/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --host-resolver-rules='MAP ${MOCK_HOST_NAME} 127.0.0.1' --user-data-dir='${tmp.dir}/chrome' "$1" >'${tmp.dir}/chrome.log' 2>&1 &\n`,
       { mode: 0o755 },
     );
     const caIn = '/usr/local/share/ags-test-ca/ca.pem';
@@ -85,7 +85,8 @@ describe('ags --agent codex: MCP OAuth login through the auth proxy', () => {
 
     const login = await codex(['mcp', 'login', 'mock']);
     const out = `${String(login.stdout)}${String(login.stderr)}`;
-    expect(out, out).toContain("Successfully logged in to MCP server 'mock'");
+    const chrome = () => readFileSync(join(tmp.dir, 'chrome.log'), 'utf8');
+    expect(out, `${out}\n${chrome()}\n${mock.events.join(' ')}`).toContain("Successfully logged in to MCP server 'mock'");
     expect(login.exitCode).toBe(0);
     expect(mock.events).toContain('GET /authorize');
     expect(mock.events).toContain('token issued');
