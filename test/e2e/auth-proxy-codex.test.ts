@@ -34,7 +34,7 @@ describe('ags --agent codex: MCP OAuth login through the auth proxy', () => {
     repo = await makeTestRepo(host, tmp.dir, {}, { git: false });
     writeFileSync(
       join(tmp.dir, 'chromium.sh'),
-      `#!/bin/sh\n/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --host-resolver-rules='MAP ${MOCK_HOST_NAME} 127.0.0.1' --user-data-dir='${tmp.dir}/chrome' "$1" >'${tmp.dir}/chrome.log' 2>&1 &\n`,
+      `#!/bin/sh\ntimeout 120 /usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --host-resolver-rules='MAP ${MOCK_HOST_NAME} 127.0.0.1' --user-data-dir='${tmp.dir}/chrome' "$1" >'${tmp.dir}/chrome.log' 2>&1 &\n`,
       { mode: 0o755 },
     );
     const caIn = '/usr/local/share/ags-test-ca/ca.pem';

@@ -78,7 +78,7 @@ describe('ags --agent claude: the approval prompt on the terminal podman holds',
     await mock.start();
     writeFileSync(
       join(tmp.dir, 'chromium.sh'),
-      `#!/bin/sh\n/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --user-data-dir='${tmp.dir}/chrome' "$1" >/dev/null 2>&1 &\n`,
+      `#!/bin/sh\ntimeout 120 /usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --user-data-dir='${tmp.dir}/chrome' "$1" >/dev/null 2>&1 &\n`,
       { mode: 0o755 },
     );
     config = writeTestConfig(
