@@ -170,7 +170,7 @@ describe('envStep: the browser env of an agent', () => {
         none,
       );
       expect(env.MIR_SOCKET, name).toBeUndefined();
-      expect(env.PATH.split(':')[0], name).toBe('/opt/ags/sandbox/browser');
+      expect(env.PATH!.split(':')[0], name).toBe('/opt/ags/sandbox/browser');
     }
   });
 });
