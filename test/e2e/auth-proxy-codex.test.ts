@@ -86,7 +86,9 @@ describe('ags --agent codex: MCP OAuth login through the auth proxy', () => {
     const login = await codex(['mcp', 'login', 'mock']);
     const out = `${String(login.stdout)}${String(login.stderr)}`;
     const chrome = () => readFileSync(join(tmp.dir, 'chrome.log'), 'utf8');
-    expect(out, `${out}\n${chrome()}\n${mock.events.join(' ')}`).toContain("Successfully logged in to MCP server 'mock'");
+    expect(out, `${out}\n${chrome()}\n${mock.events.join(' ')}`).toContain(
+      "Successfully logged in to MCP server 'mock'",
+    );
     expect(login.exitCode).toBe(0);
     expect(mock.events).toContain('GET /authorize');
     expect(mock.events).toContain('token issued');
