@@ -78,7 +78,7 @@ describe('ags --agent claude: the approval prompt on the terminal podman holds',
     await mock.start();
     writeFileSync(
       join(tmp.dir, 'chromium.sh'),
-      `#!/bin/sh\ntimeout 120 /usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --user-data-dir='${tmp.dir}/chrome' "$1" >/dev/null 2>&1 &\n`,
+      `#!/bin/sh\ntimeout 120 /usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --user-data-dir='${tmp.dir}/chrome' "$1" >/dev/null 2>&1 &\necho $! >> '${tmp.dir}/chrome.pids'\n`,
       { mode: 0o755 },
     );
     config = writeTestConfig(
@@ -115,6 +115,18 @@ describe('ags --agent claude: the approval prompt on the terminal podman holds',
 
   afterAll(async () => {
     await mock?.stop();
+    // headless Chromium stays on the page it was sent to: end it (its `timeout` passes the signal on)
+    const pids = join(tmp.dir, 'chrome.pids');
+    if (existsSync(pids)) {
+      for (const pid of readFileSync(pids, 'utf8').split('\n').filter(Boolean)) {
+        try {
+          process.kill(Number(pid), 'SIGTERM');
+        } catch {
+          /* ended already */
+        }
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
     tmp?.cleanup();
   });
 
