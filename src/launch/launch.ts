@@ -354,7 +354,10 @@ async function runSandbox(
 ): Promise<{ outcome: RunOutcome; guard?: GuardLoadReport }> {
   const { backend, facts } = p.ctx;
   const runOnce = async () => {
-    if (p.plan.tty) consumePendingEof();
+    if (p.plan.tty) {
+      consumePendingEof();
+      p.serviceRun.terminal.recordMode();
+    }
     const run = backend.run(p.plan, p.files, teardown, !facts.stdinTTY, p.serviceRun.terminal);
     // watched from the start of each attempt; an in-process guard writes its marker when the agent loads it
     const watch = watchGuardLoad(p.plan, backend);

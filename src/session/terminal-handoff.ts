@@ -6,11 +6,12 @@
  * the one attached. Stopped, it reads and writes nothing; the agent inside keeps running and its output waits
  * in the engine's buffer. Then the terminal's mode is saved, the question is asked on the alternate screen (so
  * the agent's screen underneath is left as it was), and the mode is restored and the client continued — on
- * every way out: an answer, a timeout, a failure, and the run being ended (`abort`). Should ags itself be killed outright, the kernel
- * continues the stopped client (its process group is orphaned), and the engine puts the terminal back.
+ * every way out: an answer, a timeout, a failure, and the run being ended (`abort`). Should ags itself be
+ * killed outright, the kernel cannot be relied on to continue the stopped client, so a watchdog started with the
+ * question does it and, once the client has ended, puts the terminal's mode from before the run back.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 
 /** The terminal, as a shell's redirections name it. */
 const TTY = '/dev/tty';
@@ -65,6 +66,22 @@ function signalTree(pids: number[], signal: NodeJS.Signals): number[] {
   });
 }
 
+/**
+ * Should ags die while the client is stopped: $1 ags, $2 the mode from before the run, $3 the terminal, $4 the
+ * mode the client had, then the stopped pids (the client's first). It gives the client back its screen, mode
+ * and run (the kernel continues a stopped orphaned group only when ags's parent shell does job control), and
+ * once the client has ended, puts the mode from before the run back (a client ended by a hangup leaves raw).
+ */
+const WATCHDOG = `
+ags=$1 orig=$2 tty=$3 lent=$4; shift 4
+while kill -0 "$ags" 2>/dev/null; do sleep 0.2; done
+printf '\\033[?1049l' > "$tty"
+[ -n "$lent" ] && stty "$lent" < "$tty"
+kill -CONT "$@" 2>/dev/null; kill -WINCH "$@" 2>/dev/null
+while [ -e "/proc/$1" ] && ! grep -q ') Z' "/proc/$1/stat" 2>/dev/null; do sleep 0.5; done
+stty "$orig" < "$tty"
+`;
+
 /** Enter and leave the alternate screen (xterm's 1049: the cursor is saved and restored with it). */
 export const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H\x1b[2J';
 export const ALT_SCREEN_OFF = '\x1b[?1049l';
@@ -79,12 +96,30 @@ export class TerminalHandoff {
   /** While lent: the mode to restore and the client to continue. */
   private lent: { saved: string | null; stopped: number[] } | null = null;
   private readonly aborts = new Set<() => void>();
+  /** The terminal's own path and its mode before the sandbox started, for the watchdog. */
+  private before: { tty: string; mode: string } | null = null;
+  private watchdog: ChildProcess | null = null;
 
   constructor(private readonly ttyPath = TTY) {}
 
   /** The process that owns the terminal from now on (the engine's attach client). */
   hold(pid: number): void {
     this.owner = pid;
+  }
+
+  /**
+   * Records the terminal's mode before the sandbox client takes it (call it before starting the client), so
+   * that a watchdog can put it back should ags be killed while it asks.
+   */
+  recordMode(): void {
+    let tty: string;
+    try {
+      tty = readlinkSync('/proc/self/fd/0');
+    } catch {
+      return;
+    }
+    const mode = tty.startsWith('/dev/') ? stty(['-g'], tty) : null;
+    this.before = mode ? { tty, mode } : null;
   }
 
   /** The owner has exited. */
@@ -105,6 +140,7 @@ export class TerminalHandoff {
     const saved = stty(['-g'], this.ttyPath);
     stty(['raw', '-echo'], this.ttyPath);
     this.lent = { saved, stopped };
+    if (paused) this.startWatchdog(saved, stopped);
     this.write(ALT_SCREEN_ON);
     const registered: (() => void)[] = [];
     try {
@@ -139,8 +175,39 @@ export class TerminalHandoff {
     }
   }
 
+  /** The WATCHDOG, in a session of its own (a hangup of the terminal's group does not reach it). */
+  private startWatchdog(saved: string | null, stopped: number[]): void {
+    if (!this.before) return;
+    try {
+      this.watchdog = spawn(
+        'sh',
+        [
+          '-c',
+          WATCHDOG,
+          'ags-terminal-watchdog',
+          String(process.pid),
+          this.before.mode,
+          this.before.tty,
+          saved ?? '',
+          ...stopped.map(String),
+        ],
+        { stdio: 'ignore', detached: true },
+      );
+      this.watchdog.on('error', () => {});
+      this.watchdog.unref();
+    } catch {
+      this.watchdog = null;
+    }
+  }
+
   private giveBack(): void {
     if (!this.lent) return;
+    try {
+      this.watchdog?.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+    this.watchdog = null;
     const { saved, stopped } = this.lent;
     this.lent = null;
     this.write(ALT_SCREEN_OFF);

@@ -202,4 +202,26 @@ describe('ags --agent claude: the approval prompt on the terminal podman holds',
       readFileSync(join(dir, 'mode-before'), 'utf8'),
     );
   });
+  it('ags killed outright while it asks: its watchdog continues podman and, after it, restores the terminal', async () => {
+    const { dir, pid } = await loginInPane('killed');
+    await question('killed');
+    execFileSync('kill', ['-KILL', String(pid())]);
+    // the stopped podman is in an orphaned process group now: SIGHUP and SIGCONT from the kernel end it
+    const end = await until('the end of the run', () => {
+      const s = pane('killed');
+      return s.includes('EXIT=') && s;
+    });
+    expect(end).toContain('EXIT=137');
+    // the watchdog ags left continues podman: Claude's login screen is back and takes keys; ^C ends it, and
+    // then the watchdog puts the mode from before the run back
+    await until('the agent back', () => !pane('killed').includes('open it? [y/N]'));
+    tmux('send-keys', '-t', 'killed', 'C-c');
+    const tty = tmux('display', '-p', '-t', 'killed', '#{pane_tty}').trim();
+    const before = readFileSync(join(dir, 'mode-before'), 'utf8');
+    const modeNow = () => {
+      const [file, ...args] = asTestUser(host, ['sh', '-c', 'stty -g < "$0"', tty]);
+      return execFileSync(file!, args, { encoding: 'utf8' });
+    };
+    await until('the mode from before the run', () => modeNow() === before, 30_000);
+  });
 });
