@@ -11,7 +11,9 @@ import { REPO_ROOT } from '../support/host.js';
 // everything back. The pane runs it under a job-control shell, as a user's shell runs ags: its own process
 // group, the shell its parent. The test reads the client's state from /proc and the terminal's mode with stty.
 
-const socket = `ags-handoff-${process.pid}`;
+// a tmux server per test: a new one on the socket of one just killed can fail to start
+let tests = 0;
+let socket = `ags-handoff-${process.pid}-0`;
 let root: string;
 let bundle: string;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
@@ -40,6 +42,7 @@ function stateOf(pid: number): string | null {
 /** Starts the stand-in in a new pane; the test dir, and the client's pid once it exists. */
 async function start(args: string): Promise<{ dir: string; owner: number; host: () => number }> {
   const dir = mkdtempSync(join(root, 'run-'));
+  socket = `ags-handoff-${process.pid}-${++tests}`;
   tmux(
     'new-session',
     '-d',
