@@ -63,6 +63,11 @@ export interface AgentAdapter {
   homePaths: Array<{ path: string; kind: 'dir' | 'file' }>;
   /** Static env for every run (telemetry and auto-update off: the tools volume is read-only). */
   env: Record<string, string>;
+  /**
+   * Env that makes the agent open a browser for a login (which the auth proxy's shim turns into the host's)
+   * instead of taking a headless path (a code to paste, a device code); only set when the auth proxy runs.
+   */
+  browserEnv?: Record<string, string>;
   /** Arguments `--defaults`/`-D` puts before the user's. */
   defaultArgs: string[];
   /** Whether the agent has a tool-call hook the guard can sit in (a plain shell has none). */

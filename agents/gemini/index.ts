@@ -17,6 +17,10 @@ export const gemini: AgentAdapter = {
   npmPackage: '@google/gemini-cli',
   homePaths: [{ path: '.gemini', kind: 'dir' }],
   env: {},
+  // Gemini CLI opens no browser on Linux unless DISPLAY, WAYLAND_DISPLAY or MIR_SOCKET is set (it then logs in
+  // by a pasted code, and its MCP OAuth fails). MIR_SOCKET is the one nothing else in a sandbox reads: a fake
+  // DISPLAY would send X clients (clipboard tools) to a display that is not there.
+  browserEnv: { MIR_SOCKET: '/run/ags-auth/no-display' },
   reservedPaths: { home: [`.gemini/extensions/${EXTENSION}`], system: ['/etc/gemini-cli'] },
   guarded: true,
   defaultArgs: ['--yolo'],

@@ -7,6 +7,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import tty from 'node:tty';
 import { execa } from 'execa';
+import type { TerminalHandoff } from '../session/terminal-handoff.js';
 import { escapeText } from '../util/terminal-text.js';
 import type { UrlAnalysis } from './url-analysis.js';
 
@@ -67,52 +68,73 @@ export function dialogAsk(program: 'zenity' | 'kdialog'): Ask {
   };
 }
 
+/** What a line typed at the prompt means: only `y` or `yes` is yes. */
+export function isYes(line: string): boolean {
+  return /^\s*y(es)?\s*$/i.test(line);
+}
+
 /**
- * A prompt on the controlling terminal (/dev/tty), answered with a line; only `y` or `yes` is yes. The
- * question is written after a fresh line so that it stands out of whatever the agent drew.
+ * A prompt on the controlling terminal (/dev/tty), answered with a line. The terminal is borrowed from the
+ * sandbox's attach client for the question (`TerminalHandoff`: the client stopped, raw mode, the alternate
+ * screen), so the agent's TUI neither takes the keys nor draws over the question, and is left as it was. In raw
+ * mode the prompt echoes what is typed itself; Ctrl-C or Ctrl-D is a no at once, as is a timeout.
  */
-export function ttyAsk(ttyPath = '/dev/tty'): Ask {
+export function ttyAsk(handoff: TerminalHandoff, ttyPath = '/dev/tty'): Ask {
   return (lines, timeoutMs) =>
-    new Promise((resolve) => {
-      let fd: number;
-      let input: tty.ReadStream;
-      try {
-        fd = openSync(ttyPath, 'r+');
-        // a tty handle, not a file read: it can be stopped while waiting (a blocked read could not)
-        input = new tty.ReadStream(fd);
-      } catch {
-        resolve(false);
-        return;
-      }
-      let done = false;
-      const say = (text: string) => {
-        try {
-          writeSync(fd, text);
-        } catch {
-          /* the terminal went away */
-        }
-      };
-      const finish = (answer: boolean) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        say(answer ? '\r\nags: opening it.\r\n' : '\r\nags: refused.\r\n');
-        // the stream owns the descriptor and closes it
-        input.destroy();
-        resolve(answer);
-      };
-      const timer = setTimeout(() => finish(false), timeoutMs);
-      let typed = '';
-      input.on('data', (chunk: Buffer) => {
-        typed += chunk.toString('utf8');
-        const nl = typed.search(/[\r\n]/);
-        if (nl >= 0) finish(/^\s*y(es)?\s*$/i.test(typed.slice(0, nl)));
-        else if (typed.length > 100) finish(false);
-      });
-      input.on('error', () => finish(false));
-      input.on('end', () => finish(false));
-      say(`\r\n${lines.join('\r\n')}\r\nags: open it? [y/N] `);
-    });
+    handoff.borrow(
+      (onAbort) =>
+        new Promise<boolean>((resolve) => {
+          let fd: number;
+          let input: tty.ReadStream;
+          try {
+            fd = openSync(ttyPath, 'r+');
+            // a tty handle, not a file read: it can be stopped while waiting (a blocked read could not)
+            input = new tty.ReadStream(fd);
+          } catch {
+            resolve(false);
+            return;
+          }
+          let done = false;
+          const say = (text: string) => {
+            try {
+              writeSync(fd, text);
+            } catch {
+              /* the terminal went away */
+            }
+          };
+          const finish = (answer: boolean, why = '') => {
+            if (done) return;
+            done = true;
+            clearTimeout(timer);
+            say(`\r\n${why}${answer ? 'ags: opening it.' : 'ags: refused.'}\r\n`);
+            // the stream owns the descriptor and closes it
+            input.destroy();
+            resolve(answer);
+          };
+          const timer = setTimeout(() => finish(false, 'ags: no answer in time. '), timeoutMs);
+          onAbort(() => finish(false));
+          let typed = '';
+          input.on('data', (chunk: Buffer) => {
+            for (const byte of chunk) {
+              if (byte === 0x03 || byte === 0x04) return finish(false);
+              if (byte === 0x0d || byte === 0x0a) return finish(isYes(typed));
+              if (byte === 0x7f || byte === 0x08) {
+                if (typed.length > 0) {
+                  typed = typed.slice(0, -1);
+                  say('\b \b');
+                }
+              } else if (byte >= 0x20 && byte < 0x7f) {
+                typed += String.fromCharCode(byte);
+                say(String.fromCharCode(byte));
+              }
+              if (typed.length > 100) return finish(false);
+            }
+          });
+          input.on('error', () => finish(false));
+          input.on('end', () => finish(false));
+          say(`${lines.join('\r\n')}\r\n\r\nags: open it? [y/N] `);
+        }),
+    );
 }
 
 /** Refuses without asking: there is no display and no terminal. */
@@ -132,11 +154,17 @@ function hasTty(ttyPath = '/dev/tty'): boolean {
   }
 }
 
-/** The way to ask on this host: a dialog with a display and zenity or kdialog, else the terminal, else none. */
-export async function chooseAsk(env: NodeJS.ProcessEnv = process.env): Promise<Ask> {
+/**
+ * The way to ask on this host: a dialog with a display and zenity or kdialog, else the terminal (lent by
+ * `handoff` while the sandbox holds it), else none.
+ */
+export async function chooseAsk(
+  handoff: TerminalHandoff,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Ask> {
   if (env.DISPLAY || env.WAYLAND_DISPLAY) {
     for (const program of ['zenity', 'kdialog'] as const)
       if (await onPath(program)) return dialogAsk(program);
   }
-  return hasTty() ? ttyAsk() : denyAsk;
+  return hasTty() ? ttyAsk(handoff) : denyAsk;
 }

@@ -26,7 +26,7 @@ import {
   parseFrame,
   relayableHeaders,
 } from './protocol.js';
-import { analyzeUrl, redactUrl } from './url-analysis.js';
+import { type UrlAnalysis, analyzeUrl, redactUrl } from './url-analysis.js';
 
 export interface AuthProxyOptions {
   socketPath: string;
@@ -84,6 +84,8 @@ class Connection {
   private readonly flows = new Map<string, Flow>();
   private readonly relays = new Map<string, Relay>();
   private closed = false;
+  /** Open requests being decided or opened (each may become a flow). */
+  private opening = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -176,12 +178,22 @@ class Connection {
     const shown = escapeText(redactUrl(a.url), 500);
     const cbText = a.callback ? ` callback=localhost:${a.callback.port}${escapeText(a.callback.path)}` : '';
     this.opts.log(`auth-proxy: request ${id} url=${shown}${cbText}`);
-    if (a.callback && this.flows.size >= (this.opts.maxFlows ?? 64)) {
+    // counted from here, not from when the flow exists: requests sent all at once would each pass a later count
+    if (this.flows.size + this.opening >= (this.opts.maxFlows ?? 64)) {
       return this.refuse(id, 'not opened: too many logins are waiting at once');
     }
     if (a.callback && this.activePorts.has(a.callback.port)) {
       return this.refuse(id, `not opened: a login is already waiting on port ${a.callback.port}`);
     }
+    this.opening++;
+    try {
+      await this.approveAndOpen(id, a);
+    } finally {
+      this.opening--;
+    }
+  }
+
+  private async approveAndOpen(id: string, a: Extract<UrlAnalysis, { ok: true }>): Promise<void> {
     const decision = policyDecision(a.url.hostname, this.opts.policy);
     let approved = decision === 'allow';
     if (decision === 'ask') {

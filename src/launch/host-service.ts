@@ -5,6 +5,7 @@ import type { ServiceContribution } from '../plan/types.js';
 import type { EgressSettings } from './network.js';
 import { type SessionPaths, recordHelper } from '../session/session-dir.js';
 import type { Teardown } from '../session/signals.js';
+import type { TerminalHandoff } from '../session/terminal-handoff.js';
 
 /** What a host service sees of the run it serves. */
 export interface ServiceRun {
@@ -14,6 +15,8 @@ export interface ServiceRun {
   egress: EgressSettings | null;
   /** A lockdown run: no SSH agent, and the auth proxy only with `[lockdown] auth_proxy = true`. */
   lockdown: boolean;
+  /** The terminal ags runs in, lent by the sandbox's attach client for a question (the auth proxy's). */
+  terminal: TerminalHandoff;
 }
 
 /** How a starting service hands over what it holds: the moment a thing exists, so an interrupted start gives it back too. */

@@ -34,6 +34,7 @@ import {
   sessionPaths,
 } from '../session/session-dir.js';
 import { Teardown } from '../session/signals.js';
+import { TerminalHandoff } from '../session/terminal-handoff.js';
 import { consumePendingEof } from '../session/terminal-input.js';
 import { safeJson, scrubText } from '../util/terminal-text.js';
 import { mark } from '../util/timing.js';
@@ -120,7 +121,13 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     allowDomain: req.allowDomain,
     lockdown: ctx.lockdown,
   });
-  const serviceRun: ServiceRun = { session, config: ctx.config, egress, lockdown: ctx.lockdown };
+  const serviceRun: ServiceRun = {
+    session,
+    config: ctx.config,
+    egress,
+    lockdown: ctx.lockdown,
+    terminal: new TerminalHandoff(),
+  };
   const services = planServices(HOST_SERVICES, serviceRun);
   const settings: RunSettings = {
     ...ctx.settings,
@@ -354,8 +361,11 @@ async function runSandbox(
 ): Promise<{ outcome: RunOutcome; guard?: GuardLoadReport }> {
   const { backend, facts } = p.ctx;
   const runOnce = async () => {
-    if (p.plan.tty) consumePendingEof();
-    const run = backend.run(p.plan, p.files, teardown, !facts.stdinTTY);
+    if (p.plan.tty) {
+      consumePendingEof();
+      p.serviceRun.terminal.recordMode();
+    }
+    const run = backend.run(p.plan, p.files, teardown, !facts.stdinTTY, p.serviceRun.terminal);
     // watched from the start of each attempt; an in-process guard writes its marker when the agent loads it
     const watch = watchGuardLoad(p.plan, backend);
     let outcome: RunOutcome;

@@ -387,6 +387,7 @@ export function envStep(
     ].join(':'),
     ...(settings.gitconfig ? { GIT_CONFIG_GLOBAL: `${SANDBOX_SESSION_DIR}/${settings.gitconfig}` } : {}),
     ...Object.assign({}, ...(settings.services ?? []).map((s) => s.env)),
+    ...((settings.services ?? []).some((s) => s.service === 'auth-proxy') ? adapter.browserEnv : {}),
     ...adapter.env,
     ...settings.agent.env,
     // ags's own variables and the wiring the guard and hint depend on win over [agents.<name>.env]

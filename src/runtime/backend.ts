@@ -1,6 +1,7 @@
 import type { AgsError } from '../errors.js';
 import type { LaunchPlan } from '../plan/types.js';
 import type { Teardown } from '../session/signals.js';
+import type { TerminalHandoff } from '../session/terminal-handoff.js';
 
 /** This run's files the backend reads or writes (they live in the session dir). */
 export interface RunFiles {
@@ -65,7 +66,14 @@ export interface SandboxBackend {
    * Runs the plan in the foreground with the terminal (stdio inherited). Signals during the run stop the sandbox;
    * `teardown` releases what the run holds as soon as one arrives.
    */
-  run(plan: LaunchPlan, files: RunFiles, teardown: Teardown, detached: boolean): Promise<RunOutcome>;
+  run(
+    plan: LaunchPlan,
+    files: RunFiles,
+    teardown: Teardown,
+    detached: boolean,
+    /** Told which process holds the terminal while the sandbox runs attached to it. */
+    terminal?: TerminalHandoff,
+  ): Promise<RunOutcome>;
   /** Removes the plan's sandbox at once, whatever state it is in (a run stopped from the host). */
   removeSandbox(plan: LaunchPlan): Promise<unknown>;
   /** Runs the plan without a terminal, its output captured (doctor's probe). */

@@ -49,12 +49,13 @@ beforeAll(async () => {
       contents: `
         import { startAuthProxy } from './src/authproxy/server.ts';
         import { chooseAsk } from './src/authproxy/approval.ts';
+        import { TerminalHandoff } from './src/session/terminal-handoff.ts';
         import { hostBrowserOpener } from './src/authproxy/opener.ts';
         const dir = process.argv[2];
         await startAuthProxy({
           socketPath: dir + '/sock', token: 'a'.repeat(64),
           policy: { autoAllowDomains: [], approval: 'prompt' },
-          ask: await chooseAsk(process.env),
+          ask: await chooseAsk(new TerminalHandoff(), process.env),
           openBrowser: hostBrowserOpener({ BROWSER: dir + '/browser' }),
           timeoutMs: 15000, log: () => {},
         });

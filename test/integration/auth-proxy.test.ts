@@ -393,6 +393,27 @@ describe('auth proxy: refusals', () => {
         ws.send(JSON.stringify({ type: 'response-head', relay: 'nope', status: 200, headers: [] })),
     ],
     [
+      'a response end to no request',
+      (ws: WebSocket) => ws.send(JSON.stringify({ type: 'response-end', relay: 'r1' })),
+    ],
+    [
+      'a message the host sends, sent to it',
+      (ws: WebSocket) =>
+        ws.send(JSON.stringify({ type: 'open-result', id: 'a', outcome: 'opened', message: 'x' })),
+    ],
+    [
+      'an open request with an extra key',
+      (ws: WebSocket) =>
+        ws.send(JSON.stringify({ type: 'open', id: 'a', url: 'https://auth.example.test/', port: 22 })),
+    ],
+    [
+      'a URL longer than the limit',
+      (ws: WebSocket) =>
+        ws.send(
+          JSON.stringify({ type: 'open', id: 'a', url: `https://auth.example.test/${'a'.repeat(9000)}` }),
+        ),
+    ],
+    [
       'a repeated request id',
       (ws: WebSocket) => {
         ws.send(JSON.stringify({ type: 'open', id: 'same', url: 'https://auth.example.test/' }));
@@ -428,7 +449,69 @@ describe('auth proxy: refusals', () => {
   });
 });
 
+describe("auth proxy: the callback port and path are the URL's only", () => {
+  it('while a login waits, nothing else is relayed: other ports, other paths, oversized bodies, and after the flow', async () => {
+    const h = await startHarness();
+    const port = await freePort();
+    const other = await freePort();
+    const c = rawClient(h);
+    await c.opened;
+    c.ws.send(JSON.stringify({ type: 'open', id: 'f1', url: loginUrl(port) }));
+    await until('the open result', () => c.messages.find((m) => m.type === 'open-result'));
+    // a port the URL did not name: the host listens on nothing there
+    expect(await connectError(other)).toBe('ECONNREFUSED');
+    // lookalike paths never reach the sandbox
+    for (const path of ['/callbackx', '/callback/', '//callback', '/x/../callback', '/CALLBACK', '*']) {
+      expect((await browserRequest('127.0.0.1', port, path)).status, path).toBe(404);
+    }
+    // a body larger than one relayed chunk is refused on the host
+    const big = await browserRequest('127.0.0.1', port, '/callback', {
+      method: 'POST',
+      body: Buffer.alloc(300 * 1024, 1),
+    }).catch((err: NodeJS.ErrnoException) => ({ status: err.code }));
+    expect([413, 'ECONNRESET', 'EPIPE']).toContain(big.status);
+    expect(c.messages.filter((m) => m.type === 'request')).toEqual([]);
+    // the real callback is relayed, answered, and ends the flow
+    const reply = browserRequest('127.0.0.1', port, '/callback?state=good');
+    const req = await until('the relayed request', () => c.messages.find((m) => m.type === 'request'));
+    if (req.type !== 'request') throw new Error('unreachable');
+    expect([req.port, req.path]).toEqual([port, '/callback?state=good']);
+    c.ws.send(JSON.stringify({ type: 'response-head', relay: req.relay, status: 200, headers: [] }));
+    c.ws.send(JSON.stringify({ type: 'response-end', relay: req.relay }));
+    expect((await reply).status).toBe(200);
+    await until('the flow end', () => c.messages.find((m) => m.type === 'flow-end'));
+    // a second browser request after the flow: the port is closed
+    expect(await connectError(port)).toBe('ECONNREFUSED');
+    expect(c.messages.filter((m) => m.type === 'request')).toHaveLength(1);
+    c.ws.close();
+  });
+});
+
 describe('auth proxy: many flows', () => {
+  it('refuses logins beyond the limit of waiting flows, and keeps serving', async () => {
+    const h = await startHarness({ maxFlows: 5 });
+    const c = rawClient(h);
+    await c.opened;
+    const ports: number[] = [];
+    while (ports.length < 8) {
+      const p = await freePort();
+      if (!ports.includes(p)) ports.push(p);
+    }
+    ports.forEach((p, i) => c.ws.send(JSON.stringify({ type: 'open', id: `f${i}`, url: loginUrl(p) })));
+    await until('8 open results', () => c.messages.filter((m) => m.type === 'open-result').length === 8);
+    const results = c.messages.flatMap((m) => (m.type === 'open-result' ? [m] : []));
+    expect(results.filter((m) => m.outcome === 'opened')).toHaveLength(5);
+    expect(results.filter((m) => m.outcome === 'refused').map((m) => m.message)).toEqual(
+      Array(3).fill('not opened: too many logins are waiting at once'),
+    );
+    expect(h.opened()).toHaveLength(5);
+    c.ws.close();
+    await c.closed;
+    // the connection's flows ended with it: every port is closed, and the next shim is served
+    for (const p of ports) expect(await connectError(p)).toBe('ECONNREFUSED');
+    expect((await runShim(h, 'https://auth.example.test/after')).code).toBe(0);
+  });
+
   it('carries 50 concurrent logins, each on its own port, each request to the port its URL named', async () => {
     const h = await startHarness();
     const c = rawClient(h);

@@ -1,10 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, createServer as createHttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+
+/**
+ * A name for the host's loopback inside a sandbox (given to podman as `--add-host NAME:10.0.2.2`), for a client
+ * that refuses an authorization server at a private address but not at a name (Codex's MCP client).
+ */
+export const MOCK_HOST_NAME = 'mcp.ags.test';
 
 /**
  * A test CA and a server certificate for the mock: `localhost`, 127.0.0.1 and the address the sandbox reaches the
@@ -43,7 +50,7 @@ export function makeTestCa(dir: string): { caFile: string; keyFile: string; cert
   );
   writeFileSync(
     f('san.ext'),
-    'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:10.0.2.2\nbasicConstraints=CA:FALSE\n',
+    `subjectAltName=DNS:localhost,DNS:${MOCK_HOST_NAME},IP:127.0.0.1,IP:10.0.2.2\nbasicConstraints=CA:FALSE\n`,
   );
   ssl(
     'x509',
@@ -81,23 +88,33 @@ export class MockOAuthMcp {
   readonly tokens = new Set<string>();
   private readonly clients = new Map<string, string[]>();
   private readonly codes = new Map<string, { client: string; challenge: string; redirect: string }>();
-  private server: Server | undefined;
+  private server: Server | HttpServer | undefined;
   port = 0;
 
-  constructor(private readonly tls: { keyFile: string; certFile: string }) {}
+  /** With `tls` null it speaks plain HTTP (for a client that trusts no test CA but takes http endpoints). */
+  constructor(
+    private readonly tls: { keyFile: string; certFile: string } | null,
+    /** What the sandbox calls the host's loopback: 10.0.2.2, or MOCK_HOST_NAME when podman is told it. */
+    private readonly sandboxHost = '10.0.2.2',
+  ) {}
 
-  get sandboxBase(): string {
-    return `https://10.0.2.2:${this.port}`;
+  private get scheme(): string {
+    return this.tls ? 'https' : 'http';
   }
+  get sandboxBase(): string {
+    return `${this.scheme}://${this.sandboxHost}:${this.port}`;
+  }
+  /** Where the host's browser is sent: localhost, or the sandbox's name for it (mapped by the browser). */
   get browserBase(): string {
-    return `https://localhost:${this.port}`;
+    const host = this.sandboxHost === '10.0.2.2' ? 'localhost' : this.sandboxHost;
+    return `${this.scheme}://${host}:${this.port}`;
   }
 
   async start(): Promise<number> {
-    this.server = createServer(
-      { key: readFileSync(this.tls.keyFile), cert: readFileSync(this.tls.certFile) },
-      (req, res) => void this.handle(req, res),
-    );
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    this.server = this.tls
+      ? createServer({ key: readFileSync(this.tls.keyFile), cert: readFileSync(this.tls.certFile) }, handler)
+      : createHttpServer(handler);
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.port = (this.server.address() as AddressInfo).port;
     return this.port;

@@ -49,7 +49,7 @@ export const authProxyService: HostService = {
       socketPath: socketOf(run),
       token,
       policy: { autoAllowDomains: cfg.auto_allow_domains, approval: cfg.approval },
-      ask: await chooseAsk(),
+      ask: await chooseAsk(run.terminal),
       openBrowser: hostBrowserOpener(),
       timeoutMs: cfg.timeout_seconds * 1000,
       log: (line) => {
@@ -60,6 +60,10 @@ export const authProxyService: HostService = {
         }
       },
     });
-    hold.stop(() => void proxy.close());
+    // a question still on the terminal ends first, so the sandbox's client is running again before it is stopped
+    hold.stop(() => {
+      run.terminal.abort();
+      void proxy.close();
+    });
   },
 };

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { SIGNAL_EXIT, type Teardown } from '../../session/signals.js';
+import type { TerminalHandoff } from '../../session/terminal-handoff.js';
 import type { RunOutcome } from '../backend.js';
 import { PODMAN_MISSING, spawnedMissing } from './engine.js';
 import { ContainerStop, removeContainerSync } from './stop.js';
@@ -18,8 +19,11 @@ export async function runContainer(
   containerName: string,
   teardown: Teardown,
   detached: boolean,
+  terminal?: TerminalHandoff,
 ): Promise<RunOutcome> {
   const child = execa('podman', argv, { stdio: 'inherit', reject: false, detached });
+  // attached to the terminal, podman is what a question from ags must pause (and give it back to)
+  if (!detached && child.pid !== undefined) terminal?.hold(child.pid);
   const stop = new ContainerStop(containerName, child, STOP_GRACE_MS);
   let exited = false;
   // an exit that skips the stop below (an internal error) still takes the container with it
@@ -36,6 +40,7 @@ export async function runContainer(
     },
   );
   exited = true;
+  terminal?.release();
   if (spawnedMissing(result)) throw PODMAN_MISSING;
   if (stop.signalled) return { status: SIGNAL_EXIT[stop.signalled] ?? 1, signalled: true };
   return { status: result.exitCode ?? 1, signalled: false };

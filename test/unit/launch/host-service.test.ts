@@ -1,3 +1,4 @@
+import { TerminalHandoff } from '../../../src/session/terminal-handoff.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ describe('host services', () => {
       config: { sandbox: { ssh_keys: [] }, auth_proxy: { enabled: false } } as unknown as Config,
       egress: null,
       lockdown: false,
+      terminal: new TerminalHandoff(),
     };
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -137,6 +137,44 @@ describe('envStep', () => {
   });
 });
 
+describe('envStep: the browser env of an agent', () => {
+  const authProxy = {
+    service: 'auth-proxy',
+    mounts: [],
+    env: { BROWSER: '/opt/ags/sandbox/browser/ags-browser' },
+    pathDirs: ['/opt/ags/sandbox/browser'],
+    files: [],
+  };
+  const none = { args: [], env: {}, files: [] };
+
+  it('gives Gemini CLI a display variable only while the auth proxy runs', () => {
+    const gemini = { adapter: ADAPTERS.gemini };
+    const withProxy = envStep(
+      input({ ...gemini, settings: { ...settings, services: [authProxy] } }),
+      false,
+      none,
+    );
+    expect(withProxy.env.MIR_SOCKET).toBe('/run/ags-auth/no-display');
+    expect(withProxy.env.BROWSER).toBe('/opt/ags/sandbox/browser/ags-browser');
+    expect(withProxy.env.DISPLAY).toBeUndefined();
+    const without = envStep(input({ ...gemini, settings: { ...settings, services: [] } }), false, none);
+    expect(without.env.MIR_SOCKET).toBeUndefined();
+    expect(without.env.BROWSER).toBeUndefined();
+  });
+
+  it('needs nothing beyond BROWSER and the PATH commands for the others', () => {
+    for (const name of ['claude', 'codex', 'opencode', 'pi', 'shell'] as const) {
+      const { env } = envStep(
+        input({ adapter: ADAPTERS[name], settings: { ...settings, services: [authProxy] } }),
+        false,
+        none,
+      );
+      expect(env.MIR_SOCKET, name).toBeUndefined();
+      expect(env.PATH!.split(':')[0], name).toBe('/opt/ags/sandbox/browser');
+    }
+  });
+});
+
 describe('networkStep and commandStep', () => {
   it('copy the configured network, and start the agent behind the entry when there are secrets', () => {
     expect(networkStep(input())).toEqual({ mode: 'open', hostLoopback: false });
