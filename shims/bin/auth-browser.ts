@@ -81,7 +81,14 @@ function replay(msg: Extract<HostMessage, { type: 'request' }>): void {
     return;
   }
   const body = Buffer.from(msg.body, 'base64');
-  const headers = [...msg.headers.flat(), 'content-length', String(body.length)];
+  // the host relays no Host header: the one the browser sent named this same port on the host's localhost
+  const headers = [
+    'host',
+    `localhost:${flow.port}`,
+    ...msg.headers.flat(),
+    'content-length',
+    String(body.length),
+  ];
   const attempt = (host: string) => {
     const req = httpRequest(
       { host, port: flow!.port, method: msg.method, path: msg.path, headers },

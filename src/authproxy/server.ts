@@ -44,8 +44,8 @@ export interface AuthProxyOptions {
 /** What all connections of one session share: the bounds hold across reconnects. */
 interface SessionState {
   activePorts: Set<number>;
-  /** Open requests not yet answered (each flow also holds a port in activePorts until it ends). */
-  deciding: number;
+  /** Open requests in progress: not yet answered, or opened with a login flow that has not ended. */
+  pending: number;
   openLimit: OpenRateLimit;
   serializeAsk: (q: () => Promise<boolean>) => Promise<boolean>;
 }
@@ -193,21 +193,23 @@ class Connection {
   private async handleOpenCounted(id: string, text: string): Promise<void> {
     const s = this.session;
     const max = this.opts.maxPending ?? MAX_PENDING_OPENS;
-    if (s.deciding + s.activePorts.size >= max) {
+    if (s.pending >= max) {
       return this.refuse(
         id,
         `not opened: ${max} browser requests from this sandbox are already waiting (for an answer or a login callback); finish or cancel one first`,
       );
     }
-    s.deciding += 1;
+    s.pending += 1;
+    const held = { byFlow: false };
     try {
-      await this.handleOpen(id, text);
+      await this.handleOpen(id, text, held);
     } finally {
-      s.deciding -= 1;
+      // a flow, once made, gives the place back when it ends (endFlow), however that happens
+      if (!held.byFlow) s.pending -= 1;
     }
   }
 
-  private async handleOpen(id: string, text: string): Promise<void> {
+  private async handleOpen(id: string, text: string, held: { byFlow: boolean }): Promise<void> {
     const a = analyzeUrl(text);
     if (!a.ok) return this.refuse(id, `not opened: ${a.reason}`);
     const shown = escapeText(redactUrl(a.url), 500);
@@ -266,6 +268,7 @@ class Connection {
         timer: setTimeout(() => this.endFlow(flow!, 'timeout'), this.opts.timeoutMs),
       };
       this.flows.set(id, flow);
+      held.byFlow = true;
       if (this.closed) return this.endFlow(flow, 'closed');
     }
     try {
@@ -338,6 +341,7 @@ class Connection {
     if (this.flows.get(flow.id) !== flow) return;
     this.flows.delete(flow.id);
     this.session.activePorts.delete(flow.port);
+    this.session.pending -= 1;
     clearTimeout(flow.timer);
     flow.listener.close();
     this.opts.log(`auth-proxy: login on port ${flow.port} ended: ${reason}`);
@@ -363,7 +367,7 @@ export async function startAuthProxy(opts: AuthProxyOptions): Promise<AuthProxy>
   let asking: Promise<unknown> = Promise.resolve();
   const session: SessionState = {
     activePorts: new Set<number>(),
-    deciding: 0,
+    pending: 0,
     openLimit: opts.openLimit ?? new OpenRateLimit(),
     // one question at a time: the next is asked when the last is answered
     serializeAsk: (q) => {
