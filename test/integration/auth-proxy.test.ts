@@ -60,13 +60,16 @@ function browserRequest(
   opts: { method?: string; body?: Buffer; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host, port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-    });
+    const req = httpRequest(
+      { host, port, path, method: opts.method ?? 'GET', headers: opts.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -275,7 +278,13 @@ describe('auth proxy: a login flow through real processes', () => {
     expect(sent['user-agent']).toBe('TestBrowser/1.0');
     expect(sent.accept).toBe('text/html');
     expect(JSON.stringify(sent)).not.toContain('secret');
-    expect(Object.keys(sent).sort()).toEqual(['accept', 'connection', 'content-length', 'host', 'user-agent']);
+    expect(Object.keys(sent).sort()).toEqual([
+      'accept',
+      'connection',
+      'content-length',
+      'host',
+      'user-agent',
+    ]);
     // the flow is over: the host no longer listens on the port
     expect(await connectError(port)).toBe('ECONNREFUSED');
     // the audit log has the request, the decision and the callbacks, without query values
@@ -330,7 +339,11 @@ describe('auth proxy: what the browser gets back', () => {
   it.each([
     ['an auto-allowed https host', 'https://auth.example.test/done', 'https://auth.example.test/done'],
     ['a subdomain auto-allowed by a wildcard', 'https://a.wild.example/ok', 'https://a.wild.example/ok'],
-    ['the host the user approved for this login', 'https://sso.example/success', 'https://sso.example/success'],
+    [
+      'the host the user approved for this login',
+      'https://sso.example/success',
+      'https://sso.example/success',
+    ],
     ['another host', 'https://evil.example/phish', null],
     ['another localhost port', 'http://localhost:3000/admin?do=delete', null],
     ['plain http on an allowed host', 'http://auth.example.test/done', null],
@@ -395,7 +408,8 @@ describe('auth proxy: refusals', () => {
     const h = await startHarness();
     const { code, stderr } = await runShim(h, loginUrl(port));
     expect(code).toBe(1);
-    if (port === 80) expect(stderr).toContain('names no port'); // the URL parser drops http's default port
+    if (port === 80)
+      expect(stderr).toContain('names no port'); // the URL parser drops http's default port
     else expect(stderr).toContain(`the loopback callback port ${port} is outside 1024-65535`);
     expect(h.opened()).toEqual([]);
     expect(h.log.join('\n')).not.toContain('callback=localhost');
@@ -571,7 +585,9 @@ describe('auth proxy: many flows', () => {
     for (let i = 0; i < 30; i++) {
       const host = i % 2 ? 'auth.example.test' : 'docs.example';
       c.ws.send(JSON.stringify({ type: 'open', id: `p${i}`, url: `https://${host}/page${i}` }));
-      await until(`open result ${i}`, () => c.messages.find((m) => m.type === 'open-result' && m.id === `p${i}`));
+      await until(`open result ${i}`, () =>
+        c.messages.find((m) => m.type === 'open-result' && m.id === `p${i}`),
+      );
     }
     const results = c.messages.flatMap((m) => (m.type === 'open-result' ? [m] : []));
     expect(results.filter((m) => m.outcome === 'opened')).toHaveLength(4);
