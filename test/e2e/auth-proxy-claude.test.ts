@@ -156,10 +156,12 @@ describe('auth proxy: real Claude Code MCP OAuth login from a container, real he
     mkdirSync(join(work.dir, 'home2'));
     execFileSync('chown', ['-R', `${host.uid}:${host.uid}`, work.dir]);
     execFileSync('chmod', ['600', ca.keyFile]);
-    // the host's browser: real headless Chromium, which follows the authorize redirect to the callback
+    // the host's browser: real headless Chromium, which follows the authorize redirect to the callback. A
+    // profile per launch: the host's "login finished" page stays open, and a second headless launch on the same
+    // profile would hand its URL to that instance, which does not open it
     writeFileSync(
       join(work.dir, 'chromium.sh'),
-      `#!/bin/sh\n/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --user-data-dir='${work.dir}/chrome' "$1" >/dev/null 2>&1 &\n`,
+      `#!/bin/sh\n/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --user-data-dir="$(mktemp -d '${work.dir}/chrome-XXXXXX')" "$1" >/dev/null 2>&1 &\n`,
       { mode: 0o755 },
     );
     hostMain = join(work.dir, 'host-main.mjs');
