@@ -41,7 +41,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Where the browser may be sent after the agent's callback answered `status` with `location`: only an absolute
- * https URL, without credentials, on a host in auto_allow_domains or the host the user approved for this login.
+ * https URL, without credentials, on a host in auto_allow_domains or the host (and port) opened for this login.
  */
 export function followableRedirect(
   status: number,
@@ -58,8 +58,10 @@ export function followableRedirect(
   }
   if (url.protocol !== 'https:' || url.username || url.password || url.hostname === '') return null;
   const host = url.hostname.toLowerCase();
+  // the approved host is compared with its port: approving https://localhost:8443 approves no other port
   const allowed =
-    host === approvedHost.toLowerCase() || policy.autoAllowDomains.some((p) => domainMatches(host, p));
+    url.host.toLowerCase() === approvedHost.toLowerCase() ||
+    policy.autoAllowDomains.some((p) => domainMatches(host, p));
   return allowed ? url : null;
 }
 

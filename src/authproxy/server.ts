@@ -74,7 +74,7 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
 interface Flow {
   id: string;
   port: number;
-  /** The host of the URL opened for this login: a redirect after the callback may go back to it. */
+  /** The host (and port) of the URL opened for this login: a redirect after the callback may go back to it. */
   approvedHost: string;
   listener: CallbackListener;
   timer: NodeJS.Timeout;
@@ -263,7 +263,7 @@ class Connection {
       flow = {
         id,
         port,
-        approvedHost: a.url.hostname,
+        approvedHost: a.url.host,
         listener,
         timer: setTimeout(() => this.endFlow(flow!, 'timeout'), this.opts.timeoutMs),
       };

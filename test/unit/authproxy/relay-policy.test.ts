@@ -93,4 +93,11 @@ describe('followableRedirect', () => {
   ])('does not follow %i to %s', (status, location) => {
     expect(followableRedirect(status, location, policy, 'sso.example')).toBeNull();
   });
+  it('compares the approved host with its port', () => {
+    expect(followableRedirect(302, 'https://localhost:8443/ok', policy, 'localhost:8443')?.href).toBe(
+      'https://localhost:8443/ok',
+    );
+    expect(followableRedirect(302, 'https://localhost:3000/', policy, 'localhost:8443')).toBeNull();
+    expect(followableRedirect(302, 'https://localhost/', policy, 'localhost:8443')).toBeNull();
+  });
 });
