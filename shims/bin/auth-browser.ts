@@ -4,15 +4,14 @@
 // There is no browser in the sandbox. This asks the host's auth proxy (a websocket on the Unix socket ags
 // mounts in, with the session's token from the file next to it) to open URL in the user's browser. For a login
 // URL the host listens on the callback port named in it and sends each request the browser makes there back
-// here; this replays it to the agent's own listener on the sandbox's loopback and streams the answer back. It
-// holds no policy: the host decides what is opened and what comes back.
+// here; this replays it to the agent's own listener on the sandbox's loopback and tells the host its status
+// (and a redirect's target). It holds no policy: the host decides what is opened and what the browser sees.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import {
   HostMessage,
-  MAX_CHUNK,
   MAX_FRAME,
   type ShimMessage,
   TOKEN_HEADER,
@@ -82,26 +81,27 @@ function replay(msg: Extract<HostMessage, { type: 'request' }>): void {
     return;
   }
   const body = Buffer.from(msg.body, 'base64');
-  const headers = [...msg.headers.flat(), 'content-length', String(body.length)];
+  // the host relays no Host header: the one the browser sent named this same port on the host's localhost
+  const headers = [
+    'host',
+    `localhost:${flow.port}`,
+    ...msg.headers.flat(),
+    'content-length',
+    String(body.length),
+  ];
   const attempt = (host: string) => {
     const req = httpRequest(
       { host, port: flow!.port, method: msg.method, path: msg.path, headers },
       (res) => {
+        // the host answers the browser with its own page: only the status, and where a redirect goes, matter
+        const location = relayableHeaders(res.rawHeaders).find(([n]) => n.toLowerCase() === 'location');
         send({
           type: 'response-head',
           relay: msg.relay,
           status: res.statusCode ?? 502,
-          headers: relayableHeaders(res.rawHeaders),
+          headers: location ? [location] : [],
         });
-        res.on('data', (c: Buffer) => {
-          for (let i = 0; i < c.length; i += MAX_CHUNK) {
-            send({
-              type: 'response-body',
-              relay: msg.relay,
-              data: c.subarray(i, i + MAX_CHUNK).toString('base64'),
-            });
-          }
-        });
+        res.resume();
         res.on('end', () => send({ type: 'response-end', relay: msg.relay }));
         res.on('error', (err) =>
           send({ type: 'response-error', relay: msg.relay, message: err.message.slice(0, 400) }),

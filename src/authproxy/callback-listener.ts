@@ -4,6 +4,7 @@
  * login URL named; everything else gets 404 and goes nowhere.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { answerBrowser } from './relay-policy.js';
 
 export type CallbackHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -59,9 +60,7 @@ export async function listenForCallback(
     const url = req.url ?? '';
     const reqPath = url.split('?')[0];
     if (!url.startsWith('/') || reqPath !== path) {
-      res
-        .writeHead(404, { 'content-type': 'text/plain', connection: 'close' })
-        .end('not the login callback\n');
+      answerBrowser(res, { kind: 'not-callback' });
       return;
     }
     handle(req, res);

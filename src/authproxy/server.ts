@@ -6,7 +6,9 @@
  * Everything from the socket is hostile: a wrong or missing token never gets a websocket; one connection at a
  * time; a frame that is binary, too large, malformed, of an unknown type, or out of order (a response to a
  * request never sent) closes the connection. A URL is opened only if it is http(s) and approved, and the host
- * listens only on the callback port and path named in the approved URL, for one flow, until a timeout.
+ * listens only on the callback port and path named in the approved URL, for one flow, until a timeout. A
+ * session has at most MAX_PENDING_OPENS requests in progress and a bounded rate of browser opens; what crosses
+ * the relay in each direction is relay-policy.ts's.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync } from 'node:fs';
@@ -16,17 +18,11 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { escapeText } from '../util/terminal-text.js';
 import { type ApprovalPolicy, type Ask, describeRequest, policyDecision } from './approval.js';
 import { type CallbackListener, listenForCallback } from './callback-listener.js';
+import { MAX_PENDING_OPENS, OpenRateLimit } from './open-limits.js';
 import type { OpenBrowser } from './opener.js';
-import {
-  type HostMessage,
-  MAX_CHUNK,
-  MAX_FRAME,
-  ShimMessage,
-  TOKEN_HEADER,
-  parseFrame,
-  relayableHeaders,
-} from './protocol.js';
-import { type UrlAnalysis, analyzeUrl, redactUrl } from './url-analysis.js';
+import { type HostMessage, MAX_CHUNK, MAX_FRAME, ShimMessage, TOKEN_HEADER, parseFrame } from './protocol.js';
+import { type BrowserAnswer, answerBrowser, callbackRequest, followableRedirect } from './relay-policy.js';
+import { analyzeUrl, redactUrl } from './url-analysis.js';
 
 export interface AuthProxyOptions {
   socketPath: string;
@@ -39,8 +35,19 @@ export interface AuthProxyOptions {
   timeoutMs: number;
   /** One audit line (already free of query values and control characters). */
   log: (line: string) => void;
-  /** Login flows waiting at once; more are refused. */
-  maxFlows?: number;
+  /** Open requests in progress at once (waiting for an answer or a callback); more are refused. */
+  maxPending?: number;
+  /** The bound on host browser opens (its default: OPEN_BURST, then one per OPEN_REFILL_MS). */
+  openLimit?: OpenRateLimit;
+}
+
+/** What all connections of one session share: the bounds hold across reconnects. */
+interface SessionState {
+  activePorts: Set<number>;
+  /** Open requests in progress: not yet answered, or opened with a login flow that has not ended. */
+  pending: number;
+  openLimit: OpenRateLimit;
+  serializeAsk: (q: () => Promise<boolean>) => Promise<boolean>;
 }
 
 export interface AuthProxy {
@@ -67,6 +74,8 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
 interface Flow {
   id: string;
   port: number;
+  /** The host (and port) of the URL opened for this login: a redirect after the callback may go back to it. */
+  approvedHost: string;
   listener: CallbackListener;
   timer: NodeJS.Timeout;
 }
@@ -75,6 +84,7 @@ interface Relay {
   flow: Flow;
   res: ServerResponse;
   status: number | null;
+  location: string | null;
   timer: NodeJS.Timeout;
 }
 
@@ -84,14 +94,11 @@ class Connection {
   private readonly flows = new Map<string, Flow>();
   private readonly relays = new Map<string, Relay>();
   private closed = false;
-  /** Open requests being decided or opened (each may become a flow). */
-  private opening = 0;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly opts: AuthProxyOptions,
-    private readonly activePorts: Set<number>,
-    private readonly serializeAsk: (q: () => Promise<boolean>) => Promise<boolean>,
+    private readonly session: SessionState,
   ) {
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('close', () => this.teardown());
@@ -117,7 +124,7 @@ class Connection {
     if (msg.type === 'open') {
       if (this.seenIds.has(msg.id)) return this.breach('a repeated request id');
       this.seenIds.add(msg.id);
-      void this.handleOpen(msg.id, msg.url).catch((err: Error) => {
+      void this.handleOpenCounted(msg.id, msg.url).catch((err: Error) => {
         this.opts.log(`auth-proxy: request ${msg.id} failed: ${escapeText(err.message)}`);
         this.send({
           type: 'open-result',
@@ -134,18 +141,31 @@ class Connection {
       case 'response-head':
         if (relay.status !== null) return this.breach('a second response head');
         relay.status = msg.status;
-        relay.res.writeHead(msg.status, [...msg.headers.flat(), 'connection', 'close']);
+        relay.location = msg.headers.find(([name]) => name.toLowerCase() === 'location')?.[1] ?? null;
         return;
-      case 'response-body': {
+      case 'response-body':
+        // the sandbox's page never reaches the browser (relay-policy.ts says why); only its order is checked
         if (relay.status === null) return this.breach('a response body before its head');
-        relay.res.write(Buffer.from(msg.data, 'base64'));
         return;
-      }
       case 'response-end': {
         if (relay.status === null) return this.breach('a response end before its head');
         this.finishRelay(msg.relay, relay);
-        relay.res.end();
-        this.opts.log(`auth-proxy: callback on port ${relay.flow.port} answered ${relay.status}`);
+        const to = followableRedirect(
+          relay.status,
+          relay.location,
+          this.opts.policy,
+          relay.flow.approvedHost,
+        );
+        const answer: BrowserAnswer = to
+          ? { kind: 'redirect', to }
+          : relay.status < 400
+            ? { kind: 'finished' }
+            : { kind: 'agent-error', status: relay.status };
+        answerBrowser(relay.res, answer);
+        this.opts.log(
+          `auth-proxy: callback on port ${relay.flow.port} answered ${relay.status}` +
+            (to ? `, browser sent on to ${escapeText(redactUrl(to), 300)}` : ''),
+        );
         // a success ends the login; an error (a wrong state, say) leaves the client waiting for another try
         if (relay.status < 400) this.endFlow(relay.flow, 'done');
         return;
@@ -155,10 +175,7 @@ class Connection {
         this.opts.log(
           `auth-proxy: callback on port ${relay.flow.port} failed in the sandbox: ${escapeText(msg.message)}`,
         );
-        if (relay.status === null) {
-          relay.res.writeHead(502, { 'content-type': 'text/plain', connection: 'close' });
-          relay.res.end('ags: the login callback could not be delivered inside the sandbox\n');
-        } else relay.res.destroy();
+        answerBrowser(relay.res, { kind: 'relay-failed', status: 502 });
     }
   }
 
@@ -172,32 +189,45 @@ class Connection {
     this.send({ type: 'open-result', id, outcome: 'refused', message });
   }
 
-  private async handleOpen(id: string, text: string): Promise<void> {
+  /** handleOpen, counted in the session's requests in progress while it runs. */
+  private async handleOpenCounted(id: string, text: string): Promise<void> {
+    const s = this.session;
+    const max = this.opts.maxPending ?? MAX_PENDING_OPENS;
+    if (s.pending >= max) {
+      return this.refuse(
+        id,
+        `not opened: ${max} browser requests from this sandbox are already waiting (for an answer or a login callback); finish or cancel one first`,
+      );
+    }
+    s.pending += 1;
+    const held = { byFlow: false };
+    try {
+      await this.handleOpen(id, text, held);
+    } finally {
+      // a flow, once made, gives the place back when it ends (endFlow), however that happens
+      if (!held.byFlow) s.pending -= 1;
+    }
+  }
+
+  private async handleOpen(id: string, text: string, held: { byFlow: boolean }): Promise<void> {
     const a = analyzeUrl(text);
     if (!a.ok) return this.refuse(id, `not opened: ${a.reason}`);
     const shown = escapeText(redactUrl(a.url), 500);
     const cbText = a.callback ? ` callback=localhost:${a.callback.port}${escapeText(a.callback.path)}` : '';
     this.opts.log(`auth-proxy: request ${id} url=${shown}${cbText}`);
-    // counted from here, not from when the flow exists: requests sent all at once would each pass a later count
-    if (this.flows.size + this.opening >= (this.opts.maxFlows ?? 64)) {
-      return this.refuse(id, 'not opened: too many logins are waiting at once');
-    }
-    if (a.callback && this.activePorts.has(a.callback.port)) {
+    const { activePorts, openLimit } = this.session;
+    if (a.callback && activePorts.has(a.callback.port)) {
       return this.refuse(id, `not opened: a login is already waiting on port ${a.callback.port}`);
     }
-    this.opening++;
-    try {
-      await this.approveAndOpen(id, a);
-    } finally {
-      this.opening--;
-    }
-  }
-
-  private async approveAndOpen(id: string, a: Extract<UrlAnalysis, { ok: true }>): Promise<void> {
+    // refused before the user is asked: a yes could not be honoured
+    if (openLimit.waitSeconds() > 0) return this.refuse(id, openLimit.refusal());
     const decision = policyDecision(a.url.hostname, this.opts.policy);
     let approved = decision === 'allow';
     if (decision === 'ask') {
-      approved = await this.serializeAsk(() => this.opts.ask(describeRequest(a), this.opts.timeoutMs));
+      // a question queued by a connection that has since gone is never put to the user
+      approved = await this.session.serializeAsk(() =>
+        this.closed ? Promise.resolve(false) : this.opts.ask(describeRequest(a), this.opts.timeoutMs),
+      );
     }
     this.opts.log(
       `auth-proxy: request ${id} ${approved ? 'approved' : 'denied'} (${decision === 'allow' ? 'auto_allow_domains' : decision})`,
@@ -211,30 +241,34 @@ class Connection {
           : 'not opened: the user did not approve it',
       );
     }
+    // checked again, and spent: other opens may have used the allowance while this one waited for the user
+    if (!openLimit.take()) return this.refuse(id, openLimit.refusal());
     let flow: Flow | null = null;
     if (a.callback) {
       const port = a.callback.port;
       // checked again: another request may have taken the port while this one waited for the user
-      if (this.activePorts.has(port))
+      if (activePorts.has(port))
         return this.refuse(id, `not opened: a login is already waiting on port ${port}`);
-      this.activePorts.add(port);
+      activePorts.add(port);
       let listener: CallbackListener;
       try {
         listener = await listenForCallback(port, a.callback.path, (req, res) => {
           if (flow) this.relay(flow, req, res);
-          else res.writeHead(503, { connection: 'close' }).end();
+          else answerBrowser(res, { kind: 'relay-failed', status: 502 });
         });
       } catch (err) {
-        this.activePorts.delete(port);
+        activePorts.delete(port);
         return this.refuse(id, (err as Error).message);
       }
       flow = {
         id,
         port,
+        approvedHost: a.url.host,
         listener,
         timer: setTimeout(() => this.endFlow(flow!, 'timeout'), this.opts.timeoutMs),
       };
       this.flows.set(id, flow);
+      held.byFlow = true;
       if (this.closed) return this.endFlow(flow, 'closed');
     }
     try {
@@ -256,7 +290,16 @@ class Connection {
   /** Carries one browser request on the callback port into the sandbox. */
   private relay(flow: Flow, req: IncomingMessage, res: ServerResponse): void {
     if (this.closed || !this.flows.has(flow.id)) {
-      res.writeHead(410, { connection: 'close' }).end();
+      answerBrowser(res, { kind: 'refused', status: 410, why: 'this login is over' });
+      return;
+    }
+    const what = callbackRequest(req.method, req.rawHeaders);
+    if (!what.ok) {
+      this.opts.log(
+        `auth-proxy: callback ${escapeText(req.method ?? '', 20)} on port ${flow.port} not relayed: ${what.why}`,
+      );
+      answerBrowser(res, { kind: 'refused', status: what.status, why: what.why });
+      req.resume();
       return;
     }
     const chunks: Buffer[] = [];
@@ -264,7 +307,7 @@ class Connection {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_CHUNK) {
-        res.writeHead(413, { connection: 'close' }).end();
+        answerBrowser(res, { kind: 'refused', status: 413, why: 'the callback body is too large' });
         req.destroy();
         return;
       }
@@ -275,10 +318,9 @@ class Connection {
       const relayId = randomBytes(12).toString('hex');
       const timer = setTimeout(() => {
         if (!this.relays.delete(relayId)) return;
-        if (!res.headersSent) res.writeHead(504, { connection: 'close' });
-        res.end();
+        answerBrowser(res, { kind: 'relay-failed', status: 504 });
       }, this.opts.timeoutMs);
-      this.relays.set(relayId, { flow, res, status: null, timer });
+      this.relays.set(relayId, { flow, res, status: null, location: null, timer });
       this.opts.log(
         `auth-proxy: callback ${escapeText(req.method ?? '')} on port ${flow.port} relayed into the sandbox`,
       );
@@ -287,10 +329,10 @@ class Connection {
         relay: relayId,
         flow: flow.id,
         port: flow.port,
-        method: /^[A-Z]{1,16}$/.test(req.method ?? '') ? req.method! : 'GET',
+        method: what.method,
         path: req.url!,
-        headers: relayableHeaders(req.rawHeaders),
-        body: Buffer.concat(chunks).toString('base64'),
+        headers: what.headers,
+        body: what.withBody ? Buffer.concat(chunks).toString('base64') : '',
       });
     });
   }
@@ -298,7 +340,8 @@ class Connection {
   private endFlow(flow: Flow, reason: 'done' | 'timeout' | 'closed'): void {
     if (this.flows.get(flow.id) !== flow) return;
     this.flows.delete(flow.id);
-    this.activePorts.delete(flow.port);
+    this.session.activePorts.delete(flow.port);
+    this.session.pending -= 1;
     clearTimeout(flow.timer);
     flow.listener.close();
     this.opts.log(`auth-proxy: login on port ${flow.port} ended: ${reason}`);
@@ -309,8 +352,7 @@ class Connection {
     if (this.closed) return;
     for (const [id, relay] of this.relays) {
       this.finishRelay(id, relay);
-      if (!relay.res.headersSent) relay.res.writeHead(502, { connection: 'close' });
-      relay.res.end();
+      answerBrowser(relay.res, { kind: 'relay-failed', status: 502 });
     }
     for (const flow of [...this.flows.values()]) this.endFlow(flow, 'closed');
     this.closed = true;
@@ -321,13 +363,18 @@ class Connection {
 /** Starts the auth proxy on `opts.socketPath`. */
 export async function startAuthProxy(opts: AuthProxyOptions): Promise<AuthProxy> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME, perMessageDeflate: false });
-  const activePorts = new Set<number>();
   let current: Connection | null = null;
   let asking: Promise<unknown> = Promise.resolve();
-  const serializeAsk = (q: () => Promise<boolean>): Promise<boolean> => {
-    const next = asking.then(q, q).catch(() => false);
-    asking = next;
-    return next;
+  const session: SessionState = {
+    activePorts: new Set<number>(),
+    pending: 0,
+    openLimit: opts.openLimit ?? new OpenRateLimit(),
+    // one question at a time: the next is asked when the last is answered
+    serializeAsk: (q) => {
+      const next = asking.then(q, q).catch(() => false);
+      asking = next;
+      return next;
+    },
   };
 
   const server: Server = createServer((_req, res) => {
@@ -345,7 +392,7 @@ export async function startAuthProxy(opts: AuthProxyOptions): Promise<AuthProxy>
       return refuseUpgrade(socket, 409, 'Conflict');
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new Connection(ws, opts, activePorts, serializeAsk);
+      const conn = new Connection(ws, opts, session);
       current = conn;
       ws.on('close', () => {
         if (current === conn) current = null;

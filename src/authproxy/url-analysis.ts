@@ -6,6 +6,8 @@
 
 /** Query parameters that name where the browser is sent back to. */
 const CALLBACK_PARAMS = ['redirect_uri', 'callback_url', 'return_url', 'redirect_url'];
+/** The lowest callback port the host listens on (the URL parser already caps ports at 65535). */
+export const MIN_CALLBACK_PORT = 1024;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export interface Callback {
@@ -40,8 +42,12 @@ function callbackOf(value: string): Callback | null | string {
   if (target.protocol !== 'http:')
     return `the callback ${target.protocol}//${target.hostname} is not plain http`;
   if (target.port === '') return 'the loopback callback names no port';
+  const port = Number(target.port);
+  // 0 would have the host listen on whatever port the system picks; below 1024 is privileged
+  if (port < MIN_CALLBACK_PORT)
+    return `the loopback callback port ${port} is outside ${MIN_CALLBACK_PORT}-65535, where a login callback can listen`;
   if (target.username || target.password) return 'the loopback callback carries credentials';
-  return { host: target.hostname, port: Number(target.port), path: target.pathname };
+  return { host: target.hostname, port, path: target.pathname };
 }
 
 /** The URL `text` as the auth proxy sees it: refused, or opened with at most one callback. */

@@ -6,6 +6,7 @@ import { AGS_BIN, runAgs, writeTestConfig } from '../support/ags.js';
 import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
 import { type TestHost, asTestUser, loadTestHost } from '../support/host.js';
 import { MockOAuthMcp, makeTestCa } from '../support/mock-oauth-mcp.js';
+import { killRecordedPids } from '../support/recorded-pids.js';
 import { testUserTempDir } from '../support/tmp.js';
 import { makeTestRepo } from '../support/workspace.js';
 
@@ -36,7 +37,7 @@ describe('ags --agent claude: MCP OAuth login through the auth proxy', () => {
     repo = await makeTestRepo(host, tmp.dir, {}, { git: false });
     writeFileSync(
       join(tmp.dir, 'chromium.sh'),
-      `#!/bin/sh\n/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --user-data-dir='${tmp.dir}/chrome' "$1" >/dev/null 2>&1 &\n`,
+      `#!/bin/sh\n/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --user-data-dir='${tmp.dir}/chrome' "$1" >/dev/null 2>&1 &\necho $! >> '${tmp.dir}/chromium.pids'\n`,
       { mode: 0o755 },
     );
     config = writeTestConfig(
@@ -68,6 +69,7 @@ describe('ags --agent claude: MCP OAuth login through the auth proxy', () => {
     } catch {
       /* none */
     }
+    if (tmp) await killRecordedPids(join(tmp.dir, 'chromium.pids'));
     await mock?.stop();
     tmp?.cleanup();
   });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentInstallDir } from '../support/agents.js';
 import { REPO_ROOT, type TestHost, asTestUser, loadTestHost, podman } from '../support/host.js';
 import { MockOAuthMcp, makeTestCa } from '../support/mock-oauth-mcp.js';
+import { killRecordedPids } from '../support/recorded-pids.js';
 import { testUserTempDir } from '../support/tmp.js';
 
 // An MCP server's OAuth login from inside a real rootless container, end to end: real Claude Code 2.x runs
@@ -156,10 +157,12 @@ describe('auth proxy: real Claude Code MCP OAuth login from a container, real he
     mkdirSync(join(work.dir, 'home2'));
     execFileSync('chown', ['-R', `${host.uid}:${host.uid}`, work.dir]);
     execFileSync('chmod', ['600', ca.keyFile]);
-    // the host's browser: real headless Chromium, which follows the authorize redirect to the callback
+    // the host's browser: real headless Chromium, which follows the authorize redirect to the callback. A
+    // profile per launch: the host's "login finished" page stays open, and a second headless launch on the same
+    // profile would hand its URL to that instance, which does not open it
     writeFileSync(
       join(work.dir, 'chromium.sh'),
-      `#!/bin/sh\n/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --user-data-dir='${work.dir}/chrome' "$1" >/dev/null 2>&1 &\n`,
+      `#!/bin/sh\n/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --ignore-certificate-errors --no-first-run --user-data-dir="$(mktemp -d '${work.dir}/chrome-XXXXXX')" "$1" >/dev/null 2>&1 &\necho $! >> '${work.dir}/chromium.pids'\n`,
       { mode: 0o755 },
     );
     hostMain = join(work.dir, 'host-main.mjs');
@@ -200,6 +203,7 @@ describe('auth proxy: real Claude Code MCP OAuth login from a container, real he
       /* none started */
     }
     for (const p of procs) p.kill();
+    if (work) await killRecordedPids(join(work.dir, 'chromium.pids'));
     await mock?.stop();
     work?.cleanup();
   });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { OpenRateLimit } from '../../src/authproxy/open-limits.js';
 import { hostBrowserOpener } from '../../src/authproxy/opener.js';
 import { type HostMessage, TOKEN_HEADER } from '../../src/authproxy/protocol.js';
 import {
@@ -56,16 +57,19 @@ function browserRequest(
   host: string,
   port: number,
   path: string,
-  opts: { method?: string; body?: Buffer } = {},
+  opts: { method?: string; body?: Buffer; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host, port, path, method: opts.method ?? 'GET' }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-    });
+    const req = httpRequest(
+      { host, port, path, method: opts.method ?? 'GET', headers: opts.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -219,21 +223,47 @@ describe('auth proxy: a login flow through real processes', () => {
     await until('the host browser to be opened', () => h.opened().length > 0);
     expect(h.opened()).toEqual([url]);
 
-    // a wrong state: relayed, answered 400 by the agent, and the flow goes on (as Claude Code's listener does)
-    const body = Buffer.from([0, 255, 1, 254, 10, 13, 0]);
+    // a wrong state, as a form_post: relayed, answered 400 by the agent, and the flow goes on (as Claude
+    // Code's listener does); the browser sees the host's page saying so, not the agent's
+    const body = Buffer.from('code=x&state=bad&x=%00%FF');
     const bad = await browserRequest('127.0.0.1', port, '/callback?code=x&state=bad', {
       method: 'POST',
       body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.toString()).toBe('bad state');
+    expect(bad.body.toString()).toContain('reported an error (status 400)');
+    expect(bad.body.toString()).not.toContain('bad state');
     // a path the URL did not name never reaches the sandbox
     expect((await browserRequest('127.0.0.1', port, '/favicon.ico')).status).toBe(404);
+    // nor a method or body an OAuth callback does not use
+    expect((await browserRequest('127.0.0.1', port, '/callback?state=good', { method: 'PUT' })).status).toBe(
+      405,
+    );
+    const json = { method: 'POST', body: Buffer.from('{}'), headers: { 'content-type': 'application/json' } };
+    expect((await browserRequest('127.0.0.1', port, '/callback?state=good', json)).status).toBe(415);
 
-    const ok = await browserRequest('127.0.0.1', port, '/callback?code=abc&state=good');
+    // the host browser's credentials for other localhost apps (cookies are per host, not per port) stay on
+    // the host; only the path, the query and harmless headers go in
+    const ok = await browserRequest('127.0.0.1', port, '/callback?code=abc&state=good', {
+      headers: {
+        cookie: 'session=host-app-secret',
+        authorization: 'Bearer host-secret',
+        'proxy-authorization': 'Basic host-secret',
+        origin: 'http://localhost:3000',
+        referer: 'http://localhost:3000/admin',
+        'x-csrf-token': 'host-secret',
+        'user-agent': 'TestBrowser/1.0',
+        accept: 'text/html',
+      },
+    });
+    // the browser gets the host's page: no byte, cookie or header of the agent's answer, no scripts
     expect(ok.status).toBe(200);
-    expect([...ok.body]).toEqual([0, 1, 2, 255, 254, 13, 10, 0]);
-    expect(ok.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    expect(ok.body.toString()).toContain('Login finished');
+    expect(ok.body.includes(Buffer.from([0, 1, 2, 255, 254]))).toBe(false);
+    expect(ok.headers['set-cookie']).toBeUndefined();
+    expect(ok.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(ok.headers['content-security-policy']).toContain("default-src 'none'");
 
     const { code, stderr } = await agent.exit;
     expect(stderr).toBe('');
@@ -244,6 +274,17 @@ describe('auth proxy: a login flow through real processes', () => {
       ['GET', '/callback?code=abc&state=good'],
     ]);
     expect(callbacks[0]!.bodySha).toBe(createHash('sha256').update(body).digest('hex'));
+    const sent = callbacks[1]!.headers as Record<string, string>;
+    expect(sent['user-agent']).toBe('TestBrowser/1.0');
+    expect(sent.accept).toBe('text/html');
+    expect(JSON.stringify(sent)).not.toContain('secret');
+    expect(Object.keys(sent).sort()).toEqual([
+      'accept',
+      'connection',
+      'content-length',
+      'host',
+      'user-agent',
+    ]);
     // the flow is over: the host no longer listens on the port
     expect(await connectError(port)).toBe('ECONNREFUSED');
     // the audit log has the request, the decision and the callbacks, without query values
@@ -293,6 +334,61 @@ describe('auth proxy: a login flow through real processes', () => {
   });
 });
 
+describe('auth proxy: what the browser gets back', () => {
+  // the agent answers its callback with 302 to `to`; the browser follows only to an approved https host
+  it.each([
+    ['an auto-allowed https host', 'https://auth.example.test/done', 'https://auth.example.test/done'],
+    ['a subdomain auto-allowed by a wildcard', 'https://a.wild.example/ok', 'https://a.wild.example/ok'],
+    [
+      'the host the user approved for this login',
+      'https://sso.example/success',
+      'https://sso.example/success',
+    ],
+    ['another host', 'https://evil.example/phish', null],
+    ['another localhost port', 'http://localhost:3000/admin?do=delete', null],
+    ['plain http on an allowed host', 'http://auth.example.test/done', null],
+    ['a relative path, back onto the callback port', '/callback?leak=1', null],
+    ['credentials in the URL', 'https://u:p@auth.example.test/', null],
+  ])('a redirect to %s', async (_what, to, followed) => {
+    const h = await startHarness({
+      policy: { autoAllowDomains: ['auth.example.test', '*.wild.example'], approval: 'prompt' },
+      ask: () => Promise.resolve(true),
+    });
+    const port = await freePort();
+    const agent = runAgent(h, port, '/callback', loginUrl(port, '/callback', 'sso.example'));
+    await until('the host browser to be opened', () => h.opened().length > 0);
+    const r = await browserRequest('127.0.0.1', port, `/callback?state=redirect&to=${enc(to)}`);
+    expect(r.headers['set-cookie']).toBeUndefined();
+    expect(r.headers['content-security-policy']).toContain("default-src 'none'");
+    if (followed) {
+      expect(r.status).toBe(303);
+      expect(r.headers.location).toBe(followed);
+    } else {
+      expect(r.status).toBe(200);
+      expect(r.headers.location).toBeUndefined();
+      expect(r.body.toString()).toContain('Login finished');
+    }
+    expect((await agent.exit).code).toBe(0);
+  });
+
+  it("never serves the agent's page: no script, no cookie reaches the browser", async () => {
+    const h = await startHarness();
+    const port = await freePort();
+    const agent = runAgent(h, port, '/callback', loginUrl(port));
+    await until('the host browser to be opened', () => h.opened().length > 0);
+    const r = await browserRequest('127.0.0.1', port, '/callback?state=page');
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).not.toContain('<script');
+    expect(r.body.toString()).not.toContain('fetch');
+    expect(r.headers['set-cookie']).toBeUndefined();
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(r.headers['content-security-policy']).toBe(
+      "default-src 'none'; frame-ancestors 'none'; form-action 'none'",
+    );
+    expect((await agent.exit).code).toBe(0);
+  });
+});
+
 describe('auth proxy: refusals', () => {
   it.each(['file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,<b>x</b>', 'chrome://settings'])(
     'never opens %s',
@@ -307,6 +403,17 @@ describe('auth proxy: refusals', () => {
       expect(h.opened()).toEqual([]);
     },
   );
+
+  it.each([0, 80, 1023])('refuses a callback on port %i, and listens on nothing', async (port) => {
+    const h = await startHarness();
+    const { code, stderr } = await runShim(h, loginUrl(port));
+    expect(code).toBe(1);
+    if (port === 80)
+      expect(stderr).toContain('names no port'); // the URL parser drops http's default port
+    else expect(stderr).toContain(`the loopback callback port ${port} is outside 1024-65535`);
+    expect(h.opened()).toEqual([]);
+    expect(h.log.join('\n')).not.toContain('callback=localhost');
+  });
 
   it('under approval = "deny", refuses a host not auto-allowed and listens on nothing', async () => {
     const h = await startHarness();
@@ -488,75 +595,98 @@ describe("auth proxy: the callback port and path are the URL's only", () => {
 });
 
 describe('auth proxy: many flows', () => {
-  it('refuses logins beyond the limit of waiting flows, and keeps serving', async () => {
-    const h = await startHarness({ maxFlows: 5 });
+  it('holds at most 3 logins waiting at once, however many a connection asks for, and carries each', async () => {
+    const h = await startHarness({ openLimit: new OpenRateLimit(100, 1000) });
     const c = rawClient(h);
     await c.opened;
     const ports: number[] = [];
-    while (ports.length < 8) {
+    while (ports.length < 40) {
       const p = await freePort();
       if (!ports.includes(p)) ports.push(p);
     }
     ports.forEach((p, i) => c.ws.send(JSON.stringify({ type: 'open', id: `f${i}`, url: loginUrl(p) })));
-    await until('8 open results', () => c.messages.filter((m) => m.type === 'open-result').length === 8);
+    await until('40 open results', () => c.messages.filter((m) => m.type === 'open-result').length === 40);
     const results = c.messages.flatMap((m) => (m.type === 'open-result' ? [m] : []));
-    expect(results.filter((m) => m.outcome === 'opened')).toHaveLength(5);
-    expect(results.filter((m) => m.outcome === 'refused').map((m) => m.message)).toEqual(
-      Array(3).fill('not opened: too many logins are waiting at once'),
-    );
-    expect(h.opened()).toHaveLength(5);
-    c.ws.close();
-    await c.closed;
-    // the connection's flows ended with it: every port is closed, and the next shim is served
-    for (const p of ports) expect(await connectError(p)).toBe('ECONNREFUSED');
-    expect((await runShim(h, 'https://auth.example.test/after')).code).toBe(0);
-  });
-
-  it('carries 50 concurrent logins, each on its own port, each request to the port its URL named', async () => {
-    const h = await startHarness();
-    const c = rawClient(h);
-    await c.opened;
-    const ports: number[] = [];
-    while (ports.length < 50) {
-      const p = await freePort();
-      if (!ports.includes(p)) ports.push(p);
-    }
-    ports.forEach((p, i) => c.ws.send(JSON.stringify({ type: 'open', id: `f${i}`, url: loginUrl(p) })));
-    await until('50 open results', () => c.messages.filter((m) => m.type === 'open-result').length === 50);
-    expect(c.messages.filter((m) => m.type === 'open-result' && m.outcome === 'opened')).toHaveLength(50);
-    // play the shim: answer every relayed request with the port it was named for
+    const opened = results.filter((m) => m.outcome === 'opened');
+    expect(opened.map((m) => m.id)).toEqual(['f0', 'f1', 'f2']);
+    for (const m of results.filter((r) => r.outcome === 'refused'))
+      expect(m.message).toContain('3 browser requests from this sandbox are already waiting');
+    expect(h.opened()).toHaveLength(3);
+    // the refused ones got no host listener
+    for (const p of ports.slice(3)) expect(await connectError(p)).toBe('ECONNREFUSED');
+    // play the shim: answer every relayed request; each login ends and frees its place
     c.ws.on('message', (d) => {
       const m = JSON.parse(String(d)) as HostMessage;
       if (m.type !== 'request') return;
-      c.ws.send(
-        JSON.stringify({
-          type: 'response-head',
-          relay: m.relay,
-          status: 200,
-          headers: [['x-port', String(m.port)]],
-        }),
-      );
-      c.ws.send(
-        JSON.stringify({
-          type: 'response-body',
-          relay: m.relay,
-          data: Buffer.from(m.flow).toString('base64'),
-        }),
-      );
+      c.ws.send(JSON.stringify({ type: 'response-head', relay: m.relay, status: 200, headers: [] }));
       c.ws.send(JSON.stringify({ type: 'response-end', relay: m.relay }));
     });
     const replies = await Promise.all(
-      ports.map((p) => browserRequest('127.0.0.1', p, '/callback?state=good')),
+      ports.slice(0, 3).map((p) => browserRequest('127.0.0.1', p, '/callback?state=good')),
     );
-    replies.forEach((r, i) => {
-      expect(r.status).toBe(200);
-      expect(r.headers['x-port']).toBe(String(ports[i]));
-      expect(r.body.toString()).toBe(`f${i}`);
-    });
-    await until('50 flow ends', () => c.messages.filter((m) => m.type === 'flow-end').length === 50);
-    expect(await connectError(ports[0]!)).toBe('ECONNREFUSED');
-    expect(h.opened()).toHaveLength(50);
+    for (const r of replies) expect(r.status).toBe(200);
+    await until('3 flow ends', () => c.messages.filter((m) => m.type === 'flow-end').length === 3);
+    c.ws.send(JSON.stringify({ type: 'open', id: 'again', url: loginUrl(ports[3]!) }));
+    const again = await until('the next open result', () =>
+      c.messages.find((m) => m.type === 'open-result' && m.id === 'again'),
+    );
+    expect(again.type === 'open-result' && again.outcome).toBe('opened');
     c.ws.close();
+  });
+
+  it('rate-limits browser opens, with and without a callback, auto-allowed or approved', async () => {
+    const h = await startHarness({
+      policy: { autoAllowDomains: ['auth.example.test'], approval: 'prompt' },
+      ask: () => Promise.resolve(true),
+    });
+    const c = rawClient(h);
+    await c.opened;
+    for (let i = 0; i < 30; i++) {
+      const host = i % 2 ? 'auth.example.test' : 'docs.example';
+      c.ws.send(JSON.stringify({ type: 'open', id: `p${i}`, url: `https://${host}/page${i}` }));
+      await until(`open result ${i}`, () =>
+        c.messages.find((m) => m.type === 'open-result' && m.id === `p${i}`),
+      );
+    }
+    const results = c.messages.flatMap((m) => (m.type === 'open-result' ? [m] : []));
+    expect(results.filter((m) => m.outcome === 'opened')).toHaveLength(4);
+    expect(h.opened()).toHaveLength(4);
+    const refused = results.filter((m) => m.outcome === 'refused');
+    expect(refused).toHaveLength(26);
+    expect(refused[0]!.message).toMatch(/too many browser opens from this sandbox .* try again in \d+ s/);
+    // a reconnect does not reset it
+    c.ws.close();
+    await c.closed;
+    const { code, stderr } = await runShim(h, 'https://auth.example.test/later');
+    expect(code).toBe(1);
+    expect(stderr).toContain('too many browser opens');
+    expect(h.opened()).toHaveLength(4);
+  });
+
+  it('asks one question at a time, and never for a connection that has gone', async () => {
+    let asking = 0;
+    let most = 0;
+    const asked: string[] = [];
+    const h = await startHarness({
+      policy: { autoAllowDomains: [], approval: 'prompt' },
+      ask: async (lines) => {
+        asked.push(lines.join('\n'));
+        most = Math.max(most, ++asking);
+        await new Promise((r) => setTimeout(r, 100));
+        asking -= 1;
+        return false;
+      },
+    });
+    const c = rawClient(h);
+    await c.opened;
+    for (const i of [0, 1, 2])
+      c.ws.send(JSON.stringify({ type: 'open', id: `q${i}`, url: `https://sso${i}.example/` }));
+    await until('the first question', () => asked.length === 1);
+    c.ws.close();
+    await c.closed;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(most).toBe(1);
+    expect(asked).toHaveLength(1);
   });
 
   it('refuses a second login on a port that is already waiting', async () => {

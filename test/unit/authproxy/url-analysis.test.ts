@@ -56,6 +56,19 @@ describe('analyzeUrl', () => {
     }
   });
 
+  it.each(['0', '00', '1', '443', '1023'])('refuses a loopback callback on port %s', (port) => {
+    const a = analyzeUrl(`https://a.example/auth?redirect_uri=${enc(`http://127.0.0.1:${port}/cb`)}`);
+    expect(a).toEqual({
+      ok: false,
+      reason: `the loopback callback port ${Number(port)} is outside 1024-65535, where a login callback can listen`,
+    });
+  });
+
+  it.each([1024, 65535])('accepts a loopback callback on port %i', (port) => {
+    const a = analyzeUrl(`https://a.example/auth?redirect_uri=${enc(`http://localhost:${port}/cb`)}`);
+    expect(a.ok && a.callback?.port).toBe(port);
+  });
+
   it('refuses two different loopback callbacks in one URL', () => {
     const a = analyzeUrl(
       `https://a.example/auth?redirect_uri=${enc('http://localhost:1111/cb')}&callback_url=${enc('http://localhost:2222/cb')}`,
