@@ -67,11 +67,12 @@ export function evaluateToolCall(
 ): Verdict {
   if (loaded.error) return failVerdict('policy', loaded.error, loaded.lockdown);
   const call = toToolCall(agent, toolName, toolInput, cwd);
-  const env = process.env;
+  // process.env is slow to read (a native lookup per access): only when the caller did not say
+  const workspace = opts.workspace ?? process.env.AGS_WORKSPACE;
   return decide(call, {
     policy: loaded.policy,
     lockdown: loaded.lockdown,
-    ...(env.AGS_WORKSPACE ? { workspace: env.AGS_WORKSPACE } : {}),
+    ...(workspace ? { workspace } : {}),
     ...opts,
   });
 }

@@ -251,10 +251,13 @@ export function deleteCalls(code: string): DeleteCall[] {
   return out;
 }
 
+const USES_HOME = new RegExp(HOME_EXPR);
+const SEGMENT_LIST = new RegExp(`(${STR})(?:\\s*,\\s*(${STR}))+`, 'g');
+
 /** Literal paths the code names, including home-relative ones built with a home directory expression. */
 export function pathLiterals(code: string): string[] {
   const lits = stringLiterals(code);
-  const usesHome = new RegExp(HOME_EXPR).test(code) || /\bexpanduser\b|\bhomedir\b|\bHOME\b/.test(code);
+  const usesHome = USES_HOME.test(code) || /\bexpanduser\b|\bhomedir\b|\bHOME\b/.test(code);
   const out: string[] = [];
   for (const l of lits) {
     if (l.length === 0 || l.length > 4096) continue;
@@ -263,7 +266,7 @@ export function pathLiterals(code: string): string[] {
   }
   // path.join(home, '.ssh', 'id_rsa') style: join consecutive segment literals
   if (usesHome) {
-    for (const m of code.matchAll(new RegExp(`(${STR})(?:\\s*,\\s*(${STR}))+`, 'g'))) {
+    for (const m of code.matchAll(SEGMENT_LIST)) {
       const segs = stringLiterals(m[0]);
       if (segs[0]?.startsWith('.')) out.push('~/' + segs.join('/'));
     }

@@ -99,6 +99,11 @@ function globToRe(glob: string): string {
 export class SensitivePaths {
   private readonly paths: Compiled[] = [];
   private readonly names: Compiled[] = [];
+  /** Every entry in one regex each, a prefilter: most paths match none, and one test rejects them. */
+  private readonly anyPath: RegExp;
+  private readonly anyName: RegExp;
+  /** Paths known to match nothing (rules ask about the same few paths many times per call); bounded. */
+  private readonly clean = [new Set<string>(), new Set<string>()];
   /** True when the policy added bare-name entries, so every word must be checked, not only path-like ones. */
   readonly hasNamePatterns: boolean;
 
@@ -129,21 +134,38 @@ export class SensitivePaths {
         });
       }
     }
+    const anyOf = (cs: Compiled[]) =>
+      cs.length === 0 ? /$^/ : new RegExp(cs.map((c) => `(?:${c.re.source})`).join('|'));
+    this.anyPath = anyOf(this.paths);
+    this.anyName = anyOf(this.names);
   }
 
   /** The sensitive entry an absolute, normalized path falls under, or null. */
   match(abs: string, forWrite = false): SensitiveHit | null {
-    for (const c of this.paths) {
-      if (c.re.test(abs)) {
-        if (!forWrite && c.entry === '~/.ssh' && SSH_PUBLIC.test(abs)) continue;
-        return { kind: 'credential', entry: c.entry, path: abs };
-      }
+    const clean = this.clean[forWrite ? 1 : 0]!;
+    if (clean.has(abs)) return null;
+    const hit = this.find(abs, forWrite);
+    if (hit === null) {
+      if (clean.size >= 1024) clean.clear();
+      clean.add(abs);
     }
+    return hit;
+  }
+
+  private find(abs: string, forWrite: boolean): SensitiveHit | null {
+    if (this.anyPath.test(abs))
+      for (const c of this.paths) {
+        if (c.re.test(abs)) {
+          if (!forWrite && c.entry === '~/.ssh' && SSH_PUBLIC.test(abs)) continue;
+          return { kind: 'credential', entry: c.entry, path: abs };
+        }
+      }
     const base = abs.slice(abs.lastIndexOf('/') + 1);
     if (DOTENV.test(base) && !DOTENV_TEMPLATE.test(base)) return { kind: 'dotenv', entry: '.env', path: abs };
-    for (const c of this.names) {
-      if (c.re.test(base)) return { kind: 'credential', entry: c.entry, path: abs };
-    }
+    if (this.anyName.test(base))
+      for (const c of this.names) {
+        if (c.re.test(base)) return { kind: 'credential', entry: c.entry, path: abs };
+      }
     return null;
   }
 

@@ -96,8 +96,19 @@ export function pathDanger(abs: string, ctx: RuleContext): Danger | null {
   return null;
 }
 
+const dangerCache = new WeakMap<Arg, { ctx: RuleContext; danger: Danger | null }>();
+
 /** The danger of an rm-style target argument, including globs that mean "everything in <dir>". */
 export function targetDanger(a: Arg, ctx: RuleContext): Danger | null {
+  // each rm rule asks about the same operands; the answer depends only on the argument and the context
+  const cached = dangerCache.get(a);
+  if (cached && cached.ctx === ctx) return cached.danger;
+  const danger = findTargetDanger(a, ctx);
+  dangerCache.set(a, { ctx, danger });
+  return danger;
+}
+
+function findTargetDanger(a: Arg, ctx: RuleContext): Danger | null {
   if (a.value === null) {
     const first = a.word.parts[0];
     if (

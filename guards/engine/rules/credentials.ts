@@ -129,9 +129,12 @@ function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
   return null;
 }
 
-/** A glob argument that could expand to a sensitive file (`~/.s*`, `/home/*\/.aws/cred*`). */
-function globHit(absGlob: string, ctx: RuleContext): SensitiveHit | null {
-  let re: RegExp;
+const globCache = new Map<string, RegExp | null>();
+
+/** A shell glob over absolute paths as a regex (null when it does not compile); compiled once per glob. */
+function globRegex(absGlob: string): RegExp | null {
+  let re = globCache.get(absGlob);
+  if (re !== undefined) return re;
   try {
     let body = '';
     for (let i = 0; i < absGlob.length; i++) {
@@ -144,8 +147,17 @@ function globHit(absGlob: string, ctx: RuleContext): SensitiveHit | null {
     }
     re = new RegExp('^' + body + '$');
   } catch {
-    return null;
+    re = null;
   }
+  if (globCache.size >= 256) globCache.clear();
+  globCache.set(absGlob, re);
+  return re;
+}
+
+/** A glob argument that could expand to a sensitive file (`~/.s*`, `/home/*\/.aws/cred*`). */
+function globHit(absGlob: string, ctx: RuleContext): SensitiveHit | null {
+  const re = globRegex(absGlob);
+  if (re === null) return null;
   for (const sample of [
     '.ssh/id_rsa',
     '.ssh/id_ed25519',

@@ -62,4 +62,21 @@ describe('paths', () => {
     expect(s.below('/home/dev')).not.toBeNull();
     expect(s.below('/work/ws')).toBeNull();
   });
+
+  it('answers the same when asked again, for reads and writes apart (its prefilter and miss cache)', () => {
+    const s = new SensitivePaths('/home/dev', ['*.p12']);
+    for (let round = 0; round < 2; round++) {
+      // a public key: a miss for reads, a hit for writes, whichever is asked first
+      expect(s.match('/home/dev/.ssh/id_rsa.pub')).toBeNull();
+      expect(s.match('/home/dev/.ssh/id_rsa.pub', true)?.entry).toBe('~/.ssh');
+      expect(s.match('/work/ws/src/a.ts', true)).toBeNull();
+      expect(s.match('/work/ws/src/a.ts')).toBeNull();
+      expect(s.match('/work/ws/cert.p12')?.entry).toBe('*.p12');
+      expect(s.match('/root/.aws/credentials')?.entry).toBe('~/.aws');
+      expect(s.match('/work/ws/.env')?.kind).toBe('dotenv');
+    }
+    const t = new SensitivePaths('/home/dev');
+    expect(t.match('/home/dev/.ssh/known_hosts', true)?.entry).toBe('~/.ssh');
+    expect(t.match('/home/dev/.ssh/known_hosts')).toBeNull();
+  });
 });
