@@ -214,6 +214,27 @@ describe('lockdown', () => {
     it('leaves no session dir (staged home, secret file) behind', () => expect(sessionDirs()).toEqual([]));
   });
 
+  it("never reaches the host's loopback, whatever the allowlist says (finding B5)", async () => {
+    const p = loopback.port;
+    const targets = ['127.0.0.1', '0.0.0.0', '[::ffff:127.0.0.1]', '[::1]', '[::]', 'localhost', '127.0.0.2'];
+    const asked = ['0.0.0.0/0', '::/0', '127.0.0.1', '::1', '0.0.0.0', '::', 'localhost'];
+    const r = await run(
+      asked.flatMap((a) => ['--allow-domain', a]),
+      targets.map((t, i) => connectLine(`t${i}`, `${t}:${p}`)).join('\n'),
+    );
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const lines = String(r.stdout).trim().split('\n');
+    expect(lines).toHaveLength(targets.length);
+    for (const [i, line] of lines.entries()) {
+      expect(line, targets[i]).toMatch(
+        new RegExp(
+          `^t${i} HTTP/1\\.1 403 ags: .*host's own loopback, which this run cannot reach; a lockdown run never reaches`,
+        ),
+      );
+      expect(line).not.toContain('--allow-domain');
+    }
+  });
+
   it('the staged claude home holds exactly the staging list; a planted symlink is not followed', async () => {
     const r = await run([], 'cd ~ && find . -type f | sort && cat .claude/settings.json', 'claude');
     expect(r.exitCode, String(r.stderr)).toBe(0);
