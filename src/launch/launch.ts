@@ -42,7 +42,7 @@ import { type GuardLoadReport, checkGuardLoaded, watchGuardLoad } from './guard-
 import { type PlannedService, type ServiceRun, planServices, startServices } from './host-service.js';
 import { type NetworkModeName, effectiveNetwork } from './network.js';
 import { HOST_SERVICES } from './services/index.js';
-import { lockdownBanner, lockdownSettings, refuseInLockdown } from './lockdown.js';
+import { lockdownBanner, lockdownSettings, refuseInLockdown, refuseRuntimeInLockdown } from './lockdown.js';
 import { stageHome } from '../session/staged-home.js';
 import {
   type GitDirEntries,
@@ -101,7 +101,10 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
   mark('config loaded');
   const { facts, backend } = ctx;
   const adapter = ADAPTERS[req.agent];
-  if (ctx.lockdown) refuseInLockdown(req);
+  if (ctx.lockdown) {
+    refuseInLockdown(req);
+    refuseRuntimeInLockdown(ctx.config);
+  }
   if (ctx.settings.agent.hostHome) checkHostHome(adapter, facts.home);
   const request: RunRequest = {
     agent: req.agent,

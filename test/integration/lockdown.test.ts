@@ -288,6 +288,30 @@ describe('lockdown', () => {
       });
     }
 
+    for (const [setting, message] of [
+      [
+        'extra_args = ["--cap-add=SYS_ADMIN", "--security-opt=seccomp=unconfined"]',
+        '[runtime.podman] extra_args cannot be used in lockdown',
+      ],
+      ['oci_runtime = "/bin/true"', '[runtime.podman] oci_runtime = "/bin/true" cannot be used in lockdown'],
+    ] as const) {
+      it(`[runtime.podman] ${setting.split(' ')[0]} (finding B6)`, async () => {
+        const dir = join(tmp.dir, `runtime-${setting.split(' ')[0]}`);
+        const cfg = writeTestConfig(host, dir, `${setting}\n[lockdown]\n${LIMITS}\n`);
+        const r = await runAgs(
+          host,
+          ['--config', cfg, '--lockdown', '--agent', 'shell', '--', '-c', 'true'],
+          {
+            cwd: repo,
+            env: env(),
+          },
+        );
+        expect(r.exitCode, String(r.stderr)).toBe(2);
+        expect(String(r.stderr).split('\n')[0]).toMatch(`ags: ${message}`);
+        expect(sessionDirs()).toEqual([]);
+      });
+    }
+
     it("[agents.X] lockdown = true makes lockdown that agent's default (and refuses --root too)", async () => {
       const byDefault = writeTestConfig(host, join(tmp.dir, 'default'), '[agents.shell]\nlockdown = true\n');
       const r = await runAgs(
