@@ -43,7 +43,7 @@ import { type PlannedService, type ServiceRun, planServices, startServices } fro
 import { type NetworkModeName, effectiveNetwork } from './network.js';
 import { HOST_SERVICES } from './services/index.js';
 import { lockdownBanner, lockdownSettings, refuseInLockdown, refuseRuntimeInLockdown } from './lockdown.js';
-import { stageHome } from '../session/staged-home.js';
+import { StagingRefused, stageHome } from '../session/staged-home.js';
 import {
   type GitDirEntries,
   findGitDirs,
@@ -287,7 +287,9 @@ async function prepareSession(p: PreparedLaunch, teardown: Teardown): Promise<vo
   createSessionDir(session);
   teardown.add(() => removeSessionDir(session));
   p.seccomp.ensure();
-  const staged = settings.lockdown ? stageLockdownHome(settings.lockdown, settings.agentHome) : null;
+  const staged = settings.lockdown
+    ? stageLockdownHome(settings.lockdown, settings.agentHome, p.ctx.config.sandbox.data_dir)
+    : null;
   if (!staged) mkdirSync(settings.agentHome, { recursive: true, mode: 0o700 });
   mkdirSync(settings.toolsDir, { recursive: true });
   for (const f of plan.sessionFiles) {
@@ -329,9 +331,18 @@ async function prepareSession(p: PreparedLaunch, teardown: Teardown): Promise<vo
 }
 
 /** A lockdown run's fresh home, staged; then the banner, which names what was staged. */
-function stageLockdownHome(lockdown: LockdownSettings, home: string): string[] {
+function stageLockdownHome(lockdown: LockdownSettings, home: string, dataDir: string): string[] {
   mark('staging home');
-  const result = stageHome(lockdown.sourceHome, home, lockdown.staged);
+  let result;
+  try {
+    result = stageHome(lockdown.sourceHome, home, lockdown.staged, dataDir);
+  } catch (err) {
+    if (!(err instanceof StagingRefused)) throw err;
+    throw new RuntimeError(
+      `lockdown: not staging a home: ${scrubText(err.message)}`,
+      'make the agent home (under data_dir/homes) a real directory, or point data_dir at the real path',
+    );
+  }
   for (const s of result.skipped) {
     process.stderr.write(
       `ags: warning: lockdown: not staging ~/${scrubText(s.path)}: ${scrubText(s.reason)}\n`,

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -254,6 +254,32 @@ describe('lockdown', () => {
     const r = await run([], hook, 'claude');
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout)).toMatch(/^exit 2\n[^\n]*lockdown/);
+  });
+
+  it('refuses to stage from an agent home that is a symlink (finding B7)', async () => {
+    const dir = join(tmp.dir, 'linked-home');
+    const data2 = join(dir, 'data');
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(join(data2, 'homes'), { recursive: true });
+    mkdirSync(join(elsewhere, '.claude'), { recursive: true });
+    writeFileSync(join(elsewhere, '.claude', '.credentials.json'), '{"token":"host login"}\n');
+    symlinkSync(elsewhere, join(data2, 'homes', 'shell'));
+    giveToTestUser(host, dir, join(data2, 'homes'), elsewhere, join(elsewhere, '.claude'));
+    const cfg = writeTestConfig(host, dir, `[lockdown]\ncopy_credentials = true\n${LIMITS}\n`, {
+      dataDir: data2,
+    });
+    const r = await runAgs(
+      host,
+      ['--config', cfg, '--lockdown', '--agent', 'shell', '--', '-c', 'echo ran'],
+      {
+        cwd: repo,
+        env: env(),
+      },
+    );
+    expect(r.exitCode, String(r.stderr)).toBe(1);
+    expect(String(r.stderr)).toMatch(/^ags: lockdown: not staging a home: .*homes\/shell is a symlink/m);
+    expect(String(r.stdout)).not.toContain('ran');
+    expect(sessionDirs()).toEqual([]);
   });
 
   it('copy_credentials = true stages the login too', async () => {
