@@ -50,6 +50,7 @@ import {
   removePlantedGitDirEntries,
   scanGitDirs,
 } from '../host/git-dir-links.js';
+import { cleanGitDirsOfKilledRuns, dropGitBaseline, recordGitBaseline } from '../host/killed-run-git-dirs.js';
 
 /** What the command line asked of a run (src/cli/commands/run.ts turns flags into this). */
 export interface LaunchRequest {
@@ -239,6 +240,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   let gitBefore: ReturnType<typeof snapshotGitExec> | null = null;
   let gitDirsBefore: GitDirEntries | null = null;
   let gitDirs: string[] = [];
+  let gitBaseline: string | null = null;
   try {
     orphans = removeLeftovers(p);
     await prepareSession(p, teardown);
@@ -247,7 +249,9 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     // what git on the host will execute, compared after the run (the mounts keep most of it read-only)
     gitBefore = snapshotGitExec(gitRoots, p.ctx.facts.home);
     gitDirs = findGitDirs(gitRoots, p.ctx.facts.home);
+    process.stderr.write(killedRunReport(cleanGitDirsOfKilledRuns(p.runtimeDir, gitDirs)));
     gitDirsBefore = scanGitDirs(gitDirs);
+    gitBaseline = recordGitBaseline(p.runtimeDir, gitDirs, gitDirsBefore);
     mark('starting sandbox');
     const { outcome, guard } = await runSandbox(p, teardown);
     return afterSandboxExit(p, outcome, guard);
@@ -258,6 +262,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     if (gitBefore && gitDirsBefore) {
       // links planted in .git go first: the snapshot below reads files git would write through them
       const removed = removePlantedGitDirEntries(gitDirsBefore, scanGitDirs(gitDirs));
+      dropGitBaseline(gitBaseline);
       const after = snapshotGitExec(gitRoots, p.ctx.facts.home);
       const changed = diffGitExec(gitBefore, after);
       process.stderr.write(gitExecReport([...removed, ...changed]));
@@ -267,6 +272,17 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
       process.stderr.write(plantedReport(plantedLines(p.scans, scansAfter, p.ctx.facts.home, skip)));
     }
   }
+}
+
+/** The warning for what a killed earlier run's agent left in this repository's git dirs, removed now. */
+function killedRunReport(lines: readonly string[]): string {
+  if (lines.length === 0) return '';
+  return [
+    'ags: WARNING: an earlier ags run in this repository was killed before its cleanup; finishing it now:',
+    ...lines.map((l) => `ags:   ${l}`),
+  ]
+    .map((l) => `${l}\n`)
+    .join('');
 }
 
 /**

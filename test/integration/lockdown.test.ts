@@ -1,4 +1,12 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -420,6 +428,42 @@ describe('lockdown', () => {
       expect(r.exitCode).toBe(143);
       expect(existsSync(session)).toBe(false);
       expect(await containers(name)).toBe('');
+    });
+
+    it('SIGKILL: a link the agent planted in .git is removed loudly at the next start there (finding B4)', async () => {
+      const head = join(repo, '.git', 'logs', 'HEAD');
+      const script =
+        'mkdir -p .git/logs && ln -sfn /tmp/b4-target .git/logs/HEAD && echo planted; exec sleep 300';
+      void start(script);
+      const killed = await running(script);
+      await waitFor('the link to be planted', () => {
+        try {
+          return lstatSync(head).isSymbolicLink();
+        } catch {
+          return false;
+        }
+      });
+      process.kill(killed.pid, 'SIGKILL');
+      await pause(500);
+      expect(lstatSync(head).isSymbolicLink()).toBe(true);
+
+      const next = await run([], 'true');
+      expect(next.exitCode, String(next.stderr)).toBe(0);
+      expect(String(next.stderr)).toContain(
+        'an earlier ags run in this repository was killed before its cleanup',
+      );
+      expect(String(next.stderr)).toMatch(
+        /removed a symbolic link to \/tmp\/b4-target planted at .*\.git\/logs\/HEAD/,
+      );
+      expect(() => lstatSync(head)).toThrow(/ENOENT/);
+      await waitFor(
+        'the orphaned container to go',
+        async () => (await containers(killed.name)) === '',
+        30_000,
+      );
+      // and only once: the record of the killed run is gone with its cleanup
+      const again = await run([], 'true');
+      expect(String(again.stderr)).not.toContain('was killed before its cleanup');
     });
 
     it('SIGKILL: the next start removes the staged home, secret file and container; a live run keeps its own', async () => {
