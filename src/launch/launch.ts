@@ -42,14 +42,15 @@ import { type GuardLoadReport, checkGuardLoaded, watchGuardLoad } from './guard-
 import { type PlannedService, type ServiceRun, planServices, startServices } from './host-service.js';
 import { type NetworkModeName, effectiveNetwork } from './network.js';
 import { HOST_SERVICES } from './services/index.js';
-import { lockdownBanner, lockdownSettings, refuseInLockdown } from './lockdown.js';
-import { stageHome } from '../session/staged-home.js';
+import { lockdownBanner, lockdownSettings, refuseInLockdown, refuseRuntimeInLockdown } from './lockdown.js';
+import { StagingRefused, stageHome } from '../session/staged-home.js';
 import {
   type GitDirEntries,
   findGitDirs,
   removePlantedGitDirEntries,
   scanGitDirs,
 } from '../host/git-dir-links.js';
+import { cleanGitDirsOfKilledRuns, dropGitBaseline, recordGitBaseline } from '../host/killed-run-git-dirs.js';
 
 /** What the command line asked of a run (src/cli/commands/run.ts turns flags into this). */
 export interface LaunchRequest {
@@ -101,7 +102,10 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
   mark('config loaded');
   const { facts, backend } = ctx;
   const adapter = ADAPTERS[req.agent];
-  if (ctx.lockdown) refuseInLockdown(req);
+  if (ctx.lockdown) {
+    refuseInLockdown(req);
+    refuseRuntimeInLockdown(ctx.config);
+  }
   if (ctx.settings.agent.hostHome) checkHostHome(adapter, facts.home);
   const request: RunRequest = {
     agent: req.agent,
@@ -236,6 +240,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   let gitBefore: ReturnType<typeof snapshotGitExec> | null = null;
   let gitDirsBefore: GitDirEntries | null = null;
   let gitDirs: string[] = [];
+  let gitBaseline: string | null = null;
   try {
     orphans = removeLeftovers(p);
     await prepareSession(p, teardown);
@@ -244,7 +249,9 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     // what git on the host will execute, compared after the run (the mounts keep most of it read-only)
     gitBefore = snapshotGitExec(gitRoots, p.ctx.facts.home);
     gitDirs = findGitDirs(gitRoots, p.ctx.facts.home);
+    process.stderr.write(killedRunReport(cleanGitDirsOfKilledRuns(p.runtimeDir, gitDirs)));
     gitDirsBefore = scanGitDirs(gitDirs);
+    gitBaseline = recordGitBaseline(p.runtimeDir, gitDirs, gitDirsBefore);
     mark('starting sandbox');
     const { outcome, guard } = await runSandbox(p, teardown);
     return afterSandboxExit(p, outcome, guard);
@@ -255,6 +262,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     if (gitBefore && gitDirsBefore) {
       // links planted in .git go first: the snapshot below reads files git would write through them
       const removed = removePlantedGitDirEntries(gitDirsBefore, scanGitDirs(gitDirs));
+      dropGitBaseline(gitBaseline);
       const after = snapshotGitExec(gitRoots, p.ctx.facts.home);
       const changed = diffGitExec(gitBefore, after);
       process.stderr.write(gitExecReport([...removed, ...changed]));
@@ -264,6 +272,17 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
       process.stderr.write(plantedReport(plantedLines(p.scans, scansAfter, p.ctx.facts.home, skip)));
     }
   }
+}
+
+/** The warning for what a killed earlier run's agent left in this repository's git dirs, removed now. */
+function killedRunReport(lines: readonly string[]): string {
+  if (lines.length === 0) return '';
+  return [
+    'ags: WARNING: an earlier ags run in this repository was killed before its cleanup; finishing it now:',
+    ...lines.map((l) => `ags:   ${l}`),
+  ]
+    .map((l) => `${l}\n`)
+    .join('');
 }
 
 /**
@@ -284,7 +303,9 @@ async function prepareSession(p: PreparedLaunch, teardown: Teardown): Promise<vo
   createSessionDir(session);
   teardown.add(() => removeSessionDir(session));
   p.seccomp.ensure();
-  const staged = settings.lockdown ? stageLockdownHome(settings.lockdown, settings.agentHome) : null;
+  const staged = settings.lockdown
+    ? stageLockdownHome(settings.lockdown, settings.agentHome, p.ctx.config.sandbox.data_dir)
+    : null;
   if (!staged) mkdirSync(settings.agentHome, { recursive: true, mode: 0o700 });
   mkdirSync(settings.toolsDir, { recursive: true });
   for (const f of plan.sessionFiles) {
@@ -326,9 +347,18 @@ async function prepareSession(p: PreparedLaunch, teardown: Teardown): Promise<vo
 }
 
 /** A lockdown run's fresh home, staged; then the banner, which names what was staged. */
-function stageLockdownHome(lockdown: LockdownSettings, home: string): string[] {
+function stageLockdownHome(lockdown: LockdownSettings, home: string, dataDir: string): string[] {
   mark('staging home');
-  const result = stageHome(lockdown.sourceHome, home, lockdown.staged);
+  let result;
+  try {
+    result = stageHome(lockdown.sourceHome, home, lockdown.staged, dataDir);
+  } catch (err) {
+    if (!(err instanceof StagingRefused)) throw err;
+    throw new RuntimeError(
+      `lockdown: not staging a home: ${scrubText(err.message)}`,
+      'make the agent home (under data_dir/homes) a real directory, or point data_dir at the real path',
+    );
+  }
   for (const s of result.skipped) {
     process.stderr.write(
       `ags: warning: lockdown: not staging ~/${scrubText(s.path)}: ${scrubText(s.reason)}\n`,

@@ -37,6 +37,29 @@ export function refuseInLockdown(flags: LockdownFlags): void {
   }
 }
 
+/** The OCI runtimes podman finds by name in its own configured paths: the only ones a lockdown run accepts. */
+const KNOWN_OCI_RUNTIMES = new Set(['crun', 'runc']);
+
+/**
+ * Refuses (exit 2) the `[runtime.podman]` settings that can undo lockdown's isolation from outside the plan:
+ * `extra_args` reach `podman run` verbatim (--cap-add, --security-opt seccomp=unconfined, --volume), and an
+ * `oci_runtime` other than crun or runc is a program of the user's choosing that creates the sandbox. Refused
+ * rather than ignored: the user set them on purpose, and a run silently without them would surprise as much.
+ */
+export function refuseRuntimeInLockdown(config: Config): void {
+  const podman = config.runtime.podman;
+  if (podman.extra_args.length > 0)
+    throw new UsageError(
+      '[runtime.podman] extra_args cannot be used in lockdown: they pass options to podman that can undo its isolation',
+      'remove extra_args from the config, or run without --lockdown',
+    );
+  if (podman.oci_runtime !== undefined && !KNOWN_OCI_RUNTIMES.has(podman.oci_runtime))
+    throw new UsageError(
+      `[runtime.podman] oci_runtime = "${scrubText(podman.oci_runtime)}" cannot be used in lockdown: only "crun" or "runc"`,
+      'set oci_runtime = "crun" or "runc", or run without --lockdown',
+    );
+}
+
 /** What the config asks for that a lockdown run of `agent` leaves out or overrides: the plan and banner say it. */
 export function ignoredInLockdown(config: Config, agent: AgentName, secrets: readonly string[]): string[] {
   const ignored: string[] = [];

@@ -25,8 +25,7 @@ const NON_PUBLIC_V4: [string, number][] = [
 ];
 
 const NON_PUBLIC_V6: [string, number][] = [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
+  ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible form
   ['100::', 64], // discard
   ['2001::', 32], // Teredo: tunnels to an address this check cannot see
   ['2001:db8::', 32], // documentation
@@ -75,4 +74,48 @@ export function isPublicAddress(address: string): boolean {
   if (nonPublic.check(address, family === 4 ? 'ipv4' : 'ipv6')) return false;
   const inner = family === 6 ? embeddedV4(address) : null;
   return inner === null || !nonPublic.check(inner, 'ipv4');
+}
+
+/** The bytes of an IP address (4 for IPv4, 16 for IPv6), or null when it is not one. */
+export function addressBytes(address: string): number[] | null {
+  if (isIP(address) === 4) return address.split('.').map(Number);
+  const groups = expandV6(address);
+  return groups ? groups.flatMap((g) => [g >> 8, g & 0xff]) : null;
+}
+
+/** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address it is; any other address as given. */
+export function unmapV4(address: string): string {
+  const b = addressBytes(address);
+  if (!b || b.length !== 16 || !b.slice(0, 10).every((x) => x === 0) || b[10] !== 0xff || b[11] !== 0xff)
+    return address;
+  return b.slice(12).join('.');
+}
+
+/** Whether `address` lies in network/prefix of the same family (an IPv6 range never matches IPv4, nor back). */
+export function inRange(address: string, network: string, prefix: number): boolean {
+  const a = addressBytes(address);
+  const n = addressBytes(network);
+  if (!a || !n || a.length !== n.length || prefix < 0 || prefix > a.length * 8) return false;
+  for (let bit = 0; bit < prefix; bit++) {
+    const mask = 0x80 >> (bit % 8);
+    if ((a[bit >> 3]! & mask) !== (n[bit >> 3]! & mask)) return false;
+  }
+  return true;
+}
+
+/**
+ * The host's own loopback and the unspecified addresses (which a connection on the host also lands on the
+ * loopback with): 127.0.0.0/8, 0.0.0.0/8, ::1, ::, and their IPv4-mapped forms. A proxy on the host that dials
+ * one of these reaches the user's local services.
+ */
+export const HOST_LOCAL_RANGES: readonly [string, number][] = [
+  ['127.0.0.0', 8],
+  ['0.0.0.0', 8],
+  ['::1', 128],
+  ['::', 128],
+];
+
+export function isHostLocalAddress(address: string): boolean {
+  const a = unmapV4(address);
+  return HOST_LOCAL_RANGES.some(([net, prefix]) => inRange(a, net, prefix));
 }

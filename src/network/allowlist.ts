@@ -1,5 +1,6 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
+import { HOST_LOCAL_RANGES, inRange, isHostLocalAddress, unmapV4 } from './address-class.js';
 
 /**
  * One entry of a network allowlist, as the user wrote it: a host name (`api.example.com`), every subdomain of one
@@ -56,18 +57,36 @@ export function parseAllowEntry(text: string): ParsedEntry {
   return { ok: true, entry: { kind: 'host', host } };
 }
 
+/** Options of a compiled allowlist. */
+export interface AllowlistOptions {
+  /**
+   * Whether the host's loopback (and the unspecified addresses) may be dialled at all: only a normal run with
+   * `[network] allow_host_loopback = true`, never lockdown. Even then only an entry naming the address itself
+   * (or a range inside the loopback) opts in: a wide range such as 0.0.0.0/0 never does.
+   */
+  hostLoopback?: boolean;
+}
+
+type Range = { network: string; prefix: number };
+
 /** A compiled allowlist: asks whether a requested name may be reached, and which addresses may be dialled. */
 export class Allowlist {
   private readonly hosts = new Set<string>();
   private readonly parents: string[] = [];
-  private readonly addresses = new BlockList();
+  private readonly ranges: Range[] = [];
+  readonly hostLoopback: boolean;
 
-  constructor(readonly entries: readonly AllowEntry[]) {
+  constructor(
+    readonly entries: readonly AllowEntry[],
+    options: AllowlistOptions = {},
+  ) {
+    this.hostLoopback = options.hostLoopback === true;
     for (const e of entries) {
       if (e.kind === 'host') this.hosts.add(e.host);
       else if (e.kind === 'subdomains') this.parents.push(e.parent);
-      else if (e.kind === 'address') this.addresses.addAddress(e.address, familyOf(e.address));
-      else this.addresses.addSubnet(e.network, e.prefix, familyOf(e.network));
+      else if (e.kind === 'address')
+        this.ranges.push(normalRange(e.address, isIP(e.address) === 4 ? 32 : 128));
+      else this.ranges.push(normalRange(e.network, e.prefix));
     }
   }
 
@@ -78,13 +97,27 @@ export class Allowlist {
     return this.hosts.has(host) || this.parents.some((p) => host.endsWith(`.${p}`));
   }
 
-  /** Whether an address was listed by the user itself (as an address or within a range). */
+  /**
+   * Whether an address was listed by the user itself (as an address or within a range of its own family). The
+   * host's loopback counts only where the run allows it and an entry lies wholly inside the loopback range.
+   */
   listsAddress(address: string): boolean {
-    const family = isIP(address);
-    return family !== 0 && this.addresses.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    if (isIP(address) === 0) return false;
+    const a = unmapV4(address);
+    const matching = this.ranges.filter((r) => inRange(a, r.network, r.prefix));
+    if (!isHostLocalAddress(a)) return matching.length > 0;
+    return this.hostLoopback && matching.some(insideHostLocal);
   }
 }
 
-function familyOf(address: string): 'ipv4' | 'ipv6' {
-  return isIP(address) === 4 ? 'ipv4' : 'ipv6';
+/** An entry's range, with an IPv4-mapped IPv6 network written as the IPv4 range it is. */
+function normalRange(network: string, prefix: number): Range {
+  const v4 = unmapV4(network);
+  if (v4 !== network && isIP(network) === 6)
+    return prefix >= 96 ? { network: v4, prefix: prefix - 96 } : { network, prefix };
+  return { network, prefix };
+}
+
+function insideHostLocal(r: Range): boolean {
+  return HOST_LOCAL_RANGES.some(([net, prefix]) => r.prefix >= prefix && inRange(r.network, net, prefix));
 }

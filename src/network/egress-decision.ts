@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { isPublicAddress } from './address-class.js';
-import type { Allowlist } from './allowlist.js';
+import { isHostLocalAddress, isPublicAddress, unmapV4 } from './address-class.js';
+import { type Allowlist, canonicalHost } from './allowlist.js';
 
 /** Resolves a name to every address the host's resolver gives (the same lookup the proxy then dials). */
 export type Resolve = (name: string) => Promise<string[]>;
@@ -10,7 +10,23 @@ export const systemResolve: Resolve = async (name) =>
   (await lookup(name, { all: true, verbatim: true })).map((a) => a.address);
 
 /** What the proxy does with one requested destination: dial exactly `address`, or refuse with a reason. */
-export type EgressDecision = { allowed: true; address: string } | { allowed: false; reason: string };
+export type EgressDecision =
+  { allowed: true; address: string } | { allowed: false; reason: string; hostLoopback?: true };
+
+/** The refusal of a destination on the host's own loopback, for a run that may not reach it. */
+function loopbackRefusal(what: string): EgressDecision {
+  return {
+    allowed: false,
+    reason: `${what} is the host's own loopback, which this run cannot reach`,
+    hostLoopback: true,
+  };
+}
+
+/** Names that always mean the host itself (RFC 6761), whatever a resolver says. */
+function isLoopbackName(name: string): boolean {
+  const host = canonicalHost(name);
+  return host === 'localhost' || (host?.endsWith('.localhost') ?? false);
+}
 
 const RESOLVE_TIMEOUT_MS = 5_000;
 
@@ -32,8 +48,11 @@ export async function decideEgress(
   // the names the sandbox knows the host's own services by: the host's loopback, only where the run allows it
   const alias = hostAliases.get(host.toLowerCase());
   if (alias !== undefined) return { allowed: true, address: alias };
-  const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (isIP(literal)) {
+  const bracketed = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (isIP(bracketed)) {
+    const literal = unmapV4(bracketed);
+    if (isHostLocalAddress(literal) && !allowlist.hostLoopback)
+      return loopbackRefusal(`the address ${literal}`);
     return allowlist.listsAddress(literal)
       ? { allowed: true, address: literal }
       : {
@@ -41,6 +60,7 @@ export async function decideEgress(
           reason: `the IP address ${literal} is not on the allowlist (list the address itself)`,
         };
   }
+  if (isLoopbackName(host) && !allowlist.hostLoopback) return loopbackRefusal(host);
   if (!allowlist.allowsName(host)) return { allowed: false, reason: `${host} is not on the allowlist` };
   let addresses: string[];
   try {
@@ -49,6 +69,9 @@ export async function decideEgress(
     return { allowed: false, reason: `${host} does not resolve` };
   }
   if (addresses.length === 0) return { allowed: false, reason: `${host} does not resolve` };
+  addresses = addresses.map(unmapV4);
+  const local = addresses.find(isHostLocalAddress);
+  if (local !== undefined && !allowlist.hostLoopback) return loopbackRefusal(`${host} (${local})`);
   const inner = addresses.find((a) => !isPublicAddress(a) && !allowlist.listsAddress(a));
   if (inner !== undefined)
     return {

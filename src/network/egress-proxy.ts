@@ -31,8 +31,11 @@ export interface EgressProxyOptions {
   /** Client connections open at once; more are closed as they arrive. */
   maxConnections: number;
   log: (entry: EgressLogEntry) => void;
-  /** The refusal text the agent sees, naming what would allow the destination. */
-  denialHint: (host: string) => string;
+  /**
+   * The refusal text the agent sees, naming what would allow the destination; `hostLoopback` when it was refused
+   * for being the host's loopback, which no allowlist entry alone opens.
+   */
+  denialHint: (host: string, hostLoopback: boolean) => string;
   resolve?: Resolve;
   /** Names dialled at a fixed address without the allowlist: the host-services name when host loopback is allowed. */
   hostAliases?: ReadonlyMap<string, string>;
@@ -150,7 +153,7 @@ async function tunnel(
   if (!decision.allowed) {
     opts.log({ method: 'CONNECT', ...target, allowed: false, reason: decision.reason });
     // the reason in the status line too: many clients show a failed CONNECT's status line and never its body
-    const text = `ags: ${decision.reason}; ${opts.denialHint(target.host)}`;
+    const text = `ags: ${decision.reason}; ${opts.denialHint(target.host, decision.hostLoopback === true)}`;
     refuseRaw(client, 403, statusPhrase(text), text);
     return;
   }
@@ -206,7 +209,11 @@ async function forward(
   const decision = await decideEgress(host, port, opts.allowlist, resolve, opts.hostAliases);
   if (!decision.allowed) {
     opts.log({ method: req.method ?? 'GET', host, port, allowed: false, reason: decision.reason });
-    return refuse(res, 403, `ags: ${decision.reason}; ${opts.denialHint(host)}`);
+    return refuse(
+      res,
+      403,
+      `ags: ${decision.reason}; ${opts.denialHint(host, decision.hostLoopback === true)}`,
+    );
   }
   let bytesOut = 0;
   let bytesIn = 0;

@@ -11,7 +11,7 @@ import {
   realpathSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 
 /** The largest file staging copies: settings files are small; anything bigger is not what the list means. */
 export const MAX_STAGED_BYTES = 1024 * 1024;
@@ -80,6 +80,8 @@ export function readBounded(file: string, expected: string | null): Buffer | str
       return 'a directory on its path changed while it was read';
     const st = fstatSync(fd);
     if (!st.isFile()) return 'it is not a regular file';
+    // a hard link the agent made to a file it could read elsewhere (the host's own login) looks like its own
+    if (st.nlink > 1) return 'it has other hard links (it may be a file from outside the home)';
     if (st.size > MAX_STAGED_BYTES) return `it is larger than ${MAX_STAGED_BYTES} bytes`;
     const buf = Buffer.alloc(MAX_STAGED_BYTES + 1);
     let n = 0;
@@ -104,19 +106,45 @@ function openedPath(fd: number): string | null {
   }
 }
 
+/** The source home cannot be staged from at all (a symlink on its path): the run stops. */
+export class StagingRefused extends Error {}
+
 /**
  * Builds a lockdown run's fresh home: `target` (made here, 0700; it must not exist yet) gets a copy of each listed
  * home-relative file of `source`, the agent's persistent sandbox home, which the agent itself wrote and so is
- * treated as hostile: only regular files, never through a symlink, each at most MAX_STAGED_BYTES, written 0600.
- * Nothing else of `source` is read.
+ * treated as hostile: only regular files with no other hard link, never through a symlink, each at most
+ * MAX_STAGED_BYTES, written 0600. Nothing else of `source` is read. `source` must lie under `trustedRoot` (the
+ * data dir) with no symlink from there down; else StagingRefused.
  */
-export function stageHome(source: string, target: string, files: readonly string[]): StagingResult {
+export function stageHome(
+  source: string,
+  target: string,
+  files: readonly string[],
+  trustedRoot: string,
+): StagingResult {
   mkdirSync(target, { mode: 0o700 });
+  const below = relative(trustedRoot, source);
+  if (below === '' || below.startsWith('..') || isAbsolute(below) || !isPlainHomePath(below))
+    throw new StagingRefused(`the agent home ${source} is not inside ${trustedRoot}`);
   let realSource: string;
   try {
-    realSource = realpathSync(source);
+    realSource = realpathSync(trustedRoot);
   } catch {
-    return { staged: [], skipped: [] }; // no persistent home yet: nothing to stage
+    return { staged: [], skipped: [] }; // no data dir yet: nothing to stage
+  }
+  // from the data dir down every component must be a real directory: a link there (homes/claude -> ~) would
+  // stage the files it points at, the host's own login among them with copy_credentials
+  for (const part of below.split('/')) {
+    realSource = join(realSource, part);
+    let st;
+    try {
+      st = lstatSync(realSource);
+    } catch {
+      return { staged: [], skipped: [] }; // no persistent home yet: nothing to stage
+    }
+    if (st.isSymbolicLink())
+      throw new StagingRefused(`${realSource} is a symlink: lockdown stages only from the agent home itself`);
+    if (!st.isDirectory()) throw new StagingRefused(`${realSource} is not a directory`);
   }
   const proc = existsSync('/proc/self/fd');
   const staged: string[] = [];

@@ -12,8 +12,12 @@ import { testUserTempDir } from '../support/tmp.js';
 // The host egress proxy on a real Unix socket, against real servers on this host's loopback, driven by raw
 // clients that send exactly the bytes a hostile sandbox could.
 
+/** The list of a normal run with `allow_host_loopback = true`: these servers live on the host's loopback. */
 function allow(...texts: string[]): Allowlist {
-  return new Allowlist(texts.map((t) => (parseAllowEntry(t) as { ok: true; entry: never }).entry));
+  return new Allowlist(
+    texts.map((t) => (parseAllowEntry(t) as { ok: true; entry: never }).entry),
+    { hostLoopback: true },
+  );
 }
 
 /** Sends raw bytes on a new connection to the proxy and collects everything until it closes (or `until`). */
@@ -123,6 +127,22 @@ describe('egress proxy', () => {
     expect(echoed).toContain(second);
     await new Promise((res) => setTimeout(res, 100));
     expect(log.every((e) => e.host === 'localhost')).toBe(true);
+  });
+
+  it('never dials the host loopback for a run without it, however it is listed or spelled (B5)', async () => {
+    log = [];
+    const entries = ['0.0.0.0/0', '::/0', '127.0.0.1', '::1', '0.0.0.0', '::', 'localhost'];
+    const list = new Allowlist(entries.map((t) => (parseAllowEntry(t) as { ok: true; entry: never }).entry));
+    const sock = await proxyAt('loop.sock', list);
+    const before = echoed;
+    for (const target of ['127.0.0.1', '0.0.0.0', '[::ffff:127.0.0.1]', '[::1]', '[::]', 'localhost']) {
+      const reply = await exchange(sock, `CONNECT ${target}:${echoPort} HTTP/1.1\r\n\r\nhello`);
+      expect(reply, target).toMatch(/^HTTP\/1\.1 403 ags: [^\r]*host's own loopback/);
+      const plain = await exchange(sock, `GET http://${target}:${webPort}/ HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(plain, target).toMatch(/^HTTP\/1\.1 403/);
+    }
+    expect(echoed).toBe(before);
+    expect(log.every((e) => !e.allowed)).toBe(true);
   });
 
   it('refuses what is not listed with 403 and a reason naming the fix', async () => {

@@ -1,4 +1,12 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -214,6 +222,27 @@ describe('lockdown', () => {
     it('leaves no session dir (staged home, secret file) behind', () => expect(sessionDirs()).toEqual([]));
   });
 
+  it("never reaches the host's loopback, whatever the allowlist says (finding B5)", async () => {
+    const p = loopback.port;
+    const targets = ['127.0.0.1', '0.0.0.0', '[::ffff:127.0.0.1]', '[::1]', '[::]', 'localhost', '127.0.0.2'];
+    const asked = ['0.0.0.0/0', '::/0', '127.0.0.1', '::1', '0.0.0.0', '::', 'localhost'];
+    const r = await run(
+      asked.flatMap((a) => ['--allow-domain', a]),
+      targets.map((t, i) => connectLine(`t${i}`, `${t}:${p}`)).join('\n'),
+    );
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const lines = String(r.stdout).trim().split('\n');
+    expect(lines).toHaveLength(targets.length);
+    for (const [i, line] of lines.entries()) {
+      expect(line, targets[i]).toMatch(
+        new RegExp(
+          `^t${i} HTTP/1\\.1 403 ags: .*host's own loopback, which this run cannot reach; a lockdown run never reaches`,
+        ),
+      );
+      expect(line).not.toContain('--allow-domain');
+    }
+  });
+
   it('the staged claude home holds exactly the staging list; a planted symlink is not followed', async () => {
     const r = await run([], 'cd ~ && find . -type f | sort && cat .claude/settings.json', 'claude');
     expect(r.exitCode, String(r.stderr)).toBe(0);
@@ -233,6 +262,32 @@ describe('lockdown', () => {
     const r = await run([], hook, 'claude');
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout)).toMatch(/^exit 2\n[^\n]*lockdown/);
+  });
+
+  it('refuses to stage from an agent home that is a symlink (finding B7)', async () => {
+    const dir = join(tmp.dir, 'linked-home');
+    const data2 = join(dir, 'data');
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(join(data2, 'homes'), { recursive: true });
+    mkdirSync(join(elsewhere, '.claude'), { recursive: true });
+    writeFileSync(join(elsewhere, '.claude', '.credentials.json'), '{"token":"host login"}\n');
+    symlinkSync(elsewhere, join(data2, 'homes', 'shell'));
+    giveToTestUser(host, dir, join(data2, 'homes'), elsewhere, join(elsewhere, '.claude'));
+    const cfg = writeTestConfig(host, dir, `[lockdown]\ncopy_credentials = true\n${LIMITS}\n`, {
+      dataDir: data2,
+    });
+    const r = await runAgs(
+      host,
+      ['--config', cfg, '--lockdown', '--agent', 'shell', '--', '-c', 'echo ran'],
+      {
+        cwd: repo,
+        env: env(),
+      },
+    );
+    expect(r.exitCode, String(r.stderr)).toBe(1);
+    expect(String(r.stderr)).toMatch(/^ags: lockdown: not staging a home: .*homes\/shell is a symlink/m);
+    expect(String(r.stdout)).not.toContain('ran');
+    expect(sessionDirs()).toEqual([]);
   });
 
   it('copy_credentials = true stages the login too', async () => {
@@ -263,6 +318,30 @@ describe('lockdown', () => {
         const r = await run([...flags], 'true');
         expect(r.exitCode).toBe(2);
         expect(String(r.stderr).split('\n')[0]).toBe(`ags: ${message}`);
+        expect(sessionDirs()).toEqual([]);
+      });
+    }
+
+    for (const [setting, message] of [
+      [
+        'extra_args = ["--cap-add=SYS_ADMIN", "--security-opt=seccomp=unconfined"]',
+        '[runtime.podman] extra_args cannot be used in lockdown',
+      ],
+      ['oci_runtime = "/bin/true"', '[runtime.podman] oci_runtime = "/bin/true" cannot be used in lockdown'],
+    ] as const) {
+      it(`[runtime.podman] ${setting.split(' ')[0]} (finding B6)`, async () => {
+        const dir = join(tmp.dir, `runtime-${setting.split(' ')[0]}`);
+        const cfg = writeTestConfig(host, dir, `${setting}\n[lockdown]\n${LIMITS}\n`);
+        const r = await runAgs(
+          host,
+          ['--config', cfg, '--lockdown', '--agent', 'shell', '--', '-c', 'true'],
+          {
+            cwd: repo,
+            env: env(),
+          },
+        );
+        expect(r.exitCode, String(r.stderr)).toBe(2);
+        expect(String(r.stderr).split('\n')[0]).toMatch(`ags: ${message}`);
         expect(sessionDirs()).toEqual([]);
       });
     }
@@ -349,6 +428,42 @@ describe('lockdown', () => {
       expect(r.exitCode).toBe(143);
       expect(existsSync(session)).toBe(false);
       expect(await containers(name)).toBe('');
+    });
+
+    it('SIGKILL: a link the agent planted in .git is removed loudly at the next start there (finding B4)', async () => {
+      const head = join(repo, '.git', 'logs', 'HEAD');
+      const script =
+        'mkdir -p .git/logs && ln -sfn /tmp/b4-target .git/logs/HEAD && echo planted; exec sleep 300';
+      void start(script);
+      const killed = await running(script);
+      await waitFor('the link to be planted', () => {
+        try {
+          return lstatSync(head).isSymbolicLink();
+        } catch {
+          return false;
+        }
+      });
+      process.kill(killed.pid, 'SIGKILL');
+      await pause(500);
+      expect(lstatSync(head).isSymbolicLink()).toBe(true);
+
+      const next = await run([], 'true');
+      expect(next.exitCode, String(next.stderr)).toBe(0);
+      expect(String(next.stderr)).toContain(
+        'an earlier ags run in this repository was killed before its cleanup',
+      );
+      expect(String(next.stderr)).toMatch(
+        /removed a symbolic link to \/tmp\/b4-target planted at .*\.git\/logs\/HEAD/,
+      );
+      expect(() => lstatSync(head)).toThrow(/ENOENT/);
+      await waitFor(
+        'the orphaned container to go',
+        async () => (await containers(killed.name)) === '',
+        30_000,
+      );
+      // and only once: the record of the killed run is gone with its cleanup
+      const again = await run([], 'true');
+      expect(String(again.stderr)).not.toContain('was killed before its cleanup');
     });
 
     it('SIGKILL: the next start removes the staged home, secret file and container; a live run keeps its own', async () => {

@@ -92,6 +92,29 @@ describe('network policy', () => {
     );
   });
 
+  it('the host loopback by address: only with allow_host_loopback, only when listed itself, never by a wide range (B5)', async () => {
+    const probes = ['127.0.0.1', '[::ffff:127.0.0.1]', '0.0.0.0'].map((t) => connectLine(`${t}:${port}`));
+    const wide = ['--allow-domain', '0.0.0.0/0', '--allow-domain', '::/0'];
+    const off = await run(config('loop-off', 'mode = "allowlist"'), probes.join('\n'), [
+      ...wide,
+      '--allow-domain',
+      '127.0.0.1',
+    ]);
+    expect(off.exitCode, String(off.stderr)).toBe(0);
+    for (const line of String(off.stdout).trim().split('\n'))
+      expect(line).toMatch(
+        /^HTTP\/1\.1 403 ags: .*host's own loopback.*needs \[network\] allow_host_loopback = true/,
+      );
+    const on = config('loop-on', 'mode = "allowlist"\nallow_host_loopback = true');
+    const wideOnly = await run(on, probes.join('\n'), wide);
+    for (const line of String(wideOnly.stdout).trim().split('\n')) expect(line).toMatch(/^HTTP\/1\.1 403 /);
+    const listed = await run(on, probes.slice(0, 2).join('\n'), [...wide, '--allow-domain', '127.0.0.1']);
+    expect(String(listed.stdout).trim().split('\n')).toEqual([
+      'HTTP/1.1 200 Connection Established',
+      'HTTP/1.1 200 Connection Established',
+    ]);
+  });
+
   it('--network and --allow-domain choose it per run; misuse is a usage error', async () => {
     const cfg = config('flags', 'mode = "open"');
     const r = await run(cfg, connectLine('example.com:443'), [

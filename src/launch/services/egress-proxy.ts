@@ -59,6 +59,15 @@ export function allowlistBanner(egress: Pick<EgressSettings, 'allow' | 'hostLoop
   return scrubText(`ags: network: allowlist through the host proxy (${list})${services}`);
 }
 
+/** What the agent is told would allow a refused destination; never what this run's posture cannot allow. */
+export function denialHint(host: string, hostLoopback: boolean, lockdown: boolean): string {
+  if (hostLoopback)
+    return lockdown
+      ? "a lockdown run never reaches the host's loopback, whatever its allowlist says"
+      : "the host's loopback needs [network] allow_host_loopback = true and the address itself listed (a wide range never includes it)";
+  return `allow it with --allow-domain ${host} or ${lockdown ? '[lockdown]' : '[network]'} allow_domains (ags network policy)`;
+}
+
 /**
  * The egress proxy of an "allowlist" run: the sandbox has no network interface, and this host-side proxy on a
  * Unix socket (src/network/egress-proxy.ts) is its only way out, reached through a forwarder the sandbox starts
@@ -93,6 +102,7 @@ export const egressProxyService: HostService = {
         if (!p.ok) throw new RuntimeError(`network allowlist: ${p.reason}`);
         return p.entry;
       }),
+      { hostLoopback: egress.hostLoopback },
     );
     const logFile = networkLogPath();
     mkdirSync(dirname(logFile), { recursive: true, mode: 0o700 });
@@ -105,8 +115,7 @@ export const egressProxyService: HostService = {
         allowlist,
         maxConnections: egress.maxConnections,
         hostAliases: new Map(egress.hostLoopback ? HOST_SERVICES_NAMES.map((n) => [n, '127.0.0.1']) : []),
-        denialHint: (host) =>
-          `allow it with --allow-domain ${host} or ${run.lockdown ? '[lockdown]' : '[network]'} allow_domains (ags network policy)`,
+        denialHint: (host, hostLoopback) => denialHint(host, hostLoopback, Boolean(run.lockdown)),
         log: (entry) => {
           if (!entry.allowed) denials.add(entry.host, entry.port, entry.reason ?? 'refused');
           try {

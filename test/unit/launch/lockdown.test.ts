@@ -10,6 +10,7 @@ import {
   lockdownSettings,
   lockdownWanted,
   refuseInLockdown,
+  refuseRuntimeInLockdown,
 } from '../../../src/launch/lockdown.js';
 import { chosenSecrets, runSettingsFromConfig } from '../../../src/launch/run-settings.js';
 import { mountSafety } from '../../../src/launch/run-paths.js';
@@ -85,6 +86,34 @@ describe('lockdown decisions', () => {
       '[guard] enabled = false',
     ]);
     expect(ignoredInLockdown(parse({}), 'claude', [])).toEqual([]);
+  });
+});
+
+describe('[runtime.podman] in lockdown (finding B6)', () => {
+  const refusal = (podman: object) => {
+    try {
+      refuseRuntimeInLockdown(parse({ runtime: { podman } }));
+      return null;
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError);
+      return (err as Error).message;
+    }
+  };
+  it('refuses any extra_args', () => {
+    expect(refusal({ extra_args: ['--cap-add=SYS_ADMIN'] })).toMatch(
+      /^\[runtime\.podman\] extra_args cannot be used in lockdown/,
+    );
+    expect(refusal({ extra_args: ['--security-opt=seccomp=unconfined'] })).not.toBeNull();
+  });
+  it('accepts crun or runc as oci_runtime and refuses any other program', () => {
+    expect(refusal({})).toBeNull();
+    expect(refusal({ extra_args: [] })).toBeNull();
+    expect(refusal({ oci_runtime: 'crun' })).toBeNull();
+    expect(refusal({ oci_runtime: 'runc' })).toBeNull();
+    expect(refusal({ oci_runtime: '/home/u/bin/my-runtime' })).toMatch(
+      /oci_runtime = "\/home\/u\/bin\/my-runtime" cannot be used in lockdown/,
+    );
+    expect(refusal({ oci_runtime: 'runsc' })).not.toBeNull();
   });
 });
 

@@ -1,17 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicAddress } from '../../../src/network/address-class.js';
+import { inRange, isHostLocalAddress, isPublicAddress, unmapV4 } from '../../../src/network/address-class.js';
 import { Allowlist, type AllowEntry, parseAllowEntry } from '../../../src/network/allowlist.js';
 import { decideEgress } from '../../../src/network/egress-decision.js';
 import { NETWORK_PRESETS, expandPresets } from '../../../src/network/presets.js';
 
+function entries(texts: string[]): AllowEntry[] {
+  return texts.map((t) => {
+    const p = parseAllowEntry(t);
+    if (!p.ok) throw new Error(p.reason);
+    return p.entry;
+  });
+}
+
+/** A list of a normal run with `allow_host_loopback = true`, the only posture where loopback can be listed. */
 function list(...texts: string[]): Allowlist {
-  return new Allowlist(
-    texts.map((t) => {
-      const p = parseAllowEntry(t);
-      if (!p.ok) throw new Error(p.reason);
-      return p.entry;
-    }),
-  );
+  return new Allowlist(entries(texts), { hostLoopback: true });
+}
+
+/** A list of a run that may not reach the host's loopback (lockdown, or allow_host_loopback = false). */
+function noLoopback(...texts: string[]): Allowlist {
+  return new Allowlist(entries(texts));
 }
 
 describe('isPublicAddress', () => {
@@ -151,7 +159,7 @@ describe('decideEgress', () => {
     expect(await decide('93.184.216.34')).toMatchObject({ allowed: false });
     expect(await decide('10.9.9.9')).toEqual({ allowed: true, address: '10.9.9.9' });
     expect(await decide('[::1]')).toMatchObject({ allowed: false });
-    expect(await decide('[::ffff:127.0.0.1]')).toEqual({ allowed: true, address: '::ffff:127.0.0.1' });
+    expect(await decide('[::ffff:127.0.0.1]')).toEqual({ allowed: true, address: '127.0.0.1' });
   });
   it('dials a host alias at its address, and only names given as aliases', async () => {
     const aliases = new Map([['host.containers.internal', '127.0.0.1']]);
@@ -170,6 +178,106 @@ describe('decideEgress', () => {
     expect(await decideEgress('gone.example', 443, l2, resolve)).toMatchObject({
       allowed: false,
       reason: expect.stringContaining('does not resolve'),
+    });
+  });
+});
+
+describe('address ranges', () => {
+  it('match only addresses of their own family', () => {
+    expect(inRange('127.0.0.1', '::', 0)).toBe(false);
+    expect(inRange('::1', '0.0.0.0', 0)).toBe(false);
+    expect(inRange('::ffff:127.0.0.1', '0.0.0.0', 0)).toBe(false);
+    expect(inRange('10.1.2.3', '10.0.0.0', 8)).toBe(true);
+    expect(inRange('11.1.2.3', '10.0.0.0', 8)).toBe(false);
+    expect(inRange('10.1.2.3', '10.1.2.2', 31)).toBe(true);
+    expect(inRange('10.1.2.4', '10.1.2.2', 31)).toBe(false);
+    expect(inRange('2001:db8::5', '2001:db8::', 32)).toBe(true);
+    expect(inRange('2001:db9::5', '2001:db8::', 32)).toBe(false);
+  });
+  it('unmaps IPv4-mapped addresses, in either notation, and nothing else', () => {
+    expect(unmapV4('::ffff:127.0.0.1')).toBe('127.0.0.1');
+    expect(unmapV4('::FFFF:7f00:1')).toBe('127.0.0.1');
+    expect(unmapV4('::1')).toBe('::1');
+    expect(unmapV4('64:ff9b::7f00:1')).toBe('64:ff9b::7f00:1');
+    expect(unmapV4('10.0.0.1')).toBe('10.0.0.1');
+  });
+  it.each([
+    '127.0.0.1',
+    '127.255.0.9',
+    '0.0.0.0',
+    '0.1.2.3',
+    '::1',
+    '::',
+    '::ffff:127.0.0.1',
+    '::ffff:0.0.0.0',
+  ])('%s is the host itself', (a) => expect(isHostLocalAddress(a)).toBe(true));
+  it.each(['10.0.0.1', '1.1.1.1', '::2', 'fe80::1', '::ffff:10.0.0.1'])('%s is not the host itself', (a) =>
+    expect(isHostLocalAddress(a)).toBe(false),
+  );
+  it('counts the deprecated IPv4-compatible form as non-public', () => {
+    expect(isPublicAddress('::7f00:1')).toBe(false);
+  });
+});
+
+describe('the host loopback (finding B5)', () => {
+  const wide = ['0.0.0.0/0', '::/0'];
+  const dns: Record<string, string[]> = { 'loop.example': ['127.0.0.1'], 'v6loop.example': ['::1'] };
+  const resolve = async (name: string) => dns[name] ?? ['127.0.0.1'];
+
+  it('an IPv6 range never lists an IPv4 address, nor an IPv4 range an IPv6 one', () => {
+    const v6 = noLoopback('::/0');
+    expect(v6.listsAddress('93.184.216.34')).toBe(false);
+    expect(v6.listsAddress('2606:4700::1111')).toBe(true);
+    const v4 = noLoopback('0.0.0.0/0');
+    expect(v4.listsAddress('2606:4700::1111')).toBe(false);
+    expect(v4.listsAddress('93.184.216.34')).toBe(true);
+    expect(v4.listsAddress('::ffff:93.184.216.34')).toBe(true);
+  });
+
+  it.each([
+    ['0.0.0.0/0', '127.0.0.1'],
+    ['0.0.0.0/0', '0.0.0.0'],
+    ['0.0.0.0/0', '[::ffff:127.0.0.1]'],
+    ['::/0', '127.0.0.1'],
+    ['::/0', '[::1]'],
+    ['::/0', '[::]'],
+    ['0.0.0.0', '0.0.0.0'],
+    ['::', '[::]'],
+    ['127.0.0.1', '127.0.0.1'],
+    ['::1', '[::1]'],
+    ['127.0.0.0/8', '127.0.0.1'],
+    ['localhost', 'localhost'],
+    ['loop.example', 'loop.example'],
+    ['v6loop.example', 'v6loop.example'],
+  ])('a run without host loopback refuses %s → %s', async (entry, host) => {
+    const d = await decideEgress(host, 8080, noLoopback(entry, ...wide), resolve);
+    expect(d).toMatchObject({
+      allowed: false,
+      hostLoopback: true,
+      reason: expect.stringContaining('loopback'),
+    });
+  });
+
+  it('with host loopback, a wide range never opts in; the address itself or a loopback range does', async () => {
+    const wideOnly = new Allowlist(entries(wide), { hostLoopback: true });
+    expect(wideOnly.listsAddress('127.0.0.1')).toBe(false);
+    expect(wideOnly.listsAddress('::1')).toBe(false);
+    expect(wideOnly.listsAddress('0.0.0.0')).toBe(false);
+    expect(await decideEgress('127.0.0.1', 80, wideOnly, resolve)).toMatchObject({ allowed: false });
+    const narrow = list('127.0.0.1', '::1', '127.5.0.0/16');
+    expect(await decideEgress('127.0.0.1', 80, narrow, resolve)).toEqual({
+      allowed: true,
+      address: '127.0.0.1',
+    });
+    expect(await decideEgress('[::1]', 80, narrow, resolve)).toEqual({ allowed: true, address: '::1' });
+    expect(await decideEgress('127.5.3.3', 80, narrow, resolve)).toEqual({
+      allowed: true,
+      address: '127.5.3.3',
+    });
+    expect(await decideEgress('127.0.0.2', 80, narrow, resolve)).toMatchObject({ allowed: false });
+    expect(await decideEgress('[::ffff:127.0.0.1]', 80, narrow, resolve)).toEqual({
+      allowed: true,
+      address: '127.0.0.1',
     });
   });
 });

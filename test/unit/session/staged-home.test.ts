@@ -1,4 +1,5 @@
 import {
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -14,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   MAX_STAGED_BYTES,
+  StagingRefused,
   isPlainHomePath,
   readBounded,
   stageHome,
@@ -46,11 +48,53 @@ describe("stageHome (the persistent home is the agent's: hostile)", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('refuses a source home with a symlink on its path from the data dir down (finding B7)', () => {
+    writeFileSync(join(source, '.claude', 'settings.json'), '{"a":1}');
+    const homes = join(dir, 'data', 'homes');
+    mkdirSync(homes, { recursive: true });
+    symlinkSync(source, join(homes, 'claude'));
+    expect(() =>
+      stageHome(join(homes, 'claude'), target, ['.claude/settings.json'], join(dir, 'data')),
+    ).toThrow(StagingRefused);
+    rmSync(target, { recursive: true });
+    const data2 = join(dir, 'data2');
+    mkdirSync(data2);
+    symlinkSync(dir, join(data2, 'homes'));
+    expect(() =>
+      stageHome(join(data2, 'homes', 'persistent'), target, ['.claude/settings.json'], data2),
+    ).toThrow(/homes is a symlink/);
+    expect(tree(target)).toEqual([]);
+    rmSync(target, { recursive: true });
+    // the data dir itself may be reached through a link: only what is below it counts
+    symlinkSync(dir, join(dir, 'data-link'));
+    expect(
+      stageHome(
+        join(dir, 'data-link', 'persistent'),
+        target,
+        ['.claude/settings.json'],
+        join(dir, 'data-link'),
+      ),
+    ).toEqual({ staged: ['.claude/settings.json'], skipped: [] });
+  });
+
+  it('does not stage a file with other hard links (finding B7)', () => {
+    linkSync(join(dir, 'host-secret'), join(source, '.claude', 'settings.json'));
+    const r = stageHome(source, target, ['.claude/settings.json'], dir);
+    expect(r.staged).toEqual([]);
+    expect(r.skipped).toEqual([
+      {
+        path: '.claude/settings.json',
+        reason: 'it has other hard links (it may be a file from outside the home)',
+      },
+    ]);
+    expect(tree(target)).toEqual([]);
+  });
+
   it('copies exactly the listed regular files, 0600 in a 0700 home; nothing else of the source', () => {
     writeFileSync(join(source, '.claude', 'settings.json'), '{"a":1}');
     writeFileSync(join(source, '.claude', 'history.jsonl'), 'old prompts');
     writeFileSync(join(source, '.claude', '.credentials.json'), 'token');
-    const r = stageHome(source, target, ['.claude/settings.json', '.claude/CLAUDE.md']);
+    const r = stageHome(source, target, ['.claude/settings.json', '.claude/CLAUDE.md'], dir);
     expect(r).toEqual({ staged: ['.claude/settings.json'], skipped: [] });
     expect(tree(target)).toEqual(['.claude/', '.claude/settings.json']);
     expect(readFileSync(join(target, '.claude', 'settings.json'), 'utf8')).toBe('{"a":1}');
@@ -60,7 +104,7 @@ describe("stageHome (the persistent home is the agent's: hostile)", () => {
 
   it('does not follow a symlink planted as the file', () => {
     symlinkSync(join(dir, 'host-secret'), join(source, '.claude', 'settings.json'));
-    const r = stageHome(source, target, ['.claude/settings.json']);
+    const r = stageHome(source, target, ['.claude/settings.json'], dir);
     expect(r.staged).toEqual([]);
     expect(r.skipped).toEqual([{ path: '.claude/settings.json', reason: 'it is a symlink' }]);
     expect(tree(target)).toEqual([]);
@@ -71,7 +115,7 @@ describe("stageHome (the persistent home is the agent's: hostile)", () => {
     mkdirSync(join(dir, 'elsewhere'));
     writeFileSync(join(dir, 'elsewhere', 'settings.json'), 'TOP SECRET');
     symlinkSync(join(dir, 'elsewhere'), join(source, '.claude'));
-    const r = stageHome(source, target, ['.claude/settings.json']);
+    const r = stageHome(source, target, ['.claude/settings.json'], dir);
     expect(r.skipped).toEqual([{ path: '.claude/settings.json', reason: '.claude is a symlink' }]);
     expect(tree(target)).toEqual([]);
   });
@@ -80,7 +124,7 @@ describe("stageHome (the persistent home is the agent's: hostile)", () => {
     execFileSync('mkfifo', [join(source, '.claude', 'settings.json')]);
     mkdirSync(join(source, '.claude', 'CLAUDE.md'));
     writeFileSync(join(source, 'big'), Buffer.alloc(MAX_STAGED_BYTES + 1));
-    const r = stageHome(source, target, ['.claude/settings.json', '.claude/CLAUDE.md', 'big']);
+    const r = stageHome(source, target, ['.claude/settings.json', '.claude/CLAUDE.md', 'big'], dir);
     expect(r.staged).toEqual([]);
     expect(r.skipped.map((s) => s.reason)).toEqual([
       'it is not a regular file',
@@ -90,11 +134,11 @@ describe("stageHome (the persistent home is the agent's: hostile)", () => {
   });
 
   it('a missing source home stages nothing, and a fresh home that exists already is an error', () => {
-    expect(stageHome(join(dir, 'none'), target, ['.claude/settings.json'])).toEqual({
+    expect(stageHome(join(dir, 'none'), target, ['.claude/settings.json'], dir)).toEqual({
       staged: [],
       skipped: [],
     });
-    expect(() => stageHome(source, target, [])).toThrow(/EEXIST/);
+    expect(() => stageHome(source, target, [], dir)).toThrow(/EEXIST/);
   });
 
   it('refuses a file whose directory became a symlink after the walk (the kernel opened it elsewhere)', () => {
@@ -112,7 +156,7 @@ describe("stageHome (the persistent home is the agent's: hostile)", () => {
     for (const bad of ['', '/etc/passwd', '../x', '.claude/../../x', 'a//b', './a']) {
       expect(isPlainHomePath(bad)).toBe(false);
     }
-    expect(stageHome(source, target, ['../host-secret']).skipped).toEqual([
+    expect(stageHome(source, target, ['../host-secret'], dir).skipped).toEqual([
       { path: '../host-secret', reason: 'not a plain home-relative path' },
     ]);
   });
