@@ -35,6 +35,11 @@ export interface ProtectedEntry {
   placeholder: 'file' | 'dir' | 'gitignore' | 'commondir';
   /** A read-write mount of the path onto itself, only so that it cannot be renamed away (the `.git` dir). */
   pin?: boolean;
+  /**
+   * The deepest directory above the path that exists at start (its parent, unless the path is absent and so
+   * are some of the directories above it): the directories from there up to the mount's top are pinned.
+   */
+  existingParent?: string;
   what: string;
 }
 
@@ -59,7 +64,26 @@ function entry(
   pin = false,
 ): ProtectedEntry {
   const p = realParent(path);
-  return { path: p, group, kind: kindOf(p), placeholder, what, ...(pin ? { pin } : {}) };
+  const kind = kindOf(p);
+  const parent = kind === 'absent' ? existingDirAbove(p) : dirname(p);
+  return {
+    path: p,
+    group,
+    kind,
+    placeholder,
+    what,
+    ...(pin ? { pin } : {}),
+    ...(parent !== null ? { existingParent: parent } : {}),
+  };
+}
+
+/** The nearest directory above `path` that exists as a real directory (not a link), or null. */
+function existingDirAbove(path: string): string | null {
+  for (let d = dirname(path); ; d = dirname(d)) {
+    const st = lstatOrNull(d);
+    if (st?.isDirectory()) return d;
+    if (st !== null || d === dirname(d)) return null;
+  }
 }
 
 function gitEntries(layout: RepoLayout, home: string, env: NodeJS.ProcessEnv, out: ProtectedEntry[]): void {

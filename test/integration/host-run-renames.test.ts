@@ -1,0 +1,98 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { type TestHost, loadTestHost, runAsTestUser } from '../support/host.js';
+import { testUserTempDir } from '../support/tmp.js';
+import { makeTestRepo } from '../support/workspace.js';
+
+/**
+ * A read-only mount cannot be written or renamed, but the directory holding it can: renaming it moves the
+ * mount along and the agent creates a fresh copy at the original path, which the host's git or direnv then
+ * runs. A hostile agent in a real rootless container tries that on every kind of protected path's parent.
+ */
+describe('the directories above what the host runs later cannot be renamed away', () => {
+  let host: TestHost;
+  let tmp: ReturnType<typeof testUserTempDir>;
+  let runtime: string;
+
+  const git = (repo: string, ...args: string[]) =>
+    runAsTestUser(host, ['git', '-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
+
+  const attempt = (name: string, cmd: string) =>
+    `if ( ${cmd} ) 2>/dev/null; then echo ${name}=ok; else echo ${name}=refused; fi`;
+  const results = (stdout: unknown) =>
+    Object.fromEntries(
+      String(stdout)
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=') as [string, string]),
+    );
+
+  beforeAll(() => {
+    host = loadTestHost();
+    tmp = testUserTempDir(host);
+    runtime = join(tmp.dir, 'run');
+    mkdirSync(runtime, { recursive: true, mode: 0o700 });
+    giveToTestUser(host, runtime);
+  });
+
+  afterAll(() => tmp?.cleanup());
+
+  it('refuses renaming or removing the parents of hook scripts, .envrc loads, nested repos, subdirectory settings, filter scripts and .github', async () => {
+    const dir = join(tmp.dir, 'renames');
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const original = '#!/bin/sh\nexit 0\n';
+    const repo = await makeTestRepo(host, dir, {
+      'README.md': 'hi\n',
+      'scripts/ci/check.sh': original,
+      'env/dev.sh': 'export FOO=1\n',
+      '.envrc': 'source_env env/dev.sh\n',
+      'pkg/.claude/settings.json': '{}\n',
+      'tools/filt/clean.sh': 'cat\n',
+      '.gitattributes': '*.dat filter=x\n',
+      '.github/hooks/h.json': '{}\n',
+    });
+    await runAsTestUser(host, [
+      'sh',
+      '-c',
+      `printf '#!/bin/sh\\nsh scripts/ci/check.sh\\n' > ${repo}/.git/hooks/pre-commit && chmod +x ${repo}/.git/hooks/pre-commit`,
+    ]);
+    await git(repo, 'config', 'filter.x.clean', 'sh tools/filt/clean.sh');
+    await runAsTestUser(host, ['git', 'init', '-q', join(repo, 'vendor', 'lib')]);
+    const config = writeTestConfig(host, join(dir, 'cfg'), '');
+    const script = [
+      attempt('hook-script-parent', 'mv scripts/ci scripts/ci.orig'),
+      attempt('hook-script-grandparent', 'mv scripts scripts.orig'),
+      attempt('envrc-load-parent', 'mv env env.orig'),
+      attempt('nested-repo-parent', 'mv vendor vendor.orig'),
+      attempt('nested-repo', 'mv vendor/lib vendor/lib.orig'),
+      attempt('sub-settings-parent', 'mv pkg pkg.orig'),
+      attempt('filter-script-parent', 'mv tools tools.orig'),
+      attempt('github', 'mv .github .github.orig'),
+      attempt('remove', 'rm -rf scripts'),
+      // ordinary work in those directories goes on
+      attempt('work', 'echo y > scripts/ci/other.sh && mkdir scripts/new && mv scripts/new scripts/new2'),
+    ].join('\n');
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(results(r.stdout)).toEqual({
+      'hook-script-parent': 'refused',
+      'hook-script-grandparent': 'refused',
+      'envrc-load-parent': 'refused',
+      'nested-repo-parent': 'refused',
+      'nested-repo': 'refused',
+      'sub-settings-parent': 'refused',
+      'filter-script-parent': 'refused',
+      github: 'refused',
+      remove: 'refused',
+      work: 'ok',
+    });
+    expect(readFileSync(join(repo, 'scripts', 'ci', 'check.sh'), 'utf8')).toBe(original);
+    expect(readFileSync(join(repo, 'env', 'dev.sh'), 'utf8')).toBe('export FOO=1\n');
+  });
+});
