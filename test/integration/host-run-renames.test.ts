@@ -95,4 +95,25 @@ describe('the directories above what the host runs later cannot be renamed away'
     expect(readFileSync(join(repo, 'scripts', 'ci', 'check.sh'), 'utf8')).toBe(original);
     expect(readFileSync(join(repo, 'env', 'dev.sh'), 'utf8')).toBe('export FOO=1\n');
   });
+
+  it('a hook that links into the work tree: the file it links to is read-only, by write and by rename', async () => {
+    const dir = join(tmp.dir, 'linked');
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const original = '#!/bin/sh\nexit 0\n';
+    const repo = await makeTestRepo(host, dir, { 'README.md': 'hi\n', 'githooks/commit-msg': original });
+    await runAsTestUser(host, ['ln', '-s', '../../githooks/commit-msg', join(repo, '.git/hooks/commit-msg')]);
+    const config = writeTestConfig(host, join(dir, 'cfg'), '');
+    const script = [
+      attempt('write', "echo 'touch /tmp/x' > githooks/commit-msg"),
+      attempt('rename', 'mv githooks githooks.orig'),
+    ].join('\n');
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(results(r.stdout)).toEqual({ write: 'refused', rename: 'refused' });
+    expect(readFileSync(join(repo, 'githooks', 'commit-msg'), 'utf8')).toBe(original);
+  });
 });

@@ -235,3 +235,18 @@ describe('the work tree scan and the report of what appeared', () => {
     expect(plantedLines([scanWorkspace(repo)], [scanWorkspace(repo)], tmp, new Set())).toEqual([]);
   });
 });
+
+describe('hooks that are symbolic links', () => {
+  it('protects the file a hook links to, and what that file runs', () => {
+    put('githooks/commit-msg', '#!/bin/sh\nsh tools/msg.sh\n');
+    put('tools/msg.sh', 'exit 0\n');
+    symlinkSync('../../githooks/commit-msg', join(repo, '.git', 'hooks', 'commit-msg'));
+    // a dangling link and a link to a directory protect nothing more
+    symlinkSync('../../nowhere', join(repo, '.git', 'hooks', 'pre-push'));
+    symlinkSync('../../githooks', join(repo, '.git', 'hooks', 'post-merge'));
+    const got = byPath();
+    expect(got['githooks/commit-msg']).toBe('git:file:file');
+    expect(got['tools/msg.sh']).toBe('git:file:file');
+    expect(Object.keys(got).filter((k) => k.startsWith('githooks'))).toEqual(['githooks/commit-msg']);
+  });
+});
