@@ -116,4 +116,46 @@ describe('the directories above what the host runs later cannot be renamed away'
     expect(results(r.stdout)).toEqual({ write: 'refused', rename: 'refused' });
     expect(readFileSync(join(repo, 'githooks', 'commit-msg'), 'utf8')).toBe(original);
   });
+
+  it('a hook naming scripts through $TOP/, $(git rev-parse --show-toplevel)/ and python -m: those are read-only', async () => {
+    const dir = join(tmp.dir, 'firsthop');
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const repo = await makeTestRepo(host, dir, {
+      'README.md': 'hi\n',
+      'tools/__init__.py': '',
+      'tools/check.py': 'pass\n',
+      'tools/z.sh': 'exit 0\n',
+      'tools/lint.sh': 'exit 0\n',
+    });
+    const hook = [
+      '#!/bin/sh',
+      'python3 -m tools.check',
+      'TOP=$(git rev-parse --show-toplevel); "$TOP/tools/z.sh"',
+      'exec "$(git rev-parse --show-toplevel)/tools/lint.sh"',
+    ].join('\n');
+    await runAsTestUser(host, [
+      'sh',
+      '-c',
+      `printf '%s\\n' '${hook.replace(/'/g, "'\\''")}' > ${repo}/.git/hooks/pre-commit`,
+    ]);
+    const config = writeTestConfig(host, join(dir, 'cfg'), '');
+    const script = [
+      attempt('module', 'echo "import os" > tools/check.py'),
+      attempt('package-init', 'echo "import os" > tools/__init__.py'),
+      attempt('var-prefix', 'echo x > tools/z.sh'),
+      attempt('subst-prefix', 'echo x > tools/lint.sh'),
+    ].join('\n');
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(results(r.stdout)).toEqual({
+      module: 'refused',
+      'package-init': 'refused',
+      'var-prefix': 'refused',
+      'subst-prefix': 'refused',
+    });
+  });
 });

@@ -33,10 +33,32 @@ const byPath = () =>
   );
 
 describe('the words of hook scripts and hook manager configs that could be paths', () => {
-  it('takes every word of a shell line, no options, no expansions, no comments', () => {
+  it('takes every word of a shell line, no options, no expansions (but a leading $(...)/ dropped), no comments', () => {
     expect(
       candidateWords('#!/bin/sh\n. "$(dirname "$0")/_/h"\n./scripts/check.sh --fix $X # later.sh\n', 'shell'),
-    ).toEqual(['.', './scripts/check.sh']);
+    ).toEqual(['.', '_/h', './scripts/check.sh']);
+  });
+  it('takes a word after a leading $VAR/, ${VAR}/ or $(...)/ as relative to the top, and python -m modules', () => {
+    const hook = [
+      'TOP=$(git rev-parse --show-toplevel); "$TOP/tools/z.sh"',
+      'exec "$(git rev-parse --show-toplevel)/tools/lint.sh"',
+      '"${ROOT}/a/b.sh" x$Y/no',
+      'python3 -m tools.check',
+    ].join('\n');
+    expect(candidateWords(hook, 'shell')).toEqual([
+      'TOP',
+      'rev-parse',
+      'tools/z.sh',
+      'exec',
+      'tools/lint.sh',
+      'a/b.sh',
+      'python3',
+      'tools.check',
+      'tools/__init__.py',
+      'tools/check.py',
+      'tools/check/__init__.py',
+      'tools/check/__main__.py',
+    ]);
   });
   it('takes only the command keys of YAML (pre-commit entry/args, lefthook run)', () => {
     const yaml =
