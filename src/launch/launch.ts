@@ -8,13 +8,24 @@ import { checkHostHome, resolveAddDirs, workspaceCheck } from './run-paths.js';
 import { agentCommandAt, preflight } from './preflight.js';
 import { hostHome } from '../host/facts.js';
 import { diffGitExec, gitExecReport, snapshotGitExec } from '../host/git-exec-keys.js';
-import { MAX_NESTED_PROTECTED, nestedRepoRoots, protectionFacts } from '../host/protected-facts.js';
+import {
+  MAX_NESTED_PROTECTED,
+  type ProtectedEntry,
+  nestedRepoRoots,
+  protectionFacts,
+} from '../host/protected-facts.js';
 import { plantedLines, plantedReport } from '../host/planted-report.js';
+import {
+  type ProtectedIdentity,
+  protectedChanges,
+  protectedChangesReport,
+  snapshotProtected,
+} from '../host/protected-verify.js';
 import { MAX_SCAN_DEPTH, type WorkspaceScan, scanWorkspace } from '../host/workspace-scan.js';
 import { displayPath } from '../util/paths.js';
 import { sandboxBundleDir } from '../host/sandbox-bundle.js';
 import { buildLaunchPlan } from '../plan/build.js';
-import { PLACEHOLDER_DIR, PLACEHOLDER_GITIGNORE } from '../plan/protected-paths.js';
+import { DEFAULT_PROTECTIONS, PLACEHOLDER_DIR, PLACEHOLDER_GITIGNORE } from '../plan/protected-paths.js';
 import type { LockdownSettings, RunRequest, RunSettings } from '../plan/inputs.js';
 import type { LaunchPlan } from '../plan/types.js';
 import type { RunFiles, RunOutcome, SeccompFile } from '../runtime/backend.js';
@@ -88,6 +99,8 @@ export interface PreparedLaunch {
   scans: WorkspaceScan[];
   /** Protected paths that did not exist: ags's own placeholders cover them (not reported as planted). */
   placeholderPaths: string[];
+  /** The protected paths whose protection is on: checked after the run to be the same files (protected-verify.ts). */
+  protectedPaths: ProtectedEntry[];
 }
 
 /** Plans a run: config, host facts, this run's paths, its host services, the plan. Starts nothing. */
@@ -196,6 +209,11 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     files,
     scans,
     placeholderPaths: protectedPaths.filter((e) => e.kind === 'absent').map((e) => e.path),
+    protectedPaths: protectedPaths.filter((e) =>
+      e.group === 'git'
+        ? (settings.protections ?? DEFAULT_PROTECTIONS).git
+        : (settings.protections ?? DEFAULT_PROTECTIONS).agentConfig,
+    ),
   };
 }
 
@@ -236,6 +254,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   let gitBefore: ReturnType<typeof snapshotGitExec> | null = null;
   let gitDirsBefore: GitDirEntries | null = null;
   let gitDirs: string[] = [];
+  let protectedBefore: ProtectedIdentity[] | null = null;
   try {
     orphans = removeLeftovers(p);
     await prepareSession(p, teardown);
@@ -245,6 +264,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     gitBefore = snapshotGitExec(gitRoots, p.ctx.facts.home);
     gitDirs = findGitDirs(gitRoots, p.ctx.facts.home);
     gitDirsBefore = scanGitDirs(gitDirs);
+    protectedBefore = snapshotProtected(p.protectedPaths);
     mark('starting sandbox');
     const { outcome, guard } = await runSandbox(p, teardown);
     return afterSandboxExit(p, outcome, guard);
@@ -263,6 +283,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
       const scansAfter = p.scans.map((s) => scanWorkspace(s.root));
       process.stderr.write(plantedReport(plantedLines(p.scans, scansAfter, p.ctx.facts.home, skip)));
     }
+    if (protectedBefore) process.stderr.write(protectedChangesReport(protectedChanges(protectedBefore)));
   }
 }
 
