@@ -14,14 +14,14 @@ import {
   nestedRepoRoots,
   protectionFacts,
 } from '../host/protected-facts.js';
-import { plantedLines, plantedReport } from '../host/planted-report.js';
+import { cutText, plantedLines, plantedReport } from '../host/planted-report.js';
 import {
   type ProtectedIdentity,
   protectedChanges,
   protectedChangesReport,
   snapshotProtected,
 } from '../host/protected-verify.js';
-import { MAX_SCAN_DEPTH, type WorkspaceScan, scanWorkspace } from '../host/workspace-scan.js';
+import { type WorkspaceScan, scanWorkspace } from '../host/workspace-scan.js';
 import { displayPath } from '../util/paths.js';
 import { sandboxBundleDir } from '../host/sandbox-bundle.js';
 import { buildLaunchPlan } from '../plan/build.js';
@@ -223,7 +223,7 @@ function scanWarnings(scans: readonly WorkspaceScan[]): string[] {
   for (const s of scans) {
     if (s.truncated)
       out.push(
-        `${displayPath(s.root)} has more than ${s.dirs} directories (or is deeper than ${MAX_SCAN_DEPTH}): nested repositories and agent settings below that are not kept read-only`,
+        `${displayPath(s.root)}: ${cutText(s)}: nested repositories and agent settings beyond that are not kept read-only`,
       );
   }
   const nested = scans.flatMap(nestedRepoRoots).length;

@@ -161,4 +161,32 @@ describe('the directories above what the host runs later cannot be renamed away'
       'subst-prefix': 'refused',
     });
   });
+
+  it('says new symbolic links to directories after the run: into the agent home (by its host path) and node_modules', async () => {
+    const dir = join(tmp.dir, 'links');
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const repo = await makeTestRepo(host, dir, { 'README.md': 'hi\n' });
+    const config = writeTestConfig(host, join(dir, 'cfg'), '');
+    const script = [
+      // the host path of the agent home, as the agent can read it
+      `HH=$(awk '$5=="'"$HOME"'"{print $4; exit}' /proc/self/mountinfo)`,
+      'git init -q "$HOME/evil" && ln -s "$HH/evil" tools',
+      'mkdir -p node_modules/.cache/src && git init -q node_modules/.cache/src && ln -s node_modules/.cache/src src',
+      'echo "home=$HH"',
+    ].join(' && ');
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout)).toMatch(/home=\/\S+/);
+    const err = String(r.stderr);
+    expect(err).toMatch(
+      /a symbolic link to a directory appeared at \S*\/tools -> \S*\/evil \(outside the workspace\)/,
+    );
+    expect(err).toMatch(
+      /a symbolic link to a directory appeared at \S*\/src -> node_modules\/\.cache\/src \(into node_modules\)/,
+    );
+  });
 });

@@ -218,9 +218,37 @@ describe('the work tree scan and the report of what appeared', () => {
     expect(s.truncated).toBe(false);
   });
 
-  it('is bounded in depth and says so', () => {
+  it('is bounded in depth and says which bound cut it', () => {
+    const before = [scanWorkspace(repo)];
     put(`${Array.from({ length: MAX_SCAN_DEPTH + 2 }, (_, i) => `d${i}`).join('/')}/f`);
-    expect(scanWorkspace(repo).truncated).toBe(true);
+    const s = scanWorkspace(repo);
+    expect([s.truncated, s.cutBy]).toEqual([true, 'depth']);
+    expect(plantedLines(before, [s], tmp, new Set())).toEqual([
+      `${repo}: the check stopped at ${MAX_SCAN_DEPTH} directories deep; repositories or settings planted beyond it were not looked for`,
+    ]);
+  });
+
+  it('reports new symbolic links to directories: outside the workspace, into node_modules, inside it; not to files', () => {
+    mkdirSync(join(tmp, 'home', 'evil'), { recursive: true });
+    symlinkSync('README', join(repo, 'old-link'));
+    symlinkSync(join(tmp, 'home'), join(repo, 'was-there'));
+    const before = [scanWorkspace(repo)];
+    put('README', 'x');
+    put('node_modules/.cache/src/f');
+    put('deep/a/b/f');
+    symlinkSync(join(tmp, 'home', 'evil'), join(repo, 'tools'));
+    symlinkSync('node_modules/.cache/src', join(repo, 'src'));
+    symlinkSync('deep/a/b', join(repo, 'docs'));
+    symlinkSync('README', join(repo, 'file-link'));
+    symlinkSync('nowhere', join(repo, 'dangling'));
+    const lines = plantedLines(before, [scanWorkspace(repo)], tmp, new Set());
+    expect(lines.sort()).toEqual(
+      [
+        `a symbolic link to a directory appeared at ${repo}/docs -> deep/a/b (inside the workspace): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
+        `a symbolic link to a directory appeared at ${repo}/src -> node_modules/.cache/src (into node_modules): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
+        `a symbolic link to a directory appeared at ${repo}/tools -> ${tmp}/home/evil (outside the workspace): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
+      ].sort(),
+    );
   });
 
   it('reports a repository and settings that appeared, with the executable keys and hooks, escaped', () => {
