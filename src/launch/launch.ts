@@ -16,6 +16,12 @@ import {
 } from '../host/protected-facts.js';
 import { cutText, plantedLines, plantedReport } from '../host/planted-report.js';
 import {
+  type PathDirSnapshot,
+  pathDirChanges,
+  pathDirReport,
+  snapshotPathDirs,
+} from '../host/path-add-watch.js';
+import {
   type ProtectedIdentity,
   protectedChanges,
   protectedChangesReport,
@@ -217,6 +223,14 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
   };
 }
 
+/** The `.envrc` files of a scanned root: its own and those the scan found in subdirectories. */
+function envrcsOf(scan: WorkspaceScan): string[] {
+  const sub = [...scan.hostRun]
+    .filter(([, f]) => typeof f.what !== 'string' && f.what.name === '.envrc' && f.kind === 'file')
+    .map(([path]) => path);
+  return [join(scan.root, '.envrc'), ...sub];
+}
+
 /** What the start scans could not cover: a walk cut by a bound, more nested repositories than are protected. */
 function scanWarnings(scans: readonly WorkspaceScan[]): string[] {
   const out: string[] = [];
@@ -255,6 +269,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   let gitDirsBefore: GitDirEntries | null = null;
   let gitDirs: string[] = [];
   let protectedBefore: ProtectedIdentity[] | null = null;
+  let pathDirsBefore: PathDirSnapshot[] | null = null;
   try {
     orphans = removeLeftovers(p);
     await prepareSession(p, teardown);
@@ -265,6 +280,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     gitDirs = findGitDirs(gitRoots, p.ctx.facts.home);
     gitDirsBefore = scanGitDirs(gitDirs);
     protectedBefore = snapshotProtected(p.protectedPaths);
+    pathDirsBefore = p.scans.flatMap((s) => snapshotPathDirs(envrcsOf(s), s.root));
     mark('starting sandbox');
     const { outcome, guard } = await runSandbox(p, teardown);
     return afterSandboxExit(p, outcome, guard);
@@ -284,6 +300,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
       process.stderr.write(plantedReport(plantedLines(p.scans, scansAfter, p.ctx.facts.home, skip)));
     }
     if (protectedBefore) process.stderr.write(protectedChangesReport(protectedChanges(protectedBefore)));
+    if (pathDirsBefore) process.stderr.write(pathDirReport(pathDirChanges(pathDirsBefore)));
   }
 }
 

@@ -189,4 +189,35 @@ describe('the directories above what the host runs later cannot be renamed away'
       /a symbolic link to a directory appeared at \S*\/src -> node_modules\/\.cache\/src \(into node_modules\)/,
     );
   });
+
+  it('says executables that appeared or changed in a directory .envrc puts on PATH', async () => {
+    const dir = join(tmp.dir, 'pathadd');
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const repo = await makeTestRepo(host, dir, {
+      'README.md': 'hi\n',
+      '.envrc': 'PATH_add bin\n',
+      'bin/hello': '#!/bin/sh\necho hi\n',
+      'bin/data.txt': 'x\n',
+    });
+    await runAsTestUser(host, ['chmod', '+x', join(repo, 'bin', 'hello')]);
+    const config = writeTestConfig(host, join(dir, 'cfg'), '');
+    const script = [
+      'printf \'#!/bin/sh\\nexec /usr/bin/git "$@"\\n\' > bin/git && chmod +x bin/git',
+      "printf '#!/bin/sh\\necho pwned\\n' > bin/hello",
+      'echo y > bin/data.txt',
+    ].join(' && ');
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const err = String(r.stderr);
+    expect(err).toContain(
+      'ags: WARNING: this run left programs where direnv puts them first on your host PATH:',
+    );
+    expect(err).toMatch(/\S*\/bin\/git appeared in a directory \.envrc puts on PATH/);
+    expect(err).toMatch(/\S*\/bin\/hello changed in a directory \.envrc puts on PATH/);
+    expect(err).not.toContain('data.txt');
+  });
 });
