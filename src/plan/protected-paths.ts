@@ -132,7 +132,11 @@ export function protectedMounts(
   }
   // pins first, outermost first, so every read-only mount lands above the pins of the directories holding it
   for (const m of out) if (m.mode === 'rw') pins.set(m.target, m);
-  const byDepth = [...pins.values()].sort((a, b) => depth(a.target) - depth(b.target));
+  // a directory that is itself read-only (or lies in one) needs no pin, and a read-write one there would undo it
+  const readOnly = out.filter((m) => m.mode === 'ro').map((m) => m.target);
+  const byDepth = [...pins.values()]
+    .filter((pin) => !readOnly.some((ro) => isWithin(pin.target, ro)))
+    .sort((a, b) => depth(a.target) - depth(b.target));
   return [...byDepth, ...out.filter((m) => m.mode === 'ro')];
 }
 

@@ -220,4 +220,27 @@ describe('the directories above what the host runs later cannot be renamed away'
     expect(err).toMatch(/\S*\/bin\/hello changed in a directory \.envrc puts on PATH/);
     expect(err).not.toContain('data.txt');
   });
+
+  it('a file a hook manager names inside its read-only directory: the directory stays read-only (no pin undoes it)', async () => {
+    const dir = join(tmp.dir, 'lefthook');
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const repo = await makeTestRepo(host, dir, {
+      'README.md': 'hi\n',
+      'lefthook.yml': 'pre-commit:\n  commands:\n    t:\n      run: .lefthook/pre-commit/x.sh\n',
+      '.lefthook/pre-commit/x.sh': 'exit 0\n',
+    });
+    const config = writeTestConfig(host, join(dir, 'cfg'), '');
+    const script = [
+      attempt('new-file', 'echo x > .lefthook/pre-commit/y.sh'),
+      attempt('script', 'echo x > .lefthook/pre-commit/x.sh'),
+      attempt('rename', 'mv .lefthook .lefthook.orig'),
+    ].join('\n');
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(results(r.stdout)).toEqual({ 'new-file': 'refused', script: 'refused', rename: 'refused' });
+  });
 });

@@ -99,6 +99,19 @@ describe('read-only mounts over what the host runs later', () => {
     ]);
   });
 
+  it('pins no directory that is read-only itself or lies in one (a file a lefthook config names in .lefthook/)', () => {
+    const mounts = protectedMounts(
+      [e('/w/.lefthook', 'dir'), e('/w/.lefthook/pre-commit/x.sh', 'file')],
+      [ws],
+      on,
+      ph,
+    );
+    expect(mounts.map((m) => [m.target, m.mode])).toEqual([
+      ['/w/.lefthook', 'ro'],
+      ['/w/.lefthook/pre-commit/x.sh', 'ro'],
+    ]);
+  });
+
   it('turned off per group: nothing of that group is covered, and the run says so', () => {
     const entries = [e('/w/.git/config', 'file'), e('/w/.claude', 'dir', { group: 'agent-config' })];
     expect(
