@@ -143,8 +143,9 @@ function linkLines(was: WorkspaceScan | undefined, now: WorkspaceScan): string[]
       : real.split(sep).includes('node_modules')
         ? 'into node_modules'
         : 'inside the workspace';
+    const repo = lstatOrNull(join(real, '.git')) !== null ? '; a git repository is there' : '';
     lines.push(
-      `a symbolic link to a directory appeared at ${displayPath(path)} -> ${shown(target)} (${where}): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
+      `a symbolic link to a directory appeared at ${displayPath(path)} -> ${shown(target)} (${where}${repo}): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
     );
   }
   if (more > 0) lines.push(`and ${more} more symbolic links to directories appeared`);

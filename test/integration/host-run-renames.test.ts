@@ -183,10 +183,10 @@ describe('the directories above what the host runs later cannot be renamed away'
     expect(String(r.stdout)).toMatch(/home=\/\S+/);
     const err = String(r.stderr);
     expect(err).toMatch(
-      /a symbolic link to a directory appeared at \S*\/tools -> \S*\/evil \(outside the workspace\)/,
+      /a symbolic link to a directory appeared at \S*\/tools -> \S*\/evil \(outside the workspace; a git repository is there\)/,
     );
     expect(err).toMatch(
-      /a symbolic link to a directory appeared at \S*\/src -> node_modules\/\.cache\/src \(into node_modules\)/,
+      /a symbolic link to a directory appeared at \S*\/src -> node_modules\/\.cache\/src \(into node_modules; a git repository is there\)/,
     );
   });
 

@@ -229,7 +229,7 @@ describe('the work tree scan and the report of what appeared', () => {
   });
 
   it('reports new symbolic links to directories: outside the workspace, into node_modules, inside it; not to files', () => {
-    mkdirSync(join(tmp, 'home', 'evil'), { recursive: true });
+    mkdirSync(join(tmp, 'home', 'evil', '.git'), { recursive: true });
     symlinkSync('README', join(repo, 'old-link'));
     symlinkSync(join(tmp, 'home'), join(repo, 'was-there'));
     const before = [scanWorkspace(repo)];
@@ -246,7 +246,7 @@ describe('the work tree scan and the report of what appeared', () => {
       [
         `a symbolic link to a directory appeared at ${repo}/docs -> deep/a/b (inside the workspace): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
         `a symbolic link to a directory appeared at ${repo}/src -> node_modules/.cache/src (into node_modules): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
-        `a symbolic link to a directory appeared at ${repo}/tools -> ${tmp}/home/evil (outside the workspace): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
+        `a symbolic link to a directory appeared at ${repo}/tools -> ${tmp}/home/evil (outside the workspace; a git repository is there): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
       ].sort(),
     );
   });
