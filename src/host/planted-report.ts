@@ -1,10 +1,10 @@
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { displayPath } from '../util/paths.js';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import { displayPath, isWithin } from '../util/paths.js';
 import { escapeText } from '../util/terminal-text.js';
 import { isExecutableKey } from './git-config-parse.js';
 import { lstatOrNull, readRepoLayout } from './git-layout.js';
-import type { Found, WorkspaceScan } from './workspace-scan.js';
+import { type Found, MAX_SCAN_DEPTH, MAX_SCAN_DIRS, type WorkspaceScan } from './workspace-scan.js';
 
 /**
  * What appeared in the work tree during the run that a program on the host would run or load, said after the
@@ -98,11 +98,57 @@ export function plantedLines(
         `${displayPath(path)} appeared (${kindText(f)}; ${f.what.what}): a program on your host opened or run in ${displayPath(dirname(path))} loads it`,
       );
     }
+    lines.push(...linkLines(was, now));
     if (now.truncated)
       lines.push(
-        `${displayPath(now.root)}: the check stopped after ${now.dirs} directories; repositories or settings planted deeper were not looked for`,
+        `${displayPath(now.root)}: ${cutText(now)}; repositories or settings planted beyond it were not looked for`,
       );
   }
+  return lines;
+}
+
+/** Which bound cut a scan, in words. */
+export function cutText(scan: WorkspaceScan): string {
+  return scan.cutBy === 'depth'
+    ? `the check stopped at ${MAX_SCAN_DEPTH} directories deep`
+    : `the check stopped after reading ${MAX_SCAN_DIRS} directories`;
+}
+
+/** Links shown; the rest counted in one line. */
+const MAX_SHOWN_LINKS = 10;
+
+/**
+ * New symbolic links that resolve (on the host) to a directory: `cd link && git status` runs the config and
+ * hooks of whatever repository lies behind it, outside the work tree (the agent's home, read from
+ * /proc/self/mountinfo), in node_modules or deep where the scan does not look. Only stat, nothing run.
+ */
+function linkLines(was: WorkspaceScan | undefined, now: WorkspaceScan): string[] {
+  const lines: string[] = [];
+  let more = 0;
+  for (const [path, target] of now.links) {
+    if (was?.links.get(path) === target) continue;
+    let real: string;
+    try {
+      real = realpathSync(path);
+      if (!statSync(real).isDirectory()) continue;
+    } catch {
+      continue;
+    }
+    if (lines.length >= MAX_SHOWN_LINKS) {
+      more++;
+      continue;
+    }
+    const where = !isWithin(real, now.root)
+      ? 'outside the workspace'
+      : real.split(sep).includes('node_modules')
+        ? 'into node_modules'
+        : 'inside the workspace';
+    const repo = lstatOrNull(join(real, '.git')) !== null ? '; a git repository is there' : '';
+    lines.push(
+      `a symbolic link to a directory appeared at ${displayPath(path)} -> ${shown(target)} (${where}${repo}): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
+    );
+  }
+  if (more > 0) lines.push(`and ${more} more symbolic links to directories appeared`);
   return lines;
 }
 

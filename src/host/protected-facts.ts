@@ -35,6 +35,11 @@ export interface ProtectedEntry {
   placeholder: 'file' | 'dir' | 'gitignore' | 'commondir';
   /** A read-write mount of the path onto itself, only so that it cannot be renamed away (the `.git` dir). */
   pin?: boolean;
+  /**
+   * The deepest directory above the path that exists at start (its parent, unless the path is absent and so
+   * are some of the directories above it): the directories from there up to the mount's top are pinned.
+   */
+  existingParent?: string;
   what: string;
 }
 
@@ -59,7 +64,26 @@ function entry(
   pin = false,
 ): ProtectedEntry {
   const p = realParent(path);
-  return { path: p, group, kind: kindOf(p), placeholder, what, ...(pin ? { pin } : {}) };
+  const kind = kindOf(p);
+  const parent = kind === 'absent' ? existingDirAbove(p) : dirname(p);
+  return {
+    path: p,
+    group,
+    kind,
+    placeholder,
+    what,
+    ...(pin ? { pin } : {}),
+    ...(parent !== null ? { existingParent: parent } : {}),
+  };
+}
+
+/** The nearest directory above `path` that exists as a real directory (not a link), or null. */
+function existingDirAbove(path: string): string | null {
+  for (let d = dirname(path); ; d = dirname(d)) {
+    const st = lstatOrNull(d);
+    if (st?.isDirectory()) return d;
+    if (st !== null || d === dirname(d)) return null;
+  }
 }
 
 function gitEntries(layout: RepoLayout, home: string, env: NodeJS.ProcessEnv, out: ProtectedEntry[]): void {
@@ -119,15 +143,49 @@ function gitEntries(layout: RepoLayout, home: string, env: NodeJS.ProcessEnv, ou
 /** Hooks directories hold a few dozen files; a planted directory of thousands is cut here. */
 const MAX_HOOK_FILES = 64;
 
+/**
+ * The regular files in a hooks directory, by path; a symbolic link among them (`commit-msg ->
+ * ../../githooks/commit-msg`, the usual way to share hooks in the work tree) by the real path of the file it
+ * resolves to, since git runs that file and the link's target may be writable where the link is not.
+ */
 function filesIn(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isFile() && !e.name.endsWith('.sample'))
-      .map((e) => join(dir, e.name))
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.endsWith('.sample'))
+      .map((e) => (e.isFile() ? join(dir, e.name) : linkedFile(join(dir, e.name))))
+      .filter((p): p is string => p !== null)
       .sort()
       .slice(0, MAX_HOOK_FILES);
   } catch {
     return [];
+  }
+}
+
+/** The real path of the regular file a link resolves to, or null (dangling, a directory, ...). */
+function linkedFile(link: string): string | null {
+  try {
+    const real = realpathSync(link);
+    return lstatOrNull(real)?.isFile() ? real : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The files the links in a hooks directory resolve to: each is run by git as the hook. */
+function linkedHookEntries(dir: string, what: string, out: ProtectedEntry[]): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isSymbolicLink())
+      .map((e) => e.name)
+      .sort()
+      .slice(0, MAX_HOOK_FILES);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const real = linkedFile(join(dir, name));
+    if (real !== null) out.push(entry(real, 'git', 'file', `the file the ${what} ${name} links to`));
   }
 }
 
@@ -144,6 +202,7 @@ function hookRefEntries(
 ): void {
   if (layout.marker === 'symlink' || layout.marker === 'bare') return;
   const root = layout.root;
+  linkedHookEntries(layout.hooksDir, 'git hook', out);
   for (const hook of filesIn(layout.hooksDir)) {
     for (const f of filesNamedBy(hook, 'shell', root, root))
       out.push(entry(f, 'git', 'file', `a file the git hook ${basename(hook)} runs`));
@@ -192,6 +251,10 @@ function namedByHookManagers(root: string, out: ProtectedEntry[]): void {
       for (const f of filesNamedBy(file, style, root, root)) out.push(entry(f, 'git', 'file', what));
   };
   const husky = join(root, '.husky');
+  if (kindOf(husky) === 'dir') {
+    linkedHookEntries(husky, 'husky hook', out);
+    linkedHookEntries(join(husky, '_'), 'husky hook', out);
+  }
   if (kindOf(husky) === 'dir')
     named([...filesIn(husky), ...filesIn(join(husky, '_'))], 'shell', 'a file a husky hook runs');
   named([join(root, '.pre-commit-config.yaml')], 'yaml', 'a file a pre-commit hook runs');
@@ -217,6 +280,7 @@ function moduleEntries(m: RepoLayout, out: ProtectedEntry[]): void {
   out.push(
     entry(join(m.gitDir, 'commondir'), 'git', 'commondir', "a submodule's pointer to a common git dir"),
   );
+  linkedHookEntries(join(m.gitDir, 'hooks'), 'submodule git hook', out);
   if (m.root !== m.gitDir && kindOf(join(m.root, '.git')) === 'file')
     out.push(entry(join(m.root, '.git'), 'git', 'file', "a submodule's .git file"));
   for (const n of m.modules) moduleEntries(n, out);

@@ -26,6 +26,27 @@ function words(text: string): string[] {
     .filter((w) => w.length > 0 && w.length <= 512 && !/[$%*?~\\()`{}"']/.test(w) && !w.startsWith('-'));
 }
 
+/**
+ * A word's leading `$VAR/`, `${VAR}/` or `$(...)/`: in a hook that is nearly always the top of the work tree
+ * (`TOP=$(git rev-parse --show-toplevel); "$TOP/tools/z.sh"`, `exec "$(git rev-parse --show-toplevel)/x"`),
+ * so what follows is taken as relative to it. One level of nested parentheses inside `$(...)`.
+ */
+const ROOT_PREFIX = /(^|[\s"'=;&|(])(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\((?:[^()]|\([^()]*\))*\))\//g;
+
+/** `python -m a.b`: the module's file, its package's `__init__.py`s and `__main__.py`, relative to the top. */
+const PYTHON_MODULE = /(?:^|\s)-m\s+([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)/g;
+
+function pythonModuleFiles(line: string): string[] {
+  const out: string[] = [];
+  for (const m of line.matchAll(PYTHON_MODULE)) {
+    const parts = m[1]!.split('.');
+    const path = parts.join('/');
+    for (let i = 1; i < parts.length; i++) out.push(`${parts.slice(0, i).join('/')}/__init__.py`);
+    out.push(`${path}.py`, `${path}/__init__.py`, `${path}/__main__.py`);
+  }
+  return out;
+}
+
 /** The values of the YAML keys that hold commands in pre-commit and lefthook configs. */
 const YAML_COMMAND = /^\s*-?\s*(?:entry|run|script|args)\s*:\s*(.*)$/;
 
@@ -39,7 +60,8 @@ export function candidateWords(text: string, style: RefStyle): string[] {
       const m = YAML_COMMAND.exec(line);
       if (m) out.push(...words(m[1]!.replace(/\s#.*$/, '')));
     } else {
-      out.push(...words(line.replace(/(^|\s)#.*$/, '')));
+      const code = line.replace(/(^|\s)#.*$/, '');
+      out.push(...words(code.replace(ROOT_PREFIX, '$1')), ...pythonModuleFiles(code));
     }
   }
   return out;

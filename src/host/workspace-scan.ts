@@ -31,10 +31,18 @@ export interface WorkspaceScan {
   dirs: number;
   /** Set when a bound cut the walk. */
   truncated: boolean;
+  /** Which bound cut it: the depth (MAX_SCAN_DEPTH) or the number of directories read (MAX_SCAN_DIRS). */
+  cutBy?: 'depth' | 'dirs';
+  /**
+   * Path → target of the symbolic links met (at most MAX_SCAN_LINKS): one that appears and points to a
+   * directory is said after the run, since `cd link && git status` on the host runs what lies behind it.
+   */
+  links: Map<string, string>;
 }
 
 export const MAX_SCAN_DEPTH = 12;
 export const MAX_SCAN_DIRS = 20_000;
+export const MAX_SCAN_LINKS = 2_000;
 
 const SKIP = new Set(['.git', 'node_modules']);
 
@@ -86,7 +94,14 @@ function readDir(dir: string): Dirent[] | null {
 
 /** Scans the work tree at `root` (a real path). */
 export function scanWorkspace(root: string): WorkspaceScan {
-  const scan: WorkspaceScan = { root, repos: new Map(), hostRun: new Map(), dirs: 0, truncated: false };
+  const scan: WorkspaceScan = {
+    root,
+    repos: new Map(),
+    hostRun: new Map(),
+    dirs: 0,
+    truncated: false,
+    links: new Map(),
+  };
   // breadth first, so a cut walk has seen everything near the top
   let level: string[] = [root];
   for (let depth = 0; level.length > 0; depth++) {
@@ -94,6 +109,7 @@ export function scanWorkspace(root: string): WorkspaceScan {
     for (const dir of level) {
       if (scan.dirs >= MAX_SCAN_DIRS) {
         scan.truncated = true;
+        scan.cutBy = 'dirs';
         return scan;
       }
       const entries = readDir(dir);
@@ -108,6 +124,10 @@ export function scanWorkspace(root: string): WorkspaceScan {
       for (const e of entries) {
         if (!NOTABLE.has(e.name)) {
           if (e.isDirectory()) next.push(`${dir}/${e.name}`);
+          else if (e.isSymbolicLink() && scan.links.size < MAX_SCAN_LINKS) {
+            const path = `${dir}/${e.name}`;
+            scan.links.set(path, kindOf(e, path).slice('symlink:'.length));
+          }
           continue;
         }
         const path = join(dir, e.name);
@@ -136,6 +156,7 @@ export function scanWorkspace(root: string): WorkspaceScan {
     }
     if (depth + 1 > MAX_SCAN_DEPTH && next.length > 0) {
       scan.truncated = true;
+      scan.cutBy = 'depth';
       return scan;
     }
     level = next;

@@ -8,13 +8,30 @@ import { checkHostHome, resolveAddDirs, workspaceCheck } from './run-paths.js';
 import { agentCommandAt, preflight } from './preflight.js';
 import { hostHome } from '../host/facts.js';
 import { diffGitExec, gitExecReport, snapshotGitExec } from '../host/git-exec-keys.js';
-import { MAX_NESTED_PROTECTED, nestedRepoRoots, protectionFacts } from '../host/protected-facts.js';
-import { plantedLines, plantedReport } from '../host/planted-report.js';
-import { MAX_SCAN_DEPTH, type WorkspaceScan, scanWorkspace } from '../host/workspace-scan.js';
+import {
+  MAX_NESTED_PROTECTED,
+  type ProtectedEntry,
+  nestedRepoRoots,
+  protectionFacts,
+} from '../host/protected-facts.js';
+import { cutText, plantedLines, plantedReport } from '../host/planted-report.js';
+import {
+  type PathDirSnapshot,
+  pathDirChanges,
+  pathDirReport,
+  snapshotPathDirs,
+} from '../host/path-add-watch.js';
+import {
+  type ProtectedIdentity,
+  protectedChanges,
+  protectedChangesReport,
+  snapshotProtected,
+} from '../host/protected-verify.js';
+import { type WorkspaceScan, scanWorkspace } from '../host/workspace-scan.js';
 import { displayPath } from '../util/paths.js';
 import { sandboxBundleDir } from '../host/sandbox-bundle.js';
 import { buildLaunchPlan } from '../plan/build.js';
-import { PLACEHOLDER_DIR, PLACEHOLDER_GITIGNORE } from '../plan/protected-paths.js';
+import { DEFAULT_PROTECTIONS, PLACEHOLDER_DIR, PLACEHOLDER_GITIGNORE } from '../plan/protected-paths.js';
 import type { LockdownSettings, RunRequest, RunSettings } from '../plan/inputs.js';
 import type { LaunchPlan } from '../plan/types.js';
 import type { RunFiles, RunOutcome, SeccompFile } from '../runtime/backend.js';
@@ -89,6 +106,8 @@ export interface PreparedLaunch {
   scans: WorkspaceScan[];
   /** Protected paths that did not exist: ags's own placeholders cover them (not reported as planted). */
   placeholderPaths: string[];
+  /** The protected paths whose protection is on: checked after the run to be the same files (protected-verify.ts). */
+  protectedPaths: ProtectedEntry[];
 }
 
 /** Plans a run: config, host facts, this run's paths, its host services, the plan. Starts nothing. */
@@ -200,7 +219,20 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     files,
     scans,
     placeholderPaths: protectedPaths.filter((e) => e.kind === 'absent').map((e) => e.path),
+    protectedPaths: protectedPaths.filter((e) =>
+      e.group === 'git'
+        ? (settings.protections ?? DEFAULT_PROTECTIONS).git
+        : (settings.protections ?? DEFAULT_PROTECTIONS).agentConfig,
+    ),
   };
+}
+
+/** The `.envrc` files of a scanned root: its own and those the scan found in subdirectories. */
+function envrcsOf(scan: WorkspaceScan): string[] {
+  const sub = [...scan.hostRun]
+    .filter(([, f]) => typeof f.what !== 'string' && f.what.name === '.envrc' && f.kind === 'file')
+    .map(([path]) => path);
+  return [join(scan.root, '.envrc'), ...sub];
 }
 
 /** What the start scans could not cover: a walk cut by a bound, more nested repositories than are protected. */
@@ -209,7 +241,7 @@ function scanWarnings(scans: readonly WorkspaceScan[]): string[] {
   for (const s of scans) {
     if (s.truncated)
       out.push(
-        `${displayPath(s.root)} has more than ${s.dirs} directories (or is deeper than ${MAX_SCAN_DEPTH}): nested repositories and agent settings below that are not kept read-only`,
+        `${displayPath(s.root)}: ${cutText(s)}: nested repositories and agent settings beyond that are not kept read-only`,
       );
   }
   const nested = scans.flatMap(nestedRepoRoots).length;
@@ -241,6 +273,8 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   let gitDirsBefore: GitDirEntries | null = null;
   let gitDirs: string[] = [];
   let gitBaseline: string | null = null;
+  let protectedBefore: ProtectedIdentity[] | null = null;
+  let pathDirsBefore: PathDirSnapshot[] | null = null;
   try {
     orphans = removeLeftovers(p);
     await prepareSession(p, teardown);
@@ -252,6 +286,8 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     process.stderr.write(killedRunReport(cleanGitDirsOfKilledRuns(p.runtimeDir, gitDirs)));
     gitDirsBefore = scanGitDirs(gitDirs);
     gitBaseline = recordGitBaseline(p.runtimeDir, gitDirs, gitDirsBefore);
+    protectedBefore = snapshotProtected(p.protectedPaths);
+    pathDirsBefore = p.scans.flatMap((s) => snapshotPathDirs(envrcsOf(s), s.root));
     mark('starting sandbox');
     const { outcome, guard } = await runSandbox(p, teardown);
     return afterSandboxExit(p, outcome, guard);
@@ -271,6 +307,8 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
       const scansAfter = p.scans.map((s) => scanWorkspace(s.root));
       process.stderr.write(plantedReport(plantedLines(p.scans, scansAfter, p.ctx.facts.home, skip)));
     }
+    if (protectedBefore) process.stderr.write(protectedChangesReport(protectedChanges(protectedBefore)));
+    if (pathDirsBefore) process.stderr.write(pathDirReport(pathDirChanges(pathDirsBefore)));
   }
 }
 

@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { ProtectedEntry, ProtectedGroup } from '../host/protected-facts.js';
 import { ConfigError } from '../errors.js';
 import { displayPath, isWithin } from '../util/paths.js';
@@ -82,6 +82,7 @@ export function protectedMounts(
     }
   }
   const targets: { target: string; e: ProtectedEntry }[] = [];
+  const pins = new Map<string, Mount>();
   for (const m of mounts) {
     if (m.mode !== 'rw') continue;
     for (const e of active) {
@@ -105,6 +106,17 @@ export function protectedMounts(
         showInHint: false,
       });
       targets.push({ target, e });
+      for (const dir of ancestorsWithin(e, m.source)) {
+        const pinTarget = join(m.target, relative(m.source, dir));
+        if (shadowed(pinTarget, m, mounts)) continue;
+        pins.set(pinTarget, {
+          source: dir,
+          target: pinTarget,
+          mode: 'rw',
+          why: `pinned: a directory above ${e.what}`,
+          showInHint: false,
+        });
+      }
     }
   }
   // nothing configured may land on or inside a covered path (podman mounts deeper targets later, on top)
@@ -118,8 +130,37 @@ export function protectedMounts(
       }
     }
   }
-  // pins first (outermost), so every read-only mount lands above the pin of its git directory
-  return [...out.filter((m) => m.mode === 'rw'), ...out.filter((m) => m.mode === 'ro')];
+  // pins first, outermost first, so every read-only mount lands above the pins of the directories holding it
+  for (const m of out) if (m.mode === 'rw') pins.set(m.target, m);
+  // a directory that is itself read-only (or lies in one) needs no pin, and a read-write one there would undo it
+  const readOnly = out.filter((m) => m.mode === 'ro').map((m) => m.target);
+  const byDepth = [...pins.values()]
+    .filter((pin) => !readOnly.some((ro) => isWithin(pin.target, ro)))
+    .sort((a, b) => depth(a.target) - depth(b.target));
+  return [...byDepth, ...out.filter((m) => m.mode === 'ro')];
+}
+
+const depth = (p: string) => p.split('/').length;
+
+/**
+ * The directories between a mount's source (a mount point itself, so it cannot be renamed) and a protected path,
+ * deepest first: each is pinned (a read-write mount onto itself) because renaming a directory moves the
+ * read-only mounts inside it along, and the agent could then create a fresh copy at the original path. A
+ * directory that does not exist at start is not pinned (podman creates it; see docs/CONFIG.md, known limits).
+ */
+function ancestorsWithin(e: ProtectedEntry, root: string): string[] {
+  const top = e.existingParent ?? (e.kind === 'absent' ? undefined : dirname(e.path));
+  const out: string[] = [];
+  if (top === undefined) return out;
+  for (let d = top; d !== root && isWithin(d, root); d = dirname(d)) out.push(d);
+  return out;
+}
+
+/** A pin target that another configured mount shows instead of `m` (or lands on) is left to that mount. */
+function shadowed(target: string, m: Mount, mounts: readonly Mount[]): boolean {
+  return mounts.some(
+    (o) => o !== m && o.target !== m.target && isWithin(o.target, m.target) && isWithin(target, o.target),
+  );
 }
 
 /** The warnings a run with a protection turned off prints at start. */

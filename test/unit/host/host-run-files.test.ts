@@ -33,10 +33,32 @@ const byPath = () =>
   );
 
 describe('the words of hook scripts and hook manager configs that could be paths', () => {
-  it('takes every word of a shell line, no options, no expansions, no comments', () => {
+  it('takes every word of a shell line, no options, no expansions (but a leading $(...)/ dropped), no comments', () => {
     expect(
       candidateWords('#!/bin/sh\n. "$(dirname "$0")/_/h"\n./scripts/check.sh --fix $X # later.sh\n', 'shell'),
-    ).toEqual(['.', './scripts/check.sh']);
+    ).toEqual(['.', '_/h', './scripts/check.sh']);
+  });
+  it('takes a word after a leading $VAR/, ${VAR}/ or $(...)/ as relative to the top, and python -m modules', () => {
+    const hook = [
+      'TOP=$(git rev-parse --show-toplevel); "$TOP/tools/z.sh"',
+      'exec "$(git rev-parse --show-toplevel)/tools/lint.sh"',
+      '"${ROOT}/a/b.sh" x$Y/no',
+      'python3 -m tools.check',
+    ].join('\n');
+    expect(candidateWords(hook, 'shell')).toEqual([
+      'TOP',
+      'rev-parse',
+      'tools/z.sh',
+      'exec',
+      'tools/lint.sh',
+      'a/b.sh',
+      'python3',
+      'tools.check',
+      'tools/__init__.py',
+      'tools/check.py',
+      'tools/check/__init__.py',
+      'tools/check/__main__.py',
+    ]);
   });
   it('takes only the command keys of YAML (pre-commit entry/args, lefthook run)', () => {
     const yaml =
@@ -196,9 +218,37 @@ describe('the work tree scan and the report of what appeared', () => {
     expect(s.truncated).toBe(false);
   });
 
-  it('is bounded in depth and says so', () => {
+  it('is bounded in depth and says which bound cut it', () => {
+    const before = [scanWorkspace(repo)];
     put(`${Array.from({ length: MAX_SCAN_DEPTH + 2 }, (_, i) => `d${i}`).join('/')}/f`);
-    expect(scanWorkspace(repo).truncated).toBe(true);
+    const s = scanWorkspace(repo);
+    expect([s.truncated, s.cutBy]).toEqual([true, 'depth']);
+    expect(plantedLines(before, [s], tmp, new Set())).toEqual([
+      `${repo}: the check stopped at ${MAX_SCAN_DEPTH} directories deep; repositories or settings planted beyond it were not looked for`,
+    ]);
+  });
+
+  it('reports new symbolic links to directories: outside the workspace, into node_modules, inside it; not to files', () => {
+    mkdirSync(join(tmp, 'home', 'evil', '.git'), { recursive: true });
+    symlinkSync('README', join(repo, 'old-link'));
+    symlinkSync(join(tmp, 'home'), join(repo, 'was-there'));
+    const before = [scanWorkspace(repo)];
+    put('README', 'x');
+    put('node_modules/.cache/src/f');
+    put('deep/a/b/f');
+    symlinkSync(join(tmp, 'home', 'evil'), join(repo, 'tools'));
+    symlinkSync('node_modules/.cache/src', join(repo, 'src'));
+    symlinkSync('deep/a/b', join(repo, 'docs'));
+    symlinkSync('README', join(repo, 'file-link'));
+    symlinkSync('nowhere', join(repo, 'dangling'));
+    const lines = plantedLines(before, [scanWorkspace(repo)], tmp, new Set());
+    expect(lines.sort()).toEqual(
+      [
+        `a symbolic link to a directory appeared at ${repo}/docs -> deep/a/b (inside the workspace): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
+        `a symbolic link to a directory appeared at ${repo}/src -> node_modules/.cache/src (into node_modules): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
+        `a symbolic link to a directory appeared at ${repo}/tools -> ${tmp}/home/evil (outside the workspace; a git repository is there): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
+      ].sort(),
+    );
   });
 
   it('reports a repository and settings that appeared, with the executable keys and hooks, escaped', () => {
@@ -233,5 +283,20 @@ describe('the work tree scan and the report of what appeared', () => {
     expect(report).not.toContain('\u001b');
     // nothing new: nothing said
     expect(plantedLines([scanWorkspace(repo)], [scanWorkspace(repo)], tmp, new Set())).toEqual([]);
+  });
+});
+
+describe('hooks that are symbolic links', () => {
+  it('protects the file a hook links to, and what that file runs', () => {
+    put('githooks/commit-msg', '#!/bin/sh\nsh tools/msg.sh\n');
+    put('tools/msg.sh', 'exit 0\n');
+    symlinkSync('../../githooks/commit-msg', join(repo, '.git', 'hooks', 'commit-msg'));
+    // a dangling link and a link to a directory protect nothing more
+    symlinkSync('../../nowhere', join(repo, '.git', 'hooks', 'pre-push'));
+    symlinkSync('../../githooks', join(repo, '.git', 'hooks', 'post-merge'));
+    const got = byPath();
+    expect(got['githooks/commit-msg']).toBe('git:file:file');
+    expect(got['tools/msg.sh']).toBe('git:file:file');
+    expect(Object.keys(got).filter((k) => k.startsWith('githooks'))).toEqual(['githooks/commit-msg']);
   });
 });

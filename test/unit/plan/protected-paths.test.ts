@@ -57,7 +57,59 @@ describe('read-only mounts over what the host runs later', () => {
       on,
       ph,
     );
-    expect(mounts.map((m) => m.target)).toEqual(['/w/.git/config', '/elsewhere/.git/config']);
+    expect(mounts.map((m) => [m.target, m.mode])).toEqual([
+      ['/w/.git', 'rw'],
+      ['/elsewhere/.git', 'rw'],
+      ['/w/.git/config', 'ro'],
+      ['/elsewhere/.git/config', 'ro'],
+    ]);
+  });
+
+  it('pins every directory between the mount top and a protected path once, outermost first, so none can be renamed', () => {
+    const sub: Mount = {
+      source: '/d',
+      target: '/w/vendor/x',
+      mode: 'rw',
+      why: '--add-dir',
+      showInHint: true,
+    };
+    const mounts = protectedMounts(
+      [
+        e('/w/vendor/lib/.git/config', 'file'),
+        e('/w/vendor/lib/.git/hooks', 'dir'),
+        e('/w/scripts/ci/check.sh', 'file'),
+        // absent, and so is the directory above it: only what exists is pinned
+        e('/w/pkg/.claude/settings.json', 'absent', { existingParent: '/w/pkg' }),
+        // shown by the --add-dir mount, not the workspace: its pins come from that mount
+        e('/w/vendor/x/y/.envrc', 'file'),
+        e('/d/y/.envrc', 'file'),
+      ],
+      [ws, sub],
+      on,
+      ph,
+    );
+    expect(mounts.filter((m) => m.mode === 'rw').map((m) => [m.source, m.target])).toEqual([
+      ['/w/vendor', '/w/vendor'],
+      ['/w/scripts', '/w/scripts'],
+      ['/w/pkg', '/w/pkg'],
+      ['/w/vendor/lib', '/w/vendor/lib'],
+      ['/w/scripts/ci', '/w/scripts/ci'],
+      ['/w/vendor/lib/.git', '/w/vendor/lib/.git'],
+      ['/d/y', '/w/vendor/x/y'],
+    ]);
+  });
+
+  it('pins no directory that is read-only itself or lies in one (a file a lefthook config names in .lefthook/)', () => {
+    const mounts = protectedMounts(
+      [e('/w/.lefthook', 'dir'), e('/w/.lefthook/pre-commit/x.sh', 'file')],
+      [ws],
+      on,
+      ph,
+    );
+    expect(mounts.map((m) => [m.target, m.mode])).toEqual([
+      ['/w/.lefthook', 'ro'],
+      ['/w/.lefthook/pre-commit/x.sh', 'ro'],
+    ]);
   });
 
   it('turned off per group: nothing of that group is covered, and the run says so', () => {
@@ -67,7 +119,7 @@ describe('read-only mounts over what the host runs later', () => {
     ).toEqual(['/w/.claude']);
     expect(
       protectedMounts(entries, [ws], { git: true, agentConfig: false }, ph).map((m) => m.target),
-    ).toEqual(['/w/.git/config']);
+    ).toEqual(['/w/.git', '/w/.git/config']);
     expect(protectionWarnings(on)).toEqual([]);
     expect(protectionWarnings({ git: false, agentConfig: false })).toEqual([
       expect.stringContaining('git_config = "writable"'),

@@ -22,7 +22,7 @@ describe('removeTree', () => {
       await new Promise((r) => other.once('exit', r));
     }
     expect(left).toBe(0);
-  });
+  }, 60_000); // 5,000 files written under load
 
   it('removes a link, not what it points to; a missing path is fine', () => {
     const target = join(root, 'target');
