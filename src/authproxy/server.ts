@@ -39,6 +39,8 @@ export interface AuthProxyOptions {
   maxPending?: number;
   /** The bound on host browser opens (its default: OPEN_BURST, then one per OPEN_REFILL_MS). */
   openLimit?: OpenRateLimit;
+  /** The same bound on questions put to the user, answered or not (a refusal must not be free to repeat). */
+  askLimit?: OpenRateLimit;
 }
 
 /** What all connections of one session share: the bounds hold across reconnects. */
@@ -47,6 +49,7 @@ interface SessionState {
   /** Open requests in progress: not yet answered, or opened with a login flow that has not ended. */
   pending: number;
   openLimit: OpenRateLimit;
+  askLimit: OpenRateLimit;
   serializeAsk: (q: () => Promise<boolean>) => Promise<boolean>;
 }
 
@@ -224,6 +227,11 @@ class Connection {
     const decision = policyDecision(a.url.hostname, this.opts.policy);
     let approved = decision === 'allow';
     if (decision === 'ask') {
+      // every question costs, answered or not: else a sandbox could ask again at once after each "no", until a
+      // tired user says yes
+      if (!this.session.askLimit.take()) {
+        return this.refuse(id, this.session.askLimit.refusal().replace('browser opens', 'questions'));
+      }
       // a question queued by a connection that has since gone is never put to the user
       approved = await this.session.serializeAsk(() =>
         this.closed ? Promise.resolve(false) : this.opts.ask(describeRequest(a), this.opts.timeoutMs),
@@ -369,6 +377,7 @@ export async function startAuthProxy(opts: AuthProxyOptions): Promise<AuthProxy>
     activePorts: new Set<number>(),
     pending: 0,
     openLimit: opts.openLimit ?? new OpenRateLimit(),
+    askLimit: opts.askLimit ?? new OpenRateLimit(),
     // one question at a time: the next is asked when the last is answered
     serializeAsk: (q) => {
       const next = asking.then(q, q).catch(() => false);

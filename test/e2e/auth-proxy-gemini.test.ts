@@ -56,6 +56,15 @@ describe('ags --agent gemini: the login takes the browser path into the auth pro
     }
     run.kill('SIGTERM');
     await run;
+    // the log is the test user's, shared with every other ags run: keep this run's session only
+    const session = /(session-\d+) auth-proxy: request \S+ url=https:\/\/accounts\.google\.com/.exec(
+      seen,
+    )?.[1];
+    expect(session, seen).toBeDefined();
+    seen = seen
+      .split('\n')
+      .filter((l) => l.includes(` ${session} `))
+      .join('\n');
     expect(seen).toMatch(
       /url=https:\/\/accounts\.google\.com\/o\/oauth2\/v2\/auth\?.*callback=localhost:\d+\/oauth2callback/,
     );

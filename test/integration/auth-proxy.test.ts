@@ -690,6 +690,30 @@ describe('auth proxy: many flows', () => {
     expect(asked).toHaveLength(1);
   });
 
+  it('a question refused is not free to repeat: questions share the bound on opens', async () => {
+    const asked: string[] = [];
+    const h = await startHarness({
+      policy: { autoAllowDomains: [], approval: 'prompt' },
+      ask: (lines) => {
+        asked.push(lines.join('\n'));
+        return Promise.resolve(false);
+      },
+    });
+    const c = rawClient(h);
+    await c.opened;
+    for (let i = 0; i < 25; i++) {
+      c.ws.send(JSON.stringify({ type: 'open', id: `z${i}`, url: `https://spam${i}.example/login` }));
+      await until(`result ${i}`, () => c.messages.filter((m) => m.type === 'open-result').length === i + 1);
+    }
+    const results = c.messages.flatMap((m) => (m.type === 'open-result' ? [m] : []));
+    expect(asked).toHaveLength(4);
+    expect(
+      results.slice(4).every((m) => m.outcome === 'refused' && /too many questions/.test(m.message ?? '')),
+    ).toBe(true);
+    expect(h.opened()).toEqual([]);
+    c.ws.close();
+  });
+
   it('refuses a second login on a port that is already waiting', async () => {
     const h = await startHarness();
     const port = await freePort();

@@ -27,6 +27,14 @@ function settingsOf(opts: CheckOptions): HookSettings {
 }
 
 /** `ags guard check|explain`: the in-sandbox guard engine, run on the host with the same code. */
+/**
+ * The options with `--lockdown` wherever it was given: the run's own `--lockdown` on the program takes the flag
+ * before a subcommand sees it (`ags guard check --lockdown`), so it is read from the globals too.
+ */
+function withRunLockdown<T extends CheckOptions>(opts: T, cmd: Command): T {
+  return cmd.optsWithGlobals<CheckOptions>().lockdown ? { ...opts, lockdown: true } : opts;
+}
+
 export function guardCommand(report: ReportExit): Command {
   const guard = new Command('guard').description(
     'check tool calls with the ags guard, or explain its decision',
@@ -41,8 +49,8 @@ export function guardCommand(report: ReportExit): Command {
     .option('--policy <file>', 'policy JSON file (default: $AGS_GUARD_POLICY, else the built-in policy)')
     .option('--batch', 'read JSON Lines of hook inputs, write one JSON verdict per line')
     .action(
-      returningExit(report, (opts: CheckOptions) => {
-        const settings = settingsOf(opts);
+      returningExit(report, (opts: CheckOptions, cmd: Command) => {
+        const settings = settingsOf(withRunLockdown(opts, cmd));
         const input = readStdin();
         if (!opts.batch) {
           const r = claudeHook(input, settings);
@@ -79,7 +87,8 @@ export function guardCommand(report: ReportExit): Command {
     // no default value here: process.cwd() at build time would crash every ags command in a deleted directory
     .option('--cwd <dir>', 'working directory the command runs in (default: the current directory)')
     .argument('<command...>', "the shell command (quote it, after --: ags guard explain -- 'rm -rf /')")
-    .action((words: string[], opts: CheckOptions & { cwd?: string }) => {
+    .action((words: string[], own: CheckOptions & { cwd?: string }, cmd: Command) => {
+      const opts = withRunLockdown(own, cmd);
       if (opts.policy === '')
         throw new UsageError('--policy needs a file', "ags guard explain --policy FILE -- 'command'");
       const command = words.join(' ');
