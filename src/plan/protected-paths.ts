@@ -104,6 +104,7 @@ export function protectedMounts(
           ? `pinned: ${e.what}`
           : `read-only: ${e.what}${absent ? ' (absent: an empty placeholder)' : ''}`,
         showInHint: false,
+        ...(absent && e.placeholder === 'commondir' ? { pointContent: PLACEHOLDER_COMMONDIR } : {}),
       });
       targets.push({ target, e });
       for (const dir of ancestorsWithin(e, m.source)) {

@@ -11,6 +11,12 @@ export interface Mount {
   why: string;
   /** Listed in the prompt hint as a host path the agent can see. */
   showInHint: boolean;
+  /**
+   * What ags writes into the file it makes on the host as this mount's mount point, when it must make one (else
+   * the point is empty). The host sees it while the run lasts: `.git/commondir` must read ".", since git on the
+   * host refuses an empty one.
+   */
+  pointContent?: string;
 }
 
 /**

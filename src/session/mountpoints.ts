@@ -5,9 +5,11 @@ import {
   fstatSync,
   mkdirSync,
   openSync,
+  readFileSync,
   rmdirSync,
   statSync,
   unlinkSync,
+  writeSync,
 } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { LaunchPlan, Mount } from '../plan/types.js';
@@ -29,6 +31,8 @@ export interface Mountpoint {
   root: string;
   steps: string[];
   file: boolean;
+  /** A file point's content (Mount.pointContent); removed after the run only while it still holds exactly that. */
+  content?: string;
 }
 
 /**
@@ -86,10 +90,12 @@ export function plannedMountpoints(mounts: Mount[]): Mountpoint[] {
     const steps = relative(parent.target, m.target).split(sep);
     const isFile = exists(m.source) && !statSync(m.source).isDirectory();
     steps.forEach((_, j) => {
-      const point = {
+      const last = j === steps.length - 1;
+      const point: Mountpoint = {
         root: parent.source,
         steps: steps.slice(0, j + 1),
-        file: isFile && j === steps.length - 1,
+        file: isFile && last,
+        ...(isFile && last && m.pointContent ? { content: m.pointContent } : {}),
       };
       if (!points.has(pointPath(point))) points.set(pointPath(point), point);
     });
@@ -133,6 +139,7 @@ export function createMountpoints(
         // O_EXCL: never opens what is already there (a file, or a symlink to one)
         const file = tryOpen(name, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
         if (file !== null) {
+          if (point.content) writeSync(file, point.content);
           closeSync(file);
           created.push(point);
         }
@@ -174,8 +181,13 @@ export function removeMountpoints(created: Mountpoint[]): void {
         const file = tryOpen(name, constants.O_RDONLY | constants.O_NOFOLLOW);
         if (file === null) continue;
         const st = fstatSync(file);
+        const want = point.content ?? '';
+        const same =
+          st.isFile() &&
+          st.size === Buffer.byteLength(want) &&
+          (want === '' || readFileSync(file, 'utf8') === want);
         closeSync(file);
-        if (st.isFile() && st.size === 0) unlinkSync(name); // unlink never follows a symlink
+        if (same) unlinkSync(name); // unlink never follows a symlink
       } else {
         rmdirSync(name); // neither does rmdir; it fails on a non-empty directory
       }

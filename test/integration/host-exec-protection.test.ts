@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
@@ -352,6 +352,31 @@ describe('links planted in .git are removed after the run', () => {
     // as the user on the host, afterwards: git runs nothing planted
     await git('status', '--short');
     expect(existsSync(pwned)).toBe(false);
+
+    // while a run goes on, the host's git in the same repository works: the point under the placeholder says "."
+    const during = runAgs(
+      host,
+      [
+        '--config',
+        config,
+        '--agent',
+        'shell',
+        '--',
+        '-c',
+        'touch started; while [ ! -e go ]; do sleep 0.1; done',
+      ],
+      { cwd: repo, env: { XDG_RUNTIME_DIR: runtime } },
+    );
+    for (let i = 0; i < 300 && !existsSync(join(repo, 'started')); i++)
+      await new Promise((done) => setTimeout(done, 100));
+    expect(readFileSync(join(repo, '.git', 'commondir'), 'utf8')).toBe('.\n');
+    const hostGit = await git('status', '--short');
+    expect(hostGit.exitCode, String(hostGit.stderr)).toBe(0);
+    await runAsTestUser(host, ['touch', join(repo, 'go')]);
+    expect((await during).exitCode).toBe(0);
+    expect(existsSync(join(repo, '.git', 'commondir'))).toBe(false);
+    rmSync(join(repo, 'started'));
+    rmSync(join(repo, 'go'));
 
     // an earlier run (or a hand) left a commondir pointing at a host directory: the check reads git dirs inside
     // the workspace only, so a FIFO made in that directory during the run is left alone
