@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,17 @@ describe('ags --agent gemini: the login takes the browser path into the auth pro
       await new Promise((r) => setTimeout(r, 500));
     }
     run.kill('SIGTERM');
+    // KNOWN BUG (session note 2026-12-02): ags sometimes does not exit after SIGTERM and leaves its container
+    // running. This test is about the login's browser path, so after 30 s it ends ags outright (the next start
+    // cleans up what it left); the hang needs its own failing test and fix.
+    const ended = await Promise.race([
+      run.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 30_000)),
+    ]);
+    if (!ended) {
+      execFileSync('pkill', ['-KILL', '-u', String(host.uid), '-f', `bin/ags.js --config ${config}`]);
+      console.warn('ags did not exit within 30 s of SIGTERM (known bug); killed');
+    }
     await run;
     // the log is the test user's, shared with every other ags run: keep this run's session only
     const session = /(session-\d+) auth-proxy: request \S+ url=https:\/\/accounts\.google\.com/.exec(
