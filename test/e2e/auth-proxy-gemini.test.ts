@@ -64,10 +64,15 @@ describe('ags --agent gemini: the login takes the browser path into the auth pro
       new Promise<boolean>((r) => setTimeout(() => r(false), 30_000)),
     ]);
     if (!ended) {
-      execFileSync('pkill', ['-KILL', '-u', String(host.uid), '-f', `bin/ags.js --config ${config}`]);
-      console.warn('ags did not exit within 30 s of SIGTERM (known bug); killed');
-    }
-    await run;
+      // seen: ags itself has gone, but a podman process still holds the run's output open
+      try {
+        execFileSync('pkill', ['-KILL', '-u', String(host.uid), '-f', `bin/ags.js --config ${config}`]);
+      } catch {
+        // already gone
+      }
+      run.kill('SIGKILL');
+      console.warn('the run did not end within 30 s of SIGTERM (known bug); killed, not awaited');
+    } else await run;
     // the log is the test user's, shared with every other ags run: keep this run's session only
     const session = /(session-\d+) auth-proxy: request \S+ url=https:\/\/accounts\.google\.com/.exec(
       seen,
