@@ -63,7 +63,7 @@ describe('ags --agent claude: the approval prompt on the terminal podman holds',
       '200',
       '-y',
       '50',
-      `cd '${repo}' && stty -g > '${dir}/mode-before' && sh -c 'echo $$ > "$0"; exec "$@"' '${dir}/ags-pid' env BROWSER='${join(tmp.dir, 'chromium.sh')}' '${process.execPath}' '${AGS_BIN}' --config '${config}' --agent claude -- mcp login mock; echo "EXIT=$?"; stty -g > '${dir}/mode-after'; sleep 300`,
+      `cd '${repo}' && stty -g > '${dir}/mode-before' && sh -c 'echo $$ > "$0"; exec "$@"' '${dir}/ags-pid' env BROWSER='${join(tmp.dir, 'chromium.sh')}' '${process.execPath}' '${AGS_BIN}' --config '${config}' --agent claude -- mcp login mock; rc=$?; stty -g > '${dir}/mode-after'; echo $rc > '${dir}/exit'; echo "EXIT=$rc"; sleep 300`,
     );
     return { dir, pid: () => Number(readFileSync(join(dir, 'ags-pid'), 'utf8')) };
   }
@@ -206,15 +206,15 @@ describe('ags --agent claude: the approval prompt on the terminal podman holds',
     const { dir, pid } = await loginInPane('killed');
     await question('killed');
     execFileSync('kill', ['-KILL', String(pid())]);
-    // the stopped podman is in an orphaned process group now: SIGHUP and SIGCONT from the kernel end it
-    const end = await until('the end of the run', () => {
-      const s = pane('killed');
-      return s.includes('EXIT=') && s;
-    });
-    expect(end).toContain('EXIT=137');
-    // the watchdog ags left continues podman: Claude's login screen is back and takes keys; ^C ends it, and
-    // then the watchdog puts the mode from before the run back
-    await until('the agent back', () => !pane('killed').includes('open it? [y/N]'));
+    // the stopped podman is in an orphaned process group now: SIGHUP and SIGCONT from the kernel end it. The
+    // shell's status line may be drawn over by the agent's screen coming back, so it is read from its file.
+    const exit = join(dir, 'exit');
+    await until('the end of the run', () => existsSync(exit));
+    expect(readFileSync(exit, 'utf8').trim()).toBe('137');
+    // the watchdog ags left continues podman, so the question leaves the screen; ags's reaper removes the
+    // container (^C as well, should the client still run), and once the client has ended the watchdog puts the
+    // mode from before the run back
+    await until('the question gone', () => !pane('killed').includes('open it? [y/N]'));
     tmux('send-keys', '-t', 'killed', 'C-c');
     const tty = tmux('display', '-p', '-t', 'killed', '#{pane_tty}').trim();
     const before = readFileSync(join(dir, 'mode-before'), 'utf8');

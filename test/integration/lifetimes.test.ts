@@ -149,14 +149,29 @@ describe('what a run holds, on every way out', () => {
     expect(sessionDirs()).toEqual([]);
   });
 
-  it('kill -9 of ags while its container runs: the next start removes the container', async () => {
+  it('kill -9 of ags while its container runs: its reaper removes the container at once', async () => {
     void start(plain, 'echo started; sleep 300');
     const pid = await waitFor('ags to start', () => agsPid(plain));
     const name = containerNameFor(repo, pid);
     await waitFor('the container to run', () => containers(`name=^${name}$`));
     process.kill(pid, 'SIGKILL');
+    // nothing of ags runs any more; the container, with the run's secrets in its environment, does not run on
+    await waitFor('the container to go', async () => (await containers(`name=^${name}$`)) === '', 60_000);
+    expect(await pgrep('-u', String(host.uid), '-f', `ags-reaper ${name}`)).toEqual([]);
+  });
+
+  it('kill -9 of ags and of its reaper: the next start removes the container', async () => {
+    void start(plain, 'echo started; sleep 300');
+    const pid = await waitFor('ags to start', () => agsPid(plain));
+    const name = containerNameFor(repo, pid);
+    await waitFor('the container to run', () => containers(`name=^${name}$`));
+    const reaper = await waitFor(
+      'the reaper',
+      async () => (await pgrep('-u', String(host.uid), '-f', `ags-reaper ${name}`))[0],
+    );
+    process.kill(Number(reaper), 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
     await pause(1000);
-    // the container keeps running, with the run's secrets in its environment
     expect(await containers(`name=^${name}$`)).not.toBe('');
 
     const next = await start(plain, 'true');

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Options } from 'execa';
+import type { Options, ResultPromise } from 'execa';
 import { REPO_ROOT, type TestHost, runAsTestUser } from './host.js';
 
 /** The built CLI, run with the same Node that runs the tests (so the Node 24 leg of CI exercises Node 24). */
@@ -10,6 +10,22 @@ export const AGS_BIN = join(REPO_ROOT, 'bin', 'ags.js');
 /** Runs `ags <args>` as the rootless test user; never throws on exit codes. */
 export function runAgs(host: TestHost, args: string[], options: Options = {}) {
   return runAsTestUser(host, [process.execPath, AGS_BIN, ...args], { stdin: 'ignore', ...options });
+}
+
+/**
+ * Sends `signal` to the ags process of a `runAgs` run. Not to the `runuser` wrapper, which relays SIGTERM to ags
+ * and then SIGKILLs it 2 s later, whatever ags is doing; a user's signal reaches ags itself.
+ */
+export function signalAgs(run: ResultPromise, signal: NodeJS.Signals): void {
+  const wrapper = run.pid;
+  if (wrapper === undefined) throw new Error('the run has no process');
+  let target = wrapper;
+  if (process.getuid?.() === 0) {
+    const children = readFileSync(`/proc/${wrapper}/task/${wrapper}/children`, 'utf8').trim().split(' ');
+    if (children.length !== 1 || !children[0]) throw new Error(`runuser ${wrapper} has no single child`);
+    target = Number(children[0]);
+  }
+  process.kill(target, signal);
 }
 
 /**

@@ -3,6 +3,7 @@ import { SIGNAL_EXIT, type Teardown } from '../../session/signals.js';
 import type { TerminalHandoff } from '../../session/terminal-handoff.js';
 import type { RunOutcome } from '../backend.js';
 import { PODMAN_MISSING, spawnedMissing } from './engine.js';
+import { startReaper } from './reaper.js';
 import { ContainerStop, removeContainerSync } from './stop.js';
 
 /** How long a signalled container gets to stop before it is killed. */
@@ -21,6 +22,8 @@ export async function runContainer(
   detached: boolean,
   terminal?: TerminalHandoff,
 ): Promise<RunOutcome> {
+  // should ags be killed outright, this removes the container; a run that ends any other way disarms it
+  const reaper = startReaper(containerName);
   const child = execa('podman', argv, { stdio: 'inherit', reject: false, detached });
   // attached to the terminal, podman is what a question from ags must pause (and give it back to)
   if (!detached && child.pid !== undefined) terminal?.hold(child.pid);
@@ -40,6 +43,7 @@ export async function runContainer(
     },
   );
   exited = true;
+  reaper.disarm();
   terminal?.release();
   if (spawnedMissing(result)) throw PODMAN_MISSING;
   if (stop.signalled) return { status: SIGNAL_EXIT[stop.signalled] ?? 1, signalled: true };
