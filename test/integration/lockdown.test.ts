@@ -243,6 +243,51 @@ describe('lockdown', () => {
     }
   });
 
+  it("a repository planted and gitlinked during the run is moved aside: the host's git status runs nothing of it", async () => {
+    const dir = join(tmp.dir, 'nested-plant');
+    mkdirSync(dir);
+    giveToTestUser(host, dir);
+    const outer = await makeTestRepo(host, dir, { 'README.md': 'hi\n' });
+    const git = (cwd: string, ...args: string[]) =>
+      runAsTestUser(host, ['git', '-C', cwd, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
+    await git(outer, 'add', '-A');
+    await git(outer, 'commit', '-q', '-m', 'init');
+    const marker = join(tmp.dir, 'NESTED-PWNED');
+    const id = '-c user.name=t -c user.email=t@t';
+    const script = [
+      // a real .git directory with core.fsmonitor, staged as a gitlink of the outer repository
+      `git init -q sub && git -C sub ${id} commit -q --allow-empty -m n`,
+      `git -C sub config core.fsmonitor 'touch ${marker}.dir; false' && git ${id} add sub`,
+      // a .git file naming a git directory planted in the outer repository's writable .git/worktrees
+      'git init -q --bare .git/worktrees/x && git --git-dir=.git/worktrees/x config core.bare false',
+      `git --git-dir=.git/worktrees/x config core.fsmonitor 'touch ${marker}.file; false'`,
+      'mkdir linked && echo "gitdir: ../.git/worktrees/x" > linked/.git',
+      `git -C linked ${id} commit -q --allow-empty -m n && git ${id} add linked`,
+      'git ls-files -s | grep -c ^160000',
+    ].join(' && ');
+    const r = await runAgs(host, ['--config', config, '--lockdown', '--agent', 'shell', '--', '-c', script], {
+      cwd: outer,
+      env: env(),
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim()).toBe('2');
+    const err = String(r.stderr);
+    expect(err).toContain(
+      'ags: WARNING: this run created git repositories that git on your host would have run',
+    );
+    expect(err).toMatch(/moved \S*\/sub\/\.git to \S*\/sub\/\.git\.ags-quarantined-[0-9a-f]{8} and its HEAD/);
+    expect(err).toMatch(/moved \S*\/linked\/\.git to \S*\/linked\/\.git\.ags-quarantined-[0-9a-f]{8}/);
+    // the host's git, as the user runs it: status recurses into gitlinks by default
+    const status = await runAsTestUser(host, ['git', '-C', outer, 'status']);
+    expect(status.exitCode, String(status.stderr)).toBe(0);
+    expect([existsSync(`${marker}.dir`), existsSync(`${marker}.file`)]).toEqual([false, false]);
+    // nor inside them: neither the work tree nor the moved directory is a repository any more
+    for (const d of ['sub', 'linked']) await runAsTestUser(host, ['git', '-C', join(outer, d), 'status']);
+    const moved = readdirSync(join(outer, 'sub')).find((n) => n.startsWith('.git.ags-quarantined-'))!;
+    await runAsTestUser(host, ['git', '-C', join(outer, 'sub', moved), 'status']);
+    expect([existsSync(`${marker}.dir`), existsSync(`${marker}.file`)]).toEqual([false, false]);
+  });
+
   it('the staged claude home holds exactly the staging list; a planted symlink is not followed', async () => {
     const r = await run([], 'cd ~ && find . -type f | sort && cat .claude/settings.json', 'claude');
     expect(r.exitCode, String(r.stderr)).toBe(0);
