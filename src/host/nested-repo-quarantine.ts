@@ -60,7 +60,8 @@ const rootOf = (marker: string) => (basename(marker) === '.git' ? dirname(marker
 function identity(marker: string, home: string, digest: boolean): Identity | null {
   const st = lstatOrNull(marker);
   if (st === null) return null;
-  const base = `${kindOf(st)}:${st.dev}:${st.ino}`;
+  // the birth time too: a directory removed and made again may get the same inode number
+  const base = `${kindOf(st)}:${st.dev}:${st.ino}:${st.birthtimeMs}`;
   if (st.isSymbolicLink()) {
     try {
       return `${base}:${readlinkSync(marker)}`;
