@@ -288,6 +288,40 @@ describe('lockdown', () => {
     expect([existsSync(`${marker}.dir`), existsSync(`${marker}.file`)]).toEqual([false, false]);
   });
 
+  it("a wide range does not reach the host's own addresses; naming the address does", async () => {
+    const dir = join(tmp.dir, 'wide-range');
+    mkdirSync(dir);
+    giveToTestUser(host, dir);
+    // the run's list holds no address of this host: only the ranges of the command line
+    const cfg = writeTestConfig(host, dir, `[lockdown]\n${LIMITS}\n`, { dataDir: data });
+    const url = `http://${address}:${listed.port}/own`;
+    const go = (allow: string[], script = connectLine('own', `${address}:${listed.port}`)) =>
+      runAgs(
+        host,
+        [
+          '--config',
+          cfg,
+          '--lockdown',
+          ...allow.flatMap((a) => ['--allow-domain', a]),
+          '--agent',
+          'shell',
+          '--',
+          '-c',
+          script,
+        ],
+        { cwd: repo, env: env() },
+      );
+    const wide = await go(['0.0.0.0/0', '::/0', `${address.split('.').slice(0, 3).join('.')}.0/24`]);
+    expect(wide.exitCode, String(wide.stderr)).toBe(0);
+    expect(String(wide.stdout).trim()).toMatch(
+      new RegExp(
+        `^own HTTP/1\\.1 403 ags: the address ${address.replaceAll('.', '\\.')} is this host's own address`,
+      ),
+    );
+    const named = await go(['0.0.0.0/0', address], fetchLine('own', url));
+    expect(String(named.stdout).trim()).toBe('own 200 listed host says /own');
+  });
+
   it('the staged claude home holds exactly the staging list; a planted symlink is not followed', async () => {
     const r = await run([], 'cd ~ && find . -type f | sort && cat .claude/settings.json', 'claude');
     expect(r.exitCode, String(r.stderr)).toBe(0);
