@@ -75,6 +75,11 @@ import {
   scanGitDirs,
 } from '../host/git-dir-links.js';
 import { cleanGitDirsOfKilledRuns, dropGitBaseline, recordGitBaseline } from '../host/killed-run-git-dirs.js';
+import {
+  dropNestedBaseline,
+  quarantineOfKilledRuns,
+  recordNestedBaseline,
+} from '../host/killed-run-nested-repos.js';
 
 /** What the command line asked of a run (src/cli/commands/run.ts turns flags into this). */
 export interface LaunchRequest {
@@ -175,6 +180,9 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     ...(ctx.lockdown ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) } : {}),
   };
   const agentConfigRoots = [facts.workdir, ...request.addDirs];
+  // what a killed run left goes before this run's scan takes it for the user's own (and protects it)
+  if (!dryRun)
+    process.stderr.write(killedRunReport(quarantineOfKilledRuns(runtimeDir, agentConfigRoots, facts.home)));
   const scans = agentConfigRoots.map(scanWorkspace);
   mark('workspace scanned');
   const protectedPaths = protectionFacts({
@@ -281,6 +289,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   let markersBefore: MarkerSnapshot | null = null;
   let gitDirs: string[] = [];
   let gitBaseline: string | null = null;
+  let nestedBaseline: string | null = null;
   let protectedBefore: ProtectedIdentity[] | null = null;
   let pathDirsBefore: PathDirSnapshot[] | null = null;
   try {
@@ -291,6 +300,12 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     // what git on the host will execute, compared after the run (the mounts keep most of it read-only)
     gitBefore = snapshotGitExec(gitRoots, p.ctx.facts.home);
     markersBefore = snapshotMarkers(nestedMarkers(p.scans, gitBefore), p.ctx.facts.home);
+    nestedBaseline = recordNestedBaseline(
+      p.runtimeDir,
+      p.scans.map((s) => s.root),
+      markersBefore,
+      p.ctx.lockdown,
+    );
     gitDirs = findGitDirs(gitRoots, p.ctx.facts.home);
     process.stderr.write(killedRunReport(cleanGitDirsOfKilledRuns(p.runtimeDir, gitDirs)));
     gitDirsBefore = scanGitDirs(gitDirs);
@@ -320,6 +335,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
         p.ctx.lockdown,
       );
       process.stderr.write(quarantineReport(moved.lines));
+      dropNestedBaseline(nestedBaseline);
       if (moved.lines.length > 0) {
         after = snapshotGitExec(gitRoots, home);
         scansAfter = p.scans.map((s) => scanWorkspace(s.root));

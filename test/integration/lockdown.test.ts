@@ -545,6 +545,38 @@ describe('lockdown', () => {
       expect(String(again.stderr)).not.toContain('was killed before its cleanup');
     });
 
+    it('SIGKILL: a repository planted and gitlinked is moved aside at the next start, before its scan', async () => {
+      const marker = join(tmp.dir, 'KILLED-PWNED');
+      const id = '-c user.name=t -c user.email=t@t';
+      const script = [
+        `git init -q kq && git -C kq ${id} commit -q --allow-empty -m n`,
+        `git -C kq config core.fsmonitor 'touch ${marker}; false' && git ${id} add kq && echo planted`,
+        'exec sleep 300',
+      ].join(' && ');
+      void start(script);
+      const killed = await running(script);
+      await waitFor('the gitlink to be staged', async () => {
+        const ls = await runAsTestUser(host, ['git', '-C', repo, 'ls-files', '-s', 'kq']);
+        return String(ls.stdout).startsWith('160000');
+      });
+      process.kill(killed.pid, 'SIGKILL');
+      await pause(500);
+      const next = await run([], 'true');
+      expect(next.exitCode, String(next.stderr)).toBe(0);
+      const err = String(next.stderr);
+      expect(err).toContain('an earlier ags run in this repository was killed before its cleanup');
+      expect(err).toMatch(/moved \S*\/kq\/\.git to \S*\/kq\/\.git\.ags-quarantined-[0-9a-f]{8}/);
+      await runAsTestUser(host, ['git', '-C', repo, 'status']);
+      expect(existsSync(marker)).toBe(false);
+      await waitFor(
+        'the orphaned container to go',
+        async () => (await containers(killed.name)) === '',
+        30_000,
+      );
+      await runAsTestUser(host, ['git', '-C', repo, 'rm', '-q', '--cached', 'kq']);
+      await runAsTestUser(host, ['rm', '-rf', join(repo, 'kq')]);
+    });
+
     it('SIGKILL: the next start removes the staged home, secret file and container; a live run keeps its own', async () => {
       const live = start('echo live; exec sleep 300');
       const other = await running('echo live; exec sleep 300');
