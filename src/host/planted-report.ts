@@ -38,7 +38,7 @@ function hookNames(dir: string): string[] {
 }
 
 /** What git would run for the repository at `root`: its executable keys and hooks, or why it cannot be read. */
-function whatItRuns(root: string, home: string): string {
+export function whatItRuns(root: string, home: string): string {
   const layout = readRepoLayout(root, home);
   if (!layout) return 'not readable as a repository (git may still take it for one)';
   if (layout.marker === 'symlink') return 'not read (its .git is a symbolic link): treat it as hostile';

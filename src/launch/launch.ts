@@ -16,6 +16,13 @@ import {
 } from '../host/protected-facts.js';
 import { cutText, plantedLines, plantedReport } from '../host/planted-report.js';
 import {
+  type MarkerSnapshot,
+  nestedMarkers,
+  quarantineNewRepos,
+  quarantineReport,
+  snapshotMarkers,
+} from '../host/nested-repo-quarantine.js';
+import {
   type PathDirSnapshot,
   pathDirChanges,
   pathDirReport,
@@ -68,6 +75,11 @@ import {
   scanGitDirs,
 } from '../host/git-dir-links.js';
 import { cleanGitDirsOfKilledRuns, dropGitBaseline, recordGitBaseline } from '../host/killed-run-git-dirs.js';
+import {
+  dropNestedBaseline,
+  quarantineOfKilledRuns,
+  recordNestedBaseline,
+} from '../host/killed-run-nested-repos.js';
 
 /** What the command line asked of a run (src/cli/commands/run.ts turns flags into this). */
 export interface LaunchRequest {
@@ -168,6 +180,9 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     ...(ctx.lockdown ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) } : {}),
   };
   const agentConfigRoots = [facts.workdir, ...request.addDirs];
+  // what a killed run left goes before this run's scan takes it for the user's own (and protects it)
+  if (!dryRun)
+    process.stderr.write(killedRunReport(quarantineOfKilledRuns(runtimeDir, agentConfigRoots, facts.home)));
   const scans = agentConfigRoots.map(scanWorkspace);
   mark('workspace scanned');
   const protectedPaths = protectionFacts({
@@ -271,8 +286,10 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   const gitRoots = [p.ctx.facts.workdir, ...p.request.addDirs];
   let gitBefore: ReturnType<typeof snapshotGitExec> | null = null;
   let gitDirsBefore: GitDirEntries | null = null;
+  let markersBefore: MarkerSnapshot | null = null;
   let gitDirs: string[] = [];
   let gitBaseline: string | null = null;
+  let nestedBaseline: string | null = null;
   let protectedBefore: ProtectedIdentity[] | null = null;
   let pathDirsBefore: PathDirSnapshot[] | null = null;
   try {
@@ -282,6 +299,13 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     await writeSecrets(p);
     // what git on the host will execute, compared after the run (the mounts keep most of it read-only)
     gitBefore = snapshotGitExec(gitRoots, p.ctx.facts.home);
+    markersBefore = snapshotMarkers(nestedMarkers(p.scans, gitBefore), p.ctx.facts.home);
+    nestedBaseline = recordNestedBaseline(
+      p.runtimeDir,
+      p.scans.map((s) => s.root),
+      markersBefore,
+      p.ctx.lockdown,
+    );
     gitDirs = findGitDirs(gitRoots, p.ctx.facts.home);
     process.stderr.write(killedRunReport(cleanGitDirsOfKilledRuns(p.runtimeDir, gitDirs)));
     gitDirsBefore = scanGitDirs(gitDirs);
@@ -295,16 +319,31 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     teardown.finish();
     await orphans;
     // after the sandbox exits, on every way out that got as far as the snapshot
-    if (gitBefore && gitDirsBefore) {
+    if (gitBefore && gitDirsBefore && markersBefore) {
       // links planted in .git go first: the snapshot below reads files git would write through them
       const removed = removePlantedGitDirEntries(gitDirsBefore, scanGitDirs(gitDirs));
       dropGitBaseline(gitBaseline);
-      const after = snapshotGitExec(gitRoots, p.ctx.facts.home);
+      const home = p.ctx.facts.home;
+      let after = snapshotGitExec(gitRoots, home);
+      let scansAfter = p.scans.map((s) => scanWorkspace(s.root));
+      // then nested repositories that appeared are moved aside, before anything reports (or runs git on) them
+      const moved = quarantineNewRepos(
+        markersBefore,
+        nestedMarkers(scansAfter, after),
+        p.scans.map((s) => s.root),
+        home,
+        p.ctx.lockdown,
+      );
+      process.stderr.write(quarantineReport(moved.lines));
+      dropNestedBaseline(nestedBaseline);
+      if (moved.lines.length > 0) {
+        after = snapshotGitExec(gitRoots, home);
+        scansAfter = p.scans.map((s) => scanWorkspace(s.root));
+      }
       const changed = diffGitExec(gitBefore, after);
       process.stderr.write(gitExecReport([...removed, ...changed]));
       // nested repositories and host-run files that appeared: the git report above covers gitlinked ones
-      const skip = new Set([...after.repos.map((r) => r.root), ...p.placeholderPaths]);
-      const scansAfter = p.scans.map((s) => scanWorkspace(s.root));
+      const skip = new Set([...after.repos.map((r) => r.root), ...p.placeholderPaths, ...moved.roots]);
       process.stderr.write(plantedReport(plantedLines(p.scans, scansAfter, p.ctx.facts.home, skip)));
     }
     if (protectedBefore) process.stderr.write(protectedChangesReport(protectedChanges(protectedBefore)));

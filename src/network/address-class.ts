@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 
 /**
  * Address ranges a name on an allowlist must never lead to unless the user lists the address itself: the host's
@@ -118,4 +119,9 @@ export const HOST_LOCAL_RANGES: readonly [string, number][] = [
 export function isHostLocalAddress(address: string): boolean {
   const a = unmapV4(address);
   return HOST_LOCAL_RANGES.some(([net, prefix]) => inRange(a, net, prefix));
+}
+
+/** Every address of the host's own interfaces, loopback included (asked anew at each call). */
+export function hostInterfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
 }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { HOST_LOCAL_RANGES, inRange, isHostLocalAddress, unmapV4 } from './address-class.js';
+import { HOST_LOCAL_RANGES, addressBytes, inRange, isHostLocalAddress, unmapV4 } from './address-class.js';
 
 /**
  * One entry of a network allowlist, as the user wrote it: a host name (`api.example.com`), every subdomain of one
@@ -65,6 +65,19 @@ export interface AllowlistOptions {
    * (or a range inside the loopback) opts in: a wide range such as 0.0.0.0/0 never does.
    */
   hostLoopback?: boolean;
+  /**
+   * The host's own addresses (its interfaces'), asked at each decision since they change during a run (a VPN,
+   * DHCP): given in lockdown, where such an address counts as listed only when an entry names it exactly. A
+   * range (`0.0.0.0/0`, the LAN's `/24`) or a public name that resolves to it does not reach the services the
+   * host binds to all interfaces.
+   */
+  hostAddresses?: () => readonly string[];
+}
+
+/** An address in one spelling per address: IPv4 dotted, IPv6 as its 16 bytes (IPv4-mapped ones as IPv4). */
+function addressKey(address: string): string | null {
+  const a = unmapV4(address);
+  return isIP(a) === 4 ? a : (addressBytes(a)?.join('.') ?? null);
 }
 
 type Range = { network: string; prefix: number };
@@ -74,6 +87,9 @@ export class Allowlist {
   private readonly hosts = new Set<string>();
   private readonly parents: string[] = [];
   private readonly ranges: Range[] = [];
+  /** The addresses entries name exactly (not through a range), by addressKey. */
+  private readonly exact = new Set<string>();
+  private readonly hostAddresses: (() => readonly string[]) | undefined;
   readonly hostLoopback: boolean;
 
   constructor(
@@ -81,12 +97,21 @@ export class Allowlist {
     options: AllowlistOptions = {},
   ) {
     this.hostLoopback = options.hostLoopback === true;
+    this.hostAddresses = options.hostAddresses;
     for (const e of entries) {
       if (e.kind === 'host') this.hosts.add(e.host);
       else if (e.kind === 'subdomains') this.parents.push(e.parent);
-      else if (e.kind === 'address')
+      else if (e.kind === 'address') {
         this.ranges.push(normalRange(e.address, isIP(e.address) === 4 ? 32 : 128));
-      else this.ranges.push(normalRange(e.network, e.prefix));
+        const key = addressKey(e.address);
+        if (key !== null) this.exact.add(key);
+      } else {
+        const r = normalRange(e.network, e.prefix);
+        this.ranges.push(r);
+        // a range of one address names it exactly
+        const key = addressKey(r.network);
+        if (key !== null && r.prefix === (isIP(r.network) === 4 ? 32 : 128)) this.exact.add(key);
+      }
     }
   }
 
@@ -105,8 +130,17 @@ export class Allowlist {
     if (isIP(address) === 0) return false;
     const a = unmapV4(address);
     const matching = this.ranges.filter((r) => inRange(a, r.network, r.prefix));
-    if (!isHostLocalAddress(a)) return matching.length > 0;
-    return this.hostLoopback && matching.some(insideHostLocal);
+    if (isHostLocalAddress(a)) return this.hostLoopback && matching.some(insideHostLocal);
+    if (this.isUnlistedHostAddress(a)) return false;
+    return matching.length > 0;
+  }
+
+  /** Whether `address` is one of the host's own (where the run keeps them out) and no entry names it exactly. */
+  isUnlistedHostAddress(address: string): boolean {
+    if (!this.hostAddresses) return false;
+    const key = addressKey(address);
+    if (key === null || this.exact.has(key)) return false;
+    return this.hostAddresses().some((h) => addressKey(h) === key);
   }
 }
 

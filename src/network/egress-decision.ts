@@ -22,6 +22,14 @@ function loopbackRefusal(what: string): EgressDecision {
   };
 }
 
+/** The refusal of one of the host's own addresses that only a range (or a name) led to, in lockdown. */
+function hostAddressRefusal(what: string, address: string): EgressDecision {
+  return {
+    allowed: false,
+    reason: `${what} is this host's own address, which a lockdown run reaches only when that address itself is listed (--allow-domain ${address})`,
+  };
+}
+
 /** Names that always mean the host itself (RFC 6761), whatever a resolver says. */
 function isLoopbackName(name: string): boolean {
   const host = canonicalHost(name);
@@ -53,6 +61,8 @@ export async function decideEgress(
     const literal = unmapV4(bracketed);
     if (isHostLocalAddress(literal) && !allowlist.hostLoopback)
       return loopbackRefusal(`the address ${literal}`);
+    if (allowlist.isUnlistedHostAddress(literal))
+      return hostAddressRefusal(`the address ${literal}`, literal);
     return allowlist.listsAddress(literal)
       ? { allowed: true, address: literal }
       : {
@@ -72,6 +82,8 @@ export async function decideEgress(
   addresses = addresses.map(unmapV4);
   const local = addresses.find(isHostLocalAddress);
   if (local !== undefined && !allowlist.hostLoopback) return loopbackRefusal(`${host} (${local})`);
+  const own = addresses.find((a) => allowlist.isUnlistedHostAddress(a));
+  if (own !== undefined) return hostAddressRefusal(`${host} (${own})`, own);
   const inner = addresses.find((a) => !isPublicAddress(a) && !allowlist.listsAddress(a));
   if (inner !== undefined)
     return {

@@ -180,18 +180,28 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
     expect(existsSync(canary)).toBe(false);
   });
 
-  it('what no mount can stop is reported after the run: a new nested repository', async () => {
+  it('a new nested repository gitlinked during the run is moved aside; host git status runs nothing of it', async () => {
     const { repo, config } = await setup('unstoppable');
     const script = [
       // a repository made from scratch inside the workspace and added as a gitlink: host git status enters it
       `git init -q nested && git -C nested commit -q --allow-empty -m n && git -C nested config core.fsmonitor 'touch ${canary}.nested; false' && git add nested`,
+      // one that runs nothing is the agent's to keep
+      'git init -q plain && git -C plain commit -q --allow-empty -m p && git add plain',
     ].join(' && ');
     const r = await run(config, repo, script);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const err = String(r.stderr);
-    expect(err).toContain('ags: WARNING: this run changed what git on your host will execute');
-    expect(err).toMatch(/nested: a git repository appeared/);
-    expect(err).toMatch(/nested: set core\.fsmonitor = touch .*PWNED\.nested; false/);
+    expect(err).toContain(
+      'ags: WARNING: this run created git repositories that git on your host would have run',
+    );
+    expect(err).toMatch(
+      /moved \S*\/nested\/\.git to \S*\/nested\/\.git\.ags-quarantined-[0-9a-f]{8} and its HEAD .*core\.fsmonitor = touch .*PWNED\.nested; false/,
+    );
+    expect(err).toMatch(/plain: a git repository appeared/);
+    expect(existsSync(join(repo, 'plain', '.git'))).toBe(true);
+    const status = await runAsTestUser(host, ['git', '-C', repo, 'status', '--short']);
+    expect(status.exitCode, String(status.stderr)).toBe(0);
+    expect(existsSync(`${canary}.nested`)).toBe(false);
   });
 
   it('a linked worktree: its .git file, and with -d of the main repository the common config and hooks', async () => {

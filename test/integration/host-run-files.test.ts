@@ -165,20 +165,42 @@ describe('what the host runs later, beyond .git and the top-level settings', () 
     const err = String(r.stderr);
     expect(err).toContain('ags: WARNING: this run left files that programs on your host run or load:');
     const has = (re: RegExp) => expect(err).toMatch(re);
+    // what runs something, and every .git that is a file or a link, is moved aside; a plain `git init` stays
+    expect(err).toContain(
+      'ags: WARNING: this run created git repositories that git on your host would have run',
+    );
+    const q = String.raw`\.ags-quarantined-[0-9a-f]{8}`;
     has(
-      /a git repository \(its \.git is a directory\) appeared at \S*\/planted: .*executable config: core\.fsmonitor = touch \S*PWNED\.fsmonitor; false; hooks: post-checkout/,
+      new RegExp(
+        String.raw`moved \S*/planted/\.git to \S*/planted/\.git${q} and its HEAD to HEAD\.ags-quarantined — executable config: core\.fsmonitor = touch \S*PWNED\.fsmonitor; false; hooks: post-checkout`,
+      ),
     );
     has(
       /a git repository \(its \.git is a directory\) appeared at \S*\/empty: .*no executable config keys or hooks found/,
     );
     has(
-      /a bare git repository appeared at \S*\/vendor\/bare\.git: .*core\.pager = touch \S*PWNED\.pager; cat/,
+      new RegExp(
+        String.raw`moved \S*/vendor/bare\.git to \S*/vendor/bare\.git${q} .*core\.pager = touch \S*PWNED\.pager; cat`,
+      ),
     );
-    has(/a git repository \(its \.git is a file\) appeared at \S*\/gitfile/);
     has(
-      /a git repository \(its \.git is a symbolic link to \.\.\/planted\/\.git\) appeared at \S*\/linked: .*treat it as hostile/,
+      new RegExp(
+        String.raw`moved \S*/gitfile/\.git to \S*/gitfile/\.git${q} — its \.git names /tmp/elsewhere`,
+      ),
     );
-    has(/appeared at \S*\/big: .*its config is \d+ bytes, too large to read: treat it as hostile/);
+    has(
+      new RegExp(
+        String.raw`moved \S*/linked/\.git to \S*/linked/\.git${q} — not read \(its \.git is a symbolic link\)`,
+      ),
+    );
+    has(
+      new RegExp(
+        String.raw`moved \S*/big/\.git to \S*/big/\.git${q} .*its config is \d+ bytes, too large to read`,
+      ),
+    );
+    for (const d of ['planted', 'gitfile', 'linked', 'big'])
+      expect(existsSync(join(repo, d, '.git')), d).toBe(false);
+    expect(existsSync(join(repo, 'empty', '.git'))).toBe(true);
     has(/appeared at "?\S*\/esc\\x1b\[2J"?:/);
     for (const name of ['.claude', '.gemini', '.codex', '.opencode', '.vscode', '.envrc'])
       expect(err).toContain(`pkg/${name} appeared`);

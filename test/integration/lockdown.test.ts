@@ -243,6 +243,85 @@ describe('lockdown', () => {
     }
   });
 
+  it("a repository planted and gitlinked during the run is moved aside: the host's git status runs nothing of it", async () => {
+    const dir = join(tmp.dir, 'nested-plant');
+    mkdirSync(dir);
+    giveToTestUser(host, dir);
+    const outer = await makeTestRepo(host, dir, { 'README.md': 'hi\n' });
+    const git = (cwd: string, ...args: string[]) =>
+      runAsTestUser(host, ['git', '-C', cwd, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
+    await git(outer, 'add', '-A');
+    await git(outer, 'commit', '-q', '-m', 'init');
+    const marker = join(tmp.dir, 'NESTED-PWNED');
+    const id = '-c user.name=t -c user.email=t@t';
+    const script = [
+      // a real .git directory with core.fsmonitor, staged as a gitlink of the outer repository
+      `git init -q sub && git -C sub ${id} commit -q --allow-empty -m n`,
+      `git -C sub config core.fsmonitor 'touch ${marker}.dir; false' && git ${id} add sub`,
+      // a .git file naming a git directory planted in the outer repository's writable .git/worktrees
+      'git init -q --bare .git/worktrees/x && git --git-dir=.git/worktrees/x config core.bare false',
+      `git --git-dir=.git/worktrees/x config core.fsmonitor 'touch ${marker}.file; false'`,
+      'mkdir linked && echo "gitdir: ../.git/worktrees/x" > linked/.git',
+      `git -C linked ${id} commit -q --allow-empty -m n && git ${id} add linked`,
+      'git ls-files -s | grep -c ^160000',
+    ].join(' && ');
+    const r = await runAgs(host, ['--config', config, '--lockdown', '--agent', 'shell', '--', '-c', script], {
+      cwd: outer,
+      env: env(),
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim()).toBe('2');
+    const err = String(r.stderr);
+    expect(err).toContain(
+      'ags: WARNING: this run created git repositories that git on your host would have run',
+    );
+    expect(err).toMatch(/moved \S*\/sub\/\.git to \S*\/sub\/\.git\.ags-quarantined-[0-9a-f]{8} and its HEAD/);
+    expect(err).toMatch(/moved \S*\/linked\/\.git to \S*\/linked\/\.git\.ags-quarantined-[0-9a-f]{8}/);
+    // the host's git, as the user runs it: status recurses into gitlinks by default
+    const status = await runAsTestUser(host, ['git', '-C', outer, 'status']);
+    expect(status.exitCode, String(status.stderr)).toBe(0);
+    expect([existsSync(`${marker}.dir`), existsSync(`${marker}.file`)]).toEqual([false, false]);
+    // nor inside them: neither the work tree nor the moved directory is a repository any more
+    for (const d of ['sub', 'linked']) await runAsTestUser(host, ['git', '-C', join(outer, d), 'status']);
+    const moved = readdirSync(join(outer, 'sub')).find((n) => n.startsWith('.git.ags-quarantined-'))!;
+    await runAsTestUser(host, ['git', '-C', join(outer, 'sub', moved), 'status']);
+    expect([existsSync(`${marker}.dir`), existsSync(`${marker}.file`)]).toEqual([false, false]);
+  });
+
+  it("a wide range does not reach the host's own addresses; naming the address does", async () => {
+    const dir = join(tmp.dir, 'wide-range');
+    mkdirSync(dir);
+    giveToTestUser(host, dir);
+    // the run's list holds no address of this host: only the ranges of the command line
+    const cfg = writeTestConfig(host, dir, `[lockdown]\n${LIMITS}\n`, { dataDir: data });
+    const url = `http://${address}:${listed.port}/own`;
+    const go = (allow: string[], script = connectLine('own', `${address}:${listed.port}`)) =>
+      runAgs(
+        host,
+        [
+          '--config',
+          cfg,
+          '--lockdown',
+          ...allow.flatMap((a) => ['--allow-domain', a]),
+          '--agent',
+          'shell',
+          '--',
+          '-c',
+          script,
+        ],
+        { cwd: repo, env: env() },
+      );
+    const wide = await go(['0.0.0.0/0', '::/0', `${address.split('.').slice(0, 3).join('.')}.0/24`]);
+    expect(wide.exitCode, String(wide.stderr)).toBe(0);
+    expect(String(wide.stdout).trim()).toMatch(
+      new RegExp(
+        `^own HTTP/1\\.1 403 ags: the address ${address.replaceAll('.', '\\.')} is this host's own address`,
+      ),
+    );
+    const named = await go(['0.0.0.0/0', address], fetchLine('own', url));
+    expect(String(named.stdout).trim()).toBe('own 200 listed host says /own');
+  });
+
   it('the staged claude home holds exactly the staging list; a planted symlink is not followed', async () => {
     const r = await run([], 'cd ~ && find . -type f | sort && cat .claude/settings.json', 'claude');
     expect(r.exitCode, String(r.stderr)).toBe(0);
@@ -464,6 +543,38 @@ describe('lockdown', () => {
       // and only once: the record of the killed run is gone with its cleanup
       const again = await run([], 'true');
       expect(String(again.stderr)).not.toContain('was killed before its cleanup');
+    });
+
+    it('SIGKILL: a repository planted and gitlinked is moved aside at the next start, before its scan', async () => {
+      const marker = join(tmp.dir, 'KILLED-PWNED');
+      const id = '-c user.name=t -c user.email=t@t';
+      const script = [
+        `git init -q kq && git -C kq ${id} commit -q --allow-empty -m n`,
+        `git -C kq config core.fsmonitor 'touch ${marker}; false' && git ${id} add kq && echo planted`,
+        'exec sleep 300',
+      ].join(' && ');
+      void start(script);
+      const killed = await running(script);
+      await waitFor('the gitlink to be staged', async () => {
+        const ls = await runAsTestUser(host, ['git', '-C', repo, 'ls-files', '-s', 'kq']);
+        return String(ls.stdout).startsWith('160000');
+      });
+      process.kill(killed.pid, 'SIGKILL');
+      await pause(500);
+      const next = await run([], 'true');
+      expect(next.exitCode, String(next.stderr)).toBe(0);
+      const err = String(next.stderr);
+      expect(err).toContain('an earlier ags run in this repository was killed before its cleanup');
+      expect(err).toMatch(/moved \S*\/kq\/\.git to \S*\/kq\/\.git\.ags-quarantined-[0-9a-f]{8}/);
+      await runAsTestUser(host, ['git', '-C', repo, 'status']);
+      expect(existsSync(marker)).toBe(false);
+      await waitFor(
+        'the orphaned container to go',
+        async () => (await containers(killed.name)) === '',
+        30_000,
+      );
+      await runAsTestUser(host, ['git', '-C', repo, 'rm', '-q', '--cached', 'kq']);
+      await runAsTestUser(host, ['rm', '-rf', join(repo, 'kq')]);
     });
 
     it('SIGKILL: the next start removes the staged home, secret file and container; a live run keeps its own', async () => {

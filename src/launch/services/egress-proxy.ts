@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expansionEnv } from '../../config/expand.js';
 import { RuntimeError } from '../../errors.js';
+import { hostInterfaceAddresses } from '../../network/address-class.js';
 import { Allowlist, parseAllowEntry } from '../../network/allowlist.js';
 import { startEgressProxy } from '../../network/egress-proxy.js';
 import { SANDBOX_NODE_PATH } from '../../../agents/sandbox-node.js';
@@ -102,7 +103,11 @@ export const egressProxyService: HostService = {
         if (!p.ok) throw new RuntimeError(`network allowlist: ${p.reason}`);
         return p.entry;
       }),
-      { hostLoopback: egress.hostLoopback },
+      // in lockdown the host's own addresses are out of every range (they reach its services bound to all)
+      {
+        hostLoopback: egress.hostLoopback,
+        ...(run.lockdown ? { hostAddresses: hostInterfaceAddresses } : {}),
+      },
     );
     const logFile = networkLogPath();
     mkdirSync(dirname(logFile), { recursive: true, mode: 0o700 });

@@ -295,3 +295,47 @@ describe('presets', () => {
       for (const h of hosts) expect(parseAllowEntry(h), h).toMatchObject({ ok: true });
   });
 });
+
+describe("lockdown: the host's own addresses are out of every range", () => {
+  const own = ['192.168.1.20', 'fe80::1234', '2001:4860::20', '203.0.114.9'];
+  const locked = (...texts: string[]) => new Allowlist(entries(texts), { hostAddresses: () => own });
+  const decide = (host: string, l: Allowlist, answer: string[] = []) =>
+    decideEgress(host, 443, l, () => Promise.resolve(answer));
+
+  it('a wide or a LAN range does not list them; other addresses in the range still are', () => {
+    const l = locked('0.0.0.0/0', '::/0', '192.168.1.0/24');
+    expect(l.listsAddress('192.168.1.20')).toBe(false);
+    expect(l.listsAddress('::ffff:192.168.1.20')).toBe(false);
+    expect(l.listsAddress('FE80:0:0:0:0:0:0:1234')).toBe(false);
+    expect(l.listsAddress('2001:4860:0::20')).toBe(false);
+    expect(l.listsAddress('192.168.1.21')).toBe(true);
+    expect(l.listsAddress('8.8.8.8')).toBe(true);
+    expect(l.isUnlistedHostAddress('192.168.1.20')).toBe(true);
+  });
+
+  it('an entry naming the address exactly (or as a /32) still lists it', () => {
+    expect(locked('192.168.1.20').listsAddress('192.168.1.20')).toBe(true);
+    expect(locked('192.168.1.20/32', '0.0.0.0/0').listsAddress('192.168.1.20')).toBe(true);
+    expect(locked('[fe80::1234]').listsAddress('fe80:0::1234')).toBe(true);
+  });
+
+  it('a literal, or a listed name resolving to one (a public one too), is refused with a reason', async () => {
+    const l = locked('0.0.0.0/0', '::/0', 'api.example.com');
+    expect(await decide('192.168.1.20', l)).toEqual({
+      allowed: false,
+      reason:
+        "the address 192.168.1.20 is this host's own address, which a lockdown run reaches only when that address itself is listed (--allow-domain 192.168.1.20)",
+    });
+    expect(await decide('[2001:4860::20]', l)).toMatchObject({ allowed: false });
+    expect(await decide('api.example.com', l, ['8.8.8.8', '203.0.114.9'])).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/^api\.example\.com \(203\.0\.114\.9\) is this host's own address/),
+    });
+    expect(await decide('api.example.com', l, ['8.8.8.8'])).toEqual({ allowed: true, address: '8.8.8.8' });
+    expect(await decide('192.168.1.21', l)).toEqual({ allowed: true, address: '192.168.1.21' });
+  });
+
+  it('outside lockdown (no host addresses given) a range lists them as before', () => {
+    expect(noLoopback('0.0.0.0/0').listsAddress('192.168.1.20')).toBe(true);
+  });
+});
