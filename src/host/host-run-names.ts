@@ -96,6 +96,21 @@ export const AGENT_CONFIG_NAMES: readonly HostRunName[] = [
   agentFile('.nvim.lua', 'Neovim exrc', 'report'),
   agentFile('.nvimrc', 'Neovim exrc', 'report'),
   agentFile('.exrc', 'Vim exrc', 'report'),
+  agentFile('.vimrc', 'Vim exrc', 'report'),
+  agentFile('.gvimrc', 'Vim exrc', 'report'),
+  agentDir('.qwen', 'Qwen Code project settings and hooks', 'report'),
+  agentDir('.roo', 'Roo Code rules and MCP servers', 'report'),
+  agentDir('.kilocode', 'Kilo Code rules and MCP servers', 'report'),
+  agentDir('.clinerules', 'Cline rules and hooks', 'report'),
+  agentDir('.amp', 'Amp project settings', 'report'),
+  agentFile('crush.json', 'Crush project config (MCP servers, LSP commands)', 'report'),
+  agentFile('.crush.json', 'Crush project config (MCP servers, LSP commands)', 'report'),
+  // package managers' project config runs code on the host's next install, run or test
+  agentFile('.npmrc', 'npm project config (node-options, script-shell run with every npm run)', 'report'),
+  agentFile('.yarnrc.yml', 'Yarn project config (yarnPath is the yarn that runs)', 'report'),
+  agentFile('.yarnrc', 'Yarn classic project config (yarn-path)', 'report'),
+  agentFile('.pnpmfile.cjs', 'pnpm hooks (run at every install)', 'report'),
+  agentFile('bunfig.toml', 'Bun project config (preload scripts)', 'report'),
 ];
 
 /** The lefthook config files: where one exists, the others are covered too (lefthook merges the local ones). */

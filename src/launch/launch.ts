@@ -1,3 +1,4 @@
+import { resetTerminal } from '../util/terminal-reset.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -313,7 +314,10 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     protectedBefore = snapshotProtected(p.protectedPaths);
     pathDirsBefore = p.scans.flatMap((s) => snapshotPathDirs(envrcsOf(s), s.root));
     mark('starting sandbox');
-    const { outcome, guard } = await runSandbox(p, teardown);
+    const { outcome, guard } = await runSandbox(p, teardown).finally(() => {
+      // the agent shared the terminal: whatever state it left must not hide or garble what ags says next
+      if (sandboxStarted(p)) resetTerminal();
+    });
     return afterSandboxExit(p, outcome, guard);
   } finally {
     teardown.finish();

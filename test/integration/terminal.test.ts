@@ -35,4 +35,23 @@ describe('a terminal run under script(1)', () => {
     // the pseudo-terminal echoes a NUL it receives as ^@
     expect(text).not.toContain('^@');
   });
+
+  it("an agent's last escape sequence cannot hide the report ags writes after the run", async () => {
+    const work = await makeTestRepo(host, join(tmp.dir, 'conceal'), {});
+    const transcript = join(tmp.dir, 'conceal-transcript');
+    // conceal every later character, switch to the line-drawing set, and plant a file the host's vim may run
+    const inside = `printf 'set exrc\\n' > .vimrc; printf '\\033[8m\\033(0'`;
+    const cmd = `${process.execPath} ${AGS_BIN} --config ${config} --agent shell -- -c "${inside}"`;
+    const r = await runAsTestUser(host, ['script', '-qfec', cmd, transcript], { cwd: work, stdin: 'ignore' });
+    expect(r.exitCode, String(r.stdout)).toBe(0);
+    const text = readFileSync(transcript, 'latin1');
+    const concealed = text.lastIndexOf('\x1b[8m');
+    const report = text.indexOf('.vimrc', concealed);
+    expect(concealed).toBeGreaterThan(-1);
+    expect(report, text).toBeGreaterThan(concealed);
+    // between the agent's last bytes and ags's report: attributes off and the ASCII set back
+    const between = text.slice(concealed, report);
+    expect(between).toContain('\x1b[0m');
+    expect(between).toContain('\x1b(B');
+  });
 });
