@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGS_BIN, giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
+import { AGS_BIN, giveToTestUser, runAgs, signalAgs, writeTestConfig } from '../support/ags.js';
 import { type TestHost, loadTestHost, podman, runAsTestUser } from '../support/host.js';
 import { testUserTempDir } from '../support/tmp.js';
 
@@ -164,26 +164,32 @@ describe('ags --agent shell in a real rootless container', () => {
     // wait until the container runs: the session dir with its env file exists and the agent printed
     const deadline = Date.now() + 30_000;
     let envFile: string | undefined;
+    let name = '';
     while (Date.now() < deadline) {
       const s = sessionDirs().find((d) => d.startsWith('session-'));
       if (s && existsSync(join(runtime, 'ags', s, 'secrets', 'env'))) {
         envFile = join(runtime, 'ags', s, 'secrets', 'env');
+        // this run's container only: other runs of the test user may be going on
         const ps = await podman(host, ['ps', '--format', '{{.Names}}']);
-        if (String(ps.stdout).includes('ags-repo-')) break;
+        name =
+          String(ps.stdout)
+            .split('\n')
+            .find((n) => n.endsWith(`-${s.slice('session-'.length)}`)) ?? '';
+        if (name) break;
       }
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(envFile).toBeDefined();
+    expect(name).not.toBe('');
     expect((statSync(envFile!).mode & 0o777).toString(8)).toBe('600');
     // signal ags itself (the node process under runuser), not the whole group
-    const pids = await execa('pgrep', ['-u', String(host.uid), '-f', 'bin/ags.js --config']);
-    for (const pid of String(pids.stdout).trim().split('\n')) process.kill(Number(pid), 'SIGTERM');
+    signalAgs(child, 'SIGTERM');
     const r = await child;
     expect(r.exitCode).toBe(143);
     expect(existsSync(envFile!)).toBe(false);
     expect(sessionDirs()).toEqual([]);
     const ps = await podman(host, ['ps', '-a', '--format', '{{.Names}}']);
-    expect(String(ps.stdout)).not.toContain('ags-repo-');
+    expect(String(ps.stdout).split('\n')).not.toContain(name);
   });
 
   it('cleans up what a killed run left behind at the next start', async () => {
