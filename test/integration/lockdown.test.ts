@@ -288,6 +288,35 @@ describe('lockdown', () => {
     expect([existsSync(`${marker}.dir`), existsSync(`${marker}.file`)]).toEqual([false, false]);
   });
 
+  it('a gitlink hidden in a split index, under node_modules, is found and moved aside (red team lock4)', async () => {
+    const dir = join(tmp.dir, 'split-plant');
+    mkdirSync(dir);
+    giveToTestUser(host, dir);
+    const outer = await makeTestRepo(host, dir, { 'README.md': 'hi\n' });
+    const git = (cwd: string, ...args: string[]) =>
+      runAsTestUser(host, ['git', '-C', cwd, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
+    await git(outer, 'add', '-A');
+    await git(outer, 'commit', '-q', '-m', 'init');
+    const marker = join(tmp.dir, 'SPLIT-PWNED');
+    const id = '-c user.name=t -c user.email=t@t';
+    // the walk does not enter node_modules, and after --split-index the gitlink sits in .git/sharedindex.*
+    const script = [
+      `git init -q node_modules/x && git -C node_modules/x ${id} commit -q --allow-empty -m s`,
+      `git -C node_modules/x config core.fsmonitor 'touch ${marker}; false'`,
+      'git update-index --add --cacheinfo 160000,$(git -C node_modules/x rev-parse HEAD),node_modules/x',
+      'git update-index --split-index',
+    ].join(' && ');
+    const r = await runAgs(host, ['--config', config, '--lockdown', '--agent', 'shell', '--', '-c', script], {
+      cwd: outer,
+      env: env(),
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stderr)).toMatch(/moved \S*\/node_modules\/x\/\.git to /);
+    const status = await runAsTestUser(host, ['git', '-C', outer, 'status']);
+    expect(status.exitCode, String(status.stderr)).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it("a wide range does not reach the host's own addresses; naming the address does", async () => {
     const dir = join(tmp.dir, 'wide-range');
     mkdirSync(dir);

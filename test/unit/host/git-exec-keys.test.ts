@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
@@ -86,6 +86,33 @@ describe('repositories nested as gitlinks (the host git status enters them)', ()
       expect(readGitlinks(join(repo, '.git', 'index')).sort()).toEqual(['a/deep/lib', 'a/deep/lib2', 'b']);
     },
   );
+
+  const nestedRepo = (p: string) => {
+    mkdirSync(join(repo, p), { recursive: true });
+    git(join(repo, p), 'init', '-q');
+    git(join(repo, p), 'commit', '-q', '--allow-empty', '-m', 'i');
+    return git(join(repo, p), 'rev-parse', 'HEAD').stdout.trim();
+  };
+
+  it('are read from a split index: the shared index, and a shared entry a gitlink replaces', () => {
+    nestedRepo('node_modules/x');
+    for (let i = 0; i < 70; i++) writeFileSync(join(repo, `f${i}`), String(i));
+    writeFileSync(join(repo, 'was-a-file'), 'x');
+    git(repo, 'add', '.');
+    git(repo, 'update-index', '--split-index');
+    expect(readdirSync(join(repo, '.git')).some((n) => n.startsWith('sharedindex.'))).toBe(true);
+    // the split index holds no entry of its own now: the gitlink is in the shared one
+    expect(readGitlinks(join(repo, '.git', 'index'))).toEqual(['node_modules/x']);
+    // a file entry of the shared index turned into a gitlink: written without its name in the split index
+    const head = nestedRepo('other');
+    git(repo, 'update-index', '--cacheinfo', `160000,${head},was-a-file`);
+    git(repo, 'update-index', '--add', '--cacheinfo', `160000,${head},added-later`);
+    expect(readGitlinks(join(repo, '.git', 'index')).sort()).toEqual([
+      'added-later',
+      'node_modules/x',
+      'was-a-file',
+    ]);
+  });
 
   it('a nested repository the agent made and added is reported with what it would run', () => {
     const before = snapshotGitExec([repo], tmp);
