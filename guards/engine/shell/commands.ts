@@ -90,6 +90,8 @@ export interface Wrapper {
   positionals?: number;
   /** Options after which nothing runs (`command -v`). */
   noRun?: readonly string[];
+  /** The wrapper is a command the rules judge too (`nsenter -t 1 sh`), not only a way to run one. */
+  judged?: boolean;
 }
 
 export const WRAPPERS: Record<string, Wrapper> = {
@@ -154,8 +156,8 @@ export const WRAPPERS: Record<string, Wrapper> = {
   flock: { withArg: ['-w', '-E', '--timeout', '--conflict-exit-code'], positionals: 1 },
   strace: { withArg: ['-o', '-e', '-p', '-s', '-u', '-E', '-a', '-O', '-S', '-X', '-P', '-I', '-b'] },
   ltrace: { withArg: ['-o', '-e', '-p', '-s', '-u', '-a', '-n', '-l'] },
-  unshare: { withArg: ['-S', '-G', '-R', '-w', '--setuid', '--setgid', '--root', '--wd'] },
-  nsenter: { withArg: ['-t', '-S', '-G', '--target', '--setuid', '--setgid'] },
+  unshare: { withArg: ['-S', '-G', '-R', '-w', '--setuid', '--setgid', '--root', '--wd'], judged: true },
+  nsenter: { withArg: ['-t', '-S', '-G', '--target', '--setuid', '--setgid'], judged: true },
   runuser: { withArg: ['-u', '-g', '-G', '--user', '--group', '--supp-group'] },
   catchsegv: { withArg: [] },
   fakeroot: { withArg: ['-l', '-s', '-i', '--lib', '--faked'] },

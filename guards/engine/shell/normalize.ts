@@ -388,6 +388,7 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
     if (wrapper) {
       const r = skipWrapperOptions(rest, wrapper);
       if (r === null || r.length === 0) return record(cmd, ctx, at);
+      if (wrapper.judged) record(cmd, ctx, at);
       chain.push(name);
       w = r;
       continue;
