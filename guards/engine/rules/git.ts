@@ -1,4 +1,5 @@
 /** Pack `git`: commands that lose commits, uncommitted work or remote history. */
+import { gitConfigEnvRunsCommand } from '../shell/run-options.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import type { Rule, RuleContext } from './types.js';
 
@@ -92,6 +93,17 @@ const EXEC_KEY =
   /^(?:core\.(?:fsmonitor|hookspath|sshcommand|pager|editor|askpass|gitproxy|worktree)|sequence\.editor|credential\..*helper|gpg\.(?:.*\.)?program|diff\..+\.(?:textconv|command)|merge\..+\.driver|filter\..+\.(?:clean|smudge|process)|pager\..+|alias\..+|uploadpack\.packobjectshook|receive\.procreceiverefs|include\.path|includeif\..+\.path|init\.templatedir|remote\..+\.(?:uploadpack|receivepack)|protocol\.ext\.allow)$/i;
 
 export const gitRules: Rule[] = [
+  {
+    id: 'git.config-env-exec',
+    pack: 'git',
+    reason:
+      'git --config-env takes a key that makes git run a command (pager, editor, sshCommand, …) from an environment variable nobody can read here; set it literally, or ask the user',
+    commands: ['git'],
+    match: (inv) => {
+      const hit = inv.args.find((a) => a.value !== null && gitConfigEnvRunsCommand(a.value));
+      return hit ? hit.text : false;
+    },
+  },
   git(
     'git.rm-all',
     'git rm -r of the whole tree deletes every tracked file from disk; name the paths, or use --cached to untrack',

@@ -92,6 +92,8 @@ export interface Wrapper {
   noRun?: readonly string[];
   /** The wrapper is a command the rules judge too (`nsenter -t 1 sh`), not only a way to run one. */
   judged?: boolean;
+  /** After its options and positionals, these options take a shell string to run (`flock FILE -c CMD`). */
+  stringOpts?: readonly string[];
 }
 
 export const WRAPPERS: Record<string, Wrapper> = {
@@ -153,7 +155,11 @@ export const WRAPPERS: Record<string, Wrapper> = {
   stdbuf: { withArg: ['-i', '-o', '-e', '--input', '--output', '--error'] },
   unbuffer: { withArg: [] },
   chroot: { withArg: ['--userspec', '--groups'], positionals: 1 },
-  flock: { withArg: ['-w', '-E', '--timeout', '--conflict-exit-code'], positionals: 1 },
+  flock: {
+    withArg: ['-w', '-E', '--timeout', '--conflict-exit-code'],
+    positionals: 1,
+    stringOpts: ['-c', '--command'],
+  },
   strace: { withArg: ['-o', '-e', '-p', '-s', '-u', '-E', '-a', '-O', '-S', '-X', '-P', '-I', '-b'] },
   ltrace: { withArg: ['-o', '-e', '-p', '-s', '-u', '-a', '-n', '-l'] },
   unshare: { withArg: ['-S', '-G', '-R', '-w', '--setuid', '--setgid', '--root', '--wd'], judged: true },

@@ -31,6 +31,7 @@ import {
   skipXargsOptions,
 } from './options.js';
 import { classifyOutput } from './producers.js';
+import { commandVarText, optionCommands } from './run-options.js';
 import { interpretBuiltin } from './builtins.js';
 import { argAlt, assignmentValue, assignVar, envOf, expandWords, splitAssignment } from './interp.js';
 
@@ -209,6 +210,7 @@ function lastPrimaryOf(s: Script, ctx: WalkContext): Invocation | null {
 
 function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocation | null {
   for (const a of cmd.assigns) walkWordScripts(a, ctx, frame.level, frame.via);
+  for (const a of cmd.assigns) walkCommandVar(staticValue(a), ctx, frame);
   for (const w of cmd.words) walkWordScripts(w, ctx, frame.level, frame.via);
   if (cmd.loop) {
     // `for x in $(…)` runs the substitution
@@ -310,7 +312,10 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
   for (let guard = 0; guard < 64 && w.length > 0; guard++) {
     ctx.budget.tick();
     // leading assignments after a wrapper (`env A=1 cmd`, `sudo A=1 cmd`)
-    while (w.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(staticValue(w[0]!) ?? '')) w = w.slice(1);
+    while (w.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(staticValue(w[0]!) ?? '')) {
+      walkCommandVar(staticValue(w[0]!), ctx, at);
+      w = w.slice(1);
+    }
     if (w.length === 0) return null;
     const first = w[0]!;
     const v = staticValue(first);
@@ -389,6 +394,12 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       const r = skipWrapperOptions(rest, wrapper);
       if (r === null || r.length === 0) return record(cmd, ctx, at);
       if (wrapper.judged) record(cmd, ctx, at);
+      const opt = staticValue(r[0]!);
+      if (opt !== null && wrapper.stringOpts?.includes(opt)) {
+        const text = r[1] ? staticValue(r[1]) : null;
+        if (text !== null) walkShellString(text, ctx, { level: at.level + 1, via: [...chain, `${name} ${opt}`] });
+        return null;
+      }
       chain.push(name);
       w = r;
       continue;
@@ -482,6 +493,16 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   return inv;
 }
 
+/** `GIT_PAGER=CMD`, `export GIT_SSH_COMMAND=CMD`, `env PAGER=CMD …`: programs will run CMD, so it is walked as shell. */
+function walkCommandVar(assign: string | null, ctx: WalkContext, frame: { level: number; via: string[] }): void {
+  if (assign === null) return;
+  const eq = assign.indexOf('=');
+  if (eq < 1) return;
+  const name = assign.slice(0, eq);
+  const text = commandVarText(name, assign.slice(eq + 1));
+  if (text !== null) walkShellString(text, ctx, { level: frame.level + 1, via: [...frame.via, `${name}=`] });
+}
+
 /** Walks a function's body with its arguments bound to `$1`…. */
 function callFunction(name: string, body: Script, inv: Invocation, ctx: WalkContext): void {
   const env = envOf(ctx);
@@ -519,6 +540,11 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   const n = inv.name;
   const level = inv.level + 1;
   const nested = (src: string, how: string) => walkShellString(src, ctx, { level, via: [...inv.via, how] });
+  for (const c of optionCommands(inv)) {
+    if (c.text !== null) nested(c.text, c.how);
+    else markDynamicEval(inv, [c.arg], ctx);
+  }
+  if (DECLARE_BUILTINS.has(n)) for (const a of inv.args) walkCommandVar(a.value, ctx, inv);
   if (isShell(n)) {
     const script = shellScriptArg(inv.args);
     if (script === 'none') {
@@ -704,6 +730,7 @@ function markDynamicEval(inv: Invocation, args: Arg[], ctx: WalkContext): void {
   ) ?? { kind: 'dynamic', desc: args.map((a) => a.text).join(' ') };
 }
 
+const DECLARE_BUILTINS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 const EDITORS = new Set(['vi', 'vim', 'nvim', 'ex', 'view', 'gvim', 'vimdiff']);
 
 /** Shell commands an editor's startup commands run: `-c ':!cmd'`, `+'!cmd'`, `--cmd 'r !cmd'`, `call system('…')`. */
