@@ -11,7 +11,7 @@ import { remoteCommand } from './remote.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
 import { extractInlineCode, shellStringsInCode } from '../inline-code.js';
 import { resolveLexical } from '../paths.js';
-import { isShell, MAX_XARGS_WORDS, WRAPPERS } from './commands.js';
+import { isShell, LOADER, LOADER_WRAPPER, MAX_XARGS_WORDS, WRAPPERS, type Wrapper } from './commands.js';
 import {
   litWord,
   newInvocation,
@@ -334,7 +334,9 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       ctx.out.push(inv);
       return inv;
     }
-    const name = basename(v);
+    // a path the script copied a program to runs that program (`cp /bin/rm ./x; ./x -rf ~`)
+    const copied = v.includes('/') ? envOf(ctx).programs?.get(resolveLexical(v, ctx)) : undefined;
+    const name = copied ?? basename(v);
     const rest = w.slice(1);
     const cmd: Resolved = { words: w, name, rest, redirs };
     if (name === 'env') {
@@ -389,24 +391,51 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
         appendsArgs: stdin?.kind !== 'literal',
       });
     }
-    const wrapper = WRAPPERS[name];
+    // a runner with its subcommand (`pnpm exec`, `uv run`), a wrapper, or a dynamic loader (`ld-linux….so.2 /bin/rm`)
+    const sub = rest[0] ? staticValue(rest[0]) : null;
+    const runner = sub !== null ? ownWrapper(`${name} ${sub}`) : undefined;
+    const wrapper = runner ?? ownWrapper(name) ?? (LOADER.test(name) ? LOADER_WRAPPER : undefined);
     if (wrapper) {
-      const r = skipWrapperOptions(rest, wrapper);
-      if (r === null || r.length === 0) return record(cmd, ctx, at);
-      if (wrapper.judged) record(cmd, ctx, at);
-      const opt = staticValue(r[0]!);
-      if (opt !== null && wrapper.stringOpts?.includes(opt)) {
-        const text = r[1] ? staticValue(r[1]) : null;
-        if (text !== null) walkShellString(text, ctx, { level: at.level + 1, via: [...chain, `${name} ${opt}`] });
+      const wrest = runner ? rest.slice(1) : rest;
+      const s = stringOptAt(wrest, wrapper);
+      if (s !== -1) {
+        // `flock FILE -c CMD`, `npx -c CMD`: the string is a shell command
+        const text = wrest[s + 1] ? staticValue(wrest[s + 1]!) : null;
+        if (text === null) return record(cmd, ctx, at);
+        walkShellString(text, ctx, { level: at.level + 1, via: [...chain, `${name} ${staticValue(wrest[s]!)}`] });
         return null;
       }
-      chain.push(name);
+      const r = skipWrapperOptions(wrest, wrapper);
+      if (r === null || r.length === 0) return record(cmd, ctx, at);
+      if (wrapper.judged) record(cmd, ctx, at);
+      chain.push(runner ? `${name} ${sub}` : name);
       w = r;
       continue;
     }
     return record(cmd, ctx, at);
   }
   return null;
+}
+
+function ownWrapper(key: string): Wrapper | undefined {
+  return Object.hasOwn(WRAPPERS, key) ? WRAPPERS[key] : undefined;
+}
+
+/** Where a wrapper's shell-string option is among its own options and positionals (`flock F -c CMD`), or -1. */
+function stringOptAt(rest: Word[], spec: Wrapper): number {
+  if (!spec.stringOpts?.length) return -1;
+  let positionals = 0;
+  for (let i = 0; i < rest.length; i++) {
+    const v = staticValue(rest[i]!);
+    if (v === null || v === '--') return -1;
+    if (spec.stringOpts.includes(v)) return i;
+    if (v.startsWith('-')) {
+      if (spec.withArg.includes(v)) i++;
+      continue;
+    }
+    if (positionals++ >= (spec.positionals ?? 0)) return -1;
+  }
+  return -1;
 }
 
 /** Skips `env` options; `-S`/`--split-string` re-parses its string as the command. */
@@ -478,6 +507,7 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   inv.cwd = ctx.cwd;
   ctx.out.push(inv);
   const env = envOf(ctx);
+  if (COPIERS.has(inv.name) || (inv.name === 'cat' && inv.redirs.length > 0)) noteCopiedProgram(inv, ctx);
   if ((env.fnStack.includes(cmd.name) && frame.concurrent) || frame.endless) inv.spawnsItself = true;
   const body = env.funcs.get(cmd.name);
   if (body && !env.fnStack.includes(cmd.name) && env.fnStack.length < 8)
@@ -501,6 +531,34 @@ function walkCommandVar(assign: string | null, ctx: WalkContext, frame: { level:
   const name = assign.slice(0, eq);
   const text = commandVarText(name, assign.slice(eq + 1));
   if (text !== null) walkShellString(text, ctx, { level: frame.level + 1, via: [...frame.via, `${name}=`] });
+}
+
+const COPIERS = new Set(['cp', 'ln', 'install', 'mv', 'rsync']);
+/** A program's own file: in a bin directory (`/bin/rm`, or `/usr/bin/rm` from `$(command -v rm)`). */
+const PROGRAM_FILE = /^\/(?:usr\/)?(?:local\/)?s?bin\/([^/]+)$/;
+
+/** `cp /bin/rm ./x`, `ln -s "$(which git)" /tmp/g`, `cat /bin/rm > ./r`: remembers that the new path runs that program. */
+function noteCopiedProgram(inv: Invocation, ctx: WalkContext): void {
+  const ops = inv.args.filter((a, i) => {
+    const v = a.value;
+    if (v === null || !v.startsWith('-')) return !/^-(?:m|o|g|S|-mode|-owner|-group|-suffix)$/.test(inv.args[i - 1]?.value ?? '');
+    return false;
+  });
+  let src: Arg | undefined;
+  let dst: string | null = null;
+  if (inv.name === 'cat') {
+    src = ops[0];
+    const out = inv.redirs.find((r) => (r.op === '>' || r.op === '>|') && r.target && (r.fd === null || r.fd === '1'));
+    dst = out?.target ? staticValue(out.target) : null;
+  } else if (ops.length === 2) {
+    src = ops[0];
+    dst = ops[1]!.value;
+  }
+  const prog = src?.value ? PROGRAM_FILE.exec(src.value)?.[1] : undefined;
+  if (!prog || dst === null) return;
+  let abs = resolveLexical(dst, ctx);
+  if (dst.endsWith('/')) abs = `${abs}/${prog}`;
+  (envOf(ctx).programs ??= new Map()).set(abs, prog);
 }
 
 /** Walks a function's body with its arguments bound to `$1`…. */
