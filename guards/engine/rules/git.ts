@@ -97,7 +97,7 @@ export const gitRules: Rule[] = [
     id: 'git.config-env-exec',
     pack: 'git',
     reason:
-      'git --config-env takes a key that makes git run a command (pager, editor, sshCommand, …) from an environment variable nobody can read here; set it literally, or ask the user',
+      'git --config-env sets a key that makes git run a command (pager, editor, sshCommand, …) from a variable; ask the user',
     commands: ['git'],
     match: (inv) => {
       const hit = inv.args.find((a) => a.value !== null && gitConfigEnvRunsCommand(a.value));

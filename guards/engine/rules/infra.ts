@@ -254,7 +254,8 @@ export const infraRules: Rule[] = [
       if (p[0] === 'api') {
         const v = inv.args.map((a) => a.value ?? '');
         const i = v.findIndex((x) => x === '-X' || x === '--method');
-        const m = i === -1 ? v.find((x) => /^(?:-X|--method=)/.test(x))?.replace(/^(?:-X|--method=)/, '') : v[i + 1];
+        const m =
+          i === -1 ? v.find((x) => /^(?:-X|--method=)/.test(x))?.replace(/^(?:-X|--method=)/, '') : v[i + 1];
         if (m && m.toUpperCase() === 'DELETE') return `${inv.name} api DELETE`;
       }
       return false;

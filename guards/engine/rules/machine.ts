@@ -80,7 +80,7 @@ const GROUPS: ReadonlyArray<{ id: string; reason: string; entries: Entry[] }> = 
   {
     id: 'machine.kernel',
     reason:
-      'changes the running kernel (sysrq, /proc/sys, /sys, sysctl, kernel modules), which can crash or open the machine; ask the user',
+      'changes the running kernel (sysrq, /proc/sys, /sys, sysctl, modules), which can crash or open the machine; ask the user',
     entries: [
       { commands: ['sysctl'], any: /^(?:-w|--write|-p.*|--load.*|--system)$|^[^-][^=]*=/ },
       {
@@ -153,7 +153,8 @@ const GROUPS: ReadonlyArray<{ id: string; reason: string; entries: Entry[] }> = 
       {
         commands: ['nmcli'],
         pos: (p) =>
-          ((p[0] === 'networking' || p[0] === 'n' || p[0] === 'radio' || p[0] === 'r') && p.includes('off')) ||
+          ((p[0] === 'networking' || p[0] === 'n' || p[0] === 'radio' || p[0] === 'r') &&
+            p.includes('off')) ||
           (/^(?:c|con|connection|d|dev|device)$/.test(p[0] ?? '') &&
             /^(?:down|delete|del|disconnect)$/.test(p[1] ?? '')),
       },
@@ -162,11 +163,23 @@ const GROUPS: ReadonlyArray<{ id: string; reason: string; entries: Entry[] }> = 
   {
     id: 'machine.mount',
     reason:
-      'mounts, unmounts, enters namespaces or turns off swap: changes what the machine and its other processes see; ask the user',
+      'mounts, unmounts, enters namespaces or turns off swap: changes what the machine and its processes see; ask the user',
     entries: [
       {
         commands: ['mount'],
-        withArg: ['-t', '-o', '-O', '-L', '-U', '-T', '-N', '--types', '--options', '--test-opts', '--namespace'],
+        withArg: [
+          '-t',
+          '-o',
+          '-O',
+          '-L',
+          '-U',
+          '-T',
+          '-N',
+          '--types',
+          '--options',
+          '--test-opts',
+          '--namespace',
+        ],
         operand: true,
         any: /^(?:-a|--all|--bind|--rbind|--move|-B|-M|-R)$|(?:^|,)remount(?:,|$)/,
         unless: /^(?:-l|--list|-h|--help|-V|--version)$/,
@@ -207,7 +220,7 @@ const GROUPS: ReadonlyArray<{ id: string; reason: string; entries: Entry[] }> = 
   {
     id: 'disk.volume-remove',
     reason:
-      'removes logical volumes, storage pools, RAID arrays, encryption headers or device mappings, destroying what is on them; ask the user',
+      'removes volumes, pools, RAID arrays, encryption headers or device mappings, destroying their data; ask the user',
     entries: [
       { commands: ['lvremove', 'vgremove', 'pvremove', 'lvreduce'], always: true, unless: HELP },
       { commands: ['zpool'], verb: /^(?:destroy|labelclear|remove|detach|offline|split)$/ },
@@ -219,7 +232,12 @@ const GROUPS: ReadonlyArray<{ id: string; reason: string; entries: Entry[] }> = 
       },
       { commands: ['losetup'], any: /^(?:-d|--detach|-D|--detach-all)$/ },
       { commands: ['dmsetup'], verb: /^(?:remove|remove_all|wipe_table|clear|reload|load|suspend)$/ },
-      { commands: ['btrfs'], pos: (p) => /^(?:s|su|sub|subv|subvolume|d|dev|device)/.test(p[0] ?? '') && /^(?:delete|remove|del)$/.test(p[1] ?? '') },
+      {
+        commands: ['btrfs'],
+        pos: (p) =>
+          /^(?:s|su|sub|subv|subvolume|d|dev|device)/.test(p[0] ?? '') &&
+          /^(?:delete|remove|del)$/.test(p[1] ?? ''),
+      },
     ],
   },
 ];
@@ -239,7 +257,8 @@ function entryMatches(e: Entry, inv: Invocation): boolean {
 }
 
 /** Kernel interfaces a write to which changes the running machine. */
-const KERNEL_FILES = /^\/proc\/(?:sysrq-trigger$|sys\/|kcore$)|^\/sys\/(?!fs\/cgroup\/)|^\/dev\/(?:mem|kmem|port)$/;
+const KERNEL_FILES =
+  /^\/proc\/(?:sysrq-trigger$|sys\/|kcore$)|^\/sys\/(?!fs\/cgroup\/)|^\/dev\/(?:mem|kmem|port)$/;
 
 function tableRule(g: (typeof GROUPS)[number]): Rule {
   const byName = new Map<string, Entry[]>();

@@ -242,7 +242,15 @@ export const WRAPPERS: Record<string, Wrapper> = {
 /** Dynamic loaders run the program they are given (`/lib64/ld-linux-x86-64.so.2 /bin/rm -rf ~`). */
 export const LOADER = /^ld(?:-linux(?:-[\w-]+)?|-musl-[\w-]+)?\.so(?:\.\d+)*$/;
 export const LOADER_WRAPPER: Wrapper = {
-  withArg: ['--library-path', '--preload', '--audit', '--argv0', '--inhibit-rpath', '--glibc-hwcaps-mask', '--glibc-hwcaps-prepend'],
+  withArg: [
+    '--library-path',
+    '--preload',
+    '--audit',
+    '--argv0',
+    '--inhibit-rpath',
+    '--glibc-hwcaps-mask',
+    '--glibc-hwcaps-prepend',
+  ],
   noRun: ['--list', '--verify', '--version', '--help', '--list-tunables', '--list-diagnostics'],
 };
 

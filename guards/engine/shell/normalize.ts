@@ -10,6 +10,7 @@ import { parseShell } from './parser.js';
 import { remoteCommand } from './remote.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
 import { extractInlineCode, shellStringsInCode } from '../inline-code.js';
+import { canonicalCode } from '../code-canon.js';
 import { resolveLexical } from '../paths.js';
 import { isShell, LOADER, LOADER_WRAPPER, MAX_XARGS_WORDS, WRAPPERS, type Wrapper } from './commands.js';
 import {
@@ -402,7 +403,10 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
         // `flock FILE -c CMD`, `npx -c CMD`: the string is a shell command
         const text = wrest[s + 1] ? staticValue(wrest[s + 1]!) : null;
         if (text === null) return record(cmd, ctx, at);
-        walkShellString(text, ctx, { level: at.level + 1, via: [...chain, `${name} ${staticValue(wrest[s]!)}`] });
+        walkShellString(text, ctx, {
+          level: at.level + 1,
+          via: [...chain, `${name} ${staticValue(wrest[s]!)}`],
+        });
         return null;
       }
       const r = skipWrapperOptions(wrest, wrapper);
@@ -524,7 +528,11 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
 }
 
 /** `GIT_PAGER=CMD`, `export GIT_SSH_COMMAND=CMD`, `env PAGER=CMD …`: programs will run CMD, so it is walked as shell. */
-function walkCommandVar(assign: string | null, ctx: WalkContext, frame: { level: number; via: string[] }): void {
+function walkCommandVar(
+  assign: string | null,
+  ctx: WalkContext,
+  frame: { level: number; via: string[] },
+): void {
   if (assign === null) return;
   const eq = assign.indexOf('=');
   if (eq < 1) return;
@@ -541,14 +549,17 @@ const PROGRAM_FILE = /^\/(?:usr\/)?(?:local\/)?s?bin\/([^/]+)$/;
 function noteCopiedProgram(inv: Invocation, ctx: WalkContext): void {
   const ops = inv.args.filter((a, i) => {
     const v = a.value;
-    if (v === null || !v.startsWith('-')) return !/^-(?:m|o|g|S|-mode|-owner|-group|-suffix)$/.test(inv.args[i - 1]?.value ?? '');
+    if (v === null || !v.startsWith('-'))
+      return !/^-(?:m|o|g|S|-mode|-owner|-group|-suffix)$/.test(inv.args[i - 1]?.value ?? '');
     return false;
   });
   let src: Arg | undefined;
   let dst: string | null = null;
   if (inv.name === 'cat') {
     src = ops[0];
-    const out = inv.redirs.find((r) => (r.op === '>' || r.op === '>|') && r.target && (r.fd === null || r.fd === '1'));
+    const out = inv.redirs.find(
+      (r) => (r.op === '>' || r.op === '>|') && r.target && (r.fd === null || r.fd === '1'),
+    );
     dst = out?.target ? staticValue(out.target) : null;
   } else if (ops.length === 2) {
     src = ops[0];
@@ -698,11 +709,14 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   }
   if (code) {
     inv.code = code;
+    if (code.text !== null) code.text = canonicalCode(code.text, code.lang);
     if (code.text !== null) {
       for (const s of shellStringsInCode(code)) {
         const how = `${n} ${code.flag} → ${s.api}`;
         if (s.argv) {
-          unwrap(s.argv.map(litWord), [], ctx, { level, via: [...inv.via, how], stdin: null, upstream: [] });
+          // a home directory the code computed stands in the argv as `~` (see code-canon.ts)
+          const argv = s.argv.map((x) => litWord(/^~(?:\/|$)/.test(x) ? ctx.home + x.slice(1) : x));
+          unwrap(argv, [], ctx, { level, via: [...inv.via, how], stdin: null, upstream: [] });
         } else {
           nested(s.command!, how);
         }

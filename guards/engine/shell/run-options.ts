@@ -71,7 +71,8 @@ function valueOf(opt: string, v: string, next: Arg | undefined): { value: string
   if (v === opt) return next ? { value: next.value, arg: next } : null;
   if (opt === '+') return v.startsWith('+') ? { value: v.slice(1) } : null;
   if (opt.startsWith('--')) return v.startsWith(opt + '=') ? { value: v.slice(opt.length + 1) } : null;
-  if (opt.length === 2 && v.startsWith(opt) && v.length > 2 && !v.startsWith('--')) return { value: v.slice(2) };
+  if (opt.length === 2 && v.startsWith(opt) && v.length > 2 && !v.startsWith('--'))
+    return { value: v.slice(2) };
   return null;
 }
 
@@ -161,8 +162,12 @@ function sedCommands(inv: Invocation): OptionCommand[] {
       const t = piece.trim();
       const e = /^(?:\d+|\$|\/[^/]*\/)?(?:,(?:\d+|\$|\/[^/]*\/))?\s*e\s+([\s\S]+)$/.exec(t);
       if (e) out.push({ text: e[1]!, arg: s, how: 'sed e' });
-      const sub = /^(?:\d+|\$|\/[^/]*\/)?(?:,(?:\d+|\$|\/[^/]*\/))?\s*s(.)(?:(?!\1).)*\1((?:(?!\1).)*)\1([a-zA-Z0-9]*)$/.exec(t);
-      if (sub && sub[3]!.includes('e') && sub[2] !== '') out.push({ text: sub[2]!, arg: s, how: 'sed s///e' });
+      const sub =
+        /^(?:\d+|\$|\/[^/]*\/)?(?:,(?:\d+|\$|\/[^/]*\/))?\s*s(.)(?:(?!\1).)*\1((?:(?!\1).)*)\1([a-zA-Z0-9]*)$/.exec(
+          t,
+        );
+      if (sub && sub[3]!.includes('e') && sub[2] !== '')
+        out.push({ text: sub[2]!, arg: s, how: 'sed s///e' });
     }
   }
   return out;
