@@ -25,7 +25,7 @@ const JS_REQUIRE = /\b(?:const|let|var)\s+(\w+)\s*=\s*require\(\s*(['"])(?:node:
 const JS_DESTRUCTURE =
   /\b(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\(\s*(['"])(?:node:)?([\w/]+)\2\s*\)|\bimport\s*\{([^}]*)\}\s*from\s*(['"])(?:node:)?([\w/]+)\5/g;
 const JS_IMPORT_NS = /\bimport\s+(?:\*\s+as\s+)?(\w+)\s+from\s*(['"])(?:node:)?([\w/]+)\2/g;
-const B64 = String.raw`([A-Za-z0-9+/]{4,}={0,2})`;
+const B64 = String.raw`([A-Za-z0-9+/]{2,}={0,2})`;
 const DECODE_CALLS = [
   new RegExp(String.raw`\b(?:base64\.)?b64decode\(\s*b?(['"])${B64}\1\s*\)(?:\.decode\([^)]*\))?`, 'g'),
   new RegExp(
