@@ -577,6 +577,42 @@ section(
   ],
 );
 
+// ---- second pass: files the same command writes and then runs; machine files in /etc and /boot ----------------
+section(
+  'written-then-run',
+  [
+    "echo 'rm -rf ~' > /tmp/c.sh && bash /tmp/c.sh",
+    "printf 'git reset --hard\\n' > ./fix.sh; sh ./fix.sh",
+    "cat > /tmp/x.sh <<'EOF'\nrm -rf /work/ws\nEOF\nbash /tmp/x.sh",
+    "echo 'rm -rf ~' > t.sh && chmod +x t.sh && ./t.sh",
+    "tee /tmp/w.sh <<< 'git push --force origin main' >/dev/null; . /tmp/w.sh",
+    'echo "import shutil; shutil.rmtree(\'/home/dev\')" > /tmp/w.py && python3 /tmp/w.py',
+    "cat > /tmp/w.js <<'EOF'\nrequire('fs').rmSync(process.env.HOME, { recursive: true })\nEOF\nnode /tmp/w.js",
+    ': | sudo tee /etc/passwd',
+    "echo 'root::0:0::/root:/bin/sh' >> /etc/passwd",
+    'cp /tmp/fstab /etc/fstab',
+    "echo 'nameserver 203.0.113.9' > /etc/resolv.conf",
+    "echo 'auth sufficient pam_permit.so' > /etc/pam.d/common-auth",
+    "sed -i 's/^PermitRootLogin.*/PermitRootLogin yes/' /etc/ssh/sshd_config",
+    'rm -f /boot/vmlinuz-*',
+    "echo 'install usb-storage /bin/true' > /etc/modprobe.d/x.conf",
+  ],
+  [
+    "echo 'echo hello' > /tmp/hello.sh && bash /tmp/hello.sh",
+    "printf 'npm test\\n' > ./ci.sh; sh ./ci.sh",
+    "cat > /tmp/t.py <<'EOF'\nprint(sum(range(10)))\nEOF\npython3 /tmp/t.py",
+    'echo "console.log(1)" > /tmp/a.js && node /tmp/a.js',
+    'bash ./scripts/test.sh',
+    'sh -n ./deploy.sh',
+    'cat /etc/passwd | cut -d: -f1',
+    'grep nameserver /etc/resolv.conf',
+    'cp /etc/hosts ./hosts.backup',
+    'ls /boot',
+    "sed -n '1,5p' /etc/ssh/sshd_config",
+    'echo "127.0.0.1 app.local" | sudo tee -a /etc/hosts',
+  ],
+);
+
 const seen = new Set();
 const out = cases.filter((c) => {
   const k = JSON.stringify(c.input);
