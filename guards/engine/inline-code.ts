@@ -7,7 +7,7 @@ import type { Arg, InlineCode, Invocation, Lang } from './shell/invocation.js';
 
 export type { InlineCode, Lang } from './shell/invocation.js';
 
-function langOf(name: string): Lang | null {
+export function langOf(name: string): Lang | null {
   if (/^(?:python[0-9.]*|pypy[0-9.]*)$/.test(name)) return 'python';
   if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') return 'node';
   if (/^perl[0-9.]*$/.test(name)) return 'perl';

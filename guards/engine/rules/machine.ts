@@ -5,7 +5,7 @@
  * verbs (first positional) or options that change something, and the options that only look.
  */
 import type { Invocation } from '../shell/invocation.js';
-import { positionals } from './args.js';
+import { argPath, operands, positionals } from './args.js';
 import type { Rule, RuleContext } from './types.js';
 import { writesOf } from './writes.js';
 
@@ -256,6 +256,11 @@ function entryMatches(e: Entry, inv: Invocation): boolean {
   return false;
 }
 
+/** Files the system itself reads: accounts, PAM, sshd, mounts, the resolver, modules, boot. Not /etc/hosts. */
+const SYSTEM_FILES =
+  /^\/etc\/(?:passwd|group|shadow|gshadow|subuid|subgid|fstab|crypttab|resolv\.conf|nsswitch\.conf|hosts\.(?:allow|deny)|login\.defs|securetty|pam\.conf|pam\.d\/.+|security\/.+|ssh\/sshd_config(?:\.d\/.+)?|default\/grub|modprobe\.d\/.+|modules(?:-load\.d\/.+)?|sysctl\.conf|sysctl\.d\/.+|udev\/.+|ld\.so\.conf(?:\.d\/.+)?|ld\.so\.cache|apt\/sources\.list(?:\.d\/.+)?|yum\.repos\.d\/.+|selinux\/.+|apparmor(?:\.d)?\/.+|polkit-1\/.+|doas\.conf|machine-id|nftables\.conf|iptables\/.+|netplan\/.+|NetworkManager\/.+)$|^\/boot(?:\/|$)/;
+const REMOVERS = new Set(['rm', 'unlink', 'shred', 'mv', 'truncate']);
+
 /** Kernel interfaces a write to which changes the running machine. */
 const KERNEL_FILES =
   /^\/proc\/(?:sysrq-trigger$|sys\/|kcore$)|^\/sys\/(?!fs\/cgroup\/)|^\/dev\/(?:mem|kmem|port)$/;
@@ -287,6 +292,21 @@ export const machineRules: Rule[] = [
     match: (inv: Invocation, ctx: RuleContext) => {
       for (const w of writesOf(inv, ctx)) if (KERNEL_FILES.test(w.path)) return `writes ${w.path}`;
       return kernel.match(inv, ctx);
+    },
+  },
+  {
+    id: 'machine.system-file',
+    pack: 'machine',
+    reason:
+      'writes or deletes a file the system itself reads (accounts, PAM, sshd, fstab, resolver, modules, boot); ask the user',
+    match: (inv: Invocation, ctx: RuleContext) => {
+      for (const w of writesOf(inv, ctx)) if (SYSTEM_FILES.test(w.path)) return `writes ${w.path}`;
+      if (!REMOVERS.has(inv.name)) return false;
+      for (const a of operands(inv)) {
+        const p = argPath(a, ctx);
+        if (p !== null && SYSTEM_FILES.test(p)) return `${inv.name} ${p}`;
+      }
+      return false;
     },
   },
 ];

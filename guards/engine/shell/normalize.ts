@@ -9,7 +9,7 @@ import type { Group, Heredoc, Part, Redirect, Script, SimpleCommand, Stage, Word
 import { parseShell } from './parser.js';
 import { remoteCommand } from './remote.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
-import { extractInlineCode, shellStringsInCode } from '../inline-code.js';
+import { extractInlineCode, langOf, shellStringsInCode } from '../inline-code.js';
 import { canonicalCode } from '../code-canon.js';
 import { resolveLexical } from '../paths.js';
 import { isShell, LOADER, LOADER_WRAPPER, MAX_XARGS_WORDS, WRAPPERS, type Wrapper } from './commands.js';
@@ -335,8 +335,12 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       ctx.out.push(inv);
       return inv;
     }
-    // a path the script copied a program to runs that program (`cp /bin/rm ./x; ./x -rf ~`)
+    // a path the script copied a program to runs that program (`cp /bin/rm ./x; ./x -rf ~`); a path it wrote
+    // text to runs that text (`echo 'rm -rf ~' > t.sh; ./t.sh`)
     const copied = v.includes('/') ? envOf(ctx).programs?.get(resolveLexical(v, ctx)) : undefined;
+    const script = v.includes('/') && !copied ? envOf(ctx).files?.get(resolveLexical(v, ctx)) : undefined;
+    if (script !== undefined)
+      walkShellString(script, ctx, { level: at.level + 1, via: [...chain, `${v} (written above)`] });
     const name = copied ?? basename(v);
     const rest = w.slice(1);
     const cmd: Resolved = { words: w, name, rest, redirs };
@@ -512,6 +516,7 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   ctx.out.push(inv);
   const env = envOf(ctx);
   if (COPIERS.has(inv.name) || (inv.name === 'cat' && inv.redirs.length > 0)) noteCopiedProgram(inv, ctx);
+  if (TEXT_WRITERS.has(inv.name)) noteWrittenFile(inv, ctx);
   if ((env.fnStack.includes(cmd.name) && frame.concurrent) || frame.endless) inv.spawnsItself = true;
   const body = env.funcs.get(cmd.name);
   if (body && !env.fnStack.includes(cmd.name) && env.fnStack.length < 8)
@@ -539,6 +544,42 @@ function walkCommandVar(
   const name = assign.slice(0, eq);
   const text = commandVarText(name, assign.slice(eq + 1));
   if (text !== null) walkShellString(text, ctx, { level: frame.level + 1, via: [...frame.via, `${name}=`] });
+}
+
+const TEXT_WRITERS = new Set(['echo', 'printf', 'cat', 'tee']);
+
+/** `echo TEXT > F`, `printf … >> F`, `cat > F <<EOF`, `tee F <<< TEXT`: F now holds known text (run later in the same command). */
+function noteWrittenFile(inv: Invocation, ctx: WalkContext): void {
+  const text =
+    inv.name === 'echo' || inv.name === 'printf'
+      ? classifyOutput(inv)
+      : inv.stdin?.kind === 'literal' && (inv.name === 'tee' || inv.args.length === 0)
+        ? inv.stdin
+        : null;
+  if (text?.kind !== 'literal' || text.text === undefined) return;
+  const targets: Array<{ path: string | null; append: boolean }> = inv.redirs
+    .filter((r) => r.target && !r.heredoc && (r.fd === null || r.fd === '1') && /^(?:>|>>|>\|)$/.test(r.op))
+    .map((r) => ({ path: staticValue(r.target!), append: r.op === '>>' }));
+  if (inv.name === 'tee') {
+    const append = inv.args.some((a) => a.value === '-a' || a.value === '--append');
+    for (const a of inv.args)
+      if (a.value !== null && !a.value.startsWith('-')) targets.push({ path: a.value, append });
+  }
+  const env = envOf(ctx);
+  for (const t of targets) {
+    if (t.path === null || t.path === '/dev/null') continue;
+    const abs = resolveLexical(t.path, ctx);
+    const files = (env.files ??= new Map());
+    const prev = t.append ? (files.get(abs) ?? '') : '';
+    if (files.size < 32) files.set(abs, (prev + text.text).slice(0, 65536));
+  }
+}
+
+/** The text the script wrote to the file an argument names, if it did. */
+function writtenText(a: Arg | undefined, ctx: WalkContext): string | undefined {
+  const files = envOf(ctx).files;
+  if (!files || !a || a.value === null) return undefined;
+  return files.get(resolveLexical(a.value, ctx));
 }
 
 const COPIERS = new Set(['cp', 'ln', 'install', 'mv', 'rsync']);
@@ -625,6 +666,8 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       const file = inv.args.find((a) => a.value === null || !/^[-+]/.test(a.value));
       const proc = file?.word.parts[0];
       if (file && proc && proc.k === 'procsub') markDynamicEval(inv, [file], ctx);
+      const written = writtenText(file, ctx);
+      if (written !== undefined) nested(written, `${n} ${file!.text} (written above)`);
     } else {
       if (script.value !== null) nested(script.value, `${n} -c`);
       else markDynamicEval(inv, [script], ctx);
@@ -674,6 +717,8 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     return;
   }
   if ((n === 'source' || n === '.') && inv.args[0]) {
+    const written = writtenText(inv.args[0], ctx);
+    if (written !== undefined) nested(written, `${n} ${inv.args[0].text} (written above)`);
     const p = inv.args[0].word.parts[0];
     if (p && p.k === 'procsub') inv.stdin = producerOfScripts([p.script], ctx);
     else if (inv.args[0].value === '/dev/stdin' || inv.args[0].value === '-') inv.stdin = inv.stdin ?? null;
@@ -701,7 +746,15 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     if (remote.words) unwrap(remote.words, [], ctx, { level, via: how, stdin: inv.stdin, upstream: [] });
     return;
   }
-  const code = extractInlineCode(inv);
+  let code = extractInlineCode(inv);
+  const lang = code === null ? langOf(n) : null;
+  if (lang !== null) {
+    // `python3 /tmp/w.py` after writing it: the script is known, so it is checked like -c code
+    const file = inv.args.find((a) => a.value === null || !a.value.startsWith('-'));
+    const written = writtenText(file, ctx);
+    if (written !== undefined)
+      code = { lang, flag: `${file!.text} (written above)`, text: written, readsStdin: false };
+  }
   if (code?.readsStdin && inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined) {
     // `python3 - <<EOF`: the script is literal, so it is checked like -c code
     code.text = inv.stdin.text;
