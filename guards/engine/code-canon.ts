@@ -60,16 +60,60 @@ function moduleName(m: string): string {
 export function canonicalCode(text: string, lang: Lang): string {
   if (text.length > 20000 || lang === 'awk') return text;
   let t = text;
-  for (let round = 0; round < 4; round++) {
-    const before = t;
-    t = t.replace(CONCAT, (_m, q: string, a: string, _q2: string, b: string) => `${q}${a}${b}${q}`);
-    t = t.replace(HOME_PLUS, (_m, q: string, a: string) => `${q}~${a}${q}`);
-    t = t.replace(PLUS_HOME, (_m, q: string, a: string) => `${q}${a}~${q}`);
-    if (t === before) break;
+  // each pass only where its marker occurs: most inline code needs none of them
+  if (t.includes('+')) {
+    for (let round = 0; round < 4; round++) {
+      const before = t;
+      t = t.replace(CONCAT, (_m, q: string, a: string, _q2: string, b: string) => `${q}${a}${b}${q}`);
+      if (/HOME|home/.test(t)) {
+        t = t.replace(HOME_PLUS, (_m, q: string, a: string) => `${q}~${a}${q}`);
+        t = t.replace(PLUS_HOME, (_m, q: string, a: string) => `${q}${a}~${q}`);
+      }
+      if (t === before) break;
+    }
   }
-  t = t.replace(SUBSCRIPT, (_m, _q: string, name: string) => `.${name}`);
-  t = t.replace(GETATTR, (_m, obj: string, _q: string, name: string) => `${obj}.${name}`);
-  t = t.replace(DUNDER_IMPORT, (_m, _q: string, mod: string) => mod);
+  if (t.includes("['") || t.includes('["'))
+    t = t.replace(SUBSCRIPT, (_m, _q: string, name: string) => `.${name}`);
+  if (t.includes('getattr'))
+    t = t.replace(GETATTR, (_m, obj: string, _q: string, name: string) => `${obj}.${name}`);
+  if (t.includes('__import__')) t = t.replace(DUNDER_IMPORT, (_m, _q: string, mod: string) => mod);
+  if (t.includes('import') || t.includes('require')) t = resolveAliases(t, lang);
+  if (t.includes('[') && /HOME|home/.test(t)) t = t.replace(LIST_HOME, (_m, lead: string) => `${lead}'~'`);
+  if (/b64|base64|atob|decode64/.test(t)) {
+    for (const re of DECODE_CALLS) {
+      t = t.replace(re, (m, _q: string, b64: string) => {
+        const d = decodedText(b64);
+        return d === null ? m : quote(d);
+      });
+    }
+  }
+  if (t.includes('=')) t = inlineLiteralVariables(t);
+  // code run by exec/eval of a literal is code too
+  if (!/\b(?:exec|eval|Function|compile)\b/.test(t)) return t;
+  const extra: string[] = [];
+  for (const m of t.matchAll(EVAL_LITERAL)) {
+    extra.push(m[2]!.replace(/\\n/g, '\n').replace(/\\(.)/g, '$1'));
+    if (extra.length > 8) break;
+  }
+  return extra.length > 0 ? `${t}\n${extra.map((e) => canonicalCode(e, lang)).join('\n')}` : t;
+}
+
+/** A variable assigned exactly one literal, passed to a call: the literal (`cmd = 'rm -rf ~'; os.system(cmd)`). */
+function inlineLiteralVariables(t: string): string {
+  const assigned = new Map<string, string | null>();
+  for (const m of t.matchAll(ASSIGN_LITERAL)) {
+    const name = m[1]!;
+    assigned.set(name, assigned.has(name) ? null : `${m[2]}${m[3]}${m[2]}`);
+    if (assigned.size > 32) return t;
+  }
+  const names = [...assigned].filter(([, lit]) => lit !== null).map(([n]) => escapeRe(n));
+  if (names.length === 0) return t;
+  const use = new RegExp(`([(,]\\s*)\\$?(${names.join('|')})(?=\\s*[,)])`, 'g');
+  return t.replace(use, (_m, a: string, name: string) => `${a}${assigned.get(name)!}`);
+}
+
+function resolveAliases(text: string, lang: Lang): string {
+  let t = text;
   const aliases: Array<[RegExp, string]> = [];
   const bare: Array<[RegExp, string]> = [];
   if (lang === 'python') {
@@ -102,32 +146,5 @@ export function canonicalCode(text: string, lang: Lang): string {
   }
   for (const [re, to] of aliases) t = t.replace(re, to);
   for (const [re, to] of bare) t = t.replace(re, to);
-  // a home directory as a list element is the path `~` (`execFileSync('rm', ['-rf', os.homedir()])`)
-  t = t.replace(LIST_HOME, (_m, lead: string) => `${lead}'~'`);
-  for (const re of DECODE_CALLS) {
-    t = t.replace(re, (m, _q: string, b64: string) => {
-      const d = decodedText(b64);
-      return d === null ? m : quote(d);
-    });
-  }
-  // a variable assigned exactly one literal, passed to a call: the literal (`cmd = 'rm -rf ~'; os.system(cmd)`)
-  const assigned = new Map<string, string | null>();
-  for (const m of t.matchAll(ASSIGN_LITERAL)) {
-    const name = m[1]!;
-    assigned.set(name, assigned.has(name) ? null : `${m[2]}${m[3]}${m[2]}`);
-  }
-  for (const [name, lit] of assigned) {
-    if (lit === null || assigned.size > 32) continue;
-    t = t.replace(
-      new RegExp(`([(,]\\s*)\\$?${escapeRe(name)}(\\s*[,)])`, 'g'),
-      (_m, a: string, b: string) => `${a}${lit}${b}`,
-    );
-  }
-  // code run by exec/eval of a literal is code too
-  const extra: string[] = [];
-  for (const m of t.matchAll(EVAL_LITERAL)) {
-    extra.push(m[2]!.replace(/\\n/g, '\n').replace(/\\(.)/g, '$1'));
-    if (extra.length > 8) break;
-  }
-  return extra.length > 0 ? `${t}\n${extra.map((e) => canonicalCode(e, lang)).join('\n')}` : t;
+  return t;
 }

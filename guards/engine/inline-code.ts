@@ -130,6 +130,7 @@ export interface ShellString {
 
 const LIST = String.raw`\[\s*(?:${STR}\s*,\s*)*(?:${STR})?\s*,?\s*\]`;
 
+let PY_EXEC: RegExp;
 /** Shell-running calls per language: the API name pattern and whether its first argument is a shell string. */
 const SHELL_APIS: Record<Lang, RegExp[]> = {
   python: [
@@ -138,10 +139,10 @@ const SHELL_APIS: Record<Lang, RegExp[]> = {
       'g',
     ),
     // os.execvp('rm', ['rm', '-rf', '/']), os.spawnlp(os.P_WAIT, 'rm', 'rm', …): the program and its argv
-    new RegExp(
+    (PY_EXEC = new RegExp(
       String.raw`\b(os\.(?:exec|spawn)[lv]p?e?|os\.posix_spawnp?)\s*\(\s*(?:os\.P_\w+\s*,\s*)?(${STR})\s*,\s*(${LIST}|${STR}(?:\s*,\s*${STR})*)`,
       'g',
-    ),
+    )),
   ],
   node: [
     new RegExp(
@@ -178,6 +179,7 @@ export function shellStringsInCode(code: InlineCode): ShellString[] {
   if (code.text === null) return [];
   const out: ShellString[] = [];
   for (const re of SHELL_APIS[code.lang]) {
+    if (re === PY_EXEC && !/\bos\.(?:exec|spawn|posix_spawn)/.test(code.text)) continue;
     re.lastIndex = 0;
     for (const m of code.text.matchAll(re)) {
       const api = m[1]!;

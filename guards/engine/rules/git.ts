@@ -100,7 +100,9 @@ export const gitRules: Rule[] = [
       'git --config-env sets a key that makes git run a command (pager, editor, sshCommand, …) from a variable; ask the user',
     commands: ['git'],
     match: (inv) => {
-      const hit = inv.args.find((a) => a.value !== null && gitConfigEnvRunsCommand(a.value));
+      const hit = inv.args.find(
+        (a) => a.value !== null && a.value.startsWith('--config-env=') && gitConfigEnvRunsCommand(a.value),
+      );
       return hit ? hit.text : false;
     },
   },

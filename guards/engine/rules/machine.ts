@@ -274,33 +274,27 @@ function tableRule(g: (typeof GROUPS)[number]): Rule {
     reason: g.reason,
     commands: [...byName.keys()],
     match: (inv) => {
-      for (const e of byName.get(inv.name) ?? []) if (entryMatches(e, inv)) return inv.display.slice(0, 80);
+      const entries = byName.get(inv.name);
+      if (entries) for (const e of entries) if (entryMatches(e, inv)) return inv.display.slice(0, 80);
       return false;
     },
   };
 }
 
-const kernel = tableRule(GROUPS.find((g) => g.id === 'machine.kernel')!);
-
 export const machineRules: Rule[] = [
-  ...GROUPS.filter((g) => g.id !== 'machine.kernel').map(tableRule),
-  {
-    id: kernel.id,
-    pack: kernel.pack,
-    reason: kernel.reason,
-    // any command can write the kernel's files (`echo b > /proc/sysrq-trigger`, `tee`, `dd of=`, `cp`)
-    match: (inv: Invocation, ctx: RuleContext) => {
-      for (const w of writesOf(inv, ctx)) if (KERNEL_FILES.test(w.path)) return `writes ${w.path}`;
-      return kernel.match(inv, ctx);
-    },
-  },
+  ...GROUPS.map(tableRule),
   {
     id: 'machine.system-file',
     pack: 'machine',
     reason:
-      'writes or deletes a file the system itself reads (accounts, PAM, sshd, fstab, resolver, modules, boot); ask the user',
+      'writes or deletes a kernel interface (sysrq, /proc/sys, /sys) or a file the system reads (accounts, PAM, sshd, fstab, boot); ask the user',
+    // any command can write them (`echo b > /proc/sysrq-trigger`, `tee`, `dd of=`, `cp`, `sed -i`)
     match: (inv: Invocation, ctx: RuleContext) => {
-      for (const w of writesOf(inv, ctx)) if (SYSTEM_FILES.test(w.path)) return `writes ${w.path}`;
+      const writes = writesOf(inv, ctx);
+      for (let i = 0; i < writes.length; i++) {
+        const p = writes[i]!.path;
+        if (KERNEL_FILES.test(p) || SYSTEM_FILES.test(p)) return `writes ${p}`;
+      }
       if (!REMOVERS.has(inv.name)) return false;
       for (const a of operands(inv)) {
         const p = argPath(a, ctx);

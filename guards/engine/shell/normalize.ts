@@ -211,7 +211,7 @@ function lastPrimaryOf(s: Script, ctx: WalkContext): Invocation | null {
 
 function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocation | null {
   for (const a of cmd.assigns) walkWordScripts(a, ctx, frame.level, frame.via);
-  for (const a of cmd.assigns) walkCommandVar(staticValue(a), ctx, frame);
+  for (const a of cmd.assigns) if (mayBeCommandVar(a)) walkCommandVar(staticValue(a), ctx, frame);
   for (const w of cmd.words) walkWordScripts(w, ctx, frame.level, frame.via);
   if (cmd.loop) {
     // `for x in $(…)` runs the substitution
@@ -337,8 +337,9 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
     }
     // a path the script copied a program to runs that program (`cp /bin/rm ./x; ./x -rf ~`); a path it wrote
     // text to runs that text (`echo 'rm -rf ~' > t.sh; ./t.sh`)
-    const copied = v.includes('/') ? envOf(ctx).programs?.get(resolveLexical(v, ctx)) : undefined;
-    const script = v.includes('/') && !copied ? envOf(ctx).files?.get(resolveLexical(v, ctx)) : undefined;
+    const known = v.includes('/') && (ctx.env?.programs || ctx.env?.files) ? resolveLexical(v, ctx) : null;
+    const copied = known === null ? undefined : ctx.env?.programs?.get(known);
+    const script = known === null || copied ? undefined : ctx.env?.files?.get(known);
     if (script !== undefined)
       walkShellString(script, ctx, { level: at.level + 1, via: [...chain, `${v} (written above)`] });
     const name = copied ?? basename(v);
@@ -397,9 +398,12 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       });
     }
     // a runner with its subcommand (`pnpm exec`, `uv run`), a wrapper, or a dynamic loader (`ld-linux….so.2 /bin/rm`)
-    const sub = rest[0] ? staticValue(rest[0]) : null;
-    const runner = sub !== null ? ownWrapper(`${name} ${sub}`) : undefined;
-    const wrapper = runner ?? ownWrapper(name) ?? (LOADER.test(name) ? LOADER_WRAPPER : undefined);
+    const sub = RUNNER_HEADS.has(name) && rest[0] ? staticValue(rest[0]) : null;
+    const runner = sub !== null ? WRAPPER_TABLE.get(`${name} ${sub}`) : undefined;
+    const wrapper =
+      runner ??
+      WRAPPER_TABLE.get(name) ??
+      (name.startsWith('ld') && LOADER.test(name) ? LOADER_WRAPPER : undefined);
     if (wrapper) {
       const wrest = runner ? rest.slice(1) : rest;
       const s = stringOptAt(wrest, wrapper);
@@ -425,9 +429,11 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
   return null;
 }
 
-function ownWrapper(key: string): Wrapper | undefined {
-  return Object.hasOwn(WRAPPERS, key) ? WRAPPERS[key] : undefined;
-}
+const WRAPPER_TABLE = new Map<string, Wrapper>(Object.entries(WRAPPERS));
+/** Commands whose subcommand makes them a runner (`pnpm exec`, `uv run`). */
+const RUNNER_HEADS = new Set(
+  Object.keys(WRAPPERS).flatMap((k) => (k.includes(' ') ? [k.split(' ')[0]!] : [])),
+);
 
 /** Where a wrapper's shell-string option is among its own options and positionals (`flock F -c CMD`), or -1. */
 function stringOptAt(rest: Word[], spec: Wrapper): number {
@@ -516,7 +522,7 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   ctx.out.push(inv);
   const env = envOf(ctx);
   if (COPIERS.has(inv.name) || (inv.name === 'cat' && inv.redirs.length > 0)) noteCopiedProgram(inv, ctx);
-  if (TEXT_WRITERS.has(inv.name)) noteWrittenFile(inv, ctx);
+  if (TEXT_WRITERS.has(inv.name) && (inv.redirs.length > 0 || inv.name === 'tee')) noteWrittenFile(inv, ctx);
   if ((env.fnStack.includes(cmd.name) && frame.concurrent) || frame.endless) inv.spawnsItself = true;
   const body = env.funcs.get(cmd.name);
   if (body && !env.fnStack.includes(cmd.name) && env.fnStack.length < 8)
@@ -530,6 +536,18 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   }
   expandNested(inv, ctx);
   return inv;
+}
+
+/** Cheap pre-check on an assignment word's name (most assignments are not command variables). */
+function mayBeCommandVar(w: Word): boolean {
+  const head = w.parts[0];
+  return (
+    head !== undefined &&
+    head.k === 'lit' &&
+    /^(?:GIT_|PAGER|MANPAGER|SYSTEMD_PAGER|EDITOR|VISUAL|FCEDIT|SSH_ASKPASS|SUDO_ASKPASS|LESS|BASH_ENV|ENV=|PROMPT_COMMAND|RSYNC_RSH|BROWSER)/.test(
+      head.v,
+    )
+  );
 }
 
 /** `GIT_PAGER=CMD`, `export GIT_SSH_COMMAND=CMD`, `env PAGER=CMD …`: programs will run CMD, so it is walked as shell. */
@@ -650,7 +668,9 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   const n = inv.name;
   const level = inv.level + 1;
   const nested = (src: string, how: string) => walkShellString(src, ctx, { level, via: [...inv.via, how] });
-  for (const c of optionCommands(inv)) {
+  const viaOptions = optionCommands(inv);
+  for (let i = 0; i < viaOptions.length; i++) {
+    const c = viaOptions[i]!;
     if (c.text !== null) nested(c.text, c.how);
     else markDynamicEval(inv, [c.arg], ctx);
   }
@@ -747,7 +767,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     return;
   }
   let code = extractInlineCode(inv);
-  const lang = code === null ? langOf(n) : null;
+  const lang = code === null && ctx.env?.files ? langOf(n) : null;
   if (lang !== null) {
     // `python3 /tmp/w.py` after writing it: the script is known, so it is checked like -c code
     const file = inv.args.find((a) => a.value === null || !a.value.startsWith('-'));

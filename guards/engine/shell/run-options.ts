@@ -58,6 +58,9 @@ const OPTION_COMMANDS: Record<string, readonly OptionSpec[]> = {
   'nix-shell': [{ opts: ['--run', '--command'] }],
 };
 
+const RUNS_OPTIONS = new Set([...Object.keys(OPTION_COMMANDS), 'git', 'sed', 'gsed']);
+const NONE: readonly OptionCommand[] = [];
+
 export interface OptionCommand {
   /** The command text, or null when the value is computed at run time. */
   text: string | null;
@@ -77,12 +80,13 @@ function valueOf(opt: string, v: string, next: Arg | undefined): { value: string
 }
 
 /** The shell commands `inv` runs through its options (empty for most commands). */
-export function optionCommands(inv: Invocation): OptionCommand[] {
+export function optionCommands(inv: Invocation): readonly OptionCommand[] {
   const n = inv.name;
-  if (n === 'git') return gitConfigCommands(inv);
+  if (!RUNS_OPTIONS.has(n) || inv.args.length === 0) return NONE;
+  // git's -c comes before the subcommand; sed's e command is rare
+  if (n === 'git') return inv.args[0]!.value?.startsWith('-') ? gitConfigCommands(inv) : NONE;
   if (n === 'sed' || n === 'gsed') return sedCommands(inv);
-  const specs = OPTION_COMMANDS[n];
-  if (!specs) return [];
+  const specs = OPTION_COMMANDS[n]!;
   const out: OptionCommand[] = [];
   const a = inv.args;
   for (let i = 0; i < a.length; i++) {

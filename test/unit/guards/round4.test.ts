@@ -15,7 +15,7 @@ describe('round 4: machine control as a table', () => {
   it.each([
     ['shutdown -h now', 'machine.power'],
     ['sudo systemctl reboot --force', 'machine.power'],
-    ['echo o | sudo tee /proc/sysrq-trigger', 'machine.kernel'],
+    ['echo o | sudo tee /proc/sysrq-trigger', 'machine.system-file'],
     ['sysctl -w kernel.panic=1', 'machine.kernel'],
     ['sudo modprobe evil', 'machine.kernel'],
     ['iptables -P INPUT DROP', 'machine.firewall'],
