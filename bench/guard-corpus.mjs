@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Guard corpus figures, from the sources (bundled in memory): for the project corpus
-// (test/fixtures/guard-corpus.jsonl) and the held-out corpus (test/fixtures/guard-heldout.jsonl), the share of
-// destructive cases blocked and of benign cases blocked, per class, and the slowest case.
+// (test/fixtures/guard-corpus.jsonl), the held-out corpus, the blind corpora and the round-4 red team
+// (test/fixtures/guard-*.jsonl), the share of destructive cases blocked and of benign cases blocked, per class,
+// and the slowest case.
 // usage: node bench/guard-corpus.mjs [--misses] [--corpus FILE]...
 //   --misses lists the cases decided the other way; --corpus measures these JSONL files instead
 import { readFileSync } from 'node:fs';
@@ -13,9 +14,13 @@ const showMisses = process.argv.includes('--misses');
 const given = process.argv.flatMap((a, i) => (a === '--corpus' ? [process.argv[i + 1]] : []));
 const corpora = given.length
   ? given
-  : ['guard-corpus.jsonl', 'guard-heldout.jsonl', 'guard-redteam-blind.jsonl'].map((f) =>
-      join(root, 'test/fixtures', f),
-    );
+  : [
+      'guard-corpus.jsonl',
+      'guard-heldout.jsonl',
+      'guard-redteam-blind.jsonl',
+      'guard-redteam-blind3.jsonl',
+      'guard-redteam-round4.jsonl',
+    ].map((f) => join(root, 'test/fixtures', f));
 const bundled = await build({
   stdin: {
     contents: `export { claudeHook } from './guards/engine/hook.js'; export { DEFAULT_POLICY } from './guards/engine/policy.js';`,

@@ -385,7 +385,7 @@ const OBFUSCATED = [
   ['$CMD -rf /', 'shell.dynamic-command'],
   ['${RM} -rf ~', 'shell.dynamic-command'],
   ['$(echo rm) -rf /', 'fs.rm-recursive-root'],
-  ['`which rm` -rf /', 'shell.dynamic-command'],
+  ['`which rm` -rf /', 'fs.rm-recursive-root'],
   ['$GIT reset --hard', 'shell.dynamic-command'],
   ['/bin/r? -rf /', 'shell.dynamic-command'],
   ['cd ~ && rm -rf *', 'fs.rm-recursive-home'],

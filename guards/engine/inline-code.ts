@@ -7,7 +7,7 @@ import type { Arg, InlineCode, Invocation, Lang } from './shell/invocation.js';
 
 export type { InlineCode, Lang } from './shell/invocation.js';
 
-function langOf(name: string): Lang | null {
+export function langOf(name: string): Lang | null {
   if (/^(?:python[0-9.]*|pypy[0-9.]*)$/.test(name)) return 'python';
   if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') return 'node';
   if (/^perl[0-9.]*$/.test(name)) return 'perl';
@@ -130,6 +130,7 @@ export interface ShellString {
 
 const LIST = String.raw`\[\s*(?:${STR}\s*,\s*)*(?:${STR})?\s*,?\s*\]`;
 
+let PY_EXEC: RegExp;
 /** Shell-running calls per language: the API name pattern and whether its first argument is a shell string. */
 const SHELL_APIS: Record<Lang, RegExp[]> = {
   python: [
@@ -137,6 +138,11 @@ const SHELL_APIS: Record<Lang, RegExp[]> = {
       String.raw`\b(os\.system|os\.popen|subprocess\.(?:run|call|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\.getoutput|pty\.spawn)\s*\(\s*(${STR}|${LIST})`,
       'g',
     ),
+    // os.execvp('rm', ['rm', '-rf', '/']), os.spawnlp(os.P_WAIT, 'rm', 'rm', …): the program and its argv
+    (PY_EXEC = new RegExp(
+      String.raw`\b(os\.(?:exec|spawn)[lv]p?e?|os\.posix_spawnp?)\s*\(\s*(?:os\.P_\w+\s*,\s*)?(${STR})\s*,\s*(${LIST}|${STR}(?:\s*,\s*${STR})*)`,
+      'g',
+    )),
   ],
   node: [
     new RegExp(
@@ -173,6 +179,7 @@ export function shellStringsInCode(code: InlineCode): ShellString[] {
   if (code.text === null) return [];
   const out: ShellString[] = [];
   for (const re of SHELL_APIS[code.lang]) {
+    if (re === PY_EXEC && !/\bos\.(?:exec|spawn|posix_spawn)/.test(code.text)) continue;
     re.lastIndex = 0;
     for (const m of code.text.matchAll(re)) {
       const api = m[1]!;
@@ -208,16 +215,20 @@ export interface DeleteCall {
   target: string | null;
 }
 
-const HOME_EXPR = String.raw`(?:os\.path\.expanduser\(\s*(${STR})\s*\)|Path\.home\(\)|os\.homedir\(\)|process\.env\.HOME|os\.environ\[\s*['"]HOME['"]\s*\]|os\.getenv\(\s*['"]HOME['"]\s*\)|ENV\[\s*['"]HOME['"]\s*\]|Dir\.home|\$ENV\{HOME\}|Path\.expanduser\(\s*(${STR})\s*\))`;
+const HOME_EXPR = String.raw`(?:os\.path\.expanduser\(\s*(${STR})\s*\)|Path\.home\(\)|os\.homedir\(\)|process\.env\.HOME|os\.environ\[\s*['"]HOME['"]\s*\]|os\.getenv\(\s*['"]HOME['"]\s*\)|ENV\[\s*['"]HOME['"]\s*\]|Dir\.home|\$ENV\{HOME\}|require\(\s*['"](?:node:)?os['"]\s*\)\.homedir\(\)|Deno\.env\.get\(\s*['"]HOME['"]\s*\)|Path\.expanduser\(\s*(${STR})\s*\))`;
 
 const DELETE_APIS: Array<{ re: RegExp; recursive: boolean }> = [
   {
-    re: /\b(shutil\.rmtree|rmtree|remove_tree|FileUtils\.(?:rm_rf|rm_r|remove_dir|rmtree|remove_entry)|rimraf(?:\.sync)?|fse?\.(?:removeSync|remove|emptyDirSync|emptyDir))\s*\(\s*/g,
+    // perl and ruby call without parentheses too (`FileUtils.rm_r "/x"`, `rmtree $ENV{HOME}`)
+    re: /\b(shutil\.rmtree|rmtree|remove_tree|FileUtils\.(?:rm_rf|rm_r|remove_dir|rmtree|remove_entry)|rimraf(?:\.sync)?|fse?\.(?:removeSync|remove|emptyDirSync|emptyDir))(?:\s*\(\s*|\s+(?=['"$]))/g,
     recursive: true,
   },
-  { re: /((?:\b(?:fs|fsp|promises)|\))\.(?:rmSync|rm|rmdirSync|rmdir))\s*\(\s*/g, recursive: true },
   {
-    re: /\b(os\.remove|os\.unlink|os\.rmdir|os\.removedirs|fs\.unlinkSync|fs\.unlink|File\.delete|FileUtils\.rm|unlink|Deno\.remove(?:Sync)?)\s*\(\s*/g,
+    re: /((?:\b(?:fs|fsp|promises)|\))\.(?:rmSync|rm|rmdirSync|rmdir)|\bDeno\.remove(?:Sync)?)\s*\(\s*/g,
+    recursive: true,
+  },
+  {
+    re: /\b(os\.remove|os\.unlink|os\.rmdir|os\.removedirs|fs\.unlinkSync|fs\.unlink|File\.delete|FileUtils\.rm|unlink)(?:\s*\(\s*|\s+(?=['"$]|glob\b))/g,
     recursive: false,
   },
 ];
@@ -241,15 +252,34 @@ export function deleteCalls(code: string): DeleteCall[] {
         target = lit ? unquote(lit) : '~';
         if (!target.startsWith('~')) target = '~';
       }
-      // fs.rm/rmSync/rmdir are recursive only with { recursive: true }
+      // fs.rm/rmSync/rmdir and Deno.remove are recursive only with { recursive: true }
       const rec =
-        recursive && (!/\.(?:rmSync|rm|rmdirSync|rmdir)$/.test(api) || /recursive\s*:\s*true/.test(after));
+        recursive &&
+        (!/\.(?:rmSync|rm|rmdirSync|rmdir|remove|removeSync)$/.test(api) ||
+          /recursive\s*:\s*true/.test(after));
       out.push({ api, recursive: rec, target });
       if (out.length > 100) return out;
     }
   }
+  // a delete of computed paths inside code that lists a directory deletes what the listing yields: the whole
+  // directory, recursively (`[os.remove(f) for f in os.listdir('.')]`, `unlink glob("*")`, `os.walk('.')`)
+  if (out.some((d) => d.target === null)) {
+    LISTING.lastIndex = 0;
+    for (const m of code.matchAll(LISTING)) {
+      const raw = m[1] ?? m[2] ?? m[3];
+      const lit = raw ? unquote(raw) : '.';
+      const dir = lit.replace(/\/?[^/]*[*?[].*$/, '') || (lit.startsWith('/') ? '/' : '.');
+      out.push({ api: `delete over ${m[0].slice(0, 40)}`, recursive: true, target: dir });
+      if (out.length > 100) break;
+    }
+  }
   return out;
 }
+
+const LISTING = new RegExp(
+  String.raw`(?:\b(?:os\.listdir|os\.scandir|os\.walk|glob\.i?glob|glob|fs\.readdirSync|fs\.readdir|readdirSync|Dir\.glob|Dir\.children|Dir\.entries|Dir\.each_child)\s*\(?\s*(${STR})|\bDir\[\s*(${STR})|\bPath\(\s*(${STR})\s*\)\.(?:iterdir|r?glob)|\bos\.(?:listdir|scandir)\(\s*\))`,
+  'g',
+);
 
 const USES_HOME = new RegExp(HOME_EXPR);
 const SEGMENT_LIST = new RegExp(`(${STR})(?:\\s*,\\s*(${STR}))+`, 'g');

@@ -186,9 +186,11 @@ export class SensitivePaths {
  * (redirections, tee, cp/mv/install/ln, sed -i, dd, crontab, inline code) are checked against this one list.
  */
 const RUNS_LATER_IN_TREE =
-  /(?:^|\/)(?:\.claude\/settings(?:\.local)?\.json$|\.claude\/hooks(?:\/|$)|\.codex\/(?:config\.toml|hooks\.json)$|\.gemini\/settings\.json$|\.config\/opencode\/(?:opencode\.jsonc?$|plugins?(?:\/|$))|\.opencode\/plugins?(?:\/|$)|\.pi\/agent\/(?:extensions(?:\/|$)|settings\.json$)|\.pi\/extensions(?:\/|$)|\.mcp\.json$|\.git\/hooks(?:\/|$)|\.git\/config$|\.dcg\.toml$|\.ags(?:\/|$)|\.vscode\/tasks\.json$|\.envrc$|(?:site|dist)-packages\/[^/]+\.pth$|(?:usercustomize|sitecustomize)\.py$)/;
+  /(?:^|\/)(?:\.claude\/settings(?:\.local)?\.json$|\.claude\/hooks(?:\/|$)|\.codex\/(?:config\.toml|hooks\.json)$|\.gemini\/settings\.json$|\.config\/opencode\/(?:opencode\.jsonc?$|plugins?(?:\/|$))|\.opencode\/plugins?(?:\/|$)|\.pi\/agent\/(?:extensions(?:\/|$)|settings\.json$)|\.pi\/extensions(?:\/|$)|\.mcp\.json$|\.git\/hooks(?:\/|$)|\.git\/config$|\.dcg\.toml$|\.ags(?:\/|$)|\.vscode\/(?:tasks|settings|launch)\.json$|\.envrc$|\.husky\/[^/]+$|\.[^/]+\/mcp(?:_config)?\.json$|\.yarnrc\.yml$|\.pnpmfile\.c?js$|\.npmrc$|(?:site|dist)-packages\/[^/]+\.pth$|(?:usercustomize|sitecustomize)\.py$)/;
 const RUNS_LATER_IN_HOME =
-  /^(?:\/root|\/home\/[^/]+)\/(?:\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.profile|\.zshrc|\.zshenv|\.zprofile|\.zlogin|\.zlogout|\.kshrc|\.mkshrc|\.xprofile|\.xinitrc|\.pam_environment|\.gitconfig|\.config\/git\/config|\.ssh\/rc|\.config\/fish\/(?:config\.fish|conf\.d(?:\/.*)?)|\.config\/autostart(?:\/.*)?|\.config\/systemd\/user(?:\/.*)?|\.config\/environment\.d(?:\/.*)?|\.bash_aliases|\.vimrc|\.gvimrc|\.exrc|\.vim\/(?:plugin|autoload|ftplugin)(?:\/.*)?|\.config\/nvim\/(?:init\.(?:vim|lua)|plugin(?:\/.*)?|lua(?:\/.*)?)|\.tmux\.conf|\.config\/tmux\/tmux\.conf|\.irbrc|\.pryrc|\.psqlrc|\.pythonrc(?:\.py)?|\.yarnrc|\.direnvrc|\.config\/direnv\/direnvrc|\.xsession|\.xsessionrc)$/;
+  /^(?:\/root|\/home\/[^/]+)\/(?:\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.profile|\.zshrc|\.zshenv|\.zprofile|\.zlogin|\.zlogout|\.kshrc|\.mkshrc|\.xprofile|\.xinitrc|\.pam_environment|\.gitconfig|\.config\/git\/config|\.ssh\/rc|\.config\/fish\/(?:config\.fish|conf\.d(?:\/.*)?)|\.config\/autostart(?:\/.*)?|\.config\/systemd\/user(?:\/.*)?|\.config\/environment\.d(?:\/.*)?|\.bash_aliases|\.vimrc|\.gvimrc|\.exrc|\.vim\/(?:plugin|autoload|ftplugin)(?:\/.*)?|\.config\/nvim\/(?:init\.(?:vim|lua)|plugin(?:\/.*)?|lua(?:\/.*)?)|\.tmux\.conf|\.config\/tmux\/tmux\.conf|\.irbrc|\.pryrc|\.psqlrc|\.pythonrc(?:\.py)?|\.yarnrc|\.direnvrc|\.config\/direnv\/direnvrc|\.xsession|\.xsessionrc|\.claude\.json|\.config\/ags(?:\/.*)?)$/;
+/** A program placed on PATH shadows the real one the next time anything runs it (`~/.local/bin/git`). */
+const ON_PATH = /^(?:(?:\/root|\/home\/[^/]+)\/(?:\.local\/)?bin|\/(?:usr\/(?:local\/)?)?s?bin)\/[^/]+$/;
 const RUNS_LATER_SYSTEM =
   /^\/(?:etc\/(?:profile|profile\.d(?:\/.*)?|bash\.bashrc|bashrc|zsh\/.*|environment|sudoers|sudoers\.d(?:\/.*)?|cron[^/]*(?:\/.*)?|ld\.so\.preload|rc\.local|systemd\/.*|init\.d\/.*)|var\/spool\/cron(?:\/.*)?)$/;
 
@@ -198,6 +200,7 @@ export function runsLater(abs: string, home: string): string | null {
   if (RUNS_LATER_IN_HOME.test(inHome)) return 'shell startup or user config';
   if (RUNS_LATER_SYSTEM.test(abs)) return 'system startup, cron or sudoers';
   if (RUNS_LATER_IN_TREE.test(abs)) return 'agent, git or editor hook/config';
+  if (ON_PATH.test(inHome)) return 'a program on PATH';
   return null;
 }
 

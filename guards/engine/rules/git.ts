@@ -1,4 +1,5 @@
 /** Pack `git`: commands that lose commits, uncommitted work or remote history. */
+import { gitConfigEnvRunsCommand } from '../shell/run-options.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import type { Rule, RuleContext } from './types.js';
 
@@ -92,6 +93,19 @@ const EXEC_KEY =
   /^(?:core\.(?:fsmonitor|hookspath|sshcommand|pager|editor|askpass|gitproxy|worktree)|sequence\.editor|credential\..*helper|gpg\.(?:.*\.)?program|diff\..+\.(?:textconv|command)|merge\..+\.driver|filter\..+\.(?:clean|smudge|process)|pager\..+|alias\..+|uploadpack\.packobjectshook|receive\.procreceiverefs|include\.path|includeif\..+\.path|init\.templatedir|remote\..+\.(?:uploadpack|receivepack)|protocol\.ext\.allow)$/i;
 
 export const gitRules: Rule[] = [
+  {
+    id: 'git.config-env-exec',
+    pack: 'git',
+    reason:
+      'git --config-env sets a key that makes git run a command (pager, editor, sshCommand, …) from a variable; ask the user',
+    commands: ['git'],
+    match: (inv) => {
+      const hit = inv.args.find(
+        (a) => a.value !== null && a.value.startsWith('--config-env=') && gitConfigEnvRunsCommand(a.value),
+      );
+      return hit ? hit.text : false;
+    },
+  },
   git(
     'git.rm-all',
     'git rm -r of the whole tree deletes every tracked file from disk; name the paths, or use --cached to untrack',

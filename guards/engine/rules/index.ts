@@ -11,6 +11,7 @@ import type { Rule } from './types.js';
 import { writeRules } from './writes.js';
 import { overwriteRules } from './overwrites.js';
 import { miscRules } from './misc.js';
+import { machineRules } from './machine.js';
 import { exfilRules } from './exfil.js';
 import { treeRemovalRules } from './tree-removal.js';
 
@@ -24,6 +25,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...treeRemovalRules,
   ...miscRules,
   ...diskRules,
+  ...machineRules,
   ...gitRules,
   ...databaseRules,
   ...dbToolRules,

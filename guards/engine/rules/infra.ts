@@ -68,6 +68,44 @@ function startsWith(p: string[], ...seq: string[]): boolean {
   return seq.every((s, i) => p[i] === s);
 }
 
+/** Verbs of hosting and platform CLIs that delete what they name. */
+const DESTROY_VERB =
+  /^(?:delete|destroy|remove|rm|rb|purge|terminate|reset|wipe|erase|down|uninstall|deprovision|teardown|nuke|drop|deregister|delete-[a-z-]+)$/;
+/** Hosting and platform CLIs (not aws, gcloud, az, kubectl, terraform: their own rules), with global options that take a value. */
+const HOSTING_CLIS: Record<string, string[]> = {
+  gh: ['-R', '--repo', '--hostname'],
+  glab: ['-R', '--repo'],
+  hub: [],
+  flyctl: ['-a', '--app', '-c', '--config', '-o', '--org', '-r', '--region'],
+  fly: ['-a', '--app', '-c', '--config', '-o', '--org', '-r', '--region'],
+  heroku: ['-a', '--app', '-r', '--remote', '--confirm'],
+  vercel: ['--scope', '-S', '--token', '-t', '--cwd'],
+  netlify: ['--site', '--auth'],
+  doctl: ['-t', '--access-token', '--context', '-o', '--output', '--format'],
+  hcloud: ['--context', '-o', '--output'],
+  'linode-cli': [],
+  eksctl: ['--name', '--region', '-r', '-n'],
+  serverless: ['--stage', '-s', '--region', '-r', '--config', '-c'],
+  sls: ['--stage', '-s', '--region', '-r', '--config', '-c'],
+  sam: ['--stack-name', '--region', '--profile'],
+  supabase: ['--project-ref', '--workdir'],
+  firebase: ['--project', '-P', '--token'],
+  wrangler: ['--env', '-e', '--config', '-c', '--name'],
+  railway: ['-s', '--service', '-e', '--environment'],
+  dokku: [],
+  scw: ['-p', '--profile', '-c', '--config'],
+  'vultr-cli': [],
+  civo: ['--region'],
+  exo: ['-z', '--zone'],
+  render: [],
+  amplify: [],
+  copilot: ['-a', '--app', '-n', '--name', '-e', '--env'],
+  eb: ['--region', '-r', '--profile'],
+  kamal: ['-d', '--destination', '-c', '--config-file'],
+  ibmcloud: [],
+  oci: ['--profile', '--region'],
+};
+
 const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl', 'finch'];
 
 export const infraRules: Rule[] = [
@@ -128,7 +166,12 @@ export const infraRules: Rule[] = [
     match: (inv) => {
       const p = pos(inv, KUBE_GLOBAL);
       const i = p[0] === 'kubectl' ? 1 : 0;
-      return p[i] === 'delete' || p[i] === 'drain' || (p[i] === 'replace' && hasFlag(inv, '', ['force']));
+      return (
+        p[i] === 'delete' ||
+        p[i] === 'drain' ||
+        (p[i] === 'replace' && hasFlag(inv, '', ['force'])) ||
+        (p[i] === 'scale' && inv.args.some((a) => /^--replicas=0+$/.test(a.value ?? '')))
+      );
     },
   },
   {
@@ -147,6 +190,8 @@ export const infraRules: Rule[] = [
       const p = pos(inv, ['-chdir', '--cwd', '-s', '--stack']);
       return (
         p[0] === 'destroy' ||
+        (p[0] === 'state' && p[1] === 'rm') ||
+        (p[0] === 'workspace' && p[1] === 'delete') ||
         (p[0] === 'apply' && inv.args.some((a) => a.value === '-destroy')) ||
         (p.includes('run-all') && p.includes('destroy'))
       );
@@ -184,7 +229,7 @@ export const infraRules: Rule[] = [
       const p = pos(inv, CLOUD_GLOBAL);
       if (inv.name === 'gsutil')
         return p[0] === 'rb' || ((p[0] === 'rm' || p[0] === 'rsync') && hasFlag(inv, 'rRd'));
-      return p.includes('delete');
+      return p.includes('delete') || (p.includes('rm') && hasFlag(inv, 'rR', ['recursive']));
     },
   },
   {
@@ -193,5 +238,27 @@ export const infraRules: Rule[] = [
     reason: 'deletes Azure resources; ask the user',
     commands: ['az'],
     match: (inv) => pos(inv, CLOUD_GLOBAL).includes('delete'),
+  },
+  {
+    id: 'cloud.hosting-delete',
+    pack: 'cloud',
+    reason:
+      'deletes or destroys a hosted resource (repository, app, site, server, database, stack, project); ask the user',
+    commands: Object.keys(HOSTING_CLIS),
+    match: (inv) => {
+      // the verbs of the first positionals, `apps:destroy` split at the colon
+      const p = positionals(inv, HOSTING_CLIS[inv.name] ?? []).slice(0, 3);
+      const verb = p.flatMap((x) => x.split(':')).find((x) => DESTROY_VERB.test(x));
+      if (verb) return `${inv.name} ${p.join(' ')}`;
+      // `gh api -X DELETE …`, `glab api --method DELETE …`
+      if (p[0] === 'api') {
+        const v = inv.args.map((a) => a.value ?? '');
+        const i = v.findIndex((x) => x === '-X' || x === '--method');
+        const m =
+          i === -1 ? v.find((x) => /^(?:-X|--method=)/.test(x))?.replace(/^(?:-X|--method=)/, '') : v[i + 1];
+        if (m && m.toUpperCase() === 'DELETE') return `${inv.name} api DELETE`;
+      }
+      return false;
+    },
   },
 ];

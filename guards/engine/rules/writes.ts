@@ -78,6 +78,12 @@ const NO_WRITES: Write[] = [];
 const TOOL_EXEC_KEY =
   /^(?:script-shell|scriptShell|shell|node-options|nodeOptions|git|editor|browser|viewer|init-module|onload-script|yarnPath|yarn-path|node-gyp|nodeLinker-hook|globalconfig|userconfig)$/;
 
+/** npm lifecycle scripts: run by `npm install`/`ci`/`pack`/`publish` without being asked for by name. */
+const LIFECYCLE =
+  /^(?:pre|post)?(?:install|uninstall|prepare|preprepare|prepublish|prepublishOnly|pack|publish|dependencies|restart|shrinkwrap)$/;
+
+const JQ_SETS_SCRIPT = /\.scripts(?:\.|\[\s*"|\s*\+=\s*\{\s*"?)([A-Za-z]+)"?\s*\]?\s*(?:\|?=|:)/;
+
 const cache = new WeakMap<Invocation, { ctx: RuleContext; writes: Write[] }>();
 
 /** Every path `inv` writes (cached per call). Computed paths are left out. */
@@ -264,10 +270,23 @@ export const writeRules: Rule[] = [
     id: 'write.tool-config-exec',
     pack: 'write',
     reason:
-      'sets a package-manager config key that makes it run a program later (script-shell, node-options, git, editor, …); ask the user',
-    commands: ['npm', 'pnpm', 'yarn', 'bun'],
+      'sets a package-manager key or install script that runs a program later (script-shell, node-options, postinstall, …); ask the user',
+    commands: ['npm', 'pnpm', 'yarn', 'bun', 'jq'],
     match: (inv) => {
       const v = inv.args.map((a) => a.value ?? '');
+      if (inv.name === 'jq') {
+        // a jq program that sets a lifecycle script (`.scripts.postinstall = "…"`), wherever its output goes
+        const m = v.map((x) => JQ_SETS_SCRIPT.exec(x)).find((x) => x && LIFECYCLE.test(x[1]!));
+        return m ? `jq sets scripts.${m[1]}` : false;
+      }
+      // `npm pkg set scripts.postinstall=…`, `npm set-script prepare …`: a script npm runs by itself on install
+      const pkg = v.indexOf('pkg');
+      const lifecycle = (k: string) => LIFECYCLE.test(k.replace(/^scripts\./, '').split('=')[0]!);
+      if (pkg !== -1 && v[pkg + 1] === 'set') {
+        const k = v.slice(pkg + 2).find((x) => x.startsWith('scripts.') && lifecycle(x));
+        if (k) return k.split('=')[0]!;
+      }
+      if (v[0] === 'set-script' && lifecycle(v[1] ?? '')) return `set-script ${v[1]}`;
       const at = v.findIndex((x) => x === 'set' || x === 'config');
       if (at === -1) return false;
       // `npm config set K V`, `npm set K V`, `npm config set K=V`, `yarn config set K V`
@@ -281,10 +300,13 @@ export const writeRules: Rule[] = [
     id: 'write.schedule',
     pack: 'write',
     reason:
-      'schedules a command to run later, outside your task (at, batch, systemd-run timers, systemctl enable, launchctl); ask the user',
-    commands: ['at', 'batch', 'systemd-run', 'systemctl', 'launchctl'],
+      'schedules a command to run later outside your task, or removes the schedule (at, batch, timers, systemctl enable, linger, crontab -r); ask the user',
+    commands: ['at', 'batch', 'systemd-run', 'systemctl', 'launchctl', 'loginctl', 'crontab'],
     match: (inv) => {
       const v = inv.args.map((a) => a.value ?? '');
+      // lingering keeps a user's services (and their timers) running with no session open
+      if (inv.name === 'loginctl') return v.includes('enable-linger') ? 'loginctl enable-linger' : false;
+      if (inv.name === 'crontab') return v.some((x) => /^-[a-z]*r/.test(x)) ? 'crontab -r' : false;
       if (inv.name === 'at') return v.some((x) => /^-[lrdc]$|^-V$/.test(x)) ? false : 'at';
       if (inv.name === 'batch') return 'batch';
       if (inv.name === 'systemd-run')

@@ -90,6 +90,10 @@ export interface Wrapper {
   positionals?: number;
   /** Options after which nothing runs (`command -v`). */
   noRun?: readonly string[];
+  /** The wrapper is a command the rules judge too (`nsenter -t 1 sh`), not only a way to run one. */
+  judged?: boolean;
+  /** After its options and positionals, these options take a shell string to run (`flock FILE -c CMD`). */
+  stringOpts?: readonly string[];
 }
 
 export const WRAPPERS: Record<string, Wrapper> = {
@@ -151,11 +155,15 @@ export const WRAPPERS: Record<string, Wrapper> = {
   stdbuf: { withArg: ['-i', '-o', '-e', '--input', '--output', '--error'] },
   unbuffer: { withArg: [] },
   chroot: { withArg: ['--userspec', '--groups'], positionals: 1 },
-  flock: { withArg: ['-w', '-E', '--timeout', '--conflict-exit-code'], positionals: 1 },
+  flock: {
+    withArg: ['-w', '-E', '--timeout', '--conflict-exit-code'],
+    positionals: 1,
+    stringOpts: ['-c', '--command'],
+  },
   strace: { withArg: ['-o', '-e', '-p', '-s', '-u', '-E', '-a', '-O', '-S', '-X', '-P', '-I', '-b'] },
   ltrace: { withArg: ['-o', '-e', '-p', '-s', '-u', '-a', '-n', '-l'] },
-  unshare: { withArg: ['-S', '-G', '-R', '-w', '--setuid', '--setgid', '--root', '--wd'] },
-  nsenter: { withArg: ['-t', '-S', '-G', '--target', '--setuid', '--setgid'] },
+  unshare: { withArg: ['-S', '-G', '-R', '-w', '--setuid', '--setgid', '--root', '--wd'], judged: true },
+  nsenter: { withArg: ['-t', '-S', '-G', '--target', '--setuid', '--setgid'], judged: true },
   runuser: { withArg: ['-u', '-g', '-G', '--user', '--group', '--supp-group'] },
   catchsegv: { withArg: [] },
   fakeroot: { withArg: ['-l', '-s', '-i', '--lib', '--faked'] },
@@ -164,6 +172,86 @@ export const WRAPPERS: Record<string, Wrapper> = {
   proxychains4: { withArg: ['-f'] },
   torsocks: { withArg: [] },
   caffeinate: { withArg: ['-w', '-t'] },
+  faketime: { withArg: [], positionals: 1 },
+  firejail: { withArg: [] },
+  valgrind: { withArg: [] },
+  eatmydata: { withArg: [] },
+  nocache: { withArg: [] },
+  prlimit: { withArg: ['-p', '--pid'] },
+  setpriv: { withArg: ['--reuid', '--regid', '--groups', '--inh-caps', '--ambient-caps', '--bounding-set'] },
+  pkexec: { withArg: ['--user'] },
+  'aa-exec': { withArg: ['-p', '--profile', '-n', '--namespace'] },
+  cpulimit: { withArg: ['-l', '--limit', '-p', '--pid', '-e', '--exe'] },
+  trickle: { withArg: ['-d', '-u', '-w', '-t', '-l', '-n'] },
+  tsocks: { withArg: [] },
+  'systemd-run': {
+    withArg: [
+      '-u',
+      '--unit',
+      '-p',
+      '--property',
+      '-E',
+      '--setenv',
+      '--description',
+      '--slice',
+      '-M',
+      '--machine',
+      '-H',
+      '--host',
+      '--uid',
+      '--gid',
+      '--nice',
+      '-D',
+      '--working-directory',
+    ],
+    judged: true,
+  },
+  // runners that start a command in a project's environment, after their subcommand
+  'pnpm exec': { withArg: ['-C', '--dir', '--filter', '-F'], stringOpts: ['-c', '--shell-mode'] },
+  'pnpm dlx': { withArg: ['--package'] },
+  'npm exec': { withArg: ['-p', '--package', '-w', '--workspace'], stringOpts: ['-c', '--call'] },
+  'npm x': { withArg: ['-p', '--package', '-w', '--workspace'], stringOpts: ['-c', '--call'] },
+  npx: { withArg: ['-p', '--package'], stringOpts: ['-c', '--call'] },
+  pnpx: { withArg: [] },
+  bunx: { withArg: [] },
+  'bun x': { withArg: [] },
+  'yarn exec': { withArg: [] },
+  'yarn dlx': { withArg: ['-p', '--package'] },
+  'bundle exec': { withArg: ['--gemfile'] },
+  'poetry run': { withArg: ['-C', '--directory', '-P', '--project'] },
+  'uv run': { withArg: ['--with', '--python', '-p', '--project', '--directory', '--package', '--env-file'] },
+  'pipenv run': { withArg: [] },
+  'pdm run': { withArg: ['-p', '--project'] },
+  'hatch run': { withArg: [] },
+  'rye run': { withArg: [] },
+  'conda run': { withArg: ['-n', '--name', '-p', '--prefix', '--cwd'] },
+  'mamba run': { withArg: ['-n', '--name', '-p', '--prefix', '--cwd'] },
+  'micromamba run': { withArg: ['-n', '--name', '-p', '--prefix', '--cwd'] },
+  'mise exec': { withArg: ['-C', '--cd', '-j', '--jobs'] },
+  'mise x': { withArg: ['-C', '--cd', '-j', '--jobs'] },
+  'asdf exec': { withArg: [] },
+  'direnv exec': { withArg: [], positionals: 1 },
+  'nix develop': { withArg: [], stringOpts: [] },
+  'op run': { withArg: ['--env-file'] },
+  'doppler run': { withArg: ['-p', '--project', '-c', '--config', '--command'] },
+  'infisical run': { withArg: ['--env', '--path', '--projectId'], stringOpts: ['--command'] },
+  'dotenvx run': { withArg: ['-f', '--env-file'] },
+  'aws-vault exec': { withArg: ['-d', '--duration', '-t', '--mfa-token'], positionals: 1 },
+};
+
+/** Dynamic loaders run the program they are given (`/lib64/ld-linux-x86-64.so.2 /bin/rm -rf ~`). */
+export const LOADER = /^ld(?:-linux(?:-[\w-]+)?|-musl-[\w-]+)?\.so(?:\.\d+)*$/;
+export const LOADER_WRAPPER: Wrapper = {
+  withArg: [
+    '--library-path',
+    '--preload',
+    '--audit',
+    '--argv0',
+    '--inhibit-rpath',
+    '--glibc-hwcaps-mask',
+    '--glibc-hwcaps-prepend',
+  ],
+  noRun: ['--list', '--verify', '--version', '--help', '--list-tunables', '--list-diagnostics'],
 };
 
 /** `xargs` options that take a separate value. */

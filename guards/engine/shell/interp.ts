@@ -403,6 +403,15 @@ function builtinOutput(argv: string[], ctx: WalkContext): { out: string; cwd?: s
       const base = tmpl ? (tmpl.includes('/') ? tmpl : `/tmp/${tmpl}`) : '/tmp/tmp.XXXXXXXXXX';
       return { out: base + '\n' };
     }
+    case 'command':
+    case 'which':
+    case 'type': {
+      // where a program is: its directory is unknown, its name is not (`cp "$(command -v rm)" ./x`)
+      const ok = name === 'which' || args[0] === (name === 'command' ? '-v' : '-P') || args[0] === '-p';
+      const prog = args[args.length - 1];
+      if (!ok || prog === undefined || !/^[A-Za-z0-9][\w.+-]*$/.test(prog)) return null;
+      return { out: `/usr/bin/${prog}\n` };
+    }
     case 'git':
       return gitOutput(args, ctx);
     default:

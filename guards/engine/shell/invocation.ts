@@ -114,6 +114,10 @@ export interface Env {
   feeds?: Map<string, Invocation[]>;
   /** `declare -n REF=NAME`: REF reads NAME. */
   namerefs?: Map<string, string>;
+  /** Files the script wrote with known text (`echo 'rm -rf ~' > /tmp/c.sh`): the path → the text. */
+  files?: Map<string, string>;
+  /** Programs the script copied or linked (`cp /bin/rm ./x`): the new path → the program's name. */
+  programs?: Map<string, string>;
   /** Arrays the script assigned (`a=(rm -rf x)`): each element's parts. */
   arrays?: Map<string, Part[][]>;
 }

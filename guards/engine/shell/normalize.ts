@@ -9,9 +9,10 @@ import type { Group, Heredoc, Part, Redirect, Script, SimpleCommand, Stage, Word
 import { parseShell } from './parser.js';
 import { remoteCommand } from './remote.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
-import { extractInlineCode, shellStringsInCode } from '../inline-code.js';
+import { extractInlineCode, langOf, shellStringsInCode } from '../inline-code.js';
+import { canonicalCode } from '../code-canon.js';
 import { resolveLexical } from '../paths.js';
-import { isShell, MAX_XARGS_WORDS, WRAPPERS } from './commands.js';
+import { isShell, LOADER, LOADER_WRAPPER, MAX_XARGS_WORDS, WRAPPERS, type Wrapper } from './commands.js';
 import {
   litWord,
   newInvocation,
@@ -31,6 +32,7 @@ import {
   skipXargsOptions,
 } from './options.js';
 import { classifyOutput } from './producers.js';
+import { commandVarText, optionCommands } from './run-options.js';
 import { interpretBuiltin } from './builtins.js';
 import { argAlt, assignmentValue, assignVar, envOf, expandWords, splitAssignment } from './interp.js';
 
@@ -209,6 +211,7 @@ function lastPrimaryOf(s: Script, ctx: WalkContext): Invocation | null {
 
 function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocation | null {
   for (const a of cmd.assigns) walkWordScripts(a, ctx, frame.level, frame.via);
+  for (const a of cmd.assigns) if (mayBeCommandVar(a)) walkCommandVar(staticValue(a), ctx, frame);
   for (const w of cmd.words) walkWordScripts(w, ctx, frame.level, frame.via);
   if (cmd.loop) {
     // `for x in $(…)` runs the substitution
@@ -310,7 +313,10 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
   for (let guard = 0; guard < 64 && w.length > 0; guard++) {
     ctx.budget.tick();
     // leading assignments after a wrapper (`env A=1 cmd`, `sudo A=1 cmd`)
-    while (w.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(staticValue(w[0]!) ?? '')) w = w.slice(1);
+    while (w.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(staticValue(w[0]!) ?? '')) {
+      walkCommandVar(staticValue(w[0]!), ctx, at);
+      w = w.slice(1);
+    }
     if (w.length === 0) return null;
     const first = w[0]!;
     const v = staticValue(first);
@@ -329,7 +335,14 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       ctx.out.push(inv);
       return inv;
     }
-    const name = basename(v);
+    // a path the script copied a program to runs that program (`cp /bin/rm ./x; ./x -rf ~`); a path it wrote
+    // text to runs that text (`echo 'rm -rf ~' > t.sh; ./t.sh`)
+    const known = v.includes('/') && (ctx.env?.programs || ctx.env?.files) ? resolveLexical(v, ctx) : null;
+    const copied = known === null ? undefined : ctx.env?.programs?.get(known);
+    const script = known === null || copied ? undefined : ctx.env?.files?.get(known);
+    if (script !== undefined)
+      walkShellString(script, ctx, { level: at.level + 1, via: [...chain, `${v} (written above)`] });
+    const name = copied ?? basename(v);
     const rest = w.slice(1);
     const cmd: Resolved = { words: w, name, rest, redirs };
     if (name === 'env') {
@@ -384,17 +397,59 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
         appendsArgs: stdin?.kind !== 'literal',
       });
     }
-    const wrapper = WRAPPERS[name];
+    // a runner with its subcommand (`pnpm exec`, `uv run`), a wrapper, or a dynamic loader (`ld-linux….so.2 /bin/rm`)
+    const sub = RUNNER_HEADS.has(name) && rest[0] ? staticValue(rest[0]) : null;
+    const runner = sub !== null ? WRAPPER_TABLE.get(`${name} ${sub}`) : undefined;
+    const wrapper =
+      runner ??
+      WRAPPER_TABLE.get(name) ??
+      (name.startsWith('ld') && LOADER.test(name) ? LOADER_WRAPPER : undefined);
     if (wrapper) {
-      const r = skipWrapperOptions(rest, wrapper);
+      const wrest = runner ? rest.slice(1) : rest;
+      const s = stringOptAt(wrest, wrapper);
+      if (s !== -1) {
+        // `flock FILE -c CMD`, `npx -c CMD`: the string is a shell command
+        const text = wrest[s + 1] ? staticValue(wrest[s + 1]!) : null;
+        if (text === null) return record(cmd, ctx, at);
+        walkShellString(text, ctx, {
+          level: at.level + 1,
+          via: [...chain, `${name} ${staticValue(wrest[s]!)}`],
+        });
+        return null;
+      }
+      const r = skipWrapperOptions(wrest, wrapper);
       if (r === null || r.length === 0) return record(cmd, ctx, at);
-      chain.push(name);
+      if (wrapper.judged) record(cmd, ctx, at);
+      chain.push(runner ? `${name} ${sub}` : name);
       w = r;
       continue;
     }
     return record(cmd, ctx, at);
   }
   return null;
+}
+
+const WRAPPER_TABLE = new Map<string, Wrapper>(Object.entries(WRAPPERS));
+/** Commands whose subcommand makes them a runner (`pnpm exec`, `uv run`). */
+const RUNNER_HEADS = new Set(
+  Object.keys(WRAPPERS).flatMap((k) => (k.includes(' ') ? [k.split(' ')[0]!] : [])),
+);
+
+/** Where a wrapper's shell-string option is among its own options and positionals (`flock F -c CMD`), or -1. */
+function stringOptAt(rest: Word[], spec: Wrapper): number {
+  if (!spec.stringOpts?.length) return -1;
+  let positionals = 0;
+  for (let i = 0; i < rest.length; i++) {
+    const v = staticValue(rest[i]!);
+    if (v === null || v === '--') return -1;
+    if (spec.stringOpts.includes(v)) return i;
+    if (v.startsWith('-')) {
+      if (spec.withArg.includes(v)) i++;
+      continue;
+    }
+    if (positionals++ >= (spec.positionals ?? 0)) return -1;
+  }
+  return -1;
 }
 
 /** Skips `env` options; `-S`/`--split-string` re-parses its string as the command. */
@@ -466,6 +521,8 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   inv.cwd = ctx.cwd;
   ctx.out.push(inv);
   const env = envOf(ctx);
+  if (COPIERS.has(inv.name) || (inv.name === 'cat' && inv.redirs.length > 0)) noteCopiedProgram(inv, ctx);
+  if (TEXT_WRITERS.has(inv.name) && (inv.redirs.length > 0 || inv.name === 'tee')) noteWrittenFile(inv, ctx);
   if ((env.fnStack.includes(cmd.name) && frame.concurrent) || frame.endless) inv.spawnsItself = true;
   const body = env.funcs.get(cmd.name);
   if (body && !env.fnStack.includes(cmd.name) && env.fnStack.length < 8)
@@ -479,6 +536,99 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   }
   expandNested(inv, ctx);
   return inv;
+}
+
+/** Cheap pre-check on an assignment word's name (most assignments are not command variables). */
+function mayBeCommandVar(w: Word): boolean {
+  const head = w.parts[0];
+  return (
+    head !== undefined &&
+    head.k === 'lit' &&
+    /^(?:GIT_|PAGER|MANPAGER|SYSTEMD_PAGER|EDITOR|VISUAL|FCEDIT|SSH_ASKPASS|SUDO_ASKPASS|LESS|BASH_ENV|ENV=|PROMPT_COMMAND|RSYNC_RSH|BROWSER)/.test(
+      head.v,
+    )
+  );
+}
+
+/** `GIT_PAGER=CMD`, `export GIT_SSH_COMMAND=CMD`, `env PAGER=CMD …`: programs will run CMD, so it is walked as shell. */
+function walkCommandVar(
+  assign: string | null,
+  ctx: WalkContext,
+  frame: { level: number; via: string[] },
+): void {
+  if (assign === null) return;
+  const eq = assign.indexOf('=');
+  if (eq < 1) return;
+  const name = assign.slice(0, eq);
+  const text = commandVarText(name, assign.slice(eq + 1));
+  if (text !== null) walkShellString(text, ctx, { level: frame.level + 1, via: [...frame.via, `${name}=`] });
+}
+
+const TEXT_WRITERS = new Set(['echo', 'printf', 'cat', 'tee']);
+
+/** `echo TEXT > F`, `printf … >> F`, `cat > F <<EOF`, `tee F <<< TEXT`: F now holds known text (run later in the same command). */
+function noteWrittenFile(inv: Invocation, ctx: WalkContext): void {
+  const text =
+    inv.name === 'echo' || inv.name === 'printf'
+      ? classifyOutput(inv)
+      : inv.stdin?.kind === 'literal' && (inv.name === 'tee' || inv.args.length === 0)
+        ? inv.stdin
+        : null;
+  if (text?.kind !== 'literal' || text.text === undefined) return;
+  const targets: Array<{ path: string | null; append: boolean }> = inv.redirs
+    .filter((r) => r.target && !r.heredoc && (r.fd === null || r.fd === '1') && /^(?:>|>>|>\|)$/.test(r.op))
+    .map((r) => ({ path: staticValue(r.target!), append: r.op === '>>' }));
+  if (inv.name === 'tee') {
+    const append = inv.args.some((a) => a.value === '-a' || a.value === '--append');
+    for (const a of inv.args)
+      if (a.value !== null && !a.value.startsWith('-')) targets.push({ path: a.value, append });
+  }
+  const env = envOf(ctx);
+  for (const t of targets) {
+    if (t.path === null || t.path === '/dev/null') continue;
+    const abs = resolveLexical(t.path, ctx);
+    const files = (env.files ??= new Map());
+    const prev = t.append ? (files.get(abs) ?? '') : '';
+    if (files.size < 32) files.set(abs, (prev + text.text).slice(0, 65536));
+  }
+}
+
+/** The text the script wrote to the file an argument names, if it did. */
+function writtenText(a: Arg | undefined, ctx: WalkContext): string | undefined {
+  const files = envOf(ctx).files;
+  if (!files || !a || a.value === null) return undefined;
+  return files.get(resolveLexical(a.value, ctx));
+}
+
+const COPIERS = new Set(['cp', 'ln', 'install', 'mv', 'rsync']);
+/** A program's own file: in a bin directory (`/bin/rm`, or `/usr/bin/rm` from `$(command -v rm)`). */
+const PROGRAM_FILE = /^\/(?:usr\/)?(?:local\/)?s?bin\/([^/]+)$/;
+
+/** `cp /bin/rm ./x`, `ln -s "$(which git)" /tmp/g`, `cat /bin/rm > ./r`: remembers that the new path runs that program. */
+function noteCopiedProgram(inv: Invocation, ctx: WalkContext): void {
+  const ops = inv.args.filter((a, i) => {
+    const v = a.value;
+    if (v === null || !v.startsWith('-'))
+      return !/^-(?:m|o|g|S|-mode|-owner|-group|-suffix)$/.test(inv.args[i - 1]?.value ?? '');
+    return false;
+  });
+  let src: Arg | undefined;
+  let dst: string | null = null;
+  if (inv.name === 'cat') {
+    src = ops[0];
+    const out = inv.redirs.find(
+      (r) => (r.op === '>' || r.op === '>|') && r.target && (r.fd === null || r.fd === '1'),
+    );
+    dst = out?.target ? staticValue(out.target) : null;
+  } else if (ops.length === 2) {
+    src = ops[0];
+    dst = ops[1]!.value;
+  }
+  const prog = src?.value ? PROGRAM_FILE.exec(src.value)?.[1] : undefined;
+  if (!prog || dst === null) return;
+  let abs = resolveLexical(dst, ctx);
+  if (dst.endsWith('/')) abs = `${abs}/${prog}`;
+  (envOf(ctx).programs ??= new Map()).set(abs, prog);
 }
 
 /** Walks a function's body with its arguments bound to `$1`…. */
@@ -518,6 +668,13 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   const n = inv.name;
   const level = inv.level + 1;
   const nested = (src: string, how: string) => walkShellString(src, ctx, { level, via: [...inv.via, how] });
+  const viaOptions = optionCommands(inv);
+  for (let i = 0; i < viaOptions.length; i++) {
+    const c = viaOptions[i]!;
+    if (c.text !== null) nested(c.text, c.how);
+    else markDynamicEval(inv, [c.arg], ctx);
+  }
+  if (DECLARE_BUILTINS.has(n)) for (const a of inv.args) walkCommandVar(a.value, ctx, inv);
   if (isShell(n)) {
     const script = shellScriptArg(inv.args);
     if (script === 'none') {
@@ -529,6 +686,8 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       const file = inv.args.find((a) => a.value === null || !/^[-+]/.test(a.value));
       const proc = file?.word.parts[0];
       if (file && proc && proc.k === 'procsub') markDynamicEval(inv, [file], ctx);
+      const written = writtenText(file, ctx);
+      if (written !== undefined) nested(written, `${n} ${file!.text} (written above)`);
     } else {
       if (script.value !== null) nested(script.value, `${n} -c`);
       else markDynamicEval(inv, [script], ctx);
@@ -578,6 +737,8 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     return;
   }
   if ((n === 'source' || n === '.') && inv.args[0]) {
+    const written = writtenText(inv.args[0], ctx);
+    if (written !== undefined) nested(written, `${n} ${inv.args[0].text} (written above)`);
     const p = inv.args[0].word.parts[0];
     if (p && p.k === 'procsub') inv.stdin = producerOfScripts([p.script], ctx);
     else if (inv.args[0].value === '/dev/stdin' || inv.args[0].value === '-') inv.stdin = inv.stdin ?? null;
@@ -605,7 +766,15 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     if (remote.words) unwrap(remote.words, [], ctx, { level, via: how, stdin: inv.stdin, upstream: [] });
     return;
   }
-  const code = extractInlineCode(inv);
+  let code = extractInlineCode(inv);
+  const lang = code === null && ctx.env?.files ? langOf(n) : null;
+  if (lang !== null) {
+    // `python3 /tmp/w.py` after writing it: the script is known, so it is checked like -c code
+    const file = inv.args.find((a) => a.value === null || !a.value.startsWith('-'));
+    const written = writtenText(file, ctx);
+    if (written !== undefined)
+      code = { lang, flag: `${file!.text} (written above)`, text: written, readsStdin: false };
+  }
   if (code?.readsStdin && inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined) {
     // `python3 - <<EOF`: the script is literal, so it is checked like -c code
     code.text = inv.stdin.text;
@@ -613,11 +782,14 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   }
   if (code) {
     inv.code = code;
+    if (code.text !== null) code.text = canonicalCode(code.text, code.lang);
     if (code.text !== null) {
       for (const s of shellStringsInCode(code)) {
         const how = `${n} ${code.flag} → ${s.api}`;
         if (s.argv) {
-          unwrap(s.argv.map(litWord), [], ctx, { level, via: [...inv.via, how], stdin: null, upstream: [] });
+          // a home directory the code computed stands in the argv as `~` (see code-canon.ts)
+          const argv = s.argv.map((x) => litWord(/^~(?:\/|$)/.test(x) ? ctx.home + x.slice(1) : x));
+          unwrap(argv, [], ctx, { level, via: [...inv.via, how], stdin: null, upstream: [] });
         } else {
           nested(s.command!, how);
         }
@@ -703,6 +875,7 @@ function markDynamicEval(inv: Invocation, args: Arg[], ctx: WalkContext): void {
   ) ?? { kind: 'dynamic', desc: args.map((a) => a.text).join(' ') };
 }
 
+const DECLARE_BUILTINS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 const EDITORS = new Set(['vi', 'vim', 'nvim', 'ex', 'view', 'gvim', 'vimdiff']);
 
 /** Shell commands an editor's startup commands run: `-c ':!cmd'`, `+'!cmd'`, `--cmd 'r !cmd'`, `call system('…')`. */
