@@ -3,14 +3,19 @@
 // cache of the bundle would change. Nothing here is shipped: the cache loader is a measurement prototype.
 //  (1) per call, interleaved, median of runs: `node -e 0`; an empty .cjs file; reading + compiling the bundle
 //      without running it; the hook as shipped; the hook run from a V8 code cache (vm.Script cachedData) made by
-//      the same node binary after one decision;
+//      the same node binary after one decision; the same with the bundle's and the cache's SHA-256 checked first
+//      (what a safe loader must do), and loading node:crypto alone; node started from an empty startup snapshot
+//      (`--snapshot-blob`, made by the same node with `--build-snapshot`), and from one of the guard made after one
+//      decision;
 //  (2) what V8 does with a cache it should not trust: one made by the other node binary (--other), one made for
 //      a bundle of the same length but different text, and a corrupted one.
 // usage: node bench/guard-startup.mjs [--runs N] [--node PATH] [--other PATH]
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 const bundle = join(root, 'dist/sandbox/claude-hook.cjs');
@@ -53,6 +58,55 @@ if (process.env.GP_MAKE) process.on('exit', () => fs.writeFileSync(file + '.v8ca
 `,
 );
 
+// the same prototype, with the SHA-256 of bundle and cache checked against a manifest before V8 sees the cache
+writeFileSync(
+  join(dir, 'cached-hashed.cjs'),
+  `const fs = require('node:fs'); const file = ${JSON.stringify(hook)};
+let ran = false;
+try {
+  const man = JSON.parse(fs.readFileSync(file + '.manifest.json', 'utf8'));
+  const src = fs.readFileSync(file); const cachedData = fs.readFileSync(file + '.v8cache');
+  const { createHash } = require('node:crypto');
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
+  if (sha(src) === man.bundle && sha(cachedData) === man.cache) {
+    const vm = require('node:vm');
+    const script = new vm.Script(require('node:module').wrap(src.toString('utf8')), { filename: file, cachedData });
+    const m = { exports: {} }; ran = true;
+    script.runInThisContext().call(m.exports, m.exports, require, m, file, ${JSON.stringify(dir)});
+  }
+} catch {}
+if (!ran) require(file);
+`,
+);
+writeFileSync(
+  join(dir, 'crypto-only.cjs'),
+  `require('node:crypto').createHash('sha256').update('x').digest('hex');\n`,
+);
+// startup snapshots: an empty one (what deserializing a user-land snapshot costs by itself) and one of the guard,
+// its engine loaded and one decision made at build time, the hook's main function run after deserialization
+writeFileSync(
+  join(dir, 'snap-empty.cjs'),
+  `require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {});\n`,
+);
+await build({
+  stdin: {
+    contents: `import { claudeHook } from './guards/engine/hook.js';
+import { runCommandHook } from './guards/engine/stdin.js';
+import { startupSnapshot } from 'node:v8';
+claudeHook(JSON.stringify({ tool_name: 'Bash', tool_input: { command: 'git status && rm -rf /tmp/x' }, cwd: '/work/ws' }));
+startupSnapshot.setDeserializeMainFunction(() => runCommandHook((text) => claudeHook(text)));`,
+    resolveDir: root,
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  outfile: join(dir, 'snap-guard.cjs'),
+  logLevel: 'warning',
+});
+
 const env = {
   ...process.env,
   HOME: '/home/dev',
@@ -73,6 +127,35 @@ const run = (node, file, input, extra = {}) =>
   spawnSync(node, [file], { input, env: { ...env, ...extra }, cwd: dir, encoding: 'utf8' });
 run(NODE, join(dir, 'cached.cjs'), TYPICAL, { GP_MAKE: '1' });
 const goodCache = readFileSync(hook + '.v8cache');
+const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+writeFileSync(
+  hook + '.manifest.json',
+  JSON.stringify({ bundle: sha256(readFileSync(hook)), cache: sha256(goodCache) }),
+);
+for (const name of ['snap-empty', 'snap-guard']) {
+  const made = spawnSync(
+    NODE,
+    ['--snapshot-blob', join(dir, `${name}.blob`), '--build-snapshot', join(dir, `${name}.cjs`)],
+    { cwd: dir, env, encoding: 'utf8' },
+  );
+  if (made.status !== 0) {
+    console.error(
+      `bench/guard-startup.mjs: ${name} snapshot not built: ${made.stderr.trim().split('\n').pop()}`,
+    );
+    process.exit(1);
+  }
+}
+const fromSnapshot = spawnSync(NODE, ['--snapshot-blob', join(dir, 'snap-guard.blob')], {
+  input: DESTRUCTIVE,
+  env,
+  encoding: 'utf8',
+});
+if (fromSnapshot.status !== 2) {
+  console.error(
+    `bench/guard-startup.mjs: the guard snapshot did not block rm -rf / (exit ${fromSnapshot.status})`,
+  );
+  process.exit(1);
+}
 
 const variants = {
   'node -e 0': ['-e', '0'],
@@ -80,6 +163,10 @@ const variants = {
   'read + compile bundle': [join(dir, 'compile-only.cjs')],
   'hook as shipped': [hook],
   'hook from code cache': [join(dir, 'cached.cjs')],
+  'cache + SHA-256 check': [join(dir, 'cached-hashed.cjs')],
+  'load node:crypto only': [join(dir, 'crypto-only.cjs')],
+  'empty startup snapshot': ['--snapshot-blob', join(dir, 'snap-empty.blob')],
+  'hook from snapshot': ['--snapshot-blob', join(dir, 'snap-guard.blob')],
 };
 const time = (args) => {
   const t0 = process.hrtime.bigint();
@@ -92,8 +179,9 @@ for (let r = 0; r < RUNS; r++) for (const [k, a] of Object.entries(variants)) sa
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const base = median(samples['node -e 0']);
 const version = (n) => spawnSync(n, ['--version'], { encoding: 'utf8' }).stdout.trim();
+const size = (f) => readFileSync(join(dir, f)).length;
 console.log(
-  `node ${version(NODE)}, ${RUNS} interleaved runs, bundle ${readFileSync(bundle).length} bytes, cache ${goodCache.length} bytes`,
+  `node ${version(NODE)}, ${RUNS} interleaved runs, bundle ${readFileSync(bundle).length} bytes, cache ${goodCache.length} bytes, snapshots ${size('snap-empty.blob')} (empty) and ${size('snap-guard.blob')} (guard) bytes`,
 );
 for (const [k, xs] of Object.entries(samples))
   console.log(

@@ -1,6 +1,7 @@
 import { readSync } from 'node:fs';
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
+// made on first use: a V8 startup snapshot is built where SharedArrayBuffer does not exist
+let sleeper: Int32Array | undefined;
 
 /**
  * Reads all of stdin synchronously. `readFileSync(0)` is not enough: when stdin is a non-blocking pipe whose
@@ -17,6 +18,7 @@ export function readStdinSync(): string {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
+        sleeper ??= new Int32Array(new SharedArrayBuffer(4));
         Atomics.wait(sleeper, 0, 0, 2);
         continue;
       }
