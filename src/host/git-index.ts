@@ -57,7 +57,7 @@ interface ParsedIndex {
 export function ewahPositions(buf: Buffer, at: number): number[] | null {
   if (at + 8 > buf.length) return null;
   const words = buf.readUInt32BE(at + 4);
-  let pos = at + 8;
+  const pos = at + 8;
   if (pos + words * 8 + 4 > buf.length) return null;
   const out: number[] = [];
   let bit = 0;
