@@ -20,6 +20,7 @@ const corpora = given.length
       'guard-redteam-blind.jsonl',
       'guard-redteam-blind3.jsonl',
       'guard-redteam-round4.jsonl',
+      'guard-redteam-blind4.jsonl',
     ].map((f) => join(root, 'test/fixtures', f));
 const bundled = await build({
   stdin: {
