@@ -99,6 +99,11 @@ export function plantedLines(
       );
     }
     lines.push(...linkLines(was, now));
+    const unreadable = now.unreadable.filter((d) => !was?.unreadable.includes(d));
+    if (unreadable.length > 0)
+      lines.push(
+        `could not read ${unreadable.length === 1 ? 'a directory' : `${unreadable.length} directories`} the run made unreadable, so what is inside was not looked for (git and editors on your host still reach it by its path): ${unreadable.slice(0, 10).map(displayPath).join(', ')}${unreadable.length > 10 ? `, and ${unreadable.length - 10} more` : ''}`,
+      );
     if (now.truncated)
       lines.push(
         `${displayPath(now.root)}: ${cutText(now)}; repositories or settings planted beyond it were not looked for`,

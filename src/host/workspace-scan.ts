@@ -38,11 +38,17 @@ export interface WorkspaceScan {
    * directory is said after the run, since `cd link && git status` on the host runs what lies behind it.
    */
   links: Map<string, string>;
+  /**
+   * Directories the walk could not read (at most MAX_SCAN_UNREADABLE): the agent can `chmod 0311` one, and a
+   * repository or settings file inside is still reached by the host's git or editor through its path.
+   */
+  unreadable: string[];
 }
 
 export const MAX_SCAN_DEPTH = 12;
 export const MAX_SCAN_DIRS = 20_000;
 export const MAX_SCAN_LINKS = 2_000;
+export const MAX_SCAN_UNREADABLE = 100;
 
 const SKIP = new Set(['.git', 'node_modules']);
 
@@ -101,6 +107,7 @@ export function scanWorkspace(root: string): WorkspaceScan {
     dirs: 0,
     truncated: false,
     links: new Map(),
+    unreadable: [],
   };
   // breadth first, so a cut walk has seen everything near the top
   let level: string[] = [root];
@@ -114,7 +121,10 @@ export function scanWorkspace(root: string): WorkspaceScan {
       }
       const entries = readDir(dir);
       scan.dirs++;
-      if (entries === null) continue;
+      if (entries === null) {
+        if (scan.unreadable.length < MAX_SCAN_UNREADABLE) scan.unreadable.push(dir);
+        continue;
+      }
       const top = dir === root;
       if (!top && isGitDir(entries)) {
         scan.repos.set(dir, { kind: 'dir', what: 'bare' });

@@ -210,6 +210,18 @@ describe('what the host runs later, beyond .git and the top-level settings', () 
       expect(existsSync(`${canary}.${s}`), s).toBe(false);
   });
 
+  it('a directory the run made unreadable is named after the run (what is inside goes unchecked)', async () => {
+    const { repo, config } = await setup('unreadable', { 'README.md': 'hi\n' });
+    const script =
+      'mkdir -p hid/sub/.claude && echo {} > hid/sub/.claude/settings.json && chmod 0311 hid && echo done';
+    const r = await run(config, repo, script);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stderr)).toMatch(/could not read a directory the run made unreadable[^\n]*\/hid\b/);
+    // the workspace's own unreadable directories, there before the run, are not said again
+    const again = await run(config, repo, 'true');
+    expect(String(again.stderr)).not.toContain('could not read');
+  });
+
   it('an existing .opencode/ without .gitignore: the file opencode writes at start is held, .opencode/ stays read-only', async () => {
     const { repo, config } = await setup('opencode', { 'README.md': 'hi\n', '.opencode/agent/a.md': 'a\n' });
     const script = [
