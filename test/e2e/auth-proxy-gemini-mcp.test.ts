@@ -208,12 +208,10 @@ describe('ags --agent gemini: MCP OAuth login in the TUI through the auth proxy'
     });
     expect(end).toContain('EXIT=0');
 
-    // the audit lines of this run's session only
+    // the audit lines of this run's session only (other runs share the log; a session is named by ags's pid)
     let seen = audit().slice(before);
-    const session = /(session-\d+) auth-proxy: request \S+ url=https:\/\/localhost:\d+\/authorize/.exec(
-      seen,
-    )?.[1];
-    expect(session, seen).toBeDefined();
+    const session = `session-${readFileSync(join(tmp.dir, 'ags-pid'), 'utf8').trim()}`;
+    expect(seen, seen).toContain(` ${session} auth-proxy: request `);
     seen = seen
       .split('\n')
       .filter((l) => l.includes(` ${session} `))
