@@ -5,7 +5,15 @@ import { displayPath } from '../util/paths.js';
 import { escapeText } from '../util/terminal-text.js';
 import { isExecutableKey } from './git-config-parse.js';
 import { readGitlinks } from './git-index.js';
-import { type RepoLayout, lastValue, lstatOrNull, readBounded, readRepoLayout } from './git-layout.js';
+import { hostHooksPaths } from './host-git-config.js';
+import {
+  type RepoLayout,
+  expandConfigPath,
+  lastValue,
+  lstatOrNull,
+  readBounded,
+  readRepoLayout,
+} from './git-layout.js';
 
 /**
  * What git on the host will run for a repository, taken before and after a run and compared: the config keys
@@ -61,7 +69,13 @@ function hooksOf(dir: string): Record<string, string> {
 const MAX_NESTED_DEPTH = 3;
 export const MAX_NESTED = 64;
 
-function repoExec(layout: RepoLayout, home: string, depth: number, seen: Set<string>): RepoExec[] {
+function repoExec(
+  layout: RepoLayout,
+  home: string,
+  depth: number,
+  seen: Set<string>,
+  globalHooks: readonly string[],
+): RepoExec[] {
   if (seen.has(layout.root) || seen.size >= MAX_NESTED) return [];
   seen.add(layout.root);
   const keys: string[] = [];
@@ -75,13 +89,19 @@ function repoExec(layout: RepoLayout, home: string, depth: number, seen: Set<str
     root: layout.root,
     commonDir: layout.commonDir,
     keys,
-    hooks: hooksOf(layout.hooksDir),
+    hooks: Object.assign(
+      {},
+      ...(layout.hooksFromConfig || layout.marker === 'bare' ? [] : globalHooks).map((rel) =>
+        hooksOf(expandConfigPath(rel, layout.root, home)),
+      ),
+      hooksOf(layout.hooksDir),
+    ) as Record<string, string>,
   };
   const nested = depth >= MAX_NESTED_DEPTH ? [] : nestedLayouts(layout, home);
   return [
     here,
-    ...layout.modules.flatMap((m) => repoExec(m, home, depth + 1, seen)),
-    ...nested.flatMap((n) => repoExec(n, home, depth + 1, seen)),
+    ...layout.modules.flatMap((m) => repoExec(m, home, depth + 1, seen, globalHooks)),
+    ...nested.flatMap((n) => repoExec(n, home, depth + 1, seen, globalHooks)),
   ];
 }
 
@@ -98,13 +118,24 @@ function nestedLayouts(layout: RepoLayout, home: string): RepoLayout[] {
   return out;
 }
 
-/** The snapshot of the repositories at `roots` (real paths; a root without `.git` is recorded as none). */
-export function snapshotGitExec(roots: readonly string[], home: string): GitExecSnapshot {
+/**
+ * The snapshot of the repositories at `roots` (real paths; a root without `.git` is recorded as none). With
+ * `env`, the hooks in the directories a relative global `core.hooksPath` of the host names in each work tree
+ * too (for a repository that sets no hooksPath of its own).
+ */
+export function snapshotGitExec(
+  roots: readonly string[],
+  home: string,
+  env?: NodeJS.ProcessEnv,
+): GitExecSnapshot {
   const seen = new Set<string>();
+  const globalHooks = env ? hostHooksPaths(home, env).relative : [];
   return {
     repos: roots.flatMap((root) => {
       const layout = readRepoLayout(root, home);
-      return layout ? repoExec(layout, home, 0, seen) : [{ root, commonDir: null, keys: [], hooks: {} }];
+      return layout
+        ? repoExec(layout, home, 0, seen, globalHooks)
+        : [{ root, commonDir: null, keys: [], hooks: {} }];
     }),
   };
 }
