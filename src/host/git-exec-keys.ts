@@ -80,6 +80,10 @@ function repoExec(
   seen.add(layout.root);
   const keys: string[] = [];
   for (const file of layout.config) {
+    if (file.tooLarge !== undefined)
+      keys.push(
+        `${file.path}\u0000(a config file)\u0000${file.tooLarge} bytes, too large to read; git will run what it says`,
+      );
     for (const e of file.entries) {
       if (isExecutableKey(e.key, e.value))
         keys.push(`${file.path}\u0000${e.key}\u0000${e.value ?? '(true)'}`);
