@@ -185,10 +185,18 @@ export function diffGitExec(before: GitExecSnapshot, after: GitExecSnapshot): st
   return lines;
 }
 
-/** The loud report after a run, or nothing. */
+/** Lines that say git will now run something (a key set, a hook added or changed, a moved git directory). */
+const RUNS = /: (?:set |hook appeared: |hook changed: |git now reads |a git repository appeared )/;
+
+/**
+ * The loud report after a run, or nothing. What runs something is listed first and never cut, so a flood of
+ * harmless lines (removals, links taken out of `.git`) cannot push it out of sight; the rest fill up to 40.
+ */
 export function gitExecReport(lines: readonly string[]): string {
   if (lines.length === 0) return '';
-  const shownLines = lines.slice(0, 40);
+  const runs = lines.filter((l) => RUNS.test(l));
+  const rest = lines.filter((l) => !RUNS.test(l));
+  const shownLines = [...runs, ...rest.slice(0, Math.max(0, 40 - runs.length))];
   return [
     'ags: WARNING: this run changed what git on your host will execute:',
     ...shownLines.map((l) => `ags:   ${l}`),

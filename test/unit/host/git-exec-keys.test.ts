@@ -77,6 +77,15 @@ describe('what git on the host will run, before and after', () => {
     expect(lines[0]).toMatch(/hook appeared: .*\.githooks\/pre-commit/);
   });
 
+  it('lists what runs something first and never cuts it, however many other lines come before it', () => {
+    const flood = Array.from({ length: 100 }, (_, i) => `/r: removed alias.a${i} = log (in /r/.git/config)`);
+    const report = gitExecReport([...flood, '/r: set core.fsmonitor = touch /tmp/p (in /r/.git/config)']);
+    const lines = report.trim().split('\n');
+    expect(lines[1]).toBe('ags:   /r: set core.fsmonitor = touch /tmp/p (in /r/.git/config)');
+    expect(lines).toHaveLength(1 + 40 + 1 + 1);
+    expect(report).toContain('... and 61 more');
+  });
+
   it('notices a planted commondir that moves where git reads its config from', () => {
     const before = snapshotGitExec([repo], tmp);
     mkdirSync(join(tmp, 'evil'));
