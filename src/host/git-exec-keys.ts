@@ -5,7 +5,15 @@ import { displayPath } from '../util/paths.js';
 import { escapeText } from '../util/terminal-text.js';
 import { isExecutableKey } from './git-config-parse.js';
 import { readGitlinks } from './git-index.js';
-import { type RepoLayout, lastValue, lstatOrNull, readBounded, readRepoLayout } from './git-layout.js';
+import { hostHooksPaths } from './host-git-config.js';
+import {
+  type RepoLayout,
+  expandConfigPath,
+  lastValue,
+  lstatOrNull,
+  readBounded,
+  readRepoLayout,
+} from './git-layout.js';
 
 /**
  * What git on the host will run for a repository, taken before and after a run and compared: the config keys
@@ -61,11 +69,21 @@ function hooksOf(dir: string): Record<string, string> {
 const MAX_NESTED_DEPTH = 3;
 export const MAX_NESTED = 64;
 
-function repoExec(layout: RepoLayout, home: string, depth: number, seen: Set<string>): RepoExec[] {
+function repoExec(
+  layout: RepoLayout,
+  home: string,
+  depth: number,
+  seen: Set<string>,
+  globalHooks: readonly string[],
+): RepoExec[] {
   if (seen.has(layout.root) || seen.size >= MAX_NESTED) return [];
   seen.add(layout.root);
   const keys: string[] = [];
   for (const file of layout.config) {
+    if (file.tooLarge !== undefined)
+      keys.push(
+        `${file.path}\u0000(a config file)\u0000${file.tooLarge} bytes, too large to read; git will run what it says`,
+      );
     for (const e of file.entries) {
       if (isExecutableKey(e.key, e.value))
         keys.push(`${file.path}\u0000${e.key}\u0000${e.value ?? '(true)'}`);
@@ -75,13 +93,19 @@ function repoExec(layout: RepoLayout, home: string, depth: number, seen: Set<str
     root: layout.root,
     commonDir: layout.commonDir,
     keys,
-    hooks: hooksOf(layout.hooksDir),
+    hooks: Object.assign(
+      {},
+      ...(layout.hooksFromConfig || layout.marker === 'bare' ? [] : globalHooks).map((rel) =>
+        hooksOf(expandConfigPath(rel, layout.root, home)),
+      ),
+      hooksOf(layout.hooksDir),
+    ) as Record<string, string>,
   };
   const nested = depth >= MAX_NESTED_DEPTH ? [] : nestedLayouts(layout, home);
   return [
     here,
-    ...layout.modules.flatMap((m) => repoExec(m, home, depth + 1, seen)),
-    ...nested.flatMap((n) => repoExec(n, home, depth + 1, seen)),
+    ...layout.modules.flatMap((m) => repoExec(m, home, depth + 1, seen, globalHooks)),
+    ...nested.flatMap((n) => repoExec(n, home, depth + 1, seen, globalHooks)),
   ];
 }
 
@@ -98,13 +122,24 @@ function nestedLayouts(layout: RepoLayout, home: string): RepoLayout[] {
   return out;
 }
 
-/** The snapshot of the repositories at `roots` (real paths; a root without `.git` is recorded as none). */
-export function snapshotGitExec(roots: readonly string[], home: string): GitExecSnapshot {
+/**
+ * The snapshot of the repositories at `roots` (real paths; a root without `.git` is recorded as none). With
+ * `env`, the hooks in the directories a relative global `core.hooksPath` of the host names in each work tree
+ * too (for a repository that sets no hooksPath of its own).
+ */
+export function snapshotGitExec(
+  roots: readonly string[],
+  home: string,
+  env?: NodeJS.ProcessEnv,
+): GitExecSnapshot {
   const seen = new Set<string>();
+  const globalHooks = env ? hostHooksPaths(home, env).relative : [];
   return {
     repos: roots.flatMap((root) => {
       const layout = readRepoLayout(root, home);
-      return layout ? repoExec(layout, home, 0, seen) : [{ root, commonDir: null, keys: [], hooks: {} }];
+      return layout
+        ? repoExec(layout, home, 0, seen, globalHooks)
+        : [{ root, commonDir: null, keys: [], hooks: {} }];
     }),
   };
 }
@@ -150,10 +185,18 @@ export function diffGitExec(before: GitExecSnapshot, after: GitExecSnapshot): st
   return lines;
 }
 
-/** The loud report after a run, or nothing. */
+/** Lines that say git will now run something (a key set, a hook added or changed, a moved git directory). */
+const RUNS = /: (?:set |hook appeared: |hook changed: |git now reads |a git repository appeared )/;
+
+/**
+ * The loud report after a run, or nothing. What runs something is listed first and never cut, so a flood of
+ * harmless lines (removals, links taken out of `.git`) cannot push it out of sight; the rest fill up to 40.
+ */
 export function gitExecReport(lines: readonly string[]): string {
   if (lines.length === 0) return '';
-  const shownLines = lines.slice(0, 40);
+  const runs = lines.filter((l) => RUNS.test(l));
+  const rest = lines.filter((l) => !RUNS.test(l));
+  const shownLines = [...runs, ...rest.slice(0, Math.max(0, 40 - runs.length))];
   return [
     'ags: WARNING: this run changed what git on your host will execute:',
     ...shownLines.map((l) => `ags:   ${l}`),

@@ -72,6 +72,8 @@ function readText(path: string): string | null {
 export interface ConfigFile {
   path: string;
   entries: ConfigEntry[];
+  /** Its size, when it was too large to read (its entries are then unknown, not absent). */
+  tooLarge?: number;
 }
 
 /** A config path value as git expands it: `~/` is the home; a relative one is relative to `base`. */
@@ -92,7 +94,12 @@ export function readConfigChain(file: string, home: string): ConfigFile[] {
     if (depth > MAX_INCLUDE_DEPTH || seen.has(path)) return;
     seen.add(path);
     const text = readText(path);
-    if (text === null) return;
+    if (text === null) {
+      // git reads a file of any size: one too large to read here is kept, unread, to be said as such
+      const st = lstatOrNull(path);
+      if (st?.isFile() && st.size > MAX_READ) out.push({ path, entries: [], tooLarge: st.size });
+      return;
+    }
     const entries = parseGitConfig(text);
     out.push({ path, entries });
     for (const e of entries) {

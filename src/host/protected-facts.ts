@@ -1,18 +1,16 @@
 import { readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { realpathLoose } from '../util/paths.js';
+import { isWithin, realpathLoose } from '../util/paths.js';
+import { hostGitConfigChain, hostHooksPaths } from './host-git-config.js';
 import { isExecutableKey } from './git-config-parse.js';
 import { HOST_RUN_NAMES, LEFTHOOK_FILES, type ProtectedGroup, isLefthookMain } from './host-run-names.js';
 import { type RefStyle, candidateWords, filesEnvrcLoads, filesNamedBy, namedFiles } from './script-refs.js';
 import type { WorkspaceScan } from './workspace-scan.js';
 import {
-  type ConfigFile,
   type RepoLayout,
   expandConfigPath,
   isIncludeKey,
-  lastValue,
   lstatOrNull,
-  readConfigChain,
   readRepoLayout,
 } from './git-layout.js';
 
@@ -287,47 +285,39 @@ function moduleEntries(m: RepoLayout, out: ProtectedEntry[]): void {
 }
 
 /**
- * The host's own global and system git config, the files it includes and its core.hooksPath, by real path (the
- * user's own links followed): in a dotfiles repository used as the workspace, `~/.gitconfig` may be a link to a
- * file the agent could otherwise rewrite, and every git on the host would run what it planted there.
+ * The host's own global and system git config and the files it includes, by real path (the user's own links
+ * followed): in a dotfiles repository used as the workspace, `~/.gitconfig` may be a link to a file the agent
+ * could otherwise rewrite, and every git on the host would run what it planted there. Its core.hooksPath too:
+ * a relative one is a directory in each of the run's repositories (git takes it from the work tree's top).
  */
-function hostGitConfigTops(home: string, env: NodeJS.ProcessEnv): string[] {
-  const xdg = env.XDG_CONFIG_HOME || join(home, '.config');
-  return [
-    env.GIT_CONFIG_GLOBAL || join(home, '.gitconfig'),
-    join(xdg, 'git', 'config'),
-    env.GIT_CONFIG_SYSTEM || '/etc/gitconfig',
-  ];
-}
-
-/** The host's global and system git config files, includes followed (bounded reads). */
-function hostGitConfigChain(home: string, env: NodeJS.ProcessEnv): ConfigFile[] {
-  return hostGitConfigTops(home, env).flatMap((top) => readConfigChain(top, home));
-}
-
-function hostGitConfigEntries(home: string, env: NodeJS.ProcessEnv, out: ProtectedEntry[]): void {
-  for (const top of hostGitConfigTops(home, env)) {
-    const chain = readConfigChain(top, home);
-    for (const file of chain) {
-      let real: string;
-      try {
-        real = realpathSync(file.path);
-      } catch {
-        continue;
-      }
-      out.push(entry(real, 'git', 'file', "your host's global git config"));
+function hostGitConfigEntries(
+  roots: readonly string[],
+  home: string,
+  env: NodeJS.ProcessEnv,
+  out: ProtectedEntry[],
+): void {
+  for (const file of hostGitConfigChain(home, env)) {
+    let real: string;
+    try {
+      real = realpathSync(file.path);
+    } catch {
+      continue;
     }
-    const hooksPath = lastValue(chain, 'core.hookspath');
-    if (hooksPath)
-      out.push(
-        entry(
-          realpathLoose(expandConfigPath(hooksPath, home, home)),
-          'git',
-          'dir',
-          "your host's global core.hooksPath",
-        ),
-      );
+    out.push(entry(real, 'git', 'file', "your host's global git config"));
   }
+  const hooks = hostHooksPaths(home, env);
+  for (const dir of hooks.fixed)
+    out.push(entry(realpathLoose(dir), 'git', 'dir', "your host's global core.hooksPath"));
+  for (const root of roots)
+    for (const rel of hooks.relative) {
+      const dir = expandConfigPath(rel, root, home);
+      if (dir === root || !isWithin(dir, root)) continue;
+      out.push(entry(dir, 'git', 'dir', "git hooks (your host's global core.hooksPath, relative)"));
+      linkedHookEntries(dir, 'git hook', out);
+      for (const hook of filesIn(dir))
+        for (const f of filesNamedBy(hook, 'shell', root, root))
+          out.push(entry(f, 'git', 'file', `a file the git hook ${basename(hook)} runs`));
+    }
 }
 
 export interface ProtectionFactsInput {
@@ -355,11 +345,14 @@ export function protectionFacts(input: ProtectionFactsInput): ProtectedEntry[] {
   const out: ProtectedEntry[] = [];
   const scans = input.scans ?? [];
   const nested = scans.flatMap(nestedRepoRoots).slice(0, MAX_NESTED_PROTECTED);
+  const repoRoots: string[] = [];
   for (const root of [...input.repositoryRoots, ...nested]) {
     const layout = readRepoLayout(root, input.home);
-    if (layout) gitEntries(layout, input.home, input.env, out);
+    if (!layout) continue;
+    gitEntries(layout, input.home, input.env, out);
+    if (layout.marker !== 'bare' && layout.marker !== 'symlink') repoRoots.push(layout.root);
   }
-  hostGitConfigEntries(input.home, input.env, out);
+  hostGitConfigEntries(repoRoots, input.home, input.env, out);
   for (const root of input.agentConfigRoots) {
     hostRunEntries(root, out);
     envrcEntries(join(root, '.envrc'), root, out);

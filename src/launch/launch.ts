@@ -299,7 +299,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     await startServices(p.services, p.serviceRun, teardown);
     await writeSecrets(p);
     // what git on the host will execute, compared after the run (the mounts keep most of it read-only)
-    gitBefore = snapshotGitExec(gitRoots, p.ctx.facts.home);
+    gitBefore = snapshotGitExec(gitRoots, p.ctx.facts.home, p.ctx.facts.env);
     markersBefore = snapshotMarkers(nestedMarkers(p.scans, gitBefore), p.ctx.facts.home);
     nestedBaseline = recordNestedBaseline(
       p.runtimeDir,
@@ -328,7 +328,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
       const removed = removePlantedGitDirEntries(gitDirsBefore, scanGitDirs(gitDirs));
       dropGitBaseline(gitBaseline);
       const home = p.ctx.facts.home;
-      let after = snapshotGitExec(gitRoots, home);
+      let after = snapshotGitExec(gitRoots, home, p.ctx.facts.env);
       let scansAfter = p.scans.map((s) => scanWorkspace(s.root));
       // then nested repositories that appeared are moved aside, before anything reports (or runs git on) them
       const moved = quarantineNewRepos(
@@ -341,7 +341,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
       process.stderr.write(quarantineReport(moved.lines));
       dropNestedBaseline(nestedBaseline);
       if (moved.lines.length > 0) {
-        after = snapshotGitExec(gitRoots, home);
+        after = snapshotGitExec(gitRoots, home, p.ctx.facts.env);
         scansAfter = p.scans.map((s) => scanWorkspace(s.root));
       }
       const changed = diffGitExec(gitBefore, after);

@@ -204,6 +204,43 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
     expect(existsSync(`${canary}.nested`)).toBe(false);
   });
 
+  it("a relative core.hooksPath in the host's global config: the workspace's .githooks is held; host git commit runs nothing", async () => {
+    const { repo, config } = await setup('global-hookspath');
+    const gitconfig = join(tmp.dir, 'global-hookspath', 'gitconfig');
+    writeFileSync(gitconfig, '[core]\n\thooksPath = .githooks\n');
+    giveToTestUser(host, gitconfig);
+    const hook = `printf '#!/bin/sh\\ntouch ${canary}.global\\n' > .githooks/pre-commit && chmod +x .githooks/pre-commit`;
+    const script = `if ( mkdir -p .githooks && ${hook} ) 2>/dev/null; then echo planted=ok; else echo planted=refused; fi`;
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime, GIT_CONFIG_GLOBAL: gitconfig },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim()).toBe('planted=refused');
+    const commit = await runAsTestUser(
+      host,
+      [
+        'git',
+        '-C',
+        repo,
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@t',
+        'commit',
+        '-q',
+        '--allow-empty',
+        '-m',
+        'x',
+      ],
+      { env: { GIT_CONFIG_GLOBAL: gitconfig } },
+    );
+    expect(commit.exitCode, String(commit.stderr)).toBe(0);
+    expect(existsSync(`${canary}.global`)).toBe(false);
+    // the placeholder that kept the absent directory from being created is gone again
+    expect(existsSync(join(repo, '.githooks'))).toBe(false);
+  });
+
   it('a linked worktree: its .git file, and with -d of the main repository the common config and hooks', async () => {
     const { repo: main, config } = await setup('worktree');
     const wt = join(tmp.dir, 'worktree', 'wt');

@@ -51,6 +51,41 @@ describe('what git on the host will run, before and after', () => {
     );
   });
 
+  it('says an include target too large to read is there: git will run what it says', () => {
+    append(join(repo, '.git', 'config'), '[include]\n\tpath = ../conf/extra.gitconfig\n');
+    const before = snapshotGitExec([repo], tmp);
+    mkdirSync(join(repo, 'conf'));
+    writeFileSync(
+      join(repo, 'conf', 'extra.gitconfig'),
+      `${'#'.repeat(2_500_000)}\n[core]\n\tfsmonitor = touch /tmp/p\n`,
+    );
+    const lines = diffGitExec(before, snapshotGitExec([repo], tmp));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/extra\.gitconfig/);
+    expect(lines[0]).toMatch(/too large to read; git will run what it says/);
+  });
+
+  it("a relative core.hooksPath in the host's global config: hooks planted in the work tree's directory are said", () => {
+    const gc = join(tmp, 'gc');
+    writeFileSync(gc, '[core]\n\thooksPath = .githooks\n');
+    const env = { GIT_CONFIG_GLOBAL: gc, GIT_CONFIG_SYSTEM: '/dev/null' };
+    const before = snapshotGitExec([repo], tmp, env);
+    mkdirSync(join(repo, '.githooks'));
+    writeFileSync(join(repo, '.githooks', 'pre-commit'), '#!/bin/sh\n');
+    const lines = diffGitExec(before, snapshotGitExec([repo], tmp, env));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/hook appeared: .*\.githooks\/pre-commit/);
+  });
+
+  it('lists what runs something first and never cuts it, however many other lines come before it', () => {
+    const flood = Array.from({ length: 100 }, (_, i) => `/r: removed alias.a${i} = log (in /r/.git/config)`);
+    const report = gitExecReport([...flood, '/r: set core.fsmonitor = touch /tmp/p (in /r/.git/config)']);
+    const lines = report.trim().split('\n');
+    expect(lines[1]).toBe('ags:   /r: set core.fsmonitor = touch /tmp/p (in /r/.git/config)');
+    expect(lines).toHaveLength(1 + 40 + 1 + 1);
+    expect(report).toContain('... and 61 more');
+  });
+
   it('notices a planted commondir that moves where git reads its config from', () => {
     const before = snapshotGitExec([repo], tmp);
     mkdirSync(join(tmp, 'evil'));
