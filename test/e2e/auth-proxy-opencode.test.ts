@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAgs, writeTestConfig } from '../support/ags.js';
-import { E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
+import { E2E_AGENT_VERSIONS, E2E_IMAGE, prepareE2eSandbox } from '../support/e2e.js';
 import { type TestHost, loadTestHost } from '../support/host.js';
 import { MOCK_HOST_NAME, MockOAuthMcp, makeTestCa } from '../support/mock-oauth-mcp.js';
 import { killRecordedPids } from '../support/recorded-pids.js';
@@ -62,7 +62,7 @@ describe('ags --agent opencode: MCP OAuth login through the auth proxy', () => {
     );
     execFileSync('chown', ['-R', `${host.uid}:${host.uid}`, tmp.dir]);
     execFileSync('chmod', ['644', ca.caFile]);
-    await prepareE2eSandbox(host, config, repo, ['opencode']);
+    await prepareE2eSandbox(host, config, repo, [`opencode@${E2E_AGENT_VERSIONS.opencode}`]);
     writeSandboxHomeFile(
       host,
       dataDir(),
