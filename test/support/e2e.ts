@@ -1,3 +1,4 @@
+import { PINNED_AGENTS } from './agents.js';
 import { runAgs } from './ags.js';
 import type { TestHost } from './host.js';
 
@@ -30,11 +31,20 @@ export async function prepareE2eSandbox(
   });
   if (image.exitCode !== 0) throw new Error(`update-image failed: ${image.stderr}`);
   if (agents.length === 0) return;
-  const tools = await runAgs(host, ['--config', config, 'update-agents', ...agents], {
+  const tools = await runAgs(host, ['--config', config, 'update-agents', ...agents.map(pinnedAgent)], {
     cwd,
     timeout: 900_000,
   });
   if (tools.exitCode !== 0) throw new Error(`update-agents failed: ${tools.stderr}`);
+}
+
+/**
+ * A bare name of an agent test/agents.json pins (Claude Code) becomes NAME@VERSION, so every e2e test runs the
+ * version the tests were written against (the guard's http hook with `onFailure` needs 2.1.295 or later).
+ */
+function pinnedAgent(name: string): string {
+  const pinned = PINNED_AGENTS[name];
+  return pinned && !name.includes('@') ? `${name}@${pinned.version}` : name;
 }
 
 /** Config lines that point Claude Code in the sandbox at the mock model listening on the host's loopback. */
