@@ -30,8 +30,8 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The shell command line that runs `script` (an absolute container path) with the image's node. */
-export function sandboxNodeCommand(script: string, pinned: HookEnv): string {
+/** The argv that runs `script` (an absolute container path) with the image's node and only the pinned env. */
+export function sandboxNodeArgv(script: string, pinned: HookEnv, args: string[] = []): string[] {
   const vars = {
     PATH: SANDBOX_NODE_PATH,
     HOME: pinned.home,
@@ -39,6 +39,13 @@ export function sandboxNodeCommand(script: string, pinned: HookEnv): string {
     AGS_WORKSPACE: pinned.workspace,
     ...(pinned.lockdown ? { AGS_LOCKDOWN: '1' } : {}),
   };
-  const assignments = Object.entries(vars).map(([k, v]) => shellQuote(`${k}=${v}`));
-  return ['/usr/bin/env', '-i', ...assignments, 'node', shellQuote(script)].join(' ');
+  const assignments = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
+  return ['/usr/bin/env', '-i', ...assignments, 'node', script, ...args];
+}
+
+/** The shell command line that runs `script` (an absolute container path) with the image's node. */
+export function sandboxNodeCommand(script: string, pinned: HookEnv): string {
+  const argv = sandboxNodeArgv(script, pinned);
+  const node = argv.indexOf('node');
+  return argv.map((w, i) => (i < 2 || i === node ? w : shellQuote(w))).join(' ');
 }

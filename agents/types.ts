@@ -23,6 +23,23 @@ export interface Wiring {
   homeFiles?: Array<{ file: string; target: string }>;
   /** Read-only single-file mounts outside the home: session file name → absolute container path. */
   systemFiles?: Array<{ file: string; target: string }>;
+  /** Programs the run starts in the sandbox as its root before the agent (Claude Code's guard server). */
+  daemons?: SandboxDaemon[];
+  /**
+   * Commands the sandbox runs before the agent, which must succeed for it to start (waiting for a daemon). Their
+   * words are ags's own constants and plan paths, never values from a workspace.
+   */
+  preludes?: string[][];
+}
+
+/**
+ * A program started in the sandbox as its root (uid 0 inside, a uid the agent cannot signal or trace), with the
+ * capability to bind a port below 1024, once the sandbox runs and before the agent starts. `argv` exits 0 once
+ * the daemon is up, or non-zero with one line on stderr, which stops the run.
+ */
+export interface SandboxDaemon {
+  name: string;
+  argv: string[];
 }
 
 export interface WireContext {

@@ -64,6 +64,7 @@ import { consumePendingEof } from '../session/terminal-input.js';
 import { safeJson, scrubText } from '../util/terminal-text.js';
 import { mark } from '../util/timing.js';
 import { type GuardLoadReport, checkGuardLoaded, watchGuardLoad } from './guard-load.js';
+import { checkSandboxDaemons, startSandboxDaemons } from './sandbox-daemons.js';
 import { type PlannedService, type ServiceRun, planServices, startServices } from './host-service.js';
 import { type NetworkModeName, effectiveNetwork } from './network.js';
 import { HOST_SERVICES } from './services/index.js';
@@ -314,10 +315,11 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     protectedBefore = snapshotProtected(p.protectedPaths);
     pathDirsBefore = p.scans.flatMap((s) => snapshotPathDirs(envrcsOf(s), s.root));
     mark('starting sandbox');
-    const { outcome, guard } = await runSandbox(p, teardown).finally(() => {
+    const { outcome, guard, daemonFailure } = await runSandbox(p, teardown).finally(() => {
       // the agent shared the terminal: whatever state it left must not hide or garble what ags says next
       if (sandboxStarted(p)) resetTerminal();
     });
+    checkSandboxDaemons(daemonFailure);
     return afterSandboxExit(p, outcome, guard);
   } finally {
     teardown.finish();
@@ -469,7 +471,7 @@ async function writeSecrets(p: PreparedLaunch): Promise<void> {
 async function runSandbox(
   p: PreparedLaunch,
   teardown: Teardown,
-): Promise<{ outcome: RunOutcome; guard?: GuardLoadReport }> {
+): Promise<{ outcome: RunOutcome; guard?: GuardLoadReport; daemonFailure?: string | null }> {
   const { backend, facts } = p.ctx;
   const runOnce = async () => {
     if (p.plan.tty) {
@@ -479,14 +481,21 @@ async function runSandbox(
     const run = backend.run(p.plan, p.files, teardown, !facts.stdinTTY, p.serviceRun.terminal);
     // watched from the start of each attempt; an in-process guard writes its marker when the agent loads it
     const watch = watchGuardLoad(p.plan, backend);
+    // the guard server and any other daemon, started as the sandbox's root once it runs
+    const daemons = startSandboxDaemons(p.plan, p.files, backend);
     let outcome: RunOutcome;
     try {
       outcome = await run;
     } catch (err) {
       watch?.finish();
+      daemons?.finish();
       throw err;
     }
-    return { outcome, ...(watch ? { guard: watch.finish() } : {}) };
+    return {
+      outcome,
+      ...(watch ? { guard: watch.finish() } : {}),
+      ...(daemons ? { daemonFailure: daemons.finish() } : {}),
+    };
   };
   const first = await runOnce();
   if (

@@ -85,6 +85,7 @@ export function buildLaunchPlan(
     command: commandStep(input, wiring, secretEnv),
     warnings: [...guard.warnings, ...security.warnings, ...workspace.warnings, ...env.warnings],
     ...(guardLoad.check ? { guardLoadCheck: guardLoad.check } : {}),
+    ...(wiring.daemons?.length ? { daemons: wiring.daemons } : {}),
     ...(settings.lockdown ? { lockdown: lockdownStep(input) } : {}),
   };
 }

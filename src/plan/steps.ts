@@ -452,8 +452,9 @@ export function commandStep(
     secretEnv.length > 0
       ? ['/bin/sh', SANDBOX_ENTRY, `${SANDBOX_SECRETS_DIR}/${basename(host.secretEnvFile)}`, ...inner]
       : inner;
+  // the services' first (the egress forwarder), then the agent's own (waiting for its guard server)
   return withPreludes(
-    (settings.services ?? []).flatMap((s) => (s.prelude ? [s.prelude] : [])),
+    [...(settings.services ?? []).flatMap((s) => (s.prelude ? [s.prelude] : [])), ...(wiring.preludes ?? [])],
     entered,
   );
 }

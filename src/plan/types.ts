@@ -1,4 +1,4 @@
-import type { AgentName, SessionFile } from '../../agents/types.js';
+import type { AgentName, SandboxDaemon, SessionFile } from '../../agents/types.js';
 import type { Hardening } from './hardening.js';
 import type { UnenforcedLimit } from './limits.js';
 
@@ -96,6 +96,11 @@ export interface LaunchPlan {
   sessionFiles: SessionFile[];
   /** The command inside the container: agent argv, possibly wrapped in tmux, behind the entry with secrets. */
   command: string[];
+  /**
+   * Programs started in the sandbox as its root once it runs, before the agent (Claude Code's guard server); the
+   * command's preludes wait for them. The backend keeps unprivileged processes off ports below 1024 for them.
+   */
+  daemons?: SandboxDaemon[];
   /** Things the user must hear about (guards off, root, and so on). */
   warnings: string[];
   /**

@@ -1,4 +1,5 @@
 import type { AgsError } from '../errors.js';
+import type { SandboxDaemon } from '../../agents/types.js';
 import type { LaunchPlan } from '../plan/types.js';
 import type { Teardown } from '../session/signals.js';
 import type { TerminalHandoff } from '../session/terminal-handoff.js';
@@ -74,6 +75,11 @@ export interface SandboxBackend {
     /** Told which process holds the terminal while the sandbox runs attached to it. */
     terminal?: TerminalHandoff,
   ): Promise<RunOutcome>;
+  /**
+   * Starts one of the plan's daemons in the running sandbox as its root; resolves to null once it is up, or to
+   * the one line that says why it is not.
+   */
+  startDaemon(plan: LaunchPlan, daemon: SandboxDaemon): Promise<string | null>;
   /** Removes the plan's sandbox at once, whatever state it is in (a run stopped from the host). */
   removeSandbox(plan: LaunchPlan): Promise<unknown>;
   /** Runs the plan without a terminal, its output captured (doctor's probe). */

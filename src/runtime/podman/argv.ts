@@ -82,6 +82,8 @@ export function podmanRunArgv(
   if (plan.security.cpus) argv.push(`--cpus=${plan.security.cpus}`);
 
   argv.push(networkArg(plan.network));
+  // the daemons' ports (below 1024) stay theirs: no unprivileged process may bind one, whatever containers.conf says
+  if (plan.daemons?.length) argv.push('--sysctl=net.ipv4.ip_unprivileged_port_start=1024');
 
   // podman's own --read-only tmpfs (/tmp, /run, /var/tmp, unlimited) off: the plan names each with its size
   if (hardening?.readOnlyRoot) argv.push('--read-only', '--read-only-tmpfs=false');

@@ -1,6 +1,7 @@
 import { identityOf } from '../../session/process-identity.js';
 import type { SandboxBackend } from '../backend.js';
 import { type PodmanOptions, podmanRunArgv } from './argv.js';
+import { startDaemon } from './daemon.js';
 import { chownToContainerRoot, imageExists, podman } from './engine.js';
 import { podmanFailure } from './exit-status.js';
 import { buildImage } from './image.js';
@@ -37,6 +38,7 @@ export function podmanBackend(options: PodmanOptions): SandboxBackend {
     },
     run: (plan, files, teardown, detached, terminal) =>
       runContainer(podmanRunArgv(plan, files, options), plan.containerName, teardown, detached, terminal),
+    startDaemon,
     removeSandbox: (plan) => removeContainer(plan.containerName),
     async capture(plan) {
       const r = await podman(podmanRunArgv(plan, {}, options), { stdin: 'ignore' });

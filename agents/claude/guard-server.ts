@@ -1,0 +1,29 @@
+import type { SandboxDaemon, WireContext } from '../types.js';
+import { hookEnv } from '../types.js';
+import { SANDBOX_NODE_PATH, sandboxNodeArgv } from '../sandbox-node.js';
+
+/**
+ * Claude Code's guard as one server for the session (guards/bin/guard-server.ts) instead of a node per tool
+ * call. Below 1024, so that only the server, started by ags as the sandbox's root with the capability to bind
+ * it, can listen there; the sandbox pins net.ipv4.ip_unprivileged_port_start to 1024 for the agent.
+ */
+export const GUARD_SERVER_PORT = 947;
+export const GUARD_SERVER_HOOK_URL = `http://127.0.0.1:${GUARD_SERVER_PORT}/claude/pre-tool-use`;
+export const GUARD_SERVER_URL_PATTERN = `http://127.0.0.1:${GUARD_SERVER_PORT}/*`;
+
+function script(ctx: WireContext): string {
+  return `${ctx.sandboxBinDir}/guard-server.mjs`;
+}
+
+/** The server, started with exactly the env the command hook gets (policy, workspace, home, lockdown). */
+export function guardServerDaemon(ctx: WireContext): SandboxDaemon {
+  return {
+    name: 'claude guard server',
+    argv: sandboxNodeArgv(script(ctx), hookEnv(ctx), ['--daemon', String(GUARD_SERVER_PORT)]),
+  };
+}
+
+/** The prelude that holds the agent back until the server answers (and keeps it from starting if it never does). */
+export function guardServerWait(ctx: WireContext): string[] {
+  return ['/usr/bin/env', '-i', `PATH=${SANDBOX_NODE_PATH}`, 'node', script(ctx), '--wait', String(GUARD_SERVER_PORT)];
+}
