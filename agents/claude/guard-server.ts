@@ -25,5 +25,13 @@ export function guardServerDaemon(ctx: WireContext): SandboxDaemon {
 
 /** The prelude that holds the agent back until the server answers (and keeps it from starting if it never does). */
 export function guardServerWait(ctx: WireContext): string[] {
-  return ['/usr/bin/env', '-i', `PATH=${SANDBOX_NODE_PATH}`, 'node', script(ctx), '--wait', String(GUARD_SERVER_PORT)];
+  return [
+    '/usr/bin/env',
+    '-i',
+    `PATH=${SANDBOX_NODE_PATH}`,
+    'node',
+    script(ctx),
+    '--wait',
+    String(GUARD_SERVER_PORT),
+  ];
 }

@@ -1,5 +1,10 @@
 import type { AgentAdapter, SessionFile, Wiring } from '../types.js';
-import { GUARD_SERVER_HOOK_URL, GUARD_SERVER_URL_PATTERN, guardServerDaemon, guardServerWait } from './guard-server.js';
+import {
+  GUARD_SERVER_HOOK_URL,
+  GUARD_SERVER_URL_PATTERN,
+  guardServerDaemon,
+  guardServerWait,
+} from './guard-server.js';
 
 /**
  * Claude Code: hint by --append-system-prompt, guard as a PreToolUse http hook passed with --settings, answered by

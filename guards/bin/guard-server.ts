@@ -3,7 +3,7 @@
 // (guards/engine/http-hook.ts), so a call costs a request, not a process start.
 //
 //   --daemon PORT  run by ags as the sandbox's root (`podman exec --user 0:0`): starts the server detached and
-//                  exits 0 once it listens, or 1 with one line saying why it cannot
+//                  exits 0 once it listens (printing its pid), or 1 with one line saying why it cannot
 //   --serve PORT   the server itself (what --daemon starts)
 //   --wait PORT    the sandbox's prelude, before the agent starts: exits 0 once the server answers, else 1
 //
@@ -11,7 +11,8 @@
 // server, started with the capability to bind it, can listen there: should it die, the agent cannot take its
 // place, and the hook's `onFailure: "block"` blocks every call instead.
 import { spawn } from 'node:child_process';
-import { createServer, get, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { answerClaudeHttp } from '../engine/http-hook.js';
 import { loadHookPolicy } from '../engine/hook.js';
 
@@ -21,7 +22,11 @@ const READY_PATH = '/ready';
 const READY_TEXT = 'ags guard server\n';
 /** A Write of a large file carries its content: far above any command, far below what would strain memory. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
-/** Connections at once: Claude Code keeps one or a few; a flood past this is refused (and so blocks). */
+/**
+ * Connections at once: Claude Code keeps one or a few alive. Past this an idle one is closed to make room (a
+ * client holding many idle connections shuts out no one), and when none is idle the new one is (its call then
+ * fails, which blocks it).
+ */
 const MAX_CONNECTIONS = 64;
 const WAIT_MS = 30_000;
 
@@ -49,7 +54,7 @@ function serve(port: number): void {
     { requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 30_000, maxHeaderSize: 16 * 1024 },
     (req, res) => handle(req, res, loaded),
   );
-  server.maxConnections = MAX_CONNECTIONS;
+  limitConnections(server);
   server.on('clientError', (_err, socket) => socket.destroy());
   server.on('error', (err) => fail(`cannot listen on ${HOST}:${port}: ${err.message}`));
   server.listen({ port, host: HOST, exclusive: true }, () => {
@@ -57,6 +62,24 @@ function serve(port: number): void {
     // the parent (--daemon) is gone after this: nothing may write to its pipes again
     process.stdout.on('error', () => {});
     process.stderr.on('error', () => {});
+  });
+}
+
+function limitConnections(server: Server): void {
+  const busy = new Map<Socket, boolean>();
+  server.on('connection', (socket: Socket) => {
+    if (busy.size >= MAX_CONNECTIONS) {
+      const idle = [...busy].find(([, b]) => !b)?.[0];
+      if (!idle) return socket.destroy();
+      idle.destroy();
+      busy.delete(idle);
+    }
+    busy.set(socket, false);
+    socket.on('close', () => busy.delete(socket));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    busy.set(req.socket, true);
+    res.on('finish', () => busy.has(req.socket) && busy.set(req.socket, false));
   });
 }
 
@@ -113,6 +136,7 @@ function daemon(port: number): void {
     if (!c.toString('utf8').includes('ready')) return;
     clearTimeout(timer);
     child.unref();
+    process.stdout.write(`${String(child.pid)}\n`);
     process.exit(0);
   });
   child.on('exit', (code) => {

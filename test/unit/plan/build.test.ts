@@ -8,13 +8,15 @@ import type { LaunchPlan } from '../../../src/plan/types.js';
 import { podmanRunArgv } from '../../../src/runtime/podman/argv.js';
 
 /** The agent's own argv: the plan's command without the sandbox entry in front (these plans have secrets). */
+/** The command behind the preludes' shell (`/bin/sh -c '…; exec "$@"' ags-prelude …`), when there is one. */
+function behindPreludes(command: string[]): string[] {
+  return command[0] === '/bin/sh' && command[3] === 'ags-prelude' ? command.slice(4) : command;
+}
+
 function agentArgv(plan: LaunchPlan): string[] {
-  expect(plan.command.slice(0, 3)).toEqual([
-    '/bin/sh',
-    '/opt/ags/sandbox/ags-entry.sh',
-    '/run/ags-secrets/env',
-  ]);
-  return plan.command.slice(3);
+  const command = behindPreludes(plan.command);
+  expect(command.slice(0, 3)).toEqual(['/bin/sh', '/opt/ags/sandbox/ags-entry.sh', '/run/ags-secrets/env']);
+  return command.slice(3);
 }
 
 describe('buildLaunchPlan', () => {
@@ -170,7 +172,7 @@ describe('buildLaunchPlan', () => {
         { ...host, agentCommandAt: 'tools', stdinTTY: true, stdoutTTY: true },
         ADAPTERS.claude,
       );
-      expect(plan.command.slice(0, 3)).toEqual([
+      expect(behindPreludes(plan.command).slice(0, 3)).toEqual([
         '/bin/sh',
         '/opt/ags/sandbox/ags-entry.sh',
         '/run/ags-secrets/env',
@@ -227,10 +229,52 @@ describe('buildLaunchPlan', () => {
     expect(plan.env.FOO).toBe('bar');
     expect(plan.env.AGS_GUARD_POLICY).toBe('/run/ags/guard-policy.json');
     const hook = JSON.parse(plan.sessionFiles.find((f) => f.name === 'claude-settings.json')!.content);
-    expect(hook.hooks.PreToolUse[0].hooks[0].command).toBe(
-      "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/claude-hook.cjs'",
-    );
+    expect(hook.hooks.PreToolUse[0].hooks).toEqual([
+      {
+        type: 'http',
+        url: 'http://127.0.0.1:947/claude/pre-tool-use',
+        timeout: 10,
+        onFailure: 'block',
+      },
+    ]);
+    expect(hook.allowedHttpHookUrls).toEqual(['http://127.0.0.1:947/*']);
     expect(hook.disableAllHooks).toBe(false);
+    // the server that answers it: the command hook's env exactly, started as the sandbox's root
+    expect(plan.daemons).toEqual([
+      {
+        name: 'claude guard server',
+        argv: [
+          '/usr/bin/env',
+          '-i',
+          'PATH=/usr/local/bin:/usr/bin:/bin',
+          'HOME=/home/u',
+          'AGS_GUARD_POLICY=/run/ags/guard-policy.json',
+          'AGS_WORKSPACE=/home/u/src/app',
+          'node',
+          '/opt/ags/sandbox/guard-server.mjs',
+          '--daemon',
+          '947',
+        ],
+      },
+    ]);
+    // and the agent starts only once it answers
+    expect(plan.command.slice(0, 4)).toEqual([
+      '/bin/sh',
+      '-c',
+      "'/usr/bin/env' '-i' 'PATH=/usr/local/bin:/usr/bin:/bin' 'node' '/opt/ags/sandbox/guard-server.mjs' '--wait' '947' || exit 126; exec \"$@\"",
+      'ags-prelude',
+    ]);
+  });
+
+  it('wires no guard server when the guard is off', () => {
+    const plan = buildLaunchPlan(
+      { ...request, agent: 'claude', yolo: true },
+      settings,
+      host,
+      ADAPTERS.claude,
+    );
+    expect(plan.daemons).toBeUndefined();
+    expect(plan.command.join(' ')).not.toContain('guard-server');
   });
 
   it("[agents.<name>.env] cannot override ags's own AGS_* values or the wiring env, and says it is ignored", () => {
@@ -646,8 +690,7 @@ describe('the plan of a lockdown run', () => {
   });
   it('tells the guard: AGS_LOCKDOWN in the env and pinned in the hook command, lockdown in the policy', () => {
     expect(plan.env.AGS_LOCKDOWN).toBe('1');
-    const settingsFile = plan.sessionFiles.find((f) => f.name === 'claude-settings.json')!;
-    expect(settingsFile.content).toContain("'AGS_LOCKDOWN=1'");
+    expect(plan.daemons![0]!.argv).toContain('AGS_LOCKDOWN=1');
     const policy = plan.sessionFiles.find((f) => f.name === 'guard-policy.json')!;
     expect(JSON.parse(policy.content).lockdown).toBe(true);
   });
@@ -658,8 +701,6 @@ describe('the plan of a lockdown run', () => {
     const normal = buildLaunchPlan(request, settings, host, ADAPTERS.claude);
     expect(normal.lockdown).toBeUndefined();
     expect(normal.env.AGS_LOCKDOWN).toBeUndefined();
-    expect(normal.sessionFiles.find((f) => f.name === 'claude-settings.json')!.content).not.toContain(
-      'AGS_LOCKDOWN',
-    );
+    expect(normal.daemons![0]!.argv.join(' ')).not.toContain('AGS_LOCKDOWN');
   });
 });

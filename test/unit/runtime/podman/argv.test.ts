@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../../../agents/index.js';
 import { buildLaunchPlan } from '../../../../src/plan/build.js';
 import { podmanRunArgv } from '../../../../src/runtime/podman/argv.js';
+import { daemonExecArgv } from '../../../../src/runtime/podman/daemon.js';
 import { host, podman, request, settings } from '../../plan/fixtures.js';
 
 describe('podmanRunArgv', () => {
@@ -49,5 +50,28 @@ describe('podmanRunArgv', () => {
   it('renders network none', () => {
     const plan = buildLaunchPlan(request, { ...settings, network: { mode: 'none' } }, host, ADAPTERS.shell);
     expect(podmanRunArgv(plan)).toContain('--network=none');
+  });
+});
+
+describe('the sandbox daemons (the Claude Code guard server)', () => {
+  const claude = buildLaunchPlan({ ...request, agent: 'claude' }, settings, host, ADAPTERS.claude);
+  const SYSCTL = '--sysctl=net.ipv4.ip_unprivileged_port_start=1024';
+
+  it('keeps ports below 1024 from unprivileged processes when the plan has a daemon, and only then', () => {
+    expect(podmanRunArgv(claude)).toContain(SYSCTL);
+    const shell = buildLaunchPlan(request, settings, host, ADAPTERS.shell);
+    expect(podmanRunArgv(shell)).not.toContain(SYSCTL);
+  });
+
+  it('starts one as the sandbox root, in the run directory, with its own argv', () => {
+    const d = claude.daemons![0]!;
+    expect(daemonExecArgv(claude, d)).toEqual([
+      'exec',
+      '--privileged',
+      '--user=0:0',
+      `--workdir=${claude.cwd}`,
+      claude.containerName,
+      ...d.argv,
+    ]);
   });
 });
