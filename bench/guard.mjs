@@ -2,11 +2,16 @@
 // Guard benchmark, against the built files (run `npm run build` first):
 //  (1) per-call latency of the Claude hook bundle, one `node dist/sandbox/claude-hook.cjs` process per call over a
 //      sample of the corpus, as a ratio to `node -e 0` measured in the same run (interleaved, median of runs);
-//  (2) in-process decisions per second over the whole corpus, through the bundled engine.
+//  (2) in-process decisions per second over the whole corpus, through the bundled engine;
+//  (3) per-call latency of the guard server (dist/sandbox/guard-server.mjs, started once) as Claude Code's http
+//      hook sees it: a POST of the hook JSON from this node process, over one kept-alive connection (what Claude
+//      Code's client does) and over a new connection per call, interleaved with `node -e 0` in the same run.
 // usage: node bench/guard.mjs [--runs N] [--sample N] [--node PATH]
 //   --node: the node binary the hook processes and the baseline run with (default: this one); use the
 //   container image's node (`podman run --rm IMAGE node --version`) for the figure that holds in the sandbox
 import { spawnSync } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -72,6 +77,71 @@ for (let r = 0; r < RUNS; r++) {
 const hookMs = median(hookRuns);
 const nodeMs = median(nodeRuns);
 
+// (3) the guard server: started once, then one POST per call
+const server = join(root, 'dist/sandbox/guard-server.mjs');
+const port = await new Promise((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const p = s.address().port;
+    s.close(() => resolve(p));
+  });
+});
+const daemon = spawnSync(NODE, [server, '--daemon', String(port)], { env, encoding: 'utf8' });
+if (daemon.status !== 0) {
+  console.error(`bench/guard.mjs: the guard server did not start: ${daemon.stderr.trim()}`);
+  process.exit(2);
+}
+const serverPid = Number(daemon.stdout.trim());
+const post = (body, agent) =>
+  new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/claude/pre-tool-use',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(Number(process.hrtime.bigint() - t0) / 1e6));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+const kept = new Agent({ keepAlive: true, maxSockets: 1 });
+const fresh = new Agent({ keepAlive: false });
+for (let i = 0; i < 3; i++) for (const c of sample) await post(stdinOf(c), kept);
+const keptRuns = [];
+const freshRuns = [];
+const baseRuns = [];
+for (let r = 0; r < RUNS; r++) {
+  const k = [];
+  const f = [];
+  const n = [];
+  for (const c of sample) {
+    n.push(time(['-e', '0'], ''));
+    // alternating which goes first: the first request after a spawn finds the server's process descheduled
+    if (n.length % 2) {
+      k.push(await post(stdinOf(c), kept));
+      f.push(await post(stdinOf(c), fresh));
+    } else {
+      f.push(await post(stdinOf(c), fresh));
+      k.push(await post(stdinOf(c), kept));
+    }
+  }
+  keptRuns.push(median(k));
+  freshRuns.push(median(f));
+  baseRuns.push(median(n));
+}
+kept.destroy();
+process.kill(serverPid, 'SIGTERM');
+const keptMs = median(keptRuns);
+const freshMs = median(freshRuns);
+const baseMs = median(baseRuns);
+
 // (2) in-process throughput: bundle the engine once, decide every corpus case
 const bundled = await build({
   stdin: {
@@ -111,4 +181,7 @@ console.log(
 );
 console.log(
   `(2) in-process: ${Math.round(median(rates))} decisions/s over the whole corpus (incl. the stress cases); ${Math.round(median(typicalRates))} decisions/s over the ${inputs.filter(([s]) => s.length < 2000).length} typical-size cases (goal >= 20000/s)`,
+);
+console.log(
+  `(3) guard server per call: ${keptMs.toFixed(2)} ms kept-alive, ${freshMs.toFixed(2)} ms new connection; node -e 0: ${fmt(baseMs)} ms; ratio ${(keptMs / baseMs).toFixed(3)}x / ${(freshMs / baseMs).toFixed(3)}x (goal <= 1.3x)`,
 );
