@@ -107,6 +107,11 @@ export interface AgentAdapter {
   lockdownStaging: string[];
   /** Home-relative files holding the agent's login: staged too only with `[lockdown] copy_credentials = true`. */
   lockdownCredentials: string[];
+  /**
+   * The oldest version whose guard wiring fails closed (Claude Code: `onFailure` on hooks), and what an older one
+   * does instead; a run of an older version from the tools volume says so.
+   */
+  guardNeeds?: { version: string; otherwise: string };
   /** How the hint and the guard reach the agent. */
   wire(ctx: WireContext): Wiring;
 }

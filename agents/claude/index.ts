@@ -25,6 +25,11 @@ export const claude: AgentAdapter = {
   defaultArgs: ['--dangerously-skip-permissions'],
   lockdownStaging: ['.claude/settings.json', '.claude/CLAUDE.md'],
   lockdownCredentials: ['.claude/.credentials.json'],
+  guardNeeds: {
+    version: '2.1.295',
+    otherwise:
+      "it ignores the hook's onFailure, so tool calls go through unchecked if the guard server stops answering",
+  },
   wire(ctx) {
     const args = ['--append-system-prompt', ctx.hint];
     const files: SessionFile[] = [];

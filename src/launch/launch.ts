@@ -7,6 +7,7 @@ import type { AgentAdapter, AgentName } from '../../agents/types.js';
 import { type SandboxContext, buildMissingImage, loadSandboxContext } from './context.js';
 import { checkHostHome, resolveAddDirs, workspaceCheck } from './run-paths.js';
 import { agentCommandAt, preflight } from './preflight.js';
+import { installState } from '../host/agent-install.js';
 import { hostHome } from '../host/facts.js';
 import { diffGitExec, gitExecReport, snapshotGitExec } from '../host/git-exec-keys.js';
 import {
@@ -198,6 +199,10 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     home: facts.home,
     env: facts.env,
   });
+  const commandAt = agentCommandAt(adapter, settings, ctx.config);
+  const installed =
+    commandAt === 'tools' && adapter.npmPackage ? installState(settings.toolsDir, adapter.npmPackage) : null;
+  const agentVersion = installed?.state === 'installed' ? installed.version : undefined;
   const plan = buildLaunchPlan(
     request,
     settings,
@@ -210,7 +215,8 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
       sandboxBundleDir: sandboxBundleDir(),
       nonce: randomBytes(6).toString('hex'),
       guardLoad: { dir: session.guardDir, token: randomBytes(16).toString('hex') },
-      agentCommandAt: agentCommandAt(adapter, settings, ctx.config),
+      agentCommandAt: commandAt,
+      ...(agentVersion ? { agentVersion } : {}),
       protectedPaths,
     },
     adapter,

@@ -48,6 +48,8 @@ export interface HostFacts extends BasicHostFacts {
    * the host cannot tell (image agents, a Containerfile or PATH of the user's own) leaves it to PATH.
    */
   agentCommandAt: 'tools' | 'home' | 'unknown';
+  /** The agent's version in the tools volume, when it starts from there and its package says (else absent). */
+  agentVersion?: string;
   /** Git config and hooks, agent project settings of the run's directories (src/host/protected-facts.ts). */
   protectedPaths?: ProtectedEntry[];
 }

@@ -61,6 +61,20 @@ export class MountList {
   }
 }
 
+/** Whether dotted version `a` is older than `b` (numeric parts; a pre-release suffix is ignored). */
+export function olderVersion(a: string, b: string): boolean {
+  const parts = (v: string) =>
+    v
+      .split('-')[0]!
+      .split('.')
+      .map((x) => Number.parseInt(x, 10) || 0);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0);
+  }
+  return false;
+}
+
 /** Whether the guard runs, and what the user must hear about the guard and the agent's binary. */
 export function guardStep({ req, settings, host, adapter }: PlanInput): {
   guard: boolean;
@@ -79,6 +93,12 @@ export function guardStep({ req, settings, host, adapter }: PlanInput): {
   if (!adapter.guarded && adapter.npmPackage) {
     warnings.push(
       `${adapter.title} is not guarded by ags yet (see docs/GUARDS.md): its tool calls are not vetoed`,
+    );
+  }
+  const needs = adapter.guardNeeds;
+  if (guard && needs && host.agentVersion && olderVersion(host.agentVersion, needs.version)) {
+    warnings.push(
+      `${adapter.title} ${host.agentVersion} is older than ${needs.version}: ${needs.otherwise}; run \`ags update-agents ${adapter.name}\``,
     );
   }
   if (host.agentCommandAt === 'home') {

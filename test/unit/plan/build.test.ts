@@ -266,6 +266,17 @@ describe('buildLaunchPlan', () => {
     ]);
   });
 
+  it('says when the Claude Code in the tools volume predates onFailure, whose guard would fail open', () => {
+    const at = (agentVersion: string) =>
+      buildLaunchPlan(request, settings, { ...host, agentCommandAt: 'tools', agentVersion }, ADAPTERS.claude)
+        .warnings;
+    expect(at('2.1.197')).toContain(
+      "Claude Code 2.1.197 is older than 2.1.295: it ignores the hook's onFailure, so tool calls go through unchecked if the guard server stops answering; run `ags update-agents claude`",
+    );
+    expect(at('2.1.295').filter((w) => w.includes('older than'))).toEqual([]);
+    expect(at('2.2.0').filter((w) => w.includes('older than'))).toEqual([]);
+  });
+
   it('wires no guard server when the guard is off', () => {
     const plan = buildLaunchPlan(
       { ...request, agent: 'claude', yolo: true },
