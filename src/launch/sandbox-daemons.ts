@@ -33,7 +33,7 @@ export function startSandboxDaemons(
     for (const d of daemons) {
       if (done) return;
       const err = await backend.startDaemon(plan, d);
-      if (err !== null) return fail(`${d.name}: ${err}`);
+      if (err !== null) return fail(`${d.name} did not start: ${err}`);
       mark(`${d.name} started`);
     }
   };

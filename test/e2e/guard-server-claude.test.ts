@@ -12,18 +12,20 @@ import { makeTestRepo } from '../support/workspace.js';
 
 // Claude Code's guard is one server for the session (guards/bin/guard-server.ts), reached by an http hook with
 // onFailure "block". Real Claude Code in a real container: a destructive command is blocked with its reason, the
-// agent can neither kill the server nor take its port, and once the server is gone (killed from outside, as a
-// crash would) the next tool call is blocked, not let through.
+// agent can neither kill the server nor take its port, and when the server hangs (stopped from outside) or is
+// gone (killed from outside, as a crash would) the next tool call is blocked, not let through.
 
-/** Kills every guard-server process it can see; prints what happened to each. */
-const KILL_SERVER = [
-  "const fs = require('fs');",
-  "for (const p of fs.readdirSync('/proc')) { if (!/^\\d+$/.test(p)) continue; let c = '';",
-  "try { c = fs.readFileSync('/proc/' + p + '/cmdline', 'utf8'); } catch {}",
-  // argv, not a substring: the shell running this very command has the text in its own command line
-  "const a = c.split(String.fromCharCode(0)); if (!(a[1] || '').endsWith('/guard-server.mjs') || a[2] !== '--serve') continue;",
-  "try { process.kill(Number(p), 'SIGKILL'); console.log('killed ' + p); } catch (e) { console.log('kill ' + p + ': ' + e.code); } }",
-].join(' ');
+/** Sends SIGNAL to every guard-server process it can see; prints what happened to each. */
+const signalServer = (signal: string) =>
+  [
+    "const fs = require('fs');",
+    "for (const p of fs.readdirSync('/proc')) { if (!/^\\d+$/.test(p)) continue; let c = '';",
+    "try { c = fs.readFileSync('/proc/' + p + '/cmdline', 'utf8'); } catch {}",
+    // argv, not a substring: the shell running this very command has the text in its own command line
+    "const a = c.split(String.fromCharCode(0)); if (!(a[1] || '').endsWith('/guard-server.mjs') || a[2] !== '--serve') continue;",
+    `try { process.kill(Number(p), '${signal}'); console.log('killed ' + p); } catch (e) { console.log('kill ' + p + ': ' + e.code); } }`,
+  ].join(' ');
+const KILL_SERVER = signalServer('SIGKILL');
 const BIND_LOW_PORT =
   "require('net').createServer().listen(946, '127.0.0.1', () => { console.log('bound 946'); process.exit(0); }).on('error', (e) => console.log('bind 946: ' + e.code))";
 
@@ -33,6 +35,7 @@ describe('the ags guard server inside a real Claude Code session', () => {
   let model: MockModel;
   let repo: string;
   let config: string;
+  let stoppedFromOutside = '';
   let killedFromOutside = '';
   const dataDir = () => join(host.home, 'e2e-data');
 
@@ -47,12 +50,15 @@ describe('the ags guard server inside a real Claude Code session', () => {
       bash('rm -rf ~'),
       bash(`node -e "${KILL_SERVER}"; node -e "${BIND_LOW_PORT}"; echo "uid=$(id -u)"`),
       bash('echo still-guarded'),
+      bash(`echo SHOULD-NOT-RUN > ${repo}/while-stopped.txt`),
       bash(`echo SHOULD-NOT-RUN > ${repo}/after-kill.txt`),
       { text: 'done' },
     ];
     model = new MockModel((_req, turn) => {
-      // before Claude Code gets its fourth tool call, the server dies: killed by the sandbox's root
-      if (turn === 3) killedFromOutside = killServerFromOutside(host, repo);
+      // before Claude Code gets its fourth tool call the server hangs, before the fifth it dies: stopped, then
+      // killed, by the sandbox's root
+      if (turn === 3) stoppedFromOutside = signalServerFromOutside(host, repo, 'SIGSTOP');
+      if (turn === 4) killedFromOutside = signalServerFromOutside(host, repo, 'SIGKILL');
       return replies[turn] ?? { text: 'done.' };
     });
     const port = await model.start('127.0.0.1');
@@ -65,7 +71,7 @@ describe('the ags guard server inside a real Claude Code session', () => {
     tmp?.cleanup();
   });
 
-  it('blocks rm -rf ~ with its reason, survives the agent, and blocks every call once it is gone', async () => {
+  it('blocks rm -rf ~ with its reason, survives the agent, and blocks every call once it hangs or is gone', async () => {
     const r = await runAgs(
       host,
       ['--config', config, '--agent', 'claude', '-D', '--', '-p', 'tidy up', '--output-format', 'json'],
@@ -73,7 +79,7 @@ describe('the ags guard server inside a real Claude Code session', () => {
     );
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const turns = model.turnsSeen;
-    expect(turns.length).toBe(5);
+    expect(turns.length).toBe(6);
     const result = (i: number) => toolResults(turns[i]!).at(-1)!;
 
     // 1. the reason reaches the model
@@ -85,16 +91,20 @@ describe('the ags guard server inside a real Claude Code session', () => {
     expect(result(2)).toMatch(/uid=[1-9]/);
     // 3. so the server still answers
     expect(result(3)).toContain('still-guarded');
-    // 4. killed from outside: the next call is blocked because the hook failed, and does not run
+    // 4. stopped from outside: the call times out, which blocks it
+    expect(stoppedFromOutside).toMatch(/killed \d+/);
+    expect(result(4)).toMatch(/timed out; blocking because onFailure is "block"/);
+    expect(existsSync(join(repo, 'while-stopped.txt'))).toBe(false);
+    // 5. killed from outside: the hook cannot connect, which blocks the call
     expect(killedFromOutside).toMatch(/killed \d+/);
-    expect(result(4)).toMatch(/onFailure is "block"/);
+    expect(result(5)).toMatch(/blocking because onFailure is "block"/);
     expect(existsSync(join(repo, 'after-kill.txt'))).toBe(false);
     expect(readFileSync(join(repo, 'important', 'keep.txt'), 'utf8')).toBe('precious\n');
   });
 });
 
-/** Kills the run's guard server as the sandbox's root, the way a crash would end it; what the kill printed. */
-function killServerFromOutside(host: TestHost, repo: string): string {
+/** Signals the run's guard server as the sandbox's root (as a hang or a crash would end it); what it printed. */
+function signalServerFromOutside(host: TestHost, repo: string, signal: string): string {
   const prefix = containerNameFor(repo, 0).replace(/-0$/, '-');
   const run = (args: string[]) => {
     const [file, ...rest] = asTestUser(host, ['podman', ...args]);
@@ -104,6 +114,6 @@ function killServerFromOutside(host: TestHost, repo: string): string {
     .split('\n')
     .filter((n) => n.startsWith(prefix));
   if (names.length !== 1) return `no single container ${prefix}*: ${names.join(' ')}`;
-  const r = run(['exec', '--user=0:0', names[0]!, 'node', '-e', KILL_SERVER]);
+  const r = run(['exec', '--user=0:0', names[0]!, 'node', '-e', signalServer(signal)]);
   return `${String(r.stdout)}${String(r.stderr)}`;
 }

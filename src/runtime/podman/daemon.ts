@@ -23,7 +23,8 @@ export async function startDaemon(plan: LaunchPlan, daemon: SandboxDaemon): Prom
   for (let i = 0; i < ATTEMPTS; i++) {
     const r = await podman(daemonExecArgv(plan, daemon), { stdin: 'ignore' });
     if (r.exitCode === 0) return null;
-    last = String(r.stderr).trim().split('\n').at(-1) ?? '';
+    // its own line names itself ("ags: guard server: …"); the run names it once
+    last = (String(r.stderr).trim().split('\n').at(-1) ?? '').replace(/^ags: [^:]+: /, '');
     if (!NOT_YET_RUNNING.test(last)) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
