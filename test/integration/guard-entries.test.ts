@@ -135,13 +135,12 @@ describe('guard entry points in the sandbox', () => {
       root: false,
       nonce: 'n0nce',
     };
-    /** The hook command line exactly as each adapter wires it. */
-    const wiredCommand: Record<'claude' | 'codex' | 'gemini', (c?: WireContext) => string> = {
-      claude: (c = ctx) => {
-        const w = ADAPTERS.claude.wire(c);
-        const settings = JSON.parse(w.files.find((f) => f.name === 'claude-settings.json')!.content);
-        return settings.hooks.PreToolUse[0].hooks[0].command as string;
-      },
+    /**
+     * The hook command line exactly as each command-hook adapter wires it. (Claude Code's guard is a server
+     * started with the same `/usr/bin/env -i` argv, test/unit/plan/build.test.ts, as the sandbox's root:
+     * test/e2e/guard-server-claude.test.ts.)
+     */
+    const wiredCommand: Record<'codex' | 'gemini', (c?: WireContext) => string> = {
       codex: (c = ctx) => {
         const w = ADAPTERS.codex.wire(c);
         const toml = w.files.find((f) => f.name === 'codex-requirements.toml')!.content;
@@ -154,11 +153,6 @@ describe('guard entry points in the sandbox', () => {
       },
     };
     const events = {
-      claude: {
-        hook_event_name: 'PreToolUse',
-        tool_name: 'Bash',
-        tool_input: { command: 'rm -rf /work/ws' },
-      },
       codex: { hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm -rf /work/ws' } },
       gemini: {
         hook_event_name: 'BeforeTool',
@@ -192,7 +186,7 @@ describe('guard entry points in the sandbox', () => {
     });
     afterAll(() => tmp?.cleanup());
 
-    it.each(['claude', 'codex', 'gemini'] as const)('%s: the wired hook still blocks', async (agent) => {
+    it.each(['codex', 'gemini'] as const)('%s: the wired hook still blocks', async (agent) => {
       const command = wiredCommand[agent]();
       const r = await podman(
         host,
@@ -224,8 +218,9 @@ describe('guard entry points in the sandbox', () => {
     });
     describe('the hook ignores the env the agent can set for it (its settings files can change its env)', () => {
       const wctx: WireContext = { ...ctx, workspace };
+      // (Claude Code's guard server is started by `podman exec` with the container's own env, which the agent
+      // cannot change, and `env -i` on top)
       const events = {
-        claude: ['PreToolUse', 'Bash'],
         codex: ['PreToolUse', 'Bash'],
         gemini: ['BeforeTool', 'run_shell_command'],
       } as const;
@@ -233,7 +228,7 @@ describe('guard entry points in the sandbox', () => {
         'a policy path that does not exist': '/nonexistent',
         'a planted policy allowing everything': '/planted/allow.json',
       };
-      const cases = (['claude', 'codex', 'gemini'] as const).flatMap((agent) =>
+      const cases = (['codex', 'gemini'] as const).flatMap((agent) =>
         Object.entries(hostileEnvs).map(([what, policy]) => ({ agent, what, policy })),
       );
 

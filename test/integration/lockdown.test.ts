@@ -360,16 +360,24 @@ describe('lockdown', () => {
     );
   });
 
-  it('the guard hook as wired fails closed when its policy file cannot be read', async () => {
-    // the hook command of the run's own claude settings, with the policy path swapped for one that is missing
-    const hook = [
-      `cmd=$(node -e 'const s = require("/run/ags/claude-settings.json"); process.stdout.write(s.hooks.PreToolUse[0].hooks[0].command.replace(/AGS_GUARD_POLICY=[^\\x27]*/, "AGS_GUARD_POLICY=/nonexistent/policy.json"))')`,
-      'echo "$cmd" | grep -q /nonexistent/policy.json || echo "policy path not swapped"',
-      `printf '%s' '{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"},"cwd":"/tmp"}' | sh -c "$cmd" 2>/tmp/err; echo "exit $?"; cat /tmp/err`,
+  it('the guard is the http hook to the server, which does not start when its policy cannot be read', async () => {
+    // the run's own claude settings; then the server, as the run starts it but with a missing policy (on a port
+    // the agent may bind, since it runs as the agent here)
+    const script = [
+      `node -e 'console.log(JSON.stringify(require("/run/ags/claude-settings.json").hooks.PreToolUse[0].hooks[0]))'`,
+      `/usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin AGS_LOCKDOWN=1 AGS_GUARD_POLICY=/nonexistent/policy.json node /opt/ags/sandbox/guard-server.mjs --daemon 1947 2>/tmp/err; echo "exit $?"; cat /tmp/err`,
     ].join('\n');
-    const r = await run([], hook, 'claude');
+    const r = await run([], script, 'claude');
     expect(r.exitCode, String(r.stderr)).toBe(0);
-    expect(String(r.stdout)).toMatch(/^exit 2\n[^\n]*lockdown/);
+    const [hook, exit, err] = String(r.stdout).trim().split('\n');
+    expect(JSON.parse(hook!)).toEqual({
+      type: 'http',
+      url: 'http://127.0.0.1:947/claude/pre-tool-use',
+      timeout: 10,
+      onFailure: 'block',
+    });
+    expect(exit).toBe('exit 1');
+    expect(err).toMatch(/^ags: guard server: cannot read the guard policy: /);
   });
 
   it('refuses to stage from an agent home that is a symlink (finding B7)', async () => {
