@@ -26,6 +26,8 @@ export function startSandboxDaemons(
   let done = false;
   const deadline = Date.now() + START_TIMEOUT_MS;
   const fail = (line: string) => {
+    // a run that already ended (its prelude gave up first, say) has nothing left to stop
+    if (done) return;
     failure = line;
     void backend.removeSandbox(plan);
   };
