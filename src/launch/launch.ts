@@ -75,6 +75,7 @@ import {
   removePlantedGitDirEntries,
   scanGitDirs,
 } from '../host/git-dir-links.js';
+import { afterKillCommand, takeKilledRunReports } from './after-kill.js';
 import { cleanGitDirsOfKilledRuns, dropGitBaseline, recordGitBaseline } from '../host/killed-run-git-dirs.js';
 import {
   dropNestedBaseline,
@@ -182,8 +183,10 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
   };
   const agentConfigRoots = [facts.workdir, ...request.addDirs];
   // what a killed run left goes before this run's scan takes it for the user's own (and protects it)
-  if (!dryRun)
+  if (!dryRun) {
+    process.stderr.write(reapedRunReport(takeKilledRunReports(runtimeDir)));
     process.stderr.write(killedRunReport(quarantineOfKilledRuns(runtimeDir, agentConfigRoots, facts.home)));
+  }
   const scans = agentConfigRoots.map(scanWorkspace);
   mark('workspace scanned');
   const protectedPaths = protectionFacts({
@@ -366,6 +369,17 @@ function killedRunReport(lines: readonly string[]): string {
     .join('');
 }
 
+/** What the reapers of killed runs finished after removing their sandboxes, said once, at the next start. */
+function reapedRunReport(lines: readonly string[]): string {
+  if (lines.length === 0) return '';
+  return [
+    'ags: WARNING: an earlier ags run was killed; once its sandbox was gone, ags finished its cleanup:',
+    ...lines.map((l) => `ags:   ${l}`),
+  ]
+    .map((l) => `${l}\n`)
+    .join('');
+}
+
 /**
  * Removes what killed runs left: their session dirs and recorded helpers now, and, only when there were any
  * (a killed run may have left its sandbox too), the backend's orphaned sandboxes in the background.
@@ -476,7 +490,10 @@ async function runSandbox(
       consumePendingEof();
       p.serviceRun.terminal.recordMode();
     }
-    const run = backend.run(p.plan, p.files, teardown, !facts.stdinTTY, p.serviceRun.terminal);
+    const run = backend.run(p.plan, p.files, teardown, !facts.stdinTTY, {
+      terminal: p.serviceRun.terminal,
+      afterKill: afterKillCommand(p.runtimeDir),
+    });
     // watched from the start of each attempt; an in-process guard writes its marker when the agent loads it
     const watch = watchGuardLoad(p.plan, backend);
     let outcome: RunOutcome;

@@ -45,6 +45,16 @@ export interface SeccompFile {
   ensure(): void;
 }
 
+export interface RunOptions {
+  /** Told which process holds the terminal while the sandbox runs attached to it. */
+  terminal?: TerminalHandoff;
+  /**
+   * A host command (argv) to run once the sandbox is gone, should ags itself be killed outright while it runs
+   * (no handler of ags's own runs then): the rest of the run's teardown.
+   */
+  afterKill?: readonly string[];
+}
+
 /**
  * One way to run a sandbox (Podman today; bubblewrap, gVisor or Apptainer would each be one more folder next to
  * podman/). A LaunchPlan is neutral data; the backend alone knows its flags, its image store and how its own
@@ -71,8 +81,7 @@ export interface SandboxBackend {
     files: RunFiles,
     teardown: Teardown,
     detached: boolean,
-    /** Told which process holds the terminal while the sandbox runs attached to it. */
-    terminal?: TerminalHandoff,
+    options?: RunOptions,
   ): Promise<RunOutcome>;
   /** Removes the plan's sandbox at once, whatever state it is in (a run stopped from the host). */
   removeSandbox(plan: LaunchPlan): Promise<unknown>;
