@@ -5,6 +5,7 @@ import type { SensitiveHit } from '../paths.js';
 import { argPath, pathCandidates } from './args.js';
 import { socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
+import { dumpsEnvironment } from './secret-print.js';
 
 /** Commands that use key files without printing them, or only list or create them. */
 const USES_KEYS = new Set([
@@ -185,6 +186,7 @@ function globHit(absGlob: string, ctx: RuleContext): SensitiveHit | null {
 const ENV_DUMP = new Set(['env', 'printenv', 'set', 'export', 'declare', 'typeset', 'compgen']);
 
 function isEnvDump(inv: Invocation): boolean {
+  if (dumpsEnvironment(inv)) return true;
   if (!ENV_DUMP.has(inv.name)) return false;
   if (inv.name === 'env' || inv.name === 'printenv')
     // `printenv NAME` prints one value: a secret NAME is exfil.secret-env's business, `printenv USER` is harmless
@@ -238,6 +240,23 @@ function templateOntoDotenv(inv: Invocation, ctx: RuleContext): boolean {
   const dest = ctx.sensitive.match(paths[paths.length - 1]!);
   if (dest?.kind !== 'dotenv') return false;
   return paths.slice(0, -1).every((p) => ctx.sensitive.match(p!) === null);
+}
+
+/**
+ * `kubectl get secret X -o yaml|json|jsonpath=…` prints the secret's data (base64 is no protection); without
+ * `-o`, or with `-o name`/`wide`, it lists names only, and `describe` shows sizes.
+ */
+function printsK8sSecret(v: string[]): boolean {
+  const get = v.indexOf('get');
+  if (get === -1 || !v.slice(get + 1).some((x) => /^secrets?(?:\/|$)/.test(x) || /(?:^|,)secrets?(?:,|$)/.test(x)))
+    return false;
+  for (let i = 0; i < v.length; i++) {
+    const o = /^(?:-o|--output)(?:=(.*))?$/.exec(v[i]!) ?? /^-o(.+)$/.exec(v[i]!);
+    if (!o) continue;
+    const fmt = o[1] ?? v[i + 1] ?? '';
+    return !/^(?:name|wide)$/.test(fmt) && !/^jsonpath=\{?\.?metadata/.test(fmt) && !/^jsonpath=["']?\{\.metadata/.test(fmt);
+  }
+  return false;
 }
 
 export const credentialRules: Rule[] = [
@@ -294,6 +313,9 @@ export const credentialRules: Rule[] = [
       'lpass',
       'keyctl',
       'kwallet-query',
+      'vault',
+      'doppler',
+      'infisical',
     ],
     match: (inv) => {
       const v = inv.args.map((a) => a.value ?? '');
@@ -308,16 +330,23 @@ export const credentialRules: Rule[] = [
             has('auth', 'token') || (has('auth', 'status') && v.includes('--show-token')) || v.includes('-t')
           );
         case 'gcloud':
-          return v.some((x) => /^print-(?:access|identity|refresh)-token$/.test(x));
+          return v.some((x) => /^print-(?:access|identity|refresh)-token$/.test(x)) || has('secrets', 'versions', 'access');
         case 'az':
-          return has('get-access-token');
+          return has('get-access-token') || (has('keyvault', 'secret') && v.some((x) => x === 'show' || x === 'download'));
         case 'aws':
           return (
             (has('configure', 'get') && v.some((x) => /secret|token/i.test(x))) ||
-            v.includes('export-credentials')
+            v.includes('export-credentials') ||
+            has('secretsmanager', 'get-secret-value') ||
+            (v.includes('ssm') && v.some((x) => /^get-parameters?(?:-by-path)?$/.test(x)) && v.includes('--with-decryption'))
           );
         case 'kubectl':
-          return has('config', 'view') && v.includes('--raw');
+          return (has('config', 'view') && v.includes('--raw')) || printsK8sSecret(v);
+        case 'vault':
+          return v.some((x) => x === 'read' || x === 'get') && !v.includes('list') && !v.includes('metadata');
+        case 'doppler':
+        case 'infisical':
+          return v.includes('secrets') && v.some((x) => /^(?:get|download|export)$/.test(x));
         case 'git':
           return (
             has('credential', 'fill') ||
