@@ -5,7 +5,7 @@ import type { SensitiveHit } from '../paths.js';
 import { argPath, pathCandidates } from './args.js';
 import { socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
-import { dumpsEnvironment } from './secret-print.js';
+import { dumpsEnvironment, printsSecret } from './secret-print.js';
 
 /** Commands that use key files without printing them, or only list or create them. */
 const USES_KEYS = new Set([
@@ -404,6 +404,13 @@ export const credentialRules: Rule[] = [
       const u = sensitiveUse(inv, ctx);
       return u !== null && u.hit.kind === 'credential' ? `${u.hit.entry} via ${u.via}` : false;
     },
+  },
+  {
+    id: 'cred.secret-print',
+    pack: 'cred',
+    reason:
+      'prints a secret (API key, token, password) into the tool output; test it with ${X:+set} or [ -n "$X" ], or pass it to the program that needs it',
+    match: (inv, ctx) => printsSecret(inv, ctx.script) ?? false,
   },
 ];
 

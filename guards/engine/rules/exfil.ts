@@ -9,7 +9,7 @@ import type { Arg, Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
 import { LOCAL_HOST, pushToNewPlace, socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
-import { ENV_WHOLE, printsSecret, SECRET_NAME } from './secret-print.js';
+import { ENV_WHOLE, SECRET_NAME } from './secret-print.js';
 
 /** The service each well-known secret belongs to: sending it there in a header is how it is used. */
 const SECRET_HOME: Array<[RegExp, RegExp]> = [
@@ -185,13 +185,6 @@ export const exfilRules: Rule[] = [
     reason:
       'sends a secret from the environment (API key, token, password) in a request to somewhere it does not belong; never send secrets off',
     match: (inv, ctx) => secretInRequest(inv, ctx),
-  },
-  {
-    id: 'exfil.secret-print',
-    pack: 'exfil',
-    reason:
-      'prints a secret (API key, token, password) into the tool output, which leaves the sandbox with the conversation; check it is set with ${X:+set} or [ -n "$X" ], or pass it to the program that needs it',
-    match: (inv, ctx) => printsSecret(inv, ctx.script) ?? false,
   },
   {
     id: 'exfil.code-env',
