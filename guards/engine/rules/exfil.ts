@@ -7,7 +7,7 @@ import type { Part } from '../shell/ast.js';
 import { NETWORK } from '../shell/commands.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
-import { LOCAL_HOST, pushToNewPlace, socketSink, uploadSink } from './sinks.js';
+import { gitUrlRewrite, LOCAL_HOST, pushToNewPlace, socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
 import { ENV_WHOLE, SECRET_NAME } from './secret-print.js';
 
@@ -214,6 +214,14 @@ export const exfilRules: Rule[] = [
       'pushes the repository to a URL or to a remote this command just added or re-pointed; push to the configured remotes, or ask the user',
     commands: ['git'],
     match: (inv, ctx) => pushToNewPlace(inv, ctx),
+  },
+  {
+    id: 'exfil.git-url-rewrite',
+    pack: 'exfil',
+    reason:
+      'rewrites git URLs of one host onto another (url.*.insteadOf), so later fetches and pushes go there; ask the user',
+    commands: ['git'],
+    match: (inv) => gitUrlRewrite(inv),
   },
   {
     id: 'cred.sensitive-search',

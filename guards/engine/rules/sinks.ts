@@ -135,3 +135,38 @@ export function pushToNewPlace(inv: Invocation, ctx: RuleContext): string | fals
     return `push to remote ${remote.value}, pointed elsewhere in this command`;
   return false;
 }
+
+/** The host of a git URL (`https://h/…`, `ssh://u@h:22/…`, `u@h:path`), or null. */
+function gitUrlHost(v: string): string | null {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:]+)/i.exec(v) ?? /^[^\s/@:]+@([^\s/:]+):/.exec(v);
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/**
+ * `git config url.<base>.insteadOf <prefix>` (or `pushInsteadOf`, or the same as `git -c`): every URL starting
+ * with prefix goes to base instead. Rewriting onto another host sends later fetches and pushes there; rewriting
+ * one spelling of the same host onto another (`git@github.com:` → `https://github.com/`) is the usual use.
+ */
+export function gitUrlRewrite(inv: Invocation): string | false {
+  const s = gitSub(inv);
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i < inv.args.length - 1; i++) {
+    if (inv.args[i]!.value !== '-c') continue;
+    const kv = inv.args[i + 1]!.value ?? '';
+    const eq = kv.indexOf('=');
+    if (eq !== -1) pairs.push([kv.slice(0, eq), kv.slice(eq + 1)]);
+  }
+  if (s >= 0 && inv.args[s]!.value === 'config') {
+    const pos = inv.args.slice(s + 1).map((a) => a.value ?? '').filter((v) => !v.startsWith('-'));
+    const [key, value] = pos[0] === 'set' ? [pos[1], pos[2]] : [pos[0], pos[1]];
+    if (key && value !== undefined) pairs.push([key, value]);
+  }
+  for (const [key, value] of pairs) {
+    const m = /^url\.(.+)\.(?:push)?insteadof$/i.exec(key);
+    if (!m) continue;
+    const to = gitUrlHost(m[1]!);
+    const from = gitUrlHost(value);
+    if (to && from && to !== from && !LOCAL_HOST.test(to)) return `${from} → ${to}`;
+  }
+  return false;
+}
