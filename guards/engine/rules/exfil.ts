@@ -7,7 +7,7 @@ import type { Part } from '../shell/ast.js';
 import { NETWORK } from '../shell/commands.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
-import { gitUrlRewrite, LOCAL_HOST, pushToNewPlace, socketSink, uploadSink } from './sinks.js';
+import { codeNetworkShell, gitUrlRewrite, LOCAL_HOST, networkShell, pushToNewPlace, socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
 import { ENV_WHOLE, SECRET_NAME } from './secret-print.js';
 
@@ -214,6 +214,13 @@ export const exfilRules: Rule[] = [
       'pushes the repository to a URL or to a remote this command just added or re-pointed; push to the configured remotes, or ask the user',
     commands: ['git'],
     match: (inv, ctx) => pushToNewPlace(inv, ctx),
+  },
+  {
+    id: 'exfil.network-shell',
+    pack: 'exfil',
+    reason:
+      'connects a shell to the network (a reverse or bind shell): whoever is at the other end runs commands unseen; ask the user',
+    match: (inv, ctx) => networkShell(inv, ctx) || (inv.code?.text ? codeNetworkShell(inv.code.text) : false),
   },
   {
     id: 'exfil.git-url-rewrite',
