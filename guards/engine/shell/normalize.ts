@@ -9,6 +9,7 @@ import type { Group, Heredoc, Part, Redirect, Script, SimpleCommand, Stage, Word
 import { parseShell } from './parser.js';
 import { remoteCommand } from './remote.js';
 import { arithNames } from './arith.js';
+import { clientShellEscapes } from './db-escapes.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
 import { extractInlineCode, langOf, shellStringsInCode } from '../inline-code.js';
 import { canonicalCode } from '../code-canon.js';
@@ -692,6 +693,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     else markDynamicEval(inv, [c.arg], ctx);
   }
   if (DECLARE_BUILTINS.has(n)) for (const a of inv.args) walkCommandVar(a.value, ctx, inv);
+  for (const c of clientShellEscapes(inv)) nested(c.text, c.how);
   if (isShell(n)) {
     const script = shellScriptArg(inv.args);
     if (script === 'none') {
