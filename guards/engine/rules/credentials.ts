@@ -1,6 +1,7 @@
 /** Packs `cred` and `exfil`: reading credentials, and sending files or the environment over the network. */
 import { NETWORK } from '../shell/commands.js';
-import type { Arg, Invocation } from '../shell/invocation.js';
+import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
+import { commandVarText } from '../shell/run-options.js';
 import type { SensitiveHit } from '../paths.js';
 import { argPath, pathCandidates } from './args.js';
 import { socketSink, uploadSink } from './sinks.js';
@@ -259,6 +260,34 @@ function printsK8sSecret(v: string[]): boolean {
   return false;
 }
 
+/** Variables that make a program run or load code when a `.env` loader puts them in its environment. */
+const LOADS_CODE = /^(?:NODE_OPTIONS|LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|DYLD_\w+|BASH_ENV|ENV|PROMPT_COMMAND|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|NODE_PATH|GIT_\w+)$/;
+
+/**
+ * `echo 'PORT=3000' >> .env`: appending a literal setting reads no secret and destroys none (the user's values
+ * stay), so it is allowed, unlike overwriting `.env` or reading it. A setting that makes programs load code
+ * (`NODE_OPTIONS`, `LD_PRELOAD`, a pager or editor variable) is a way to run something later, and stays blocked.
+ */
+function appendsPlainSetting(inv: Invocation, ctx: RuleContext): boolean {
+  if (inv.name !== 'echo' && inv.name !== 'printf') return false;
+  if (inv.upstream.length > 0 || inv.subs.length > 0 || inv.args.some((a) => a.value === null)) return false;
+  const writes = inv.redirs.filter((r) => r.op !== '>&' && r.op !== '<&');
+  if (writes.length !== 1 || writes[0]!.op !== '>>' || !writes[0]!.target) return false;
+  const text = inv.args
+    .map((a) => a.value!)
+    .filter((v) => !/^-[neE]+$/.test(v))
+    .join(' ')
+    .replace(/\\n/g, '\n');
+  for (const line of text.split('\n')) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=([^$`\\]*)$/.exec(line);
+    if (!m || LOADS_CODE.test(m[1]!) || commandVarText(m[1]!, m[2]!) !== null) return false;
+  }
+  const target = toArg(writes[0]!.target);
+  const abs = target.value === null ? null : argPath(target, ctx);
+  return abs !== null && ctx.sensitive.match(abs)?.kind === 'dotenv';
+}
+
 export const credentialRules: Rule[] = [
   {
     id: 'exfil.sensitive-upload',
@@ -391,7 +420,7 @@ export const credentialRules: Rule[] = [
     reason:
       'reads or writes a .env file, which holds secrets; use .env.example, or ask the user for the values you need',
     match: (inv, ctx) => {
-      if (templateOntoDotenv(inv, ctx)) return false;
+      if (templateOntoDotenv(inv, ctx) || appendsPlainSetting(inv, ctx)) return false;
       const u = sensitiveUse(inv, ctx);
       return u !== null && u.hit.kind === 'dotenv' ? u.via : false;
     },

@@ -149,7 +149,8 @@ export function printsSecret(inv: Invocation, script: readonly Invocation[] = []
   if (code) {
     const awk = inv.code!.lang === 'awk' ? AWK_ENV.exec(code) : null;
     if (awk && (awk[1] === undefined || SECRET_NAME.test(awk[1]))) return `awk ENVIRON[${awk[1] ?? '…'}]`;
-    if (CODE_PRINT.test(code))
+    // `node -p EXPR` prints the expression's value
+    if (CODE_PRINT.test(code) || /^-[a-z]*p[a-z]*$|^--print$/.test(inv.code!.flag))
       for (const m of code.matchAll(CODE_SECRET_READ)) {
         const name = m[1] ?? m[2]!;
         if (SECRET_NAME.test(name)) return `${n} prints ${name}`;
