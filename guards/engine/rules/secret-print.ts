@@ -100,6 +100,16 @@ function printedThroughFile(inv: Invocation, script: readonly Invocation[]): str
   return null;
 }
 
+/** A read wrapped in a test of presence or length (`bool(os.getenv('X'))`, `len(…)`, `!!process.env.X`). */
+function onlyTested(code: string, start: number, end: number): boolean {
+  const before = code.slice(Math.max(0, start - 12), start);
+  const after = code.slice(end, end + 24);
+  return (
+    /(?:\b(?:bool|len|Boolean|isset|empty|defined|nchar)\s*\(|!!|\bnot\s+|!)\s*$/.test(before) ||
+    /^[^()\n]*?\)?\s*(?:is\s+(?:not\s+)?None|[!=]==?\s*(?:undefined|null|None|nil)|\.(?:length|size)\b|\.nil\?)/.test(after)
+  );
+}
+
 /** What secret `inv` prints into the tool's output, or null. */
 export function printsSecret(inv: Invocation, script: readonly Invocation[] = []): string | null {
   if (!reachesOutput(inv)) return printedThroughFile(inv, script);
@@ -153,7 +163,8 @@ export function printsSecret(inv: Invocation, script: readonly Invocation[] = []
     if (CODE_PRINT.test(code) || /^-[a-z]*p[a-z]*$|^--print$/.test(inv.code!.flag))
       for (const m of code.matchAll(CODE_SECRET_READ)) {
         const name = m[1] ?? m[2]!;
-        if (SECRET_NAME.test(name)) return `${n} prints ${name}`;
+        if (!SECRET_NAME.test(name) || onlyTested(code, m.index, m.index + m[0].length)) continue;
+        return `${n} prints ${name}`;
       }
   }
   return null;

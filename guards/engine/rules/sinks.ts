@@ -210,6 +210,10 @@ export function networkShell(inv: Invocation, ctx: RuleContext): string | false 
   if (isShell(n)) {
     const s = socketRedirect(inv, ctx);
     if (s) return `${n} ↔ ${s}`;
+    // zsh's ztcp opens the socket and leaves its fd in $REPLY: `zsh -i <&$REPLY >&$REPLY`
+    const computedFd = inv.redirs.some((r) => (r.op === '<&' || r.op === '>&') && r.target && staticValue(r.target) === null);
+    const ztcp = computedFd ? (ctx.script ?? []).find((o) => o.name === 'ztcp' && o.args.some((a) => a.value !== null && !a.value.startsWith('-') && !LOCAL_HOST.test(a.value))) : undefined;
+    if (ztcp) return `${n} ↔ ztcp ${ztcp.args.map((a) => a.text).join(' ')}`;
     const client = [...inv.upstream, ...inv.downstream].find((x) => RAW_CLIENTS.has(x.name));
     if (client && !client.args.some((a) => LOCAL_HOST.test(a.value ?? ''))) return `${n} | ${client.name}`;
     return false;

@@ -25,7 +25,7 @@ const STORE_WIPES: StoreWipe[] = [
       const v = words(inv);
       const del = v.findIndex((x) => x === 'del' || x === 'delete' || x === 'rm');
       if (del === -1) return null;
-      if (v.includes('--from-key')) return 'del --from-key';
+      if (v.some((x) => /^--from-key(?:=true)?$/.test(x))) return 'del --from-key';
       if (!v.some((x) => x === '--prefix' || x === '--prefix=true')) return null;
       const key = keysOf(inv, del + 1)[0] ?? '';
       return key === '\0' || SHALLOW.test(key) ? `del --prefix "${key === '\0' ? '…' : key}"` : null;
