@@ -121,6 +121,9 @@ export function sqlOf(inv: Invocation): string {
     if (SQL_FLAGS.has(v)) parts.push(a[i + 1]?.value ?? a[i + 1]?.text ?? '');
     else if (eq > 0 && SQL_FLAGS.has(v.slice(0, eq))) parts.push(v.slice(eq + 1));
     else if (/^-e./.test(v) && inv.name !== 'sqlite3') parts.push(v.slice(2));
+    // bundled short flags ending in the SQL one: `psql -Atc SQL`, `mysql -Ne SQL`
+    else if (/^-[A-Za-z]{2,}$/.test(v) && /[ceq]$/.test(v) && !/^sqlite/.test(inv.name))
+      parts.push(a[i + 1]?.value ?? a[i + 1]?.text ?? '');
   }
   if (/^(?:sqlite3?|duckdb|bq|cqlsh)$/.test(inv.name)) {
     for (const x of a) if (x.value && !x.value.startsWith('-') && /\s/.test(x.value)) parts.push(x.value);

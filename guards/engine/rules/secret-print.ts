@@ -105,8 +105,8 @@ function onlyTested(code: string, start: number, end: number): boolean {
   const before = code.slice(Math.max(0, start - 12), start);
   const after = code.slice(end, end + 24);
   return (
-    /(?:\b(?:bool|len|Boolean|isset|empty|defined|nchar)\s*\(|!!|\bnot\s+|!)\s*$/.test(before) ||
-    /^[^()\n]*?\)?\s*(?:is\s+(?:not\s+)?None|[!=]==?\s*(?:undefined|null|None|nil)|\.(?:length|size)\b|\.nil\?)/.test(after)
+    /(?:\b(?:bool|len|Boolean|isset|empty|defined|nchar)\s*\(|!!|\bnot\s+|\bif\s+|!)\s*$/.test(before) ||
+    /^[^()\n]*?\)?\s*(?:is\s+(?:not\s+)?None|[!=]==?\s*(?:undefined|null|None|nil)|\.(?:length|size)\b|\.nil\?|\?(?![.?]))/.test(after)
   );
 }
 
