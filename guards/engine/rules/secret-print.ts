@@ -112,7 +112,13 @@ function onlyTested(code: string, start: number, end: number): boolean {
 
 /** What secret `inv` prints into the tool's output, or null. */
 export function printsSecret(inv: Invocation, script: readonly Invocation[] = []): string | null {
-  if (!reachesOutput(inv)) return printedThroughFile(inv, script);
+  const hit = printedValue(inv);
+  if (hit === null) return null;
+  return reachesOutput(inv) ? hit : printedThroughFile(inv, script);
+}
+
+/** The secret `inv` prints, wherever its output goes. */
+function printedValue(inv: Invocation): string | null {
   const n = inv.name;
   if (PRINTERS.has(n)) {
     for (const a of inv.args) {

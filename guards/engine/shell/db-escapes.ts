@@ -5,17 +5,19 @@
  */
 import type { Invocation } from './invocation.js';
 
-const ESCAPES: Record<string, RegExp> = {
-  sqlite3: /^\s*\.(?:shell|system)\s+(.+)$/gm,
-  sqlite: /^\s*\.(?:shell|system)\s+(.+)$/gm,
-  psql: /\\!\s*(.+)$/gm,
-  mysql: /^\s*(?:system|\\!)\s+(.+)$/gm,
-  mariadb: /^\s*(?:system|\\!)\s+(.+)$/gm,
-};
+const SQLITE = /^\s*\.(?:shell|system)\s+(.+)$/gm;
+const MYSQL = /^\s*(?:system|\\!)\s+(.+)$/gm;
+const ESCAPES = new Map<string, RegExp>([
+  ['sqlite3', SQLITE],
+  ['sqlite', SQLITE],
+  ['psql', /\\!\s*(.+)$/gm],
+  ['mysql', MYSQL],
+  ['mariadb', MYSQL],
+]);
 
 /** The shell commands a database client runs through its escapes, with how they were reached. */
 export function clientShellEscapes(inv: Invocation): Array<{ text: string; how: string }> {
-  const re = ESCAPES[inv.name];
+  const re = ESCAPES.get(inv.name);
   if (!re) return [];
   const texts = inv.args.map((a) => a.value).filter((v): v is string => v !== null && !/^-/.test(v));
   if (inv.stdin?.kind === 'literal' && inv.stdin.text) texts.push(inv.stdin.text);
