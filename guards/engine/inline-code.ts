@@ -176,7 +176,10 @@ const SHELL_APIS: Record<Lang, RegExp[]> = {
   r: [
     new RegExp(String.raw`\b(system|shell|pipe)\s*\(\s*(?:command\s*=\s*)?(${STR})`, 'g'),
     // system2("git", c("reset", "--hard")): the program and its argument vector
-    new RegExp(String.raw`\b(system2|processx::run|sys::exec_wait)\s*\(\s*(?:command\s*=\s*)?(${STR})(?:\s*,\s*(?:args\s*=\s*)?c\(((?:\s*${STR}\s*,?)*)\))?`, 'g'),
+    new RegExp(
+      String.raw`\b(system2|processx::run|sys::exec_wait)\s*\(\s*(?:command\s*=\s*)?(${STR})(?:\s*,\s*(?:args\s*=\s*)?c\(((?:\s*${STR}\s*,?)*)\))?`,
+      'g',
+    ),
   ],
   awk: [new RegExp(String.raw`\b(system)\s*\(\s*("(?:[^"\\]|\\.)*")`, 'g'), /(\|)\s*("(?:ba|z|da)?sh")/g],
 };

@@ -249,19 +249,27 @@ function templateOntoDotenv(inv: Invocation, ctx: RuleContext): boolean {
  */
 function printsK8sSecret(v: string[]): boolean {
   const get = v.indexOf('get');
-  if (get === -1 || !v.slice(get + 1).some((x) => /^secrets?(?:\/|$)/.test(x) || /(?:^|,)secrets?(?:,|$)/.test(x)))
+  if (
+    get === -1 ||
+    !v.slice(get + 1).some((x) => /^secrets?(?:\/|$)/.test(x) || /(?:^|,)secrets?(?:,|$)/.test(x))
+  )
     return false;
   for (let i = 0; i < v.length; i++) {
     const o = /^(?:-o|--output)(?:=(.*))?$/.exec(v[i]!) ?? /^-o(.+)$/.exec(v[i]!);
     if (!o) continue;
     const fmt = o[1] ?? v[i + 1] ?? '';
-    return !/^(?:name|wide)$/.test(fmt) && !/^jsonpath=\{?\.?metadata/.test(fmt) && !/^jsonpath=["']?\{\.metadata/.test(fmt);
+    return (
+      !/^(?:name|wide)$/.test(fmt) &&
+      !/^jsonpath=\{?\.?metadata/.test(fmt) &&
+      !/^jsonpath=["']?\{\.metadata/.test(fmt)
+    );
   }
   return false;
 }
 
 /** Variables that make a program run or load code when a `.env` loader puts them in its environment. */
-const LOADS_CODE = /^(?:NODE_OPTIONS|LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|DYLD_\w+|BASH_ENV|ENV|PROMPT_COMMAND|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|NODE_PATH|GIT_\w+)$/;
+const LOADS_CODE =
+  /^(?:NODE_OPTIONS|LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|DYLD_\w+|BASH_ENV|ENV|PROMPT_COMMAND|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|NODE_PATH|GIT_\w+)$/;
 
 /**
  * `echo 'PORT=3000' >> .env`: appending a literal setting reads no secret and destroys none (the user's values
@@ -359,15 +367,23 @@ export const credentialRules: Rule[] = [
             has('auth', 'token') || (has('auth', 'status') && v.includes('--show-token')) || v.includes('-t')
           );
         case 'gcloud':
-          return v.some((x) => /^print-(?:access|identity|refresh)-token$/.test(x)) || has('secrets', 'versions', 'access');
+          return (
+            v.some((x) => /^print-(?:access|identity|refresh)-token$/.test(x)) ||
+            has('secrets', 'versions', 'access')
+          );
         case 'az':
-          return has('get-access-token') || (has('keyvault', 'secret') && v.some((x) => x === 'show' || x === 'download'));
+          return (
+            has('get-access-token') ||
+            (has('keyvault', 'secret') && v.some((x) => x === 'show' || x === 'download'))
+          );
         case 'aws':
           return (
             (has('configure', 'get') && v.some((x) => /secret|token/i.test(x))) ||
             v.includes('export-credentials') ||
             has('secretsmanager', 'get-secret-value') ||
-            (v.includes('ssm') && v.some((x) => /^get-parameters?(?:-by-path)?$/.test(x)) && v.includes('--with-decryption'))
+            (v.includes('ssm') &&
+              v.some((x) => /^get-parameters?(?:-by-path)?$/.test(x)) &&
+              v.includes('--with-decryption'))
           );
         case 'kubectl':
           return (has('config', 'view') && v.includes('--raw')) || printsK8sSecret(v);

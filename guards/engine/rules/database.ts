@@ -141,7 +141,8 @@ const sql = (id: string, reason: string, test: (s: string) => boolean): Rule => 
 });
 
 /** A string literal in SQL that spells a destructive statement: the query prints statements to be run. */
-const DESTRUCTIVE_LITERAL = /'[^']*\b(?:drop\s+(?:table|database|schema|view)|truncate\b|delete\s+from)\b[^']*'/i;
+const DESTRUCTIVE_LITERAL =
+  /'[^']*\b(?:drop\s+(?:table|database|schema|view)|truncate\b|delete\s+from)\b[^']*'/i;
 
 /**
  * `sqlite3 db "SELECT 'DROP TABLE ' || name …" | sqlite3 db`: one client generates destructive statements and
@@ -161,8 +162,7 @@ export const databaseRules: Rule[] = [
   {
     id: 'db.generated-sql',
     pack: 'db',
-    reason:
-      'runs DROP/TRUNCATE/DELETE statements that another query generates (one per table); ask the user',
+    reason: 'runs DROP/TRUNCATE/DELETE statements that another query generates (one per table); ask the user',
     commands: SQL_CLIENTS,
     match: runsGeneratedSql,
   },

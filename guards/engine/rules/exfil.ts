@@ -7,7 +7,15 @@ import type { Part } from '../shell/ast.js';
 import { NETWORK } from '../shell/commands.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
-import { codeNetworkShell, gitUrlRewrite, LOCAL_HOST, networkShell, pushToNewPlace, socketSink, uploadSink } from './sinks.js';
+import {
+  codeNetworkShell,
+  gitUrlRewrite,
+  LOCAL_HOST,
+  networkShell,
+  pushToNewPlace,
+  socketSink,
+  uploadSink,
+} from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
 import { ENV_WHOLE, SECRET_NAME } from './secret-print.js';
 

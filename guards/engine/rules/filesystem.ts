@@ -14,7 +14,9 @@ function shreddable(a: Arg, ctx: RuleContext): boolean {
   if (abs === null) return false;
   if (/^\/(?:var\/)?tmp\/./.test(abs)) return true;
   const rel = posix.relative(ctx.workspace, abs);
-  return !rel.startsWith('..') && !posix.isAbsolute(rel) && TEST_DATA.test(rel) && !/(?:^|\/)\.git\//.test(rel);
+  return (
+    !rel.startsWith('..') && !posix.isAbsolute(rel) && TEST_DATA.test(rel) && !/(?:^|\/)\.git\//.test(rel)
+  );
 }
 
 function rmRecursive(inv: Invocation): boolean {

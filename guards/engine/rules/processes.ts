@@ -15,7 +15,9 @@ const PS_SELECT = /^(?:-[Cpqst]|--(?:pid|ppid|sid|tty|quick-pid)(?:=.*)?|-C\S+|-
 function psListsAll(inv: Invocation): boolean {
   const vals = inv.args.map((a) => a.value ?? '');
   if (vals.some((v) => PS_SELECT.test(v))) return false;
-  return vals.some((v) => /^-[a-zA-Z]*[eAa]|^-?[a-z]*[ax][a-z]*$|^--(?:everyone|all)$|^-[a-zA-Z]*[uU]$/.test(v));
+  return vals.some((v) =>
+    /^-[a-zA-Z]*[eAa]|^-?[a-z]*[ax][a-z]*$|^--(?:everyone|all)$|^-[a-zA-Z]*[uU]$/.test(v),
+  );
 }
 
 function pgrepListsAll(inv: Invocation): boolean {
@@ -51,7 +53,8 @@ function listsEveryProcess(inv: Invocation): boolean {
   const stages = [...inv.upstream, inv];
   let all = false;
   for (const s of stages) {
-    if ((s.name === 'ps' && psListsAll(s)) || (s.name === 'pgrep' && pgrepListsAll(s)) || listsProc(s)) all = true;
+    if ((s.name === 'ps' && psListsAll(s)) || (s.name === 'pgrep' && pgrepListsAll(s)) || listsProc(s))
+      all = true;
     else if (all && narrows(s)) all = false;
   }
   return all;
@@ -71,8 +74,10 @@ export function pidsOfEveryProcess(inv: Invocation): string | null {
 /** Inline code that signals every process: pid -1 or 0, a process group 0/1, or a loop over `/proc` or psutil. */
 const CODE_KILL_SPECIAL =
   /\b(?:os\.kill|os\.killpg|process\.kill|Process\.kill|posix_kill|Process\.kill)\s*\(\s*-?\s*[01]\s*[,)]|\bkill\s*\(?\s*(?:-?\d+|['"]?(?:-?[A-Z]+|\d+)['"]?)\s*,\s*-\s*1\b|\bsyscall\.Kill\(\s*-1\b/;
-const CODE_KILL_CALL = /\b(?:os\.kill|os\.killpg|process\.kill|Process\.kill|posix_kill)\s*\(|\.kill\(\s*\)|\.terminate\(\s*\)|\bkill\s*\(?\s*['"]?(?:-?\d+|[A-Z]+)['"]?\s*,/;
-const CODE_EVERY_PID = /['"]\/proc\/?\*?['"]|\bpsutil\.(?:process_iter|pids)\s*\(\s*\)|\bglob\s*\(?\s*['"]\/proc\//;
+const CODE_KILL_CALL =
+  /\b(?:os\.kill|os\.killpg|process\.kill|Process\.kill|posix_kill)\s*\(|\.kill\(\s*\)|\.terminate\(\s*\)|\bkill\s*\(?\s*['"]?(?:-?\d+|[A-Z]+)['"]?\s*,/;
+const CODE_EVERY_PID =
+  /['"]\/proc\/?\*?['"]|\bpsutil\.(?:process_iter|pids)\s*\(\s*\)|\bglob\s*\(?\s*['"]\/proc\//;
 
 export function codeKillsEveryProcess(code: string): string | null {
   const special = CODE_KILL_SPECIAL.exec(code);

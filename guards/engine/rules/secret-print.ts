@@ -21,7 +21,13 @@ export const ENV_WHOLE =
 /** The value of a secret parameter (not `${X:+…}`, which tests it, nor `${#X}`, its length). */
 export function secretValueParam(parts: Part[]): string | null {
   for (const p of parts)
-    if (p.k === 'param' && SECRET_NAME.test(p.name) && p.op !== ':+' && p.op !== '+' && !p.raw.startsWith('${#'))
+    if (
+      p.k === 'param' &&
+      SECRET_NAME.test(p.name) &&
+      p.op !== ':+' &&
+      p.op !== '+' &&
+      !p.raw.startsWith('${#')
+    )
       return p.name;
   return null;
 }
@@ -33,9 +39,24 @@ const LISTERS = new Set(['env', 'printenv', 'set', 'export', 'declare', 'typeset
 /** Stages after which nothing of the value is left in the output. */
 function conceals(inv: Invocation): boolean {
   const v = inv.args.map((a) => a.value ?? '');
-  if (['wc', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'b2sum', 'cksum', 'true', ':', 'test', '['].includes(inv.name))
+  if (
+    [
+      'wc',
+      'md5sum',
+      'sha1sum',
+      'sha256sum',
+      'sha512sum',
+      'b2sum',
+      'cksum',
+      'true',
+      ':',
+      'test',
+      '[',
+    ].includes(inv.name)
+  )
     return true;
-  if (['grep', 'egrep', 'fgrep', 'rg'].includes(inv.name)) return v.some((x) => /^-[a-zA-Z]*[qcl]|^--(?:quiet|silent|count|files-with-matches)$/.test(x));
+  if (['grep', 'egrep', 'fgrep', 'rg'].includes(inv.name))
+    return v.some((x) => /^-[a-zA-Z]*[qcl]|^--(?:quiet|silent|count|files-with-matches)$/.test(x));
   if (inv.name === 'cut') return v.some((x) => /^-[a-zA-Z]*f1$|^--fields=1$/.test(x)) || v.includes('-f1');
   if (inv.name === 'openssl') return v.some((x) => /^(?:dgst|sha\d*|md5)$/.test(x));
   return false;
@@ -44,7 +65,8 @@ function conceals(inv: Invocation): boolean {
 /** The output goes to a file (or /dev/null), not to the tool's output. */
 function toFile(inv: Invocation): boolean {
   return inv.redirs.some(
-    (r) => (r.fd === null || r.fd === '1') && ['>', '>>', '>|', '&>', '&>>'].includes(r.op) && r.target !== null,
+    (r) =>
+      (r.fd === null || r.fd === '1') && ['>', '>>', '>|', '&>', '&>>'].includes(r.op) && r.target !== null,
   );
 }
 
@@ -67,7 +89,9 @@ function secretFilter(inv: Invocation): string | null {
   for (const p of pats) {
     if (p === null || p === undefined) continue;
     const words = p.split(/[^A-Za-z_]+/).filter(Boolean);
-    const hit = words.find((w) => SECRET_NAME.test(w) || /^(?:AWS|KEY|PASS|AUTH|GH|GITHUB|OPENAI|ANTHROPIC|NPM)_?$/i.test(w));
+    const hit = words.find(
+      (w) => SECRET_NAME.test(w) || /^(?:AWS|KEY|PASS|AUTH|GH|GITHUB|OPENAI|ANTHROPIC|NPM)_?$/i.test(w),
+    );
     if (hit) return p;
   }
   return null;
@@ -78,11 +102,25 @@ const JQ_ENV = /(?:^|[^\w.$])\$?(?:ENV|env)\b(?:\s*\.\s*([A-Za-z_]\w*)|\s*\[\s*"
 /** awk reading a variable of the environment. */
 const AWK_ENV = /\bENVIRON\s*\[\s*"([A-Za-z_]\w*)"\s*\]|\bfor\s*\(\s*\w+\s+in\s+ENVIRON\s*\)/;
 /** Inline code printing (not sending) what it reads. */
-const CODE_PRINT = /\b(?:print|println|printf|puts|say|echo|pp|p)\b|\bconsole\.(?:log|info|error|warn|dir)\b|\bstdout\.write\b|\bwrite\(/;
+const CODE_PRINT =
+  /\b(?:print|println|printf|puts|say|echo|pp|p)\b|\bconsole\.(?:log|info|error|warn|dir)\b|\bstdout\.write\b|\bwrite\(/;
 const CODE_SECRET_READ =
   /\bprocess\.env(?:\.|\[\s*['"`])([A-Za-z_][A-Za-z0-9_]*)|(?:\$ENV\{|\b(?:os\.environ(?:\.get)?\s*[[(]|os\.getenv\s*\(|ENV(?:\.fetch)?\s*[[(]|getenv\s*\(|Deno\.env\.get\s*\(|Sys\.getenv\s*\())\s*['"]?([A-Za-z_][A-Za-z0-9_]*)/g;
 
-const READERS = new Set(['cat', 'head', 'tail', 'less', 'more', 'base64', 'xxd', 'od', 'hexdump', 'strings', 'tac', 'nl']);
+const READERS = new Set([
+  'cat',
+  'head',
+  'tail',
+  'less',
+  'more',
+  'base64',
+  'xxd',
+  'od',
+  'hexdump',
+  'strings',
+  'tac',
+  'nl',
+]);
 
 /** `echo "$X" > /tmp/k && cat /tmp/k`: the secret goes to a file that a later command of the call prints. */
 function printedThroughFile(inv: Invocation, script: readonly Invocation[]): string | null {
@@ -106,7 +144,9 @@ function onlyTested(code: string, start: number, end: number): boolean {
   const after = code.slice(end, end + 24);
   return (
     /(?:\b(?:bool|len|Boolean|isset|empty|defined|nchar)\s*\(|!!|\bnot\s+|\bif\s+|!)\s*$/.test(before) ||
-    /^[^()\n]*?\)?\s*(?:is\s+(?:not\s+)?None|[!=]==?\s*(?:undefined|null|None|nil)|\.(?:length|size)\b|\.nil\?|\?(?![.?]))/.test(after)
+    /^[^()\n]*?\)?\s*(?:is\s+(?:not\s+)?None|[!=]==?\s*(?:undefined|null|None|nil)|\.(?:length|size)\b|\.nil\?|\?(?![.?]))/.test(
+      after,
+    )
   );
 }
 
@@ -127,7 +167,11 @@ function printedValue(inv: Invocation): string | null {
     }
   }
   for (const r of inv.redirs)
-    if (r.op === '<<<' && r.target && ['cat', 'tee', 'head', 'tail', 'base64', 'xxd', 'od', 'rev', 'tr'].includes(n)) {
+    if (
+      r.op === '<<<' &&
+      r.target &&
+      ['cat', 'tee', 'head', 'tail', 'base64', 'xxd', 'od', 'rev', 'tr'].includes(n)
+    ) {
       const s = secretValueParam(r.target.parts);
       if (s) return `$${s}`;
     }
@@ -141,19 +185,32 @@ function printedValue(inv: Invocation): string | null {
       }
   }
   if (n === 'printenv' || n === 'env') {
-    const named = inv.args.find((a) => a.value !== null && SECRET_NAME.test(a.value) && !a.value.includes('='));
+    const named = inv.args.find(
+      (a) => a.value !== null && SECRET_NAME.test(a.value) && !a.value.includes('='),
+    );
     if (named && n === 'printenv') return `printenv ${named.value}`;
   }
   if (n === 'declare' || n === 'typeset' || n === 'export' || n === 'readonly') {
     const p = inv.args.some((a) => /^-[a-zA-Z]*p/.test(a.value ?? ''));
-    const named = inv.args.find((a) => a.value !== null && SECRET_NAME.test(a.value) && !a.value.includes('='));
+    const named = inv.args.find(
+      (a) => a.value !== null && SECRET_NAME.test(a.value) && !a.value.includes('='),
+    );
     if (p && named) return `${n} -p ${named.value}`;
   }
   // a listing of every variable filtered down to the secret ones: `env | grep -i token`
   const filter = secretFilter(inv);
-  if (filter && inv.upstream.some((u) => LISTERS.has(u.name))) return `${inv.upstream[0]!.name} | ${n} ${filter}`;
+  if (filter && inv.upstream.some((u) => LISTERS.has(u.name)))
+    return `${inv.upstream[0]!.name} | ${n} ${filter}`;
   if (n === 'jq' || n === 'gojq' || n === 'yq') {
-    const prog = operands(inv, ['--arg', '--argjson', '-f', '--from-file', '--indent', '--slurpfile', '--rawfile'])[0];
+    const prog = operands(inv, [
+      '--arg',
+      '--argjson',
+      '-f',
+      '--from-file',
+      '--indent',
+      '--slurpfile',
+      '--rawfile',
+    ])[0];
     const m = prog?.value ? JQ_ENV.exec(prog.value) : null;
     if (m) {
       const name = m[1] ?? m[2];

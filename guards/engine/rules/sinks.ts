@@ -139,7 +139,8 @@ export function pushToNewPlace(inv: Invocation, ctx: RuleContext): string | fals
 
 /** The host of a git URL (`https://h/…`, `ssh://u@h:22/…`, `u@h:path`), or null. */
 function gitUrlHost(v: string): string | null {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:]+)/i.exec(v) ?? /^[^\s/@:]+@([^\s/:]+):/.exec(v);
+  const m =
+    /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:]+)/i.exec(v) ?? /^[^\s/@:]+@([^\s/:]+):/.exec(v);
   return m ? m[1]!.toLowerCase() : null;
 }
 
@@ -158,7 +159,10 @@ export function gitUrlRewrite(inv: Invocation): string | false {
     if (eq !== -1) pairs.push([kv.slice(0, eq), kv.slice(eq + 1)]);
   }
   if (s >= 0 && inv.args[s]!.value === 'config') {
-    const pos = inv.args.slice(s + 1).map((a) => a.value ?? '').filter((v) => !v.startsWith('-'));
+    const pos = inv.args
+      .slice(s + 1)
+      .map((a) => a.value ?? '')
+      .filter((v) => !v.startsWith('-'));
     const [key, value] = pos[0] === 'set' ? [pos[1], pos[2]] : [pos[0], pos[1]];
     if (key && value !== undefined) pairs.push([key, value]);
   }
@@ -176,7 +180,8 @@ export function gitUrlRewrite(inv: Invocation): string | false {
 const RAW_CLIENTS = new Set(['nc', 'ncat', 'netcat', 'telnet', 'socat', 'openssl', 'cryptcat', 'sbd']);
 const EXEC_OPTION = /^(?:-[a-zA-Z]*[ec]|--(?:exec|sh-exec|lua-exec)(?:=.*)?)$/;
 const SOCAT_EXEC = /^(?:exec|system)[:,]/i;
-const SOCAT_NET = /^(?:tcp|udp|ssl|openssl|sctp|tcp4|tcp6|udp4|udp6|tcp-listen|udp-listen|ssl-listen|openssl-listen)[\w-]*:/i;
+const SOCAT_NET =
+  /^(?:tcp|udp|ssl|openssl|sctp|tcp4|tcp6|udp4|udp6|tcp-listen|udp-listen|ssl-listen|openssl-listen)[\w-]*:/i;
 
 /** A socket a redirection of `inv` reads or writes: `>& /dev/tcp/h/p`, `<&196` onto an fd opened to one. */
 function socketRedirect(inv: Invocation, ctx: RuleContext): string | null {
@@ -196,7 +201,8 @@ function socketRedirect(inv: Invocation, ctx: RuleContext): string | null {
 
 /** The host an earlier `exec N<>/dev/tcp/…` (any direction) connected descriptor `fd` to. */
 function openedSocketAny(fd: string, ctx: RuleContext): string | null {
-  for (const other of ctx.script ?? []) for (const r of other.redirs) if (r.fd === fd && redirHost(r.target)) return redirHost(r.target);
+  for (const other of ctx.script ?? [])
+    for (const r of other.redirs) if (r.fd === fd && redirHost(r.target)) return redirHost(r.target);
   return null;
 }
 
@@ -211,8 +217,16 @@ export function networkShell(inv: Invocation, ctx: RuleContext): string | false 
     const s = socketRedirect(inv, ctx);
     if (s) return `${n} ↔ ${s}`;
     // zsh's ztcp opens the socket and leaves its fd in $REPLY: `zsh -i <&$REPLY >&$REPLY`
-    const computedFd = inv.redirs.some((r) => (r.op === '<&' || r.op === '>&') && r.target && staticValue(r.target) === null);
-    const ztcp = computedFd ? (ctx.script ?? []).find((o) => o.name === 'ztcp' && o.args.some((a) => a.value !== null && !a.value.startsWith('-') && !LOCAL_HOST.test(a.value))) : undefined;
+    const computedFd = inv.redirs.some(
+      (r) => (r.op === '<&' || r.op === '>&') && r.target && staticValue(r.target) === null,
+    );
+    const ztcp = computedFd
+      ? (ctx.script ?? []).find(
+          (o) =>
+            o.name === 'ztcp' &&
+            o.args.some((a) => a.value !== null && !a.value.startsWith('-') && !LOCAL_HOST.test(a.value)),
+        )
+      : undefined;
     if (ztcp) return `${n} ↔ ztcp ${ztcp.args.map((a) => a.text).join(' ')}`;
     const client = [...inv.upstream, ...inv.downstream].find((x) => RAW_CLIENTS.has(x.name));
     if (client && !client.args.some((a) => LOCAL_HOST.test(a.value ?? ''))) return `${n} | ${client.name}`;
@@ -230,7 +244,8 @@ export function networkShell(inv: Invocation, ctx: RuleContext): string | false 
   return false;
 }
 
-const CODE_SOCKET = /\bsocket\s*[.(]|\bSocket\b|\bTCPSocket\b|\bnet\.(?:connect|createConnection|Socket)\b|\bfsockopen\b|\bIO::Socket\b/;
+const CODE_SOCKET =
+  /\bsocket\s*[.(]|\bSocket\b|\bTCPSocket\b|\bnet\.(?:connect|createConnection|Socket)\b|\bfsockopen\b|\bIO::Socket\b/;
 const CODE_SHELL_ON_FD =
   /\bpty\.spawn\b|\bdup2\s*\(|\bopen\s*\(\s*STDIN\s*,\s*['"]>&|\bexec\s*\(\s*['"](?:\/bin\/)?(?:ba|z|da)?sh\b|\bspawn\s*\(\s*['"](?:\/bin\/)?(?:ba|z|da)?sh\b|\.pipe\(\s*\w+\.stdin\s*\)|\bproc_open\b|\bexec\s+['"]?\/bin\/(?:ba)?sh/;
 

@@ -10,7 +10,10 @@ import type { Rule } from './types.js';
 const SHALLOW = /^\/?[^/]*\/?$/;
 
 const words = (inv: Invocation) => inv.args.map((a) => a.value ?? '\0');
-const keysOf = (inv: Invocation, from: number) => words(inv).slice(from).filter((v) => !v.startsWith('-'));
+const keysOf = (inv: Invocation, from: number) =>
+  words(inv)
+    .slice(from)
+    .filter((v) => !v.startsWith('-'));
 
 interface StoreWipe {
   commands: string[];

@@ -157,7 +157,8 @@ function walkArithValues(expr: string, ctx: WalkContext, level: number, via: str
   for (const name of arithNames(expr)) {
     for (const a of ctx.env?.vars.get(name) ?? []) {
       const text = a.parts.map((x) => (x.k === 'lit' ? x.v : '')).join('');
-      if (/\$\(|`/.test(text)) walkShellString(`: ${text}`, ctx, { level: level + 1, via: [...via, `$((${name}))`] });
+      if (/\$\(|`/.test(text))
+        walkShellString(`: ${text}`, ctx, { level: level + 1, via: [...via, `$((${name}))`] });
       else if (/[A-Za-z_]/.test(text)) walkArithValues(text, ctx, level, via, depth + 1);
     }
   }

@@ -19,7 +19,10 @@ function globBody(pat: string, lazy: boolean): string {
       const end = pat.indexOf(']', i + 2);
       if (end === -1) out += '\\[';
       else {
-        const body = pat.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = pat
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         out += `[${body}]`;
         i = end;
       }
@@ -84,7 +87,10 @@ export function applyParamOp(value: string, op: string, word: string): string | 
     }
     if (pat === '') return value;
     const body = globBody(pat, false);
-    const re = new RegExp(anchor === '#' ? `^(?:${body})` : anchor === '%' ? `(?:${body})$` : body, op === '//' ? 'g' : '');
+    const re = new RegExp(
+      anchor === '#' ? `^(?:${body})` : anchor === '%' ? `(?:${body})$` : body,
+      op === '//' ? 'g' : '',
+    );
     return value.replace(re, () => rep);
   }
   if (op === '^^') return value.toUpperCase();

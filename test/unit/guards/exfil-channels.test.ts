@@ -85,6 +85,7 @@ describe('exfiltration channels', () => {
   it('plain local reads of the environment stay allowed; printing one secret is blocked (round 5)', () => {
     for (const c of ['env', 'env | sort', 'export -p', 'echo "${GITHUB_TOKEN:+set}"', 'printenv HOME'])
       expect(rule(c)).toBe('allow');
-    for (const c of ['printenv ANTHROPIC_API_KEY', 'echo $GITHUB_TOKEN']) expect(rule(c)).toBe('cred.secret-print');
+    for (const c of ['printenv ANTHROPIC_API_KEY', 'echo $GITHUB_TOKEN'])
+      expect(rule(c)).toBe('cred.secret-print');
   });
 });

@@ -40,10 +40,12 @@ describe('round 5: parameter operators and arithmetic are computed', () => {
     ['bash <(echo "rm -rf ~")', 'fs.rm-recursive-home'],
   ])('%s → %s', (command, id) => expect(rule(command)).toBe(id));
 
-  it.each(['echo "${HOME:0:5}"', 'mv "$f" "${f/.jpeg/.jpg}"', 'x=5; echo $((x*2))', 'bash <(cat ./setup.sh)'])(
-    'look-alike allowed: %s',
-    (command) => expect(rule(command)).toBe('allow'),
-  );
+  it.each([
+    'echo "${HOME:0:5}"',
+    'mv "$f" "${f/.jpeg/.jpg}"',
+    'x=5; echo $((x*2))',
+    'bash <(cat ./setup.sh)',
+  ])('look-alike allowed: %s', (command) => expect(rule(command)).toBe('allow'));
 });
 
 describe('round 5: classes', () => {
@@ -63,7 +65,7 @@ describe('round 5: classes', () => {
     ["sqlite3 ':memory:' '.shell rm -rf ~'", 'fs.rm-recursive-home'],
     ["psql -c '\\! rm -rf ~'", 'fs.rm-recursive-home'],
     ["psql -Atc \"select 'drop table ' || tablename || ';' from pg_tables\" | psql", 'db.generated-sql'],
-    ["Rscript -e 'unlink(\"~\", recursive = TRUE)'", 'code.delete-dangerous-path'],
+    ['Rscript -e \'unlink("~", recursive = TRUE)\'', 'code.delete-dangerous-path'],
     ["python3 -c \"open('/dev/sda','wb').write(b'0')\"", 'disk.write-device'],
   ])('%s → %s', (command, id) => expect(rule(command)).toBe(id));
 
