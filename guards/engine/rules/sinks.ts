@@ -245,9 +245,9 @@ export function networkShell(inv: Invocation, ctx: RuleContext): string | false 
 }
 
 const CODE_SOCKET =
-  /\bsocket\s*[.(]|\bSocket\b|\bTCPSocket\b|\bnet\.(?:connect|createConnection|Socket)\b|\bfsockopen\b|\bIO::Socket\b/;
+  /\bsocket\s*[.(]|\bSocket\b|\bTCPSocket\b|\bnet\.(?:connect|createConnection|Socket)\b|\bfsockopen\b|\bIO::Socket\b|\/inet[46]?\/(?:tcp|udp)\//;
 const CODE_SHELL_ON_FD =
-  /\bpty\.spawn\b|\bdup2\s*\(|\bopen\s*\(\s*STDIN\s*,\s*['"]>&|\bexec\s*\(\s*['"](?:\/bin\/)?(?:ba|z|da)?sh\b|\bspawn\s*\(\s*['"](?:\/bin\/)?(?:ba|z|da)?sh\b|\.pipe\(\s*\w+\.stdin\s*\)|\bproc_open\b|\bexec\s+['"]?\/bin\/(?:ba)?sh/;
+  /\bpty\.spawn\b|\bdup2\s*\(|\bopen\s*\(\s*STDIN\s*,\s*['"]>&|\bexec\s*\(\s*['"](?:\/bin\/)?(?:ba|z|da)?sh\b|\bspawn\s*\(\s*['"](?:\/bin\/)?(?:ba|z|da)?sh\b|\.pipe\(\s*\w+\.stdin\s*\)|\bproc_open\b|\bexec\s+['"]?\/bin\/(?:ba)?sh|\|&\s*["'](?:\/bin\/)?(?:ba|z|da)?sh["']|\bsystem\s*\(\s*[A-Za-z_]\w*\s*\)/;
 
 /** Inline code that connects a socket and puts a shell on it (python `pty.spawn` after `dup2`, perl `open(STDIN, ">&S")`). */
 export function codeNetworkShell(code: string): string | false {

@@ -53,9 +53,10 @@ function slashAt(s: string): number {
 export function applyParamOp(value: string, op: string, word: string): string | null {
   if (/[$`'"]/.test(word)) return null;
   if (op === ':') {
-    const m = /^\s*(-?\s*\d+)\s*(?::\s*(-?\s*\d+)\s*)?$/.exec(word);
-    if (!m) return null;
-    let off = Number(m[1]!.replace(/\s+/g, ''));
+    // `${X::1}`: an empty offset is 0
+    const m = /^\s*(-?\s*\d*)\s*(?::\s*(-?\s*\d+)\s*)?$/.exec(word);
+    if (!m || (m[1] === '' && m[2] === undefined)) return null;
+    let off = Number(m[1]!.replace(/\s+/g, '') || '0');
     if (off < 0) off = Math.max(0, value.length + off);
     const rest = value.slice(off);
     if (m[2] === undefined) return rest;

