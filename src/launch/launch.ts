@@ -189,17 +189,21 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
   }
   const scans = agentConfigRoots.map(scanWorkspace);
   mark('workspace scanned');
-  const protectedPaths = protectionFacts({
-    repositoryRoots: [
-      facts.workdir,
-      ...request.addDirs,
-      ...ctx.settings.mounts.filter((m) => m.mode === 'rw').map((m) => m.host),
-    ],
-    agentConfigRoots,
-    scans,
-    home: facts.home,
-    env: facts.env,
-  });
+  const protectionNotes: string[] = [];
+  const protectedPaths = protectionFacts(
+    {
+      repositoryRoots: [
+        facts.workdir,
+        ...request.addDirs,
+        ...ctx.settings.mounts.filter((m) => m.mode === 'rw').map((m) => m.host),
+      ],
+      agentConfigRoots,
+      scans,
+      home: facts.home,
+      env: facts.env,
+    },
+    protectionNotes,
+  );
   const plan = buildLaunchPlan(
     request,
     settings,
@@ -223,7 +227,7 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     pidFile: session.pidFile,
     labels: backend.ownerLabels(basename(session.root)),
   };
-  plan.warnings.push(...scanWarnings(scans));
+  plan.warnings.push(...scanWarnings(scans), ...protectionNotes);
   return {
     ctx,
     adapter,

@@ -139,6 +139,67 @@ describe('what the host runs later, beyond .git and the top-level settings', () 
       expect(existsSync(join(repo, p)), p).toBe(false);
   });
 
+  it('scripts hooks name that do not exist yet cannot be created, not even by renaming the directory above; host git runs nothing', async () => {
+    const { repo, config } = await setup('absent-refs', {
+      'README.md': 'hi\n',
+      '.husky/pre-commit': '[ -x scripts/husky-local.sh ] && scripts/husky-local.sh\n',
+      '.pre-commit-config.yaml':
+        'repos:\n- repo: local\n  hooks:\n  - id: l\n    entry: tools/gen/lint\n    language: system\n',
+      'lefthook.yml': 'pre-commit:\n  commands:\n    t:\n      run: ./bin/lefthook-check\n',
+      '.overcommit.yml': 'PreCommit:\n  X:\n    script: hooks/x.py\n',
+    });
+    const hook = join(repo, '.git', 'hooks', 'pre-commit');
+    await runAsTestUser(host, [
+      'sh',
+      '-c',
+      `printf '#!/bin/sh\\n[ -x ./ci/local-check ] && ./ci/local-check\\nexit 0\\n' > ${hook} && chmod +x ${hook}`,
+    ]);
+    const evil = `#!/bin/sh\ntouch ${canary}.absent`;
+    const plant = (path: string) => `printf '${evil}' > ${path} && chmod +x ${path}`;
+    const script = [
+      attempt('git-hook-script', `mkdir -p ci && ${plant('ci/local-check')}`),
+      attempt('git-hook-rename', `mv ci ci.x && mkdir ci && ${plant('ci/local-check')}`),
+      attempt('husky-script', `mkdir -p scripts && ${plant('scripts/husky-local.sh')}`),
+      attempt('husky-rename', `mv scripts s.x && mkdir scripts && ${plant('scripts/husky-local.sh')}`),
+      attempt('pre-commit-script', `mkdir -p tools/gen && ${plant('tools/gen/lint')}`),
+      attempt('pre-commit-rename', `mv tools t.x && mkdir -p tools/gen && ${plant('tools/gen/lint')}`),
+      attempt('lefthook-script', `mkdir -p bin && ${plant('bin/lefthook-check')}`),
+      attempt('overcommit-script', `mkdir -p hooks && ${plant('hooks/x.py')}`),
+      // a protected directory's absent parent (.github/hooks with no .github) is pinned the same way
+      attempt('github-rename', `mv .github g.x && mkdir -p .github/hooks && echo x > .github/hooks/h`),
+      // normal work next to them
+      attempt(
+        'git-work',
+        'echo x > a.txt && git add a.txt && git commit -qm a && mkdir -p tools && echo y > tools/other.sh',
+      ),
+    ].join('\n');
+    const r = await run(config, repo, script);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(results(r.stdout)).toEqual({
+      'git-hook-script': 'refused',
+      'git-hook-rename': 'refused',
+      'husky-script': 'refused',
+      'husky-rename': 'refused',
+      'pre-commit-script': 'refused',
+      'pre-commit-rename': 'refused',
+      'lefthook-script': 'refused',
+      'overcommit-script': 'refused',
+      'github-rename': 'refused',
+      'git-work': 'ok',
+    });
+    expect(String(r.stderr)).not.toContain('WARNING');
+    // the host's next commit runs the git hook, which finds nothing to run
+    await runAsTestUser(host, ['sh', '-c', `echo z >> ${join(repo, 'README.md')}`]);
+    await git(repo, 'add', 'README.md');
+    const commit = await git(repo, 'commit', '-qm', 'host');
+    expect(commit.exitCode, String(commit.stderr)).toBe(0);
+    expect(existsSync(`${canary}.absent`)).toBe(false);
+    // the placeholders and the directories ags made for them are gone; what the agent wrote is kept
+    for (const p of ['ci', 'scripts', 'bin', 'hooks', 'tools/gen', '.github'])
+      expect(existsSync(join(repo, p)), p).toBe(false);
+    expect(readFileSync(join(repo, 'tools', 'other.sh'), 'utf8')).toBe('y\n');
+  });
+
   it('reports nested and bare repositories and subdirectory settings that appeared, with what they run, escaped', async () => {
     const { repo, config } = await setup('planted', { 'README.md': 'hi\n' });
     const script = [
