@@ -271,6 +271,31 @@ describe('what the host runs later, beyond .git and the top-level settings', () 
       expect(existsSync(`${canary}.${s}`), s).toBe(false);
   });
 
+  it('when the report is cut, what the host runs comes first and is never cut; plain repositories after, counted', async () => {
+    const { repo, config } = await setup('flood', { 'README.md': 'hi\n' });
+    const script = [
+      'for i in $(seq -w 1 40); do git init -q plain$i; done',
+      'mkdir -p zz/.claude && echo {} > zz/.claude/settings.json',
+      'ln -s /tmp zz-link',
+      'echo planted',
+    ].join(' && ');
+    const r = await run(config, repo, script);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const err = String(r.stderr).split('\n');
+    const start = err.indexOf('ags: WARNING: this run left files that programs on your host run or load:');
+    expect(start).toBeGreaterThanOrEqual(0);
+    const block = err.slice(start + 1, start + 24);
+    const leading = block.slice(0, 2).join('\n');
+    expect(leading).toMatch(/\/zz\/\.claude appeared \(a directory; Claude Code/);
+    expect(leading).toMatch(
+      /a symbolic link to a directory appeared at \S*\/zz-link -> \/tmp \(outside the workspace\)/,
+    );
+    expect(block[2]).toMatch(/appeared at \S*\/plain01: .*no executable config keys or hooks found$/);
+    expect(block[22]).toBe(
+      'ags:   ... and 20 more (repositories with no hooks or executable keys, links inside the workspace)',
+    );
+  });
+
   it('a directory the run made unreadable is named after the run (what is inside goes unchecked)', async () => {
     const { repo, config } = await setup('unreadable', { 'README.md': 'hi\n' });
     const script =

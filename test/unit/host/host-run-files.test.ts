@@ -296,7 +296,7 @@ describe('the work tree scan and the report of what appeared', () => {
     put(`${Array.from({ length: MAX_SCAN_DEPTH + 2 }, (_, i) => `d${i}`).join('/')}/f`);
     const s = scanWorkspace(repo);
     expect([s.truncated, s.cutBy]).toEqual([true, 'depth']);
-    expect(plantedLines(before, [s], tmp, new Set())).toEqual([
+    expect(plantedLines(before, [s], tmp, new Set()).map((l) => l.line)).toEqual([
       `${repo}: the check stopped at ${MAX_SCAN_DEPTH} directories deep; repositories or settings planted beyond it were not looked for`,
     ]);
   });
@@ -315,7 +315,11 @@ describe('the work tree scan and the report of what appeared', () => {
     symlinkSync('README', join(repo, 'file-link'));
     symlinkSync('nowhere', join(repo, 'dangling'));
     const lines = plantedLines(before, [scanWorkspace(repo)], tmp, new Set());
-    expect(lines.sort()).toEqual(
+    // inside the work tree: not something that runs; out of it, into node_modules or to a repository: it is
+    expect(lines.filter((l) => !l.runs).map((l) => l.line)).toEqual([
+      expect.stringContaining('/docs -> deep/a/b'),
+    ]);
+    expect(lines.map((l) => l.line).sort()).toEqual(
       [
         `a symbolic link to a directory appeared at ${repo}/docs -> deep/a/b (inside the workspace): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
         `a symbolic link to a directory appeared at ${repo}/src -> node_modules/.cache/src (into node_modules): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
@@ -339,7 +343,7 @@ describe('the work tree scan and the report of what appeared', () => {
     put('pkg/.claude/settings.json', '{}');
     put('pkg/.envrc', 'x');
     const lines = plantedLines(before, [scanWorkspace(repo)], tmp, new Set());
-    expect(lines).toEqual([
+    expect(lines.map((l) => l.line)).toEqual([
       expect.stringMatching(
         /^a git repository \(its \.git is a directory\) appeared at .*\/repo\/big: .* its config is 2097152 bytes, too large to read: treat it as hostile$/,
       ),
@@ -356,6 +360,24 @@ describe('the work tree scan and the report of what appeared', () => {
     expect(report).not.toContain('\u001b');
     // nothing new: nothing said
     expect(plantedLines([scanWorkspace(repo)], [scanWorkspace(repo)], tmp, new Set())).toEqual([]);
+  });
+
+  it('says what runs first and never cuts it for a flood of plain repositories; those come after, cut with a count', () => {
+    const before = [scanWorkspace(repo)];
+    for (let i = 0; i < 30; i++)
+      execaSync('git', ['init', '-q', join(repo, `a${String(i).padStart(2, '0')}`)]);
+    execaSync('git', ['init', '-q', join(repo, 'zz')]);
+    writeFileSync(join(repo, 'zz', '.git', 'hooks', 'post-checkout'), '#!/bin/sh\n');
+    put('zz2/.vscode/tasks.json', '{}');
+    const lines = plantedLines(before, [scanWorkspace(repo)], tmp, new Set());
+    expect(lines.filter((l) => l.runs)).toHaveLength(2);
+    const report = plantedReport(lines).split('\n');
+    expect(report[1]).toMatch(/appeared at \S*\/zz: .*hooks: post-checkout$/);
+    expect(report[2]).toMatch(/zz2\/\.vscode appeared/);
+    expect(report[3]).toMatch(/appeared at \S*\/a00: .*no executable config keys or hooks found$/);
+    expect(report[23]).toBe(
+      'ags:   ... and 10 more (repositories with no hooks or executable keys, links inside the workspace)',
+    );
   });
 });
 
