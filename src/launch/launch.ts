@@ -24,10 +24,11 @@ import {
   snapshotMarkers,
 } from '../host/nested-repo-quarantine.js';
 import {
-  type PathDirSnapshot,
+  type PathDirWatch,
+  hostCommandNames,
   pathDirChanges,
   pathDirReport,
-  snapshotPathDirs,
+  watchPathDirs,
 } from '../host/path-add-watch.js';
 import {
   type ProtectedIdentity,
@@ -189,17 +190,21 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
   }
   const scans = agentConfigRoots.map(scanWorkspace);
   mark('workspace scanned');
-  const protectedPaths = protectionFacts({
-    repositoryRoots: [
-      facts.workdir,
-      ...request.addDirs,
-      ...ctx.settings.mounts.filter((m) => m.mode === 'rw').map((m) => m.host),
-    ],
-    agentConfigRoots,
-    scans,
-    home: facts.home,
-    env: facts.env,
-  });
+  const protectionNotes: string[] = [];
+  const protectedPaths = protectionFacts(
+    {
+      repositoryRoots: [
+        facts.workdir,
+        ...request.addDirs,
+        ...ctx.settings.mounts.filter((m) => m.mode === 'rw').map((m) => m.host),
+      ],
+      agentConfigRoots,
+      scans,
+      home: facts.home,
+      env: facts.env,
+    },
+    protectionNotes,
+  );
   const plan = buildLaunchPlan(
     request,
     settings,
@@ -223,7 +228,7 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     pidFile: session.pidFile,
     labels: backend.ownerLabels(basename(session.root)),
   };
-  plan.warnings.push(...scanWarnings(scans));
+  plan.warnings.push(...scanWarnings(scans), ...protectionNotes);
   return {
     ctx,
     adapter,
@@ -295,7 +300,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   let gitBaseline: string | null = null;
   let nestedBaseline: string | null = null;
   let protectedBefore: ProtectedIdentity[] | null = null;
-  let pathDirsBefore: PathDirSnapshot[] | null = null;
+  let pathDirWatches: PathDirWatch[] | null = null;
   try {
     orphans = removeLeftovers(p);
     await prepareSession(p, teardown);
@@ -315,7 +320,11 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     gitDirsBefore = scanGitDirs(gitDirs);
     gitBaseline = recordGitBaseline(p.runtimeDir, gitDirs, gitDirsBefore);
     protectedBefore = snapshotProtected(p.protectedPaths);
-    pathDirsBefore = p.scans.flatMap((s) => snapshotPathDirs(envrcsOf(s), s.root));
+    const commands = hostCommandNames(
+      p.ctx.facts.env,
+      p.scans.map((s) => s.root),
+    );
+    pathDirWatches = p.scans.map((s) => watchPathDirs(envrcsOf(s), s.root, commands));
     mark('starting sandbox');
     const { outcome, guard } = await runSandbox(p, teardown).finally(() => {
       // the agent shared the terminal: whatever state it left must not hide or garble what ags says next
@@ -325,6 +334,8 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   } finally {
     teardown.finish();
     await orphans;
+    // first: a planted `bin/git` there runs at the very next command the user types in the repository
+    if (pathDirWatches) process.stderr.write(pathDirReport(pathDirWatches.flatMap(pathDirChanges)));
     // after the sandbox exits, on every way out that got as far as the snapshot
     if (gitBefore && gitDirsBefore && markersBefore) {
       // links planted in .git go first: the snapshot below reads files git would write through them
@@ -354,7 +365,6 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
       process.stderr.write(plantedReport(plantedLines(p.scans, scansAfter, p.ctx.facts.home, skip)));
     }
     if (protectedBefore) process.stderr.write(protectedChangesReport(protectedChanges(protectedBefore)));
-    if (pathDirsBefore) process.stderr.write(pathDirReport(pathDirChanges(pathDirsBefore)));
   }
 }
 
