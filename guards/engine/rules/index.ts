@@ -14,7 +14,6 @@ import { miscRules } from './misc.js';
 import { machineRules } from './machine.js';
 import { exfilRules } from './exfil.js';
 import { treeRemovalRules } from './tree-removal.js';
-import { storeRules } from './stores.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
@@ -30,7 +29,6 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...gitRules,
   ...databaseRules,
   ...dbToolRules,
-  ...storeRules,
   ...infraRules,
 ];
 

@@ -29,7 +29,7 @@ export interface Producer {
   desc: string;
 }
 
-export type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'lua' | 'awk' | 'r';
+export type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'lua' | 'awk';
 
 export interface InlineCode {
   lang: Lang;
