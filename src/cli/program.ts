@@ -4,6 +4,7 @@ import { requireHome } from '../host/home.js';
 import { VERSION } from '../util/package-root.js';
 import { NETWORK_MODES } from '../config/schema.js';
 import type { NetworkModeName } from '../launch/network.js';
+import { afterKillCommand as afterKillInternalCommand } from './commands/after-kill.js';
 import { completionsCommand } from './commands/completions.js';
 import { configCommand } from './commands/config.js';
 import { createAliasesCommand } from './commands/create-aliases.js';
@@ -149,6 +150,7 @@ export function buildProgram(agentArgs: string[], report: ReportExit): Command {
   program.addCommand(installCommand(program));
   program.addCommand(uninstallCommand());
   program.addCommand(helpCommand(program));
+  program.addCommand(afterKillInternalCommand(), { hidden: true });
   return program;
 }
 

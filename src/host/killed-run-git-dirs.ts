@@ -95,6 +95,21 @@ export function cleanGitDirsOfKilledRuns(runtimeDir: string, dirsNow: readonly s
   return lines;
 }
 
+/**
+ * The same for the one run of ags process `pid`, over all the git dirs it recorded (found by that run itself
+ * before its sandbox started), once that process has ended: the reaper's after-kill command, run as soon as the
+ * killed run's container is gone.
+ */
+export function cleanGitDirsOfKilledRun(runtimeDir: string, pid: number): string[] {
+  const file = recordPath(runtimeDir, pid);
+  const record = readBaseline(file);
+  if (!record || !hasEnded(record.owner)) return [];
+  const before = { odd: new Set(record.odd), inProgress: new Set(record.inProgress), truncated: [] };
+  const lines = removePlantedGitDirEntries(before, scanGitDirs(record.dirs));
+  rmSync(file, { force: true });
+  return lines;
+}
+
 /** Drops this run's record once its own cleanup has run. */
 export function dropGitBaseline(file: string | null): void {
   if (file) rmSync(file, { force: true });

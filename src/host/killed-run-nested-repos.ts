@@ -94,11 +94,27 @@ export function quarantineOfKilledRuns(
       continue;
     }
     if (!hasEnded(record.owner) || !record.roots.some((r) => rootsNow.includes(r))) continue;
-    const before: MarkerSnapshot = new Map(record.markers.map(([p, id, digested]) => [p, { id, digested }]));
-    const now = nestedMarkers(record.roots.map(scanWorkspace), snapshotGitExec(record.roots, home));
-    lines.push(...quarantineNewRepos(before, now, record.roots, home, record.lockdown).lines);
-    rmSync(file, { force: true });
+    lines.push(...quarantineRecorded(file, record, home));
   }
+  return lines;
+}
+
+/**
+ * The same for the one run of ags process `pid`, over its own recorded roots, once that process has ended (the
+ * reaper's after-kill command, run as soon as the killed run's container is gone).
+ */
+export function quarantineOfKilledRun(runtimeDir: string, pid: number, home: string): string[] {
+  const file = join(runtimeDir, DIR, `${pid}.json`);
+  const record = readRecord(file);
+  if (!record || !hasEnded(record.owner)) return [];
+  return quarantineRecorded(file, record, home);
+}
+
+function quarantineRecorded(file: string, record: Record, home: string): string[] {
+  const before: MarkerSnapshot = new Map(record.markers.map(([p, id, digested]) => [p, { id, digested }]));
+  const now = nestedMarkers(record.roots.map(scanWorkspace), snapshotGitExec(record.roots, home));
+  const lines = quarantineNewRepos(before, now, record.roots, home, record.lockdown).lines;
+  rmSync(file, { force: true });
   return lines;
 }
 

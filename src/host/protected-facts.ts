@@ -1,10 +1,10 @@
 import { readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { isWithin, realpathLoose } from '../util/paths.js';
+import { displayPath, isWithin, realpathLoose } from '../util/paths.js';
 import { hostGitConfigChain, hostHooksPaths } from './host-git-config.js';
 import { isExecutableKey } from './git-config-parse.js';
 import { HOST_RUN_NAMES, LEFTHOOK_FILES, type ProtectedGroup, isLefthookMain } from './host-run-names.js';
-import { type RefStyle, candidateWords, filesEnvrcLoads, filesNamedBy, namedFiles } from './script-refs.js';
+import { type RefStyle, filesEnvrcLoads, filesNamedBy, filesNamedIn } from './script-refs.js';
 import type { WorkspaceScan } from './workspace-scan.js';
 import {
   type RepoLayout,
@@ -39,6 +39,8 @@ export interface ProtectedEntry {
    */
   existingParent?: string;
   what: string;
+  /** A file a hook, a hook manager's config or an executable git key names (absent ones count to MAX_ABSENT_REFS). */
+  ref?: true;
 }
 
 function kindOf(path: string): ProtectedEntry['kind'] {
@@ -74,6 +76,12 @@ function entry(
     ...(parent !== null ? { existingParent: parent } : {}),
   };
 }
+
+/** A file a hook or an executable git key names: a script git or a hook manager runs from the work tree. */
+const refEntry = (path: string, what: string): ProtectedEntry => ({
+  ...entry(path, 'git', 'file', what),
+  ref: true,
+});
 
 /** The nearest directory above `path` that exists as a real directory (not a link), or null. */
 function existingDirAbove(path: string): string | null {
@@ -190,7 +198,8 @@ function linkedHookEntries(dir: string, what: string, out: ProtectedEntry[]): vo
 /**
  * The first hop of the repository's hooks: the work tree files its hooks and its executable config keys (a
  * filter driver's `clean = scripts/clean.sh`, a relative `core.fsmonitor`) name. Git runs both from the top of
- * the work tree. Only files that exist are protected (refs.ts keeps to regular files inside the work tree).
+ * the work tree. Files that exist are protected, and so are the scripts they name by form that do not exist yet
+ * (an empty placeholder, bounded by MAX_ABSENT_REFS; script-refs.ts keeps to the work tree).
  */
 function hookRefEntries(
   layout: RepoLayout,
@@ -203,18 +212,14 @@ function hookRefEntries(
   linkedHookEntries(layout.hooksDir, 'git hook', out);
   for (const hook of filesIn(layout.hooksDir)) {
     for (const f of filesNamedBy(hook, 'shell', root, root))
-      out.push(entry(f, 'git', 'file', `a file the git hook ${basename(hook)} runs`));
+      out.push(refEntry(f, `a file the git hook ${basename(hook)} runs`));
   }
   const values: string[] = [];
   for (const file of [...layout.config, ...hostGitConfigChain(home, env)])
     for (const e of file.entries)
       if (e.value !== null && isExecutableKey(e.key, e.value)) values.push(e.value);
-  for (const f of namedFiles(
-    values.flatMap((v) => candidateWords(v, 'shell')),
-    root,
-    root,
-  ))
-    out.push(entry(f, 'git', 'file', 'a file a git config key runs (a filter, diff or merge driver)'));
+  for (const f of filesNamedIn(values.join('\n'), 'shell', root, root))
+    out.push(refEntry(f, 'a file a git config key runs (a filter, diff or merge driver)'));
 }
 
 /**
@@ -246,7 +251,7 @@ function hostRunEntries(root: string, out: ProtectedEntry[]): void {
 function namedByHookManagers(root: string, out: ProtectedEntry[]): void {
   const named = (files: string[], style: RefStyle, what: string) => {
     for (const file of files)
-      for (const f of filesNamedBy(file, style, root, root)) out.push(entry(f, 'git', 'file', what));
+      for (const f of filesNamedBy(file, style, root, root)) out.push(refEntry(f, what));
   };
   const husky = join(root, '.husky');
   if (kindOf(husky) === 'dir') {
@@ -316,7 +321,7 @@ function hostGitConfigEntries(
       linkedHookEntries(dir, 'git hook', out);
       for (const hook of filesIn(dir))
         for (const f of filesNamedBy(hook, 'shell', root, root))
-          out.push(entry(f, 'git', 'file', `a file the git hook ${basename(hook)} runs`));
+          out.push(refEntry(f, `a file the git hook ${basename(hook)} runs`));
     }
 }
 
@@ -340,8 +345,17 @@ export function nestedRepoRoots(scan: WorkspaceScan): string[] {
   return [...scan.repos].map(([path, f]) => (f.what === 'bare' ? path : dirname(path)));
 }
 
-/** Every protected path of the run's repositories and agent config roots, each once, in a stable order. */
-export function protectionFacts(input: ProtectionFactsInput): ProtectedEntry[] {
+/**
+ * How many scripts that hooks name and that do not exist yet get a placeholder (each is a mount point made in
+ * the work tree): a repository whose hooks name thousands is cut here, and `notes` says so.
+ */
+export const MAX_ABSENT_REFS = 32;
+
+/**
+ * Every protected path of the run's repositories and agent config roots, each once, in a stable order; what
+ * it could not cover is pushed to `notes` (start warnings).
+ */
+export function protectionFacts(input: ProtectionFactsInput, notes?: string[]): ProtectedEntry[] {
   const out: ProtectedEntry[] = [];
   const scans = input.scans ?? [];
   const nested = scans.flatMap(nestedRepoRoots).slice(0, MAX_NESTED_PROTECTED);
@@ -366,5 +380,19 @@ export function protectionFacts(input: ProtectionFactsInput): ProtectedEntry[] {
     }
   }
   const seen = new Set<string>();
-  return out.filter((e) => !seen.has(e.path) && seen.add(e.path));
+  let absentRefs = 0;
+  const dropped: string[] = [];
+  const kept = out.filter((e) => {
+    if (seen.has(e.path)) return false;
+    seen.add(e.path);
+    if (!e.ref || e.kind !== 'absent') return true;
+    if (++absentRefs <= MAX_ABSENT_REFS) return true;
+    dropped.push(e.path);
+    return false;
+  });
+  if (dropped.length > 0)
+    notes?.push(
+      `hooks name ${absentRefs} scripts that do not exist; only the first ${MAX_ABSENT_REFS} are held by a placeholder, so the agent can create ${dropped.length} others (${dropped.slice(0, 5).map(displayPath).join(', ')}${dropped.length > 5 ? ', ...' : ''}) and your next \`git commit\` runs them`,
+    );
+  return kept;
 }

@@ -1,11 +1,12 @@
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { isWithin } from '../util/paths.js';
 import { lstatOrNull, readBounded } from './git-layout.js';
 
 /**
  * The first hop of what a hook runs: the repository files a git hook, a hook manager's config, a git config
  * key that names a program (a filter driver's `clean = scripts/clean.sh`) or an `.envrc` names, so they can be
- * kept read-only with the file that names them. Only regular files inside the root are returned; what lies in
+ * kept read-only with the file that names them. Only regular files inside the root are returned, and the scripts
+ * named by their form that are not there yet (the agent would create them: an empty placeholder holds them); what lies in
  * `node_modules` or `.git`, symbolic links and anything built from variables are left alone (said as a limit:
  * a hook that runs the repository's build tooling runs code the agent can change).
  */
@@ -23,8 +24,11 @@ function words(text: string): string[] {
   return text
     .split(SPLIT)
     .map((w) => w.replace(ENDS, ''))
-    .filter((w) => w.length > 0 && w.length <= 512 && !/[$%*?~\\()`{}"']/.test(w) && !w.startsWith('-'));
+    .filter(isPathWord);
 }
+
+const isPathWord = (w: string) =>
+  w.length > 0 && w.length <= 512 && !/[$%*?~\\()`{}"']/.test(w) && !w.startsWith('-');
 
 /**
  * A word's leading `$VAR/`, `${VAR}/` or `$(...)/`: in a hook that is nearly always the top of the work tree
@@ -67,9 +71,57 @@ export function candidateWords(text: string, style: RefStyle): string[] {
   return out;
 }
 
+/** Extensions that make a word a script's name even where no file is there yet. */
+const SCRIPT_EXT = /\.(?:sh|bash|zsh|ksh|fish|py|rb|pl|php|lua|js|mjs|cjs|ts|mts|cts)$/;
+
+/** Words after which a word with a `/` is the script that runs. */
+const RUNNERS = new Set([
+  ...['sh', 'bash', 'zsh', 'dash', 'ksh', 'fish', 'exec', '.', 'source', 'command', 'env'],
+  ...['node', 'deno', 'bun', 'tsx', 'python', 'python3', 'ruby', 'perl', 'php', 'lua'],
+]);
+
+/** Between commands on one line. */
+const SEGMENTS = /&&|\|\||[;|&()]/;
+
 /**
- * `word` as a path resolved from `base`, when it is a regular file (or, with `absent`, nothing yet) inside
- * `root` outside `.git` and `node_modules`.
+ * The words of a hook script or a hook manager's config that name a script by their form, whether or not a file
+ * is there: `./x` and `../x` (and `$TOP/x`, `$(git rev-parse --show-toplevel)/x`), a word ending in a script
+ * extension, and a word with a `/` where a command goes (first in a command, after `sh`, `node`, `exec`, ...).
+ * Not `python -m` modules (a missing one is as likely installed as planted) and not bare words (`npx`, `go`).
+ */
+export function scriptWords(text: string, style: RefStyle): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    let code: string;
+    // a YAML `args:` list holds arguments: no command position there
+    let commands = true;
+    if (style === 'yaml') {
+      const m = YAML_COMMAND.exec(line);
+      if (!m) continue;
+      code = m[1]!.replace(/\s#.*$/, '');
+      commands = !/^\s*-?\s*args\s*:/.test(line);
+    } else code = line.replace(/(^|\s)#.*$/, '');
+    for (const segment of code.replace(ROOT_PREFIX, '$1./').split(SEGMENTS)) {
+      // leading assignments (`FOO=1 bin/x`) are not the command
+      const tokens = segment
+        .trim()
+        .split(/[\s<>]+/)
+        .map((t) => t.replace(ENDS, ''));
+      while (tokens.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(tokens[0]!)) tokens.shift();
+      tokens.forEach((w, i) => {
+        // `go test ./...` names packages, not a file
+        if (!isPathWord(w) || /(^|\/)\.{1,3}$/.test(w)) return;
+        const command = commands && (i === 0 || RUNNERS.has(tokens[i - 1]!));
+        if (SCRIPT_EXT.test(w) || /^\.\.?\//.test(w) || (command && w.includes('/'))) out.push(w);
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * `word` as a path resolved from `base`, when it is a regular file (or, with `absent`, nothing yet, below a
+ * real directory) inside `root` outside `.git` and `node_modules`.
  */
 export function fileInRoot(word: string, base: string, root: string, absent = false): string | null {
   const path = isAbsolute(word) ? resolve(word) : resolve(base, word);
@@ -77,7 +129,17 @@ export function fileInRoot(word: string, base: string, root: string, absent = fa
   const steps = path.slice(root.length + 1).split(sep);
   if (steps.some((s) => s === '.git' || s === 'node_modules')) return null;
   const st = lstatOrNull(path);
-  return st?.isFile() || (absent && st === null) ? path : null;
+  if (st?.isFile()) return path;
+  return absent && st === null && belowDirectory(path, root) ? path : null;
+}
+
+/** The nearest step above `path` that exists is a real directory (not a file or a link): a mount point can go there. */
+function belowDirectory(path: string, root: string): boolean {
+  for (let d = dirname(path); isWithin(d, root) || d === root; d = dirname(d)) {
+    const st = lstatOrNull(d);
+    if (st !== null) return st.isDirectory();
+  }
+  return false;
 }
 
 /** The files inside `root` that `words` name, relative to `base`, bounded (with `absent`, missing ones too). */
@@ -91,10 +153,23 @@ export function namedFiles(ws: readonly string[], base: string, root: string, ab
   return [...out];
 }
 
-/** The files inside `root` that the file at `path` names (read bounded, never through a pipe). */
+/**
+ * The files inside `root` that the file at `path` names (read bounded, never through a pipe): regular files,
+ * and the scripts (scriptWords) that do not exist yet.
+ */
 export function filesNamedBy(path: string, style: RefStyle, base: string, root: string): string[] {
   const bytes = readBounded(path, MAX_TEXT);
-  return bytes === null ? [] : namedFiles(candidateWords(bytes.toString('utf8'), style), base, root);
+  return bytes === null ? [] : filesNamedIn(bytes.toString('utf8'), style, base, root);
+}
+
+/** The files a text names, as filesNamedBy: those that exist, then the scripts that do not, bounded. */
+export function filesNamedIn(text: string, style: RefStyle, base: string, root: string): string[] {
+  const found = new Set(namedFiles(candidateWords(text, style), base, root));
+  for (const f of namedFiles(scriptWords(text, style), base, root, true)) {
+    if (found.size >= MAX_REFS) break;
+    found.add(f);
+  }
+  return [...found];
 }
 
 /**

@@ -25,10 +25,11 @@ import {
   snapshotMarkers,
 } from '../host/nested-repo-quarantine.js';
 import {
-  type PathDirSnapshot,
+  type PathDirWatch,
+  hostCommandNames,
   pathDirChanges,
   pathDirReport,
-  snapshotPathDirs,
+  watchPathDirs,
 } from '../host/path-add-watch.js';
 import {
   type ProtectedIdentity,
@@ -77,6 +78,7 @@ import {
   removePlantedGitDirEntries,
   scanGitDirs,
 } from '../host/git-dir-links.js';
+import { afterKillCommand, takeKilledRunReports } from './after-kill.js';
 import { cleanGitDirsOfKilledRuns, dropGitBaseline, recordGitBaseline } from '../host/killed-run-git-dirs.js';
 import {
   dropNestedBaseline,
@@ -184,21 +186,27 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
   };
   const agentConfigRoots = [facts.workdir, ...request.addDirs];
   // what a killed run left goes before this run's scan takes it for the user's own (and protects it)
-  if (!dryRun)
+  if (!dryRun) {
+    process.stderr.write(reapedRunReport(takeKilledRunReports(runtimeDir)));
     process.stderr.write(killedRunReport(quarantineOfKilledRuns(runtimeDir, agentConfigRoots, facts.home)));
+  }
   const scans = agentConfigRoots.map(scanWorkspace);
   mark('workspace scanned');
-  const protectedPaths = protectionFacts({
-    repositoryRoots: [
-      facts.workdir,
-      ...request.addDirs,
-      ...ctx.settings.mounts.filter((m) => m.mode === 'rw').map((m) => m.host),
-    ],
-    agentConfigRoots,
-    scans,
-    home: facts.home,
-    env: facts.env,
-  });
+  const protectionNotes: string[] = [];
+  const protectedPaths = protectionFacts(
+    {
+      repositoryRoots: [
+        facts.workdir,
+        ...request.addDirs,
+        ...ctx.settings.mounts.filter((m) => m.mode === 'rw').map((m) => m.host),
+      ],
+      agentConfigRoots,
+      scans,
+      home: facts.home,
+      env: facts.env,
+    },
+    protectionNotes,
+  );
   const commandAt = agentCommandAt(adapter, settings, ctx.config);
   const installed =
     commandAt === 'tools' && adapter.npmPackage ? installState(settings.toolsDir, adapter.npmPackage) : null;
@@ -227,7 +235,7 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     pidFile: session.pidFile,
     labels: backend.ownerLabels(basename(session.root)),
   };
-  plan.warnings.push(...scanWarnings(scans));
+  plan.warnings.push(...scanWarnings(scans), ...protectionNotes);
   return {
     ctx,
     adapter,
@@ -299,7 +307,7 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   let gitBaseline: string | null = null;
   let nestedBaseline: string | null = null;
   let protectedBefore: ProtectedIdentity[] | null = null;
-  let pathDirsBefore: PathDirSnapshot[] | null = null;
+  let pathDirWatches: PathDirWatch[] | null = null;
   try {
     orphans = removeLeftovers(p);
     await prepareSession(p, teardown);
@@ -319,7 +327,11 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
     gitDirsBefore = scanGitDirs(gitDirs);
     gitBaseline = recordGitBaseline(p.runtimeDir, gitDirs, gitDirsBefore);
     protectedBefore = snapshotProtected(p.protectedPaths);
-    pathDirsBefore = p.scans.flatMap((s) => snapshotPathDirs(envrcsOf(s), s.root));
+    const commands = hostCommandNames(
+      p.ctx.facts.env,
+      p.scans.map((s) => s.root),
+    );
+    pathDirWatches = p.scans.map((s) => watchPathDirs(envrcsOf(s), s.root, commands));
     mark('starting sandbox');
     const { outcome, guard, daemonFailure } = await runSandbox(p, teardown).finally(() => {
       // the agent shared the terminal: whatever state it left must not hide or garble what ags says next
@@ -330,6 +342,8 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
   } finally {
     teardown.finish();
     await orphans;
+    // first: a planted `bin/git` there runs at the very next command the user types in the repository
+    if (pathDirWatches) process.stderr.write(pathDirReport(pathDirWatches.flatMap(pathDirChanges)));
     // after the sandbox exits, on every way out that got as far as the snapshot
     if (gitBefore && gitDirsBefore && markersBefore) {
       // links planted in .git go first: the snapshot below reads files git would write through them
@@ -359,7 +373,6 @@ export async function executeLaunch(p: PreparedLaunch): Promise<number> {
       process.stderr.write(plantedReport(plantedLines(p.scans, scansAfter, p.ctx.facts.home, skip)));
     }
     if (protectedBefore) process.stderr.write(protectedChangesReport(protectedChanges(protectedBefore)));
-    if (pathDirsBefore) process.stderr.write(pathDirReport(pathDirChanges(pathDirsBefore)));
   }
 }
 
@@ -368,6 +381,17 @@ function killedRunReport(lines: readonly string[]): string {
   if (lines.length === 0) return '';
   return [
     'ags: WARNING: an earlier ags run in this repository was killed before its cleanup; finishing it now:',
+    ...lines.map((l) => `ags:   ${l}`),
+  ]
+    .map((l) => `${l}\n`)
+    .join('');
+}
+
+/** What the reapers of killed runs finished after removing their sandboxes, said once, at the next start. */
+function reapedRunReport(lines: readonly string[]): string {
+  if (lines.length === 0) return '';
+  return [
+    'ags: WARNING: an earlier ags run was killed; once its sandbox was gone, ags finished its cleanup:',
     ...lines.map((l) => `ags:   ${l}`),
   ]
     .map((l) => `${l}\n`)
@@ -484,7 +508,10 @@ async function runSandbox(
       consumePendingEof();
       p.serviceRun.terminal.recordMode();
     }
-    const run = backend.run(p.plan, p.files, teardown, !facts.stdinTTY, p.serviceRun.terminal);
+    const run = backend.run(p.plan, p.files, teardown, !facts.stdinTTY, {
+      terminal: p.serviceRun.terminal,
+      afterKill: afterKillCommand(p.runtimeDir),
+    });
     // watched from the start of each attempt; an in-process guard writes its marker when the agent loads it
     const watch = watchGuardLoad(p.plan, backend);
     // the guard server and any other daemon, started as the sandbox's root once it runs

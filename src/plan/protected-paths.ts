@@ -146,11 +146,13 @@ const depth = (p: string) => p.split('/').length;
 /**
  * The directories between a mount's source (a mount point itself, so it cannot be renamed) and a protected path,
  * deepest first: each is pinned (a read-write mount onto itself) because renaming a directory moves the
- * read-only mounts inside it along, and the agent could then create a fresh copy at the original path. A
- * directory that does not exist at start is not pinned (podman creates it; see docs/CONFIG.md, known limits).
+ * read-only mounts inside it along, and the agent could then create a fresh copy at the original path. Above an
+ * absent path, the directories that do not exist yet are pinned too: ags makes them (as the placeholder's mount
+ * points, session/mountpoints.ts) before the sandbox starts and removes them after the run when still empty. An
+ * absent path below something that is not a directory (no `existingParent`) has no mount point to pin.
  */
 function ancestorsWithin(e: ProtectedEntry, root: string): string[] {
-  const top = e.existingParent ?? (e.kind === 'absent' ? undefined : dirname(e.path));
+  const top = e.kind !== 'absent' || e.existingParent !== undefined ? dirname(e.path) : undefined;
   const out: string[] = [];
   if (top === undefined) return out;
   for (let d = top; d !== root && isWithin(d, root); d = dirname(d)) out.push(d);

@@ -46,6 +46,16 @@ export interface SeccompFile {
   ensure(): void;
 }
 
+export interface RunOptions {
+  /** Told which process holds the terminal while the sandbox runs attached to it. */
+  terminal?: TerminalHandoff;
+  /**
+   * A host command (argv) to run once the sandbox is gone, should ags itself be killed outright while it runs
+   * (no handler of ags's own runs then): the rest of the run's teardown.
+   */
+  afterKill?: readonly string[];
+}
+
 /**
  * One way to run a sandbox (Podman today; bubblewrap, gVisor or Apptainer would each be one more folder next to
  * podman/). A LaunchPlan is neutral data; the backend alone knows its flags, its image store and how its own
@@ -72,8 +82,7 @@ export interface SandboxBackend {
     files: RunFiles,
     teardown: Teardown,
     detached: boolean,
-    /** Told which process holds the terminal while the sandbox runs attached to it. */
-    terminal?: TerminalHandoff,
+    options?: RunOptions,
   ): Promise<RunOutcome>;
   /**
    * Starts one of the plan's daemons in the running sandbox as its root; resolves to null once it is up, or to

@@ -56,11 +56,14 @@ export function completionTable(program: Command, runOnly: readonly string[]): C
     { flag: '--help', value: null },
   ];
   const entries: CommandEntry[] = [];
+  // hidden commands (ags's own internals) are not offered
+  const shown = (cmd: Command) =>
+    cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden);
   const walk = (cmd: Command, path: string) => {
     const own = flagsOf(cmd.options);
     entries.push({
       path,
-      subcommands: cmd.commands.map((c) => c.name()),
+      subcommands: shown(cmd).map((c) => c.name()),
       options: [
         ...own,
         ...(path === '' ? [] : shared.filter((s) => !own.some((o) => o.flag === s.flag))),
@@ -68,7 +71,7 @@ export function completionTable(program: Command, runOnly: readonly string[]): C
       ],
       args: cmd.registeredArguments.map(argumentValue).find((v) => v !== null) ?? null,
     });
-    for (const sub of cmd.commands) walk(sub, path === '' ? sub.name() : `${path} ${sub.name()}`);
+    for (const sub of shown(cmd)) walk(sub, path === '' ? sub.name() : `${path} ${sub.name()}`);
   };
   walk(program, '');
   return entries;

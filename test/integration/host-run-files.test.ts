@@ -139,6 +139,67 @@ describe('what the host runs later, beyond .git and the top-level settings', () 
       expect(existsSync(join(repo, p)), p).toBe(false);
   });
 
+  it('scripts hooks name that do not exist yet cannot be created, not even by renaming the directory above; host git runs nothing', async () => {
+    const { repo, config } = await setup('absent-refs', {
+      'README.md': 'hi\n',
+      '.husky/pre-commit': '[ -x scripts/husky-local.sh ] && scripts/husky-local.sh\n',
+      '.pre-commit-config.yaml':
+        'repos:\n- repo: local\n  hooks:\n  - id: l\n    entry: tools/gen/lint\n    language: system\n',
+      'lefthook.yml': 'pre-commit:\n  commands:\n    t:\n      run: ./bin/lefthook-check\n',
+      '.overcommit.yml': 'PreCommit:\n  X:\n    script: hooks/x.py\n',
+    });
+    const hook = join(repo, '.git', 'hooks', 'pre-commit');
+    await runAsTestUser(host, [
+      'sh',
+      '-c',
+      `printf '#!/bin/sh\\n[ -x ./ci/local-check ] && ./ci/local-check\\nexit 0\\n' > ${hook} && chmod +x ${hook}`,
+    ]);
+    const evil = `#!/bin/sh\ntouch ${canary}.absent`;
+    const plant = (path: string) => `printf '${evil}' > ${path} && chmod +x ${path}`;
+    const script = [
+      attempt('git-hook-script', `mkdir -p ci && ${plant('ci/local-check')}`),
+      attempt('git-hook-rename', `mv ci ci.x && mkdir ci && ${plant('ci/local-check')}`),
+      attempt('husky-script', `mkdir -p scripts && ${plant('scripts/husky-local.sh')}`),
+      attempt('husky-rename', `mv scripts s.x && mkdir scripts && ${plant('scripts/husky-local.sh')}`),
+      attempt('pre-commit-script', `mkdir -p tools/gen && ${plant('tools/gen/lint')}`),
+      attempt('pre-commit-rename', `mv tools t.x && mkdir -p tools/gen && ${plant('tools/gen/lint')}`),
+      attempt('lefthook-script', `mkdir -p bin && ${plant('bin/lefthook-check')}`),
+      attempt('overcommit-script', `mkdir -p hooks && ${plant('hooks/x.py')}`),
+      // a protected directory's absent parent (.github/hooks with no .github) is pinned the same way
+      attempt('github-rename', `mv .github g.x && mkdir -p .github/hooks && echo x > .github/hooks/h`),
+      // normal work next to them
+      attempt(
+        'git-work',
+        'echo x > a.txt && git add a.txt && git commit -qm a && mkdir -p tools && echo y > tools/other.sh',
+      ),
+    ].join('\n');
+    const r = await run(config, repo, script);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(results(r.stdout)).toEqual({
+      'git-hook-script': 'refused',
+      'git-hook-rename': 'refused',
+      'husky-script': 'refused',
+      'husky-rename': 'refused',
+      'pre-commit-script': 'refused',
+      'pre-commit-rename': 'refused',
+      'lefthook-script': 'refused',
+      'overcommit-script': 'refused',
+      'github-rename': 'refused',
+      'git-work': 'ok',
+    });
+    expect(String(r.stderr)).not.toContain('WARNING');
+    // the host's next commit runs the git hook, which finds nothing to run
+    await runAsTestUser(host, ['sh', '-c', `echo z >> ${join(repo, 'README.md')}`]);
+    await git(repo, 'add', 'README.md');
+    const commit = await git(repo, 'commit', '-qm', 'host');
+    expect(commit.exitCode, String(commit.stderr)).toBe(0);
+    expect(existsSync(`${canary}.absent`)).toBe(false);
+    // the placeholders and the directories ags made for them are gone; what the agent wrote is kept
+    for (const p of ['ci', 'scripts', 'bin', 'hooks', 'tools/gen', '.github'])
+      expect(existsSync(join(repo, p)), p).toBe(false);
+    expect(readFileSync(join(repo, 'tools', 'other.sh'), 'utf8')).toBe('y\n');
+  });
+
   it('reports nested and bare repositories and subdirectory settings that appeared, with what they run, escaped', async () => {
     const { repo, config } = await setup('planted', { 'README.md': 'hi\n' });
     const script = [
@@ -208,6 +269,31 @@ describe('what the host runs later, beyond .git and the top-level settings', () 
     // reading them ran nothing
     for (const s of ['fsmonitor', 'hook', 'pager', 'envrc'])
       expect(existsSync(`${canary}.${s}`), s).toBe(false);
+  });
+
+  it('when the report is cut, what the host runs comes first and is never cut; plain repositories after, counted', async () => {
+    const { repo, config } = await setup('flood', { 'README.md': 'hi\n' });
+    const script = [
+      'for i in $(seq -w 1 40); do git init -q plain$i; done',
+      'mkdir -p zz/.claude && echo {} > zz/.claude/settings.json',
+      'ln -s /tmp zz-link',
+      'echo planted',
+    ].join(' && ');
+    const r = await run(config, repo, script);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const err = String(r.stderr).split('\n');
+    const start = err.indexOf('ags: WARNING: this run left files that programs on your host run or load:');
+    expect(start).toBeGreaterThanOrEqual(0);
+    const block = err.slice(start + 1, start + 24);
+    const leading = block.slice(0, 2).join('\n');
+    expect(leading).toMatch(/\/zz\/\.claude appeared \(a directory; Claude Code/);
+    expect(leading).toMatch(
+      /a symbolic link to a directory appeared at \S*\/zz-link -> \/tmp \(outside the workspace\)/,
+    );
+    expect(block[2]).toMatch(/appeared at \S*\/plain01: .*no executable config keys or hooks found$/);
+    expect(block[22]).toBe(
+      'ags:   ... and 20 more (repositories with no hooks or executable keys, links inside the workspace)',
+    );
   });
 
   it('a directory the run made unreadable is named after the run (what is inside goes unchecked)', async () => {

@@ -216,9 +216,53 @@ describe('the directories above what the host runs later cannot be renamed away'
     expect(err).toContain(
       'ags: WARNING: this run left programs where direnv puts them first on your host PATH:',
     );
-    expect(err).toMatch(/\S*\/bin\/git appeared in a directory \.envrc puts on PATH/);
-    expect(err).toMatch(/\S*\/bin\/hello changed in a directory \.envrc puts on PATH/);
+    expect(err).toMatch(/\S*\/bin\/git appeared in a directory \.envrc puts first on PATH/);
+    expect(err).toMatch(/\S*\/bin\/hello changed in a directory \.envrc puts first on PATH/);
     expect(err).not.toContain('data.txt');
+  });
+
+  it('export PATH="$PWD/..." and layout directories too, said first and before every other report; node_modules/.bin only when the .envrc adds it', async () => {
+    const dir = join(tmp.dir, 'pathexport');
+    mkdirSync(dir, { recursive: true });
+    giveToTestUser(host, dir);
+    const repo = await makeTestRepo(host, dir, {
+      'README.md': 'hi\n',
+      '.envrc': 'export PATH="$PWD/tools:$PATH"\nlayout python3\npath_add LD_LIBRARY_PATH "$PWD/lib"\n',
+      'tools/keep': 'x\n',
+    });
+    const config = writeTestConfig(host, join(dir, 'cfg'), '');
+    const exe = (path: string) => `printf '#!/bin/sh\\necho pwned\\n' > ${path} && chmod +x ${path}`;
+    const script = [
+      // a flood of harmless names ahead of `ls` in sort order
+      'for i in $(seq 1 60); do : > tools/a$i && chmod +x tools/a$i; done',
+      exe('tools/ls'),
+      `mkdir -p .direnv/python-3.12/bin && ${exe('.direnv/python-3.12/bin/git')}`,
+      'mkdir -p lib && : > lib/libz.so.1',
+      `mkdir -p node_modules/.bin && ${exe('node_modules/.bin/eslint')}`,
+      // something the other report says, so the order shows
+      'mkdir -p sub/.claude && echo {} > sub/.claude/settings.json',
+    ].join(' && ');
+    const r = await runAgs(host, ['--config', config, '--agent', 'shell', '--', '-c', script], {
+      cwd: repo,
+      env: { XDG_RUNTIME_DIR: runtime },
+    });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const err = String(r.stderr);
+    const warnings = err.split('\n').filter((l) => l.startsWith('ags: WARNING:'));
+    expect(warnings[0]).toBe(
+      'ags: WARNING: this run left programs where direnv puts them first on your host PATH:',
+    );
+    expect(warnings.length).toBeGreaterThan(1);
+    const block = err.slice(err.indexOf(warnings[0]!)).split('\n');
+    // the names of host commands lead, ahead of the flood; the flood is cut with a count
+    expect(block.slice(1, 3).sort()).toEqual([
+      expect.stringMatching(/\/\.direnv\/python-3\.12\/bin\/git appeared .*`git`, in place of your own$/),
+      expect.stringMatching(/\/tools\/ls appeared .*`ls`, in place of your own$/),
+    ]);
+    expect(err).toMatch(/\/lib\/libz\.so\.1 appeared in a directory \.envrc puts first on LD_LIBRARY_PATH/);
+    expect(err).toMatch(/ags: {3}\.\.\. and \d+ more/);
+    expect(err).not.toContain('eslint');
+    expect(err).not.toContain('tools/keep');
   });
 
   it('a file a hook manager names inside its read-only directory: the directory stays read-only (no pin undoes it)', async () => {

@@ -149,7 +149,7 @@ describe('what a run holds, on every way out', () => {
     expect(sessionDirs()).toEqual([]);
   });
 
-  it('kill -9 of ags while its container runs: its reaper removes the container at once', async () => {
+  it('kill -9 of ags while its container runs: its reaper removes the container and session dir at once', async () => {
     void start(plain, 'echo started; sleep 300');
     const pid = await waitFor('ags to start', () => agsPid(plain));
     const name = containerNameFor(repo, pid);
@@ -157,6 +157,8 @@ describe('what a run holds, on every way out', () => {
     process.kill(pid, 'SIGKILL');
     // nothing of ags runs any more; the container, with the run's secrets in its environment, does not run on
     await waitFor('the container to go', async () => (await containers(`name=^${name}$`)) === '', 60_000);
+    // and then the rest of the run's teardown: its session dir (the secrets file with it) goes too
+    await waitFor('the session dir to go', () => sessionDirs().length === 0, 10_000);
     expect(await pgrep('-u', String(host.uid), '-f', `ags-reaper ${name}`)).toEqual([]);
   });
 

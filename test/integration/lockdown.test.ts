@@ -533,6 +533,18 @@ describe('lockdown', () => {
       const session = join(runtime, 'ags', `session-${pid}`);
       return { pid, name, session };
     };
+    /** kill -9 of ags and of its reaper: nothing of the run's own is left to clean up, only the next start. */
+    const killWithReaper = async (killed: { pid: number; name: string }) => {
+      const reaper = await waitFor('the reaper', async () => {
+        const r = await execa('pgrep', ['-u', String(host.uid), '-f', `ags-reaper ${killed.name}`], {
+          reject: false,
+        });
+        return Number(String(r.stdout).trim().split('\n')[0]) || null;
+      });
+      process.kill(reaper, 'SIGKILL');
+      process.kill(killed.pid, 'SIGKILL');
+      await pause(500);
+    };
 
     it('SIGTERM: exit 143, and no staged home, secret file or container is left', async () => {
       const child = start('echo term; exec sleep 300');
@@ -546,7 +558,44 @@ describe('lockdown', () => {
       expect(await containers(name)).toBe('');
     });
 
-    it('SIGKILL: a link the agent planted in .git is removed loudly at the next start there (finding B4)', async () => {
+    it('SIGKILL of ags alone: its reaper removes container, staged home, secrets and a planted .git link at once', async () => {
+      const head = join(repo, '.git', 'logs', 'HEAD');
+      const script =
+        'mkdir -p .git/logs && ln -sfn /tmp/reaped-target .git/logs/HEAD && echo planted; exec sleep 300';
+      void start(script);
+      const killed = await running(script);
+      await waitFor('the link to be planted', () => {
+        try {
+          return lstatSync(head).isSymbolicLink();
+        } catch {
+          return false;
+        }
+      });
+      expect(existsSync(join(killed.session, 'secrets', 'env'))).toBe(true);
+      process.kill(killed.pid, 'SIGKILL');
+      await waitFor(
+        'the reaper to remove the container',
+        async () => (await containers(killed.name)) === '',
+        30_000,
+      );
+      await waitFor('the session dir with its secrets to go', () => !existsSync(killed.session), 10_000);
+      await waitFor('the planted link to go', () => {
+        try {
+          lstatSync(head);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      const next = await run([], 'true');
+      expect(next.exitCode, String(next.stderr)).toBe(0);
+      expect(String(next.stderr)).toContain('ags finished its cleanup');
+      expect(String(next.stderr)).toMatch(
+        /removed a symbolic link to \/tmp\/reaped-target planted at .*\.git\/logs\/HEAD/,
+      );
+    });
+
+    it('SIGKILL of ags and its reaper: a link planted in .git is removed loudly at the next start there (B4)', async () => {
       const head = join(repo, '.git', 'logs', 'HEAD');
       const script =
         'mkdir -p .git/logs && ln -sfn /tmp/b4-target .git/logs/HEAD && echo planted; exec sleep 300';
@@ -559,8 +608,7 @@ describe('lockdown', () => {
           return false;
         }
       });
-      process.kill(killed.pid, 'SIGKILL');
-      await pause(500);
+      await killWithReaper(killed);
       expect(lstatSync(head).isSymbolicLink()).toBe(true);
 
       const next = await run([], 'true');
@@ -582,7 +630,7 @@ describe('lockdown', () => {
       expect(String(again.stderr)).not.toContain('was killed before its cleanup');
     });
 
-    it('SIGKILL: a repository planted and gitlinked is moved aside at the next start, before its scan', async () => {
+    it('SIGKILL: its reaper moves a planted, gitlinked repository aside at once; the next start says so', async () => {
       const marker = join(tmp.dir, 'KILLED-PWNED');
       const id = '-c user.name=t -c user.email=t@t';
       const script = [
@@ -597,30 +645,40 @@ describe('lockdown', () => {
         return String(ls.stdout).startsWith('160000');
       });
       process.kill(killed.pid, 'SIGKILL');
-      await pause(500);
-      const next = await run([], 'true');
-      expect(next.exitCode, String(next.stderr)).toBe(0);
-      const err = String(next.stderr);
-      expect(err).toContain('an earlier ags run in this repository was killed before its cleanup');
-      expect(err).toMatch(/moved \S*\/kq\/\.git to \S*\/kq\/\.git\.ags-quarantined-[0-9a-f]{8}/);
-      await runAsTestUser(host, ['git', '-C', repo, 'status']);
-      expect(existsSync(marker)).toBe(false);
+      // no next start needed: a host `git status` in between must already find nothing to run
       await waitFor(
-        'the orphaned container to go',
+        'the reaper to remove the container',
         async () => (await containers(killed.name)) === '',
         30_000,
       );
+      await waitFor(
+        'the planted repository to be moved aside',
+        () => !existsSync(join(repo, 'kq', '.git')),
+        30_000,
+      );
+      await runAsTestUser(host, ['git', '-C', repo, 'status']);
+      expect(existsSync(marker)).toBe(false);
+      await waitFor('the killed session dir to go', () => !existsSync(killed.session), 10_000);
+      const next = await run([], 'true');
+      expect(next.exitCode, String(next.stderr)).toBe(0);
+      const err = String(next.stderr);
+      expect(err).toContain(
+        'an earlier ags run was killed; once its sandbox was gone, ags finished its cleanup',
+      );
+      expect(err).toMatch(/moved \S*\/kq\/\.git to \S*\/kq\/\.git\.ags-quarantined-[0-9a-f]{8}/);
+      expect(err).not.toContain('killed before its cleanup');
+      const again = await run([], 'true');
+      expect(String(again.stderr)).not.toContain('ags finished its cleanup');
       await runAsTestUser(host, ['git', '-C', repo, 'rm', '-q', '--cached', 'kq']);
       await runAsTestUser(host, ['rm', '-rf', join(repo, 'kq')]);
     });
 
-    it('SIGKILL: the next start removes the staged home, secret file and container; a live run keeps its own', async () => {
+    it('SIGKILL of ags and its reaper: the next start removes the staged home, secrets and container; a live run keeps its own', async () => {
       const live = start('echo live; exec sleep 300');
       const other = await running('echo live; exec sleep 300');
       void start('echo killed; exec sleep 300');
       const killed = await running('echo killed; exec sleep 300');
-      process.kill(killed.pid, 'SIGKILL');
-      await pause(500);
+      await killWithReaper(killed);
       expect(existsSync(join(killed.session, 'home'))).toBe(true);
       expect(existsSync(join(killed.session, 'secrets', 'env'))).toBe(true);
 

@@ -14,6 +14,7 @@ import { miscRules } from './misc.js';
 import { machineRules } from './machine.js';
 import { exfilRules } from './exfil.js';
 import { treeRemovalRules } from './tree-removal.js';
+import { storeRules } from './stores.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
@@ -29,6 +30,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...gitRules,
   ...databaseRules,
   ...dbToolRules,
+  ...storeRules,
   ...infraRules,
 ];
 

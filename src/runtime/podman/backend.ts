@@ -36,8 +36,8 @@ export function podmanBackend(options: PodmanOptions): SandboxBackend {
       // as root inside, the invoker's own uid is the container's root already
       if (plan.user === 'invoker' && paths.length > 0) await chownToContainerRoot(paths);
     },
-    run: (plan, files, teardown, detached, terminal) =>
-      runContainer(podmanRunArgv(plan, files, options), plan.containerName, teardown, detached, terminal),
+    run: (plan, files, teardown, detached, runOptions) =>
+      runContainer(podmanRunArgv(plan, files, options), plan.containerName, teardown, detached, runOptions),
     startDaemon,
     removeSandbox: (plan) => removeContainer(plan.containerName),
     async capture(plan) {

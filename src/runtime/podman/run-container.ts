@@ -1,7 +1,6 @@
 import { execa } from 'execa';
 import { SIGNAL_EXIT, type Teardown } from '../../session/signals.js';
-import type { TerminalHandoff } from '../../session/terminal-handoff.js';
-import type { RunOutcome } from '../backend.js';
+import type { RunOptions, RunOutcome } from '../backend.js';
 import { PODMAN_MISSING, spawnedMissing } from './engine.js';
 import { startReaper } from './reaper.js';
 import { ContainerStop, removeContainerSync } from './stop.js';
@@ -20,10 +19,10 @@ export async function runContainer(
   containerName: string,
   teardown: Teardown,
   detached: boolean,
-  terminal?: TerminalHandoff,
+  { terminal, afterKill }: RunOptions = {},
 ): Promise<RunOutcome> {
   // should ags be killed outright, this removes the container; a run that ends any other way disarms it
-  const reaper = startReaper(containerName);
+  const reaper = startReaper(containerName, afterKill);
   const child = execa('podman', argv, { stdio: 'inherit', reject: false, detached });
   // attached to the terminal, podman is what a question from ags must pause (and give it back to)
   if (!detached && child.pid !== undefined) terminal?.hold(child.pid);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { plantedLines, plantedReport } from '../../../src/host/planted-report.js';
-import { protectionFacts } from '../../../src/host/protected-facts.js';
-import { candidateWords, envrcLoads } from '../../../src/host/script-refs.js';
+import { MAX_ABSENT_REFS, protectionFacts } from '../../../src/host/protected-facts.js';
+import { candidateWords, envrcLoads, scriptWords } from '../../../src/host/script-refs.js';
 import { DEFAULT_PROTECTIONS, protectedMounts } from '../../../src/plan/protected-paths.js';
 import { MAX_SCAN_DEPTH, scanWorkspace } from '../../../src/host/workspace-scan.js';
 
@@ -72,6 +72,29 @@ describe('the words of hook scripts and hook manager configs that could be paths
   });
 });
 
+describe('the words that name a script by their form (covered even when absent)', () => {
+  it('./x, $TOP/x, a script extension, a path where a command goes; not bare words, modules or arguments', () => {
+    const hook = [
+      'npx lint-staged && go test ./...',
+      '[ -x .husky/local ] && ./scripts/local-check --fix',
+      'FOO=1 bin/lint src/a; sh tools/pre sub/dir',
+      'exec "$(git rev-parse --show-toplevel)/hooks/extra"',
+      'node build/verify.mjs origin/main # later.sh',
+      'python3 -m tools.check',
+    ].join('\n');
+    expect(scriptWords(hook, 'shell')).toEqual([
+      './scripts/local-check',
+      'bin/lint',
+      'tools/pre',
+      './hooks/extra',
+      'build/verify.mjs',
+    ]);
+    const yaml =
+      'repos:\n- repo: local\n  hooks:\n  - id: x\n    entry: tools/gen-check\n    args: [a/b]\n    name: n.sh\n';
+    expect(scriptWords(yaml, 'yaml')).toEqual(['tools/gen-check']);
+  });
+});
+
 describe('what an .envrc loads', () => {
   it('source_env, dotenv (default .env), source and the nix files', () => {
     expect(
@@ -108,6 +131,56 @@ describe('the host-run files of a work tree', () => {
     // without lefthook, its local file is not covered (nothing would read it)
     rmSync(join(repo, 'lefthook.yml'));
     expect(byPath()).not.toHaveProperty(['lefthook-local.yml']);
+  });
+
+  it('covers a script a hook or hook manager names that does not exist yet with a placeholder, bounded', () => {
+    put('.husky/pre-commit', 'npx lint-staged\n[ -x scripts/local.sh ] && scripts/local.sh\n');
+    put('.pre-commit-config.yaml', 'repos:\n- repo: local\n  hooks:\n  - id: l\n    entry: tools/gen/lint\n');
+    put('lefthook.yml', 'pre-commit:\n  commands:\n    t:\n      run: ./bin/t\n');
+    put('.overcommit.yml', 'PreCommit:\n  X:\n    script: hooks/x.py\n');
+    put('.git/hooks/pre-push', '#!/bin/sh\n./ci/push-check\n');
+    put('README', 'a file\n');
+    put('.git/hooks/post-merge', '#!/bin/sh\nsh README/x.sh\n');
+    writeFileSync(join(repo, '.git', 'config'), '[filter "x"]\n\tclean = sh tools/clean.sh\n', { flag: 'a' });
+    const p = byPath();
+    for (const f of [
+      'scripts/local.sh',
+      'tools/gen/lint',
+      'bin/t',
+      'hooks/x.py',
+      'ci/push-check',
+      'tools/clean.sh',
+    ])
+      expect(p[f], f).toBe('git:absent:file');
+    // bare words are commands on PATH; below a file no placeholder can go
+    for (const f of ['npx', 'lint-staged', 'README/x.sh']) expect(p, f).not.toHaveProperty([f]);
+    // the placeholders' directories that do not exist are pinned: `mv scripts x` cannot take the mount along
+    const mounts = protectedMounts(
+      facts(),
+      [{ source: repo, target: '/w', mode: 'rw', why: 'workspace', showInHint: true }],
+      DEFAULT_PROTECTIONS,
+      { dir: '/ph.d', file: '/ph', gitignore: '/ph.g', commondir: '/ph.c' },
+    );
+    const pinned = mounts.filter((m) => m.mode === 'rw').map((m) => m.target);
+    for (const d of ['/w/scripts', '/w/tools', '/w/tools/gen', '/w/bin', '/w/ci'])
+      expect(pinned, d).toContain(d);
+    // a hook naming thousands: the first MAX_ABSENT_REFS held, the rest said at start
+    const many = Array.from({ length: 100 }, (_, i) => `./gen/s${i}`).join('\n');
+    put('.git/hooks/pre-commit', `#!/bin/sh\n${many}\n`);
+    const notes: string[] = [];
+    const all = protectionFacts(
+      {
+        repositoryRoots: [repo],
+        agentConfigRoots: [repo],
+        scans: [scanWorkspace(repo)],
+        home: tmp,
+        env: env(),
+      },
+      notes,
+    );
+    expect(all.filter((e) => e.ref && e.kind === 'absent')).toHaveLength(MAX_ABSENT_REFS);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^hooks name \d+ scripts that do not exist; only the first 32 are held/);
   });
 
   it('protects the scripts git hooks and filter drivers in the repository name', () => {
@@ -223,7 +296,7 @@ describe('the work tree scan and the report of what appeared', () => {
     put(`${Array.from({ length: MAX_SCAN_DEPTH + 2 }, (_, i) => `d${i}`).join('/')}/f`);
     const s = scanWorkspace(repo);
     expect([s.truncated, s.cutBy]).toEqual([true, 'depth']);
-    expect(plantedLines(before, [s], tmp, new Set())).toEqual([
+    expect(plantedLines(before, [s], tmp, new Set()).map((l) => l.line)).toEqual([
       `${repo}: the check stopped at ${MAX_SCAN_DEPTH} directories deep; repositories or settings planted beyond it were not looked for`,
     ]);
   });
@@ -242,7 +315,11 @@ describe('the work tree scan and the report of what appeared', () => {
     symlinkSync('README', join(repo, 'file-link'));
     symlinkSync('nowhere', join(repo, 'dangling'));
     const lines = plantedLines(before, [scanWorkspace(repo)], tmp, new Set());
-    expect(lines.sort()).toEqual(
+    // inside the work tree: not something that runs; out of it, into node_modules or to a repository: it is
+    expect(lines.filter((l) => !l.runs).map((l) => l.line)).toEqual([
+      expect.stringContaining('/docs -> deep/a/b'),
+    ]);
+    expect(lines.map((l) => l.line).sort()).toEqual(
       [
         `a symbolic link to a directory appeared at ${repo}/docs -> deep/a/b (inside the workspace): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
         `a symbolic link to a directory appeared at ${repo}/src -> node_modules/.cache/src (into node_modules): \`cd\` into it and git, direnv or an agent there run what lies behind it`,
@@ -266,7 +343,7 @@ describe('the work tree scan and the report of what appeared', () => {
     put('pkg/.claude/settings.json', '{}');
     put('pkg/.envrc', 'x');
     const lines = plantedLines(before, [scanWorkspace(repo)], tmp, new Set());
-    expect(lines).toEqual([
+    expect(lines.map((l) => l.line)).toEqual([
       expect.stringMatching(
         /^a git repository \(its \.git is a directory\) appeared at .*\/repo\/big: .* its config is 2097152 bytes, too large to read: treat it as hostile$/,
       ),
@@ -283,6 +360,24 @@ describe('the work tree scan and the report of what appeared', () => {
     expect(report).not.toContain('\u001b');
     // nothing new: nothing said
     expect(plantedLines([scanWorkspace(repo)], [scanWorkspace(repo)], tmp, new Set())).toEqual([]);
+  });
+
+  it('says what runs first and never cuts it for a flood of plain repositories; those come after, cut with a count', () => {
+    const before = [scanWorkspace(repo)];
+    for (let i = 0; i < 30; i++)
+      execaSync('git', ['init', '-q', join(repo, `a${String(i).padStart(2, '0')}`)]);
+    execaSync('git', ['init', '-q', join(repo, 'zz')]);
+    writeFileSync(join(repo, 'zz', '.git', 'hooks', 'post-checkout'), '#!/bin/sh\n');
+    put('zz2/.vscode/tasks.json', '{}');
+    const lines = plantedLines(before, [scanWorkspace(repo)], tmp, new Set());
+    expect(lines.filter((l) => l.runs)).toHaveLength(2);
+    const report = plantedReport(lines).split('\n');
+    expect(report[1]).toMatch(/appeared at \S*\/zz: .*hooks: post-checkout$/);
+    expect(report[2]).toMatch(/zz2\/\.vscode appeared/);
+    expect(report[3]).toMatch(/appeared at \S*\/a00: .*no executable config keys or hooks found$/);
+    expect(report[23]).toBe(
+      'ags:   ... and 10 more (repositories with no hooks or executable keys, links inside the workspace)',
+    );
   });
 });
 

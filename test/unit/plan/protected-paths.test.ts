@@ -78,8 +78,10 @@ describe('read-only mounts over what the host runs later', () => {
         e('/w/vendor/lib/.git/config', 'file'),
         e('/w/vendor/lib/.git/hooks', 'dir'),
         e('/w/scripts/ci/check.sh', 'file'),
-        // absent, and so is the directory above it: only what exists is pinned
+        // absent, and so is the directory above it: ags makes that directory, and it is pinned too
         e('/w/pkg/.claude/settings.json', 'absent', { existingParent: '/w/pkg' }),
+        // absent below a file: no mount point can be made, nothing to pin
+        e('/w/README/x.sh', 'absent'),
         // shown by the --add-dir mount, not the workspace: its pins come from that mount
         e('/w/vendor/x/y/.envrc', 'file'),
         e('/d/y/.envrc', 'file'),
@@ -94,6 +96,7 @@ describe('read-only mounts over what the host runs later', () => {
       ['/w/pkg', '/w/pkg'],
       ['/w/vendor/lib', '/w/vendor/lib'],
       ['/w/scripts/ci', '/w/scripts/ci'],
+      ['/w/pkg/.claude', '/w/pkg/.claude'],
       ['/w/vendor/lib/.git', '/w/vendor/lib/.git'],
       ['/d/y', '/w/vendor/x/y'],
     ]);

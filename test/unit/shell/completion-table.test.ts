@@ -13,18 +13,22 @@ const value = (path: string, flag: string) => entry(path).options.find((o) => o.
 
 describe('the completion table', () => {
   it('has every command of the program and every one of its flags (nothing to drift)', () => {
+    const shown = (cmd: Command) => cmd.commands.filter((c) => !c.name().startsWith('__'));
     const walk = (cmd: Command, path: string): void => {
       const e = entry(path);
       expect(e, path).toBeDefined();
-      expect(e.subcommands).toEqual(cmd.commands.map((c) => c.name()));
+      expect(e.subcommands).toEqual(shown(cmd).map((c) => c.name()));
       for (const o of cmd.options)
         for (const f of [o.short, o.long].filter(Boolean)) expect(e.options.map((x) => x.flag)).toContain(f);
-      cmd.commands.forEach((c) => walk(c, path ? `${path} ${c.name()}` : c.name()));
+      shown(cmd).forEach((c) => walk(c, path ? `${path} ${c.name()}` : c.name()));
     };
     walk(program, '');
     expect(entry('').subcommands).toEqual(
       expect.arrayContaining(['create-aliases', 'remove-aliases', 'completions']),
     );
+    // ags's internal command (run by a killed run's reaper) is neither offered nor in the table
+    expect(program.commands.map((c) => c.name())).toContain('__after-kill');
+    expect(table.map((e) => e.path)).not.toContain('__after-kill');
   });
 
   it('completes agent names, choices, and paths where an option takes one', () => {
