@@ -40,6 +40,7 @@ import {
 import { type WorkspaceScan, scanWorkspace } from '../host/workspace-scan.js';
 import { displayPath } from '../util/paths.js';
 import { sandboxBundleDir } from '../host/sandbox-bundle.js';
+import { guardVersionGap } from '../plan/agent-version.js';
 import { buildLaunchPlan } from '../plan/build.js';
 import { DEFAULT_PROTECTIONS, PLACEHOLDER_DIR, PLACEHOLDER_GITIGNORE } from '../plan/protected-paths.js';
 import type { LockdownSettings, RunRequest, RunSettings } from '../plan/inputs.js';
@@ -184,6 +185,13 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     // every lockdown run is hardened
     ...(ctx.lockdown ? { hardening: requireLockdownHardening(ctx.config, facts.cgroups) } : {}),
   };
+  const commandAt = agentCommandAt(adapter, settings, ctx.config);
+  const installed =
+    commandAt === 'tools' && adapter.npmPackage ? installState(settings.toolsDir, adapter.npmPackage) : null;
+  const agentVersion = installed?.state === 'installed' ? installed.version : undefined;
+  // lockdown's guard fails closed: an agent whose guard would fail open is refused before anything is touched
+  const versionGap = ctx.lockdown ? guardVersionGap(adapter, agentVersion) : null;
+  if (versionGap) throw new RuntimeError(versionGap);
   const agentConfigRoots = [facts.workdir, ...request.addDirs];
   // what a killed run left goes before this run's scan takes it for the user's own (and protects it)
   if (!dryRun) {
@@ -207,10 +215,6 @@ export async function prepareLaunch(req: LaunchRequest, dryRun: boolean): Promis
     },
     protectionNotes,
   );
-  const commandAt = agentCommandAt(adapter, settings, ctx.config);
-  const installed =
-    commandAt === 'tools' && adapter.npmPackage ? installState(settings.toolsDir, adapter.npmPackage) : null;
-  const agentVersion = installed?.state === 'installed' ? installed.version : undefined;
   const plan = buildLaunchPlan(
     request,
     settings,

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { AgentAdapter, Wiring } from '../../agents/types.js';
 import { ConfigError, RuntimeError } from '../errors.js';
 import { displayPath, isWithin } from '../util/paths.js';
+import { guardVersionGap, guardVersionUnknown } from './agent-version.js';
 import { buildHint, hostServicesHint } from './hint.js';
 import type { HostFacts, RunRequest, RunSettings } from './inputs.js';
 import { limitsRefusal } from './hardening.js';
@@ -61,20 +62,6 @@ export class MountList {
   }
 }
 
-/** Whether dotted version `a` is older than `b` (numeric parts; a pre-release suffix is ignored). */
-export function olderVersion(a: string, b: string): boolean {
-  const parts = (v: string) =>
-    v
-      .split('-')[0]!
-      .split('.')
-      .map((x) => Number.parseInt(x, 10) || 0);
-  const [x, y] = [parts(a), parts(b)];
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0);
-  }
-  return false;
-}
-
 /** Whether the guard runs, and what the user must hear about the guard and the agent's binary. */
 export function guardStep({ req, settings, host, adapter }: PlanInput): {
   guard: boolean;
@@ -95,11 +82,13 @@ export function guardStep({ req, settings, host, adapter }: PlanInput): {
       `${adapter.title} is not guarded by ags yet (see docs/GUARDS.md): its tool calls are not vetoed`,
     );
   }
-  const needs = adapter.guardNeeds;
-  if (guard && needs && host.agentVersion && olderVersion(host.agentVersion, needs.version)) {
-    warnings.push(
-      `${adapter.title} ${host.agentVersion} is older than ${needs.version}: ${needs.otherwise}; run \`ags update-agents ${adapter.name}\``,
-    );
+  if (guard) {
+    const gap = guardVersionGap(adapter, host.agentVersion);
+    // src/launch/launch.ts refuses this earlier in lockdown, with the same line; a plan never fails open silently
+    if (gap && settings.lockdown) throw new RuntimeError(gap);
+    if (gap) warnings.push(gap);
+    const unknown = settings.lockdown ? guardVersionUnknown(adapter, host.agentVersion) : null;
+    if (unknown) warnings.push(unknown);
   }
   if (host.agentCommandAt === 'home') {
     warnings.push(

@@ -406,6 +406,41 @@ describe('lockdown', () => {
     expect(sessionDirs()).toEqual([]);
   });
 
+  it('refuses a Claude Code older than 2.1.295, whose guard fails open (exit 1, one line); a normal run warns', async () => {
+    const dir = join(tmp.dir, 'old-claude');
+    const data2 = join(dir, 'data');
+    const tools = join(data2, 'tools');
+    const pkg = join(tools, 'lib', 'node_modules', '@anthropic-ai', 'claude-code');
+    mkdirSync(join(tools, 'bin'), { recursive: true });
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(
+      join(tools, 'bin', 'claude'),
+      '#!/bin/sh\nfor a; do last=$a; done\nexec /bin/sh -c "$last"\n',
+    );
+    chmodSync(join(tools, 'bin', 'claude'), 0o755);
+    writeFileSync(join(pkg, 'package.json'), '{"name":"@anthropic-ai/claude-code","version":"2.1.294"}\n');
+    const cfg = writeTestConfig(host, dir, `[lockdown]\n${LIMITS}\n`, { dataDir: data2 });
+    if (process.getuid?.() === 0) await execa('chown', ['-R', `${host.uid}:${host.uid}`, data2]);
+    const line =
+      "ags: Claude Code 2.1.294 is older than 2.1.295: it ignores the hook's onFailure, so tool calls go through unchecked if the guard server stops answering; run `ags update-agents claude`";
+    // a repository without the shared one's broken overlay, which only lockdown leaves unread
+    const plain = await makeTestRepo(host, dir, { 'README.md': 'hi\n' });
+    const go = (lockdown: string[]) =>
+      runAgs(host, ['--config', cfg, ...lockdown, '--agent', 'claude', '--', '-c', 'echo ran'], {
+        cwd: plain,
+        env: env(),
+      });
+    const locked = await go(['--lockdown']);
+    expect(locked.exitCode, String(locked.stderr)).toBe(1);
+    expect(String(locked.stderr)).toBe(line);
+    expect(String(locked.stdout)).not.toContain('ran');
+    expect(sessionDirs()).toEqual([]);
+    const normal = await go([]);
+    expect(normal.exitCode, String(normal.stderr)).toBe(0);
+    expect(String(normal.stdout)).toContain('ran');
+    expect(String(normal.stderr)).toContain(line.replace(/^ags: /, 'ags: warning: '));
+  });
+
   it('copy_credentials = true stages the login too', async () => {
     const withCreds = writeTestConfig(
       host,

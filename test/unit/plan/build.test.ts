@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../../agents/index.js';
 import { buildLaunchPlan, containerNameFor } from '../../../src/plan/build.js';
 import { buildHint } from '../../../src/plan/hint.js';
+import { RuntimeError } from '../../../src/errors.js';
 import { host, request, settings } from './fixtures.js';
 import type { HostFacts } from '../../../src/plan/inputs.js';
 import type { LaunchPlan } from '../../../src/plan/types.js';
@@ -707,6 +708,30 @@ describe('the plan of a lockdown run', () => {
   });
   it('tells the agent in the prompt hint', () => {
     expect(agentArgv(plan).join(' ')).toContain('Lockdown: on (a fresh home');
+  });
+  it('refuses a Claude Code that predates onFailure (its guard would fail open), with the line a normal run warns', () => {
+    const at = (agentVersion: string) => () =>
+      buildLaunchPlan(request, locked, { ...host, agentCommandAt: 'tools', agentVersion }, ADAPTERS.claude);
+    const line =
+      "Claude Code 2.1.294 is older than 2.1.295: it ignores the hook's onFailure, so tool calls go through unchecked if the guard server stops answering; run `ags update-agents claude`";
+    expect(at('2.1.294')).toThrow(new RuntimeError(line));
+    expect(at('2.1.294')).toThrow(expect.objectContaining({ exitCode: 1 }));
+    expect(at('2.1.295')).not.toThrow();
+    const normal = buildLaunchPlan(
+      request,
+      settings,
+      { ...host, agentCommandAt: 'tools', agentVersion: '2.1.294' },
+      ADAPTERS.claude,
+    );
+    expect(normal.warnings).toContain(line);
+  });
+  it('says when it cannot tell the Claude Code version (a Containerfile, a PATH of its own); a normal run does not', () => {
+    const line =
+      "lockdown: ags cannot tell the version of the Claude Code this run starts: if it is older than 2.1.295, it ignores the hook's onFailure, so tool calls go through unchecked if the guard server stops answering";
+    expect(plan.warnings).toContain(line);
+    const known = buildLaunchPlan(request, locked, { ...host, agentVersion: '2.1.332' }, ADAPTERS.claude);
+    expect(known.warnings.filter((w) => w.includes('version'))).toEqual([]);
+    expect(buildLaunchPlan(request, settings, host, ADAPTERS.claude).warnings).not.toContain(line);
   });
   it('a normal run has none of it', () => {
     const normal = buildLaunchPlan(request, settings, host, ADAPTERS.claude);
