@@ -110,13 +110,22 @@ else
 fi
 
 # --- agent CLIs for the e2e tier, pinned in test/agents.json ----------------------------------
+# An install counts only if its command runs and says the pinned version: Claude Code's command is a stub until its
+# postinstall puts the native binary from an optional dependency in place, so an npmrc with ignore-scripts or
+# omit=optional would otherwise leave a cache that looks installed and is not (and is never redone).
+agent_works() { "$1/node_modules/.bin/$2" --version 2>/dev/null | grep -qF -- "$3"; }
 mkdir -p "$CACHE/agents"
 while IFS=$'\t' read -r name pkg version bin; do
   dir=$CACHE/agents/$name-$version
-  if [ -x "$dir/node_modules/.bin/$bin" ]; then continue; fi
+  if agent_works "$dir" "$bin" "$version"; then continue; fi
   say "installing $pkg@$version for the e2e tier"
   rm -rf "$dir.partial" && mkdir -p "$dir.partial"
-  (cd "$dir.partial" && npm install --silent --no-audit --no-fund --prefix . "$pkg@$version" >/dev/null)
+  (cd "$dir.partial" && npm install --silent --no-audit --no-fund --ignore-scripts=false --include=optional \
+    --save-exact --prefix . "$pkg@$version" >/dev/null)
+  agent_works "$dir.partial" "$bin" "$version" || {
+    say "$pkg@$version installed, but $bin --version does not say $version; see $dir.partial"
+    exit 1
+  }
   rm -rf "$dir" && mv "$dir.partial" "$dir"
 done < <(jq -r 'to_entries[] | [.key, .value.package, .value.version, .value.bin] | @tsv' "$REPO/test/agents.json")
 chmod -R a+rX "$CACHE/agents"
