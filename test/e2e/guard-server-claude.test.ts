@@ -15,17 +15,20 @@ import { makeTestRepo } from '../support/workspace.js';
 // agent can neither kill the server nor take its port, and when the server hangs (stopped from outside) or is
 // gone (killed from outside, as a crash would) the next tool call is blocked, not let through.
 
-/** Sends SIGNAL to every guard-server process it can see; prints what happened to each. */
-const signalServer = (signal: string) =>
-  [
-    "const fs = require('fs');",
-    "for (const p of fs.readdirSync('/proc')) { if (!/^\\d+$/.test(p)) continue; let c = '';",
-    "try { c = fs.readFileSync('/proc/' + p + '/cmdline', 'utf8'); } catch {}",
-    // argv, not a substring: the shell running this very command has the text in its own command line
-    "const a = c.split(String.fromCharCode(0)); if (!(a[1] || '').endsWith('/guard-server.mjs') || a[2] !== '--serve') continue;",
-    `try { process.kill(Number(p), '${signal}'); console.log('killed ' + p); } catch (e) { console.log('kill ' + p + ': ' + e.code); } }`,
-  ].join(' ');
-const KILL_SERVER = signalServer('SIGKILL');
+/** Prints the pid of every guard-server process it can see. */
+const FIND_SERVER = [
+  "const fs = require('fs');",
+  "for (const p of fs.readdirSync('/proc')) { if (!/^\\d+$/.test(p)) continue; let c = '';",
+  "try { c = fs.readFileSync('/proc/' + p + '/cmdline', 'utf8'); } catch {}",
+  // argv, not a substring: the shell running this very command has the text in its own command line
+  "const a = c.split(String.fromCharCode(0)); if ((a[1] || '').endsWith('/guard-server.mjs') && a[2] === '--serve') console.log(p); }",
+].join(' ');
+/** Sends SIGNAL to each pid of its arguments; prints what happened to each. */
+const signalPids = (signal: string) =>
+  `for (const p of process.argv.slice(1)) { try { process.kill(Number(p), '${signal}'); console.log('killed ' + p); } catch (e) { console.log('kill ' + p + ': ' + e.code); } }`;
+// found, then signalled: inline code that signals what a walk of /proc finds is a kill of every process to the
+// guard (code.kill-all), which would block the agent's attempt before the kernel refuses it
+const KILL_SERVER = `node -e "${signalPids('SIGKILL')}" $(node -e "${FIND_SERVER}")`;
 const BIND_LOW_PORT =
   "require('net').createServer().listen(946, '127.0.0.1', () => { console.log('bound 946'); process.exit(0); }).on('error', (e) => console.log('bind 946: ' + e.code))";
 
@@ -48,7 +51,7 @@ describe('the ags guard server inside a real Claude Code session', () => {
     });
     const replies: MockReply[] = [
       bash('rm -rf ~'),
-      bash(`node -e "${KILL_SERVER}"; node -e "${BIND_LOW_PORT}"; echo "uid=$(id -u)"`),
+      bash(`${KILL_SERVER}; node -e "${BIND_LOW_PORT}"; echo "uid=$(id -u)"`),
       bash('echo still-guarded'),
       bash(`echo SHOULD-NOT-RUN > ${repo}/while-stopped.txt`),
       bash(`echo SHOULD-NOT-RUN > ${repo}/after-kill.txt`),
@@ -114,6 +117,13 @@ function signalServerFromOutside(host: TestHost, repo: string, signal: string): 
     .split('\n')
     .filter((n) => n.startsWith(prefix));
   if (names.length !== 1) return `no single container ${prefix}*: ${names.join(' ')}`;
-  const r = run(['exec', '--user=0:0', names[0]!, 'node', '-e', signalServer(signal)]);
+  const r = run([
+    'exec',
+    '--user=0:0',
+    names[0]!,
+    'sh',
+    '-c',
+    `node -e "${signalPids(signal)}" $(node -e "${FIND_SERVER}")`,
+  ]);
   return `${String(r.stdout)}${String(r.stderr)}`;
 }
