@@ -166,6 +166,7 @@ function ruleContext(
   lockdown: boolean,
   sensitive: SensitivePaths,
   opts: DecideOptions,
+  script: readonly Invocation[],
 ): RuleContext {
   let branch: string | null | undefined;
   const lookup = opts.gitBranch ?? currentBranch;
@@ -177,6 +178,7 @@ function ruleContext(
     lockdown,
     sensitive,
     gitBranch: () => (branch === undefined ? (branch = lookup(cwd)) : branch),
+    script,
   };
 }
 
@@ -196,7 +198,7 @@ export function analyzeShell(
   const wctx: WalkContext = { budget, warnings, out: [], cwd, home, workspace };
   walkScript(script, wctx, 0, []);
   const hits: Hit[] = [];
-  const base = { ...ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts), script: wctx.out };
+  const base = ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts, wctx.out);
   for (const inv of wctx.out) {
     budget.tick();
     const ctx = inv.cwd === cwd ? base : { ...base, cwd: inv.cwd };
@@ -343,7 +345,8 @@ export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
     const command = call.command;
     if (c.allowCommands.has(command.trim())) return { decision: 'allow', warnings: [] };
     budget = new Budget(opts.limits);
-    const a = analyzeShell(command, call.cwd, { ...opts, policy, lockdown, home }, budget);
+    // analyzeShell resolves the policy, lockdown and home the same way from opts
+    const a = analyzeShell(command, call.cwd, opts, budget);
     const hit = a.hits.find((h) => !c.allowIds.has(h.rule));
     if (hit) return block(hit, []);
     if (a.warnings.length > 0) {
