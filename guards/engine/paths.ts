@@ -217,12 +217,24 @@ export function expandHome(p: string, home: string): string {
 /** Resolves a path the way a tool would, without touching the file system. */
 export function resolveLexical(p: string, ctx: PathContext): string {
   const expanded = expandHome(p, ctx.home);
-  const abs = posix.resolve(ctx.cwd, expanded);
+  const abs = joinNormal(ctx.cwd, expanded) ?? posix.resolve(ctx.cwd, expanded);
   return stripProcAliases(abs, ctx.cwd);
+}
+
+/** No empty, `.` or `..` segment (so no `//`, no trailing `/`): `posix.resolve` would leave such a path as it is. */
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|^\.\.?(?:\/|$)|\/$/;
+
+/** `posix.resolve(cwd, p)` for the usual paths that need no normalizing (a hot path); null for the others. */
+function joinNormal(cwd: string, p: string): string | null {
+  if (p === '' || NOT_NORMAL.test(p)) return null;
+  if (p.charCodeAt(0) === 47) return p;
+  if (cwd.charCodeAt(0) !== 47 || NOT_NORMAL.test(cwd)) return cwd === '/' ? '/' + p : null;
+  return cwd + '/' + p;
 }
 
 /** `/proc/self/root/x` is `/x`; `/proc/self/cwd/x` is `<cwd>/x`. */
 export function stripProcAliases(abs: string, cwd: string): string {
+  if (!abs.startsWith('/proc/')) return abs;
   const m = /^\/proc\/(?:self|thread-self|\d+)\/(root|cwd)(?=\/|$)/.exec(abs);
   if (!m) return abs;
   const rest = abs.slice(m[0].length) || '/';

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   expandHome,
@@ -22,6 +23,16 @@ describe('paths', () => {
   it('resolves relative paths and .. against the cwd', () => {
     expect(resolveLexical('../../home/dev/.ssh/id_rsa', ctx)).toBe('/home/dev/.ssh/id_rsa');
     expect(resolveLexical('src/../.env', ctx)).toBe('/work/ws/.env');
+  });
+
+  it('resolves exactly as posix.resolve, also on its fast path for paths that need no normalizing', () => {
+    const pieces = ['/', '.', '..', '//', 'a', 'b/', '...', '.env', 'x.', '-'];
+    const cwds = ['/', '/work/ws', '/work/ws/', '/a/../b', '/x//y', '/w/.'];
+    const all = [''];
+    for (let n = 0; n < 3; n++) for (const s of all.splice(0)) for (const p of pieces) all.push(s, s + p);
+    for (const p of new Set(all))
+      for (const cwd of cwds)
+        expect(resolveLexical(p, { cwd, home: '/h' }), `${cwd} ${p}`).toBe(posix.resolve(cwd, p));
   });
 
   it('sees through /proc/self/root and /proc/self/cwd', () => {
