@@ -3,7 +3,7 @@
 // corpus: per case the hook's exit code, decision, rule, detail and stderr. `--write FILE` records it, `--check FILE`
 // compares the working tree against a recorded one and lists every case that differs (exit 1 if any). Meant for
 // changes that must not change behaviour (performance work): record before, check after each step.
-// A case that runs out of time (guard.limit, detail "time") depends on the machine's load; it is reported apart.
+// A case that runs out of time (guard.limit, "took longer than") depends on the machine's load; it is counted apart.
 // usage: node bench/guard-snapshot.mjs --write FILE | --check FILE
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,7 +63,7 @@ if (writeTo) {
   process.exit(0);
 }
 const old = JSON.parse(readFileSync(checkAgainst, 'utf8'));
-const timedOut = (v) => v?.rule === 'guard.limit' && v.detail === 'time';
+const timedOut = (v) => v?.rule === 'guard.limit' && (v.stderr ?? '').includes('took longer than');
 let differ = 0;
 let load = 0;
 for (const [file, now] of Object.entries(snapshot)) {
