@@ -2,6 +2,7 @@
 import { expandHome, isWithin, resolveLexical, stripProcAliases } from '../paths.js';
 import { posix } from 'node:path';
 import type { Arg, Invocation } from '../shell/invocation.js';
+import { DecisionMemo } from './memo.js';
 import type { RuleContext } from './types.js';
 
 /** Static argument values (null for computed ones), up to `--` included. */
@@ -96,15 +97,15 @@ export function pathDanger(abs: string, ctx: RuleContext): Danger | null {
   return null;
 }
 
-const dangerCache = new WeakMap<Arg, { ctx: RuleContext; danger: Danger | null }>();
+const dangerCache = new DecisionMemo<Arg, Danger | null>();
 
 /** The danger of an rm-style target argument, including globs that mean "everything in <dir>". */
 export function targetDanger(a: Arg, ctx: RuleContext): Danger | null {
   // each rm rule asks about the same operands; the answer depends only on the argument and the context
-  const cached = dangerCache.get(a);
-  if (cached && cached.ctx === ctx) return cached.danger;
+  const cached = dangerCache.get(a, ctx);
+  if (cached) return cached.value;
   const danger = findTargetDanger(a, ctx);
-  dangerCache.set(a, { ctx, danger });
+  dangerCache.set(a, ctx, danger);
   return danger;
 }
 

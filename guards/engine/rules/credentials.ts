@@ -3,6 +3,7 @@ import { NETWORK } from '../shell/commands.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import type { SensitiveHit } from '../paths.js';
 import { argPath, pathCandidates } from './args.js';
+import { DecisionMemo } from './memo.js';
 import { socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
 
@@ -55,17 +56,17 @@ const PAYLOAD_OPTION = new Set([
 ]);
 
 type Use = { hit: SensitiveHit; via: string } | null;
-const useCache = new WeakMap<Invocation, { ctx: RuleContext; use: Use }>();
+const useCache = new DecisionMemo<Invocation, Use>();
 
 /** Could this argument name a file? Words without `/`, `~`, `.`, `@`, `=` or `$` are only checked by name. */
 const PATHISH = /[/~.@=$*?]|^id_/;
 
 /** The first sensitive path an argument or redirection of `inv` names, with how it is used (cached per call). */
 export function sensitiveUse(inv: Invocation, ctx: RuleContext): Use {
-  const cached = useCache.get(inv);
-  if (cached && cached.ctx === ctx) return cached.use;
+  const cached = useCache.get(inv, ctx);
+  if (cached) return cached.value;
   const use = findSensitiveUse(inv, ctx);
-  useCache.set(inv, { ctx, use });
+  useCache.set(inv, ctx, use);
   return use;
 }
 
