@@ -210,14 +210,12 @@ export function analyzeShell(
     const help = inv.args.some((x) => x.value === '--help');
     for (const r of inv.dynamic || help ? generic : candidates(inv.name)) {
       const m = r.match(inv, ctx);
-      if (m)
-        hits.push({
-          rule: r.id,
-          pack: r.pack,
-          reason: r.reason,
-          ...(typeof m === 'string' ? { detail: m } : {}),
-          invocation: inv,
-        });
+      if (m) {
+        const hit: Hit = { rule: r.id, pack: r.pack, reason: r.reason };
+        if (typeof m === 'string') hit.detail = m;
+        hit.invocation = inv;
+        hits.push(hit);
+      }
     }
     if (c.extra.length > 0) {
       const canon = [inv.name || inv.display.split(' ')[0], ...inv.args.map((a) => a.value ?? a.text)].join(
