@@ -120,16 +120,14 @@ export function formatBlock(rule: string, reason: string, detail?: string): stri
 }
 
 function block(hit: Hit, warnings: string[], failure?: Failure): Verdict {
-  return {
-    decision: 'block',
-    rule: hit.rule,
-    pack: hit.pack,
-    reason: hit.reason,
-    ...(hit.detail ? { detail: hit.detail } : {}),
-    message: formatBlock(hit.rule, hit.reason, hit.detail),
-    warnings,
-    ...(failure ? { failure } : {}),
-  };
+  const message = formatBlock(hit.rule, hit.reason, hit.detail);
+  // built key by key, in the order the verdict has always had (its JSON is compared and printed)
+  const v: Verdict = { decision: 'block', rule: hit.rule, pack: hit.pack, reason: hit.reason } as Verdict;
+  if (hit.detail) v.detail = hit.detail;
+  v.message = message;
+  v.warnings = warnings;
+  if (failure) v.failure = failure;
+  return v;
 }
 
 /** A guard failure: allow with a warning normally, block in lockdown. */
