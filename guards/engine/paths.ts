@@ -226,7 +226,16 @@ const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|^\.\.?(?:\/|$)|\/$/;
 
 /** `posix.resolve(cwd, p)` for the usual paths that need no normalizing (a hot path); null for the others. */
 function joinNormal(cwd: string, p: string): string | null {
-  if (p === '' || NOT_NORMAL.test(p)) return null;
+  if (p === '/') return p;
+  if (p === '.') p = '';
+  // `./x` and `x/` (the usual spellings of a relative path or a directory) name x
+  while (p.startsWith('./')) {
+    p = p.slice(2);
+    while (p.startsWith('/')) p = p.slice(1);
+  }
+  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  if (p === '') return cwd.charCodeAt(0) === 47 && (cwd === '/' || !NOT_NORMAL.test(cwd)) ? cwd : null;
+  if (NOT_NORMAL.test(p)) return null;
   if (p.charCodeAt(0) === 47) return p;
   if (cwd.charCodeAt(0) !== 47 || NOT_NORMAL.test(cwd)) return cwd === '/' ? '/' + p : null;
   return cwd + '/' + p;
