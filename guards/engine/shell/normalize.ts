@@ -328,8 +328,13 @@ function withVia(frame: Frame, via: string[]): Frame {
 export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, frame: Frame): Invocation | null {
   ctx.budget.command();
   let w = words;
-  const chain = [...frame.via];
+  // the wrapper chain, copied from the frame's on the first wrapper stripped (most commands have none)
+  let chain = frame.via;
   const at = withVia(frame, chain);
+  const extend = (how: string) => {
+    if (chain === frame.via) at.via = chain = [...chain];
+    chain.push(how);
+  };
   for (let guard = 0; guard < 64 && w.length > 0; guard++) {
     ctx.budget.tick();
     // leading assignments after a wrapper (`env A=1 cmd`, `sudo A=1 cmd`)
@@ -369,19 +374,19 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       const r = skipEnvOptions(rest, ctx, at);
       if (r === 'nested') return null;
       if (r.length === 0) return record(cmd, ctx, at);
-      chain.push('env');
+      extend('env');
       w = r;
       continue;
     }
     if (name === 'busybox' || name === 'toybox') {
       if (rest.length === 0) return null;
-      chain.push(name);
+      extend(name);
       w = rest;
       continue;
     }
     if (name === 'xargs') {
       const r = skipXargsOptions(rest);
-      chain.push('xargs');
+      extend('xargs');
       const extra: Word[] = [];
       const stdin = at.stdin;
       const repl = xargsReplace(rest.slice(0, rest.length - r.length));
@@ -440,7 +445,7 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       const r = skipWrapperOptions(wrest, wrapper);
       if (r === null || r.length === 0) return record(cmd, ctx, at);
       if (wrapper.judged) record(cmd, ctx, at);
-      chain.push(runner ? `${name} ${sub}` : name);
+      extend(runner ? `${name} ${sub}` : name);
       w = r;
       continue;
     }
