@@ -93,17 +93,23 @@ function compile(policy: Policy, home: string): Compiled {
   return c;
 }
 
-const byCommand = new Map<string, Rule[]>();
-const generic: Rule[] = [];
+/**
+ * The rules as the matching loop reads them: every one the same shape (the rule packs write their objects with
+ * and without `commands`, in different key orders), so reading `match` off them stays a monomorphic load.
+ */
+type Matcher = Pick<Rule, 'id' | 'pack' | 'reason' | 'match'>;
+const byCommand = new Map<string, Matcher[]>();
+const generic: Matcher[] = [];
 for (const r of BUILTIN_RULES) {
-  if (!r.commands) generic.push(r);
-  else for (const c of r.commands) byCommand.set(c, [...(byCommand.get(c) ?? []), r]);
+  const m: Matcher = { id: r.id, pack: r.pack, reason: r.reason, match: r.match };
+  if (!r.commands) generic.push(m);
+  else for (const c of r.commands) byCommand.set(c, [...(byCommand.get(c) ?? []), m]);
 }
 const ruleOrder = new Map<string, number>(BUILTIN_RULES.map((r, i) => [r.id, i]));
 
-const candidateCache = new Map<string, Rule[]>();
+const candidateCache = new Map<string, Matcher[]>();
 
-function candidates(name: string): Rule[] {
+function candidates(name: string): Matcher[] {
   const specific = byCommand.get(name);
   if (!specific) return generic;
   let list = candidateCache.get(name);
