@@ -25,10 +25,19 @@ export function flags(inv: Invocation, from = 0): { short: Set<string>; long: Se
   return { short, long };
 }
 
+/** Whether any of the short flag letters or long option names is given before `--` (`flags`, without its Sets). */
 export function hasFlag(inv: Invocation, short: string, long: readonly string[] = [], from = 0): boolean {
-  const f = flags(inv, from);
-  for (const c of short) if (f.short.has(c)) return true;
-  return long.some((l) => f.long.has(l));
+  for (let i = from; i < inv.args.length; i++) {
+    const v = inv.args[i]!.value;
+    if (v === null) continue;
+    if (v === '--') break;
+    if (v.startsWith('--')) {
+      if (long.length > 0 && long.includes(v.slice(2).split('=')[0]!)) return true;
+    } else if (v.startsWith('-') && v.length > 1 && !/^-[0-9]/.test(v)) {
+      for (const c of v.slice(1)) if (short.includes(c)) return true;
+    }
+  }
+  return false;
 }
 
 /** Operands: arguments that are not options (everything after `--`). */
