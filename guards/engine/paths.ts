@@ -2,7 +2,7 @@
  * Sensitive paths: where credentials live, and how a path written by an agent resolves (`~`, `$HOME`, relative to
  * the tool's cwd, `..`, `/proc/self/root`, and for file tools symlinks through the deepest existing ancestor).
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { posix } from 'node:path';
 
 export interface PathContext {
@@ -252,17 +252,24 @@ export function stripProcAliases(abs: string, cwd: string): string {
 
 /** Follows symlinks through the deepest existing ancestor of `abs` (the rest of the path is appended as is). */
 export function resolveReal(abs: string, realpath: (p: string) => string = realpathSync.native): string {
+  // a missing path (a file about to be written) makes realpath throw, and an error costs far more than asking
+  // first whether the path is there; an injected realpath is asked directly
+  const probe = realpath === realpathSync.native ? existsSync : null;
   let head = abs;
   const tail: string[] = [];
   for (let i = 0; i < 64; i++) {
-    try {
-      const real = realpath(head);
-      return tail.length > 0 ? posix.join(real, ...tail.reverse()) : real;
-    } catch {
-      if (head === '/' || head === '') return abs;
-      tail.push(posix.basename(head));
-      head = posix.dirname(head);
+    let real: string | null = null;
+    if (probe === null || probe(head)) {
+      try {
+        real = realpath(head);
+      } catch {
+        real = null;
+      }
     }
+    if (real !== null) return tail.length > 0 ? posix.join(real, ...tail.reverse()) : real;
+    if (head === '/' || head === '') return abs;
+    tail.push(posix.basename(head));
+    head = posix.dirname(head);
   }
   return abs;
 }

@@ -1,4 +1,6 @@
-import { posix } from 'node:path';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   expandHome,
@@ -49,6 +51,21 @@ describe('paths', () => {
     };
     expect(resolveReal('/work/ws/link/id_rsa', fake)).toBe('/home/dev/.ssh/id_rsa');
     expect(resolveReal('/work/ws/new/file', fake)).toBe('/work/ws/new/file');
+  });
+
+  it('follows real symlinks through the deepest existing ancestor of a missing path', () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'ags-paths-')));
+    try {
+      mkdirSync(join(dir, 'target'));
+      symlinkSync(join(dir, 'target'), join(dir, 'link'));
+      symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+      expect(resolveReal(join(dir, 'link/new/file'))).toBe(join(dir, 'target/new/file'));
+      expect(resolveReal(join(dir, 'link'))).toBe(join(dir, 'target'));
+      expect(resolveReal(join(dir, 'dangling/x'))).toBe(join(dir, 'dangling/x'));
+      expect(resolveReal(join(dir, 'missing/deeper/x'))).toBe(join(dir, 'missing/deeper/x'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('matches credential locations for any home, but not public keys or templates', () => {
