@@ -37,6 +37,8 @@ export class LimitError extends Error {
   }
 }
 
+const perfNow = () => performance.now();
+
 export class Budget {
   readonly limits: Limits;
   private readonly deadline: number;
@@ -44,7 +46,7 @@ export class Budget {
   private commands = 0;
   private ticks = 0;
 
-  constructor(limits: Partial<Limits> = {}, now: () => number = performance.now.bind(performance)) {
+  constructor(limits: Partial<Limits> = {}, now: () => number = perfNow) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.now = now;
     this.deadline = now() + this.limits.wallMs;

@@ -8,6 +8,18 @@ import type { Arg, InlineCode, Invocation, Lang } from './shell/invocation.js';
 export type { InlineCode, Lang } from './shell/invocation.js';
 
 export function langOf(name: string): Lang | null {
+  // asked about every command by several rules: answered once per name
+  let lang = langCache.get(name);
+  if (lang === undefined) {
+    if (langCache.size >= 512) langCache.clear();
+    langCache.set(name, (lang = findLang(name)));
+  }
+  return lang;
+}
+
+const langCache = new Map<string, Lang | null>();
+
+function findLang(name: string): Lang | null {
   if (/^(?:python[0-9.]*|pypy[0-9.]*)$/.test(name)) return 'python';
   if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') return 'node';
   if (/^perl[0-9.]*$/.test(name)) return 'perl';

@@ -2,7 +2,7 @@
  * Sensitive paths: where credentials live, and how a path written by an agent resolves (`~`, `$HOME`, relative to
  * the tool's cwd, `..`, `/proc/self/root`, and for file tools symlinks through the deepest existing ancestor).
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { posix } from 'node:path';
 
 export interface PathContext {
@@ -217,12 +217,33 @@ export function expandHome(p: string, home: string): string {
 /** Resolves a path the way a tool would, without touching the file system. */
 export function resolveLexical(p: string, ctx: PathContext): string {
   const expanded = expandHome(p, ctx.home);
-  const abs = posix.resolve(ctx.cwd, expanded);
+  const abs = joinNormal(ctx.cwd, expanded) ?? posix.resolve(ctx.cwd, expanded);
   return stripProcAliases(abs, ctx.cwd);
+}
+
+/** No empty, `.` or `..` segment (so no `//`, no trailing `/`): `posix.resolve` would leave such a path as it is. */
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|^\.\.?(?:\/|$)|\/$/;
+
+/** `posix.resolve(cwd, p)` for the usual paths that need no normalizing (a hot path); null for the others. */
+function joinNormal(cwd: string, p: string): string | null {
+  if (p === '/') return p;
+  if (p === '.') p = '';
+  // `./x` and `x/` (the usual spellings of a relative path or a directory) name x
+  while (p.startsWith('./')) {
+    p = p.slice(2);
+    while (p.startsWith('/')) p = p.slice(1);
+  }
+  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  if (p === '') return cwd.charCodeAt(0) === 47 && (cwd === '/' || !NOT_NORMAL.test(cwd)) ? cwd : null;
+  if (NOT_NORMAL.test(p)) return null;
+  if (p.charCodeAt(0) === 47) return p;
+  if (cwd.charCodeAt(0) !== 47 || NOT_NORMAL.test(cwd)) return cwd === '/' ? '/' + p : null;
+  return cwd + '/' + p;
 }
 
 /** `/proc/self/root/x` is `/x`; `/proc/self/cwd/x` is `<cwd>/x`. */
 export function stripProcAliases(abs: string, cwd: string): string {
+  if (!abs.startsWith('/proc/')) return abs;
   const m = /^\/proc\/(?:self|thread-self|\d+)\/(root|cwd)(?=\/|$)/.exec(abs);
   if (!m) return abs;
   const rest = abs.slice(m[0].length) || '/';
@@ -231,17 +252,24 @@ export function stripProcAliases(abs: string, cwd: string): string {
 
 /** Follows symlinks through the deepest existing ancestor of `abs` (the rest of the path is appended as is). */
 export function resolveReal(abs: string, realpath: (p: string) => string = realpathSync.native): string {
+  // a missing path (a file about to be written) makes realpath throw, and an error costs far more than asking
+  // first whether the path is there; an injected realpath is asked directly
+  const probe = realpath === realpathSync.native ? existsSync : null;
   let head = abs;
   const tail: string[] = [];
   for (let i = 0; i < 64; i++) {
-    try {
-      const real = realpath(head);
-      return tail.length > 0 ? posix.join(real, ...tail.reverse()) : real;
-    } catch {
-      if (head === '/' || head === '') return abs;
-      tail.push(posix.basename(head));
-      head = posix.dirname(head);
+    let real: string | null = null;
+    if (probe === null || probe(head)) {
+      try {
+        real = realpath(head);
+      } catch {
+        real = null;
+      }
     }
+    if (real !== null) return tail.length > 0 ? posix.join(real, ...tail.reverse()) : real;
+    if (head === '/' || head === '') return abs;
+    tail.push(posix.basename(head));
+    head = posix.dirname(head);
   }
   return abs;
 }

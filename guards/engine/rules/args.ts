@@ -2,6 +2,7 @@
 import { expandHome, isWithin, resolveLexical, stripProcAliases } from '../paths.js';
 import { posix } from 'node:path';
 import type { Arg, Invocation } from '../shell/invocation.js';
+import { DecisionMemo } from './memo.js';
 import type { RuleContext } from './types.js';
 
 /** Static argument values (null for computed ones), up to `--` included. */
@@ -24,10 +25,19 @@ export function flags(inv: Invocation, from = 0): { short: Set<string>; long: Se
   return { short, long };
 }
 
+/** Whether any of the short flag letters or long option names is given before `--` (`flags`, without its Sets). */
 export function hasFlag(inv: Invocation, short: string, long: readonly string[] = [], from = 0): boolean {
-  const f = flags(inv, from);
-  for (const c of short) if (f.short.has(c)) return true;
-  return long.some((l) => f.long.has(l));
+  for (let i = from; i < inv.args.length; i++) {
+    const v = inv.args[i]!.value;
+    if (v === null) continue;
+    if (v === '--') break;
+    if (v.startsWith('--')) {
+      if (long.length > 0 && long.includes(v.slice(2).split('=')[0]!)) return true;
+    } else if (v.startsWith('-') && v.length > 1 && !/^-[0-9]/.test(v)) {
+      for (const c of v.slice(1)) if (short.includes(c)) return true;
+    }
+  }
+  return false;
 }
 
 /** Operands: arguments that are not options (everything after `--`). */
@@ -96,15 +106,15 @@ export function pathDanger(abs: string, ctx: RuleContext): Danger | null {
   return null;
 }
 
-const dangerCache = new WeakMap<Arg, { ctx: RuleContext; danger: Danger | null }>();
+const dangerCache = new DecisionMemo<Arg, Danger | null>();
 
 /** The danger of an rm-style target argument, including globs that mean "everything in <dir>". */
 export function targetDanger(a: Arg, ctx: RuleContext): Danger | null {
   // each rm rule asks about the same operands; the answer depends only on the argument and the context
-  const cached = dangerCache.get(a);
-  if (cached && cached.ctx === ctx) return cached.danger;
+  const cached = dangerCache.get(a, ctx);
+  if (cached) return cached.value;
   const danger = findTargetDanger(a, ctx);
-  dangerCache.set(a, { ctx, danger });
+  dangerCache.set(a, ctx, danger);
   return danger;
 }
 

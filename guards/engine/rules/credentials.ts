@@ -4,6 +4,7 @@ import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
 import { commandVarText } from '../shell/run-options.js';
 import type { SensitiveHit } from '../paths.js';
 import { argPath, pathCandidates } from './args.js';
+import { DecisionMemo } from './memo.js';
 import { socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
 import { dumpsEnvironment, printsSecret } from './secret-print.js';
@@ -57,17 +58,17 @@ const PAYLOAD_OPTION = new Set([
 ]);
 
 type Use = { hit: SensitiveHit; via: string } | null;
-const useCache = new WeakMap<Invocation, { ctx: RuleContext; use: Use }>();
+const useCache = new DecisionMemo<Invocation, Use>();
 
 /** Could this argument name a file? Words without `/`, `~`, `.`, `@`, `=` or `$` are only checked by name. */
 const PATHISH = /[/~.@=$*?]|^id_/;
 
 /** The first sensitive path an argument or redirection of `inv` names, with how it is used (cached per call). */
 export function sensitiveUse(inv: Invocation, ctx: RuleContext): Use {
-  const cached = useCache.get(inv);
-  if (cached && cached.ctx === ctx) return cached.use;
+  const cached = useCache.get(inv, ctx);
+  if (cached) return cached.value;
   const use = findSensitiveUse(inv, ctx);
-  useCache.set(inv, { ctx, use });
+  useCache.set(inv, ctx, use);
   return use;
 }
 

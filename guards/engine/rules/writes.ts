@@ -8,6 +8,7 @@ import { writeTargets as codeWriteTargets } from '../code-writes.js';
 import { resolveLexical, runsLater } from '../paths.js';
 import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
+import { DecisionMemo } from './memo.js';
 import type { Rule, RuleContext } from './types.js';
 
 export interface Write {
@@ -84,16 +85,16 @@ const LIFECYCLE =
 
 const JQ_SETS_SCRIPT = /\.scripts(?:\.|\[\s*"|\s*\+=\s*\{\s*"?)([A-Za-z]+)"?\s*\]?\s*(?:\|?=|:)/;
 
-const cache = new WeakMap<Invocation, { ctx: RuleContext; writes: Write[] }>();
+const cache = new DecisionMemo<Invocation, Write[]>();
 
 /** Every path `inv` writes (cached per call). Computed paths are left out. */
 export function writesOf(inv: Invocation, ctx: RuleContext): Write[] {
   // most commands write nothing: answer those without allocating
   if (inv.redirs.length === 0 && !WRITERS.has(inv.name) && !inv.code?.text) return NO_WRITES;
-  const c = cache.get(inv);
-  if (c && c.ctx === ctx) return c.writes;
+  const c = cache.get(inv, ctx);
+  if (c) return c.value;
   const writes = findWrites(inv, ctx);
-  cache.set(inv, { ctx, writes });
+  cache.set(inv, ctx, writes);
   return writes;
 }
 
