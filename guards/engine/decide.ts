@@ -1,8 +1,8 @@
 /**
  * The guard's entry: one tool call in, one verdict out. Shell commands are parsed, normalized and matched against
  * the rule packs; file tool paths are resolved and checked against the sensitive paths. Every decision runs under
- * a budget; past a limit, on a parse problem or an internal error it fails open (allow, with a warning) normally
- * and closed (block) in lockdown.
+ * a budget; past a limit or on a parse problem it blocks; on an internal error or unreadable policy it fails open
+ * (allow, with a warning) normally and closed (block) in lockdown.
  */
 import { Budget, LimitError, type Limits } from './budget.js';
 import { fallbackScan } from './fallback.js';
@@ -381,10 +381,24 @@ export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
           'limit',
         );
       }
-      // Running out of time depends on the machine's load, not on the command: that alone fails open normally
-      // (closed in lockdown), so a busy host does not turn long benign commands into blocks. Past a size, depth,
-      // token or command limit the guard cannot read the command at all: never allowed, in any mode.
-      if (err.kind === 'time') return failVerdict('limit', `${err.message}`, lockdown);
+      // Past any limit the guard has not read the whole command: never allowed, in any mode. The time limit counts
+      // CPU spent on this command (see Budget), so it is a fact about the command, which padding could otherwise
+      // use to hide what it runs; a host too busy to finish (`starved`) blocks too, with its own reason.
+      if (err.kind === 'time' || err.kind === 'starved') {
+        return block(
+          {
+            rule: 'guard.limit',
+            pack: 'guard',
+            reason:
+              err.kind === 'time'
+                ? `${err.message}; split it up or write it to a file and run that`
+                : `${err.message}; try again`,
+            detail: err.kind,
+          },
+          [],
+          'limit',
+        );
+      }
       return block(
         {
           rule: 'guard.limit',
