@@ -11,6 +11,7 @@ import { isWithin, resolveLexical, resolveReal, runsLater, SensitivePaths } from
 import { DEFAULT_POLICY, type Policy } from './policy.js';
 import { BUILTIN_RULES, DYNAMIC_CANDIDATES, META_RULES, type Rule, type RuleContext } from './rules/index.js';
 import { computedTarget } from './rules/filesystem.js';
+import { symlinksMade } from './rules/args.js';
 import type { Invocation, WalkContext } from './shell/invocation.js';
 import { walkScript } from './shell/normalize.js';
 import { parseShell } from './shell/parser.js';
@@ -196,7 +197,11 @@ export function analyzeShell(
   const wctx: WalkContext = { budget, warnings, out: [], cwd, home, workspace };
   walkScript(script, wctx, 0, []);
   const hits: Hit[] = [];
-  const base = { ...ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts), script: wctx.out };
+  const base: RuleContext = {
+    ...ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts),
+    script: wctx.out,
+  };
+  if (wctx.out.some((i) => i.name === 'ln')) base.links = symlinksMade(wctx.out, base);
   for (const inv of wctx.out) {
     budget.tick();
     const ctx = inv.cwd === cwd ? base : { ...base, cwd: inv.cwd };

@@ -41,6 +41,10 @@ export const BUILTIN_SENSITIVE: readonly string[] = [
   '~/.gemini/oauth_creds.json',
   '~/.local/share/opencode/auth.json',
   '~/.pi/agent/auth.json',
+  '~/.mozilla/firefox/*/logins.json',
+  '~/.mozilla/firefox/*/key4.db',
+  '~/.config/google-chrome/*/Login Data',
+  '~/.config/chromium/*/Login Data',
   '/proc/*/environ',
   '/proc/*/task/*/environ',
   '/etc/shadow',
@@ -216,7 +220,8 @@ export function expandHome(p: string, home: string): string {
 
 /** Resolves a path the way a tool would, without touching the file system. */
 export function resolveLexical(p: string, ctx: PathContext): string {
-  const expanded = expandHome(p, ctx.home);
+  // `~+` is $PWD
+  const expanded = p === '~+' || p.startsWith('~+/') ? ctx.cwd + p.slice(2) : expandHome(p, ctx.home);
   const abs = posix.resolve(ctx.cwd, expanded);
   return stripProcAliases(abs, ctx.cwd);
 }

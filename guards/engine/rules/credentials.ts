@@ -1,4 +1,5 @@
 /** Packs `cred` and `exfil`: reading credentials, and sending files or the environment over the network. */
+import { globRegex } from '../glob.js';
 import { NETWORK } from '../shell/commands.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import type { SensitiveHit } from '../paths.js';
@@ -127,31 +128,6 @@ function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
     if (hit) return { hit, via: a.text };
   }
   return null;
-}
-
-const globCache = new Map<string, RegExp | null>();
-
-/** A shell glob over absolute paths as a regex (null when it does not compile); compiled once per glob. */
-function globRegex(absGlob: string): RegExp | null {
-  let re = globCache.get(absGlob);
-  if (re !== undefined) return re;
-  try {
-    let body = '';
-    for (let i = 0; i < absGlob.length; i++) {
-      const c = absGlob[i]!;
-      // a * or ? at the start of a name does not match a leading dot, as in the shell
-      const lead = i === 0 || absGlob[i - 1] === '/' ? '(?!\\.)' : '';
-      if (c === '*') body += lead + '[^/]*';
-      else if (c === '?') body += lead + '[^/]';
-      else body += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    re = new RegExp('^' + body + '$');
-  } catch {
-    re = null;
-  }
-  if (globCache.size >= 256) globCache.clear();
-  globCache.set(absGlob, re);
-  return re;
 }
 
 /** A glob argument that could expand to a sensitive file (`~/.s*`, `/home/*\/.aws/cred*`). */
