@@ -205,7 +205,8 @@ export function symlinksMade(invs: readonly Invocation[], ctx: RuleContext): Map
     const tv = target.value ?? '';
     let link = linkArg ? argPath(linkArg, at) : inv.cwd;
     if (link === null) continue;
-    if (dirArg || !linkArg || (linkArg.value ?? '').endsWith('/')) link = posix.join(link, posix.basename(tv));
+    if (dirArg || !linkArg || (linkArg.value ?? '').endsWith('/'))
+      link = posix.join(link, posix.basename(tv));
     const rel = target.value !== null && !target.tilde && !tv.startsWith('/');
     const abs = rel ? posix.resolve(posix.dirname(link), tv) : argPath(target, at);
     if (abs !== null && abs !== link) links.set(link, abs);

@@ -23,6 +23,7 @@ const USES_KEYS = new Set([
   'cd',
   'pushd',
   'stat',
+  'du',
   'file',
   'touch',
 ]);

@@ -14,6 +14,7 @@ import { miscRules } from './misc.js';
 import { machineRules } from './machine.js';
 import { exfilRules } from './exfil.js';
 import { treeRemovalRules } from './tree-removal.js';
+import { listingRules } from './listings.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
@@ -23,6 +24,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...overwriteRules,
   ...filesystemRules,
   ...treeRemovalRules,
+  ...listingRules,
   ...miscRules,
   ...diskRules,
   ...machineRules,

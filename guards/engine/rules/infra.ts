@@ -2,6 +2,7 @@
 import type { Invocation } from '../shell/invocation.js';
 import { hasFlag, positionals } from './args.js';
 import type { Rule } from './types.js';
+import { feedScope } from './listings.js';
 
 const DOCKER_GLOBAL = [
   '-H',
@@ -108,6 +109,11 @@ const HOSTING_CLIS: Record<string, string[]> = {
 
 const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl', 'finch'];
 
+/** The objects come only from filtered listings: no literal names after the subcommand, and a filtered feed. */
+function onlyFiltered(inv: Invocation, p: string[]): boolean {
+  return p.slice(1).every((x) => x === '\0' || x === 'rm' || x === 'remove') && feedScope(inv) === 'filtered';
+}
+
 export const infraRules: Rule[] = [
   {
     id: 'container.rm-force',
@@ -119,6 +125,8 @@ export const infraRules: Rule[] = [
       const p = pos(inv, DOCKER_GLOBAL);
       const isRm =
         startsWith(p, 'rm') || startsWith(p, 'container', 'rm') || startsWith(p, 'container', 'remove');
+      // every operand from a filtered listing (`$(docker ps -aq --filter name=test-db)`): a chosen set
+      if (isRm && onlyFiltered(inv, p)) return false;
       return isRm && hasFlag(inv, 'f', ['force']);
     },
   },
@@ -144,7 +152,7 @@ export const infraRules: Rule[] = [
     commands: CONTAINER_CLIS,
     match: (inv) => {
       const p = pos(inv, DOCKER_GLOBAL);
-      if (startsWith(p, 'volume', 'rm') || startsWith(p, 'volume', 'remove')) return true;
+      if (startsWith(p, 'volume', 'rm') || startsWith(p, 'volume', 'remove')) return !onlyFiltered(inv, p);
       // compose down -v / --volumes
       const ci = p.indexOf('compose');
       return ci !== -1 && p[ci + 1] === 'down' && hasFlag(inv, 'v', ['volumes']);
