@@ -16,8 +16,6 @@ interface Listing {
   withArg?: readonly string[];
   /** How many operands (after the subcommand words) still list everything; more narrow it. */
   freeOperands?: number;
-  /** Operands that still mean everything (`ls .`). */
-  everyOperand?: RegExp;
 }
 
 const CONTAINER = ['docker', 'podman', 'nerdctl'];
@@ -64,7 +62,7 @@ const LISTINGS: readonly Listing[] = [
     withArg: ['-o', '--output', '-n', '--namespace', '--context'],
     freeOperands: 1,
   },
-  { heads: [['ls']], narrow: [], freeOperands: 0, everyOperand: /^(?:\.\/?|\*)$/ },
+  // `ls | xargs rm -f` (the files of one directory, not recursive) is left to the rm rules
 ];
 
 /** Commands that pass the list through a choice (`grep`, `head`, `sed`, `awk`). */
@@ -92,9 +90,7 @@ export function listingScope(inv: Invocation): 'everything' | 'filtered' | null 
       )
     )
       return 'filtered';
-    const ops = operands(inv, l.withArg ?? [], from).filter(
-      (a) => !(l.everyOperand?.test(a.value ?? '') ?? false),
-    );
+    const ops = operands(inv, l.withArg ?? [], from);
     return ops.length > (l.freeOperands ?? 0) ? 'filtered' : 'everything';
   }
   return null;
