@@ -15,9 +15,11 @@ import { machineRules } from './machine.js';
 import { exfilRules } from './exfil.js';
 import { treeRemovalRules } from './tree-removal.js';
 import { listingRules } from './listings.js';
+import { remoteCodeRules } from './remote-code.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
+  ...remoteCodeRules,
   ...exfilRules,
   ...credentialRules,
   ...writeRules,
