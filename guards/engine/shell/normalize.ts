@@ -9,6 +9,7 @@ import type { Group, Heredoc, Part, Redirect, Script, SimpleCommand, Stage, Word
 import { parseShell } from './parser.js';
 import { remoteCommand } from './remote.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
+import { commandStrings } from './command-strings.js';
 import { extractInlineCode, langOf, shellStringsInCode } from '../inline-code.js';
 import { canonicalCode } from '../code-canon.js';
 import { resolveLexical } from '../paths.js';
@@ -429,6 +430,21 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
   return null;
 }
 
+/** Commands whose operands or embedded strings may hold a command (see command-strings.ts). */
+const STRING_RUNNERS = new Set([
+  'tmux',
+  'byobu',
+  'screen',
+  'entr',
+  'git',
+  'make',
+  'gmake',
+  'mysql',
+  'mariadb',
+  'npm',
+  'pnpm',
+]);
+
 const WRAPPER_TABLE = new Map<string, Wrapper>(Object.entries(WRAPPERS));
 /** Commands whose subcommand makes them a runner (`pnpm exec`, `uv run`). */
 const RUNNER_HEADS = new Set(
@@ -675,6 +691,12 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     else markDynamicEval(inv, [c.arg], ctx);
   }
   if (DECLARE_BUILTINS.has(n)) for (const a of inv.args) walkCommandVar(a.value, ctx, inv);
+  if (STRING_RUNNERS.has(n))
+    for (const c of commandStrings(inv)) {
+      if (c.words) unwrap(c.words, [], ctx, { level, via: [...inv.via, c.how], stdin: null, upstream: [] });
+      else if (c.text != null) nested(c.text, c.how);
+      else markDynamicEval(inv, inv.args, ctx);
+    }
   if (isShell(n)) {
     const script = shellScriptArg(inv.args);
     if (script === 'none') {
@@ -759,7 +781,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       unwrap(alias.words, [], ctx, { level, via: [...inv.via, 'git alias'], stdin: inv.stdin, upstream: [] });
     return;
   }
-  const remote = remoteCommand(inv);
+  const remote = remoteCommand(inv, ctx);
   if (remote) {
     const how = [...inv.via, remote.how];
     if (remote.text !== null) walkShellString(remote.text, ctx, { level, via: how, stdin: inv.stdin });
