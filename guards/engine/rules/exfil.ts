@@ -131,6 +131,32 @@ function codeSendsSecret(code: string): string | false {
   return false;
 }
 
+/** Printing or saving: an output call of any of the inline languages. */
+const CODE_OUTPUT =
+  /\b(?:print|printf|puts|pp?|say|echo|warn|console\.\w+|print_r|var_dump|var_export|json_encode|fwrite|file_put_contents|writeFileSync|writeFile|File\.write|IO\.write|json\.dump|\$stdout|STDOUT|STDERR|sys\.stdout|io\.write)\b/;
+/** Enumerating only the names of the environment (`Object.keys(process.env)`, `ENV.keys`), not its values. */
+const ENV_NAMES_ONLY =
+  /\bObject\.keys\(\s*process\.env\s*\)|\bENV\.keys\b|\bos\.environ\.keys\(\)|\barray_keys\(\s*getenv\(\s*\)\s*\)|\b(?:sorted|list|len|set|tuple)\(\s*os\.environ\s*\)/g;
+/** A variable read by a computed name (`$ENV{$_}`, `ENV[k]`, `process.env[k]`): with a loop, every value. */
+const ENV_BY_NAME =
+  /\$ENV\{\s*\$|\bENV\[\s*[a-z_]\w*\s*\]|\bprocess\.env\[\s*[a-z_]\w*\s*\]|\bos\.environ\[\s*[a-z_]\w*\s*\]/;
+
+const PERL_ENV = /\$ENV\{\s*['"]?([A-Za-z_]\w*)/g;
+
+/** Inline code that prints or saves a secret variable or the whole environment (no network needed to leak it). */
+function codePrintsSecret(inv: Invocation): string | false {
+  const code = inv.code?.text;
+  if (!code || !(CODE_OUTPUT.test(code) || /^-(?:p|pe|-print)$/.test(inv.code!.flag))) return false;
+  for (const m of code.matchAll(CODE_SECRET)) {
+    const name = m[1] ?? m[2]!;
+    if (SECRET_NAME.test(name)) return name;
+  }
+  for (const m of code.matchAll(PERL_ENV)) if (SECRET_NAME.test(m[1]!)) return m[1]!;
+  const values = code.replace(ENV_NAMES_ONLY, '');
+  if (ENV_WHOLE.test(values) || ENV_BY_NAME.test(values)) return 'the whole environment';
+  return false;
+}
+
 const SEARCHERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'ugrep', 'pt', 'sift']);
 const GREP_WITH_ARG = [
   '-e',
@@ -209,6 +235,16 @@ export const exfilRules: Rule[] = [
     match: (inv) => {
       const code = inv.code?.text;
       return code ? codeSendsSecret(code) : false;
+    },
+  },
+  {
+    id: 'exfil.code-print-secret',
+    pack: 'exfil',
+    reason:
+      'inline code prints or saves a secret from the environment (API key, token) or the whole environment; use the value without showing it, or ask the user',
+    match: (inv) => {
+      const what = codePrintsSecret(inv);
+      return what ? `${inv.name} ${inv.code!.flag}: ${what}` : false;
     },
   },
   {

@@ -125,6 +125,25 @@ function optionValues(inv: Invocation, opts: readonly string[]): Array<string | 
   return out;
 }
 
+/** Emacs Lisp calls that run or delete, as the shell commands they amount to. */
+function elispCommands(code: string): string[] {
+  const t = code.replace(/\(expand-file-name\s+("[^"]*")\s*\)/g, '$1');
+  const word = (s: string) => (/^[\w./~@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const out: string[] = [];
+  for (const m of t.matchAll(/\((?:shell-command(?:-to-string)?|async-shell-command)\s+"((?:[^"\\]|\\.)*)"/g))
+    out.push(m[1]!.replace(/\\(.)/g, '$1'));
+  for (const m of t.matchAll(
+    /\((?:call-process|start-process|process-lines)\s+((?:"(?:[^"\\]|\\.)*"|nil|t|\s)+)/g,
+  )) {
+    const strs = [...m[1]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1]!);
+    if (strs.length > 0) out.push(strs.map(word).join(' '));
+  }
+  for (const m of t.matchAll(/\(delete-directory\s+"([^"]*)"\s*(t|nil)?/g))
+    out.push(`rm ${m[2] === 't' ? '-rf' : '-d'} -- ${word(m[1]!)}`);
+  for (const m of t.matchAll(/\(delete-file\s+"([^"]*)"/g)) out.push(`rm -f -- ${word(m[1]!)}`);
+  return out;
+}
+
 /** The commands `inv` runs through its operands or embedded strings (empty for most commands). */
 export function commandStrings(inv: Invocation): CommandString[] {
   const n = inv.name;
@@ -153,6 +172,11 @@ export function commandStrings(inv: Invocation): CommandString[] {
       if (t === null) continue;
       for (const m of t.matchAll(/(?:^|[;\n])\s*(?:system|\\!)\s+([^;\n]*)/g))
         out.push({ how: `${n} system`, text: m[1]! });
+    }
+  if (n === 'emacs' || n === 'emacsclient')
+    for (const t of optionValues(inv, ['--eval', '-eval'])) {
+      if (t === null) out.push({ how: `${n} --eval`, text: null });
+      else for (const c of elispCommands(t)) out.push({ how: `${n} --eval`, text: c });
     }
   if ((n === 'npm' || n === 'pnpm') && v0 === 'pkg' && inv.args[1]?.value === 'set')
     for (const a of inv.args.slice(2)) {

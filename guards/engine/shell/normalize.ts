@@ -443,6 +443,8 @@ const STRING_RUNNERS = new Set([
   'mariadb',
   'npm',
   'pnpm',
+  'emacs',
+  'emacsclient',
 ]);
 
 const WRAPPER_TABLE = new Map<string, Wrapper>(Object.entries(WRAPPERS));
