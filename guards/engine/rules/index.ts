@@ -16,11 +16,13 @@ import { exfilRules } from './exfil.js';
 import { treeRemovalRules } from './tree-removal.js';
 import { listingRules } from './listings.js';
 import { remoteCodeRules } from './remote-code.js';
+import { netShellRules } from './net-shell.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
   ...remoteCodeRules,
   ...exfilRules,
+  ...netShellRules,
   ...credentialRules,
   ...writeRules,
   ...overwriteRules,
