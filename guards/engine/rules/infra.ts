@@ -114,7 +114,26 @@ function onlyFiltered(inv: Invocation, p: string[]): boolean {
   return p.slice(1).every((x) => x === '\0' || x === 'rm' || x === 'remove') && feedScope(inv) === 'filtered';
 }
 
+/** rclone subcommands that delete on a remote, and sync's deleting of what the source lacks. */
+const RCLONE_DELETES = new Set(['purge', 'delete', 'deletefile', 'rmdirs', 'cleanup']);
+const RCLONE_WITH_ARG = ['--config', '--min-age', '--max-age', '--include', '--exclude', '--filter', '--transfers', '-v'];
+
 export const infraRules: Rule[] = [
+  {
+    id: 'storage.rclone-delete',
+    pack: 'storage',
+    reason:
+      'deletes files on a remote (rclone purge/delete/rmdirs, sync with --delete-*); run it with --dry-run and ask the user',
+    commands: ['rclone'],
+    match: (inv) => {
+      const p = positionals(inv, RCLONE_WITH_ARG);
+      if (inv.args.some((a) => a.value === '--dry-run' || a.value === '-n' || a.value === '--interactive'))
+        return false;
+      if (RCLONE_DELETES.has(p[0] ?? '')) return `rclone ${p[0]} ${p[1] ?? ''}`.trim();
+      const deletes = inv.args.some((a) => /^--delete-(?:before|during|after|excluded)$/.test(a.value ?? ''));
+      return p[0] === 'sync' && deletes && /^[^/.~][^/]*:/.test(p[2] ?? '') ? `rclone sync into ${p[2]}` : false;
+    },
+  },
   {
     id: 'container.rm-force',
     pack: 'container',
