@@ -7,7 +7,7 @@
 import { Budget, LimitError, type Limits } from './budget.js';
 import { fallbackScan } from './fallback.js';
 import { currentBranch } from './git-head.js';
-import { isWithin, resolveLexical, resolveReal, runsLater, SensitivePaths } from './paths.js';
+import { isWithin, resolveLexical, resolveReal, runsLater, SensitivePaths, stateFile } from './paths.js';
 import { DEFAULT_POLICY, type Policy } from './policy.js';
 import { BUILTIN_RULES, DYNAMIC_CANDIDATES, META_RULES, type Rule, type RuleContext } from './rules/index.js';
 import { computedTarget } from './rules/filesystem.js';
@@ -319,6 +319,11 @@ function decideFile(
       }
       if (call.op === 'write' && runsLater(abs, home)) {
         hits.push(meta('path.agent-config-write', p));
+        break;
+      }
+      const state = call.op === 'write' ? stateFile(abs) : null;
+      if (state) {
+        hits.push(meta('path.state-write', `${state}: ${p}`));
         break;
       }
     }

@@ -62,6 +62,41 @@ const useCache = new WeakMap<Invocation, { ctx: RuleContext; use: Use }>();
 /** Could this argument name a file? Words without `/`, `~`, `.`, `@`, `=` or `$` are only checked by name. */
 const PATHISH = /[/~.@=$*?]|^id_/;
 
+/** Commands whose words are printed text (`echo .env >> .gitignore`), not files they open. */
+const PRINTS_WORDS = new Set(['echo', 'printf']);
+const GREPS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'ugrep']);
+/** grep options that take a separate value; `-e`/`--regexp` values are patterns. */
+const GREP_VALUE =
+  /^(?:-[ABCmd]|--(?:after|before|context|max-count|directories|devices|color|colour|include|exclude|exclude-dir|label|type|glob|iglob|type-add|type-not))$/;
+
+/**
+ * Arguments that are text rather than paths: everything `echo`/`printf` print, and grep's pattern (the first
+ * operand, unless -e or -f gives it; `-e` values) — `grep .env .gitignore` reads .gitignore, not .env.
+ */
+function textOperands(inv: Invocation): Set<Arg> | null {
+  if (PRINTS_WORDS.has(inv.name)) return new Set(inv.args);
+  if (!GREPS.has(inv.name)) return null;
+  const out = new Set<Arg>();
+  let explicit = false;
+  let first: Arg | undefined;
+  const a = inv.args;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!.value;
+    if (v === '-e' || v === '--regexp') {
+      explicit = true;
+      if (a[i + 1]) out.add(a[++i]!);
+    } else if (v === '-f' || v === '--file' || v?.startsWith('--file=') || v?.startsWith('--regexp='))
+      explicit = true;
+    else if (v !== null && GREP_VALUE.test(v)) i++;
+    else if (v === '--') {
+      first ??= a[i + 1];
+      break;
+    } else if (v === null || !v.startsWith('-')) first ??= a[i];
+  }
+  if (!explicit && first) out.add(first);
+  return out;
+}
+
 /** The first sensitive path an argument or redirection of `inv` names, with how it is used (cached per call). */
 export function sensitiveUse(inv: Invocation, ctx: RuleContext): Use {
   const cached = useCache.get(inv);
@@ -99,11 +134,13 @@ function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
     if (hit) return { hit, via: `redirect ${r.op} ${r.target.raw}` };
   }
   if (USES_KEYS.has(inv.name)) return null;
+  const text = textOperands(inv);
   // after `cd ~/.aws`, a bare `credentials` is a path too
   const everyWord = ctx.sensitive.hasNamePatterns || ctx.sensitive.match(ctx.cwd + '/x') !== null;
   for (let i = 0; i < inv.args.length; i++) {
     const a = inv.args[i]!;
     if (!everyWord && !PATHISH.test(a.text)) continue;
+    if (text !== null && text.has(a)) continue;
     if (KEY_OPTION.has(inv.args[i - 1]?.value ?? '') && !PAYLOAD_OPTION.has(inv.args[i - 1]?.value ?? ''))
       continue;
     let v = a.value;

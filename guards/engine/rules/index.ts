@@ -67,6 +67,11 @@ export const META_RULES: Readonly<Record<string, { pack: string; reason: string 
     reason:
       'writes a file that runs code later, outside your task (agent hooks/settings, git hooks or config, shell startup, cron); ask the user',
   },
+  'path.state-write': {
+    pack: 'path',
+    reason:
+      "writes git's internal state (HEAD, refs, objects, index, packed-refs) or a shell history file; use git commands, and leave history alone",
+  },
   'guard.limit': { pack: 'guard', reason: 'the command is too large or too deeply nested to check' },
   'guard.parse': { pack: 'guard', reason: 'the command could not be fully parsed' },
   'guard.internal': { pack: 'guard', reason: 'the guard failed' },

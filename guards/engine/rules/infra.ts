@@ -116,7 +116,16 @@ function onlyFiltered(inv: Invocation, p: string[]): boolean {
 
 /** rclone subcommands that delete on a remote, and sync's deleting of what the source lacks. */
 const RCLONE_DELETES = new Set(['purge', 'delete', 'deletefile', 'rmdirs', 'cleanup']);
-const RCLONE_WITH_ARG = ['--config', '--min-age', '--max-age', '--include', '--exclude', '--filter', '--transfers', '-v'];
+const RCLONE_WITH_ARG = [
+  '--config',
+  '--min-age',
+  '--max-age',
+  '--include',
+  '--exclude',
+  '--filter',
+  '--transfers',
+  '-v',
+];
 
 export const infraRules: Rule[] = [
   {
@@ -131,7 +140,9 @@ export const infraRules: Rule[] = [
         return false;
       if (RCLONE_DELETES.has(p[0] ?? '')) return `rclone ${p[0]} ${p[1] ?? ''}`.trim();
       const deletes = inv.args.some((a) => /^--delete-(?:before|during|after|excluded)$/.test(a.value ?? ''));
-      return p[0] === 'sync' && deletes && /^[^/.~][^/]*:/.test(p[2] ?? '') ? `rclone sync into ${p[2]}` : false;
+      return p[0] === 'sync' && deletes && /^[^/.~][^/]*:/.test(p[2] ?? '')
+        ? `rclone sync into ${p[2]}`
+        : false;
     },
   },
   {
