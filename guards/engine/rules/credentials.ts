@@ -165,8 +165,18 @@ function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
     const hit = checkValue(arg, v);
     if (hit) return { hit, via: a.text };
   }
+  // an operand a listing of credential files produced (`cat "$(ls ~/.ssh/id_* | head -1)"`) is one of them
+  for (const sub of inv.subs)
+    for (const p of [...sub.upstream, sub]) {
+      if (!LISTERS.has(p.name)) continue;
+      const u = findSensitiveUse({ ...p, name: 'cat', subs: [] }, ctx);
+      if (u) return { hit: u.hit, via: `$(${p.display.slice(0, 60)})` };
+    }
   return null;
 }
+
+/** Commands whose output names the files their operands match. */
+const LISTERS = new Set(['ls', 'find', 'echo', 'printf', 'realpath', 'readlink', 'compgen']);
 
 /** A glob argument that could expand to a sensitive file (`~/.s*`, `/home/*\/.aws/cred*`). */
 function globHit(absGlob: string, ctx: RuleContext): SensitiveHit | null {
