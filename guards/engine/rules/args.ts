@@ -145,14 +145,13 @@ function findTargetDanger(a: Arg, ctx: RuleContext): Danger | null {
   if (a.glob) {
     const full = argPath(a, ctx);
     if (full === null) return null;
-    const named = globDanger(full, ctx);
-    if (named) return named;
     const dir = posix.dirname(full);
     const base = posix.basename(full);
-    if (/[*?[]/.test(dir)) return null;
-    if (!/^[.*?]*\*[.*?]*$/.test(base)) return null;
-    const d = pathDanger(dir, ctx);
-    return d === 'git' ? null : d;
+    // "everything in <dir>" (`/*`, `~/*`) first; else what the pattern itself can name (`/home/de?`, `.[g]it`)
+    const everything = !/[*?[]/.test(dir) && /^[.*?]*\*[.*?]*$/.test(base);
+    const d = everything ? pathDanger(dir, ctx) : null;
+    if (d && d !== 'git') return d;
+    return globDanger(full, ctx);
   }
   const abs = argPath(a, ctx);
   return abs === null ? null : pathDanger(abs, ctx);

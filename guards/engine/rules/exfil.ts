@@ -146,7 +146,16 @@ const PERL_ENV = /\$ENV\{\s*['"]?([A-Za-z_]\w*)/g;
 /** Inline code that prints or saves a secret variable or the whole environment (no network needed to leak it). */
 function codePrintsSecret(inv: Invocation): string | false {
   const code = inv.code?.text;
-  if (!code || !(CODE_OUTPUT.test(code) || /^-(?:p|pe|-print)$/.test(inv.code!.flag))) return false;
+  if (!code) return false;
+  const printed = CODE_OUTPUT.test(code);
+  // `node -p EXPR` prints EXPR: a secret when it is the whole expression, not `process.env.X ? 'set' : 'unset'`
+  const printFlag = /^-(?:p|pe|-print)$/.test(inv.code!.flag);
+  if (!printed && !printFlag) return false;
+  if (!printed) {
+    const m = /^\s*process\.env(?:\.|\[\s*['"`])([A-Za-z_]\w*)['"`\]\s]*;?\s*$/.exec(code);
+    if (m && SECRET_NAME.test(m[1]!)) return m[1]!;
+    return ENV_WHOLE.test(code.replace(ENV_NAMES_ONLY, '')) ? 'the whole environment' : false;
+  }
   for (const m of code.matchAll(CODE_SECRET)) {
     const name = m[1] ?? m[2]!;
     if (SECRET_NAME.test(name)) return name;

@@ -63,6 +63,10 @@ const RUNNERS: Readonly<Record<string, readonly Runner[]>> = {
   entr: [{ subs: [], withArg: [], form: 'argv', shellFlag: '-s' }],
 };
 
+/** npm lifecycle scripts: run by `npm install`/`ci`/`pack`/`publish` without being asked for by name. */
+export const LIFECYCLE =
+  /^(?:pre|post)?(?:install|uninstall|prepare|preprepare|prepublish|prepublishOnly|pack|publish|dependencies|restart|shrinkwrap)$/;
+
 /** The value-taking options of `make` and `mysql` that hold code. */
 const MAKE_EVAL = ['--eval', '-E'];
 const MYSQL_EXEC = ['-e', '--execute'];
@@ -180,8 +184,9 @@ export function commandStrings(inv: Invocation): CommandString[] {
     }
   if ((n === 'npm' || n === 'pnpm') && v0 === 'pkg' && inv.args[1]?.value === 'set')
     for (const a of inv.args.slice(2)) {
-      const m = /^scripts\.[^=]+=([\s\S]*)$/.exec(a.value ?? '');
-      if (m) out.push({ how: `${n} pkg set scripts`, text: m[1]! });
+      // a lifecycle script runs unasked: write.tool-config-exec reports that; a named one runs when asked for
+      const m = /^scripts\.([^=]+)=([\s\S]*)$/.exec(a.value ?? '');
+      if (m && !LIFECYCLE.test(m[1]!)) out.push({ how: `${n} pkg set scripts`, text: m[2]! });
     }
   return out;
 }

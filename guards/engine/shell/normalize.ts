@@ -696,7 +696,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   if (STRING_RUNNERS.has(n))
     for (const c of commandStrings(inv)) {
       if (c.words) unwrap(c.words, [], ctx, { level, via: [...inv.via, c.how], stdin: null, upstream: [] });
-      else if (c.text != null) nested(c.text, c.how);
+      else if (c.text !== null && c.text !== undefined) nested(c.text, c.how);
       else markDynamicEval(inv, inv.args, ctx);
     }
   if (isShell(n)) {
