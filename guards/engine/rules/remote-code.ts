@@ -138,7 +138,7 @@ export const remoteCodeRules: Rule[] = [
     reason:
       'runs a file the same command downloads, before anyone read it; download it, read it, then run it in a separate step',
     match: (inv, ctx) => {
-      if (!ctx.script?.some((i) => DOWNLOADERS[i.name])) return false;
+      // once per tool call (cached), not once per invocation: a 2000-command line stays linear
       const got = downloads(ctx);
       return got.size > 0 ? (runsDownloaded(inv, ctx, got) ?? false) : false;
     },
