@@ -12,6 +12,7 @@ import { DEFAULT_POLICY, type Policy } from './policy.js';
 import { BUILTIN_RULES, DYNAMIC_CANDIDATES, META_RULES, type Rule, type RuleContext } from './rules/index.js';
 import { computedTarget } from './rules/filesystem.js';
 import { symlinksMade } from './rules/args.js';
+import { downloadedFiles } from './rules/remote-code.js';
 import type { Invocation, WalkContext } from './shell/invocation.js';
 import { walkScript } from './shell/normalize.js';
 import { parseShell } from './shell/parser.js';
@@ -201,7 +202,10 @@ export function analyzeShell(
     ...ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts),
     script: wctx.out,
   };
+  // what the command links and downloads, once per call, for the rules that follow a path to it
   if (wctx.out.some((i) => i.name === 'ln')) base.links = symlinksMade(wctx.out, base);
+  const downloads = downloadedFiles(wctx.out);
+  if (downloads) base.downloads = downloads;
   for (const inv of wctx.out) {
     budget.tick();
     const ctx = inv.cwd === cwd ? base : { ...base, cwd: inv.cwd };

@@ -146,7 +146,7 @@ const PERL_ENV = /\$ENV\{\s*['"]?([A-Za-z_]\w*)/g;
 /** Inline code that prints or saves a secret variable or the whole environment (no network needed to leak it). */
 function codePrintsSecret(inv: Invocation): string | false {
   const code = inv.code?.text;
-  if (!code) return false;
+  if (!code || !/env|ENV/.test(code)) return false;
   const printed = CODE_OUTPUT.test(code);
   // `node -p EXPR` prints EXPR: a secret when it is the whole expression, not `process.env.X ? 'set' : 'unset'`
   const printFlag = /^-(?:p|pe|-print)$/.test(inv.code!.flag);

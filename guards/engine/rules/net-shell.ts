@@ -5,7 +5,7 @@
  * a socket to a shell. Port checks (`nc -z`), plain forwarders (`socat TCP-LISTEN:… TCP:…`) and local tunnels
  * (`ssh -L`) are left alone.
  */
-import { isShell } from '../shell/commands.js';
+import { isShell, SHELLS } from '../shell/commands.js';
 import type { Invocation } from '../shell/invocation.js';
 import type { Rule } from './types.js';
 
@@ -19,6 +19,9 @@ const SOCAT_NET = /^(?:TCP|TCP4|TCP6|UDP|UDP4|UDP6|SCTP|SSL|OPENSSL|DCCP)(?:-[A-
 const NET_CLIENTS = new Set([...NC, 'telnet', 'socat', 'openssl', 'websocat', 'cryptcat']);
 const WEB_TERMINALS = new Set(['gotty', 'ttyd', 'wetty', 'shellinaboxd']);
 const LOCAL = /^(?:localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/;
+
+/** Interpreters whose inline code can join a socket to a shell. */
+const INTERPRETERS = 'python python2 python3 node nodejs bun deno perl ruby php lua'.split(' ');
 
 const SHELL_WORD = /^(?:\/\S*\/)?(?:ba|z|da|k|c|tc|fi|a)?sh$/;
 
@@ -61,6 +64,7 @@ export const netShellRules: Rule[] = [
     pack: 'exfil',
     reason:
       'hands a shell to the network (a reverse or bind shell, a web terminal, a reverse tunnel to another host); ask the user',
+    commands: [...NC, 'socat', ...WEB_TERMINALS, 'ssh', ...SHELLS, ...INTERPRETERS],
     match: (inv) => {
       if (NC.has(inv.name)) return ncRunsProgram(inv);
       if (inv.name === 'socat') {
@@ -81,7 +85,7 @@ export const netShellRules: Rule[] = [
         return peer ? `${peer.name} ↔ ${inv.name}` : false;
       }
       const code = inv.code?.text;
-      if (code && CODE_SOCKET.test(code) && CODE_SHELL.test(code))
+      if (code && /ock|onnect/.test(code) && CODE_SOCKET.test(code) && CODE_SHELL.test(code))
         return `${inv.name} ${inv.code!.flag}: socket + shell`;
       return false;
     },

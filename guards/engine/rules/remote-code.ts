@@ -88,22 +88,16 @@ function savedFiles(inv: Invocation): string[] {
   return out;
 }
 
-const downloadCache = new WeakMap<readonly Invocation[], Set<string>>();
-
-/** Every file the command downloads, once per tool call. */
-function downloads(ctx: RuleContext): Set<string> {
-  const script = ctx.script ?? [];
-  let set = downloadCache.get(script);
-  if (!set) {
-    set = new Set();
-    for (const inv of script) if (DOWNLOADERS[inv.name]) for (const f of savedFiles(inv)) set.add(f);
-    downloadCache.set(script, set);
-  }
+/** Every file a tool call's invocations download, or null when none does (computed once per call by decide). */
+export function downloadedFiles(invs: readonly Invocation[]): Set<string> | null {
+  let set: Set<string> | null = null;
+  for (const inv of invs)
+    if (DOWNLOADERS[inv.name]) for (const f of savedFiles(inv)) (set ??= new Set()).add(f);
   return set;
 }
 
 /** The downloaded file this invocation runs, or null. */
-function runsDownloaded(inv: Invocation, ctx: RuleContext, got: Set<string>): string | null {
+function runsDownloaded(inv: Invocation, ctx: RuleContext, got: ReadonlySet<string>): string | null {
   const at = { cwd: inv.cwd, home: ctx.home };
   const word = inv.display.split(' ')[0] ?? '';
   if (word.includes('/') && got.has(resolveLexical(word, at))) return word;
@@ -138,9 +132,8 @@ export const remoteCodeRules: Rule[] = [
     reason:
       'runs a file the same command downloads, before anyone read it; download it, read it, then run it in a separate step',
     match: (inv, ctx) => {
-      // once per tool call (cached), not once per invocation: a 2000-command line stays linear
-      const got = downloads(ctx);
-      return got.size > 0 ? (runsDownloaded(inv, ctx, got) ?? false) : false;
+      const got = ctx.downloads;
+      return got ? (runsDownloaded(inv, ctx, got) ?? false) : false;
     },
   },
   {
@@ -149,7 +142,8 @@ export const remoteCodeRules: Rule[] = [
     reason: 'inline code evaluates code it fetches from the network; download it, read it, then run the file',
     match: (inv) => {
       const t = inv.code?.text;
-      if (!t || !EVAL.test(t)) return false;
+      // a cheap marker first: most inline code evaluates nothing
+      if (!t || !/eval|exec|Function|runIn|load/.test(t) || !EVAL.test(t)) return false;
       if (FETCH.test(t)) return `${inv.name} ${inv.code!.flag}: evaluates fetched code`;
       if (inv.stdin?.kind === 'network' && READS_STDIN.test(t))
         return `${inv.stdin.desc} → ${inv.name} ${inv.code!.flag}`;

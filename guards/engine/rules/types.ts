@@ -18,6 +18,8 @@ export interface RuleContext {
   script?: readonly Invocation[];
   /** Symlinks the same command makes (`ln -s TARGET LINK`): the link's absolute path → the target's. */
   links?: ReadonlyMap<string, string>;
+  /** Files the same command downloads (`curl -o F`, `wget URL`), absolute; absent when it downloads none. */
+  downloads?: ReadonlySet<string>;
 }
 
 /**
