@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Guard corpus figures, from the sources (bundled in memory): for the project corpus
-// (test/fixtures/guard-corpus.jsonl), the held-out corpus, the blind corpora and the round-4 red team
-// (test/fixtures/guard-*.jsonl), the share of destructive cases blocked and of benign cases blocked, per class,
-// and the slowest case.
+// (test/fixtures/guard-corpus.jsonl), the held-out corpus, the blind corpora and the round-4 and round-5 red
+// teams (test/fixtures/guard-*.jsonl), the share of destructive cases blocked and of benign cases blocked, per
+// class, and the slowest case.
 // usage: node bench/guard-corpus.mjs [--misses] [--corpus FILE]...
 //   --misses lists the cases decided the other way; --corpus measures these JSONL files instead
 import { readFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ const corpora = given.length
       'guard-redteam-blind4.jsonl',
       'guard-redteam-round6.jsonl',
       'guard-redteam-blind6.jsonl',
+      'guard-redteam-round5.jsonl',
     ].map((f) => join(root, 'test/fixtures', f));
 const bundled = await build({
   stdin: {

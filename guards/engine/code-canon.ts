@@ -21,6 +21,8 @@ const CONCAT_OP: Record<Lang, string> = {
   perl: String.raw`\.`,
   php: String.raw`\.`,
   awk: String.raw`\+`,
+  // R joins strings with paste(); `+` never joins two, so folding it changes nothing R runs
+  r: String.raw`\+`,
 };
 const concatRes = new Map<Lang, { concat: RegExp; homePlus: RegExp; plusHome: RegExp; marker: string }>();
 function concatFor(lang: Lang) {

@@ -14,6 +14,7 @@ export function langOf(name: string): Lang | null {
   if (/^ruby[0-9.]*$/.test(name) || name === 'jruby') return 'ruby';
   if (/^php[0-9.]*$/.test(name)) return 'php';
   if (/^lua(?:jit|[0-9.]*)$/.test(name)) return 'lua';
+  if (name === 'Rscript' || name === 'R') return 'r';
   if (name === 'awk' || name === 'gawk' || name === 'mawk' || name === 'nawk' || name === 'busybox-awk')
     return 'awk';
   return null;
@@ -30,6 +31,7 @@ const CODE_FLAGS: Record<Lang, { code: RegExp; withArg: Set<string>; module?: Se
   ruby: { code: /^-[a-zA-Z]*e$/, withArg: new Set(['-I', '-r', '-C', '-E']) },
   php: { code: /^-[a-zA-Z]*r$/, withArg: new Set(['-c', '-d', '-z']) },
   lua: { code: /^-e$/, withArg: new Set(['-l']) },
+  r: { code: /^-e$/, withArg: new Set(['-f', '--file']) },
   awk: {
     code: /^$/,
     withArg: new Set(['-F', '-v', '-f', '--field-separator', '--assign', '--file', '-i', '--include']),
@@ -173,6 +175,14 @@ const SHELL_APIS: Record<Lang, RegExp[]> = {
     /(`)([^`]*)`/g,
   ],
   lua: [new RegExp(String.raw`\b(os\.execute|io\.popen)\s*\(?\s*(${STR})`, 'g')],
+  r: [
+    new RegExp(String.raw`\b(system|shell|pipe)\s*\(\s*(?:command\s*=\s*)?(${STR})`, 'g'),
+    // system2("git", c("reset", "--hard")): the program and its argument vector
+    new RegExp(
+      String.raw`\b(system2|processx::run|sys::exec_wait)\s*\(\s*(?:command\s*=\s*)?(${STR})(?:\s*,\s*(?:args\s*=\s*)?c\(((?:\s*${STR}\s*,?)*)\))?`,
+      'g',
+    ),
+  ],
   awk: [new RegExp(String.raw`\b(system)\s*\(\s*("(?:[^"\\]|\\.)*")`, 'g'), /(\|)\s*("(?:ba|z|da)?sh")/g],
 };
 
@@ -223,7 +233,7 @@ export interface DeleteCall {
   target: string | null;
 }
 
-const HOME_EXPR = String.raw`(?:os\.path\.expanduser\(\s*(${STR})\s*\)|Path\.home\(\)|os\.homedir\(\)|process\.env\.HOME|os\.environ\[\s*['"]HOME['"]\s*\]|os\.getenv\(\s*['"]HOME['"]\s*\)|ENV\[\s*['"]HOME['"]\s*\]|Dir\.home|\$ENV\{HOME\}|require\(\s*['"](?:node:)?os['"]\s*\)\.homedir\(\)|Deno\.env\.get\(\s*['"]HOME['"]\s*\)|Path\.expanduser\(\s*(${STR})\s*\))`;
+const HOME_EXPR = String.raw`(?:os\.path\.expanduser\(\s*(${STR})\s*\)|Path\.home\(\)|os\.homedir\(\)|process\.env\.HOME|os\.environ\[\s*['"]HOME['"]\s*\]|os\.getenv\(\s*['"]HOME['"]\s*\)|ENV\[\s*['"]HOME['"]\s*\]|Dir\.home|\$ENV\{HOME\}|require\(\s*['"](?:node:)?os['"]\s*\)\.homedir\(\)|Deno\.env\.get\(\s*['"]HOME['"]\s*\)|Path\.expanduser\(\s*(${STR})\s*\)|path\.expand\(\s*(${STR})\s*\)|Sys\.getenv\(\s*['"]HOME['"]\s*\))`;
 
 const DELETE_APIS: Array<{ re: RegExp; recursive: boolean }> = [
   {
@@ -241,7 +251,7 @@ const DELETE_APIS: Array<{ re: RegExp; recursive: boolean }> = [
     recursive: true,
   },
   {
-    re: /\b(os\.remove|os\.unlink|os\.rmdir|os\.removedirs|fs\.unlinkSync|fs\.unlink|File\.delete|FileUtils\.rm|unlink)(?:\s*\(\s*|\s+(?=['"$]|glob\b))/g,
+    re: /\b(os\.remove|os\.unlink|os\.rmdir|os\.removedirs|fs\.unlinkSync|fs\.unlink|File\.delete|FileUtils\.rm|file\.remove|unlink)(?:\s*\(\s*|\s+(?=['"$]|glob\b))/g,
     recursive: false,
   },
 ];
@@ -261,15 +271,17 @@ export function deleteCalls(code: string): DeleteCall[] {
       const h = LEAD_HOME.exec(after);
       if (s) target = unquote(s[0]);
       else if (h) {
-        const lit = h[1] ?? h[2];
+        const lit = h[1] ?? h[2] ?? h[3];
         target = lit ? unquote(lit) : '~';
         if (!target.startsWith('~')) target = '~';
       }
       // fs.rm/rmSync/rmdir and Deno.remove are recursive only with { recursive: true }
       const rec =
-        recursive &&
-        (!/\.(?:rmSync|rm|rmdirSync|rmdir|remove|removeSync)$/.test(api) ||
-          /recursive\s*:\s*true/.test(after));
+        (recursive &&
+          (!/\.(?:rmSync|rm|rmdirSync|rmdir|remove|removeSync)$/.test(api) ||
+            /recursive\s*:\s*true/.test(after))) ||
+        // R: unlink(path, recursive = TRUE)
+        (api === 'unlink' && /^[^;\n]*?recursive\s*=\s*(?:TRUE|T)\b/.test(after));
       out.push({ api, recursive: rec, target });
       if (out.length > 100) return out;
     }
@@ -280,7 +292,7 @@ export function deleteCalls(code: string): DeleteCall[] {
     LISTING.lastIndex = 0;
     for (const m of code.matchAll(LISTING)) {
       const raw = m[1] ?? m[2] ?? m[3];
-      const lit = raw ? unquote(raw) : '.';
+      const lit = raw ? unquote(raw) : m[4] === 'home' ? '~' : '.';
       const dir = lit.replace(/\/?[^/]*[*?[].*$/, '') || (lit.startsWith('/') ? '/' : '.');
       out.push({ api: `delete over ${m[0].slice(0, 40)}`, recursive: true, target: dir });
       if (out.length > 100) break;
@@ -290,7 +302,7 @@ export function deleteCalls(code: string): DeleteCall[] {
 }
 
 const LISTING = new RegExp(
-  String.raw`(?:\b(?:os\.listdir|os\.scandir|os\.walk|glob\.i?glob|glob|fs\.readdirSync|fs\.readdir|readdirSync|Dir\.glob|Dir\.children|Dir\.entries|Dir\.each_child)\s*\(?\s*(${STR})|\bDir\[\s*(${STR})|\bPath\(\s*(${STR})\s*\)\.(?:iterdir|r?glob)|\bos\.(?:listdir|scandir)\(\s*\))`,
+  String.raw`(?:\b(?:os\.listdir|os\.scandir|os\.walk|glob\.i?glob|glob|fs\.readdirSync|fs\.readdir|readdirSync|Dir\.glob|Dir\.children|Dir\.entries|Dir\.each_child)\s*\(?\s*(${STR})|\bDir\[\s*(${STR})|\bPath\(\s*(${STR})\s*\)\.(?:iterdir|r?glob)|\bos\.(?:listdir|scandir)\(\s*\)|\bPath\.(home|cwd)\(\)\.(?:iterdir|r?glob|walk)\b|\b(?:list\.files|dir)\(\s*\))`,
   'g',
 );
 

@@ -48,7 +48,7 @@ describe('Claude Code in lockdown', () => {
           toolUse: {
             name: 'Bash',
             input: {
-              command: `cat ${hostSecret} ~/.claude/lockdown-canary.txt; echo "env=\${LD_HOST_SECRET:-unset}"; echo "root=$(findmnt -no OPTIONS / | cut -d, -f1)"; findmnt -no FSTYPE /tmp`,
+              command: `cat ${hostSecret} ~/.claude/lockdown-canary.txt; if [ -n "\${LD_HOST_SECRET}" ]; then echo env=set; else echo env=unset; fi; echo "root=$(findmnt -no OPTIONS / | cut -d, -f1)"; findmnt -no FSTYPE /tmp`,
               description: 'look around',
             },
           },

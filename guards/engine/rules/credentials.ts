@@ -1,11 +1,13 @@
 /** Packs `cred` and `exfil`: reading credentials, and sending files or the environment over the network. */
 import { globRegex } from '../glob.js';
 import { NETWORK } from '../shell/commands.js';
-import type { Arg, Invocation } from '../shell/invocation.js';
+import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
+import { commandVarText } from '../shell/run-options.js';
 import type { SensitiveHit } from '../paths.js';
 import { argPath, pathCandidates } from './args.js';
 import { socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
+import { dumpsEnvironment, printsSecret } from './secret-print.js';
 
 /** Commands that use key files without printing them, or only list or create them. */
 const USES_KEYS = new Set([
@@ -209,6 +211,7 @@ function globHit(absGlob: string, ctx: RuleContext): SensitiveHit | null {
 const ENV_DUMP = new Set(['env', 'printenv', 'set', 'export', 'declare', 'typeset', 'compgen']);
 
 function isEnvDump(inv: Invocation): boolean {
+  if (dumpsEnvironment(inv)) return true;
   if (!ENV_DUMP.has(inv.name)) return false;
   if (inv.name === 'env' || inv.name === 'printenv')
     // `printenv NAME` prints one value: a secret NAME is exfil.secret-env's business, `printenv USER` is harmless
@@ -262,6 +265,59 @@ function templateOntoDotenv(inv: Invocation, ctx: RuleContext): boolean {
   const dest = ctx.sensitive.match(paths[paths.length - 1]!);
   if (dest?.kind !== 'dotenv') return false;
   return paths.slice(0, -1).every((p) => ctx.sensitive.match(p!) === null);
+}
+
+/**
+ * `kubectl get secret X -o yaml|json|jsonpath=…` prints the secret's data (base64 is no protection); without
+ * `-o`, or with `-o name`/`wide`, it lists names only, and `describe` shows sizes.
+ */
+function printsK8sSecret(v: string[]): boolean {
+  const get = v.indexOf('get');
+  if (
+    get === -1 ||
+    !v.slice(get + 1).some((x) => /^secrets?(?:\/|$)/.test(x) || /(?:^|,)secrets?(?:,|$)/.test(x))
+  )
+    return false;
+  for (let i = 0; i < v.length; i++) {
+    const o = /^(?:-o|--output)(?:=(.*))?$/.exec(v[i]!) ?? /^-o(.+)$/.exec(v[i]!);
+    if (!o) continue;
+    const fmt = o[1] ?? v[i + 1] ?? '';
+    return (
+      !/^(?:name|wide)$/.test(fmt) &&
+      !/^jsonpath=\{?\.?metadata/.test(fmt) &&
+      !/^jsonpath=["']?\{\.metadata/.test(fmt)
+    );
+  }
+  return false;
+}
+
+/** Variables that make a program run or load code when a `.env` loader puts them in its environment. */
+const LOADS_CODE =
+  /^(?:NODE_OPTIONS|LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|DYLD_\w+|BASH_ENV|ENV|PROMPT_COMMAND|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|NODE_PATH|GIT_\w+)$/;
+
+/**
+ * `echo 'PORT=3000' >> .env`: appending a literal setting reads no secret and destroys none (the user's values
+ * stay), so it is allowed, unlike overwriting `.env` or reading it. A setting that makes programs load code
+ * (`NODE_OPTIONS`, `LD_PRELOAD`, a pager or editor variable) is a way to run something later, and stays blocked.
+ */
+function appendsPlainSetting(inv: Invocation, ctx: RuleContext): boolean {
+  if (inv.name !== 'echo' && inv.name !== 'printf') return false;
+  if (inv.upstream.length > 0 || inv.subs.length > 0 || inv.args.some((a) => a.value === null)) return false;
+  const writes = inv.redirs.filter((r) => r.op !== '>&' && r.op !== '<&');
+  if (writes.length !== 1 || writes[0]!.op !== '>>' || !writes[0]!.target) return false;
+  const text = inv.args
+    .map((a) => a.value!)
+    .filter((v) => !/^-[neE]+$/.test(v))
+    .join(' ')
+    .replace(/\\n/g, '\n');
+  for (const line of text.split('\n')) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=([^$`\\]*)$/.exec(line);
+    if (!m || LOADS_CODE.test(m[1]!) || commandVarText(m[1]!, m[2]!) !== null) return false;
+  }
+  const target = toArg(writes[0]!.target);
+  const abs = target.value === null ? null : argPath(target, ctx);
+  return abs !== null && ctx.sensitive.match(abs)?.kind === 'dotenv';
 }
 
 export const credentialRules: Rule[] = [
@@ -318,6 +374,9 @@ export const credentialRules: Rule[] = [
       'lpass',
       'keyctl',
       'kwallet-query',
+      'vault',
+      'doppler',
+      'infisical',
     ],
     match: (inv) => {
       const v = inv.args.map((a) => a.value ?? '');
@@ -332,16 +391,31 @@ export const credentialRules: Rule[] = [
             has('auth', 'token') || (has('auth', 'status') && v.includes('--show-token')) || v.includes('-t')
           );
         case 'gcloud':
-          return v.some((x) => /^print-(?:access|identity|refresh)-token$/.test(x));
+          return (
+            v.some((x) => /^print-(?:access|identity|refresh)-token$/.test(x)) ||
+            has('secrets', 'versions', 'access')
+          );
         case 'az':
-          return has('get-access-token');
+          return (
+            has('get-access-token') ||
+            (has('keyvault', 'secret') && v.some((x) => x === 'show' || x === 'download'))
+          );
         case 'aws':
           return (
             (has('configure', 'get') && v.some((x) => /secret|token/i.test(x))) ||
-            v.includes('export-credentials')
+            v.includes('export-credentials') ||
+            has('secretsmanager', 'get-secret-value') ||
+            (v.includes('ssm') &&
+              v.some((x) => /^get-parameters?(?:-by-path)?$/.test(x)) &&
+              v.includes('--with-decryption'))
           );
         case 'kubectl':
-          return has('config', 'view') && v.includes('--raw');
+          return (has('config', 'view') && v.includes('--raw')) || printsK8sSecret(v);
+        case 'vault':
+          return v.some((x) => x === 'read' || x === 'get') && !v.includes('list') && !v.includes('metadata');
+        case 'doppler':
+        case 'infisical':
+          return v.includes('secrets') && v.some((x) => /^(?:get|download|export)$/.test(x));
         case 'git':
           return (
             has('credential', 'fill') ||
@@ -386,7 +460,7 @@ export const credentialRules: Rule[] = [
     reason:
       'reads or writes a .env file, which holds secrets; use .env.example, or ask the user for the values you need',
     match: (inv, ctx) => {
-      if (templateOntoDotenv(inv, ctx)) return false;
+      if (templateOntoDotenv(inv, ctx) || appendsPlainSetting(inv, ctx)) return false;
       const u = sensitiveUse(inv, ctx);
       return u !== null && u.hit.kind === 'dotenv' ? u.via : false;
     },
@@ -399,6 +473,13 @@ export const credentialRules: Rule[] = [
       const u = sensitiveUse(inv, ctx);
       return u !== null && u.hit.kind === 'credential' ? `${u.hit.entry} via ${u.via}` : false;
     },
+  },
+  {
+    id: 'cred.secret-print',
+    pack: 'cred',
+    reason:
+      'prints a secret (API key, token, password) into the tool output; test it with ${X:+set} or [ -n "$X" ], or pass it to the program that needs it',
+    match: (inv, ctx) => printsSecret(inv, ctx.script) ?? false,
   },
 ];
 

@@ -116,9 +116,13 @@ export function sqlOf(inv: Invocation): string {
   for (let i = 0; i < a.length; i++) {
     const v = a[i]!.value ?? '';
     const eq = v.indexOf('=');
-    if (SQL_FLAGS.has(v)) parts.push(a[i + 1]?.value ?? '');
+    // a computed value counts as written (`psql -c "drop table $t"` drops whatever $t is)
+    if (SQL_FLAGS.has(v)) parts.push(a[i + 1]?.value ?? a[i + 1]?.text ?? '');
     else if (eq > 0 && SQL_FLAGS.has(v.slice(0, eq))) parts.push(v.slice(eq + 1));
     else if (/^-e./.test(v) && inv.name !== 'sqlite3') parts.push(v.slice(2));
+    // bundled short flags ending in the SQL one: `psql -Atc SQL`, `mysql -Ne SQL`
+    else if (/^-[A-Za-z]{2,}$/.test(v) && /[ceq]$/.test(v) && !/^sqlite/.test(inv.name))
+      parts.push(a[i + 1]?.value ?? a[i + 1]?.text ?? '');
   }
   if (/^(?:sqlite3?|duckdb|bq|cqlsh)$/.test(inv.name)) {
     for (const x of a) if (x.value && !x.value.startsWith('-') && /\s/.test(x.value)) parts.push(x.value);
@@ -135,7 +139,32 @@ const sql = (id: string, reason: string, test: (s: string) => boolean): Rule => 
   match: (inv) => test(normalizeSql(sqlOf(inv))),
 });
 
+/** A string literal in SQL that spells a destructive statement: the query prints statements to be run. */
+const DESTRUCTIVE_LITERAL =
+  /'[^']*\b(?:drop\s+(?:table|database|schema|view)|truncate\b|delete\s+from)\b[^']*'/i;
+
+/**
+ * `sqlite3 db "SELECT 'DROP TABLE ' || name …" | sqlite3 db`: one client generates destructive statements and
+ * another (or the same one through `$(…)`) runs them. The generating query is harmless alone; the pair is a drop.
+ */
+function runsGeneratedSql(inv: Invocation): string | false {
+  const fed = [...(inv.stdin && inv.stdin.kind !== 'literal' ? inv.upstream : []), ...inv.subs];
+  for (const u of fed) {
+    if (!SQL_CLIENTS.includes(u.name)) continue;
+    const m = DESTRUCTIVE_LITERAL.exec(sqlOf(u));
+    if (m) return `${u.name} generates ${m[0].slice(0, 40)}`;
+  }
+  return false;
+}
+
 export const databaseRules: Rule[] = [
+  {
+    id: 'db.generated-sql',
+    pack: 'db',
+    reason: 'runs DROP/TRUNCATE/DELETE statements that another query generates (one per table); ask the user',
+    commands: SQL_CLIENTS,
+    match: runsGeneratedSql,
+  },
   sql('db.drop', 'DROP DATABASE/SCHEMA/TABLE or ALTER TABLE … DROP COLUMN destroys data; ask the user', (s) =>
     DROP.test(s),
   ),

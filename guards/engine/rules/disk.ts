@@ -8,6 +8,7 @@ const MKFS_WITH_ARG =
     .split(' ')
     .filter((o) => !['-F', '-f', '-q', '-v', '-c', '-C', '-n'].includes(o));
 import type { Rule } from './types.js';
+import { writeTargets as codeWriteTargets } from '../code-writes.js';
 
 /** Block devices (not /dev/null, /dev/zero, /dev/stdout, ttys, …). */
 export const BLOCK_DEVICE =
@@ -112,6 +113,11 @@ export const diskRules: Rule[] = [
         const dst = inv.name === 'tee' ? ops : inv.name === 'cp' ? ops.slice(-1) : [];
         const hit = dst.find((a) => BLOCK_DEVICE.test(a.value ?? ''));
         if (hit) return `writes ${hit.text}`;
+      }
+      // inline code opening a device for writing: `open('/dev/sda', 'wb')`, `fs.writeFileSync('/dev/sda', …)`
+      if (inv.code?.text) {
+        const dev = codeWriteTargets(inv.code.text).find((t) => BLOCK_DEVICE.test(t));
+        if (dev) return `${inv.name} writes ${dev}`;
       }
       return false;
     },

@@ -7,12 +7,10 @@ import type { Part } from '../shell/ast.js';
 import { NETWORK } from '../shell/commands.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
-import { LOCAL_HOST, pushToNewPlace, socketSink, uploadSink } from './sinks.js';
+import { gitUrlRewrite, LOCAL_HOST, pushToNewPlace, socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
+import { ENV_WHOLE, SECRET_NAME } from './secret-print.js';
 
-/** Names of environment variables that hold secrets. */
-const SECRET_NAME =
-  /(?:SECRET|TOKEN|PASSW(?:OR)?D|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|SESSION_?KEY|AUTH_?KEY|CLIENT_?KEY|WEBHOOK|DATABASE_URL|DSN$|^PAT$|_PAT$)/i;
 /** The service each well-known secret belongs to: sending it there in a header is how it is used. */
 const SECRET_HOME: Array<[RegExp, RegExp]> = [
   [/^OPENAI/i, /(?:^|\.)openai\.com$/],
@@ -106,8 +104,6 @@ function secretInRequest(inv: Invocation, ctx: RuleContext): string | false {
   return fed ? `$${fed} → ${host ?? inv.name}` : false;
 }
 
-const ENV_WHOLE =
-  /\bprocess\.env\b(?!\s*(?:\.\s*[A-Za-z_$]|\[|\?\.))|\bos\.environ\b(?!\s*(?:\.get\b|\[|\.setdefault\b|\.pop\b))|\bENV\.(?:to_h|to_a|to_s|inspect|each|map|keys|values)\b|\bJSON\.(?:dump|generate)\(\s*ENV\b|%ENV\b|\bDeno\.env\.toObject\b|\bgetenv\(\s*\)/;
 const NET_API =
   /\brequire\(\s*['"`](?:node:)?(?:https?|http2|net|tls|dgram|dns)['"`]\s*\)|\bfetch\s*\(|\bhttps?\.(?:request|get|post)\b|\baxios\b|\bXMLHttpRequest\b|\bWebSocket\b|\bnet\.(?:connect|createConnection)\b|\burllib\b|\brequests\.|\bhttp\.client\b|\bhttpx\b|\baiohttp\b|\bsocket\.|\bsmtplib\b|\bNet::HTTP\b|\bLWP\b|\bHTTP::Tiny\b|\bIO::Socket\b|\bTCPSocket\b|\bNet::HTTP\b|\bcurl_exec\b|\bfile_get_contents\s*\(\s*['"]https?:/;
 
@@ -263,6 +259,14 @@ export const exfilRules: Rule[] = [
       'pushes the repository to a URL or to a remote this command just added or re-pointed; push to the configured remotes, or ask the user',
     commands: ['git'],
     match: (inv, ctx) => pushToNewPlace(inv, ctx),
+  },
+  {
+    id: 'exfil.git-url-rewrite',
+    pack: 'exfil',
+    reason:
+      'rewrites git URLs of one host onto another (url.*.insteadOf), so later fetches and pushes go there; ask the user',
+    commands: ['git'],
+    match: (inv) => gitUrlRewrite(inv),
   },
   {
     id: 'cred.sensitive-search',

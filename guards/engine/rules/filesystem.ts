@@ -4,6 +4,21 @@ import { argPath, flags, hasFlag, operands, pathDanger, targetDanger, type Dange
 import type { Rule, RuleContext } from './types.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 
+/** The workspace's test-data and scratch directories: what is in them is made up (`test/fixtures/fake_key.pem`). */
+const TEST_DATA = /(?:^|\/)(?:tests?|spec|__tests__|fixtures|__fixtures__|testdata|test-data|tmp|\.tmp)\//;
+
+/** A literal file path (no glob) in a temporary directory or in a test-data directory of the workspace. */
+function shreddable(a: Arg, ctx: RuleContext): boolean {
+  if (a.value === null || a.glob) return false;
+  const abs = argPath(a, ctx);
+  if (abs === null) return false;
+  if (/^\/(?:var\/)?tmp\/./.test(abs)) return true;
+  const rel = posix.relative(ctx.workspace, abs);
+  return (
+    !rel.startsWith('..') && !posix.isAbsolute(rel) && TEST_DATA.test(rel) && !/(?:^|\/)\.git\//.test(rel)
+  );
+}
+
 function rmRecursive(inv: Invocation): boolean {
   return hasFlag(inv, 'rR', ['recursive']);
 }
@@ -200,9 +215,17 @@ export const filesystemRules: Rule[] = [
   {
     id: 'fs.shred',
     pack: 'fs',
-    reason: 'shred overwrites files beyond recovery; use rm on files you created, or ask the user',
+    reason:
+      'shred overwrites files beyond recovery (allowed only for named files in /tmp or test-data directories); use rm on files you created, or ask the user',
     commands: ['shred', 'srm', 'wipe'],
-    match: (inv) => operands(inv, ['-n', '-s', '--iterations', '--size', '--random-source']).length > 0,
+    match: (inv, ctx) => {
+      const ops = operands(inv, ['-n', '-s', '--iterations', '--size', '--random-source']);
+      if (ops.length === 0) return false;
+      if (inv.name !== 'shred' && hasFlag(inv, 'rR', ['recursive'])) return 'recursive';
+      // a named scratch file in /tmp or a made-up key under test/fixtures is no one's data
+      const bad = ops.find((a) => !shreddable(a, ctx));
+      return bad ? `target ${bad.text}` : inv.appendsArgs ? 'arguments appended at run time' : false;
+    },
   },
   {
     id: 'fs.chmod-recursive-root',

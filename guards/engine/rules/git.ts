@@ -56,7 +56,7 @@ function subFlags(args: Arg[]): { short: Set<string>; long: Map<string, string |
 const git = (
   id: string,
   reason: string,
-  match: (sub: string, args: Arg[], ctx: RuleContext) => boolean | string,
+  match: (sub: string, args: Arg[], ctx: RuleContext, inv?: Invocation) => boolean | string,
 ): Rule => ({
   id,
   pack: 'git',
@@ -64,9 +64,32 @@ const git = (
   commands: ['git'],
   match: (inv, ctx) => {
     const s = gitSub(inv);
-    return s ? match(s.sub, s.args, ctx) : false;
+    return s ? match(s.sub, s.args, ctx, inv) : false;
   },
 });
+
+const TRUE = /^(?:true|yes|on|1)$/i;
+
+/** `git -c remote.origin.mirror=true push`: a plain push that mirrors. */
+function mirrorByConfig(inv: Invocation): string | false {
+  for (let i = 0; i < inv.args.length - 1; i++) {
+    if (inv.args[i]!.value !== '-c') continue;
+    const kv = inv.args[i + 1]!.value ?? '';
+    const m = /^remote\.(.+)\.mirror=(.*)$/i.exec(kv);
+    if (m && TRUE.test(m[2]!)) return `-c ${kv}`;
+    // a forced push refspec in config: `-c remote.origin.push=+refs/heads/*:refs/heads/*`
+    const r = /^remote\..+\.push=\+[^:]*:?(.*)$/i.exec(kv);
+    if (r && (r[1]!.includes('*') || PROTECTED.test(r[1]!))) return `-c ${kv}`;
+  }
+  return false;
+}
+
+/** `git config remote.origin.mirror true`: every later plain push to that remote mirrors. */
+function configSetsMirror(args: Arg[]): boolean {
+  const pos = args.map((a) => a.value ?? '').filter((v) => !v.startsWith('-'));
+  const [key, value] = pos[0] === 'set' ? [pos[1], pos[2]] : [pos[0], pos[1]];
+  return !!key && /^remote\..+\.mirror$/i.test(key) && value !== undefined && TRUE.test(value);
+}
 
 const PROTECTED =
   /^(?:refs\/heads\/)?(?:main|master|trunk|develop|production|prod|release(?:[-/_.].*)?|releases\/.*)$/;
@@ -158,7 +181,10 @@ export const gitRules: Rule[] = [
   git(
     'git.push-mirror',
     'git push --mirror overwrites and deletes every remote ref; push named branches instead',
-    (sub, args) => sub === 'push' && subFlags(args).long.has('mirror'),
+    (sub, args, ctx, inv) => {
+      if (sub === 'push') return subFlags(args).long.has('mirror') || mirrorByConfig(inv!);
+      return sub === 'config' && configSetsMirror(args) ? 'sets remote.*.mirror' : false;
+    },
   ),
   git(
     'git.push-force',
@@ -179,7 +205,7 @@ export const gitRules: Rule[] = [
         if (cur === null) return 'cannot tell which branch is pushed; name a non-protected branch explicitly';
         return PROTECTED.test(cur) ? `current branch ${cur}` : false;
       }
-      const hit = dsts.find((d) => d === '\0' || PROTECTED.test(d));
+      const hit = dsts.find((d) => d === '\0' || d.includes('*') || PROTECTED.test(d));
       return hit === undefined ? false : hit === '\0' ? 'computed refspec' : `branch ${hit}`;
     },
   ),

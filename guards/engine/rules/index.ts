@@ -17,6 +17,7 @@ import { treeRemovalRules } from './tree-removal.js';
 import { listingRules } from './listings.js';
 import { remoteCodeRules } from './remote-code.js';
 import { netShellRules } from './net-shell.js';
+import { storeRules } from './stores.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
@@ -35,6 +36,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...gitRules,
   ...databaseRules,
   ...dbToolRules,
+  ...storeRules,
   ...infraRules,
 ];
 

@@ -204,6 +204,8 @@ export const infraRules: Rule[] = [
     match: (inv) => {
       const p = pos(inv, KUBE_GLOBAL);
       const i = p[0] === 'kubectl' ? 1 : 0;
+      // `--dry-run=client|server` (or bare `--dry-run`, which is client) only shows what would go
+      if (inv.args.some((a) => /^--dry-run(?:=(?:client|server|true))?$/.test(a.value ?? ''))) return false;
       return (
         p[i] === 'delete' ||
         p[i] === 'drain' ||

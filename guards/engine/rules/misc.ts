@@ -4,6 +4,7 @@ import { argPath, hasFlag, operands } from './args.js';
 import type { Rule } from './types.js';
 import { writesOf } from './writes.js';
 import { codeForkLoop, fillsDisk } from './exhaustion.js';
+import { codeKillsEveryProcess, pidsOfEveryProcess } from './processes.js';
 
 const HISTORY =
   /^\.(?:bash|zsh|sh|ksh|python|node_repl|psql|mysql|sqlite|lesshst|rediscli)_?history$|^\.zhistory$|^\.histfile$/;
@@ -57,7 +58,9 @@ export const miscRules: Rule[] = [
     commands: ['kill', 'pkill', 'killall', 'killall5', 'skill', 'slay'],
     match: (inv) => {
       if (inv.name === 'killall5') return true;
-      if (inv.name === 'kill') {
+      if (inv.name === 'kill' || inv.name === 'skill') {
+        const listed = pidsOfEveryProcess(inv);
+        if (listed) return listed;
         const a = inv.args.map((x) => x.value);
         let i = 0;
         // the first option is the signal (-9, -KILL, -s KILL, -n 9)
@@ -87,6 +90,13 @@ export const miscRules: Rule[] = [
       const every = ops.find((o) => o.value !== null && /^(?:\.\*?|\.\+|\^?\.?\*?\$?|''|)$/.test(o.value));
       return every ? `pattern ${every.text}` : false;
     },
+  },
+  {
+    id: 'code.kill-all',
+    pack: 'code',
+    reason:
+      'inline code kills every process you can signal (pid -1 or 0, or each pid of /proc), the agent included; kill the PIDs you started',
+    match: (inv) => (inv.code?.text ? (codeKillsEveryProcess(inv.code.text) ?? false) : false),
   },
   {
     id: 'misc.history-wipe',

@@ -135,3 +135,65 @@ export function pushToNewPlace(inv: Invocation, ctx: RuleContext): string | fals
     return `push to remote ${remote.value}, pointed elsewhere in this command`;
   return false;
 }
+
+/** The host of a git URL (`https://h/…`, `ssh://u@h:22/…`, `u@h:path`), or null. */
+function gitUrlHost(v: string): string | null {
+  const m =
+    /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:]+)/i.exec(v) ?? /^[^\s/@:]+@([^\s/:]+):/.exec(v);
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/**
+ * `git config url.<base>.insteadOf <prefix>` (or `pushInsteadOf`, or the same as `git -c`): every URL starting
+ * with prefix goes to base instead. Rewriting onto another host sends later fetches and pushes there; rewriting
+ * one spelling of the same host onto another (`git@github.com:` → `https://github.com/`) is the usual use.
+ */
+export function gitUrlRewrite(inv: Invocation): string | false {
+  const s = gitSub(inv);
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i < inv.args.length - 1; i++) {
+    if (inv.args[i]!.value !== '-c') continue;
+    const kv = inv.args[i + 1]!.value ?? '';
+    const eq = kv.indexOf('=');
+    if (eq !== -1) pairs.push([kv.slice(0, eq), kv.slice(eq + 1)]);
+  }
+  if (s >= 0 && inv.args[s]!.value === 'config') {
+    const pos = inv.args
+      .slice(s + 1)
+      .map((a) => a.value ?? '')
+      .filter((v) => !v.startsWith('-'));
+    const [key, value] = pos[0] === 'set' ? [pos[1], pos[2]] : [pos[0], pos[1]];
+    if (key && value !== undefined) pairs.push([key, value]);
+  }
+  for (const [key, value] of pairs) {
+    const m = /^url\.(.+)\.(?:push)?insteadof$/i.exec(key);
+    if (!m) continue;
+    const to = gitUrlHost(m[1]!);
+    const from = gitUrlHost(value);
+    if (to && from && to !== from && !LOCAL_HOST.test(to)) return `${from} → ${to}`;
+  }
+  return false;
+}
+
+/** A socket a redirection of `inv` reads or writes: `>& /dev/tcp/h/p`, `<&196` onto an fd opened to one. */
+export function socketRedirect(inv: Invocation, ctx: RuleContext): string | null {
+  for (const r of inv.redirs) {
+    const h = redirHost(r.target);
+    if (h && !LOCAL_HOST.test(h)) return h;
+    if ((r.op === '>&' || r.op === '<&') && r.target) {
+      const fd = staticValue(r.target);
+      if (fd !== null && /^\d+$/.test(fd) && Number(fd) > 2) {
+        const o = openedSocketAny(fd, ctx);
+        if (o && !LOCAL_HOST.test(o)) return o;
+      }
+    }
+  }
+  return null;
+}
+
+/** The host an earlier `exec N<>/dev/tcp/…` (any direction) connected descriptor `fd` to. */
+function openedSocketAny(fd: string, ctx: RuleContext): string | null {
+  for (const other of ctx.script ?? [])
+    for (const r of other.redirs) if (r.fd === fd && redirHost(r.target)) return redirHost(r.target);
+  return null;
+}

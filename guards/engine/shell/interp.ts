@@ -13,6 +13,8 @@ import { posix } from 'node:path';
 import type { Part, Script, Word } from './ast.js';
 import type { Alt, Arg, Env, WalkContext } from './invocation.js';
 import { resolveLexical } from '../paths.js';
+import { applyParamOp, TRANSFORM_OPS } from './param-ops.js';
+import { evalArith } from './arith.js';
 
 const MAX_ALTS = 8;
 /** At most this many variants of one command are checked (the product of its variables' values). */
@@ -110,7 +112,7 @@ function positionalWords(w: Word, ctx: WalkContext): Word[] | null {
 }
 
 function needsExpansion(w: Word): boolean {
-  return w.parts.some((p) => p.k === 'param' || p.k === 'cmdsub');
+  return w.parts.some((p) => p.k === 'param' || p.k === 'cmdsub' || p.k === 'arith');
 }
 
 const DEFAULT_IFS = /\s+/;
@@ -185,6 +187,10 @@ function expandPart(p: Part, ctx: WalkContext, depth: number): Part[][] {
     const out = depth < MAX_SUB_DEPTH ? outputOf(p.script, ctx, depth + 1) : null;
     return out === null ? [[p]] : [[lit(out, p.q)]];
   }
+  if (p.k === 'arith' && p.subs.length === 0) {
+    const v = evalArith(p.raw.slice(3, -2), (name) => knownText(name, ctx));
+    return v === null ? [[p]] : [[lit(String(v), false)]];
+  }
   return [[p]];
 }
 
@@ -215,6 +221,7 @@ function paramValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] |
   if (p.op === '[') return elementValue(p, env);
   // ${#X}, ${!X…}, and operators that transform the value are not computed
   if (/^\$\{[#!]/.test(p.raw)) return null;
+  if (TRANSFORM_OPS.has(p.op)) return transformed(p, ctx);
   const plain = p.op === '';
   const fallback = p.op === ':-' || p.op === '-' || p.op === ':?' || p.op === '?';
   const defaulting = p.op === ':-' || p.op === '-' || p.op === ':=' || p.op === '=';
@@ -247,6 +254,38 @@ function paramValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] |
   // with a fallback operator, only a value known to be non-empty is certain
   if (fallback && alts.some((a) => a.parts.every((x) => x.k === 'lit' && x.v === ''))) return null;
   return alts;
+}
+
+/** The one literal value a variable has, or null. */
+export function knownText(name: string, ctx: WalkContext): string | null {
+  const alts = envOf(ctx).vars.get(name);
+  if (!alts || alts.length !== 1) return null;
+  let v = '';
+  for (const x of alts[0]!.parts) {
+    if (x.k !== 'lit') return null;
+    v += x.v;
+  }
+  return v;
+}
+
+/** `${X:0:1}`, `${X%/*}`, `${X/a/b}` of a variable whose values are all known text. */
+function transformed(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] | null {
+  if (!p.raw.startsWith('${') || !p.raw.endsWith('}')) return null;
+  const word = p.raw.slice(2 + p.name.length + p.op.length, -1);
+  const base = paramValue({ ...p, op: '', raw: `\${${p.name}}` }, ctx);
+  if (base === null) return null;
+  const out: Alt[] = [];
+  for (const a of base) {
+    let v = '';
+    for (const x of a.parts) {
+      if (x.k !== 'lit') return null;
+      v += x.v;
+    }
+    const r = applyParamOp(v, p.op, word);
+    if (r === null) return null;
+    out.push({ parts: [lit(r, p.q)] });
+  }
+  return out;
 }
 
 /** `${a[@]}`, `${a[*]}`, `${a[N]}` of an array the script assigned. */

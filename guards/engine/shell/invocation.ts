@@ -29,7 +29,7 @@ export interface Producer {
   desc: string;
 }
 
-export type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'lua' | 'awk';
+export type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'lua' | 'awk' | 'r';
 
 export interface InlineCode {
   lang: Lang;

@@ -8,6 +8,8 @@
 import type { Group, Heredoc, Part, Redirect, Script, SimpleCommand, Stage, Word } from './ast.js';
 import { parseShell } from './parser.js';
 import { remoteCommand } from './remote.js';
+import { arithNames } from './arith.js';
+import { clientShellEscapes } from './db-escapes.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
 import { commandStrings } from './command-strings.js';
 import { extractInlineCode, langOf, shellStringsInCode } from '../inline-code.js';
@@ -143,7 +145,24 @@ function walkRedirs(redirs: Redirect[], ctx: WalkContext, level: number, via: st
 function walkWordScripts(w: Word, ctx: WalkContext, level: number, via: string[]): void {
   const cwd = ctx.cwd;
   for (const s of scriptsOfWord(w)) producerCache.set(s, walkScript(s, ctx, level + 1, [...via, '$(…)']));
+  for (const p of w.parts) if (p.k === 'arith') walkArithValues(p.raw.slice(3, -2), ctx, level, via, 0);
   ctx.cwd = cwd;
+}
+
+/**
+ * Bash evaluates a variable named in arithmetic as an expression itself, subscripts and their substitutions
+ * included: `x='a[$(rm -rf ~)]'; echo $((x))` runs `rm -rf ~`. A known value with a substitution is walked.
+ */
+function walkArithValues(expr: string, ctx: WalkContext, level: number, via: string[], depth: number): void {
+  if (depth > 4) return;
+  for (const name of arithNames(expr)) {
+    for (const a of ctx.env?.vars.get(name) ?? []) {
+      const text = a.parts.map((x) => (x.k === 'lit' ? x.v : '')).join('');
+      if (/\$\(|`/.test(text))
+        walkShellString(`: ${text}`, ctx, { level: level + 1, via: [...via, `$((${name}))`] });
+      else if (/[A-Za-z_]/.test(text)) walkArithValues(text, ctx, level, via, depth + 1);
+    }
+  }
 }
 
 function heredocProducer(doc: Heredoc, ctx: WalkContext): Producer {
@@ -699,6 +718,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       else if (c.text !== null && c.text !== undefined) nested(c.text, c.how);
       else markDynamicEval(inv, inv.args, ctx);
     }
+  for (const c of clientShellEscapes(inv)) nested(c.text, c.how);
   if (isShell(n)) {
     const script = shellScriptArg(inv.args);
     if (script === 'none') {
@@ -709,7 +729,12 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     } else if (script === 'file') {
       const file = inv.args.find((a) => a.value === null || !/^[-+]/.test(a.value));
       const proc = file?.word.parts[0];
-      if (file && proc && proc.k === 'procsub') markDynamicEval(inv, [file], ctx);
+      if (file && proc && proc.k === 'procsub') {
+        // `bash <(echo 'rm -rf ~')`: the substitution's output is the script
+        const fed = producerOfScripts([proc.script], ctx);
+        if (fed?.kind === 'literal' && fed.text !== undefined) nested(fed.text, `${n} <(${fed.desc})`);
+        else markDynamicEval(inv, [file], ctx);
+      }
       const written = writtenText(file, ctx);
       if (written !== undefined) nested(written, `${n} ${file!.text} (written above)`);
     } else {
@@ -764,8 +789,11 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     const written = writtenText(inv.args[0], ctx);
     if (written !== undefined) nested(written, `${n} ${inv.args[0].text} (written above)`);
     const p = inv.args[0].word.parts[0];
-    if (p && p.k === 'procsub') inv.stdin = producerOfScripts([p.script], ctx);
-    else if (inv.args[0].value === '/dev/stdin' || inv.args[0].value === '-') inv.stdin = inv.stdin ?? null;
+    if (p && p.k === 'procsub') {
+      inv.stdin = producerOfScripts([p.script], ctx);
+      if (inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined)
+        nested(inv.stdin.text, `${n} <(${inv.stdin.desc})`);
+    } else if (inv.args[0].value === '/dev/stdin' || inv.args[0].value === '-') inv.stdin = inv.stdin ?? null;
     return;
   }
   if (n === 'find') {

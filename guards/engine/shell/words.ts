@@ -20,7 +20,17 @@ export function displayText(w: Word): string {
 
 /** True when the word has an unquoted glob character (`*`, `?`, `[`). */
 export function hasGlob(w: Word): boolean {
-  return w.parts.some((p) => p.k === 'lit' && !p.q && /[*?[]/.test(p.v));
+  // a `[` is a bracket expression only with an unquoted `]` after it in the same word (`[ -n "$X" ]` is `test`)
+  let open = false;
+  for (const p of w.parts) {
+    if (p.k !== 'lit' || p.q) continue;
+    if (/[*?]/.test(p.v)) return true;
+    const at = open ? 0 : p.v.indexOf('[');
+    if (at < 0) continue;
+    if (p.v.indexOf(']', open ? 0 : at + 1) >= 0) return true;
+    open = true;
+  }
+  return false;
 }
 
 /** The scripts a word runs while it is expanded: command and process substitutions, also inside `${…}`. */

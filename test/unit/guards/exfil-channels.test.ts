@@ -82,8 +82,10 @@ describe('exfiltration channels', () => {
     expect(rule('git remote add up https://github.com/o/r.git && git fetch up')).toBe('allow');
   });
 
-  it('plain local reads of the environment stay allowed', () => {
-    for (const c of ['env', 'printenv ANTHROPIC_API_KEY', 'env | sort', 'export -p', 'echo $GITHUB_TOKEN'])
+  it('plain local reads of the environment stay allowed; printing one secret is blocked (round 5)', () => {
+    for (const c of ['env', 'env | sort', 'export -p', 'echo "${GITHUB_TOKEN:+set}"', 'printenv HOME'])
       expect(rule(c)).toBe('allow');
+    for (const c of ['printenv ANTHROPIC_API_KEY', 'echo $GITHUB_TOKEN'])
+      expect(rule(c)).toBe('cred.secret-print');
   });
 });

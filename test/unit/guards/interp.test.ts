@@ -110,6 +110,16 @@ describe('abstract interpreter', () => {
     expect(run('cat list | xargs rm -rf').rule).toBe('fs.rm-recursive-computed');
     expect(run('find . -name node_modules -prune | xargs rm -rf').decision).toBe('allow');
   });
+
+  it('reads `[ … ]` as test, not a computed command name (a lone `[` is no glob), also in lockdown', () => {
+    for (const lockdown of [false, true]) {
+      expect(run('if [ -n "$X" ]; then echo set; fi', { lockdown }).decision).toBe('allow');
+      expect(run('[ -d build ] && echo yes', { lockdown }).decision).toBe('allow');
+    }
+    expect(walk('[ -n "$X" ]').find((i) => i.name === '[')?.dynamic).toBe(false);
+    expect(walk('[a-z]m -rf /').some((i) => i.dynamic)).toBe(true);
+    expect(run('r[m] -rf ~').decision).toBe('block');
+  });
 });
 
 describe('writes', () => {
