@@ -9,7 +9,7 @@ import type { Arg, Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
 import { gitUrlRewrite, LOCAL_HOST, pushToNewPlace, socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
-import { ENV_WHOLE, SECRET_NAME } from './secret-print.js';
+import { ENV_WHOLE, onlyTested, SECRET_NAME } from './secret-print.js';
 
 /** The service each well-known secret belongs to: sending it there in a header is how it is used. */
 const SECRET_HOME: Array<[RegExp, RegExp]> = [
@@ -132,7 +132,7 @@ const CODE_OUTPUT =
   /\b(?:print|printf|puts|pp?|say|echo|warn|console\.\w+|print_r|var_dump|var_export|json_encode|fwrite|file_put_contents|writeFileSync|writeFile|File\.write|IO\.write|json\.dump|\$stdout|STDOUT|STDERR|sys\.stdout|io\.write)\b/;
 /** Enumerating only the names of the environment (`Object.keys(process.env)`, `ENV.keys`), not its values. */
 const ENV_NAMES_ONLY =
-  /\bObject\.keys\(\s*process\.env\s*\)|\bENV\.keys\b|\bos\.environ\.keys\(\)|\barray_keys\(\s*getenv\(\s*\)\s*\)|\b(?:sorted|list|len|set|tuple)\(\s*os\.environ\s*\)/g;
+  /\bObject\.keys\(\s*process\.env\s*\)|\bENV\.keys\b|\bos\.environ\.keys\(\)|\barray_keys\(\s*getenv\(\s*\)\s*\)|\b(?:sorted|list|len|set|tuple)\(\s*os\.environ\s*\)|['"][A-Za-z_]\w*['"]\s+(?:not\s+)?in\s+(?:os\.environ|process\.env)\b(?!\s*[.[])/g;
 /** A variable read by a computed name (`$ENV{$_}`, `ENV[k]`, `process.env[k]`): with a loop, every value. */
 const ENV_BY_NAME =
   /\$ENV\{\s*\$|\bENV\[\s*[a-z_]\w*\s*\]|\bprocess\.env\[\s*[a-z_]\w*\s*\]|\bos\.environ\[\s*[a-z_]\w*\s*\]/;
@@ -152,11 +152,14 @@ function codePrintsSecret(inv: Invocation): string | false {
     if (m && SECRET_NAME.test(m[1]!)) return m[1]!;
     return ENV_WHOLE.test(code.replace(ENV_NAMES_ONLY, '')) ? 'the whole environment' : false;
   }
+  // a read inside a test of presence or length (`bool(os.getenv('X'))`) prints no value
+  const read = (m: RegExpMatchArray, name: string) =>
+    SECRET_NAME.test(name) && !onlyTested(code, m.index!, m.index! + m[0].length);
   for (const m of code.matchAll(CODE_SECRET)) {
     const name = m[1] ?? m[2]!;
-    if (SECRET_NAME.test(name)) return name;
+    if (read(m, name)) return name;
   }
-  for (const m of code.matchAll(PERL_ENV)) if (SECRET_NAME.test(m[1]!)) return m[1]!;
+  for (const m of code.matchAll(PERL_ENV)) if (read(m, m[1]!)) return m[1]!;
   const values = code.replace(ENV_NAMES_ONLY, '');
   if (ENV_WHOLE.test(values) || ENV_BY_NAME.test(values)) return 'the whole environment';
   return false;
