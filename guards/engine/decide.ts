@@ -7,10 +7,12 @@
 import { Budget, LimitError, type Limits } from './budget.js';
 import { fallbackScan } from './fallback.js';
 import { currentBranch } from './git-head.js';
-import { isWithin, resolveLexical, resolveReal, runsLater, SensitivePaths } from './paths.js';
+import { isWithin, resolveLexical, resolveReal, runsLater, SensitivePaths, stateFile } from './paths.js';
 import { DEFAULT_POLICY, type Policy } from './policy.js';
 import { BUILTIN_RULES, DYNAMIC_CANDIDATES, META_RULES, type Rule, type RuleContext } from './rules/index.js';
 import { computedTarget } from './rules/filesystem.js';
+import { symlinksMade } from './rules/args.js';
+import { downloadedFiles } from './rules/remote-code.js';
 import type { Invocation, WalkContext } from './shell/invocation.js';
 import { walkScript } from './shell/normalize.js';
 import { parseShell } from './shell/parser.js';
@@ -203,6 +205,10 @@ export function analyzeShell(
   walkScript(script, wctx, 0, []);
   const hits: Hit[] = [];
   const base = ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts, wctx.out);
+  // what the command links and downloads, once per call, for the rules that follow a path to it
+  if (wctx.out.some((i) => i.name === 'ln')) base.links = symlinksMade(wctx.out, base);
+  const downloads = downloadedFiles(wctx.out);
+  if (downloads) base.downloads = downloads;
   for (const inv of wctx.out) {
     budget.tick();
     const ctx = inv.cwd === cwd ? base : { ...base, cwd: inv.cwd };
@@ -318,6 +324,11 @@ function decideFile(
       }
       if (call.op === 'write' && runsLater(abs, home)) {
         hits.push(meta('path.agent-config-write', p));
+        break;
+      }
+      const state = call.op === 'write' ? stateFile(abs) : null;
+      if (state) {
+        hits.push(meta('path.state-write', `${state}: ${p}`));
         break;
       }
     }

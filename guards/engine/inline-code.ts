@@ -164,6 +164,8 @@ const SHELL_APIS: Record<Lang, RegExp[]> = {
       'g',
     ),
     new RegExp(String.raw`\b(Bun\.spawnSync|Bun\.spawn|Deno\.Command)\s*\(\s*(${LIST}|${STR})`, 'g'),
+    // Bun's and zx's shell templates: Bun.$`rm -rf ${dir}`, $`git push`
+    /(Bun\.\$|(?<![\w$.])\$)`([^`]*)`/g,
   ],
   perl: [
     /\b((?:system|exec)\s*\(?\s*qq?)\s*\{([^}]*)\}/g,
@@ -211,7 +213,13 @@ export function shellStringsInCode(code: InlineCode): ShellString[] {
         out.push({ api: '| sh', command: stringLiterals(code.text).join('\n') });
         continue;
       }
-      if (api === '`' || api === 'qx' || api === '%x' || /^(?:system|exec)\W.*q$/.test(api)) {
+      if (
+        api === '`' ||
+        api === 'qx' ||
+        api === '%x' ||
+        api.endsWith('$') ||
+        /^(?:system|exec)\W.*q$/.test(api)
+      ) {
         out.push({ api, command: first });
         continue;
       }
@@ -243,6 +251,11 @@ const DELETE_APIS: Array<{ re: RegExp; recursive: boolean }> = [
   {
     // perl and ruby call without parentheses too (`FileUtils.rm_r "/x"`, `rmtree $ENV{HOME}`)
     re: /\b(shutil\.rmtree|rmtree|remove_tree|FileUtils\.(?:rm_rf|rm_r|remove_dir|rmtree|remove_entry)|rimraf(?:\.sync)?|fse?\.(?:removeSync|remove|emptyDirSync|emptyDir))(?:\s*\(\s*|\s+(?=['"$]))/g,
+    recursive: true,
+  },
+  {
+    // perl's File::Find with an unconditional unlink in its callback: every file under the directory
+    re: /\b((?:File::Find::)?find(?:depth)?\s*\(\s*(?:sub\s*)?\{[^{}]*\bunlink\b(?![^{}]*(?:\bif\s*\/|=~|\bunless\s*\/))[^{}]*\}\s*,\s*)/g,
     recursive: true,
   },
   {

@@ -41,6 +41,10 @@ export const BUILTIN_SENSITIVE: readonly string[] = [
   '~/.gemini/oauth_creds.json',
   '~/.local/share/opencode/auth.json',
   '~/.pi/agent/auth.json',
+  '~/.mozilla/firefox/*/logins.json',
+  '~/.mozilla/firefox/*/key4.db',
+  '~/.config/google-chrome/*/Login Data',
+  '~/.config/chromium/*/Login Data',
   '/proc/*/environ',
   '/proc/*/task/*/environ',
   '/etc/shadow',
@@ -204,6 +208,20 @@ export function runsLater(abs: string, home: string): string | null {
   return null;
 }
 
+/** git's own state, which git commands keep consistent: written by hand it loses or fakes history. */
+const GIT_STATE =
+  /\/\.git\/(?:HEAD|ORIG_HEAD|FETCH_HEAD|MERGE_HEAD|index|packed-refs|shallow|refs(?:\/.*)?|objects(?:\/.*)?|logs(?:\/.*)?|info\/grafts)$/;
+/** Shell and REPL history files: rewriting one hides what ran. */
+const HISTORY =
+  /^(?:\/root|\/home\/[^/]+)\/(?:\.bash_history|\.zsh_history|\.zhistory|\.histfile|\.sh_history|\.ash_history|\.python_history|\.node_repl_history|\.psql_history|\.mysql_history|\.sqlite_history|\.irb_history|\.lesshst|\.local\/share\/fish\/fish_history)$/;
+
+/** What kind of state file a write to `abs` would tamper with, or null. */
+export function stateFile(abs: string): string | null {
+  if (GIT_STATE.test(abs)) return 'git internals';
+  if (HISTORY.test(abs)) return 'shell history';
+  return null;
+}
+
 /** `$HOME`, `${HOME}`, `~` and `~user` at the start of a path, expanded. */
 export function expandHome(p: string, home: string): string {
   if (p === '~' || p.startsWith('~/')) return home + p.slice(1);
@@ -216,7 +234,8 @@ export function expandHome(p: string, home: string): string {
 
 /** Resolves a path the way a tool would, without touching the file system. */
 export function resolveLexical(p: string, ctx: PathContext): string {
-  const expanded = expandHome(p, ctx.home);
+  // `~+` is $PWD
+  const expanded = p === '~+' || p.startsWith('~+/') ? ctx.cwd + p.slice(2) : expandHome(p, ctx.home);
   const abs = joinNormal(ctx.cwd, expanded) ?? posix.resolve(ctx.cwd, expanded);
   return stripProcAliases(abs, ctx.cwd);
 }

@@ -4,6 +4,7 @@
  * `crontab`, and files literal inline code writes — checked against the list the file tools use: credential files
  * (incl. `~/.ssh/authorized_keys`) and files that run code later (`runsLater`).
  */
+import { LIFECYCLE } from '../shell/command-strings.js';
 import { writeTargets as codeWriteTargets } from '../code-writes.js';
 import { resolveLexical, runsLater } from '../paths.js';
 import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
@@ -78,10 +79,6 @@ const NO_WRITES: Write[] = [];
 /** Package-manager config keys naming a program the tool runs later (npm/pnpm/yarn classic, yarn berry). */
 const TOOL_EXEC_KEY =
   /^(?:script-shell|scriptShell|shell|node-options|nodeOptions|git|editor|browser|viewer|init-module|onload-script|yarnPath|yarn-path|node-gyp|nodeLinker-hook|globalconfig|userconfig)$/;
-
-/** npm lifecycle scripts: run by `npm install`/`ci`/`pack`/`publish` without being asked for by name. */
-const LIFECYCLE =
-  /^(?:pre|post)?(?:install|uninstall|prepare|preprepare|prepublish|prepublishOnly|pack|publish|dependencies|restart|shrinkwrap)$/;
 
 const JQ_SETS_SCRIPT = /\.scripts(?:\.|\[\s*"|\s*\+=\s*\{\s*"?)([A-Za-z]+)"?\s*\]?\s*(?:\|?=|:)/;
 

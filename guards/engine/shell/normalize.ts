@@ -11,6 +11,7 @@ import { remoteCommand } from './remote.js';
 import { arithNames } from './arith.js';
 import { clientShellEscapes } from './db-escapes.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
+import { commandStrings } from './command-strings.js';
 import { extractInlineCode, langOf, shellStringsInCode } from '../inline-code.js';
 import { canonicalCode } from '../code-canon.js';
 import { resolveLexical } from '../paths.js';
@@ -473,6 +474,23 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
   return null;
 }
 
+/** Commands whose operands or embedded strings may hold a command (see command-strings.ts). */
+const STRING_RUNNERS = new Set([
+  'tmux',
+  'byobu',
+  'screen',
+  'entr',
+  'git',
+  'make',
+  'gmake',
+  'mysql',
+  'mariadb',
+  'npm',
+  'pnpm',
+  'emacs',
+  'emacsclient',
+]);
+
 const WRAPPER_TABLE = new Map<string, Wrapper>(Object.entries(WRAPPERS));
 /** Commands whose subcommand makes them a runner (`pnpm exec`, `uv run`). */
 const RUNNER_HEADS = new Set(
@@ -717,6 +735,12 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     else markDynamicEval(inv, [c.arg], ctx);
   }
   if (DECLARE_BUILTINS.has(n)) for (const a of inv.args) walkCommandVar(a.value, ctx, inv);
+  if (STRING_RUNNERS.has(n))
+    for (const c of commandStrings(inv)) {
+      if (c.words) unwrap(c.words, [], ctx, { level, via: [...inv.via, c.how], stdin: null, upstream: [] });
+      else if (c.text !== null && c.text !== undefined) nested(c.text, c.how);
+      else markDynamicEval(inv, inv.args, ctx);
+    }
   for (const c of clientShellEscapes(inv)) nested(c.text, c.how);
   if (isShell(n)) {
     const script = shellScriptArg(inv.args);
@@ -810,7 +834,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       unwrap(alias.words, [], ctx, { level, via: [...inv.via, 'git alias'], stdin: inv.stdin, upstream: [] });
     return;
   }
-  const remote = remoteCommand(inv);
+  const remote = remoteCommand(inv, ctx);
   if (remote) {
     const how = [...inv.via, remote.how];
     if (remote.text !== null) walkShellString(remote.text, ctx, { level, via: how, stdin: inv.stdin });
