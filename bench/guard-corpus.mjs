@@ -21,6 +21,7 @@ const corpora = given.length
       'guard-redteam-blind3.jsonl',
       'guard-redteam-round4.jsonl',
       'guard-redteam-blind4.jsonl',
+      'guard-redteam-round6.jsonl',
       'guard-redteam-blind6.jsonl',
       'guard-redteam-round5.jsonl',
     ].map((f) => join(root, 'test/fixtures', f));

@@ -10,11 +10,37 @@
 import type { Lang } from './shell/invocation.js';
 
 const Q = String.raw`(['"])((?:(?!\1)[^\\\n]|\\.)*)\1`;
-const CONCAT = new RegExp(String.raw`${Q}\s*\+\s*(['"])((?:(?!\3)[^\\\n]|\\.)*)\3`, 'g');
 /** Home-directory expressions, as a string literal `'~'` where they are concatenated with one. */
-const HOME_CALL = String.raw`(?:os\.environ\[\s*['"]HOME['"]\s*\]|os\.environ\.get\(\s*['"]HOME['"]\s*\)|os\.getenv\(\s*['"]HOME['"]\s*\)|os\.path\.expanduser\(\s*['"]~['"]\s*\)|process\.env\.HOME|(?:require\(\s*['"](?:node:)?os['"]\s*\)|os)\.homedir\(\)|Deno\.env\.get\(\s*['"]HOME['"]\s*\)|Dir\.home|ENV\[\s*['"]HOME['"]\s*\])`;
-const HOME_PLUS = new RegExp(String.raw`${HOME_CALL}\s*\+\s*${Q}`, 'g');
-const PLUS_HOME = new RegExp(String.raw`${Q}\s*\+\s*${HOME_CALL}`, 'g');
+const HOME_CALL = String.raw`(?:os\.environ\[\s*['"]HOME['"]\s*\]|os\.environ\.get\(\s*['"]HOME['"]\s*\)|(?:os\.)?getenv\(\s*['"]HOME['"]\s*\)|\$ENV\{\s*['"]?HOME['"]?\s*\}|(?:Bun|process)\.env(?:\.HOME|\[\s*['"]HOME['"]\s*\])|\$_SERVER\[\s*['"]HOME['"]\s*\]|os\.path\.expanduser\(\s*['"]~['"]\s*\)|process\.env\.HOME|(?:require\(\s*['"](?:node:)?os['"]\s*\)|os)\.homedir\(\)|Deno\.env\.get\(\s*['"]HOME['"]\s*\)|Dir\.home|ENV\[\s*['"]HOME['"]\s*\])`;
+/** The string concatenation operator of each language. */
+const CONCAT_OP: Record<Lang, string> = {
+  python: String.raw`\+`,
+  node: String.raw`\+`,
+  ruby: String.raw`\+`,
+  lua: String.raw`\.\.`,
+  perl: String.raw`\.`,
+  php: String.raw`\.`,
+  awk: String.raw`\+`,
+  // R joins strings with paste(); `+` never joins two, so folding it changes nothing R runs
+  r: String.raw`\+`,
+};
+const concatRes = new Map<Lang, { concat: RegExp; homePlus: RegExp; plusHome: RegExp; marker: string }>();
+function concatFor(lang: Lang) {
+  let c = concatRes.get(lang);
+  if (!c) {
+    const op = CONCAT_OP[lang];
+    c = {
+      concat: new RegExp(String.raw`${Q}\s*${op}\s*(['"])((?:(?!\3)[^\\\n]|\\.)*)\3`, 'g'),
+      homePlus: new RegExp(String.raw`${HOME_CALL}\s*${op}\s*${Q}`, 'g'),
+      plusHome: new RegExp(String.raw`${Q}\s*${op}\s*${HOME_CALL}`, 'g'),
+      marker: op === String.raw`\+` ? '+' : '.',
+    };
+    concatRes.set(lang, c);
+  }
+  return c;
+}
+/** `${process.env.HOME}` inside a template literal. */
+const TEMPLATE_HOME = new RegExp(String.raw`\$\{\s*${HOME_CALL}\s*\}`, 'g');
 const LIST_HOME = new RegExp(String.raw`((?:\[|,)\s*)${HOME_CALL}(?=\s*[,\]])`, 'g');
 const SUBSCRIPT = /(?<!\b(?:environ|env|ENV|argv|headers))\[\s*(['"])([A-Za-z_$][\w$]*)\1\s*\]/g;
 const GETATTR = /\bgetattr\(\s*([A-Za-z_][\w.]*)\s*,\s*(['"])([A-Za-z_]\w*)\2\s*\)/g;
@@ -61,17 +87,19 @@ export function canonicalCode(text: string, lang: Lang): string {
   if (text.length > 20000 || lang === 'awk') return text;
   let t = text;
   // each pass only where its marker occurs: most inline code needs none of them
-  if (t.includes('+')) {
+  const cc = concatFor(lang);
+  if (t.includes(cc.marker)) {
     for (let round = 0; round < 4; round++) {
       const before = t;
-      t = t.replace(CONCAT, (_m, q: string, a: string, _q2: string, b: string) => `${q}${a}${b}${q}`);
+      t = t.replace(cc.concat, (_m, q: string, a: string, _q2: string, b: string) => `${q}${a}${b}${q}`);
       if (/HOME|home/.test(t)) {
-        t = t.replace(HOME_PLUS, (_m, q: string, a: string) => `${q}~${a}${q}`);
-        t = t.replace(PLUS_HOME, (_m, q: string, a: string) => `${q}${a}~${q}`);
+        t = t.replace(cc.homePlus, (_m, q: string, a: string) => `${q}~${a}${q}`);
+        t = t.replace(cc.plusHome, (_m, q: string, a: string) => `${q}${a}~${q}`);
       }
       if (t === before) break;
     }
   }
+  if (t.includes('${') && /HOME/.test(t)) t = t.replace(TEMPLATE_HOME, '~');
   if (t.includes("['") || t.includes('["'))
     t = t.replace(SUBSCRIPT, (_m, _q: string, name: string) => `.${name}`);
   if (t.includes('getattr'))

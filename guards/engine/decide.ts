@@ -1,16 +1,18 @@
 /**
  * The guard's entry: one tool call in, one verdict out. Shell commands are parsed, normalized and matched against
  * the rule packs; file tool paths are resolved and checked against the sensitive paths. Every decision runs under
- * a budget; past a limit, on a parse problem or an internal error it fails open (allow, with a warning) normally
- * and closed (block) in lockdown.
+ * a budget; past a limit or on a parse problem it blocks; on an internal error or unreadable policy it fails open
+ * (allow, with a warning) normally and closed (block) in lockdown.
  */
 import { Budget, LimitError, type Limits } from './budget.js';
 import { fallbackScan } from './fallback.js';
 import { currentBranch } from './git-head.js';
-import { isWithin, resolveLexical, resolveReal, runsLater, SensitivePaths } from './paths.js';
+import { isWithin, resolveLexical, resolveReal, runsLater, SensitivePaths, stateFile } from './paths.js';
 import { DEFAULT_POLICY, type Policy } from './policy.js';
 import { BUILTIN_RULES, DYNAMIC_CANDIDATES, META_RULES, type Rule, type RuleContext } from './rules/index.js';
 import { computedTarget } from './rules/filesystem.js';
+import { symlinksMade } from './rules/args.js';
+import { downloadedFiles } from './rules/remote-code.js';
 import type { Invocation, WalkContext } from './shell/invocation.js';
 import { walkScript } from './shell/normalize.js';
 import { parseShell } from './shell/parser.js';
@@ -93,17 +95,23 @@ function compile(policy: Policy, home: string): Compiled {
   return c;
 }
 
-const byCommand = new Map<string, Rule[]>();
-const generic: Rule[] = [];
+/**
+ * The rules as the matching loop reads them: every one the same shape (the rule packs write their objects with
+ * and without `commands`, in different key orders), so reading `match` off them stays a monomorphic load.
+ */
+type Matcher = Pick<Rule, 'id' | 'pack' | 'reason' | 'match'>;
+const byCommand = new Map<string, Matcher[]>();
+const generic: Matcher[] = [];
 for (const r of BUILTIN_RULES) {
-  if (!r.commands) generic.push(r);
-  else for (const c of r.commands) byCommand.set(c, [...(byCommand.get(c) ?? []), r]);
+  const m: Matcher = { id: r.id, pack: r.pack, reason: r.reason, match: r.match };
+  if (!r.commands) generic.push(m);
+  else for (const c of r.commands) byCommand.set(c, [...(byCommand.get(c) ?? []), m]);
 }
 const ruleOrder = new Map<string, number>(BUILTIN_RULES.map((r, i) => [r.id, i]));
 
-const candidateCache = new Map<string, Rule[]>();
+const candidateCache = new Map<string, Matcher[]>();
 
-function candidates(name: string): Rule[] {
+function candidates(name: string): Matcher[] {
   const specific = byCommand.get(name);
   if (!specific) return generic;
   let list = candidateCache.get(name);
@@ -120,16 +128,14 @@ export function formatBlock(rule: string, reason: string, detail?: string): stri
 }
 
 function block(hit: Hit, warnings: string[], failure?: Failure): Verdict {
-  return {
-    decision: 'block',
-    rule: hit.rule,
-    pack: hit.pack,
-    reason: hit.reason,
-    ...(hit.detail ? { detail: hit.detail } : {}),
-    message: formatBlock(hit.rule, hit.reason, hit.detail),
-    warnings,
-    ...(failure ? { failure } : {}),
-  };
+  const message = formatBlock(hit.rule, hit.reason, hit.detail);
+  // built key by key, in the order the verdict has always had (its JSON is compared and printed)
+  const v: Verdict = { decision: 'block', rule: hit.rule, pack: hit.pack, reason: hit.reason } as Verdict;
+  if (hit.detail) v.detail = hit.detail;
+  v.message = message;
+  v.warnings = warnings;
+  if (failure) v.failure = failure;
+  return v;
 }
 
 /** A guard failure: allow with a warning normally, block in lockdown. */
@@ -166,6 +172,7 @@ function ruleContext(
   lockdown: boolean,
   sensitive: SensitivePaths,
   opts: DecideOptions,
+  script: readonly Invocation[],
 ): RuleContext {
   let branch: string | null | undefined;
   const lookup = opts.gitBranch ?? currentBranch;
@@ -177,6 +184,7 @@ function ruleContext(
     lockdown,
     sensitive,
     gitBranch: () => (branch === undefined ? (branch = lookup(cwd)) : branch),
+    script,
   };
 }
 
@@ -196,7 +204,11 @@ export function analyzeShell(
   const wctx: WalkContext = { budget, warnings, out: [], cwd, home, workspace };
   walkScript(script, wctx, 0, []);
   const hits: Hit[] = [];
-  const base = { ...ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts), script: wctx.out };
+  const base = ruleContext(cwd, home, workspace, lockdown, c.sensitive, opts, wctx.out);
+  // what the command links and downloads, once per call, for the rules that follow a path to it
+  if (wctx.out.some((i) => i.name === 'ln')) base.links = symlinksMade(wctx.out, base);
+  const downloads = downloadedFiles(wctx.out);
+  if (downloads) base.downloads = downloads;
   for (const inv of wctx.out) {
     budget.tick();
     const ctx = inv.cwd === cwd ? base : { ...base, cwd: inv.cwd };
@@ -208,14 +220,12 @@ export function analyzeShell(
     const help = inv.args.some((x) => x.value === '--help');
     for (const r of inv.dynamic || help ? generic : candidates(inv.name)) {
       const m = r.match(inv, ctx);
-      if (m)
-        hits.push({
-          rule: r.id,
-          pack: r.pack,
-          reason: r.reason,
-          ...(typeof m === 'string' ? { detail: m } : {}),
-          invocation: inv,
-        });
+      if (m) {
+        const hit: Hit = { rule: r.id, pack: r.pack, reason: r.reason };
+        if (typeof m === 'string') hit.detail = m;
+        hit.invocation = inv;
+        hits.push(hit);
+      }
     }
     if (c.extra.length > 0) {
       const canon = [inv.name || inv.display.split(' ')[0], ...inv.args.map((a) => a.value ?? a.text)].join(
@@ -316,6 +326,11 @@ function decideFile(
         hits.push(meta('path.agent-config-write', p));
         break;
       }
+      const state = call.op === 'write' ? stateFile(abs) : null;
+      if (state) {
+        hits.push(meta('path.state-write', `${state}: ${p}`));
+        break;
+      }
     }
     if (c.extra.length > 0) {
       const canon = `${call.op} ${lexical}`;
@@ -343,7 +358,8 @@ export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
     const command = call.command;
     if (c.allowCommands.has(command.trim())) return { decision: 'allow', warnings: [] };
     budget = new Budget(opts.limits);
-    const a = analyzeShell(command, call.cwd, { ...opts, policy, lockdown, home }, budget);
+    // analyzeShell resolves the policy, lockdown and home the same way from opts
+    const a = analyzeShell(command, call.cwd, opts, budget);
     const hit = a.hits.find((h) => !c.allowIds.has(h.rule));
     if (hit) return block(hit, []);
     if (a.warnings.length > 0) {
@@ -376,10 +392,24 @@ export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
           'limit',
         );
       }
-      // Running out of time depends on the machine's load, not on the command: that alone fails open normally
-      // (closed in lockdown), so a busy host does not turn long benign commands into blocks. Past a size, depth,
-      // token or command limit the guard cannot read the command at all: never allowed, in any mode.
-      if (err.kind === 'time') return failVerdict('limit', `${err.message}`, lockdown);
+      // Past any limit the guard has not read the whole command: never allowed, in any mode. The time limit counts
+      // CPU spent on this command (see Budget), so it is a fact about the command, which padding could otherwise
+      // use to hide what it runs; a host too busy to finish (`starved`) blocks too, with its own reason.
+      if (err.kind === 'time' || err.kind === 'starved') {
+        return block(
+          {
+            rule: 'guard.limit',
+            pack: 'guard',
+            reason:
+              err.kind === 'time'
+                ? `${err.message}; split it up or write it to a file and run that`
+                : `${err.message}; try again`,
+            detail: err.kind,
+          },
+          [],
+          'limit',
+        );
+      }
       return block(
         {
           rule: 'guard.limit',

@@ -69,12 +69,9 @@ export function evaluateToolCall(
   const call = toToolCall(agent, toolName, toolInput, cwd);
   // process.env is slow to read (a native lookup per access): only when the caller did not say
   const workspace = opts.workspace ?? process.env.AGS_WORKSPACE;
-  return decide(call, {
-    policy: loaded.policy,
-    lockdown: loaded.lockdown,
-    ...(workspace ? { workspace } : {}),
-    ...opts,
-  });
+  const all: DecideOptions = { policy: loaded.policy, lockdown: loaded.lockdown };
+  if (workspace) all.workspace = workspace;
+  return decide(call, Object.assign(all, opts));
 }
 
 /** Answers one Claude Code PreToolUse hook input (the JSON text on stdin). */
@@ -116,10 +113,11 @@ export function commandHook(
   const cwd = typeof input.cwd === 'string' && input.cwd.startsWith('/') ? input.cwd : process.cwd();
   if (!tool) return toResult(failVerdict('input', 'hook input has no tool_name', loaded.lockdown));
   const env = settings.env ?? process.env;
-  const opts: DecideOptions = {
-    ...(env.HOME ? { home: env.HOME } : {}),
-    ...(env.AGS_WORKSPACE ? { workspace: env.AGS_WORKSPACE } : {}),
-    ...settings.decide,
-  };
+  const opts: DecideOptions = {};
+  const home = env.HOME;
+  const workspace = env.AGS_WORKSPACE;
+  if (home) opts.home = home;
+  if (workspace) opts.workspace = workspace;
+  if (settings.decide) Object.assign(opts, settings.decide);
   return toResult(evaluateToolCall(agent, tool, input.tool_input, cwd, loaded, opts));
 }

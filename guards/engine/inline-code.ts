@@ -8,6 +8,18 @@ import type { Arg, InlineCode, Invocation, Lang } from './shell/invocation.js';
 export type { InlineCode, Lang } from './shell/invocation.js';
 
 export function langOf(name: string): Lang | null {
+  // asked about every command by several rules: answered once per name
+  let lang = langCache.get(name);
+  if (lang === undefined) {
+    if (langCache.size >= 512) langCache.clear();
+    langCache.set(name, (lang = findLang(name)));
+  }
+  return lang;
+}
+
+const langCache = new Map<string, Lang | null>();
+
+function findLang(name: string): Lang | null {
   if (/^(?:python[0-9.]*|pypy[0-9.]*)$/.test(name)) return 'python';
   if (name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') return 'node';
   if (/^perl[0-9.]*$/.test(name)) return 'perl';
@@ -152,6 +164,8 @@ const SHELL_APIS: Record<Lang, RegExp[]> = {
       'g',
     ),
     new RegExp(String.raw`\b(Bun\.spawnSync|Bun\.spawn|Deno\.Command)\s*\(\s*(${LIST}|${STR})`, 'g'),
+    // Bun's and zx's shell templates: Bun.$`rm -rf ${dir}`, $`git push`
+    /(Bun\.\$|(?<![\w$.])\$)`([^`]*)`/g,
   ],
   perl: [
     /\b((?:system|exec)\s*\(?\s*qq?)\s*\{([^}]*)\}/g,
@@ -199,7 +213,13 @@ export function shellStringsInCode(code: InlineCode): ShellString[] {
         out.push({ api: '| sh', command: stringLiterals(code.text).join('\n') });
         continue;
       }
-      if (api === '`' || api === 'qx' || api === '%x' || /^(?:system|exec)\W.*q$/.test(api)) {
+      if (
+        api === '`' ||
+        api === 'qx' ||
+        api === '%x' ||
+        api.endsWith('$') ||
+        /^(?:system|exec)\W.*q$/.test(api)
+      ) {
         out.push({ api, command: first });
         continue;
       }
@@ -231,6 +251,11 @@ const DELETE_APIS: Array<{ re: RegExp; recursive: boolean }> = [
   {
     // perl and ruby call without parentheses too (`FileUtils.rm_r "/x"`, `rmtree $ENV{HOME}`)
     re: /\b(shutil\.rmtree|rmtree|remove_tree|FileUtils\.(?:rm_rf|rm_r|remove_dir|rmtree|remove_entry)|rimraf(?:\.sync)?|fse?\.(?:removeSync|remove|emptyDirSync|emptyDir))(?:\s*\(\s*|\s+(?=['"$]))/g,
+    recursive: true,
+  },
+  {
+    // perl's File::Find with an unconditional unlink in its callback: every file under the directory
+    re: /\b((?:File::Find::)?find(?:depth)?\s*\(\s*(?:sub\s*)?\{[^{}]*\bunlink\b(?![^{}]*(?:\bif\s*\/|=~|\bunless\s*\/))[^{}]*\}\s*,\s*)/g,
     recursive: true,
   },
   {

@@ -2,7 +2,7 @@
  * Sensitive paths: where credentials live, and how a path written by an agent resolves (`~`, `$HOME`, relative to
  * the tool's cwd, `..`, `/proc/self/root`, and for file tools symlinks through the deepest existing ancestor).
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { posix } from 'node:path';
 
 export interface PathContext {
@@ -41,6 +41,10 @@ export const BUILTIN_SENSITIVE: readonly string[] = [
   '~/.gemini/oauth_creds.json',
   '~/.local/share/opencode/auth.json',
   '~/.pi/agent/auth.json',
+  '~/.mozilla/firefox/*/logins.json',
+  '~/.mozilla/firefox/*/key4.db',
+  '~/.config/google-chrome/*/Login Data',
+  '~/.config/chromium/*/Login Data',
   '/proc/*/environ',
   '/proc/*/task/*/environ',
   '/etc/shadow',
@@ -204,6 +208,20 @@ export function runsLater(abs: string, home: string): string | null {
   return null;
 }
 
+/** git's own state, which git commands keep consistent: written by hand it loses or fakes history. */
+const GIT_STATE =
+  /\/\.git\/(?:HEAD|ORIG_HEAD|FETCH_HEAD|MERGE_HEAD|index|packed-refs|shallow|refs(?:\/.*)?|objects(?:\/.*)?|logs(?:\/.*)?|info\/grafts)$/;
+/** Shell and REPL history files: rewriting one hides what ran. */
+const HISTORY =
+  /^(?:\/root|\/home\/[^/]+)\/(?:\.bash_history|\.zsh_history|\.zhistory|\.histfile|\.sh_history|\.ash_history|\.python_history|\.node_repl_history|\.psql_history|\.mysql_history|\.sqlite_history|\.irb_history|\.lesshst|\.local\/share\/fish\/fish_history)$/;
+
+/** What kind of state file a write to `abs` would tamper with, or null. */
+export function stateFile(abs: string): string | null {
+  if (GIT_STATE.test(abs)) return 'git internals';
+  if (HISTORY.test(abs)) return 'shell history';
+  return null;
+}
+
 /** `$HOME`, `${HOME}`, `~` and `~user` at the start of a path, expanded. */
 export function expandHome(p: string, home: string): string {
   if (p === '~' || p.startsWith('~/')) return home + p.slice(1);
@@ -216,13 +234,35 @@ export function expandHome(p: string, home: string): string {
 
 /** Resolves a path the way a tool would, without touching the file system. */
 export function resolveLexical(p: string, ctx: PathContext): string {
-  const expanded = expandHome(p, ctx.home);
-  const abs = posix.resolve(ctx.cwd, expanded);
+  // `~+` is $PWD
+  const expanded = p === '~+' || p.startsWith('~+/') ? ctx.cwd + p.slice(2) : expandHome(p, ctx.home);
+  const abs = joinNormal(ctx.cwd, expanded) ?? posix.resolve(ctx.cwd, expanded);
   return stripProcAliases(abs, ctx.cwd);
+}
+
+/** No empty, `.` or `..` segment (so no `//`, no trailing `/`): `posix.resolve` would leave such a path as it is. */
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|^\.\.?(?:\/|$)|\/$/;
+
+/** `posix.resolve(cwd, p)` for the usual paths that need no normalizing (a hot path); null for the others. */
+function joinNormal(cwd: string, p: string): string | null {
+  if (p === '/') return p;
+  if (p === '.') p = '';
+  // `./x` and `x/` (the usual spellings of a relative path or a directory) name x
+  while (p.startsWith('./')) {
+    p = p.slice(2);
+    while (p.startsWith('/')) p = p.slice(1);
+  }
+  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  if (p === '') return cwd.charCodeAt(0) === 47 && (cwd === '/' || !NOT_NORMAL.test(cwd)) ? cwd : null;
+  if (NOT_NORMAL.test(p)) return null;
+  if (p.charCodeAt(0) === 47) return p;
+  if (cwd.charCodeAt(0) !== 47 || NOT_NORMAL.test(cwd)) return cwd === '/' ? '/' + p : null;
+  return cwd + '/' + p;
 }
 
 /** `/proc/self/root/x` is `/x`; `/proc/self/cwd/x` is `<cwd>/x`. */
 export function stripProcAliases(abs: string, cwd: string): string {
+  if (!abs.startsWith('/proc/')) return abs;
   const m = /^\/proc\/(?:self|thread-self|\d+)\/(root|cwd)(?=\/|$)/.exec(abs);
   if (!m) return abs;
   const rest = abs.slice(m[0].length) || '/';
@@ -231,17 +271,24 @@ export function stripProcAliases(abs: string, cwd: string): string {
 
 /** Follows symlinks through the deepest existing ancestor of `abs` (the rest of the path is appended as is). */
 export function resolveReal(abs: string, realpath: (p: string) => string = realpathSync.native): string {
+  // a missing path (a file about to be written) makes realpath throw, and an error costs far more than asking
+  // first whether the path is there; an injected realpath is asked directly
+  const probe = realpath === realpathSync.native ? existsSync : null;
   let head = abs;
   const tail: string[] = [];
   for (let i = 0; i < 64; i++) {
-    try {
-      const real = realpath(head);
-      return tail.length > 0 ? posix.join(real, ...tail.reverse()) : real;
-    } catch {
-      if (head === '/' || head === '') return abs;
-      tail.push(posix.basename(head));
-      head = posix.dirname(head);
+    let real: string | null = null;
+    if (probe === null || probe(head)) {
+      try {
+        real = realpath(head);
+      } catch {
+        real = null;
+      }
     }
+    if (real !== null) return tail.length > 0 ? posix.join(real, ...tail.reverse()) : real;
+    if (head === '/' || head === '') return abs;
+    tail.push(posix.basename(head));
+    head = posix.dirname(head);
   }
   return abs;
 }

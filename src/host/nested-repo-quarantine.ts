@@ -54,8 +54,15 @@ function kindOf(st: Stats): string {
   return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other';
 }
 
-/** The repository root a marker stands for: the `.git`'s directory, or the bare repository itself. */
-const rootOf = (marker: string) => (basename(marker) === '.git' ? dirname(marker) : marker);
+/**
+ * The repository root a marker stands for: the `.git`'s directory, or the bare repository itself. A scanned
+ * top level with a bare repository's shape is known by its `HEAD` (moving that aside is what unmakes it).
+ */
+const rootOf = (marker: string) =>
+  basename(marker) === '.git' || basename(marker) === 'HEAD' ? dirname(marker) : marker;
+
+const isTopLevelHead = (marker: string, scanRoots: readonly string[]) =>
+  basename(marker) === 'HEAD' && scanRoots.includes(dirname(marker));
 
 function identity(marker: string, home: string, digest: boolean): Identity | null {
   const st = lstatOrNull(marker);
@@ -81,7 +88,10 @@ function identity(marker: string, home: string, digest: boolean): Identity | nul
 export function nestedMarkers(scans: readonly WorkspaceScan[], git: GitExecSnapshot): string[] {
   const roots = scans.map((s) => s.root);
   const out = new Set<string>();
-  for (const s of scans) for (const path of s.repos.keys()) out.add(path);
+  for (const s of scans) {
+    for (const path of s.repos.keys()) out.add(path);
+    if (s.rootIsGitDir) out.add(join(s.root, 'HEAD'));
+  }
   for (const r of git.repos) {
     if (roots.includes(r.root) || !roots.some((root) => isWithin(r.root, root))) continue;
     out.add(join(r.root, '.git'));
@@ -150,6 +160,10 @@ export function quarantineNewRepos(
     const was = before.get(marker);
     const now = identity(marker, home, was?.digested ?? true);
     if (now === null || was?.id === now) continue;
+    if (isTopLevelHead(marker, scanRoots)) {
+      lines.push(moveTopLevelHead(marker));
+      continue;
+    }
     if (!lockdown && !runsSomething(marker, home)) continue;
     const root = rootOf(marker);
     const what = whatItRuns(root, home);
@@ -189,6 +203,22 @@ export function quarantineNewRepos(
     lines.push(`moved ${displayPath(marker)} to ${displayPath(target)}${head} — ${what}`);
   }
   return { lines, roots };
+}
+
+/**
+ * A top level that took a bare repository's shape during the run (HEAD, objects/, refs/ beside its `.git`): in
+ * every mode its HEAD is moved aside, since no work needs one there and git falls back to it as soon as the
+ * agent has made `.git` unreadable as a repository.
+ */
+function moveTopLevelHead(head: string): string {
+  const top = dirname(head);
+  const target = freshName(head);
+  try {
+    renameSync(head, target);
+  } catch {
+    return `${displayPath(top)} is shaped as a bare git repository (HEAD, objects/, refs/; its config runs at your next git command there if .git fails to read) and its HEAD could not be moved: remove ${displayPath(head)} before running git there`;
+  }
+  return `moved ${displayPath(head)} to ${displayPath(target)}: the top level had been made a bare git repository (HEAD, objects/, refs/, config ${displayPath(join(top, 'config'))}), which git on your host reads as soon as .git does not`;
 }
 
 /** The loud report of what was moved aside, or nothing. */

@@ -27,6 +27,12 @@ export interface WorkspaceScan {
   repos: Map<string, Found>;
   /** Path → what is there: host-run names below the top level and, for `report` names, at it. */
   hostRun: Map<string, Found>;
+  /**
+   * The top level itself has a bare repository's shape (HEAD, objects/, refs/): once its own `.git` no longer
+   * reads as a repository (a bad HEAD, an unreadable objects/), git on the host takes the top level for one and
+   * runs its `config`.
+   */
+  rootIsGitDir: boolean;
   /** Directories read. */
   dirs: number;
   /** Set when a bound cut the walk. */
@@ -104,6 +110,7 @@ export function scanWorkspace(root: string): WorkspaceScan {
     root,
     repos: new Map(),
     hostRun: new Map(),
+    rootIsGitDir: false,
     dirs: 0,
     truncated: false,
     links: new Map(),
@@ -126,9 +133,12 @@ export function scanWorkspace(root: string): WorkspaceScan {
         continue;
       }
       const top = dir === root;
-      if (!top && isGitDir(entries)) {
-        scan.repos.set(dir, { kind: 'dir', what: 'bare' });
-        continue; // a git directory: nothing below it is a work tree
+      if (isGitDir(entries)) {
+        if (top) scan.rootIsGitDir = true;
+        else {
+          scan.repos.set(dir, { kind: 'dir', what: 'bare' });
+          continue; // a git directory: nothing below it is a work tree
+        }
       }
       // the common case, a plain file or directory, costs one Set lookup and (for a directory) one join
       for (const e of entries) {

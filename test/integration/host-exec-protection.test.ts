@@ -204,6 +204,36 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
     expect(existsSync(`${canary}.nested`)).toBe(false);
   });
 
+  it.each([
+    ['a bad .git/HEAD', 'echo garbage > .git/HEAD'],
+    ['an unreadable .git/objects', 'chmod 000 .git/objects'],
+  ])(
+    'the top level made a bare repository behind %s (red team 7): its HEAD is moved aside; host git status runs nothing',
+    async (_name, breakGit) => {
+      const { repo, config } = await setup(`toplevel-bare-${breakGit.length}`);
+      const mark = `${canary}.toplevel-${breakGit.length}`;
+      const script = [
+        breakGit,
+        'mkdir -p objects refs/heads',
+        'echo "ref: refs/heads/master" > HEAD',
+        `printf '[core]\\n\\trepositoryformatversion = 0\\n\\tbare = false\\n\\tworktree = %s\\n\\tfsmonitor = touch ${mark}\\n' "$PWD" > config`,
+      ].join('; ');
+      const r = await run(config, repo, script);
+      const err = String(r.stderr);
+      expect(err).toContain(
+        'ags: WARNING: this run created git repositories that git on your host would have run',
+      );
+      expect(err).toMatch(
+        /moved \S*\/HEAD to \S*\/HEAD\.ags-quarantined-[0-9a-f]{8}: the top level had been made a bare git repository/,
+      );
+      expect(existsSync(join(repo, 'HEAD'))).toBe(false);
+      await runAsTestUser(host, ['chmod', '-R', 'u+rwx', join(repo, '.git')]);
+      await runAsTestUser(host, ['git', '-C', repo, 'status', '--short']);
+      await runAsTestUser(host, ['sh', '-c', `cd '${repo}' && git status; git log -1`]);
+      expect(existsSync(mark)).toBe(false);
+    },
+  );
+
   it("a relative core.hooksPath in the host's global config: the workspace's .githooks is held; host git commit runs nothing", async () => {
     const { repo, config } = await setup('global-hookspath');
     const gitconfig = join(tmp.dir, 'global-hookspath', 'gitconfig');

@@ -1,7 +1,9 @@
 /** Argument predicates the rule packs are built from. */
 import { expandHome, isWithin, resolveLexical, stripProcAliases } from '../paths.js';
 import { posix } from 'node:path';
+import { globMatches } from '../glob.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
+import { DecisionMemo } from './memo.js';
 import type { RuleContext } from './types.js';
 
 /** Static argument values (null for computed ones), up to `--` included. */
@@ -24,10 +26,19 @@ export function flags(inv: Invocation, from = 0): { short: Set<string>; long: Se
   return { short, long };
 }
 
+/** Whether any of the short flag letters or long option names is given before `--` (`flags`, without its Sets). */
 export function hasFlag(inv: Invocation, short: string, long: readonly string[] = [], from = 0): boolean {
-  const f = flags(inv, from);
-  for (const c of short) if (f.short.has(c)) return true;
-  return long.some((l) => f.long.has(l));
+  for (let i = from; i < inv.args.length; i++) {
+    const v = inv.args[i]!.value;
+    if (v === null) continue;
+    if (v === '--') break;
+    if (v.startsWith('--')) {
+      if (long.length > 0 && long.includes(v.slice(2).split('=')[0]!)) return true;
+    } else if (v.startsWith('-') && v.length > 1 && !/^-[0-9]/.test(v)) {
+      for (const c of v.slice(1)) if (short.includes(c)) return true;
+    }
+  }
+  return false;
 }
 
 /** Operands: arguments that are not options (everything after `--`). */
@@ -67,6 +78,8 @@ export function argPath(a: Arg, ctx: RuleContext, value: string | null = a.value
       if (p.k === 'lit') s += p.v;
       else if (p.k === 'param' && p.name === 'HOME' && p.op === '') s += ctx.home;
       else if (p.k === 'param' && p.name === 'PWD' && p.op === '') s += ctx.cwd;
+      // `/proc/$$/cwd`: the shell's own pid is a /proc entry like `self`
+      else if (p.k === 'param' && (p.name === '$' || p.name === 'BASHPID') && p.op === '') s += 'self';
       else return null;
     }
     v = s;
@@ -75,7 +88,16 @@ export function argPath(a: Arg, ctx: RuleContext, value: string | null = a.value
     v = './' + v;
   }
   if (v === '') return null;
-  return resolveLexical(v, { cwd: ctx.cwd, home: ctx.home });
+  return throughLinks(resolveLexical(v, { cwd: ctx.cwd, home: ctx.home }), ctx, v.endsWith('/'));
+}
+
+/** A path under a symlink the same command made (`ln -s ~/.config cfg && rm -rf cfg/*`) names the link's target. */
+export function throughLinks(abs: string, ctx: RuleContext, follow = false): string {
+  if (!ctx.links || ctx.links.size === 0) return abs;
+  // the link itself (`rm h`, `ln -sf X h`) is the link; `h/` and `h/x` go through it
+  for (const [link, target] of ctx.links)
+    if (abs.startsWith(link + '/') || (follow && abs === link)) return target + abs.slice(link.length);
+  return abs;
 }
 
 const SYSTEM_DIRS = new Set(
@@ -96,15 +118,15 @@ export function pathDanger(abs: string, ctx: RuleContext): Danger | null {
   return null;
 }
 
-const dangerCache = new WeakMap<Arg, { ctx: RuleContext; danger: Danger | null }>();
+const dangerCache = new DecisionMemo<Arg, Danger | null>();
 
 /** The danger of an rm-style target argument, including globs that mean "everything in <dir>". */
 export function targetDanger(a: Arg, ctx: RuleContext): Danger | null {
   // each rm rule asks about the same operands; the answer depends only on the argument and the context
-  const cached = dangerCache.get(a);
-  if (cached && cached.ctx === ctx) return cached.danger;
+  const cached = dangerCache.get(a, ctx);
+  if (cached) return cached.value;
   const danger = findTargetDanger(a, ctx);
-  dangerCache.set(a, { ctx, danger });
+  dangerCache.set(a, ctx, danger);
   return danger;
 }
 
@@ -135,13 +157,31 @@ function findTargetDanger(a: Arg, ctx: RuleContext): Danger | null {
     if (full === null) return null;
     const dir = posix.dirname(full);
     const base = posix.basename(full);
-    if (/[*?[]/.test(dir)) return null;
-    if (!/^[.*?]*\*[.*?]*$/.test(base)) return null;
-    const d = pathDanger(dir, ctx);
-    return d === 'git' ? null : d;
+    // "everything in <dir>" (`/*`, `~/*`) first; else what the pattern itself can name (`/home/de?`, `.[g]it`)
+    const everything = !/[*?[]/.test(dir) && /^[.*?]*\*[.*?]*$/.test(base);
+    const d = everything ? pathDanger(dir, ctx) : null;
+    if (d && d !== 'git') return d;
+    return globDanger(full, ctx);
   }
   const abs = argPath(a, ctx);
   return abs === null ? null : pathDanger(abs, ctx);
+}
+
+/** Well-known entries of a home directory: a glob matching all of them takes every hidden file (`~/.[!.]*`). */
+const HOME_ENTRIES = ['.ssh', '.config', '.bashrc', '.local', '.gitconfig'];
+
+/** The danger of the paths a glob could expand to (`/home/de?`, `.[g]it`, `[.]git`, `~/.[!.]*`), or null. */
+function globDanger(full: string, ctx: RuleContext): Danger | null {
+  const homes = [ctx.home, '/root'];
+  if (homes.some((h) => globMatches(full, h))) return 'home';
+  if (globMatches(full, '/') || [...SYSTEM_DIRS].some((d) => globMatches(full, d))) return 'root';
+  for (const d of new Set([ctx.cwd, ctx.workspace, ctx.startCwd]))
+    if (globMatches(full, `${d}/.git`)) return 'git';
+  if (globMatches(full, ctx.workspace) || globMatches(full, ctx.startCwd)) return 'workspace';
+  for (let d = posix.dirname(ctx.workspace); d !== '/'; d = posix.dirname(d))
+    if (globMatches(full, d)) return 'parent';
+  if (homes.some((h) => HOME_ENTRIES.every((e) => globMatches(full, `${h}/${e}`)))) return 'home';
+  return null;
 }
 
 /** Candidate paths inside an argument: itself, `@file`, `name=@file`, `--opt=value`. */
@@ -154,3 +194,31 @@ export function pathCandidates(v: string): string[] {
 }
 
 export { expandHome, stripProcAliases };
+
+/**
+ * The symlinks a command makes (`ln -s TARGET LINK`, `ln -s TARGET DIR/`, `ln -st DIR TARGET`), as absolute link
+ * path → absolute target, so a later use of the link is judged as a use of its target. A relative target is
+ * relative to the link's directory, as the kernel reads it.
+ */
+export function symlinksMade(invs: readonly Invocation[], ctx: RuleContext): Map<string, string> {
+  const links = new Map<string, string>();
+  for (const inv of invs) {
+    if (inv.name !== 'ln' || links.size >= 16) continue;
+    const at = inv.cwd === ctx.cwd ? ctx : { ...ctx, cwd: inv.cwd };
+    const ops = operands(inv, ['-S', '--suffix', '-t', '--target-directory']);
+    const tIdx = inv.args.findIndex((a) => a.value === '-t' || a.value === '--target-directory');
+    const dirArg = tIdx !== -1 ? inv.args[tIdx + 1] : undefined;
+    const target = ops[0];
+    if (!target) continue;
+    const linkArg = dirArg ?? ops[1];
+    const tv = target.value ?? '';
+    let link = linkArg ? argPath(linkArg, at) : inv.cwd;
+    if (link === null) continue;
+    if (dirArg || !linkArg || (linkArg.value ?? '').endsWith('/'))
+      link = posix.join(link, posix.basename(tv));
+    const rel = target.value !== null && !target.tilde && !tv.startsWith('/');
+    const abs = rel ? posix.resolve(posix.dirname(link), tv) : argPath(target, at);
+    if (abs !== null && abs !== link) links.set(link, abs);
+  }
+  return links;
+}

@@ -1,9 +1,11 @@
 /** Packs `cred` and `exfil`: reading credentials, and sending files or the environment over the network. */
+import { globRegex } from '../glob.js';
 import { NETWORK } from '../shell/commands.js';
 import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
 import { commandVarText } from '../shell/run-options.js';
 import type { SensitiveHit } from '../paths.js';
 import { argPath, pathCandidates } from './args.js';
+import { DecisionMemo } from './memo.js';
 import { socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
 import { dumpsEnvironment, printsSecret } from './secret-print.js';
@@ -24,6 +26,7 @@ const USES_KEYS = new Set([
   'cd',
   'pushd',
   'stat',
+  'du',
   'file',
   'touch',
 ]);
@@ -57,17 +60,52 @@ const PAYLOAD_OPTION = new Set([
 ]);
 
 type Use = { hit: SensitiveHit; via: string } | null;
-const useCache = new WeakMap<Invocation, { ctx: RuleContext; use: Use }>();
+const useCache = new DecisionMemo<Invocation, Use>();
 
 /** Could this argument name a file? Words without `/`, `~`, `.`, `@`, `=` or `$` are only checked by name. */
 const PATHISH = /[/~.@=$*?]|^id_/;
 
+/** Commands whose words are printed text (`echo .env >> .gitignore`), not files they open. */
+const PRINTS_WORDS = new Set(['echo', 'printf']);
+const GREPS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'ugrep']);
+/** grep options that take a separate value; `-e`/`--regexp` values are patterns. */
+const GREP_VALUE =
+  /^(?:-[ABCmd]|--(?:after|before|context|max-count|directories|devices|color|colour|include|exclude|exclude-dir|label|type|glob|iglob|type-add|type-not))$/;
+
+/**
+ * Arguments that are text rather than paths: everything `echo`/`printf` print, and grep's pattern (the first
+ * operand, unless -e or -f gives it; `-e` values) — `grep .env .gitignore` reads .gitignore, not .env.
+ */
+function textOperands(inv: Invocation): Set<Arg> | null {
+  if (PRINTS_WORDS.has(inv.name)) return new Set(inv.args);
+  if (!GREPS.has(inv.name)) return null;
+  const out = new Set<Arg>();
+  let explicit = false;
+  let first: Arg | undefined;
+  const a = inv.args;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!.value;
+    if (v === '-e' || v === '--regexp') {
+      explicit = true;
+      if (a[i + 1]) out.add(a[++i]!);
+    } else if (v === '-f' || v === '--file' || v?.startsWith('--file=') || v?.startsWith('--regexp='))
+      explicit = true;
+    else if (v !== null && GREP_VALUE.test(v)) i++;
+    else if (v === '--') {
+      first ??= a[i + 1];
+      break;
+    } else if (v === null || !v.startsWith('-')) first ??= a[i];
+  }
+  if (!explicit && first) out.add(first);
+  return out;
+}
+
 /** The first sensitive path an argument or redirection of `inv` names, with how it is used (cached per call). */
 export function sensitiveUse(inv: Invocation, ctx: RuleContext): Use {
-  const cached = useCache.get(inv);
-  if (cached && cached.ctx === ctx) return cached.use;
+  const cached = useCache.get(inv, ctx);
+  if (cached) return cached.value;
   const use = findSensitiveUse(inv, ctx);
-  useCache.set(inv, { ctx, use });
+  useCache.set(inv, ctx, use);
   return use;
 }
 
@@ -99,11 +137,13 @@ function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
     if (hit) return { hit, via: `redirect ${r.op} ${r.target.raw}` };
   }
   if (USES_KEYS.has(inv.name)) return null;
+  const text = textOperands(inv);
   // after `cd ~/.aws`, a bare `credentials` is a path too
   const everyWord = ctx.sensitive.hasNamePatterns || ctx.sensitive.match(ctx.cwd + '/x') !== null;
   for (let i = 0; i < inv.args.length; i++) {
     const a = inv.args[i]!;
     if (!everyWord && !PATHISH.test(a.text)) continue;
+    if (text !== null && text.has(a)) continue;
     if (KEY_OPTION.has(inv.args[i - 1]?.value ?? '') && !PAYLOAD_OPTION.has(inv.args[i - 1]?.value ?? ''))
       continue;
     let v = a.value;
@@ -128,33 +168,18 @@ function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
     const hit = checkValue(arg, v);
     if (hit) return { hit, via: a.text };
   }
+  // an operand a listing of credential files produced (`cat "$(ls ~/.ssh/id_* | head -1)"`) is one of them
+  for (const sub of inv.subs)
+    for (const p of [...sub.upstream, sub]) {
+      if (!LISTERS.has(p.name)) continue;
+      const u = findSensitiveUse({ ...p, name: 'cat', subs: [] }, ctx);
+      if (u) return { hit: u.hit, via: `$(${p.display.slice(0, 60)})` };
+    }
   return null;
 }
 
-const globCache = new Map<string, RegExp | null>();
-
-/** A shell glob over absolute paths as a regex (null when it does not compile); compiled once per glob. */
-function globRegex(absGlob: string): RegExp | null {
-  let re = globCache.get(absGlob);
-  if (re !== undefined) return re;
-  try {
-    let body = '';
-    for (let i = 0; i < absGlob.length; i++) {
-      const c = absGlob[i]!;
-      // a * or ? at the start of a name does not match a leading dot, as in the shell
-      const lead = i === 0 || absGlob[i - 1] === '/' ? '(?!\\.)' : '';
-      if (c === '*') body += lead + '[^/]*';
-      else if (c === '?') body += lead + '[^/]';
-      else body += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    re = new RegExp('^' + body + '$');
-  } catch {
-    re = null;
-  }
-  if (globCache.size >= 256) globCache.clear();
-  globCache.set(absGlob, re);
-  return re;
-}
+/** Commands whose output names the files their operands match. */
+const LISTERS = new Set(['ls', 'find', 'echo', 'printf', 'realpath', 'readlink', 'compgen']);
 
 /** A glob argument that could expand to a sensitive file (`~/.s*`, `/home/*\/.aws/cred*`). */
 function globHit(absGlob: string, ctx: RuleContext): SensitiveHit | null {

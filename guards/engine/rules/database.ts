@@ -63,11 +63,10 @@ function tautology(cond: string): boolean {
  * string literals become empty (`SELECT 'DROP TABLE x'` drops nothing).
  */
 export function normalizeSql(sql: string): string {
-  return sql
-    .replace(/\/\*[\s\S]*?(?:\*\/|$)/g, ' ')
-    .replace(/--[^\n]*/g, ' ')
-    .replace(/'(?:[^']|'')*'/g, "''")
-    .replace(/\$\$[\s\S]*?\$\$/g, "''");
+  // one left-to-right pass, as the server lexes: a `--` inside a string is text, a quote inside a comment is too
+  return sql.replace(/\/\*[\s\S]*?(?:\*\/|$)|--[^\n]*|'(?:[^']|'')*(?:'|$)|\$\$[\s\S]*?(?:\$\$|$)/g, (m) =>
+    m.startsWith('/*') || m.startsWith('--') ? ' ' : "''",
+  );
 }
 
 /** MongoDB calls that drop or empty a database or collection (in mongosh, or in driver code). */

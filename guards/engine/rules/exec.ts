@@ -3,6 +3,7 @@ import { deleteCalls, pathLiterals } from '../inline-code.js';
 import { isShell } from '../shell/commands.js';
 import type { Invocation, Producer } from '../shell/invocation.js';
 import { pathDanger } from './args.js';
+import { HOME_DATA } from './misc.js';
 import type { Rule, RuleContext } from './types.js';
 import { resolveLexical } from '../paths.js';
 
@@ -67,8 +68,11 @@ export const execRules: Rule[] = [
       if (!inv.code || inv.code.text === null) return false;
       for (const d of deleteCalls(inv.code.text)) {
         if (d.target === null) continue;
-        const danger = pathDanger(resolveLexical(d.target, { cwd: ctx.cwd, home: ctx.home }), ctx);
+        const abs = resolveLexical(d.target, { cwd: ctx.cwd, home: ctx.home });
+        const danger = pathDanger(abs, ctx);
         if (danger && (d.recursive || danger === 'root')) return `${d.api}(${d.target})`;
+        // every tool's settings or data at once, as misc.rm-home-data judges `rm -rf ~/.config`
+        if (d.recursive && HOME_DATA.some((h) => abs === `${ctx.home}/${h}`)) return `${d.api}(${d.target})`;
       }
       return false;
     },

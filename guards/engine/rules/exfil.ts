@@ -7,17 +7,9 @@ import type { Part } from '../shell/ast.js';
 import { NETWORK } from '../shell/commands.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
-import {
-  codeNetworkShell,
-  gitUrlRewrite,
-  LOCAL_HOST,
-  networkShell,
-  pushToNewPlace,
-  socketSink,
-  uploadSink,
-} from './sinks.js';
+import { gitUrlRewrite, LOCAL_HOST, pushToNewPlace, socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
-import { ENV_WHOLE, SECRET_NAME } from './secret-print.js';
+import { ENV_WHOLE, onlyTested, SECRET_NAME } from './secret-print.js';
 
 /** The service each well-known secret belongs to: sending it there in a header is how it is used. */
 const SECRET_HOME: Array<[RegExp, RegExp]> = [
@@ -135,6 +127,44 @@ function codeSendsSecret(code: string): string | false {
   return false;
 }
 
+/** Printing or saving: an output call of any of the inline languages. */
+const CODE_OUTPUT =
+  /\b(?:print|printf|puts|pp?|say|echo|warn|console\.\w+|print_r|var_dump|var_export|json_encode|fwrite|file_put_contents|writeFileSync|writeFile|File\.write|IO\.write|json\.dump|\$stdout|STDOUT|STDERR|sys\.stdout|io\.write)\b/;
+/** Enumerating only the names of the environment (`Object.keys(process.env)`, `ENV.keys`), not its values. */
+const ENV_NAMES_ONLY =
+  /\bObject\.keys\(\s*process\.env\s*\)|\bENV\.keys\b|\bos\.environ\.keys\(\)|\barray_keys\(\s*getenv\(\s*\)\s*\)|\b(?:sorted|list|len|set|tuple)\(\s*os\.environ\s*\)|['"][A-Za-z_]\w*['"]\s+(?:not\s+)?in\s+(?:os\.environ|process\.env)\b(?!\s*[.[])/g;
+/** A variable read by a computed name (`$ENV{$_}`, `ENV[k]`, `process.env[k]`): with a loop, every value. */
+const ENV_BY_NAME =
+  /\$ENV\{\s*\$|\bENV\[\s*[a-z_]\w*\s*\]|\bprocess\.env\[\s*[a-z_]\w*\s*\]|\bos\.environ\[\s*[a-z_]\w*\s*\]/;
+
+const PERL_ENV = /\$ENV\{\s*['"]?([A-Za-z_]\w*)/g;
+
+/** Inline code that prints or saves a secret variable or the whole environment (no network needed to leak it). */
+function codePrintsSecret(inv: Invocation): string | false {
+  const code = inv.code?.text;
+  if (!code || !/env|ENV/.test(code)) return false;
+  const printed = CODE_OUTPUT.test(code);
+  // `node -p EXPR` prints EXPR: a secret when it is the whole expression, not `process.env.X ? 'set' : 'unset'`
+  const printFlag = /^-(?:p|pe|-print)$/.test(inv.code!.flag);
+  if (!printed && !printFlag) return false;
+  if (!printed) {
+    const m = /^\s*process\.env(?:\.|\[\s*['"`])([A-Za-z_]\w*)['"`\]\s]*;?\s*$/.exec(code);
+    if (m && SECRET_NAME.test(m[1]!)) return m[1]!;
+    return ENV_WHOLE.test(code.replace(ENV_NAMES_ONLY, '')) ? 'the whole environment' : false;
+  }
+  // a read inside a test of presence or length (`bool(os.getenv('X'))`) prints no value
+  const read = (m: RegExpMatchArray, name: string) =>
+    SECRET_NAME.test(name) && !onlyTested(code, m.index!, m.index! + m[0].length);
+  for (const m of code.matchAll(CODE_SECRET)) {
+    const name = m[1] ?? m[2]!;
+    if (read(m, name)) return name;
+  }
+  for (const m of code.matchAll(PERL_ENV)) if (read(m, m[1]!)) return m[1]!;
+  const values = code.replace(ENV_NAMES_ONLY, '');
+  if (ENV_WHOLE.test(values) || ENV_BY_NAME.test(values)) return 'the whole environment';
+  return false;
+}
+
 const SEARCHERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'ugrep', 'pt', 'sift']);
 const GREP_WITH_ARG = [
   '-e',
@@ -216,19 +246,22 @@ export const exfilRules: Rule[] = [
     },
   },
   {
+    id: 'exfil.code-print-secret',
+    pack: 'exfil',
+    reason:
+      'inline code prints or saves a secret from the environment (API key, token) or the whole environment; use the value without showing it, or ask the user',
+    match: (inv) => {
+      const what = codePrintsSecret(inv);
+      return what ? `${inv.name} ${inv.code!.flag}: ${what}` : false;
+    },
+  },
+  {
     id: 'exfil.git-push-elsewhere',
     pack: 'exfil',
     reason:
       'pushes the repository to a URL or to a remote this command just added or re-pointed; push to the configured remotes, or ask the user',
     commands: ['git'],
     match: (inv, ctx) => pushToNewPlace(inv, ctx),
-  },
-  {
-    id: 'exfil.network-shell',
-    pack: 'exfil',
-    reason:
-      'connects a shell to the network (a reverse or bind shell): whoever is at the other end runs commands unseen; ask the user',
-    match: (inv, ctx) => networkShell(inv, ctx) || (inv.code?.text ? codeNetworkShell(inv.code.text) : false),
   },
   {
     id: 'exfil.git-url-rewrite',

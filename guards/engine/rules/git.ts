@@ -213,6 +213,11 @@ export const gitRules: Rule[] = [
     if (sub !== 'push') return false;
     const f = subFlags(args);
     if (f.short.has('d') || f.long.has('delete')) return true;
+    // --prune with a wildcard refspec deletes every remote ref the pattern covers that has no local match
+    if (f.long.has('prune') && !f.short.has('n') && !f.long.has('dry-run')) {
+      const wild = f.pos.slice(1).find((a) => (a.value ?? '').includes('*'));
+      if (wild) return `--prune ${wild.text}`;
+    }
     return f.pos.slice(1).some((a) => /^\+?:/.test(a.value ?? ''));
   }),
   git(

@@ -14,16 +14,22 @@ import { miscRules } from './misc.js';
 import { machineRules } from './machine.js';
 import { exfilRules } from './exfil.js';
 import { treeRemovalRules } from './tree-removal.js';
+import { listingRules } from './listings.js';
+import { remoteCodeRules } from './remote-code.js';
+import { netShellRules } from './net-shell.js';
 import { storeRules } from './stores.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
+  ...remoteCodeRules,
   ...exfilRules,
+  ...netShellRules,
   ...credentialRules,
   ...writeRules,
   ...overwriteRules,
   ...filesystemRules,
   ...treeRemovalRules,
+  ...listingRules,
   ...miscRules,
   ...diskRules,
   ...machineRules,
@@ -62,6 +68,11 @@ export const META_RULES: Readonly<Record<string, { pack: string; reason: string 
     pack: 'path',
     reason:
       'writes a file that runs code later, outside your task (agent hooks/settings, git hooks or config, shell startup, cron); ask the user',
+  },
+  'path.state-write': {
+    pack: 'path',
+    reason:
+      "writes git's internal state (HEAD, refs, objects, index, packed-refs) or a shell history file; use git commands, and leave history alone",
   },
   'guard.limit': { pack: 'guard', reason: 'the command is too large or too deeply nested to check' },
   'guard.parse': { pack: 'guard', reason: 'the command could not be fully parsed' },

@@ -2,6 +2,7 @@
 import type { Invocation } from '../shell/invocation.js';
 import { hasFlag, positionals } from './args.js';
 import type { Rule } from './types.js';
+import { feedScope } from './listings.js';
 
 const DOCKER_GLOBAL = [
   '-H',
@@ -108,7 +109,42 @@ const HOSTING_CLIS: Record<string, string[]> = {
 
 const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl', 'finch'];
 
+/** The objects come only from filtered listings: no literal names after the subcommand, and a filtered feed. */
+function onlyFiltered(inv: Invocation, p: string[]): boolean {
+  return p.slice(1).every((x) => x === '\0' || x === 'rm' || x === 'remove') && feedScope(inv) === 'filtered';
+}
+
+/** rclone subcommands that delete on a remote, and sync's deleting of what the source lacks. */
+const RCLONE_DELETES = new Set(['purge', 'delete', 'deletefile', 'rmdirs', 'cleanup']);
+const RCLONE_WITH_ARG = [
+  '--config',
+  '--min-age',
+  '--max-age',
+  '--include',
+  '--exclude',
+  '--filter',
+  '--transfers',
+  '-v',
+];
+
 export const infraRules: Rule[] = [
+  {
+    id: 'storage.rclone-delete',
+    pack: 'storage',
+    reason:
+      'deletes files on a remote (rclone purge/delete/rmdirs, sync with --delete-*); run it with --dry-run and ask the user',
+    commands: ['rclone'],
+    match: (inv) => {
+      const p = positionals(inv, RCLONE_WITH_ARG);
+      if (inv.args.some((a) => a.value === '--dry-run' || a.value === '-n' || a.value === '--interactive'))
+        return false;
+      if (RCLONE_DELETES.has(p[0] ?? '')) return `rclone ${p[0]} ${p[1] ?? ''}`.trim();
+      const deletes = inv.args.some((a) => /^--delete-(?:before|during|after|excluded)$/.test(a.value ?? ''));
+      return p[0] === 'sync' && deletes && /^[^/.~][^/]*:/.test(p[2] ?? '')
+        ? `rclone sync into ${p[2]}`
+        : false;
+    },
+  },
   {
     id: 'container.rm-force',
     pack: 'container',
@@ -119,6 +155,8 @@ export const infraRules: Rule[] = [
       const p = pos(inv, DOCKER_GLOBAL);
       const isRm =
         startsWith(p, 'rm') || startsWith(p, 'container', 'rm') || startsWith(p, 'container', 'remove');
+      // every operand from a filtered listing (`$(docker ps -aq --filter name=test-db)`): a chosen set
+      if (isRm && onlyFiltered(inv, p)) return false;
       return isRm && hasFlag(inv, 'f', ['force']);
     },
   },
@@ -144,7 +182,7 @@ export const infraRules: Rule[] = [
     commands: CONTAINER_CLIS,
     match: (inv) => {
       const p = pos(inv, DOCKER_GLOBAL);
-      if (startsWith(p, 'volume', 'rm') || startsWith(p, 'volume', 'remove')) return true;
+      if (startsWith(p, 'volume', 'rm') || startsWith(p, 'volume', 'remove')) return !onlyFiltered(inv, p);
       // compose down -v / --volumes
       const ci = p.indexOf('compose');
       return ci !== -1 && p[ci + 1] === 'down' && hasFlag(inv, 'v', ['volumes']);

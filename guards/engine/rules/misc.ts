@@ -11,7 +11,7 @@ const HISTORY =
 const HISTORY_COMMANDS = new Set(['history', 'unset', 'export', 'declare', 'typeset']);
 const DELETERS = new Set(['rm', 'shred', 'unlink', 'truncate', 'ln']);
 /** Where every tool keeps its settings and data: deleting them whole is deleting the home in all but name. */
-const HOME_DATA = ['.config', '.local', '.local/share', '.local/state', '.cache'];
+export const HOME_DATA = ['.config', '.local', '.local/share', '.local/state', '.cache'];
 /** The coding agents' own homes: settings, memory, sessions, and the hooks the user relies on. */
 const AGENT_HOMES = [
   '.claude',

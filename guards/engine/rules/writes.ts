@@ -4,10 +4,12 @@
  * `crontab`, and files literal inline code writes — checked against the list the file tools use: credential files
  * (incl. `~/.ssh/authorized_keys`) and files that run code later (`runsLater`).
  */
+import { LIFECYCLE } from '../shell/command-strings.js';
 import { writeTargets as codeWriteTargets } from '../code-writes.js';
 import { resolveLexical, runsLater } from '../paths.js';
 import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
+import { DecisionMemo } from './memo.js';
 import type { Rule, RuleContext } from './types.js';
 
 export interface Write {
@@ -78,22 +80,18 @@ const NO_WRITES: Write[] = [];
 const TOOL_EXEC_KEY =
   /^(?:script-shell|scriptShell|shell|node-options|nodeOptions|git|editor|browser|viewer|init-module|onload-script|yarnPath|yarn-path|node-gyp|nodeLinker-hook|globalconfig|userconfig)$/;
 
-/** npm lifecycle scripts: run by `npm install`/`ci`/`pack`/`publish` without being asked for by name. */
-const LIFECYCLE =
-  /^(?:pre|post)?(?:install|uninstall|prepare|preprepare|prepublish|prepublishOnly|pack|publish|dependencies|restart|shrinkwrap)$/;
-
 const JQ_SETS_SCRIPT = /\.scripts(?:\.|\[\s*"|\s*\+=\s*\{\s*"?)([A-Za-z]+)"?\s*\]?\s*(?:\|?=|:)/;
 
-const cache = new WeakMap<Invocation, { ctx: RuleContext; writes: Write[] }>();
+const cache = new DecisionMemo<Invocation, Write[]>();
 
 /** Every path `inv` writes (cached per call). Computed paths are left out. */
 export function writesOf(inv: Invocation, ctx: RuleContext): Write[] {
   // most commands write nothing: answer those without allocating
   if (inv.redirs.length === 0 && !WRITERS.has(inv.name) && !inv.code?.text) return NO_WRITES;
-  const c = cache.get(inv);
-  if (c && c.ctx === ctx) return c.writes;
+  const c = cache.get(inv, ctx);
+  if (c) return c.value;
   const writes = findWrites(inv, ctx);
-  cache.set(inv, { ctx, writes });
+  cache.set(inv, ctx, writes);
   return writes;
 }
 

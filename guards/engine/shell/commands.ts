@@ -2,7 +2,19 @@
  * The command tables of normalization: shells, wrappers that run another command (and how to skip their options),
  * commands that pass their input through, decoders and network clients.
  */
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish', 'rbash']);
+export const SHELLS = new Set([
+  'sh',
+  'bash',
+  'dash',
+  'zsh',
+  'ksh',
+  'mksh',
+  'ash',
+  'yash',
+  'posh',
+  'fish',
+  'rbash',
+]);
 export function isShell(name: string): boolean {
   return SHELLS.has(name);
 }

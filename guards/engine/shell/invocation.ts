@@ -152,6 +152,12 @@ export function toArg(w: Word): Arg {
   };
 }
 
+function displayOf(words: Word[]): string {
+  let out = '';
+  for (let i = 0; i < words.length; i++) out += (i > 0 ? ' ' : '') + displayText(words[i]!);
+  return out;
+}
+
 export function newInvocation(words: Word[], redirs: Redirect[], frame: Frame): Invocation {
   return {
     name: '',
@@ -168,7 +174,7 @@ export function newInvocation(words: Word[], redirs: Redirect[], frame: Frame): 
     evalDynamic: false,
     evalSource: null,
     subs: [],
-    display: words.map(displayText).join(' '),
+    display: displayOf(words),
     cwd: '',
     spawnsItself: false,
   };

@@ -11,6 +11,7 @@ import { remoteCommand } from './remote.js';
 import { arithNames } from './arith.js';
 import { clientShellEscapes } from './db-escapes.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
+import { commandStrings } from './command-strings.js';
 import { extractInlineCode, langOf, shellStringsInCode } from '../inline-code.js';
 import { canonicalCode } from '../code-canon.js';
 import { resolveLexical } from '../paths.js';
@@ -264,10 +265,21 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
   }
   let first: Invocation | null = null;
   for (const variant of expandWords(cmd.words, ctx)) {
-    const inv = unwrap(variant.flatMap(expandBraces), cmd.redirs, ctx, frame);
+    const inv = unwrap(braceExpanded(variant), cmd.redirs, ctx, frame);
     first ??= inv;
   }
   return first;
+}
+
+/** `words.flatMap(expandBraces)`, without the flatMap (slow in V8) for the usual words with no braces. */
+function braceExpanded(words: Word[]): Word[] {
+  const out: Word[] = [];
+  for (const w of words) {
+    const ws = expandBraces(w);
+    if (ws.length === 1) out.push(ws[0]!);
+    else for (const x of ws) out.push(x);
+  }
+  return out;
 }
 
 /** `NAME=(WORDS)`: each element's value; `$NAME` is the first element. */
@@ -323,12 +335,26 @@ function bindLoop(loop: { name: string; items: Word[] | null }, ctx: WalkContext
   assignVar(ctx, loop.name, known.length === alts.length && alts.length > 0 ? alts : null);
 }
 
+/** `{ ...frame, via }` without the spread (a hot path: one per command). */
+function withVia(frame: Frame, via: string[]): Frame {
+  const at: Frame = { level: frame.level, via, stdin: frame.stdin, upstream: frame.upstream };
+  if (frame.appendsArgs !== undefined) at.appendsArgs = frame.appendsArgs;
+  if (frame.concurrent !== undefined) at.concurrent = frame.concurrent;
+  if (frame.endless !== undefined) at.endless = frame.endless;
+  return at;
+}
+
 /** Strips wrappers from the front of `words` and records the resulting invocation (and any nested ones). */
 export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, frame: Frame): Invocation | null {
   ctx.budget.command();
   let w = words;
-  const chain = [...frame.via];
-  const at: Frame = { ...frame, via: chain };
+  // the wrapper chain, copied from the frame's on the first wrapper stripped (most commands have none)
+  let chain = frame.via;
+  const at = withVia(frame, chain);
+  const extend = (how: string) => {
+    if (chain === frame.via) at.via = chain = [...chain];
+    chain.push(how);
+  };
   for (let guard = 0; guard < 64 && w.length > 0; guard++) {
     ctx.budget.tick();
     // leading assignments after a wrapper (`env A=1 cmd`, `sudo A=1 cmd`)
@@ -368,19 +394,19 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       const r = skipEnvOptions(rest, ctx, at);
       if (r === 'nested') return null;
       if (r.length === 0) return record(cmd, ctx, at);
-      chain.push('env');
+      extend('env');
       w = r;
       continue;
     }
     if (name === 'busybox' || name === 'toybox') {
       if (rest.length === 0) return null;
-      chain.push(name);
+      extend(name);
       w = rest;
       continue;
     }
     if (name === 'xargs') {
       const r = skipXargsOptions(rest);
-      chain.push('xargs');
+      extend('xargs');
       const extra: Word[] = [];
       const stdin = at.stdin;
       const repl = xargsReplace(rest.slice(0, rest.length - r.length));
@@ -439,7 +465,7 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       const r = skipWrapperOptions(wrest, wrapper);
       if (r === null || r.length === 0) return record(cmd, ctx, at);
       if (wrapper.judged) record(cmd, ctx, at);
-      chain.push(runner ? `${name} ${sub}` : name);
+      extend(runner ? `${name} ${sub}` : name);
       w = r;
       continue;
     }
@@ -447,6 +473,23 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
   }
   return null;
 }
+
+/** Commands whose operands or embedded strings may hold a command (see command-strings.ts). */
+const STRING_RUNNERS = new Set([
+  'tmux',
+  'byobu',
+  'screen',
+  'entr',
+  'git',
+  'make',
+  'gmake',
+  'mysql',
+  'mariadb',
+  'npm',
+  'pnpm',
+  'emacs',
+  'emacsclient',
+]);
 
 const WRAPPER_TABLE = new Map<string, Wrapper>(Object.entries(WRAPPERS));
 /** Commands whose subcommand makes them a runner (`pnpm exec`, `uv run`). */
@@ -511,10 +554,8 @@ function skipEnvOptions(args: Word[], ctx: WalkContext, frame: Frame): Word[] | 
 
 /** Records a resolved command and expands what it runs itself (shell strings, find -exec, inline code). */
 function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
-  const inv = newInvocation(cmd.words, expandRedirTargets(cmd.redirs, ctx), {
-    ...frame,
-    via: [...frame.via],
-  });
+  const inv = newInvocation(cmd.words, expandRedirTargets(cmd.redirs, ctx), frame);
+  inv.via = frame.via.slice();
   inv.name = cmd.name;
   inv.args = cmd.rest.map(toArg);
   for (const a of inv.args) {
@@ -694,6 +735,12 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     else markDynamicEval(inv, [c.arg], ctx);
   }
   if (DECLARE_BUILTINS.has(n)) for (const a of inv.args) walkCommandVar(a.value, ctx, inv);
+  if (STRING_RUNNERS.has(n))
+    for (const c of commandStrings(inv)) {
+      if (c.words) unwrap(c.words, [], ctx, { level, via: [...inv.via, c.how], stdin: null, upstream: [] });
+      else if (c.text !== null && c.text !== undefined) nested(c.text, c.how);
+      else markDynamicEval(inv, inv.args, ctx);
+    }
   for (const c of clientShellEscapes(inv)) nested(c.text, c.how);
   if (isShell(n)) {
     const script = shellScriptArg(inv.args);
@@ -787,7 +834,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       unwrap(alias.words, [], ctx, { level, via: [...inv.via, 'git alias'], stdin: inv.stdin, upstream: [] });
     return;
   }
-  const remote = remoteCommand(inv);
+  const remote = remoteCommand(inv, ctx);
   if (remote) {
     const how = [...inv.via, remote.how];
     if (remote.text !== null) walkShellString(remote.text, ctx, { level, via: how, stdin: inv.stdin });

@@ -3,6 +3,7 @@
  * `docker compose|docker-compose|podman-compose exec|run [opts] SERVICE cmd`, and `ssh [opts] HOST cmd…`. Rules
  * still apply there: a database or a home directory on the other end is as real as a local one.
  */
+import { resolveLexical, type PathContext } from '../paths.js';
 import type { Word } from './ast.js';
 import type { Invocation } from './invocation.js';
 
@@ -84,7 +85,57 @@ function skipOptions(a: Invocation['args'], i: number, withArg: Set<string>): nu
   return i;
 }
 
-export function remoteCommand(inv: Invocation): RemoteCommand | null {
+/** `-v SRC:DST`, `--volume=SRC:DST`, `--mount type=bind,src=SRC,dst=DST`: host directories a container sees. */
+function bindMounts(a: Invocation['args'], end: number, at: PathContext): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const text = (w: Word): string | null => {
+    let s = '';
+    for (const p of w.parts) {
+      if (p.k === 'lit') s += p.v;
+      else if (p.k === 'param' && p.op === '' && (p.name === 'HOME' || p.name === 'PWD'))
+        s += p.name === 'HOME' ? at.home : at.cwd;
+      else return null;
+    }
+    return s;
+  };
+  for (let i = 0; i < end; i++) {
+    const v = a[i]!.value;
+    let spec: string | null = null;
+    if (v === '-v' || v === '--volume') spec = a[i + 1] ? text(a[i + 1]!.word) : null;
+    else if (v?.startsWith('--volume=')) spec = v.slice(9);
+    else if (v === '--mount' && a[i + 1]) {
+      const m = text(a[i + 1]!.word) ?? '';
+      const src = /(?:^|,)(?:src|source)=([^,]+)/.exec(m)?.[1];
+      const dst = /(?:^|,)(?:dst|target|destination)=([^,]+)/.exec(m)?.[1];
+      if (src && dst) spec = `${src}:${dst}`;
+    }
+    const m = spec === null ? null : /^([~./][^:]*):(\/[^:]*)/.exec(spec);
+    if (m) out.push([resolveLexical(m[1]!, at), m[2]!.replace(/\/+$/, '') || '/']);
+  }
+  return out;
+}
+
+/** Words with a container path under a bind mount rewritten to the host path (`rm -rf /h` with `-v ~:/h`). */
+function onHost(words: Word[], mounts: Array<[string, string]>): Word[] {
+  if (mounts.length === 0) return words;
+  const swap = (v: string) => {
+    for (const [src, dst] of mounts) {
+      const re = new RegExp(
+        `(^|[\\s'"=:])${dst.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|$|[\\s'";])`,
+        'g',
+      );
+      v = v.replace(re, (_m, pre: string) => pre + src);
+    }
+    return v;
+  };
+  return words.map((w) =>
+    w.parts.every((p) => p.k === 'lit')
+      ? { ...w, parts: w.parts.map((p) => (p.k === 'lit' ? { ...p, v: swap(p.v) } : p)), raw: swap(w.raw) }
+      : w,
+  );
+}
+
+export function remoteCommand(inv: Invocation, at?: PathContext): RemoteCommand | null {
   const n = inv.name;
   const a = inv.args;
   if ((n === 'kubectl' || n === 'oc' || n === 'k') && a.some((x) => x.value === 'exec')) {
@@ -111,8 +162,18 @@ export function remoteCommand(inv: Invocation): RemoteCommand | null {
     const sub = a[i]?.value;
     if (sub !== 'exec' && sub !== 'run') return null;
     i = skipOptions(a, i + 1, sub === 'exec' ? DOCKER_EXEC_WITH_ARG : DOCKER_RUN_WITH_ARG);
+    const mounts = sub === 'run' && at ? bindMounts(a, i, at) : [];
     i++; // the container, image or service
-    return i < a.length ? { how: `${how} ${sub}`, words: a.slice(i).map((x) => x.word), text: null } : null;
+    return i < a.length
+      ? {
+          how: `${how} ${sub}`,
+          words: onHost(
+            a.slice(i).map((x) => x.word),
+            mounts,
+          ),
+          text: null,
+        }
+      : null;
   }
   if (n === 'ssh') {
     const i = skipOptions(a, 0, SSH_WITH_ARG) + 1; // after the host

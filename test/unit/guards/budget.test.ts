@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Budget } from '../../../guards/engine/budget.js';
 import { decide } from '../../../guards/engine/decide.js';
 
 const run = (command: string, lockdown = false, limits = {}) =>
@@ -16,21 +17,11 @@ describe('budget', () => {
     '{a,b}'.repeat(500),
   ];
 
-  it('returns within the budget, failing open normally and closed in lockdown', () => {
+  it('stops each within its limits and blocks it in every mode', () => {
     for (const cmd of adversarial) {
       for (const lockdown of [false, true]) {
-        const t0 = performance.now();
         const v = run(cmd, lockdown);
-        const ms = performance.now() - t0;
-        expect(ms).toBeLessThan(1000);
-        if (v.failure === 'parse' || (v.failure === 'limit' && !/longer than/.test(v.warnings.join('')))) {
-          // a command the guard cannot read is never allowed
-          expect(v.decision).toBe('block');
-        } else if (v.failure) {
-          expect(v.decision).toBe(lockdown ? 'block' : 'allow');
-          if (!lockdown) expect(v.warnings.join('\n')).toMatch(/fail-open/);
-          else expect(v.message).toMatch(/lockdown: .*fails closed/);
-        }
+        if (v.failure) expect(v.decision, `${cmd.slice(0, 40)} (lockdown ${lockdown})`).toBe('block');
       }
     }
   });
@@ -53,12 +44,31 @@ describe('budget', () => {
     }
   });
 
-  it('the time limit (a fact about the machine, not the command) fails open normally, closed in lockdown', () => {
-    const cmd = Array.from({ length: 20_000 }, (_, i) => `echo ${i}`).join('; ');
-    const open = run(cmd, false, { wallMs: 1 });
-    expect(open).toMatchObject({ decision: 'allow', failure: 'limit' });
-    expect(open.warnings[0]).toMatch(/longer than 1 ms/);
-    expect(run(cmd, true, { wallMs: 1 })).toMatchObject({ decision: 'block', rule: 'guard.limit' });
+  it('the time limit counts CPU spent on the command: padding past it is blocked in every mode', () => {
+    const pad = Array.from({ length: 20_000 }, (_, i) => `echo ${i}`).join('; ');
+    const cmd = `${pad}; python3 -c "import shutil; shutil.rmtree('/home/dev')"`;
+    for (const lockdown of [false, true]) {
+      const v = run(cmd, lockdown, { wallMs: 2 });
+      expect(v).toMatchObject({ decision: 'block', rule: 'guard.limit', failure: 'limit' });
+      expect(v.reason).toMatch(/costs more than 2 ms to check/);
+    }
+  });
+
+  it('a host that starves the check of CPU slows it down, and past starvedMs blocks it', () => {
+    // wall clock runs, CPU does not: the decision waits, it does not time out on CPU
+    let wall = 0;
+    const starved = new Budget({ wallMs: 10, starvedMs: 1000 }, { now: () => (wall += 5), cpu: () => 0 });
+    for (let i = 0; i < 100; i++) starved.checkTime();
+    expect(() => {
+      for (let i = 0; i < 200; i++) starved.checkTime();
+    }).toThrow(/too busy to finish the check within 1 s/);
+    // both clocks run: CPU spent past the mark counts
+    let t = 0;
+    const busy = new Budget({ wallMs: 10 }, { now: () => (t += 1), cpu: () => t });
+    expect(() => {
+      for (let i = 0; i < 100; i++) busy.checkTime();
+    }).toThrow(/costs more than 10 ms/);
+    expect(() => new Budget({ wallMs: 10 }).checkTime()).not.toThrow();
   });
 
   it('the fallback scan still blocks the worst shapes past a limit', () => {

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   expandHome,
@@ -24,6 +27,16 @@ describe('paths', () => {
     expect(resolveLexical('src/../.env', ctx)).toBe('/work/ws/.env');
   });
 
+  it('resolves exactly as posix.resolve, also on its fast path for paths that need no normalizing', () => {
+    const pieces = ['/', '.', '..', '//', 'a', 'b/', '...', '.env', 'x.', '-'];
+    const cwds = ['/', '/work/ws', '/work/ws/', '/a/../b', '/x//y', '/w/.'];
+    const all = [''];
+    for (let n = 0; n < 3; n++) for (const s of all.splice(0)) for (const p of pieces) all.push(s, s + p);
+    for (const p of new Set(all))
+      for (const cwd of cwds)
+        expect(resolveLexical(p, { cwd, home: '/h' }), `${cwd} ${p}`).toBe(posix.resolve(cwd, p));
+  });
+
   it('sees through /proc/self/root and /proc/self/cwd', () => {
     expect(stripProcAliases('/proc/self/root/etc/shadow', '/w')).toBe('/etc/shadow');
     expect(stripProcAliases('/proc/123/cwd/.env', '/w')).toBe('/w/.env');
@@ -38,6 +51,21 @@ describe('paths', () => {
     };
     expect(resolveReal('/work/ws/link/id_rsa', fake)).toBe('/home/dev/.ssh/id_rsa');
     expect(resolveReal('/work/ws/new/file', fake)).toBe('/work/ws/new/file');
+  });
+
+  it('follows real symlinks through the deepest existing ancestor of a missing path', () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'ags-paths-')));
+    try {
+      mkdirSync(join(dir, 'target'));
+      symlinkSync(join(dir, 'target'), join(dir, 'link'));
+      symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+      expect(resolveReal(join(dir, 'link/new/file'))).toBe(join(dir, 'target/new/file'));
+      expect(resolveReal(join(dir, 'link'))).toBe(join(dir, 'target'));
+      expect(resolveReal(join(dir, 'dangling/x'))).toBe(join(dir, 'dangling/x'));
+      expect(resolveReal(join(dir, 'missing/deeper/x'))).toBe(join(dir, 'missing/deeper/x'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('matches credential locations for any home, but not public keys or templates', () => {
