@@ -146,6 +146,19 @@ export function failVerdict(
   extra: string[] = [],
 ): Verdict {
   const id = `guard.${failure}`;
+  // An internal error is something the input did to the guard (a hostile agent found 2 000 nested `{` overflowed
+  // the stack): allowing it would let that input through unread, so it blocks in every mode.
+  if (failure === 'internal' && !lockdown) {
+    return block(
+      {
+        rule: id,
+        pack: 'guard',
+        reason: `the guard failed on this command (${problem}), so it is not run; simplify it or split it up`,
+      },
+      extra,
+      failure,
+    );
+  }
   if (lockdown) {
     return block(
       {

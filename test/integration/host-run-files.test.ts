@@ -218,6 +218,10 @@ describe('what the host runs later, beyond .git and the top-level settings', () 
       'echo > pkg/.codex/config.toml',
       'echo {} > pkg/.vscode/tasks.json',
       `echo '${'touch'} ${canary}.envrc' > pkg/.envrc`,
+      // red team 7: host programs that load these on cd or on opening a file
+      'mkdir -p .config/mise && echo "[hooks]" > .config/mise/config.toml',
+      'echo "((nil . ((eval . (shell-command \\"true\\")))))" > .dir-locals.el',
+      'echo "return {}" > .lazy.lua && echo "" > .lvimrc && echo "" > pkg/.autoenv.zsh',
       'echo planted',
     ].join(' && ');
     const r = await run(config, repo, script);
@@ -263,8 +267,10 @@ describe('what the host runs later, beyond .git and the top-level settings', () 
       expect(existsSync(join(repo, d, '.git')), d).toBe(false);
     expect(existsSync(join(repo, 'empty', '.git'))).toBe(true);
     has(/appeared at "?\S*\/esc\\x1b\[2J"?:/);
-    for (const name of ['.claude', '.gemini', '.codex', '.opencode', '.vscode', '.envrc'])
+    for (const name of ['.claude', '.gemini', '.codex', '.opencode', '.vscode', '.envrc', '.autoenv.zsh'])
       expect(err).toContain(`pkg/${name} appeared`);
+    for (const name of ['.config/mise', '.dir-locals.el', '.lazy.lua', '.lvimrc'])
+      expect(err).toContain(`${repo}/${name} appeared`);
     expect(err).not.toContain('\u001b');
     // reading them ran nothing
     for (const s of ['fsmonitor', 'hook', 'pager', 'envrc'])

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Budget } from '../../../guards/engine/budget.js';
-import { decide } from '../../../guards/engine/decide.js';
+import { decide, failVerdict } from '../../../guards/engine/decide.js';
 
 const run = (command: string, lockdown = false, limits = {}) =>
   decide({ kind: 'shell', tool: 'Bash', command, cwd: '/w' }, { home: '/home/dev', lockdown, limits });
@@ -69,6 +69,22 @@ describe('budget', () => {
       for (let i = 0; i < 100; i++) busy.checkTime();
     }).toThrow(/costs more than 10 ms/);
     expect(() => new Budget({ wallMs: 10 }).checkTime()).not.toThrow();
+  });
+
+  it('a command that makes the guard fail (2 000 nested groups, red team 7) is blocked in every mode', () => {
+    for (const open of ['{ ', '( ']) {
+      const close = open === '{ ' ? ' };' : ' )';
+      const cmd = open.repeat(2000) + 'rm -rf /work/ws;' + close.repeat(2000);
+      for (const lockdown of [false, true]) {
+        const v = run(cmd, lockdown);
+        expect(v.decision, `${open} lockdown ${lockdown}`).toBe('block');
+        expect(v.rule).toMatch(/^guard\.(internal|limit)$|^fs\./);
+      }
+    }
+    expect(failVerdict('internal', 'internal error: x', false)).toMatchObject({
+      decision: 'block',
+      rule: 'guard.internal',
+    });
   });
 
   it('the fallback scan still blocks the worst shapes past a limit', () => {
