@@ -68,7 +68,7 @@ for (const file of corpora) {
     }
     if (blocked !== (c.expect === 'block'))
       misses.push(
-        `  ${c.expect === 'block' ? 'MISS ' : 'FALSE'} [${cls}] ${(c.input?.tool_input?.command ?? JSON.stringify(c.input)).slice(0, 140)}${blocked ? `  (${r.verdict.rule})` : ''}`,
+        `  ${c.expect === 'block' ? 'MISS ' : 'FALSE'} [${cls}] ${String(c.input?.tool_input?.command ?? JSON.stringify(c.input)).slice(0, 140)}${blocked ? `  (${r.verdict.rule})` : ''}`,
       );
     byClass.set(cls, s);
   }
