@@ -108,7 +108,10 @@ function walkStage(stage: Stage, ctx: WalkContext, frame: Frame): Invocation | n
   return walkSimple(stage, ctx, frame);
 }
 
-function walkGroup(g: Group, ctx: WalkContext, frame: Frame) {
+function walkGroup(g: Group, ctx: WalkContext, outer: Frame) {
+  // a group's body is one level deeper, as in the parser, so nesting of any kind counts toward the depth limit
+  const frame = { ...outer, level: outer.level + 1 };
+  ctx.budget.depth(frame.level);
   const cwd = ctx.cwd;
   const env = envOf(ctx);
   if (g.fn !== undefined) {
