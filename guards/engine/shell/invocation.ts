@@ -84,6 +84,8 @@ export interface WalkContext {
   /** The current directory (updated by literal `cd`), and the home directory for `cd` and `~`. */
   cwd: string;
   home: string;
+  /** The directory before the last literal `cd` ($OLDPWD, `~-`); unknown until the script changes directory. */
+  oldpwd?: string;
   /** The workspace root, for `git rev-parse --show-toplevel`; unknown when absent. */
   workspace?: string;
   /** What the script assigned so far (created on first use). */

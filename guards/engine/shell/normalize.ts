@@ -129,8 +129,12 @@ function walkGroup(g: Group, ctx: WalkContext, outer: Frame) {
     ctx.cwd = cwd;
     return null;
   }
+  const oldpwd = ctx.oldpwd;
   const last = walkBody(g.body, ctx, { ...frame, upstream: [] });
-  if (g.subshell) ctx.cwd = cwd;
+  if (g.subshell) {
+    ctx.cwd = cwd;
+    ctx.oldpwd = oldpwd;
+  }
   return last;
 }
 
@@ -593,9 +597,13 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   else interpretBuiltin(inv, ctx);
   if (cmd.name === 'cd' || cmd.name === 'pushd') {
     const dir = inv.args.find((a) => a.value === null || !a.value.startsWith('-'));
+    const before = ctx.cwd;
     if (!dir) ctx.cwd = ctx.home;
-    else if (dir.value !== null && dir.value !== '-')
+    else if (dir.value === '-') {
+      if (ctx.oldpwd !== undefined) ctx.cwd = ctx.oldpwd;
+    } else if (dir.value !== null)
       ctx.cwd = resolveLexical(dir.tilde ? dir.value : dir.value.replace(/^~/, './~'), ctx);
+    if (ctx.cwd !== before) ctx.oldpwd = before;
   }
   expandNested(inv, ctx);
   return inv;
