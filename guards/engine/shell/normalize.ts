@@ -29,6 +29,7 @@ import {
 } from './invocation.js';
 import {
   isOpt,
+  isStdinFile,
   shellScriptArg,
   skipLeadingOptions,
   skipWrapperOptions,
@@ -827,7 +828,12 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       inv.stdin = producerOfScripts([p.script], ctx);
       if (inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined)
         nested(inv.stdin.text, `${n} <(${inv.stdin.desc})`);
-    } else if (inv.args[0].value === '/dev/stdin' || inv.args[0].value === '-') inv.stdin = inv.stdin ?? null;
+    } else if (isStdinFile(inv.args[0].value) || inv.args[0].value === '-') {
+      inv.stdin = inv.stdin ?? null;
+      // `. /dev/stdin <<< TEXT`: the here-string or heredoc is the script
+      if (inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined)
+        nested(inv.stdin.text, `${n} <${inv.stdin.desc}`);
+    }
     return;
   }
   if (n === 'find') {
