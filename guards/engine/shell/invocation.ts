@@ -118,6 +118,8 @@ export interface Env {
   namerefs?: Map<string, string>;
   /** Files the script wrote with known text (`echo 'rm -rf ~' > /tmp/c.sh`): the path → the text. */
   files?: Map<string, string>;
+  /** Files the script wrote decoded text to (`echo … | base64 -d > /tmp/y`): the path → what decoded it. */
+  decodedFiles?: Map<string, string>;
   /** Programs the script copied or linked (`cp /bin/rm ./x`): the new path → the program's name. */
   programs?: Map<string, string>;
   /** Arrays the script assigned (`a=(rm -rf x)`): each element's parts. */

@@ -591,6 +591,7 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   const env = envOf(ctx);
   if (COPIERS.has(inv.name) || (inv.name === 'cat' && inv.redirs.length > 0)) noteCopiedProgram(inv, ctx);
   if (TEXT_WRITERS.has(inv.name) && (inv.redirs.length > 0 || inv.name === 'tee')) noteWrittenFile(inv, ctx);
+  if (inv.redirs.length > 0) noteDecodedFile(inv, ctx);
   if ((env.fnStack.includes(cmd.name) && frame.concurrent) || frame.endless) inv.spawnsItself = true;
   const body = env.funcs.get(cmd.name);
   if (body && !env.fnStack.includes(cmd.name) && env.fnStack.length < 8)
@@ -663,6 +664,31 @@ function noteWrittenFile(inv: Invocation, ctx: WalkContext): void {
     const prev = t.append ? (files.get(abs) ?? '') : '';
     if (files.size < 32) files.set(abs, (prev + text.text).slice(0, 65536));
   }
+}
+
+/** `… | base64 -d > F`, `echo -e '\x72…' > F`: F holds decoded text nobody can read in the command. */
+function noteDecodedFile(inv: Invocation, ctx: WalkContext): void {
+  const out = inv.redirs.find(
+    (r) => r.target && !r.heredoc && (r.fd === null || r.fd === '1') && /^(?:>|>>|>\|)$/.test(r.op),
+  );
+  const path = out?.target ? staticValue(out.target) : null;
+  if (path === null || path === '/dev/null') return;
+  const src = classifyOutput(inv);
+  const abs = resolveLexical(path, ctx);
+  const env = envOf(ctx);
+  if (src.kind === 'decoded') {
+    if ((env.decodedFiles ??= new Map()).size < 32) env.decodedFiles.set(abs, src.desc);
+  } else env.decodedFiles?.delete(abs);
+}
+
+/** A shell or interpreter running a file the script wrote decoded text to runs that text: like piping it in. */
+function runsDecodedFile(inv: Invocation, file: Arg | undefined, ctx: WalkContext): void {
+  const decoded = ctx.env?.decodedFiles;
+  if (!decoded || !file || file.value === null) return;
+  const desc = decoded.get(resolveLexical(file.value, ctx));
+  if (desc === undefined) return;
+  inv.evalDynamic = true;
+  inv.evalSource = { kind: 'decoded', desc: `${desc} > ${file.text}` };
 }
 
 /** The text the script wrote to the file an argument names, if it did. */
@@ -772,6 +798,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       }
       const written = writtenText(file, ctx);
       if (written !== undefined) nested(written, `${n} ${file!.text} (written above)`);
+      runsDecodedFile(inv, file, ctx);
     } else {
       if (script.value !== null) nested(script.value, `${n} -c`);
       else markDynamicEval(inv, [script], ctx);
@@ -823,6 +850,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   if ((n === 'source' || n === '.') && inv.args[0]) {
     const written = writtenText(inv.args[0], ctx);
     if (written !== undefined) nested(written, `${n} ${inv.args[0].text} (written above)`);
+    runsDecodedFile(inv, inv.args[0], ctx);
     const p = inv.args[0].word.parts[0];
     if (p && p.k === 'procsub') {
       inv.stdin = producerOfScripts([p.script], ctx);
@@ -859,10 +887,11 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     return;
   }
   let code = extractInlineCode(inv);
-  const lang = code === null && ctx.env?.files ? langOf(n) : null;
+  const lang = code === null && (ctx.env?.files || ctx.env?.decodedFiles) ? langOf(n) : null;
   if (lang !== null) {
     // `python3 /tmp/w.py` after writing it: the script is known, so it is checked like -c code
     const file = inv.args.find((a) => a.value === null || !a.value.startsWith('-'));
+    runsDecodedFile(inv, file, ctx);
     const written = writtenText(file, ctx);
     if (written !== undefined)
       code = { lang, flag: `${file!.text} (written above)`, text: written, readsStdin: false };

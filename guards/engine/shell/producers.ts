@@ -38,8 +38,12 @@ function echoProducer(inv: Invocation): Producer {
   if (/\\(?:x|u|U|[0-7])|%b/.test(fmt) || rest.some((r) => /\\(?:x|[0-7])/.test(r) && fmt.includes('%b'))) {
     return { kind: 'decoded', desc: 'printf with escapes' };
   }
+  // the format is reused while arguments remain: `printf '%s\n' a b` prints two lines
+  const convs = (fmt.match(/%[sd]/g) ?? []).length;
+  const rounds = convs > 0 ? Math.max(1, Math.min(Math.ceil(rest.length / convs), 256)) : 1;
   let k = 0;
   const text = fmt
+    .repeat(rounds)
     .replace(/%[sd]/g, () => rest[k++] ?? '')
     .replace(/\\n/g, '\n')
     .replace(/\\t/g, '\t');
