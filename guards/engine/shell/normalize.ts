@@ -903,7 +903,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   }
   if (code) {
     inv.code = code;
-    if (code.text !== null) code.text = canonicalCode(code.text, code.lang);
+    if (code.text !== null) code.text = canonicalCode(code.text, code.lang, ctx.cwd);
     if (code.text !== null) {
       for (const s of shellStringsInCode(code)) {
         const how = `${n} ${code.flag} → ${s.api}`;
