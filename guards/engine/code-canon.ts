@@ -12,9 +12,12 @@ import type { Lang } from './shell/invocation.js';
 const Q = String.raw`(['"])((?:(?!\1)[^\\\n]|\\.)*)\1`;
 /** Home-directory expressions, as a string literal `'~'` where they are concatenated with one. */
 const HOME_CALL = String.raw`(?:os\.environ\[\s*['"]HOME['"]\s*\]|os\.environ\.get\(\s*['"]HOME['"]\s*\)|(?:os\.)?getenv\(\s*['"]HOME['"]\s*\)|\$ENV\{\s*['"]?HOME['"]?\s*\}|(?:Bun|process)\.env(?:\.HOME|\[\s*['"]HOME['"]\s*\])|\$_SERVER\[\s*['"]HOME['"]\s*\]|os\.path\.expanduser\(\s*['"]~['"]\s*\)|process\.env\.HOME|(?:require\(\s*['"](?:node:)?os['"]\s*\)|os)\.homedir\(\)|Deno\.env\.get\(\s*['"]HOME['"]\s*\)|Dir\.home|ENV\[\s*['"]HOME['"]\s*\])`;
-/** Current-directory expressions: replaced by the cwd as a string literal, when the caller knows it. */
+/**
+ * Current-directory expressions: replaced by the cwd as a string literal, when the caller knows it; not where the
+ * value is used as an object (`Path.cwd().rglob(…)`, `Path.cwd() / 'x'`), which other patterns read.
+ */
 const CWD_CALL = new RegExp(
-  String.raw`(?:\bprocess\.cwd\(\)|\bDeno\.cwd\(\)|\bos\.getcwd[bu]?\(\)|\b(?:pathlib\.)?Path\.cwd\(\)|\bDir\.(?:pwd|getwd)\b|\$ENV\{\s*['"]?PWD['"]?\s*\}|(?:\bprocess\.env|\bBun\.env)(?:\.PWD\b|\[\s*['"]PWD['"]\s*\])|\bos\.environ(?:\.get\(\s*['"]PWD['"]\s*\)|\[\s*['"]PWD['"]\s*\])|\bENV\[\s*['"]PWD['"]\s*\]|\bos\.path\.abspath\(\s*['"]\.['"]\s*\)|(?<![\w.$>])(?:Cwd::)?(?:getcwd|cwd)\(\))`,
+  String.raw`(?:\bprocess\.cwd\(\)|\bDeno\.cwd\(\)|\bos\.getcwd[bu]?\(\)|\b(?:pathlib\.)?Path\.cwd\(\)|\bDir\.(?:pwd|getwd)\b|\$ENV\{\s*['"]?PWD['"]?\s*\}|(?:\bprocess\.env|\bBun\.env)(?:\.PWD\b|\[\s*['"]PWD['"]\s*\])|\bos\.environ(?:\.get\(\s*['"]PWD['"]\s*\)|\[\s*['"]PWD['"]\s*\])|\bENV\[\s*['"]PWD['"]\s*\]|\bos\.path\.abspath\(\s*['"]\.['"]\s*\)|(?<![\w.$>])(?:Cwd::)?(?:getcwd|cwd)\(\))(?!\s*[./])`,
   'g',
 );
 /** The string concatenation operator of each language. */
