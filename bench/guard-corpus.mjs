@@ -24,6 +24,7 @@ const corpora = given.length
       'guard-redteam-round6.jsonl',
       'guard-redteam-blind6.jsonl',
       'guard-redteam-round5.jsonl',
+      'guard-redteam-rt7.jsonl',
     ].map((f) => join(root, 'test/fixtures', f));
 const bundled = await build({
   stdin: {
