@@ -30,6 +30,8 @@ describe('red team 7 (inside a real sandbox)', () => {
     ['cat /run/ags-secrets/env', 'cred.sensitive-path'],
     [nested(40, '{ ', '; }'), 'guard.limit'],
     [nested(40, '(', ')'), 'guard.limit'],
+    // brace lists past the expansion limits stand for any name
+    ['rm -rf /work/' + '{a,'.repeat(3000) + 'ws' + '}'.repeat(3000), 'fs.rm-recursive-parent'],
   ])('%s → %s', (command, id) => expect(rule(command)).toBe(id));
 
   it.each([
