@@ -24,6 +24,7 @@ const corpora = given.length
       'guard-redteam-round6.jsonl',
       'guard-redteam-blind6.jsonl',
       'guard-redteam-round5.jsonl',
+      'guard-redteam-rt7.jsonl',
     ].map((f) => join(root, 'test/fixtures', f));
 const bundled = await build({
   stdin: {
@@ -68,7 +69,7 @@ for (const file of corpora) {
     }
     if (blocked !== (c.expect === 'block'))
       misses.push(
-        `  ${c.expect === 'block' ? 'MISS ' : 'FALSE'} [${cls}] ${(c.input?.tool_input?.command ?? JSON.stringify(c.input)).slice(0, 140)}${blocked ? `  (${r.verdict.rule})` : ''}`,
+        `  ${c.expect === 'block' ? 'MISS ' : 'FALSE'} [${cls}] ${String(c.input?.tool_input?.command ?? JSON.stringify(c.input)).slice(0, 140)}${blocked ? `  (${r.verdict.rule})` : ''}`,
       );
     byClass.set(cls, s);
   }

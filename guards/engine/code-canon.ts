@@ -12,6 +12,14 @@ import type { Lang } from './shell/invocation.js';
 const Q = String.raw`(['"])((?:(?!\1)[^\\\n]|\\.)*)\1`;
 /** Home-directory expressions, as a string literal `'~'` where they are concatenated with one. */
 const HOME_CALL = String.raw`(?:os\.environ\[\s*['"]HOME['"]\s*\]|os\.environ\.get\(\s*['"]HOME['"]\s*\)|(?:os\.)?getenv\(\s*['"]HOME['"]\s*\)|\$ENV\{\s*['"]?HOME['"]?\s*\}|(?:Bun|process)\.env(?:\.HOME|\[\s*['"]HOME['"]\s*\])|\$_SERVER\[\s*['"]HOME['"]\s*\]|os\.path\.expanduser\(\s*['"]~['"]\s*\)|process\.env\.HOME|(?:require\(\s*['"](?:node:)?os['"]\s*\)|os)\.homedir\(\)|Deno\.env\.get\(\s*['"]HOME['"]\s*\)|Dir\.home|ENV\[\s*['"]HOME['"]\s*\])`;
+/**
+ * Current-directory expressions: replaced by the cwd as a string literal, when the caller knows it; not where the
+ * value is used as an object (`Path.cwd().rglob(…)`, `Path.cwd() / 'x'`), which other patterns read.
+ */
+const CWD_CALL = new RegExp(
+  String.raw`(?:\bprocess\.cwd\(\)|\bDeno\.cwd\(\)|\bos\.getcwd[bu]?\(\)|\b(?:pathlib\.)?Path\.cwd\(\)|\bDir\.(?:pwd|getwd)\b|\$ENV\{\s*['"]?PWD['"]?\s*\}|(?:\bprocess\.env|\bBun\.env)(?:\.PWD\b|\[\s*['"]PWD['"]\s*\])|\bos\.environ(?:\.get\(\s*['"]PWD['"]\s*\)|\[\s*['"]PWD['"]\s*\])|\bENV\[\s*['"]PWD['"]\s*\]|\bos\.path\.abspath\(\s*['"]\.['"]\s*\)|(?<![\w.$>])(?:Cwd::)?(?:getcwd|cwd)\(\))(?!\s*[./])`,
+  'g',
+);
 /** The string concatenation operator of each language. */
 const CONCAT_OP: Record<Lang, string> = {
   python: String.raw`\+`,
@@ -83,9 +91,11 @@ function moduleName(m: string): string {
 }
 
 /** The canonical spelling of inline code (the input when nothing applies). */
-export function canonicalCode(text: string, lang: Lang): string {
+export function canonicalCode(text: string, lang: Lang, cwd?: string): string {
   if (text.length > 20000 || lang === 'awk') return text;
   let t = text;
+  // `"rm -rf " + process.cwd()`, `$ENV{PWD}`, `Dir.pwd`: the directory the code starts in
+  if (cwd !== undefined && /cwd|PWD|pwd|getwd|abspath/.test(t)) t = t.replace(CWD_CALL, quote(cwd));
   // each pass only where its marker occurs: most inline code needs none of them
   const cc = concatFor(lang);
   if (t.includes(cc.marker)) {
@@ -123,7 +133,7 @@ export function canonicalCode(text: string, lang: Lang): string {
     extra.push(m[2]!.replace(/\\n/g, '\n').replace(/\\(.)/g, '$1'));
     if (extra.length > 8) break;
   }
-  return extra.length > 0 ? `${t}\n${extra.map((e) => canonicalCode(e, lang)).join('\n')}` : t;
+  return extra.length > 0 ? `${t}\n${extra.map((e) => canonicalCode(e, lang, cwd)).join('\n')}` : t;
 }
 
 /** A variable assigned exactly one literal, passed to a call: the literal (`cmd = 'rm -rf ~'; os.system(cmd)`). */

@@ -368,6 +368,13 @@ export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
       const hits = decideFile(call, opts, c, home).filter((h) => !c.allowIds.has(h.rule));
       return hits[0] ? block(hits[0], []) : { decision: 'allow', warnings: [] };
     }
+    // a shell call whose command the guard cannot read is never allowed, in any mode: what runs is unknown
+    if (call.invalid)
+      return block(
+        { rule: 'guard.input', pack: 'guard', reason: `the ${call.tool} call has ${call.invalid}` },
+        [],
+        'input',
+      );
     const command = call.command;
     if (c.allowCommands.has(command.trim())) return { decision: 'allow', warnings: [] };
     budget = new Budget(opts.limits);

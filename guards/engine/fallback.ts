@@ -18,7 +18,7 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b|\b(?:ba)?sh\s+<\(/, 'a pipe into a shell'],
   [/\bbase64\s+(?:-\w*d|--decode)|\bxxd\s+-r/, 'a decoder'],
   [
-    /\.ssh\/(?!\S*\.pub\b)|\.aws\/credentials|\/proc\/[^/\s]+\/environ|\.gnupg\b|\.kube\/config|\.docker\/config\.json|\.netrc\b|\.git-credentials/,
+    /\.ssh\/(?!\S*\.pub\b)|\.aws\/credentials|\/proc\/[^/\s]+\/environ|\.gnupg\b|\.kube\/config|\.docker\/config\.json|\.netrc\b|\.git-credentials|\/run\/ags-secrets\b/,
     'a credential path',
   ],
 ];

@@ -50,6 +50,7 @@ export const BUILTIN_SENSITIVE: readonly string[] = [
   '/etc/shadow',
   '/etc/gshadow',
   '/run/secrets',
+  '/run/ags-secrets',
   'id_rsa',
   'id_dsa',
   'id_ecdsa',

@@ -7,7 +7,8 @@ export type AgentKind = 'claude' | 'pi' | 'opencode' | 'gemini' | 'codex';
 export type FileOp = 'read' | 'write' | 'search' | 'list';
 
 export type ToolCall =
-  | { kind: 'shell'; tool: string; command: string; cwd: string }
+  /** `invalid`: the command field is missing or not text (nor an argv of text): the guard cannot read it. */
+  | { kind: 'shell'; tool: string; command: string; cwd: string; invalid?: string }
   | { kind: 'file'; tool: string; op: FileOp; paths: string[]; cwd: string }
   | { kind: 'other'; tool: string; cwd: string };
 
@@ -109,12 +110,14 @@ export function toToolCall(agent: AgentKind, toolName: string, input: unknown, c
     }
   }
   if (spec.kind === 'shell') {
-    const command = Array.isArray(value)
-      ? argvToCommand(value.map(String))
-      : typeof value === 'string'
-        ? value
-        : '';
-    return { kind: 'shell', tool: toolName, command, cwd: effCwd };
+    if (typeof value === 'string') return { kind: 'shell', tool: toolName, command: value, cwd: effCwd };
+    if (Array.isArray(value) && value.every((x) => typeof x === 'string'))
+      return { kind: 'shell', tool: toolName, command: argvToCommand(value), cwd: effCwd };
+    const invalid =
+      value === undefined
+        ? 'no command'
+        : `a command that is ${Array.isArray(value) ? 'an array of non-strings' : typeof value}`;
+    return { kind: 'shell', tool: toolName, command: '', cwd: effCwd, invalid };
   }
   if (spec.kind === 'patch') {
     return {

@@ -44,7 +44,9 @@ const rm = (id: string, want: Danger, reason: string): Rule => ({
  * specific after it (`$(cat list)`, "$(git config x)/", `$(…)/*`): it could name anything, / included.
  */
 export function computedTarget(a: Arg): boolean {
-  if (a.value !== null) return false;
+  // $OLDPWD / `~-` before any `cd` of the script: the directory the agent was in before, which could be any
+  if (a.value !== null) return a.tilde && /^~-\/?$/.test(a.value);
+  if (isOldpwdParam(a)) return true;
   const parts = a.word.parts;
   const last = parts.map((p) => p.k === 'cmdsub').lastIndexOf(true);
   if (last === -1) return false;
@@ -52,6 +54,17 @@ export function computedTarget(a: Arg): boolean {
   const after = parts.slice(last + 1);
   const text = (ps: typeof parts) => ps.map((p) => (p.k === 'lit' ? p.v : '\0')).join('');
   return /^\/*$/.test(text(before).replace(/\0/g, '')) && /^(?:\/*|\/\*|\/\.{1,2}\/?)$/.test(text(after));
+}
+
+function isOldpwdParam(a: Arg): boolean {
+  const [p, ...rest] = a.word.parts;
+  return (
+    !!p &&
+    p.k === 'param' &&
+    p.name === 'OLDPWD' &&
+    p.op === '' &&
+    rest.every((x) => x.k === 'lit' && /^\/*$/.test(x.v))
+  );
 }
 
 const FILTERS = /^(?:grep|egrep|fgrep|rg|ag|ack|awk|gawk|sed|head|tail|comm|join|cut)$/;

@@ -18,6 +18,7 @@ import { listingRules } from './listings.js';
 import { remoteCodeRules } from './remote-code.js';
 import { netShellRules } from './net-shell.js';
 import { storeRules } from './stores.js';
+import { homeSecretRules } from './home-secrets.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
@@ -25,6 +26,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...exfilRules,
   ...netShellRules,
   ...credentialRules,
+  ...homeSecretRules,
   ...writeRules,
   ...overwriteRules,
   ...filesystemRules,

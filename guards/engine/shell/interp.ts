@@ -74,6 +74,7 @@ export function assignmentValue(parts: Part[], ctx: WalkContext): Alt[] {
 
 /** Expands the words of a command: every variant (up to MAX_VARIANTS), each a list of words after splitting. */
 export function expandWords(words: Word[], ctx: WalkContext): Word[][] {
+  if (ctx.oldpwd !== undefined && words.some(isOldpwdTilde)) words = words.map((w) => oldpwdTilde(w, ctx));
   if (!words.some(needsExpansion)) return [words];
   let variants: Word[][] = [[]];
   for (const w of words) {
@@ -109,6 +110,18 @@ function positionalWords(w: Word, ctx: WalkContext): Word[] | null {
   if (!pos) return null;
   const words = pos.map((a) => ({ parts: a.parts.map((x) => requote(x, p.q && !a.glob)), raw: w.raw }));
   return p.q ? words : words.flatMap((x) => splitWord(x.parts, w.raw, ifsOf(ctx)));
+}
+
+/** An unquoted `~-` or `~-/…` at the start of a word: $OLDPWD. */
+function isOldpwdTilde(w: Word): boolean {
+  const p = w.parts[0];
+  return !!p && p.k === 'lit' && !p.q && /^~-(?=\/|$)/.test(p.v);
+}
+
+function oldpwdTilde(w: Word, ctx: WalkContext): Word {
+  if (!isOldpwdTilde(w)) return w;
+  const [head, ...rest] = w.parts as [Extract<Part, { k: 'lit' }>, ...Part[]];
+  return { ...w, parts: [lit(ctx.oldpwd! + head.v.slice(2), true), ...rest] };
 }
 
 function needsExpansion(w: Word): boolean {
@@ -239,6 +252,11 @@ function paramValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] |
     alts = env.vars.get(p.name) ?? null;
     if (alts === null && p.name === 'HOME') alts = [{ parts: [lit(ctx.home, true)] }];
     if (alts === null && p.name === 'PWD') alts = [{ parts: [lit(ctx.cwd, true)] }];
+    if (alts === null && p.name === 'OLDPWD' && ctx.oldpwd !== undefined)
+      alts = [{ parts: [lit(ctx.oldpwd, true)] }];
+    // the sandbox sets it to the workspace the guard was given
+    if (alts === null && p.name === 'AGS_WORKSPACE' && ctx.workspace !== undefined)
+      alts = [{ parts: [lit(ctx.workspace, true)] }];
     // an IFS the script never set is the default: `rm${IFS}-rf${IFS}/` splits like spaces
     if (alts === null && p.name === 'IFS' && plain) alts = [{ parts: [lit(' ', p.q)] }];
   }

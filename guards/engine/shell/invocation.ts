@@ -84,6 +84,8 @@ export interface WalkContext {
   /** The current directory (updated by literal `cd`), and the home directory for `cd` and `~`. */
   cwd: string;
   home: string;
+  /** The directory before the last literal `cd` ($OLDPWD, `~-`); unknown until the script changes directory. */
+  oldpwd?: string;
   /** The workspace root, for `git rev-parse --show-toplevel`; unknown when absent. */
   workspace?: string;
   /** What the script assigned so far (created on first use). */
@@ -116,6 +118,8 @@ export interface Env {
   namerefs?: Map<string, string>;
   /** Files the script wrote with known text (`echo 'rm -rf ~' > /tmp/c.sh`): the path → the text. */
   files?: Map<string, string>;
+  /** Files the script wrote decoded text to (`echo … | base64 -d > /tmp/y`): the path → what decoded it. */
+  decodedFiles?: Map<string, string>;
   /** Programs the script copied or linked (`cp /bin/rm ./x`): the new path → the program's name. */
   programs?: Map<string, string>;
   /** Arrays the script assigned (`a=(rm -rf x)`): each element's parts. */

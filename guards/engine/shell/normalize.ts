@@ -29,6 +29,7 @@ import {
 } from './invocation.js';
 import {
   isOpt,
+  isStdinFile,
   shellScriptArg,
   skipLeadingOptions,
   skipWrapperOptions,
@@ -108,7 +109,10 @@ function walkStage(stage: Stage, ctx: WalkContext, frame: Frame): Invocation | n
   return walkSimple(stage, ctx, frame);
 }
 
-function walkGroup(g: Group, ctx: WalkContext, frame: Frame) {
+function walkGroup(g: Group, ctx: WalkContext, outer: Frame) {
+  // a group's body is one level deeper, as in the parser, so nesting of any kind counts toward the depth limit
+  const frame = { ...outer, level: outer.level + 1 };
+  ctx.budget.depth(frame.level);
   const cwd = ctx.cwd;
   const env = envOf(ctx);
   if (g.fn !== undefined) {
@@ -126,8 +130,12 @@ function walkGroup(g: Group, ctx: WalkContext, frame: Frame) {
     ctx.cwd = cwd;
     return null;
   }
+  const oldpwd = ctx.oldpwd;
   const last = walkBody(g.body, ctx, { ...frame, upstream: [] });
-  if (g.subshell) ctx.cwd = cwd;
+  if (g.subshell) {
+    ctx.cwd = cwd;
+    ctx.oldpwd = oldpwd;
+  }
   return last;
 }
 
@@ -583,6 +591,7 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   const env = envOf(ctx);
   if (COPIERS.has(inv.name) || (inv.name === 'cat' && inv.redirs.length > 0)) noteCopiedProgram(inv, ctx);
   if (TEXT_WRITERS.has(inv.name) && (inv.redirs.length > 0 || inv.name === 'tee')) noteWrittenFile(inv, ctx);
+  if (inv.redirs.length > 0) noteDecodedFile(inv, ctx);
   if ((env.fnStack.includes(cmd.name) && frame.concurrent) || frame.endless) inv.spawnsItself = true;
   const body = env.funcs.get(cmd.name);
   if (body && !env.fnStack.includes(cmd.name) && env.fnStack.length < 8)
@@ -590,9 +599,13 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   else interpretBuiltin(inv, ctx);
   if (cmd.name === 'cd' || cmd.name === 'pushd') {
     const dir = inv.args.find((a) => a.value === null || !a.value.startsWith('-'));
+    const before = ctx.cwd;
     if (!dir) ctx.cwd = ctx.home;
-    else if (dir.value !== null && dir.value !== '-')
+    else if (dir.value === '-') {
+      if (ctx.oldpwd !== undefined) ctx.cwd = ctx.oldpwd;
+    } else if (dir.value !== null)
       ctx.cwd = resolveLexical(dir.tilde ? dir.value : dir.value.replace(/^~/, './~'), ctx);
+    if (ctx.cwd !== before) ctx.oldpwd = before;
   }
   expandNested(inv, ctx);
   return inv;
@@ -651,6 +664,31 @@ function noteWrittenFile(inv: Invocation, ctx: WalkContext): void {
     const prev = t.append ? (files.get(abs) ?? '') : '';
     if (files.size < 32) files.set(abs, (prev + text.text).slice(0, 65536));
   }
+}
+
+/** `… | base64 -d > F`, `echo -e '\x72…' > F`: F holds decoded text nobody can read in the command. */
+function noteDecodedFile(inv: Invocation, ctx: WalkContext): void {
+  const out = inv.redirs.find(
+    (r) => r.target && !r.heredoc && (r.fd === null || r.fd === '1') && /^(?:>|>>|>\|)$/.test(r.op),
+  );
+  const path = out?.target ? staticValue(out.target) : null;
+  if (path === null || path === '/dev/null') return;
+  const src = classifyOutput(inv);
+  const abs = resolveLexical(path, ctx);
+  const env = envOf(ctx);
+  if (src.kind === 'decoded') {
+    if ((env.decodedFiles ??= new Map()).size < 32) env.decodedFiles.set(abs, src.desc);
+  } else env.decodedFiles?.delete(abs);
+}
+
+/** A shell or interpreter running a file the script wrote decoded text to runs that text: like piping it in. */
+function runsDecodedFile(inv: Invocation, file: Arg | undefined, ctx: WalkContext): void {
+  const decoded = ctx.env?.decodedFiles;
+  if (!decoded || !file || file.value === null) return;
+  const desc = decoded.get(resolveLexical(file.value, ctx));
+  if (desc === undefined) return;
+  inv.evalDynamic = true;
+  inv.evalSource = { kind: 'decoded', desc: `${desc} > ${file.text}` };
 }
 
 /** The text the script wrote to the file an argument names, if it did. */
@@ -760,6 +798,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       }
       const written = writtenText(file, ctx);
       if (written !== undefined) nested(written, `${n} ${file!.text} (written above)`);
+      runsDecodedFile(inv, file, ctx);
     } else {
       if (script.value !== null) nested(script.value, `${n} -c`);
       else markDynamicEval(inv, [script], ctx);
@@ -811,12 +850,18 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   if ((n === 'source' || n === '.') && inv.args[0]) {
     const written = writtenText(inv.args[0], ctx);
     if (written !== undefined) nested(written, `${n} ${inv.args[0].text} (written above)`);
+    runsDecodedFile(inv, inv.args[0], ctx);
     const p = inv.args[0].word.parts[0];
     if (p && p.k === 'procsub') {
       inv.stdin = producerOfScripts([p.script], ctx);
       if (inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined)
         nested(inv.stdin.text, `${n} <(${inv.stdin.desc})`);
-    } else if (inv.args[0].value === '/dev/stdin' || inv.args[0].value === '-') inv.stdin = inv.stdin ?? null;
+    } else if (isStdinFile(inv.args[0].value) || inv.args[0].value === '-') {
+      inv.stdin = inv.stdin ?? null;
+      // `. /dev/stdin <<< TEXT`: the here-string or heredoc is the script
+      if (inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined)
+        nested(inv.stdin.text, `${n} <${inv.stdin.desc}`);
+    }
     return;
   }
   if (n === 'find') {
@@ -842,10 +887,11 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     return;
   }
   let code = extractInlineCode(inv);
-  const lang = code === null && ctx.env?.files ? langOf(n) : null;
+  const lang = code === null && (ctx.env?.files || ctx.env?.decodedFiles) ? langOf(n) : null;
   if (lang !== null) {
     // `python3 /tmp/w.py` after writing it: the script is known, so it is checked like -c code
     const file = inv.args.find((a) => a.value === null || !a.value.startsWith('-'));
+    runsDecodedFile(inv, file, ctx);
     const written = writtenText(file, ctx);
     if (written !== undefined)
       code = { lang, flag: `${file!.text} (written above)`, text: written, readsStdin: false };
@@ -857,7 +903,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   }
   if (code) {
     inv.code = code;
-    if (code.text !== null) code.text = canonicalCode(code.text, code.lang);
+    if (code.text !== null) code.text = canonicalCode(code.text, code.lang, ctx.cwd);
     if (code.text !== null) {
       for (const s of shellStringsInCode(code)) {
         const how = `${n} ${code.flag} → ${s.api}`;

@@ -67,6 +67,11 @@ export function skipLeadingOptions(args: Arg[], withArg: string[]): Arg[] {
 }
 
 /** What a shell is told to run: a `-c` string, a script file, or nothing (it reads stdin). */
+/** A path that is the process's own stdin (`bash /dev/stdin <<< …` runs the here-string). */
+export function isStdinFile(v: string | null): boolean {
+  return v !== null && /^\/(?:dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/.test(v);
+}
+
 export function shellScriptArg(args: Arg[]): Arg | 'file' | 'none' {
   let i = 0;
   let hasC = false;
@@ -96,6 +101,6 @@ export function shellScriptArg(args: Arg[]): Arg | 'file' | 'none' {
     break;
   }
   if (hasC) return args[i] ?? 'none';
-  if (readsStdin || i >= args.length) return 'none';
+  if (readsStdin || i >= args.length || isStdinFile(args[i]!.value)) return 'none';
   return 'file';
 }

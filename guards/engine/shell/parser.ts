@@ -62,6 +62,17 @@ class Parser {
 
   constructor(private readonly lx: Lexer) {}
 
+  /** Parses a compound command's body one level deeper: groups and subshells count toward the depth limit. */
+  private nest<T>(parse: () => T): T {
+    this.lx.level++;
+    this.lx.budget.depth(this.lx.level);
+    try {
+      return parse();
+    } finally {
+      this.lx.level--;
+    }
+  }
+
   private peek(): Token {
     if (this.la === null) this.la = this.back.shift() ?? this.lx.next();
     return this.la;
@@ -154,7 +165,10 @@ class Parser {
       if (t.t === 'op') {
         if (t.v === '(') {
           this.take();
-          return this.group(true, this.list(')'));
+          return this.group(
+            true,
+            this.nest(() => this.list(')')),
+          );
         }
         return null;
       }
@@ -176,7 +190,10 @@ class Parser {
       if (bare === '}' || (bare === 'esac' && stop === 'case')) return null;
       if (bare === '{') {
         this.take();
-        return this.group(false, this.list('}'));
+        return this.group(
+          false,
+          this.nest(() => this.list('}')),
+        );
       }
       if (bare === 'for' || bare === 'select') {
         this.take();
@@ -188,7 +205,7 @@ class Parser {
       }
       if (bare === 'case') {
         this.take();
-        return this.caseCommand();
+        return this.nest(() => this.caseCommand());
       }
       if (bare === 'function') {
         this.take();
@@ -262,7 +279,7 @@ class Parser {
 
   /** The compound command after a function header, as a group that carries the function's name. */
   private functionBody(name: string | null): Stage | null {
-    const body = this.stage('eof');
+    const body = this.nest(() => this.stage('eof'));
     if (!body || name === null) return body;
     return {
       k: 'group',

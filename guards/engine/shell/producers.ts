@@ -10,6 +10,20 @@ export function classifyOutput(inv: Invocation): Producer {
   if (n === 'cat' && inv.args.every((a) => a.value === '-' || (a.value ?? '').startsWith('-'))) {
     return inv.stdin ?? { kind: 'dynamic', desc: 'cat' };
   }
+  if (n === 'ls') {
+    // `ls -d PATH…` prints the paths as given, one per line
+    const vals = inv.args.map((a) => a.value);
+    const opts = vals.filter((v) => v !== null && v.startsWith('-'));
+    const paths = vals.filter((v) => v === null || !v.startsWith('-'));
+    if (
+      opts.some((o) => o!.includes('d')) &&
+      opts.every((o) => /^-[d1]+$/.test(o!)) &&
+      paths.length > 0 &&
+      paths.every((v) => v !== null) &&
+      !inv.args.some((a) => a.glob)
+    )
+      return { kind: 'literal', text: paths.join('\n') + '\n', desc: 'ls -d' };
+  }
   if (n === 'cat') return { kind: 'file', desc: `cat ${inv.args.map((a) => a.text).join(' ')}` };
   if (PASSTHROUGH.has(n)) {
     const up = inv.upstream[inv.upstream.length - 1];
@@ -38,8 +52,12 @@ function echoProducer(inv: Invocation): Producer {
   if (/\\(?:x|u|U|[0-7])|%b/.test(fmt) || rest.some((r) => /\\(?:x|[0-7])/.test(r) && fmt.includes('%b'))) {
     return { kind: 'decoded', desc: 'printf with escapes' };
   }
+  // the format is reused while arguments remain: `printf '%s\n' a b` prints two lines
+  const convs = (fmt.match(/%[sd]/g) ?? []).length;
+  const rounds = convs > 0 ? Math.max(1, Math.min(Math.ceil(rest.length / convs), 256)) : 1;
   let k = 0;
   const text = fmt
+    .repeat(rounds)
     .replace(/%[sd]/g, () => rest[k++] ?? '')
     .replace(/\\n/g, '\n')
     .replace(/\\t/g, '\t');

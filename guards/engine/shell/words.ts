@@ -51,7 +51,7 @@ const MAX_BRACE_RESULTS = 64;
 
 /**
  * Bash brace expansion of one word (`{rm,-rf,/}`, `/{etc,usr}`), only over unquoted braces of literal words.
- * Returns the word unchanged when there is nothing to expand or the result would be too large.
+ * Returns the word unchanged when there is nothing to expand, and a glob when the result would be too large.
  */
 export function expandBraces(w: Word): Word[] {
   if (!w.parts.some((p) => p.k === 'lit' && !p.q && p.v.includes('{'))) return [w];
@@ -60,7 +60,10 @@ export function expandBraces(w: Word): Word[] {
   const chars: Array<[string, boolean]> = [];
   for (const p of w.parts) if (p.k === 'lit') for (const c of p.v) chars.push([c, p.q]);
   const results = expandChars(chars, 0);
-  if (results === null || results.length <= 1) return [w];
+  // past the limits each brace list stands for any name (`/work/{a,{a,…ws}}` is `/work/*`), so the rules still see
+  // what the word can become
+  if (results === null) return [charsWord(collapseBraces(chars), w.raw)];
+  if (results.length <= 1) return [w];
   return results.map((r) => ({
     parts: [{ k: 'lit', v: r.map(([c]) => c).join(''), q: r.some(([, q]) => q) && r.every(([, q]) => q) }],
     raw: w.raw,
@@ -68,6 +71,43 @@ export function expandBraces(w: Word): Word[] {
 }
 
 type Chars = Array<[string, boolean]>;
+
+/** Each unquoted `{…,…}` list as an unquoted `*`. */
+function collapseBraces(chars: Chars): Chars {
+  const out: Chars = [];
+  for (let i = 0; i < chars.length; i++) {
+    const [c, q] = chars[i]!;
+    let close = -1;
+    let comma = false;
+    if (c === '{' && !q) {
+      for (let j = i + 1, depth = 0; j < chars.length; j++) {
+        const [d, dq] = chars[j]!;
+        if (dq) continue;
+        if (d === '{') depth++;
+        else if (d === '}' && depth-- === 0) {
+          close = j;
+          break;
+        } else if (d === ',' && depth === 0) comma = true;
+      }
+    }
+    if (close !== -1 && comma) {
+      out.push(['*', false]);
+      i = close;
+    } else out.push([c, q]);
+  }
+  return out;
+}
+
+/** Characters with quoted flags as a word of literal parts. */
+function charsWord(chars: Chars, raw: string): Word {
+  const parts: Part[] = [];
+  for (const [c, q] of chars) {
+    const last = parts[parts.length - 1];
+    if (last && last.k === 'lit' && last.q === q) last.v += c;
+    else parts.push({ k: 'lit', v: c, q });
+  }
+  return { parts, raw };
+}
 
 function expandChars(chars: Chars, guard: number): Chars[] | null {
   if (guard > 8) return null;
