@@ -53,6 +53,17 @@ function subFlags(args: Arg[]): { short: Set<string>; long: Map<string, string |
   return { short, long, pos };
 }
 
+/** A long option given by a unique prefix git accepts (`--disc` for `--discard-changes`), at least `min` letters. */
+function longPrefix(long: Map<string, string | null>, full: string, min: number): boolean {
+  for (const k of long.keys()) if (k.length >= min && full.startsWith(k)) return true;
+  return false;
+}
+
+/** `git switch -f` / `--force` / `--discard-changes` throws away local changes to switch. */
+function switchDiscards(f: ReturnType<typeof subFlags>): boolean {
+  return f.short.has('f') || longPrefix(f.long, 'force', 3) || longPrefix(f.long, 'discard-changes', 3);
+}
+
 const git = (
   id: string,
   reason: string,
@@ -246,9 +257,10 @@ export const gitRules: Rule[] = [
     'git.checkout-discard',
     'discards uncommitted changes in the whole tree; commit or stash first, or name single files',
     (sub, args) => {
+      if (sub === 'switch') return switchDiscards(subFlags(args));
       if (sub !== 'checkout') return false;
       const f = subFlags(args);
-      if (f.short.has('f') || f.long.has('force')) return true;
+      if (f.short.has('f') || longPrefix(f.long, 'force', 3)) return true;
       const dd = args.findIndex((a) => a.value === '--');
       const paths = dd === -1 ? f.pos : args.slice(dd + 1);
       return paths.some(

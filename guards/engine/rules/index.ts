@@ -18,10 +18,13 @@ import { listingRules } from './listings.js';
 import { remoteCodeRules } from './remote-code.js';
 import { netShellRules } from './net-shell.js';
 import { storeRules } from './stores.js';
+import { urlRunnerRules } from './url-runners.js';
+import { round7Rules } from './round7.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
   ...remoteCodeRules,
+  ...urlRunnerRules,
   ...exfilRules,
   ...netShellRules,
   ...credentialRules,
@@ -38,6 +41,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...dbToolRules,
   ...storeRules,
   ...infraRules,
+  ...round7Rules,
 ];
 
 /** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */
