@@ -195,7 +195,10 @@ const SHELL_APIS: Record<Lang, RegExp[]> = {
       'g',
     ),
   ],
-  awk: [new RegExp(String.raw`\b(system)\s*\(\s*("(?:[^"\\]|\\.)*")`, 'g'), /(\|)\s*("(?:ba|z|da)?sh")/g],
+  awk: [
+    new RegExp(String.raw`\b(system)\s*\(\s*("(?:[^"\\]|\\.)*")`, 'g'),
+    /(?<!\|)(\|)(?!\|)\s*("(?:[^"\\]|\\.)*")/g,
+  ],
 };
 
 /** The shell commands literal inline code runs. */
@@ -209,8 +212,11 @@ export function shellStringsInCode(code: InlineCode): ShellString[] {
       const api = m[1]!;
       const first = m[2]!;
       if (api === '|') {
-        // awk: print … | "sh" pipes generated text into a shell: treat the whole program as suspicious text
-        out.push({ api: '| sh', command: stringLiterals(code.text).join('\n') });
+        // awk: print … | "sh" pipes generated text into a shell: treat the whole program as suspicious text;
+        // print … | "tee -a f" runs that command (through sh)
+        const cmd = unquote(first);
+        if (/^(?:ba|z|da)?sh$/.test(cmd)) out.push({ api: '| sh', command: stringLiterals(code.text).join('\n') });
+        else out.push({ api: '| cmd', command: cmd });
         continue;
       }
       if (

@@ -62,11 +62,22 @@ function tautology(cond: string): boolean {
  * SQL as the server reads it, for keyword matching: comments become a space (`DROP/**\/TABLE` is `DROP TABLE`) and
  * string literals become empty (`SELECT 'DROP TABLE x'` drops nothing).
  */
-export function normalizeSql(sql: string): string {
-  // one left-to-right pass, as the server lexes: a `--` inside a string is text, a quote inside a comment is too
-  return sql.replace(/\/\*[\s\S]*?(?:\*\/|$)|--[^\n]*|'(?:[^']|'')*(?:'|$)|\$\$[\s\S]*?(?:\$\$|$)/g, (m) =>
-    m.startsWith('/*') || m.startsWith('--') ? ' ' : "''",
-  );
+export function normalizeSql(sql: string, comment = ' '): string {
+  // one left-to-right pass, as the server lexes: a `--` inside a string is text, a quote inside a comment is too.
+  // MySQL runs the body of `/*! … */` (and `/*!50000 … */`), so that body is code, not a comment.
+  return sql.replace(/\/\*[\s\S]*?(?:\*\/|$)|--[^\n]*|'(?:[^']|'')*(?:'|$)|\$\$[\s\S]*?(?:\$\$|$)/g, (m) => {
+    const run = /^\/\*!(?:\d{5,6})?([\s\S]*?)(?:\*\/)?$/.exec(m);
+    if (run) return ` ${normalizeSql(run[1]!, comment)} `;
+    return m.startsWith('/*') || m.startsWith('--') ? comment : "''";
+  });
+}
+
+/**
+ * Also the text with comments removed outright: `DR/**\/OP` is no keyword to PostgreSQL or MySQL (a comment is a
+ * space there, so it is a syntax error), but nobody writes it except to slip `DROP` past a matcher.
+ */
+function sqlForms(sql: string): string {
+  return normalizeSql(sql) + ';\n' + normalizeSql(sql, '');
 }
 
 /** MongoDB calls that drop or empty a database or collection (in mongosh, or in driver code). */
@@ -136,7 +147,7 @@ const sql = (id: string, reason: string, test: (s: string) => boolean): Rule => 
   pack: 'db',
   reason,
   commands: SQL_CLIENTS,
-  match: (inv) => test(normalizeSql(sqlOf(inv))),
+  match: (inv) => test(sqlForms(sqlOf(inv))),
 });
 
 /** A string literal in SQL that spells a destructive statement: the query prints statements to be run. */

@@ -73,6 +73,11 @@ export const META_RULES: Readonly<Record<string, { pack: string; reason: string 
     reason:
       'writes a file that runs code later, outside your task (agent hooks/settings, git hooks or config, shell startup, cron); ask the user',
   },
+  'path.system-write': {
+    pack: 'path',
+    reason:
+      'writes a file the system reads (hosts, accounts, name resolution, PAM, certificates, boot), which changes the machine, not the project; ask the user',
+  },
   'path.state-write': {
     pack: 'path',
     reason:

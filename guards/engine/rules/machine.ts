@@ -258,7 +258,11 @@ function entryMatches(e: Entry, inv: Invocation): boolean {
 
 /** Files the system itself reads: accounts, PAM, sshd, mounts, the resolver, modules, boot. Not /etc/hosts. */
 const SYSTEM_FILES =
-  /^\/etc\/(?:passwd|group|shadow|gshadow|subuid|subgid|fstab|crypttab|resolv\.conf|nsswitch\.conf|hosts\.(?:allow|deny)|login\.defs|securetty|pam\.conf|pam\.d\/.+|security\/.+|ssh\/sshd_config(?:\.d\/.+)?|default\/grub|modprobe\.d\/.+|modules(?:-load\.d\/.+)?|sysctl\.conf|sysctl\.d\/.+|udev\/.+|ld\.so\.conf(?:\.d\/.+)?|ld\.so\.cache|apt\/sources\.list(?:\.d\/.+)?|yum\.repos\.d\/.+|selinux\/.+|apparmor(?:\.d)?\/.+|polkit-1\/.+|doas\.conf|machine-id|nftables\.conf|iptables\/.+|netplan\/.+|NetworkManager\/.+)$|^\/boot(?:\/|$)/;
+  /^\/etc\/(?:hosts|hostname|environment|sudo\.conf|ssl\/.+|pki\/.+|ca-certificates(?:\.conf|\/.+)|passwd|group|shadow|gshadow|subuid|subgid|fstab|crypttab|resolv\.conf|nsswitch\.conf|hosts\.(?:allow|deny)|login\.defs|securetty|pam\.conf|pam\.d\/.+|security\/.+|ssh\/sshd_config(?:\.d\/.+)?|default\/grub|modprobe\.d\/.+|modules(?:-load\.d\/.+)?|sysctl\.conf|sysctl\.d\/.+|udev\/.+|ld\.so\.conf(?:\.d\/.+)?|ld\.so\.cache|apt\/sources\.list(?:\.d\/.+)?|yum\.repos\.d\/.+|selinux\/.+|apparmor(?:\.d)?\/.+|polkit-1\/.+|doas\.conf|machine-id|nftables\.conf|iptables\/.+|netplan\/.+|NetworkManager\/.+)$|^\/boot(?:\/|$)/;
+/** A file the system reads (accounts, name resolution, PAM, certificates, boot): the file tools check it too. */
+export function isSystemFile(abs: string): boolean {
+  return SYSTEM_FILES.test(abs);
+}
 const REMOVERS = new Set(['rm', 'unlink', 'shred', 'mv', 'truncate']);
 
 /** Kernel interfaces a write to which changes the running machine. */

@@ -6,6 +6,7 @@
  */
 import { LIFECYCLE } from '../shell/command-strings.js';
 import { writeTargets as codeWriteTargets } from '../code-writes.js';
+import { awkWriteTargets } from '../code-awk.js';
 import { resolveLexical, runsLater } from '../paths.js';
 import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
@@ -204,11 +205,27 @@ function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
   }
   if (inv.code && (inv.code.lang === 'perl' || inv.code.lang === 'ruby' || inv.code.lang === 'awk'))
     for (const a of inPlaceFiles(inv)) add(a, `${n} -i`);
+  if (inv.code?.lang === 'awk' && inv.code.text) {
+    for (const t of awkWriteTargets(inv.code.text, awkVars(inv)))
+      out.push({ path: resolveLexical(t, { cwd: ctx.cwd, home: ctx.home }), via: `${n} print >` });
+  }
   if (inv.code?.text) {
     for (const t of codeWriteTargets(inv.code.text))
       out.push({ path: resolveLexical(t, { cwd: ctx.cwd, home: ctx.home }), via: `${n} ${inv.code.flag}` });
   }
   return out;
+}
+
+/** `awk -v name=value` assignments. */
+function awkVars(inv: Invocation): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (let i = 0; i < inv.args.length; i++) {
+    const v = inv.args[i]!.value;
+    const kv = v === '-v' ? inv.args[i + 1]?.value : v?.startsWith('-v') ? v.slice(2) : null;
+    const m = kv ? /^([A-Za-z_]\w*)=(.*)$/s.exec(kv) : null;
+    if (m) vars.set(m[1]!, m[2]!);
+  }
+  return vars;
 }
 
 /**
