@@ -2,7 +2,7 @@
  * Round 7 rules: the environment staged in a file, and database clients fed text a decoder produced. Each names
  * a class of evasion rather than one spelling (see docs/GUARDS.md, "Round 7").
  */
-import type { Invocation } from '../shell/invocation.js';
+import type { Arg, Invocation } from '../shell/invocation.js';
 import { staticValue } from '../shell/words.js';
 import type { Rule } from './types.js';
 
@@ -77,7 +77,47 @@ function decodedInput(inv: Invocation): string | null {
   return sub ? `$(${sub.display})` : null;
 }
 
+/** Logs and scratch files may be emptied one by one, as `truncate -s 0 *.log` may. */
+const SCRATCH = /\.(?:log|out|err)$|^\/tmp\/|^\/var\/tmp\//;
+const PLAIN_VAR = /^"?\$\{?[A-Za-z_]\w*\}?"?$/;
+
+/** An argument that stands for every file of a loop (`$f` over a glob, or over a command's output). */
+function eachFile(inv: Invocation, a: Arg, text = a.text, value = a.value): boolean {
+  if (value !== null) return a.glob && /[*?[]/.test(value) && !SCRATCH.test(value);
+  return inv.subs.length > 0 && PLAIN_VAR.test(text);
+}
+
+/** What overwrites every file of a loop: `dd of="$f"`, `cp SRC "$f"`, `CMD > "$f"`, or null. */
+function overwritesEach(inv: Invocation): string | null {
+  if (inv.name === 'dd') {
+    for (const a of inv.args) {
+      const v = a.value;
+      if (!a.text.startsWith('of=')) continue;
+      if (eachFile(inv, a, a.text.slice(3), v === null ? null : v.slice(3))) return `dd ${a.text}`;
+      if (inv.via.some((x) => x.startsWith('find -exec')) && a.text.includes('{}')) return `find -exec dd ${a.text}`;
+    }
+  }
+  if (inv.name === 'cp' || inv.name === 'install') {
+    const ops = inv.args.filter((a) => a.value === null || !a.value.startsWith('-'));
+    const dest = ops[ops.length - 1];
+    if (ops.length === 2 && dest && eachFile(inv, dest) && !ops[0]!.text.includes(dest.text.replace(/"/g, '')))
+      return `${inv.name} ${ops[0]!.text} ${dest.text}`;
+  }
+  if (inv.targetFed) {
+    const r = inv.redirs.find((x) => (x.op === '>' || x.op === '>|') && x.target && PLAIN_VAR.test(x.target.raw));
+    if (r) return `${inv.name} > ${r.target!.raw}`;
+  }
+  return null;
+}
+
 export const round7Rules: Rule[] = [
+  {
+    id: 'fs.overwrite-each',
+    pack: 'fs',
+    reason:
+      'overwrites every file of a glob or a listing, one by one (dd of="$f", cp /dev/null "$f", > "$f" in a loop), which wipes the checkout; edit the files you mean by name',
+    match: (inv) => overwritesEach(inv) ?? false,
+  },
   {
     id: 'cred.env-to-file',
     pack: 'cred',

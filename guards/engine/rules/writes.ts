@@ -99,7 +99,7 @@ export function writesOf(inv: Invocation, ctx: RuleContext): Write[] {
 function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
   const out: Write[] = [];
   const add = (a: Arg, via: string) => {
-    const p = argPath(a, ctx);
+    const p = argPath(a, ctx) ?? pythonStartupTail(a.text);
     if (p !== null) out.push({ path: p, via });
   };
   for (const r of inv.redirs) {
@@ -210,10 +210,30 @@ function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
       out.push({ path: resolveLexical(t, { cwd: ctx.cwd, home: ctx.home }), via: `${n} print >` });
   }
   if (inv.code?.text) {
-    for (const t of codeWriteTargets(inv.code.text))
-      out.push({ path: resolveLexical(t, { cwd: ctx.cwd, home: ctx.home }), via: `${n} ${inv.code.flag}` });
+    // `open(site.getsitepackages()[0] + '/a.pth', 'w')`: a .pth joined onto a computed site directory
+    const site = SITE_DIR_EXPR.test(inv.code.text);
+    for (const t of codeWriteTargets(inv.code.text)) {
+      const path = site && /^\/[^/]+\.pth$/.test(t) ? `/(computed)/site-packages${t}` : t;
+      out.push({ path: resolveLexical(path, { cwd: ctx.cwd, home: ctx.home }), via: `${n} ${inv.code.flag}` });
+    }
   }
   return out;
+}
+
+/** Code or a substitution that computes a site-packages directory. */
+const SITE_DIR_EXPR = /\bgetsitepackages\b|\bgetusersitepackages\b|\bUSER_SITE\b|(?:^|\s)-m\s+site\b|\bpurelib\b|\bplatlib\b|site-packages/;
+/** Python runs these at every start wherever the site directory is: their name alone says what they are. */
+const PY_STARTUP_TAIL = /\/((?:site|user)customize\.py|[^/$`)]+\.pth)$/;
+
+/**
+ * A computed target that ends in a Python startup hook (`> "$(python3 -m site --user-site)/sitecustomize.py"`,
+ * `"$SITE/x.pth"`): the site directory is what the substitution computes, so the path is judged by its tail.
+ */
+function pythonStartupTail(text: string): string | null {
+  const m = PY_STARTUP_TAIL.exec(text);
+  if (!m) return null;
+  if (m[1]!.endsWith('.pth') && !SITE_DIR_EXPR.test(text) && !/\$\{?\w*SITE/i.test(text)) return null;
+  return `/(computed)/site-packages/${m[1]}`;
 }
 
 /** `awk -v name=value` assignments. */
