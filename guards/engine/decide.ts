@@ -323,7 +323,7 @@ function decideFile(
           break;
         }
       }
-      if (call.op === 'write' && isSystemFile(abs)) {
+      if (call.op === 'write' && isSystemFile(abs, /write/i.test(call.tool) && !/edit/i.test(call.tool))) {
         hits.push(meta('path.system-write', p));
         break;
       }

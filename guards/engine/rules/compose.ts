@@ -25,7 +25,8 @@ const COMPOSE_WITH_ARG = new Set([
   '--log-level',
   '--connection',
 ]);
-const THROWAWAY = /(?:^|[-_./])(?:test|tests|testing|ci|e2e|tmp|scratch)(?:[-_.]|$)/i;
+/** A name that says the object is throwaway: `app-test-1`, `docker-compose.ci.yml`, `e2e`, `tmp_db`. */
+export const THROWAWAY_NAME = /(?:^|[-_./])(?:test|tests|testing|ci|e2e|tmp|temp|scratch)(?:[-_.0-9]|$)/i;
 
 /** What `compose down -v` / `compose rm -v` deletes, or false. `from`: the index after `compose`. */
 function composeVolumes(inv: Invocation, from: number): string | false {
@@ -56,7 +57,7 @@ function composeVolumes(inv: Invocation, from: number): string | false {
     else if (/^-[a-zA-Z]+$/.test(v) && v.includes('v')) volumes = true;
   }
   if (!volumes) return false;
-  if (names.length > 0 && names.every((n) => THROWAWAY.test(n.split('/').pop()!))) return false;
+  if (names.length > 0 && names.every((n) => THROWAWAY_NAME.test(n.split('/').pop()!))) return false;
   return `compose ${sub} -v${names.length ? ' (' + names.join(' ') + ')' : ''}`;
 }
 

@@ -76,7 +76,7 @@ export const META_RULES: Readonly<Record<string, { pack: string; reason: string 
   'path.system-write': {
     pack: 'path',
     reason:
-      'writes a file the system reads (hosts, accounts, name resolution, PAM, certificates, boot), which changes the machine, not the project; ask the user',
+      'writes a file the system reads (accounts, name resolution, hosts, PAM, boot), which changes the machine, not the project; ask the user',
   },
   'path.state-write': {
     pack: 'path',

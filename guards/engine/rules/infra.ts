@@ -3,7 +3,7 @@ import type { Invocation } from '../shell/invocation.js';
 import { hasFlag, positionals } from './args.js';
 import type { Rule } from './types.js';
 import { feedScope } from './listings.js';
-import { composeDeletesVolumes } from './compose.js';
+import { composeDeletesVolumes, THROWAWAY_NAME } from './compose.js';
 
 const DOCKER_GLOBAL = [
   '-H',
@@ -110,13 +110,14 @@ const HOSTING_CLIS: Record<string, string[]> = {
 
 const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl', 'finch'];
 
-/** Every operand after `rm` is a literal name (no substitution, variable or glob, no `--all`). */
+/** Every operand after `rm` is a literal name that says it is throwaway (test, ci, e2e, tmp, scratch). */
 function namedOnly(inv: Invocation): boolean {
   const at = inv.args.findIndex((a) => a.value === 'rm' || a.value === 'remove');
   const rest = inv.args.slice(at + 1);
   if (inv.appendsArgs || rest.some((a) => a.value === null || a.glob || a.value === '--all' || a.value === '-a'))
     return false;
-  return rest.some((a) => !a.value!.startsWith('-'));
+  const names = rest.filter((a) => !a.value!.startsWith('-'));
+  return names.length > 0 && names.every((a) => THROWAWAY_NAME.test(a.value!));
 }
 
 /** The objects come only from filtered listings: no literal names after the subcommand, and a filtered feed. */
@@ -168,7 +169,7 @@ export const infraRules: Rule[] = [
       // every operand from a filtered listing (`$(docker ps -aq --filter name=test-db)`): a chosen set
       if (isRm && onlyFiltered(inv, p)) return false;
       if (!isRm || !hasFlag(inv, 'f', ['force'])) return false;
-      // containers named literally, without their volumes (`docker rm -f app-test-1`): the ones meant
+      // throwaway containers named literally, without their volumes (`docker rm -f app-test-1`)
       return !namedOnly(inv) || hasFlag(inv, 'v', ['volumes']);
     },
   },

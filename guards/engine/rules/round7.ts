@@ -4,7 +4,10 @@
  */
 import type { Arg, Invocation } from '../shell/invocation.js';
 import { staticValue } from '../shell/words.js';
-import type { Rule } from './types.js';
+import { resolveLexical } from '../paths.js';
+import { NETWORK } from '../shell/commands.js';
+import { socketSink, uploadSink } from './sinks.js';
+import type { Rule, RuleContext } from './types.js';
 
 /** Commands that print every variable with its value. */
 function dumpsEnv(inv: Invocation): boolean {
@@ -110,7 +113,42 @@ function overwritesEach(inv: Invocation): string | null {
   return null;
 }
 
+/** Files an environment dump earlier in the same command wrote (`env > /tmp/e.txt`), absolute. */
+function envFiles(ctx: RuleContext): string[] {
+  const out: string[] = [];
+  for (const inv of ctx.script ?? []) {
+    if (!dumpsEnv(inv)) continue;
+    const targets = [inv, ...inv.downstream.filter((d) => KEEPS_VALUES.has(d.name))].map(fileTarget);
+    for (const t of targets)
+      if (t && t !== '(computed)') out.push(resolveLexical(t, { cwd: inv.cwd, home: ctx.home }));
+  }
+  return out;
+}
+
+/** A sender naming one of those files (`curl -F f=@/tmp/e.txt`, `scp /tmp/e.txt host:`, `nc h p < /tmp/e.txt`). */
+function sendsEnvFile(inv: Invocation, ctx: RuleContext): string | false {
+  if (!(NETWORK.has(inv.name) && inv.name !== 'openssl') && !uploadSink(inv) && !socketSink(inv, ctx)) return false;
+  const files = envFiles(ctx);
+  if (files.length === 0) return false;
+  const named = [
+    ...inv.args.map((a) => a.value ?? ''),
+    ...inv.redirs.filter((r) => r.op === '<' && r.target).map((r) => staticValue(r.target!) ?? ''),
+  ];
+  for (const v of named) {
+    const m = /(?:^|[=@<])([^=@<]+)$/.exec(v);
+    const p = m ? resolveLexical(m[1]!.replace(/;.*$/, ''), { cwd: inv.cwd, home: ctx.home }) : null;
+    if (p && files.includes(p)) return `${inv.name} sends ${m![1]}, the environment dumped above`;
+  }
+  return false;
+}
+
 export const round7Rules: Rule[] = [
+  {
+    id: 'exfil.env-file-upload',
+    pack: 'exfil',
+    reason: 'sends a file holding the environment (API keys, tokens) over the network; send only the values that are needed',
+    match: sendsEnvFile,
+  },
   {
     id: 'fs.overwrite-each',
     pack: 'fs',
@@ -122,10 +160,12 @@ export const round7Rules: Rule[] = [
     id: 'cred.env-to-file',
     pack: 'cred',
     reason:
-      'writes every environment variable with its value (API keys, tokens) to a file; write only the variables you need',
+      'lockdown: writes every environment variable with its value (API keys, tokens) to a file; write only the variables you need',
     commands: ['env', 'printenv', 'export', 'declare', 'typeset', 'set'],
-    match: (inv) => {
-      if (!dumpsEnv(inv)) return false;
+    // lockdown only: the standing policy lets a local snapshot of the environment be written
+    // (guard-corpus.jsonl: `printenv | sort > /tmp/env-snapshot.txt` is a look-alike); sending it is exfil
+    match: (inv, ctx) => {
+      if (!ctx.lockdown || !dumpsEnv(inv)) return false;
       const own = fileTarget(inv);
       if (own) return `${inv.name} > ${own}`;
       for (const d of inv.downstream) {
