@@ -1,6 +1,7 @@
 /** Pack `db`: statements and tools that drop or empty databases. */
 import type { Invocation } from '../shell/invocation.js';
 import type { Rule } from './types.js';
+import { dropsOnlyOwn, dropsOwnDatabase } from './created-here.js';
 
 const DROP =
   /\bDROP\s+(?:DATABASE|SCHEMA|TABLE|KEYSPACE|COLLECTION)\b|\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?[\w."`[\]]+\s+DROP\s+(?!CONSTRAINT\b|INDEX\b|KEY\b|PRIMARY\b|FOREIGN\b|CHECK\b|DEFAULT\b|TRIGGER\b)/i;
@@ -139,8 +140,12 @@ export function sqlOf(inv: Invocation): string {
     for (const x of a) if (x.value && !x.value.startsWith('-') && /\s/.test(x.value)) parts.push(x.value);
   }
   if (inv.stdin?.kind === 'literal' && inv.stdin.text) parts.push(inv.stdin.text);
+  if (inv.sqlFiles) parts.push(inv.sqlFiles);
   return parts.join(';\n');
 }
+
+const sqlOfNormalized = (inv: Invocation): string =>
+  SQL_CLIENTS.includes(inv.name) ? normalizeSql(sqlOf(inv)) : '';
 
 const sql = (id: string, reason: string, test: (s: string) => boolean): Rule => ({
   id,
@@ -176,9 +181,19 @@ export const databaseRules: Rule[] = [
     commands: SQL_CLIENTS,
     match: runsGeneratedSql,
   },
-  sql('db.drop', 'DROP DATABASE/SCHEMA/TABLE or ALTER TABLE … DROP COLUMN destroys data; ask the user', (s) =>
-    DROP.test(s),
-  ),
+  {
+    id: 'db.drop',
+    pack: 'db',
+    reason: 'DROP DATABASE/SCHEMA/TABLE or ALTER TABLE … DROP COLUMN destroys data; ask the user',
+    commands: SQL_CLIENTS,
+    match: (inv, ctx) => {
+      const s = sqlForms(sqlOf(inv));
+      if (!DROP.test(s)) return false;
+      // a scratch database or table this command created first (ALTER … DROP is always judged)
+      const alter = /\bALTER\s+TABLE\b[\s\S]*\bDROP\b/i.test(s);
+      return alter || !dropsOnlyOwn(inv, normalizeSql(sqlOf(inv)), ctx, sqlOfNormalized);
+    },
+  },
   sql('db.truncate', 'TRUNCATE empties a table; ask the user', (s) => TRUNCATE.test(s)),
   sql(
     'db.delete-without-where',
@@ -228,7 +243,9 @@ export const databaseRules: Rule[] = [
     pack: 'db',
     reason: 'drops a whole database; ask the user',
     commands: ['dropdb', 'mysqladmin', 'mariadb-admin'],
-    match: (inv) => inv.name === 'dropdb' || inv.args.some((a) => a.value === 'drop'),
+    match: (inv, ctx) =>
+      (inv.name === 'dropdb' || inv.args.some((a) => a.value === 'drop')) &&
+      !dropsOwnDatabase(inv, ctx, sqlOfNormalized),
   },
   {
     id: 'db.mongo-drop',

@@ -2,6 +2,7 @@
 import { gitConfigEnvRunsCommand } from '../shell/run-options.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import type { Rule, RuleContext } from './types.js';
+import { inScratchCopy } from './scratch-dirs.js';
 
 const GLOBAL_WITH_ARG = new Set([
   '-C',
@@ -234,8 +235,8 @@ export const gitRules: Rule[] = [
   git(
     'git.clean-force',
     'git clean -f deletes untracked files for good; run git clean -n first and delete specific files',
-    (sub, args) => {
-      if (sub !== 'clean') return false;
+    (sub, args, ctx, inv) => {
+      if (sub !== 'clean' || (inv && inScratchCopy(inv, ctx))) return false;
       const f = subFlags(args);
       if (f.short.has('n') || f.long.has('dry-run')) return false;
       return f.short.has('f') || f.long.has('force');

@@ -36,6 +36,7 @@ import {
 } from './options.js';
 import { classifyOutput } from './producers.js';
 import { fileReadBy } from './file-words.js';
+import { sqlFilesOf } from './sql-files.js';
 import { commandVarText, optionCommands } from './run-options.js';
 import { interpretBuiltin } from './builtins.js';
 import { argAlt, assignmentValue, assignVar, envOf, expandWords, splitAssignment } from './interp.js';
@@ -591,6 +592,10 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   const env = envOf(ctx);
   if (COPIERS.has(inv.name) || (inv.name === 'cat' && inv.redirs.length > 0)) noteCopiedProgram(inv, ctx);
   if (TEXT_WRITERS.has(inv.name) && (inv.redirs.length > 0 || inv.name === 'tee')) noteWrittenFile(inv, ctx);
+  if (env.files) {
+    const texts = sqlFilesOf(inv).map((f) => env.files!.get(resolveLexical(f, ctx)) ?? '');
+    if (texts.some((t) => t !== '')) inv.sqlFiles = texts.join(';\n');
+  }
   if ((env.fnStack.includes(cmd.name) && frame.concurrent) || frame.endless) inv.spawnsItself = true;
   const body = env.funcs.get(cmd.name);
   if (body && !env.fnStack.includes(cmd.name) && env.fnStack.length < 8)
