@@ -103,7 +103,11 @@ function overwritesEach(inv: Invocation): string | null {
   if (inv.name === 'cp' || inv.name === 'install') {
     const ops = inv.args.filter((a) => a.value === null || !a.value.startsWith('-'));
     const dest = ops[ops.length - 1];
-    if (ops.length === 2 && dest && eachFile(inv, dest) && !ops[0]!.text.includes(dest.text.replace(/"/g, '')))
+    // the loop's file is the destination (`cp /dev/null "$f"`); copying each file to a name derived from it
+    // (`cp "$f" "$f.bak"`) keeps the original
+    const src = ops[0];
+    const derived = (x: Arg, y: Arg) => x.text === y.text || (x.value !== null && y.value !== null && y.value.startsWith(x.value));
+    if (ops.length === 2 && dest && src && eachFile(inv, dest) && !derived(src, dest))
       return `${inv.name} ${ops[0]!.text} ${dest.text}`;
   }
   if (inv.targetFed) {
