@@ -12,7 +12,10 @@ function unq(s: string): string {
 
 /** A target expression's value: literals, known variables and ENVIRON["HOME"] joined, or null. */
 function value(expr: string, vars: ReadonlyMap<string, string>): string | null {
-  const tokens = expr.replace(/^\(|\)$/g, '').trim().match(/"(?:[^"\\]|\\.)*"|ENVIRON\s*\[\s*"HOME"\s*\]|[A-Za-z_]\w*|\S/g);
+  const tokens = expr
+    .replace(/^\(|\)$/g, '')
+    .trim()
+    .match(/"(?:[^"\\]|\\.)*"|ENVIRON\s*\[\s*"HOME"\s*\]|[A-Za-z_]\w*|\S/g);
   if (!tokens) return null;
   let out = '';
   for (const t of tokens) {
@@ -27,7 +30,9 @@ function value(expr: string, vars: ReadonlyMap<string, string>): string | null {
 /** `name = "lit"` in the program, and `-v name=lit` assignments passed in. */
 function assigned(code: string, given: ReadonlyMap<string, string>): Map<string, string> {
   const vars = new Map(given);
-  for (const m of code.matchAll(/(?<![\w$])([A-Za-z_]\w*)\s*=(?!=)\s*((?:"(?:[^"\\]|\\.)*"\s*|ENVIRON\s*\[\s*"HOME"\s*\]\s*|[A-Za-z_]\w*\s*)+)/g)) {
+  for (const m of code.matchAll(
+    /(?<![\w$])([A-Za-z_]\w*)\s*=(?!=)\s*((?:"(?:[^"\\]|\\.)*"\s*|ENVIRON\s*\[\s*"HOME"\s*\]\s*|[A-Za-z_]\w*\s*)+)/g,
+  )) {
     const v = value(m[2]!, vars);
     if (v !== null) vars.set(m[1]!, v);
   }

@@ -215,7 +215,8 @@ export function shellStringsInCode(code: InlineCode): ShellString[] {
         // awk: print … | "sh" pipes generated text into a shell: treat the whole program as suspicious text;
         // print … | "tee -a f" runs that command (through sh)
         const cmd = unquote(first);
-        if (/^(?:ba|z|da)?sh$/.test(cmd)) out.push({ api: '| sh', command: stringLiterals(code.text).join('\n') });
+        if (/^(?:ba|z|da)?sh$/.test(cmd))
+          out.push({ api: '| sh', command: stringLiterals(code.text).join('\n') });
         else out.push({ api: '| cmd', command: cmd });
         continue;
       }

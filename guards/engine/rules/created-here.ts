@@ -60,7 +60,12 @@ export function dropsOwnDatabase(inv: Invocation, ctx: RuleContext, sql: (i: Inv
 }
 
 /** Every DROP in `text` (normalized SQL of `inv`) names an object created before it, here or earlier. */
-export function dropsOnlyOwn(inv: Invocation, text: string, ctx: RuleContext, sql: (i: Invocation) => string): boolean {
+export function dropsOnlyOwn(
+  inv: Invocation,
+  text: string,
+  ctx: RuleContext,
+  sql: (i: Invocation) => string,
+): boolean {
   const before = createdBefore(inv, ctx, sql);
   let any = false;
   for (const m of text.matchAll(DROP_STMT)) {

@@ -148,7 +148,8 @@ function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
       continue;
     // a pattern left out of the transfer (`rsync --exclude .env`, `tar --exclude=.env`) is not sent
     const prev = inv.args[i - 1]?.value ?? '';
-    if (prev === '--exclude' || (prev === '-x' && inv.name === 'zip') || /^--exclude=/.test(a.value ?? '')) continue;
+    if (prev === '--exclude' || (prev === '-x' && inv.name === 'zip') || /^--exclude=/.test(a.value ?? ''))
+      continue;
     let v = a.value;
     let arg = a;
     if (v === null) {

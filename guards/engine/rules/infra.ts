@@ -114,7 +114,10 @@ const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl', 'finch'];
 function namedOnly(inv: Invocation): boolean {
   const at = inv.args.findIndex((a) => a.value === 'rm' || a.value === 'remove');
   const rest = inv.args.slice(at + 1);
-  if (inv.appendsArgs || rest.some((a) => a.value === null || a.glob || a.value === '--all' || a.value === '-a'))
+  if (
+    inv.appendsArgs ||
+    rest.some((a) => a.value === null || a.glob || a.value === '--all' || a.value === '-a')
+  )
     return false;
   const names = rest.filter((a) => !a.value!.startsWith('-'));
   return names.length > 0 && names.every((a) => THROWAWAY_NAME.test(a.value!));

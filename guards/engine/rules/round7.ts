@@ -31,12 +31,25 @@ function dumpsEnv(inv: Invocation): boolean {
 }
 
 /** Pipeline stages that pass the values on (sorted, filtered by line, encoded), unlike `cut -d= -f1` or `wc`. */
-const KEEPS_VALUES = new Set(['sort', 'uniq', 'tee', 'cat', 'base64', 'gzip', 'xxd', 'od', 'tr', 'head', 'tail']);
+const KEEPS_VALUES = new Set([
+  'sort',
+  'uniq',
+  'tee',
+  'cat',
+  'base64',
+  'gzip',
+  'xxd',
+  'od',
+  'tr',
+  'head',
+  'tail',
+]);
 
 /** A file that `inv`'s standard output goes to (`> f`, `>> f`), other than /dev/null and the terminal. */
 function fileTarget(inv: Invocation): string | null {
   for (const r of inv.redirs) {
-    if (!r.target || r.heredoc || (r.fd !== null && r.fd !== '1') || !/^(?:>|>>|>\||&>|&>>)$/.test(r.op)) continue;
+    if (!r.target || r.heredoc || (r.fd !== null && r.fd !== '1') || !/^(?:>|>>|>\||&>|&>>)$/.test(r.op))
+      continue;
     const t = staticValue(r.target);
     if (t === null || !/^\/dev\/(?:null|stdout|stderr|tty|fd\/[12])$/.test(t)) return t ?? '(computed)';
   }
@@ -97,7 +110,8 @@ function overwritesEach(inv: Invocation): string | null {
       const v = a.value;
       if (!a.text.startsWith('of=')) continue;
       if (eachFile(inv, a, a.text.slice(3), v === null ? null : v.slice(3))) return `dd ${a.text}`;
-      if (inv.via.some((x) => x.startsWith('find -exec')) && a.text.includes('{}')) return `find -exec dd ${a.text}`;
+      if (inv.via.some((x) => x.startsWith('find -exec')) && a.text.includes('{}'))
+        return `find -exec dd ${a.text}`;
     }
   }
   if (inv.name === 'cp' || inv.name === 'install') {
@@ -106,12 +120,15 @@ function overwritesEach(inv: Invocation): string | null {
     // the loop's file is the destination (`cp /dev/null "$f"`); copying each file to a name derived from it
     // (`cp "$f" "$f.bak"`) keeps the original
     const src = ops[0];
-    const derived = (x: Arg, y: Arg) => x.text === y.text || (x.value !== null && y.value !== null && y.value.startsWith(x.value));
+    const derived = (x: Arg, y: Arg) =>
+      x.text === y.text || (x.value !== null && y.value !== null && y.value.startsWith(x.value));
     if (ops.length === 2 && dest && src && eachFile(inv, dest) && !derived(src, dest))
       return `${inv.name} ${ops[0]!.text} ${dest.text}`;
   }
   if (inv.targetFed) {
-    const r = inv.redirs.find((x) => (x.op === '>' || x.op === '>|') && x.target && PLAIN_VAR.test(x.target.raw));
+    const r = inv.redirs.find(
+      (x) => (x.op === '>' || x.op === '>|') && x.target && PLAIN_VAR.test(x.target.raw),
+    );
     if (r) return `${inv.name} > ${r.target!.raw}`;
   }
   return null;
@@ -131,7 +148,8 @@ function envFiles(ctx: RuleContext): string[] {
 
 /** A sender naming one of those files (`curl -F f=@/tmp/e.txt`, `scp /tmp/e.txt host:`, `nc h p < /tmp/e.txt`). */
 function sendsEnvFile(inv: Invocation, ctx: RuleContext): string | false {
-  if (!(NETWORK.has(inv.name) && inv.name !== 'openssl') && !uploadSink(inv) && !socketSink(inv, ctx)) return false;
+  if (!(NETWORK.has(inv.name) && inv.name !== 'openssl') && !uploadSink(inv) && !socketSink(inv, ctx))
+    return false;
   const files = envFiles(ctx);
   if (files.length === 0) return false;
   const named = [
@@ -198,14 +216,15 @@ export const round7Rules: Rule[] = [
   {
     id: 'exfil.env-file-upload',
     pack: 'exfil',
-    reason: 'sends a file holding the environment (API keys, tokens) over the network; send only the values that are needed',
+    reason:
+      'sends a file holding the environment (API keys, tokens) over the network; send only the values that are needed',
     match: sendsEnvFile,
   },
   {
     id: 'fs.overwrite-each',
     pack: 'fs',
     reason:
-      'overwrites every file of a glob or a listing, one by one (dd of="$f", cp /dev/null "$f", > "$f" in a loop), which wipes the checkout; edit the files you mean by name',
+      'overwrites every file of a glob or listing one by one (dd of="$f", cp /dev/null "$f"), wiping the checkout; edit files by name',
     match: (inv) => overwritesEach(inv) ?? false,
   },
   {

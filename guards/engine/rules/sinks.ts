@@ -155,7 +155,8 @@ export function pushToNewPlace(inv: Invocation, ctx: RuleContext): string | fals
   }
   const remote = ops[0];
   // a bare `git push` goes to origin (the usual upstream)
-  if (!remote) return freshRemotes(ctx).has('origin') ? 'push to origin, pointed elsewhere in this command' : false;
+  if (!remote)
+    return freshRemotes(ctx).has('origin') ? 'push to origin, pointed elsewhere in this command' : false;
   if (remote.value === null) return false;
   if (isNetworkUrl(remote.value)) return `push to ${remote.value}`;
   if (freshRemotes(ctx).has(remote.value))

@@ -214,14 +214,18 @@ function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
     const site = SITE_DIR_EXPR.test(inv.code.text);
     for (const t of codeWriteTargets(inv.code.text)) {
       const path = site && /^\/[^/]+\.pth$/.test(t) ? `/(computed)/site-packages${t}` : t;
-      out.push({ path: resolveLexical(path, { cwd: ctx.cwd, home: ctx.home }), via: `${n} ${inv.code.flag}` });
+      out.push({
+        path: resolveLexical(path, { cwd: ctx.cwd, home: ctx.home }),
+        via: `${n} ${inv.code.flag}`,
+      });
     }
   }
   return out;
 }
 
 /** Code or a substitution that computes a site-packages directory. */
-const SITE_DIR_EXPR = /\bgetsitepackages\b|\bgetusersitepackages\b|\bUSER_SITE\b|(?:^|\s)-m\s+site\b|\bpurelib\b|\bplatlib\b|site-packages/;
+const SITE_DIR_EXPR =
+  /\bgetsitepackages\b|\bgetusersitepackages\b|\bUSER_SITE\b|(?:^|\s)-m\s+site\b|\bpurelib\b|\bplatlib\b|site-packages/;
 /** Python runs these at every start wherever the site directory is: their name alone says what they are. */
 const PY_STARTUP_TAIL = /\/((?:site|user)customize\.py|[^/$`)]+\.pth)$/;
 

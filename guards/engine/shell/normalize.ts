@@ -377,7 +377,10 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
         const f = fileReadBy(sc);
         const text = f === null ? undefined : ctx.env?.files?.get(resolveLexical(f, ctx));
         if (text !== undefined)
-          walkShellString(text.replace(/\n+/g, ' '), ctx, { level: at.level + 1, via: [...chain, `$(<${f}) (written above)`] });
+          walkShellString(text.replace(/\n+/g, ' '), ctx, {
+            level: at.level + 1,
+            via: [...chain, `$(<${f}) (written above)`],
+          });
       }
       // a command word a decoder or a download produces runs text nobody can read: like eval of that text
       const src = producerOfScripts(scriptsOfWord(first), ctx);

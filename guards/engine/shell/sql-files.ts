@@ -6,8 +6,10 @@
 import type { Invocation } from './invocation.js';
 import { staticValue } from './words.js';
 
-const CLIENT = /^(?:psql|mysql|mariadb|sqlite3?|duckdb|pgcli|mycli|litecli|usql|cockroach|clickhouse-client)$/;
-const INCLUDE = /(?:^|[\n;])\s*(?:\\i[r]?|\\include(?:_relative)?|\.read|source|\\\.)\s+(['"]?)([^\s'";]+)\1/g;
+const CLIENT =
+  /^(?:psql|mysql|mariadb|sqlite3?|duckdb|pgcli|mycli|litecli|usql|cockroach|clickhouse-client)$/;
+const INCLUDE =
+  /(?:^|[\n;])\s*(?:\\i[r]?|\\include(?:_relative)?|\.read|source|\\\.)\s+(['"]?)([^\s'";]+)\1/g;
 
 export function sqlFilesOf(inv: Invocation): string[] {
   if (!CLIENT.test(inv.name)) return [];
