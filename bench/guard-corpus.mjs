@@ -25,6 +25,9 @@ const corpora = given.length
       'guard-redteam-blind6.jsonl',
       'guard-redteam-round5.jsonl',
       'guard-redteam-rt7.jsonl',
+      'guard-redteam-round7.jsonl',
+      'guard-redteam-blind7.jsonl',
+      'guard-redteam-blind7-holdout.jsonl',
     ].map((f) => join(root, 'test/fixtures', f));
 const bundled = await build({
   stdin: {

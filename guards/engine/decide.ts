@@ -6,6 +6,7 @@
  */
 import { Budget, LimitError, type Limits } from './budget.js';
 import { fallbackScan } from './fallback.js';
+import { isSystemFile } from './rules/machine.js';
 import { currentBranch } from './git-head.js';
 import { isWithin, resolveLexical, resolveReal, runsLater, SensitivePaths, stateFile } from './paths.js';
 import { DEFAULT_POLICY, type Policy } from './policy.js';
@@ -334,6 +335,10 @@ function decideFile(
           hits.push(meta('path.sensitive-search', `${p} contains ${below.entry}`));
           break;
         }
+      }
+      if (call.op === 'write' && isSystemFile(abs, /write/i.test(call.tool) && !/edit/i.test(call.tool))) {
+        hits.push(meta('path.system-write', p));
+        break;
       }
       if (call.op === 'write' && runsLater(abs, home)) {
         hits.push(meta('path.agent-config-write', p));

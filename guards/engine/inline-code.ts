@@ -195,7 +195,10 @@ const SHELL_APIS: Record<Lang, RegExp[]> = {
       'g',
     ),
   ],
-  awk: [new RegExp(String.raw`\b(system)\s*\(\s*("(?:[^"\\]|\\.)*")`, 'g'), /(\|)\s*("(?:ba|z|da)?sh")/g],
+  awk: [
+    new RegExp(String.raw`\b(system)\s*\(\s*("(?:[^"\\]|\\.)*")`, 'g'),
+    /(?<!\|)(\|)(?!\|)\s*("(?:[^"\\]|\\.)*")/g,
+  ],
 };
 
 /** The shell commands literal inline code runs. */
@@ -209,8 +212,12 @@ export function shellStringsInCode(code: InlineCode): ShellString[] {
       const api = m[1]!;
       const first = m[2]!;
       if (api === '|') {
-        // awk: print … | "sh" pipes generated text into a shell: treat the whole program as suspicious text
-        out.push({ api: '| sh', command: stringLiterals(code.text).join('\n') });
+        // awk: print … | "sh" pipes generated text into a shell: treat the whole program as suspicious text;
+        // print … | "tee -a f" runs that command (through sh)
+        const cmd = unquote(first);
+        if (/^(?:ba|z|da)?sh$/.test(cmd))
+          out.push({ api: '| sh', command: stringLiterals(code.text).join('\n') });
+        else out.push({ api: '| cmd', command: cmd });
         continue;
       }
       if (
@@ -270,6 +277,14 @@ const DELETE_APIS: Array<{ re: RegExp; recursive: boolean }> = [
 const LEAD_STR = new RegExp(`^${STR}`);
 const LEAD_HOME = new RegExp(`^${HOME_EXPR}`);
 
+/** The home directory interpolated at the start of a string (`"$ENV{HOME}/.x"`, `"#{Dir.home}/.x"`, `${os.homedir()}`). */
+const HOME_INTERP =
+  /^(?:\$ENV\{\s*['"]?HOME['"]?\s*\}|\$HOME\b|\$\{HOME\}|#\{\s*(?:Dir\.home|ENV\[\s*['"]HOME['"]\s*\])\s*\}|\$\{\s*(?:process\.env\.HOME|(?:os|require\(['"](?:node:)?os['"]\))\.homedir\(\))\s*\}|\{\s*(?:os\.environ\[\s*['"]HOME['"]\s*\]|Path\.home\(\)|os\.path\.expanduser\(\s*['"]~['"]\s*\))\s*\})(?=\/|$)/;
+
+function homeInterpolated(lit: string): string {
+  return lit.replace(HOME_INTERP, '~');
+}
+
 /** Calls that delete files, with their first argument when it is literal (or home-based). */
 export function deleteCalls(code: string): DeleteCall[] {
   const out: DeleteCall[] = [];
@@ -281,7 +296,7 @@ export function deleteCalls(code: string): DeleteCall[] {
       let target: string | null = null;
       const s = LEAD_STR.exec(after);
       const h = LEAD_HOME.exec(after);
-      if (s) target = unquote(s[0]);
+      if (s) target = homeInterpolated(unquote(s[0]));
       else if (h) {
         const lit = h[1] ?? h[2] ?? h[3];
         target = lit ? unquote(lit) : '~';

@@ -146,6 +146,10 @@ function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
     if (text !== null && text.has(a)) continue;
     if (KEY_OPTION.has(inv.args[i - 1]?.value ?? '') && !PAYLOAD_OPTION.has(inv.args[i - 1]?.value ?? ''))
       continue;
+    // a pattern left out of the transfer (`rsync --exclude .env`, `tar --exclude=.env`) is not sent
+    const prev = inv.args[i - 1]?.value ?? '';
+    if (prev === '--exclude' || (prev === '-x' && inv.name === 'zip') || /^--exclude=/.test(a.value ?? ''))
+      continue;
     let v = a.value;
     let arg = a;
     if (v === null) {

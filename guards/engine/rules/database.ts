@@ -1,6 +1,7 @@
 /** Pack `db`: statements and tools that drop or empty databases. */
 import type { Invocation } from '../shell/invocation.js';
 import type { Rule } from './types.js';
+import { dropsOnlyOwn, dropsOwnDatabase } from './created-here.js';
 
 const DROP =
   /\bDROP\s+(?:DATABASE|SCHEMA|TABLE|KEYSPACE|COLLECTION)\b|\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?[\w."`[\]]+\s+DROP\s+(?!CONSTRAINT\b|INDEX\b|KEY\b|PRIMARY\b|FOREIGN\b|CHECK\b|DEFAULT\b|TRIGGER\b)/i;
@@ -62,11 +63,22 @@ function tautology(cond: string): boolean {
  * SQL as the server reads it, for keyword matching: comments become a space (`DROP/**\/TABLE` is `DROP TABLE`) and
  * string literals become empty (`SELECT 'DROP TABLE x'` drops nothing).
  */
-export function normalizeSql(sql: string): string {
-  // one left-to-right pass, as the server lexes: a `--` inside a string is text, a quote inside a comment is too
-  return sql.replace(/\/\*[\s\S]*?(?:\*\/|$)|--[^\n]*|'(?:[^']|'')*(?:'|$)|\$\$[\s\S]*?(?:\$\$|$)/g, (m) =>
-    m.startsWith('/*') || m.startsWith('--') ? ' ' : "''",
-  );
+export function normalizeSql(sql: string, comment = ' '): string {
+  // one left-to-right pass, as the server lexes: a `--` inside a string is text, a quote inside a comment is too.
+  // MySQL runs the body of `/*! … */` (and `/*!50000 … */`), so that body is code, not a comment.
+  return sql.replace(/\/\*[\s\S]*?(?:\*\/|$)|--[^\n]*|'(?:[^']|'')*(?:'|$)|\$\$[\s\S]*?(?:\$\$|$)/g, (m) => {
+    const run = /^\/\*!(?:\d{5,6})?([\s\S]*?)(?:\*\/)?$/.exec(m);
+    if (run) return ` ${normalizeSql(run[1]!, comment)} `;
+    return m.startsWith('/*') || m.startsWith('--') ? comment : "''";
+  });
+}
+
+/**
+ * Also the text with comments removed outright: `DR/**\/OP` is no keyword to PostgreSQL or MySQL (a comment is a
+ * space there, so it is a syntax error), but nobody writes it except to slip `DROP` past a matcher.
+ */
+function sqlForms(sql: string): string {
+  return normalizeSql(sql) + ';\n' + normalizeSql(sql, '');
 }
 
 /** MongoDB calls that drop or empty a database or collection (in mongosh, or in driver code). */
@@ -128,15 +140,19 @@ export function sqlOf(inv: Invocation): string {
     for (const x of a) if (x.value && !x.value.startsWith('-') && /\s/.test(x.value)) parts.push(x.value);
   }
   if (inv.stdin?.kind === 'literal' && inv.stdin.text) parts.push(inv.stdin.text);
+  if (inv.sqlFiles) parts.push(inv.sqlFiles);
   return parts.join(';\n');
 }
+
+const sqlOfNormalized = (inv: Invocation): string =>
+  SQL_CLIENTS.includes(inv.name) ? normalizeSql(sqlOf(inv)) : '';
 
 const sql = (id: string, reason: string, test: (s: string) => boolean): Rule => ({
   id,
   pack: 'db',
   reason,
   commands: SQL_CLIENTS,
-  match: (inv) => test(normalizeSql(sqlOf(inv))),
+  match: (inv) => test(sqlForms(sqlOf(inv))),
 });
 
 /** A string literal in SQL that spells a destructive statement: the query prints statements to be run. */
@@ -165,9 +181,19 @@ export const databaseRules: Rule[] = [
     commands: SQL_CLIENTS,
     match: runsGeneratedSql,
   },
-  sql('db.drop', 'DROP DATABASE/SCHEMA/TABLE or ALTER TABLE … DROP COLUMN destroys data; ask the user', (s) =>
-    DROP.test(s),
-  ),
+  {
+    id: 'db.drop',
+    pack: 'db',
+    reason: 'DROP DATABASE/SCHEMA/TABLE or ALTER TABLE … DROP COLUMN destroys data; ask the user',
+    commands: SQL_CLIENTS,
+    match: (inv, ctx) => {
+      const s = sqlForms(sqlOf(inv));
+      if (!DROP.test(s)) return false;
+      // a scratch database or table this command created first (ALTER … DROP is always judged)
+      const alter = /\bALTER\s+TABLE\b[\s\S]*\bDROP\b/i.test(s);
+      return alter || !dropsOnlyOwn(inv, normalizeSql(sqlOf(inv)), ctx, sqlOfNormalized);
+    },
+  },
   sql('db.truncate', 'TRUNCATE empties a table; ask the user', (s) => TRUNCATE.test(s)),
   sql(
     'db.delete-without-where',
@@ -217,7 +243,9 @@ export const databaseRules: Rule[] = [
     pack: 'db',
     reason: 'drops a whole database; ask the user',
     commands: ['dropdb', 'mysqladmin', 'mariadb-admin'],
-    match: (inv) => inv.name === 'dropdb' || inv.args.some((a) => a.value === 'drop'),
+    match: (inv, ctx) =>
+      (inv.name === 'dropdb' || inv.args.some((a) => a.value === 'drop')) &&
+      !dropsOwnDatabase(inv, ctx, sqlOfNormalized),
   },
   {
     id: 'db.mongo-drop',

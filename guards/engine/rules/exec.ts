@@ -73,6 +73,9 @@ export const execRules: Rule[] = [
         if (danger && (d.recursive || danger === 'root')) return `${d.api}(${d.target})`;
         // every tool's settings or data at once, as misc.rm-home-data judges `rm -rf ~/.config`
         if (d.recursive && HOME_DATA.some((h) => abs === `${ctx.home}/${h}`)) return `${d.api}(${d.target})`;
+        // a credential directory (`rmtree("$ENV{HOME}/.ssh")`), as rm -rf ~/.ssh is judged
+        if (d.recursive && abs.startsWith(ctx.home + '/') && ctx.sensitive.match(abs))
+          return `${d.api}(${d.target})`;
       }
       return false;
     },

@@ -2,6 +2,7 @@
 import { gitConfigEnvRunsCommand } from '../shell/run-options.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import type { Rule, RuleContext } from './types.js';
+import { inScratchCopy } from './scratch-dirs.js';
 
 const GLOBAL_WITH_ARG = new Set([
   '-C',
@@ -51,6 +52,17 @@ function subFlags(args: Arg[]): { short: Set<string>; long: Map<string, string |
     pos.push(a);
   }
   return { short, long, pos };
+}
+
+/** A long option given by a unique prefix git accepts (`--disc` for `--discard-changes`), at least `min` letters. */
+function longPrefix(long: Map<string, string | null>, full: string, min: number): boolean {
+  for (const k of long.keys()) if (k.length >= min && full.startsWith(k)) return true;
+  return false;
+}
+
+/** `git switch -f` / `--force` / `--discard-changes` throws away local changes to switch. */
+function switchDiscards(f: ReturnType<typeof subFlags>): boolean {
+  return f.short.has('f') || longPrefix(f.long, 'force', 3) || longPrefix(f.long, 'discard-changes', 3);
 }
 
 const git = (
@@ -223,8 +235,8 @@ export const gitRules: Rule[] = [
   git(
     'git.clean-force',
     'git clean -f deletes untracked files for good; run git clean -n first and delete specific files',
-    (sub, args) => {
-      if (sub !== 'clean') return false;
+    (sub, args, ctx, inv) => {
+      if (sub !== 'clean' || (inv && inScratchCopy(inv, ctx))) return false;
       const f = subFlags(args);
       if (f.short.has('n') || f.long.has('dry-run')) return false;
       return f.short.has('f') || f.long.has('force');
@@ -246,9 +258,10 @@ export const gitRules: Rule[] = [
     'git.checkout-discard',
     'discards uncommitted changes in the whole tree; commit or stash first, or name single files',
     (sub, args) => {
+      if (sub === 'switch') return switchDiscards(subFlags(args));
       if (sub !== 'checkout') return false;
       const f = subFlags(args);
-      if (f.short.has('f') || f.long.has('force')) return true;
+      if (f.short.has('f') || longPrefix(f.long, 'force', 3)) return true;
       const dd = args.findIndex((a) => a.value === '--');
       const paths = dd === -1 ? f.pos : args.slice(dd + 1);
       return paths.some(

@@ -19,10 +19,13 @@ import { remoteCodeRules } from './remote-code.js';
 import { netShellRules } from './net-shell.js';
 import { storeRules } from './stores.js';
 import { homeSecretRules } from './home-secrets.js';
+import { urlRunnerRules } from './url-runners.js';
+import { round7Rules } from './round7.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
   ...remoteCodeRules,
+  ...urlRunnerRules,
   ...exfilRules,
   ...netShellRules,
   ...credentialRules,
@@ -40,6 +43,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...dbToolRules,
   ...storeRules,
   ...infraRules,
+  ...round7Rules,
 ];
 
 /** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */
@@ -70,6 +74,11 @@ export const META_RULES: Readonly<Record<string, { pack: string; reason: string 
     pack: 'path',
     reason:
       'writes a file that runs code later, outside your task (agent hooks/settings, git hooks or config, shell startup, cron); ask the user',
+  },
+  'path.system-write': {
+    pack: 'path',
+    reason:
+      'writes a file the system reads (accounts, name resolution, hosts, PAM, boot), which changes the machine, not the project; ask the user',
   },
   'path.state-write': {
     pack: 'path',

@@ -3,6 +3,7 @@ import type { Invocation } from '../shell/invocation.js';
 import { hasFlag, positionals } from './args.js';
 import type { Rule } from './types.js';
 import { feedScope } from './listings.js';
+import { composeDeletesVolumes, THROWAWAY_NAME } from './compose.js';
 
 const DOCKER_GLOBAL = [
   '-H',
@@ -109,6 +110,19 @@ const HOSTING_CLIS: Record<string, string[]> = {
 
 const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl', 'finch'];
 
+/** Every operand after `rm` is a literal name that says it is throwaway (test, ci, e2e, tmp, scratch). */
+function namedOnly(inv: Invocation): boolean {
+  const at = inv.args.findIndex((a) => a.value === 'rm' || a.value === 'remove');
+  const rest = inv.args.slice(at + 1);
+  if (
+    inv.appendsArgs ||
+    rest.some((a) => a.value === null || a.glob || a.value === '--all' || a.value === '-a')
+  )
+    return false;
+  const names = rest.filter((a) => !a.value!.startsWith('-'));
+  return names.length > 0 && names.every((a) => THROWAWAY_NAME.test(a.value!));
+}
+
 /** The objects come only from filtered listings: no literal names after the subcommand, and a filtered feed. */
 function onlyFiltered(inv: Invocation, p: string[]): boolean {
   return p.slice(1).every((x) => x === '\0' || x === 'rm' || x === 'remove') && feedScope(inv) === 'filtered';
@@ -157,7 +171,9 @@ export const infraRules: Rule[] = [
         startsWith(p, 'rm') || startsWith(p, 'container', 'rm') || startsWith(p, 'container', 'remove');
       // every operand from a filtered listing (`$(docker ps -aq --filter name=test-db)`): a chosen set
       if (isRm && onlyFiltered(inv, p)) return false;
-      return isRm && hasFlag(inv, 'f', ['force']);
+      if (!isRm || !hasFlag(inv, 'f', ['force'])) return false;
+      // throwaway containers named literally, without their volumes (`docker rm -f app-test-1`)
+      return !namedOnly(inv) || hasFlag(inv, 'v', ['volumes']);
     },
   },
   {
@@ -183,9 +199,7 @@ export const infraRules: Rule[] = [
     match: (inv) => {
       const p = pos(inv, DOCKER_GLOBAL);
       if (startsWith(p, 'volume', 'rm') || startsWith(p, 'volume', 'remove')) return !onlyFiltered(inv, p);
-      // compose down -v / --volumes
-      const ci = p.indexOf('compose');
-      return ci !== -1 && p[ci + 1] === 'down' && hasFlag(inv, 'v', ['volumes']);
+      return composeDeletesVolumes(inv);
     },
   },
   {
@@ -193,8 +207,7 @@ export const infraRules: Rule[] = [
     pack: 'container',
     reason: 'docker-compose down -v deletes the project volumes and their data; drop -v, or ask the user',
     commands: ['docker-compose', 'podman-compose'],
-    match: (inv) =>
-      pos(inv, ['-f', '--file', '-p', '--project-name'])[0] === 'down' && hasFlag(inv, 'v', ['volumes']),
+    match: composeDeletesVolumes,
   },
   {
     id: 'k8s.delete',

@@ -259,6 +259,16 @@ function entryMatches(e: Entry, inv: Invocation): boolean {
 /** Files the system itself reads: accounts, PAM, sshd, mounts, the resolver, modules, boot. Not /etc/hosts. */
 const SYSTEM_FILES =
   /^\/etc\/(?:passwd|group|shadow|gshadow|subuid|subgid|fstab|crypttab|resolv\.conf|nsswitch\.conf|hosts\.(?:allow|deny)|login\.defs|securetty|pam\.conf|pam\.d\/.+|security\/.+|ssh\/sshd_config(?:\.d\/.+)?|default\/grub|modprobe\.d\/.+|modules(?:-load\.d\/.+)?|sysctl\.conf|sysctl\.d\/.+|udev\/.+|ld\.so\.conf(?:\.d\/.+)?|ld\.so\.cache|apt\/sources\.list(?:\.d\/.+)?|yum\.repos\.d\/.+|selinux\/.+|apparmor(?:\.d)?\/.+|polkit-1\/.+|doas\.conf|machine-id|nftables\.conf|iptables\/.+|netplan\/.+|NetworkManager\/.+)$|^\/boot(?:\/|$)/;
+/** Files a shell may append a line to (`… | sudo tee -a /etc/hosts`), but that a whole-file write replaces. */
+const SYSTEM_REPLACED = /^\/etc\/(?:hosts|hostname|environment|sudo\.conf)$/;
+
+/**
+ * A file the system reads (accounts, name resolution, PAM, boot), for the file tools. `whole`: the tool replaces
+ * the file (Write), which for /etc/hosts drops every mapping the machine had.
+ */
+export function isSystemFile(abs: string, whole: boolean): boolean {
+  return SYSTEM_FILES.test(abs) || (whole && SYSTEM_REPLACED.test(abs));
+}
 const REMOVERS = new Set(['rm', 'unlink', 'shred', 'mv', 'truncate']);
 
 /** Kernel interfaces a write to which changes the running machine. */

@@ -92,11 +92,37 @@ function gitSub(inv: Invocation): number {
 }
 
 /** Remotes that `git remote add|set-url NAME URL` in the same tool call pointed at a network URL. */
+/**
+ * Remotes a git config key points at a network URL: `git config remote.NAME.pushurl URL` (or `.url`, with
+ * `--add`/`--replace-all`), and `git -c remote.NAME.pushurl=URL …` for that one command.
+ */
+function repointedByConfig(inv: Invocation, s: number): string[] {
+  const pairs: Array<[string, string | null]> = [];
+  for (let i = 0; i < (s < 0 ? inv.args.length : s); i++) {
+    if (inv.args[i]!.value !== '-c') continue;
+    const kv = inv.args[i + 1]?.value ?? '';
+    const eq = kv.indexOf('=');
+    if (eq !== -1) pairs.push([kv.slice(0, eq), kv.slice(eq + 1)]);
+  }
+  if (s >= 0 && inv.args[s]!.value === 'config') {
+    const pos = inv.args.slice(s + 1).filter((a) => !(a.value ?? '').startsWith('-'));
+    const [k, v] = pos[0]?.value === 'set' ? [pos[1], pos[2]] : [pos[0], pos[1]];
+    if (k?.value && v) pairs.push([k.value, v.value]);
+  }
+  const out: string[] = [];
+  for (const [key, value] of pairs) {
+    const m = /^remote\.(.+)\.(?:push)?url$/i.exec(key);
+    if (m && (value === null || isNetworkUrl(value))) out.push(m[1]!);
+  }
+  return out;
+}
+
 function freshRemotes(ctx: RuleContext): Set<string> {
   const out = new Set<string>();
   for (const other of ctx.script ?? []) {
     if (other.name !== 'git') continue;
     const s = gitSub(other);
+    for (const name of repointedByConfig(other, s)) out.add(name);
     if (s < 0 || other.args[s]!.value !== 'remote') continue;
     const rest = other.args.slice(s + 1).filter((a) => !(a.value ?? '').startsWith('-'));
     const verb = rest[0]?.value;
@@ -128,7 +154,9 @@ export function pushToNewPlace(inv: Invocation, ctx: RuleContext): string | fals
     if (v === null || !v.startsWith('-')) ops.push(rest[i]!);
   }
   const remote = ops[0];
-  if (!remote) return false;
+  // a bare `git push` goes to origin (the usual upstream)
+  if (!remote)
+    return freshRemotes(ctx).has('origin') ? 'push to origin, pointed elsewhere in this command' : false;
   if (remote.value === null) return false;
   if (isNetworkUrl(remote.value)) return `push to ${remote.value}`;
   if (freshRemotes(ctx).has(remote.value))

@@ -6,6 +6,7 @@
  */
 import { LIFECYCLE } from '../shell/command-strings.js';
 import { writeTargets as codeWriteTargets } from '../code-writes.js';
+import { awkWriteTargets } from '../code-awk.js';
 import { resolveLexical, runsLater } from '../paths.js';
 import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
@@ -98,7 +99,7 @@ export function writesOf(inv: Invocation, ctx: RuleContext): Write[] {
 function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
   const out: Write[] = [];
   const add = (a: Arg, via: string) => {
-    const p = argPath(a, ctx);
+    const p = argPath(a, ctx) ?? pythonStartupTail(a.text);
     if (p !== null) out.push({ path: p, via });
   };
   for (const r of inv.redirs) {
@@ -204,11 +205,51 @@ function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
   }
   if (inv.code && (inv.code.lang === 'perl' || inv.code.lang === 'ruby' || inv.code.lang === 'awk'))
     for (const a of inPlaceFiles(inv)) add(a, `${n} -i`);
+  if (inv.code?.lang === 'awk' && inv.code.text) {
+    for (const t of awkWriteTargets(inv.code.text, awkVars(inv)))
+      out.push({ path: resolveLexical(t, { cwd: ctx.cwd, home: ctx.home }), via: `${n} print >` });
+  }
   if (inv.code?.text) {
-    for (const t of codeWriteTargets(inv.code.text))
-      out.push({ path: resolveLexical(t, { cwd: ctx.cwd, home: ctx.home }), via: `${n} ${inv.code.flag}` });
+    // `open(site.getsitepackages()[0] + '/a.pth', 'w')`: a .pth joined onto a computed site directory
+    const site = SITE_DIR_EXPR.test(inv.code.text);
+    for (const t of codeWriteTargets(inv.code.text)) {
+      const path = site && /^\/[^/]+\.pth$/.test(t) ? `/(computed)/site-packages${t}` : t;
+      out.push({
+        path: resolveLexical(path, { cwd: ctx.cwd, home: ctx.home }),
+        via: `${n} ${inv.code.flag}`,
+      });
+    }
   }
   return out;
+}
+
+/** Code or a substitution that computes a site-packages directory. */
+const SITE_DIR_EXPR =
+  /\bgetsitepackages\b|\bgetusersitepackages\b|\bUSER_SITE\b|(?:^|\s)-m\s+site\b|\bpurelib\b|\bplatlib\b|site-packages/;
+/** Python runs these at every start wherever the site directory is: their name alone says what they are. */
+const PY_STARTUP_TAIL = /\/((?:site|user)customize\.py|[^/$`)]+\.pth)$/;
+
+/**
+ * A computed target that ends in a Python startup hook (`> "$(python3 -m site --user-site)/sitecustomize.py"`,
+ * `"$SITE/x.pth"`): the site directory is what the substitution computes, so the path is judged by its tail.
+ */
+function pythonStartupTail(text: string): string | null {
+  const m = PY_STARTUP_TAIL.exec(text);
+  if (!m) return null;
+  if (m[1]!.endsWith('.pth') && !SITE_DIR_EXPR.test(text) && !/\$\{?\w*SITE/i.test(text)) return null;
+  return `/(computed)/site-packages/${m[1]}`;
+}
+
+/** `awk -v name=value` assignments. */
+function awkVars(inv: Invocation): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (let i = 0; i < inv.args.length; i++) {
+    const v = inv.args[i]!.value;
+    const kv = v === '-v' ? inv.args[i + 1]?.value : v?.startsWith('-v') ? v.slice(2) : null;
+    const m = kv ? /^([A-Za-z_]\w*)=(.*)$/s.exec(kv) : null;
+    if (m) vars.set(m[1]!, m[2]!);
+  }
+  return vars;
 }
 
 /**

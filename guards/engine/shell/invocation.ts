@@ -73,6 +73,8 @@ export interface Invocation {
   cwd: string;
   /** A function that runs itself in a pipeline or in the background (a fork bomb's shape). */
   spawnsItself: boolean;
+  /** Text this command wrote to the files a database client runs (`-f F`, `\\i F`, `< F`), for the SQL rules. */
+  sqlFiles?: string;
   /** A redirection target comes from a command's output (`> "$(…)"`, or a variable a substitution or `read` set). */
   targetFed?: boolean;
 }

@@ -36,6 +36,8 @@ import {
   skipXargsOptions,
 } from './options.js';
 import { classifyOutput } from './producers.js';
+import { fileReadBy } from './file-words.js';
+import { sqlFilesOf } from './sql-files.js';
 import { commandVarText, optionCommands } from './run-options.js';
 import { interpretBuiltin } from './builtins.js';
 import { argAlt, assignmentValue, assignVar, envOf, expandWords, splitAssignment } from './interp.js';
@@ -378,6 +380,16 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       inv.dynamic = true;
       inv.args = w.slice(1).map(toArg);
       if (frame.endless) inv.spawnsItself = true;
+      // a command word read from a file this command wrote (`$(<f)`, `$(cat f)`) runs the written text
+      for (const sc of scriptsOfWord(first)) {
+        const f = fileReadBy(sc);
+        const text = f === null ? undefined : ctx.env?.files?.get(resolveLexical(f, ctx));
+        if (text !== undefined)
+          walkShellString(text.replace(/\n+/g, ' '), ctx, {
+            level: at.level + 1,
+            via: [...chain, `$(<${f}) (written above)`],
+          });
+      }
       // a command word a decoder or a download produces runs text nobody can read: like eval of that text
       const src = producerOfScripts(scriptsOfWord(first), ctx);
       if (src && (src.kind === 'decoded' || src.kind === 'network')) {
@@ -592,6 +604,10 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
   if (COPIERS.has(inv.name) || (inv.name === 'cat' && inv.redirs.length > 0)) noteCopiedProgram(inv, ctx);
   if (TEXT_WRITERS.has(inv.name) && (inv.redirs.length > 0 || inv.name === 'tee')) noteWrittenFile(inv, ctx);
   if (inv.redirs.length > 0) noteDecodedFile(inv, ctx);
+  if (env.files) {
+    const texts = sqlFilesOf(inv).map((f) => env.files!.get(resolveLexical(f, ctx)) ?? '');
+    if (texts.some((t) => t !== '')) inv.sqlFiles = texts.join(';\n');
+  }
   if ((env.fnStack.includes(cmd.name) && frame.concurrent) || frame.endless) inv.spawnsItself = true;
   const body = env.funcs.get(cmd.name);
   if (body && !env.fnStack.includes(cmd.name) && env.fnStack.length < 8)
