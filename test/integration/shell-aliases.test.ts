@@ -260,6 +260,7 @@ args = ${JSON.stringify(['--agent', 'shell', '--dry-run', '--', ...ODD_ARGS])}
 
     const dry = await ags(home, 'bash', ['create-aliases', '--dir', bin, '--force', '--dry-run']);
     expect(String(dry.stdout)).toContain(`would be replaced ${join(bin, 'ags-shell')}`);
+    expect(String(dry.stdout)).toMatch(/^wrappers \(dry run, nothing written\): /m);
     expect(readFileSync(join(bin, 'ags-shell'), 'utf8')).toBe('#!/bin/sh\necho mine\n');
 
     const forced = await ags(home, 'bash', ['create-aliases', '--dir', bin, '--force']);

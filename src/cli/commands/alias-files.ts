@@ -78,7 +78,7 @@ export function writeWrappers(dir: string, steps: readonly WrapperStep[], dryRun
   }
   const count = (a: WrapperStep['action']) => steps.filter((s) => s.action === a).length;
   say(
-    `wrappers: ${count('created')} created, ${count('updated') + count('replaced')} updated, ${count('unchanged')} unchanged, ${count('skipped')} skipped`,
+    `wrappers${dryRun ? ' (dry run, nothing written)' : ''}: ${count('created')} created, ${count('updated') + count('replaced')} updated, ${count('unchanged')} unchanged, ${count('skipped')} skipped`,
   );
   if (!onPath(dir, process.env.PATH)) {
     process.stderr.write(
