@@ -115,14 +115,14 @@ const orderOf = (id: string) => ruleOrder.get(id) ?? LAST;
 const candidateCache = new Map<string, Matcher[]>();
 
 function candidates(name: string): Matcher[] {
+  const cached = candidateCache.get(name);
+  if (cached) return cached;
   const specific = byCommand.get(name);
-  if (!specific) return generic;
-  let list = candidateCache.get(name);
-  if (!list) {
-    // keep pack priority order
-    list = [...generic, ...specific].sort((a, b) => a.order - b.order);
-    candidateCache.set(name, list);
-  }
+  // keep pack priority order
+  const list = specific ? [...generic, ...specific].sort((a, b) => a.order - b.order) : generic;
+  // names come from the input, so the cache is bounded
+  if (candidateCache.size >= 4096) candidateCache.clear();
+  candidateCache.set(name, list);
   return list;
 }
 
