@@ -266,7 +266,9 @@ export function analyzeShell(
       for (const x of c.extra) {
         const order = orderOf(x.id);
         if (order >= bound) continue;
-        canon ??= [inv.name || inv.display.split(' ')[0], ...inv.args.map((a) => a.value ?? a.text)].join(' ');
+        canon ??= [inv.name || inv.display.split(' ')[0], ...inv.args.map((a) => a.value ?? a.text)].join(
+          ' ',
+        );
         if (x.re.test(canon))
           take(
             {
