@@ -8,6 +8,7 @@
  * code-running path named in code that also writes somewhere unknown is treated as written.
  */
 import { STR, stringLiterals, unquote } from './inline-code.js';
+import { lastResult } from './last-result.js';
 
 /** A home-directory expression in code (Python, Node, Ruby, Perl). */
 const HOME_EXPR = new RegExp(
@@ -38,7 +39,10 @@ const PERL_WRITE_MODE = /^\s*\+?(?:>{1,2}|<)\s*/;
 const MAX_VARS = 64;
 const MAX_EXPR = 2000;
 
-export function writeTargets(code: string): string[] {
+/** The files the code writes (read-only: the answer is shared by the rules that ask). */
+export const writeTargets = lastResult(findWriteTargets);
+
+function findWriteTargets(code: string): string[] {
   const vars = assignments(code);
   const out: string[] = [];
   let unknown = false;

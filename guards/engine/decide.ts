@@ -100,27 +100,30 @@ function compile(policy: Policy, home: string): Compiled {
  * The rules as the matching loop reads them: every one the same shape (the rule packs write their objects with
  * and without `commands`, in different key orders), so reading `match` off them stays a monomorphic load.
  */
-type Matcher = Pick<Rule, 'id' | 'pack' | 'reason' | 'match'>;
+type Matcher = Pick<Rule, 'id' | 'pack' | 'reason' | 'match'> & { order: number };
 const byCommand = new Map<string, Matcher[]>();
 const generic: Matcher[] = [];
-for (const r of BUILTIN_RULES) {
-  const m: Matcher = { id: r.id, pack: r.pack, reason: r.reason, match: r.match };
+BUILTIN_RULES.forEach((r, order) => {
+  const m: Matcher = { id: r.id, pack: r.pack, reason: r.reason, match: r.match, order };
   if (!r.commands) generic.push(m);
   else for (const c of r.commands) byCommand.set(c, [...(byCommand.get(c) ?? []), m]);
-}
+});
 const ruleOrder = new Map<string, number>(BUILTIN_RULES.map((r, i) => [r.id, i]));
+/** Where a hit sorts: the built-in rules in pack order, then everything else (meta and policy rules). */
+const LAST = 1e6;
+const orderOf = (id: string) => ruleOrder.get(id) ?? LAST;
 
 const candidateCache = new Map<string, Matcher[]>();
 
 function candidates(name: string): Matcher[] {
+  const cached = candidateCache.get(name);
+  if (cached) return cached;
   const specific = byCommand.get(name);
-  if (!specific) return generic;
-  let list = candidateCache.get(name);
-  if (!list) {
-    // keep pack priority order
-    list = [...generic, ...specific].sort((a, b) => ruleOrder.get(a.id)! - ruleOrder.get(b.id)!);
-    candidateCache.set(name, list);
-  }
+  // keep pack priority order
+  const list = specific ? [...generic, ...specific].sort((a, b) => a.order - b.order) : generic;
+  // names come from the input, so the cache is bounded
+  if (candidateCache.size >= 4096) candidateCache.clear();
+  candidateCache.set(name, list);
   return list;
 }
 
@@ -202,12 +205,17 @@ function ruleContext(
   };
 }
 
-/** Parses and matches a shell command; throws LimitError past a limit. Used by `decide` and `ags guard explain`. */
+/**
+ * Parses and matches a shell command; throws LimitError past a limit. Used by `decide` and `ags guard explain`.
+ * `firstHit`: only the hit the verdict takes is wanted — the first in rule order whose rule the policy does not
+ * allow — so rules that sort after the best hit so far are not run, and `hits` holds that one hit (or none).
+ */
 export function analyzeShell(
   command: string,
   cwd: string,
   opts: DecideOptions = {},
   budget = new Budget(opts.limits),
+  firstHit = false,
 ): ShellAnalysis {
   const policy = opts.policy ?? DEFAULT_POLICY;
   const lockdown = opts.lockdown === true || policy.lockdown;
@@ -223,41 +231,60 @@ export function analyzeShell(
   if (wctx.out.some((i) => i.name === 'ln')) base.links = symlinksMade(wctx.out, base);
   const downloads = downloadedFiles(wctx.out);
   if (downloads) base.downloads = downloads;
+  // with firstHit: the order of the best hit so far; a rule sorting at or after it cannot change the verdict (the
+  // sort below is stable, so of two hits of one rule the earlier one is taken)
+  let bound = Infinity;
+  const allowed = firstHit ? c.allowIds : null;
+  const take = (hit: Hit, order: number) => {
+    if (allowed === null) hits.push(hit);
+    else if (!allowed.has(hit.rule)) {
+      hits[0] = hit;
+      bound = order;
+    }
+  };
   for (const inv of wctx.out) {
     budget.tick();
     const ctx = inv.cwd === cwd ? base : { ...base, cwd: inv.cwd };
-    if (inv.dynamic) {
+    if (inv.dynamic && LAST < bound) {
       const dyn = dynamicHit(inv, ctx);
-      if (dyn) hits.push(dyn);
+      if (dyn) take(dyn, LAST);
     }
     // `cmd … --help` prints help and runs nothing: only the generic (credential, exec) rules apply
     const help = inv.args.some((x) => x.value === '--help');
     for (const r of inv.dynamic || help ? generic : candidates(inv.name)) {
+      if (r.order >= bound) break;
+      if (allowed !== null && allowed.has(r.id)) continue;
       const m = r.match(inv, ctx);
       if (m) {
         const hit: Hit = { rule: r.id, pack: r.pack, reason: r.reason };
         if (typeof m === 'string') hit.detail = m;
         hit.invocation = inv;
-        hits.push(hit);
+        take(hit, r.order);
       }
     }
     if (c.extra.length > 0) {
-      const canon = [inv.name || inv.display.split(' ')[0], ...inv.args.map((a) => a.value ?? a.text)].join(
-        ' ',
-      );
+      let canon: string | null = null;
       for (const x of c.extra) {
+        const order = orderOf(x.id);
+        if (order >= bound) continue;
+        canon ??= [inv.name || inv.display.split(' ')[0], ...inv.args.map((a) => a.value ?? a.text)].join(
+          ' ',
+        );
         if (x.re.test(canon))
-          hits.push({
-            rule: x.id,
-            pack: 'policy',
-            reason: x.reason,
-            detail: canon.slice(0, 120),
-            invocation: inv,
-          });
+          take(
+            {
+              rule: x.id,
+              pack: 'policy',
+              reason: x.reason,
+              detail: canon.slice(0, 120),
+              invocation: inv,
+            },
+            order,
+          );
       }
     }
   }
-  hits.sort((a, b) => (ruleOrder.get(a.rule) ?? 1e6) - (ruleOrder.get(b.rule) ?? 1e6));
+  if (hits.length > 1) hits.sort((a, b) => orderOf(a.rule) - orderOf(b.rule));
   const notes: string[] = [];
   for (const inv of wctx.out) {
     if (!COMPUTED_NOTE.has(inv.name) || notes.length >= 3) continue;
@@ -384,7 +411,7 @@ export function decide(call: ToolCall, opts: DecideOptions = {}): Verdict {
     if (c.allowCommands.has(command.trim())) return { decision: 'allow', warnings: [] };
     budget = new Budget(opts.limits);
     // analyzeShell resolves the policy, lockdown and home the same way from opts
-    const a = analyzeShell(command, call.cwd, opts, budget);
+    const a = analyzeShell(command, call.cwd, opts, budget, true);
     const hit = a.hits.find((h) => !c.allowIds.has(h.rule));
     if (hit) return block(hit, []);
     if (a.warnings.length > 0) {

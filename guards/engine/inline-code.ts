@@ -3,6 +3,7 @@
  * finds the code, the shell commands it runs (`os.system`, `subprocess`, `child_process`, `system`, backticks),
  * the files it deletes and the string literals it uses. Pattern-based over the literal code; it does not run it.
  */
+import { lastResult } from './last-result.js';
 import type { Arg, InlineCode, Invocation, Lang } from './shell/invocation.js';
 
 export type { InlineCode, Lang } from './shell/invocation.js';
@@ -285,8 +286,10 @@ function homeInterpolated(lit: string): string {
   return lit.replace(HOME_INTERP, '~');
 }
 
-/** Calls that delete files, with their first argument when it is literal (or home-based). */
-export function deleteCalls(code: string): DeleteCall[] {
+/** Calls that delete files, with their first argument when it is literal (or home-based); read-only, shared. */
+export const deleteCalls = lastResult(findDeleteCalls);
+
+function findDeleteCalls(code: string): DeleteCall[] {
   const out: DeleteCall[] = [];
   for (const { re, recursive } of DELETE_APIS) {
     re.lastIndex = 0;
