@@ -222,10 +222,14 @@ function layoutOf(
   };
 }
 
-/** A bare repository: HEAD, objects/ and refs/ right in the directory (what git accepts as a git dir). */
+/**
+ * A bare repository: HEAD with objects/ and refs/, or HEAD with a `commondir` file, right in the directory
+ * (what git accepts as a git dir).
+ */
 function isBare(dir: string): boolean {
+  if (lstatOrNull(join(dir, 'HEAD'))?.isFile() !== true) return false;
+  if (lstatOrNull(join(dir, 'commondir'))?.isFile() === true) return true;
   return (
-    lstatOrNull(join(dir, 'HEAD'))?.isFile() === true &&
     lstatOrNull(join(dir, 'objects'))?.isDirectory() === true &&
     lstatOrNull(join(dir, 'refs'))?.isDirectory() === true
   );

@@ -206,7 +206,8 @@ export function quarantineNewRepos(
 }
 
 /**
- * A top level that took a bare repository's shape during the run (HEAD, objects/, refs/ beside its `.git`): in
+ * A top level that took a bare repository's shape during the run (HEAD with objects/ and refs/, or with a
+ * `commondir`, beside its `.git`): in
  * every mode its HEAD is moved aside, since no work needs one there and git falls back to it as soon as the
  * agent has made `.git` unreadable as a repository.
  */
@@ -216,9 +217,9 @@ function moveTopLevelHead(head: string): string {
   try {
     renameSync(head, target);
   } catch {
-    return `${displayPath(top)} is shaped as a bare git repository (HEAD, objects/, refs/; its config runs at your next git command there if .git fails to read) and its HEAD could not be moved: remove ${displayPath(head)} before running git there`;
+    return `${displayPath(top)} is shaped as a bare git repository (HEAD with objects/ and refs/, or with a commondir; its config runs at your next git command there if .git fails to read) and its HEAD could not be moved: remove ${displayPath(head)} before running git there`;
   }
-  return `moved ${displayPath(head)} to ${displayPath(target)}: the top level had been made a bare git repository (HEAD, objects/, refs/, config ${displayPath(join(top, 'config'))}), which git on your host reads as soon as .git does not`;
+  return `moved ${displayPath(head)} to ${displayPath(target)}: the top level had been made a bare git repository (HEAD with objects/ and refs/ or a commondir; config ${displayPath(join(top, 'config'))}), which git on your host reads as soon as .git does not`;
 }
 
 /** The loud report of what was moved aside, or nothing. */

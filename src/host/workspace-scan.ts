@@ -72,15 +72,19 @@ const TOP_COVERED = new Set(
 /** The names the walk looks at twice: `.git`, what it does not enter, and the first steps of host-run names. */
 const NOTABLE = new Set([...SKIP, ...BY_FIRST_STEP.keys()]);
 
-/** HEAD, objects/ and refs/ in one listing: what git takes for a git directory. */
+/**
+ * Whether git takes a directory with these entries for a git directory: HEAD with objects/ and refs/, or HEAD
+ * with a `commondir` file (objects and refs then live where it points; red team 8 planted the top level so).
+ */
 function isGitDir(entries: readonly Dirent[]): boolean {
   let found = 0;
   for (const e of entries) {
     if (e.name === 'HEAD' && e.isFile()) found |= 1;
     else if (e.name === 'objects' && e.isDirectory()) found |= 2;
     else if (e.name === 'refs' && e.isDirectory()) found |= 4;
+    else if (e.name === 'commondir' && e.isFile()) found |= 8;
   }
-  return found === 7;
+  return (found & 7) === 7 || (found & 9) === 9;
 }
 
 function kindOf(e: Dirent, path: string): string {

@@ -204,21 +204,35 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
     expect(existsSync(`${canary}.nested`)).toBe(false);
   });
 
+  // the planted config: git on the host reads it once it takes the top level for the git directory
+  const plantedConfig = (mark: string) =>
+    `'[core]\\n\\trepositoryformatversion = 0\\n\\tbare = false\\n\\tworktree = %s\\n\\tfsmonitor = touch ${mark}\\n' "$PWD"`;
   it.each([
-    ['a bad .git/HEAD', 'echo garbage > .git/HEAD'],
-    ['an unreadable .git/objects', 'chmod 000 .git/objects'],
+    [
+      'a bad .git/HEAD (red team 7)',
+      'bad-head',
+      (m: string) =>
+        `echo garbage > .git/HEAD; mkdir -p objects refs/heads; printf ${plantedConfig(m)} > config`,
+    ],
+    [
+      'an unreadable .git/objects (red team 7)',
+      'no-objects',
+      (m: string) =>
+        `chmod 000 .git/objects; mkdir -p objects refs/heads; printf ${plantedConfig(m)} > config`,
+    ],
+    // objects, refs and config where a commondir file points (red team 8)
+    [
+      'an unreadable .git/refs and a commondir (red team 8)',
+      'commondir',
+      (m: string) =>
+        `chmod 000 .git/refs; mkdir -p c/objects c/refs/heads; echo c > commondir; printf ${plantedConfig(m)} > c/config`,
+    ],
   ])(
-    'the top level made a bare repository behind %s (red team 7): its HEAD is moved aside; host git status runs nothing',
-    async (_name, breakGit) => {
-      const { repo, config } = await setup(`toplevel-bare-${breakGit.length}`);
-      const mark = `${canary}.toplevel-${breakGit.length}`;
-      const script = [
-        breakGit,
-        'mkdir -p objects refs/heads',
-        'echo "ref: refs/heads/master" > HEAD',
-        `printf '[core]\\n\\trepositoryformatversion = 0\\n\\tbare = false\\n\\tworktree = %s\\n\\tfsmonitor = touch ${mark}\\n' "$PWD" > config`,
-      ].join('; ');
-      const r = await run(config, repo, script);
+    'the top level made a bare repository behind %s: its HEAD is moved aside; host git runs nothing',
+    async (_name, tag, plant) => {
+      const { repo, config } = await setup(`toplevel-bare-${tag}`);
+      const mark = `${canary}.toplevel-${tag}`;
+      const r = await run(config, repo, `${plant(mark)}; echo "ref: refs/heads/master" > HEAD`);
       const err = String(r.stderr);
       expect(err).toContain(
         'ags: WARNING: this run created git repositories that git on your host would have run',
@@ -227,8 +241,12 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
         /moved \S*\/HEAD to \S*\/HEAD\.ags-quarantined-[0-9a-f]{8}: the top level had been made a bare git repository/,
       );
       expect(existsSync(join(repo, 'HEAD'))).toBe(false);
+      // with .git still broken, host git takes nothing planted for its config (it reads none of its keys) ...
+      const read = await runAsTestUser(host, ['sh', '-c', `cd '${repo}' && git config --get core.fsmonitor`]);
+      expect(String(read.stdout)).not.toContain(mark);
+      await runAsTestUser(host, ['sh', '-c', `cd '${repo}' && git status; git log -1`]);
+      // ... and once repaired
       await runAsTestUser(host, ['chmod', '-R', 'u+rwx', join(repo, '.git')]);
-      await runAsTestUser(host, ['git', '-C', repo, 'status', '--short']);
       await runAsTestUser(host, ['sh', '-c', `cd '${repo}' && git status; git log -1`]);
       expect(existsSync(mark)).toBe(false);
     },
