@@ -77,8 +77,11 @@ function keySearch(find: Invocation, ctx: RuleContext): string | null {
     const v = args[j]!.value;
     const next = args[j + 1]?.value ?? null;
     if (v === '-maxdepth' && next !== null && Number(next) <= 1) shallow = true;
-    if (v !== null && (NAME_TESTS.has(v) || PATH_TESTS.has(v)) && next !== null)
+    if (v !== null && (NAME_TESTS.has(v) || PATH_TESTS.has(v)) && next !== null) {
+      // `-path '*/.ssh/*'`: a credential directory anywhere in the pattern (red team 8)
+      if (PATH_TESTS.has(v) && CREDENTIAL_DIRS.test(next)) return `${start} ${v} ${next}`;
       names.push(PATH_TESTS.has(v) ? (next.split('/').pop() ?? next) : next);
+    }
   }
   if (names.length === 0) return shallow ? null : `${start} (every file)`;
   for (const n of names) {
@@ -89,6 +92,23 @@ function keySearch(find: Invocation, ctx: RuleContext): string | null {
   }
   return null;
 }
+
+/** Credential directories and files named inside a `find -path` pattern. */
+const CREDENTIAL_DIRS =
+  /(?:^|\/|\*)\.(?:ssh|aws|gnupg|kube|docker|azure|netrc|pgpass|git-credentials|password-store)(?:\/|\*|$)|gcloud|credentials|id_(?:rsa|ed25519|ecdsa|dsa)/;
+
+/** Copiers that take a remote destination (`host:path`, `rsync://`). */
+const REMOTE_COPIERS = new Set(['rsync', 'scp', 'sftp', 'rclone']);
+const isRemote = (v: string) => /^[a-z]+:\/\//i.test(v) || /^[^/:\s]+:/.test(v);
+
+/** Example paths a glob in a sent file is tried against (`/run/ags-secret?/env`). */
+const SECRET_EXAMPLES = (home: string) => [
+  '/run/ags-secrets/env',
+  `${home}/.ssh/id_ed25519`,
+  `${home}/.ssh/id_rsa`,
+  `${home}/.aws/credentials`,
+  `${home}/.netrc`,
+];
 
 /** The command `find … -exec CMD … {}` runs on each hit, when it reads them. */
 function execReader(find: Invocation): string | null {
@@ -169,7 +189,71 @@ function sentFile(a: Arg, ctx: RuleContext): string | null {
   return m ? resolveLexical(m[1]!.replace(/;.*$/, ''), { cwd: ctx.cwd, home: ctx.home }) : null;
 }
 
+/** Options of the remote copiers whose value is a pattern or a program, not a file sent. */
+const VALUE_OPTS = new Set([
+  '--exclude',
+  '--include',
+  '--filter',
+  '--exclude-from',
+  '--include-from',
+  '-e',
+  '--rsh',
+  '-f',
+  '-i',
+  '-o',
+  '-F',
+  '-P',
+  '-S',
+  '-J',
+]);
+
+/** The home (or a credential directory) copied whole to another host (red team 8: `rsync -a ~ x:/`, `scp -r ~ x:`). */
+function homeCopiedAway(inv: Invocation, ctx: RuleContext): string | null {
+  if (!REMOTE_COPIERS.has(inv.name)) return null;
+  const args = inv.args;
+  if (!args.some((a) => a.value !== null && isRemote(a.value))) return null;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i]!.value;
+    if (v !== null && VALUE_OPTS.has(v)) {
+      i++;
+      continue;
+    }
+    if (v === null || v.startsWith('-') || isRemote(v)) continue;
+    const p = resolveLexical(v, { cwd: ctx.cwd, home: ctx.home });
+    if (homeOrSecrets(p, ctx)) return `${inv.name} ${p} to another host`;
+  }
+  return null;
+}
+
+/** A sent file written as a glob that matches the sandbox's secrets file or a key (`curl -T /run/ags-secret?/env`). */
+function globbedSecret(inv: Invocation, ctx: RuleContext): string | null {
+  if (!isSender(inv, ctx)) return null;
+  for (const a of inv.args) {
+    const f = sentFile(a, ctx);
+    if (f === null || !/[*?[]/.test(f)) continue;
+    const re = globRegex(f);
+    const hit = re && SECRET_EXAMPLES(ctx.home).find((x) => re.test(x));
+    if (hit) return `${inv.name} ${f} (matches ${hit})`;
+  }
+  return null;
+}
+
 export const homeSecretRules: Rule[] = [
+  {
+    id: 'exfil.secret-glob',
+    pack: 'exfil',
+    reason:
+      'sends files through a pattern that matches the sandbox secrets or a key file; name the files to send',
+    match: (inv, ctx) => globbedSecret(inv, ctx) ?? false,
+  },
+  {
+    id: 'exfil.home-copy',
+    pack: 'exfil',
+    commands: [...REMOTE_COPIERS],
+    reason:
+      'copies the home directory (keys, tokens, credentials) or a credential directory to another host; copy only the files that are needed',
+    match: (inv, ctx) => homeCopiedAway(inv, ctx) ?? false,
+  },
   {
     id: 'cred.find-read',
     pack: 'cred',
