@@ -20,7 +20,7 @@ const MAX_ALTS = 8;
 /** At most this many variants of one command are checked (the product of its variables' values). */
 export const MAX_VARIANTS = 8;
 const MAX_OUTPUT = 4096;
-const MAX_SUB_DEPTH = 6;
+const MAX_SUB_DEPTH = 32;
 
 export function newEnv(): Env {
   return { vars: new Map(), positional: null, funcs: new Map(), aliases: new Map(), fnStack: [] };
