@@ -309,7 +309,8 @@ function findDeleteCalls(code: string): DeleteCall[] {
       const rec =
         (recursive &&
           (!/\.(?:rmSync|rm|rmdirSync|rmdir|remove|removeSync)$/.test(api) ||
-            /recursive\s*:\s*true/.test(after))) ||
+            // any value but a falsy literal (`recursive: 1`, `!0`: red team 8)
+            /recursive\s*:\s*(?!false\b|0\b|null\b|undefined\b|''|"")[^\s,}]/.test(after))) ||
         // R: unlink(path, recursive = TRUE)
         (api === 'unlink' && /^[^;\n]*?recursive\s*=\s*(?:TRUE|T)\b/.test(after));
       out.push({ api, recursive: rec, target });
