@@ -50,7 +50,8 @@ function concatFor(lang: Lang) {
 /** `${process.env.HOME}` inside a template literal. */
 const TEMPLATE_HOME = new RegExp(String.raw`\$\{\s*${HOME_CALL}\s*\}`, 'g');
 const LIST_HOME = new RegExp(String.raw`((?:\[|,)\s*)${HOME_CALL}(?=\s*[,\]])`, 'g');
-const SUBSCRIPT = /(?<!\b(?:environ|env|ENV|argv|headers))\[\s*(['"])([A-Za-z_$][\w$]*)\1\s*\]/g;
+/** `x['name']`, `x["name"]` and the template literal `` x[`name`] `` (one without `${`) all name the attribute. */
+const SUBSCRIPT = /(?<!\b(?:environ|env|ENV|argv|headers))\[\s*(['"`])([A-Za-z_$][\w$]*)\1\s*\]/g;
 const GETATTR = /\bgetattr\(\s*([A-Za-z_][\w.]*)\s*,\s*(['"])([A-Za-z_]\w*)\2\s*\)/g;
 const DUNDER_IMPORT = /\b__import__\(\s*(['"])([\w.]+)\1\s*\)/g;
 const PY_IMPORT_AS = /\bimport\s+([\w.]+)\s+as\s+(\w+)/g;
@@ -110,7 +111,7 @@ export function canonicalCode(text: string, lang: Lang, cwd?: string): string {
     }
   }
   if (t.includes('${') && /HOME/.test(t)) t = t.replace(TEMPLATE_HOME, '~');
-  if (t.includes("['") || t.includes('["'))
+  if (/\[\s*['"`]/.test(t))
     t = t.replace(SUBSCRIPT, (_m, _q: string, name: string) => `.${name}`);
   if (t.includes('getattr'))
     t = t.replace(GETATTR, (_m, obj: string, _q: string, name: string) => `${obj}.${name}`);
