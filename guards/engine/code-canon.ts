@@ -111,8 +111,7 @@ export function canonicalCode(text: string, lang: Lang, cwd?: string): string {
     }
   }
   if (t.includes('${') && /HOME/.test(t)) t = t.replace(TEMPLATE_HOME, '~');
-  if (/\[\s*['"`]/.test(t))
-    t = t.replace(SUBSCRIPT, (_m, _q: string, name: string) => `.${name}`);
+  if (/\[\s*['"`]/.test(t)) t = t.replace(SUBSCRIPT, (_m, _q: string, name: string) => `.${name}`);
   if (t.includes('getattr'))
     t = t.replace(GETATTR, (_m, obj: string, _q: string, name: string) => `${obj}.${name}`);
   if (t.includes('__import__')) t = t.replace(DUNDER_IMPORT, (_m, _q: string, mod: string) => mod);
