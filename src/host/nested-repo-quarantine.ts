@@ -1,5 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Stats, readdirSync, readlinkSync, realpathSync, renameSync } from 'node:fs';
+import {
+  type Stats,
+  chmodSync,
+  lstatSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { displayPath, isWithin } from '../util/paths.js';
 import { isExecutableKey } from './git-config-parse.js';
@@ -182,7 +190,7 @@ export function quarantineNewRepos(
     }
     const target = freshName(marker);
     try {
-      renameSync(marker, target);
+      renameDespiteReadOnly(marker, target);
     } catch {
       lines.push(
         `could not move aside the git repository at ${displayPath(root)}: remove it before running git there (${what})`,
@@ -193,7 +201,7 @@ export function quarantineNewRepos(
     let head = '';
     if (lstatOrNull(target)?.isDirectory() && lstatOrNull(join(target, 'HEAD')) !== null) {
       try {
-        renameSync(join(target, 'HEAD'), join(target, `HEAD.${QUARANTINE}`));
+        renameDespiteReadOnly(join(target, 'HEAD'), join(target, `HEAD.${QUARANTINE}`));
         head = ` and its HEAD to HEAD.${QUARANTINE}`;
       } catch {
         head = ' (its HEAD could not be renamed: do not run git inside it)';
@@ -215,11 +223,34 @@ function moveTopLevelHead(head: string): string {
   const top = dirname(head);
   const target = freshName(head);
   try {
-    renameSync(head, target);
+    renameDespiteReadOnly(head, target);
   } catch {
     return `${displayPath(top)} is shaped as a bare git repository (HEAD with objects/ and refs/, or with a commondir; its config runs at your next git command there if .git fails to read) and its HEAD could not be moved: remove ${displayPath(head)} before running git there`;
   }
   return `moved ${displayPath(head)} to ${displayPath(target)}: the top level had been made a bare git repository (HEAD with objects/ and refs/ or a commondir; config ${displayPath(join(top, 'config'))}), which git on your host reads as soon as .git does not`;
+}
+
+/**
+ * Renames within one directory; one the agent made read-only (`chmod 555 .`, it owns the directory through the
+ * user namespace) gets the owner's write bit for the rename and its mode back after, so a chmod cannot keep a
+ * planted HEAD in place. Nothing is followed: the directory is taken by lstat and must be a directory we own.
+ */
+function renameDespiteReadOnly(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw e;
+  }
+  const dir = dirname(from);
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== process.getuid?.()) throw new Error(`${dir} is not writable`);
+  chmodSync(dir, (st.mode & 0o7777) | 0o700);
+  try {
+    renameSync(from, to);
+  } finally {
+    chmodSync(dir, st.mode & 0o7777);
+  }
 }
 
 /** The loud report of what was moved aside, or nothing. */

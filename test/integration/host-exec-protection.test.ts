@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giveToTestUser, runAgs, writeTestConfig } from '../support/ags.js';
@@ -227,6 +227,13 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
       (m: string) =>
         `chmod 000 .git/refs; mkdir -p c/objects c/refs/heads; echo c > commondir; printf ${plantedConfig(m)} > c/config`,
     ],
+    // the top level made read-only after planting, so a rename there fails (red team 8)
+    [
+      'a bad .git/HEAD and a read-only top level (red team 8)',
+      'read-only',
+      (m: string) =>
+        `echo garbage > .git/HEAD; mkdir -p objects refs/heads; printf ${plantedConfig(m)} > config; trap 'chmod 555 .' EXIT`,
+    ],
   ])(
     'the top level made a bare repository behind %s: its HEAD is moved aside; host git runs nothing',
     async (_name, tag, plant) => {
@@ -241,6 +248,7 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
         /moved \S*\/HEAD to \S*\/HEAD\.ags-quarantined-[0-9a-f]{8}: the top level had been made a bare git repository/,
       );
       expect(existsSync(join(repo, 'HEAD'))).toBe(false);
+      if (tag === 'read-only') expect(statSync(repo).mode & 0o777).toBe(0o555); // its mode given back
       // with .git still broken, host git takes nothing planted for its config (it reads none of its keys) ...
       const read = await runAsTestUser(host, ['sh', '-c', `cd '${repo}' && git config --get core.fsmonitor`]);
       expect(String(read.stdout)).not.toContain(mark);
@@ -249,6 +257,7 @@ describe('nothing the host runs later can be planted from the sandbox', () => {
       await runAsTestUser(host, ['chmod', '-R', 'u+rwx', join(repo, '.git')]);
       await runAsTestUser(host, ['sh', '-c', `cd '${repo}' && git status; git log -1`]);
       expect(existsSync(mark)).toBe(false);
+      await runAsTestUser(host, ['chmod', '755', repo]);
     },
   );
 
