@@ -28,6 +28,7 @@ const corpora = given.length
       'guard-redteam-round7.jsonl',
       'guard-redteam-blind7.jsonl',
       'guard-redteam-blind7-holdout.jsonl',
+      'guard-redteam-blind8.jsonl',
     ].map((f) => join(root, 'test/fixtures', f));
 const bundled = await build({
   stdin: {
