@@ -2,6 +2,7 @@
  * Tool calls of each agent, mapped onto the three things the guard checks: a shell command, file paths read or
  * written, or a search root. The table is data, so each agent's entry point stays a few lines.
  */
+import { nullProto } from './null-proto.js';
 export type AgentKind = 'claude' | 'pi' | 'opencode' | 'gemini' | 'codex';
 
 export type FileOp = 'read' | 'write' | 'search' | 'list';
@@ -22,7 +23,7 @@ interface ToolSpec {
   cwdField?: string;
 }
 
-export const TOOL_TABLE: Readonly<Record<AgentKind, Readonly<Record<string, ToolSpec>>>> = {
+export const TOOL_TABLE: Readonly<Record<AgentKind, Readonly<Record<string, ToolSpec>>>> = nullProto({
   claude: {
     Bash: { kind: 'shell', fields: ['command'] },
     Read: { kind: 'read', fields: ['file_path'] },
@@ -74,7 +75,7 @@ export const TOOL_TABLE: Readonly<Record<AgentKind, Readonly<Record<string, Tool
     Bash: { kind: 'shell', fields: ['command'], cwdField: 'workdir' },
     apply_patch: { kind: 'patch', fields: ['input', 'patch', 'command'] },
   },
-};
+});
 
 /** Quotes one argv element for display and re-parsing as shell. */
 function shellQuote(s: string): string {
@@ -97,7 +98,8 @@ export function patchPaths(patch: string): string[] {
 
 /** Maps one agent tool call onto what the guard checks. Unknown tools are `other` (allowed). */
 export function toToolCall(agent: AgentKind, toolName: string, input: unknown, cwd: string): ToolCall {
-  const spec = TOOL_TABLE[agent][toolName];
+  const table = TOOL_TABLE[agent];
+  const spec = Object.hasOwn(table, toolName) ? table[toolName] : undefined;
   const inp = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   if (!spec) return { kind: 'other', tool: toolName, cwd };
   const dir = spec.cwdField && typeof inp[spec.cwdField] === 'string' ? (inp[spec.cwdField] as string) : null;

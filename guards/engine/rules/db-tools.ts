@@ -15,9 +15,10 @@ import {
   updateWithoutWhere,
 } from './database.js';
 import type { Rule } from './types.js';
+import { nullProto } from '../null-proto.js';
 
 /** Runners that start a project tool by name; what follows them (after their own options) is the tool. */
-const RUNNERS: Record<string, { sub?: RegExp; withArg?: Set<string> }> = {
+const RUNNERS: Record<string, { sub?: RegExp; withArg?: Set<string> }> = nullProto({
   npx: { withArg: new Set(['-p', '--package', '-c', '--call']) },
   pnpx: {},
   bunx: {},
@@ -34,7 +35,7 @@ const RUNNERS: Record<string, { sub?: RegExp; withArg?: Set<string> }> = {
   python3: {},
   python2: {},
   dotnet: {},
-};
+});
 
 /** The tool's words: the runner and its options removed (`npx prisma migrate reset` → `prisma migrate reset`). */
 export function toolWords(inv: Invocation): string[] {
@@ -54,7 +55,7 @@ export function toolWords(inv: Invocation): string[] {
 }
 
 /** Per tool: does this argument list drop, wipe or rebuild the database? */
-const RESETS: Record<string, (args: string[]) => string | false> = {
+const RESETS: Record<string, (args: string[]) => string | false> = nullProto({
   rails: (a) => rakeReset(a),
   rake: (a) => rakeReset(a),
   'manage.py': (a) => djangoReset(a),
@@ -88,7 +89,7 @@ const RESETS: Record<string, (args: string[]) => string | false> = {
   flyway: (a) => (a.includes('clean') ? 'clean' : false),
   liquibase: (a) => (a.some((x) => /^(?:drop-all|dropAll)$/.test(x)) ? 'drop-all' : false),
   dbmate: (a) => (a.includes('drop') ? 'drop' : false),
-};
+});
 
 function rakeReset(a: string[]): string | false {
   const t = a.find((x) =>

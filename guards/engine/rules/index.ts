@@ -21,6 +21,7 @@ import { storeRules } from './stores.js';
 import { homeSecretRules } from './home-secrets.js';
 import { urlRunnerRules } from './url-runners.js';
 import { round7Rules } from './round7.js';
+import { nullProto } from '../null-proto.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
@@ -47,7 +48,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
 ];
 
 /** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */
-export const META_RULES: Readonly<Record<string, { pack: string; reason: string }>> = {
+export const META_RULES: Readonly<Record<string, { pack: string; reason: string }>> = nullProto({
   'shell.dynamic-command': {
     pack: 'shell',
     reason:
@@ -90,7 +91,7 @@ export const META_RULES: Readonly<Record<string, { pack: string; reason: string 
   'guard.internal': { pack: 'guard', reason: 'the guard failed' },
   'guard.policy': { pack: 'guard', reason: 'the guard policy could not be read' },
   'guard.input': { pack: 'guard', reason: 'the hook input is not valid' },
-};
+});
 
 /** Command names tried for a computed command name (`$CMD -rf /`). */
 export const DYNAMIC_CANDIDATES: readonly string[] = [

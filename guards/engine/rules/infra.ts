@@ -4,6 +4,7 @@ import { hasFlag, positionals } from './args.js';
 import type { Rule } from './types.js';
 import { feedScope } from './listings.js';
 import { composeDeletesVolumes, THROWAWAY_NAME } from './compose.js';
+import { nullProto } from '../null-proto.js';
 
 const DOCKER_GLOBAL = [
   '-H',
@@ -74,7 +75,7 @@ function startsWith(p: string[], ...seq: string[]): boolean {
 const DESTROY_VERB =
   /^(?:delete|destroy|remove|rm|rb|purge|terminate|reset|wipe|erase|down|uninstall|deprovision|teardown|nuke|drop|deregister|delete-[a-z-]+)$/;
 /** Hosting and platform CLIs (not aws, gcloud, az, kubectl, terraform: their own rules), with global options that take a value. */
-const HOSTING_CLIS: Record<string, string[]> = {
+const HOSTING_CLIS: Record<string, string[]> = nullProto({
   gh: ['-R', '--repo', '--hostname'],
   glab: ['-R', '--repo'],
   hub: [],
@@ -106,7 +107,7 @@ const HOSTING_CLIS: Record<string, string[]> = {
   kamal: ['-d', '--destination', '-c', '--config-file'],
   ibmcloud: [],
   oci: ['--profile', '--region'],
-};
+});
 
 const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl', 'finch'];
 

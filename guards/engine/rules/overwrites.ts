@@ -6,16 +6,17 @@
 import { argPath, hasFlag, operands } from './args.js';
 import type { Rule } from './types.js';
 import { writesOf } from './writes.js';
+import { nullProto } from '../null-proto.js';
 
 /** The files git cannot work without: the current branch, the index, the refs and the object store. */
 const GIT_INTERNAL = /(?:^|\/)\.git\/(?:HEAD|index|packed-refs|(?:objects|refs)(?:\/.+)?)$/;
-const REMOVERS: Record<string, readonly string[]> = {
+const REMOVERS: Record<string, readonly string[]> = nullProto({
   rm: [],
   unlink: [],
   shred: ['-n', '--iterations', '-s', '--size'],
   truncate: ['-s', '--size', '-r', '--reference'],
   mv: ['-S', '--suffix', '-t', '--target-directory'],
-};
+});
 /** Commands that write nothing of their own: their redirection only empties the target. */
 const EMPTIERS = new Set([':', 'true', 'false']);
 

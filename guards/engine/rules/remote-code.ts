@@ -7,18 +7,19 @@ import { resolveLexical } from '../paths.js';
 import type { Invocation } from '../shell/invocation.js';
 import { staticValue } from '../shell/words.js';
 import type { Rule, RuleContext } from './types.js';
+import { nullProto } from '../null-proto.js';
 
 /** Downloaders and the options naming their output file; `remote` options save under the URL's basename. */
 const DOWNLOADERS: Readonly<
   Record<string, { out: readonly string[]; remote: readonly string[]; bare?: boolean }>
-> = {
+> = nullProto({
   curl: { out: ['-o', '--output'], remote: ['-O', '--remote-name'] },
   wget: { out: ['-O', '--output-document'], remote: [], bare: true },
   aria2c: { out: ['-o', '--out'], remote: [], bare: true },
   fetch: { out: ['-o'], remote: [], bare: true },
   http: { out: ['-o', '--output'], remote: [] },
   xh: { out: ['-o', '--output'], remote: [] },
-};
+});
 
 /** Shells and interpreters whose first operand is the script they run. */
 const SCRIPT_RUNNERS = new Set(

@@ -12,6 +12,7 @@ import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
 import { argPath, operands } from './args.js';
 import { DecisionMemo } from './memo.js';
 import type { Rule, RuleContext } from './types.js';
+import { nullProto } from '../null-proto.js';
 
 export interface Write {
   /** The absolute path written. */
@@ -21,12 +22,12 @@ export interface Write {
 }
 
 const WRITE_REDIRS = new Set(['>', '>>', '>|', '&>', '&>>', '<>']);
-const COPY_WITH_ARG: Record<string, string[]> = {
+const COPY_WITH_ARG: Record<string, string[]> = nullProto({
   cp: ['-S', '--suffix'],
   mv: ['-S', '--suffix'],
   ln: ['-S', '--suffix'],
   install: ['-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix'],
-};
+});
 
 const WRITERS = new Set([
   'tee',

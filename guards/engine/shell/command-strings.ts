@@ -7,6 +7,7 @@
  */
 import type { Word } from './ast.js';
 import type { Invocation } from './invocation.js';
+import { nullProto } from '../null-proto.js';
 
 export interface CommandString {
   how: string;
@@ -56,12 +57,12 @@ const TMUX_KEYS: Runner = {
   trailing: /^(?:Enter|C-m|C-j|KPEnter|\\n|\\r)$/,
 };
 
-const RUNNERS: Readonly<Record<string, readonly Runner[]>> = {
+const RUNNERS: Readonly<Record<string, readonly Runner[]>> = nullProto({
   tmux: [TMUX, TMUX_KEYS],
   byobu: [TMUX, TMUX_KEYS],
   screen: [{ subs: [], withArg: ['-S', '-c', '-e', '-h', '-p', '-T', '-t', '-s', '-X'], form: 'argv' }],
   entr: [{ subs: [], withArg: [], form: 'argv', shellFlag: '-s' }],
-};
+});
 
 /** npm lifecycle scripts: run by `npm install`/`ci`/`pack`/`publish` without being asked for by name. */
 export const LIFECYCLE =

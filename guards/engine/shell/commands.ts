@@ -2,6 +2,7 @@
  * The command tables of normalization: shells, wrappers that run another command (and how to skip their options),
  * commands that pass their input through, decoders and network clients.
  */
+import { nullProto } from '../null-proto.js';
 export const SHELLS = new Set([
   'sh',
   'bash',
@@ -108,7 +109,7 @@ export interface Wrapper {
   stringOpts?: readonly string[];
 }
 
-export const WRAPPERS: Record<string, Wrapper> = {
+export const WRAPPERS: Record<string, Wrapper> = nullProto({
   sudo: {
     withArg: [
       '-u',
@@ -249,7 +250,7 @@ export const WRAPPERS: Record<string, Wrapper> = {
   'infisical run': { withArg: ['--env', '--path', '--projectId'], stringOpts: ['--command'] },
   'dotenvx run': { withArg: ['-f', '--env-file'] },
   'aws-vault exec': { withArg: ['-d', '--duration', '-t', '--mfa-token'], positionals: 1 },
-};
+});
 
 /** Dynamic loaders run the program they are given (`/lib64/ld-linux-x86-64.so.2 /bin/rm -rf ~`). */
 export const LOADER = /^ld(?:-linux(?:-[\w-]+)?|-musl-[\w-]+)?\.so(?:\.\d+)*$/;

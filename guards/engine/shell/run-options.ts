@@ -6,6 +6,7 @@
  * command found as shell, one level deeper, so every rule applies to it.
  */
 import type { Arg, Invocation } from './invocation.js';
+import { nullProto } from '../null-proto.js';
 
 interface OptionSpec {
   /** The option names: `--long` (also `--long=value`), `-s` (also `-svalue`), or `+` for a `+value` argument. */
@@ -23,7 +24,7 @@ const SSH_COMMAND_OPTION: OptionSpec = {
 const GIT_COMMAND_KEY =
   /^(?:core\.(?:pager|editor|sshcommand|fsmonitor|askpass|gitproxy)|diff\.external|sequence\.editor|pager\.[^=]+|(?:diff|merge)tool\.[^=]+\.cmd|diff\.[^=]+\.(?:command|textconv)|merge\.[^=]+\.driver|filter\.[^=]+\.(?:clean|smudge|process)|gpg\.(?:[^=]+\.)?program|credential\.(?:[^=]+\.)?helper|uploadpack\.packobjectshook)=!?([\s\S]+)$/i;
 
-const OPTION_COMMANDS: Record<string, readonly OptionSpec[]> = {
+const OPTION_COMMANDS: Record<string, readonly OptionSpec[]> = nullProto({
   tar: [
     { opts: ['--checkpoint-action'], re: /^exec=([\s\S]+)$/ },
     {
@@ -56,7 +57,7 @@ const OPTION_COMMANDS: Record<string, readonly OptionSpec[]> = {
   npx: [{ opts: ['-c', '--call'] }],
   npm: [{ opts: ['-c', '--call'] }],
   'nix-shell': [{ opts: ['--run', '--command'] }],
-};
+});
 
 const RUNS_OPTIONS = new Set([...Object.keys(OPTION_COMMANDS), 'git', 'sed', 'gsed']);
 const NONE: readonly OptionCommand[] = [];
