@@ -118,6 +118,25 @@ export const AGENT_CONFIG_NAMES: readonly HostRunName[] = [
   agentFile('.yarnrc', 'Yarn classic project config (yarn-path)', 'report'),
   agentFile('.pnpmfile.cjs', 'pnpm hooks (run at every install)', 'report'),
   agentFile('bunfig.toml', 'Bun project config (preload scripts)', 'report'),
+  // build tools' project config read by every invocation, even one that runs no project code (`mvn -v`,
+  // `gradle --version`), and interpreters' startup files read from the directory they start in (red team 9)
+  agentFile('.mvn/jvm.config', 'Maven JVM options (a -javaagent runs at every mvn, even mvn -v)', 'report'),
+  agentFile('.mvn/maven.config', 'Maven options read at every mvn', 'report'),
+  agentFile('.mvn/extensions.xml', 'Maven core extensions (loaded at every mvn)', 'report'),
+  agentFile('gradle.properties', 'Gradle properties (org.gradle.jvmargs runs with every gradle)', 'report'),
+  agentDir('gradle/wrapper', 'Gradle wrapper (its distributionUrl is the gradle that runs)', 'report'),
+  agentFile('.cargo/config.toml', 'Cargo project config (rustc-wrapper, runner, aliases)', 'report'),
+  agentFile('.cargo/config', 'Cargo project config (rustc-wrapper, runner, aliases)', 'report'),
+  agentFile('Directory.Build.props', 'MSBuild props imported by every dotnet build', 'report'),
+  agentFile('Directory.Build.targets', 'MSBuild targets imported by every dotnet build', 'report'),
+  agentFile('Directory.Build.rsp', 'MSBuild response file (arguments to every build)', 'report'),
+  agentFile('.hg/hgrc', 'Mercurial repository config (its hooks run at hg commands)', 'report'),
+  agentFile('.tool-versions', 'asdf/mise tool versions (mise builds a ref: or path: version)', 'report'),
+  agentFile('.pdbrc', 'Python debugger commands (pdb reads it from the directory it starts in)', 'report'),
+  agentFile('.Rprofile', 'R startup file (R started in the directory runs it)', 'report'),
+  agentFile('.irbrc', 'irb startup file (read from the directory irb starts in)', 'report'),
+  agentFile('.pryrc', 'pry startup file (read from the directory pry starts in)', 'report'),
+  agentFile('.env.leave', 'autoenv leave script (sourced when a shell leaves the directory)', 'report'),
 ];
 
 /** The lefthook config files: where one exists, the others are covered too (lefthook merges the local ones). */

@@ -222,6 +222,10 @@ describe('what the host runs later, beyond .git and the top-level settings', () 
       'mkdir -p .config/mise && echo "[hooks]" > .config/mise/config.toml',
       'echo "((nil . ((eval . (shell-command \\"true\\")))))" > .dir-locals.el',
       'echo "return {}" > .lazy.lua && echo "" > .lvimrc && echo "" > pkg/.autoenv.zsh',
+      // red team 9: build tools' config and interpreters' startup files
+      'mkdir -p .mvn .cargo pkg/.hg && echo "-javaagent:/tmp/a.jar" > .mvn/jvm.config',
+      'echo "[build]" > .cargo/config.toml && echo "[hooks]" > pkg/.hg/hgrc && echo "import os" > .pdbrc',
+      'echo "" > .Rprofile && echo "" > pkg/.irbrc && echo "org.gradle.jvmargs=-javaagent:/tmp/a.jar" > gradle.properties',
       'echo planted',
     ].join(' && ');
     const r = await run(config, repo, script);
@@ -269,8 +273,19 @@ describe('what the host runs later, beyond .git and the top-level settings', () 
     has(/appeared at "?\S*\/esc\\x1b\[2J"?:/);
     for (const name of ['.claude', '.gemini', '.codex', '.opencode', '.vscode', '.envrc', '.autoenv.zsh'])
       expect(err).toContain(`pkg/${name} appeared`);
-    for (const name of ['.config/mise', '.dir-locals.el', '.lazy.lua', '.lvimrc'])
+    for (const name of [
+      '.config/mise',
+      '.dir-locals.el',
+      '.lazy.lua',
+      '.lvimrc',
+      '.mvn/jvm.config',
+      '.cargo/config.toml',
+      '.pdbrc',
+      '.Rprofile',
+      'gradle.properties',
+    ])
       expect(err).toContain(`${repo}/${name} appeared`);
+    for (const name of ['.hg/hgrc', '.irbrc']) expect(err).toContain(`pkg/${name} appeared`);
     expect(err).not.toContain('\u001b');
     // reading them ran nothing
     for (const s of ['fsmonitor', 'hook', 'pager', 'envrc'])
