@@ -21,6 +21,8 @@ import { storeRules } from './stores.js';
 import { homeSecretRules } from './home-secrets.js';
 import { urlRunnerRules } from './url-runners.js';
 import { round7Rules } from './round7.js';
+import { codeRunnerRules } from './code-runners.js';
+import { toolMisuseRules } from './tool-misuse.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
@@ -44,6 +46,8 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...storeRules,
   ...infraRules,
   ...round7Rules,
+  ...codeRunnerRules,
+  ...toolMisuseRules,
 ];
 
 /** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */
