@@ -80,24 +80,65 @@ export interface GenericHit {
 
 const HOME_G = new RegExp(GENERIC_HOME.source, 'g');
 
-/** A literal path, or `~`-based from a home expression, named by an argument's text; null when computed. */
+/** Tokens of a path expression: a string literal, a bare path, a name (a call when `(` follows), a separator. */
+const TOKEN = new RegExp(
+  String.raw`(${STR})|(~(?=[/\s),;]|$)|\.{1,2}(?=[/\s),;]|$)|\/[\w.\-/]*)|([A-Za-z_][\w]*)(\s*\()?(\s*(?:\.|::)(?!join\b)\s*(?=[A-Za-z_']))?|(,|\.join\s*\(|\/)|[^\s]`,
+  'g',
+);
+
+/**
+ * A literal path, or `~`-based from a home expression or a variable set from one, named by an argument's text;
+ * null when part of it is computed (an unknown variable). Segments given separately (`joinpath(h, ".config")`,
+ * `Paths.get(h, ".ssh")`, `d.join(".ssh")`) are joined with `/`.
+ */
 function targetOf(arg: string, code: string): string | null {
-  // a home expression becomes the literal '~' first: its own literals ("user.home", "HOME") are not path parts
-  const a = arg.trim().replace(HOME_G, "'~'");
-  const fmt = formatted(a, code);
+  const raw = arg.trim();
+  const fmt = formatted(raw.replace(HOME_G, "'~'"), code);
   if (fmt !== null) return fmt;
-  const bare = /^(~|\/[\w.\-/]*|\.{1,2})(?=$|[\s;)"',])/.exec(a);
-  const lits = [...a.matchAll(new RegExp(STR, 'g'))].map((m) => unquote(m[0]));
-  if (lits.length === 0) {
-    if (bare) return bare[1]!;
-    return /^[A-Za-z_]\w*\b/.test(a) && homeVar(a, code) ? '~' : null;
+  // a home expression outside a string becomes '~' (its own literals, "user.home", are not path parts)
+  const strs = [...raw.matchAll(new RegExp(STR, 'g'))].map((m) => [m.index, m.index + m[0].length]);
+  const inStr = (at: number) => strs.some(([b, e]) => at > b! && at < e!);
+  const a = raw.replace(HOME_G, (m: string, at: number) => (inStr(at) ? m : "'~'"));
+  let path = '';
+  let sep = false;
+  let parts = 0;
+  for (const m of a.matchAll(TOKEN)) {
+    let piece: string | null = null;
+    if (m[1]) {
+      let lit = m[1];
+      // PowerShell and Windows separators: "$HOME\.ssh"
+      if (/\\[.\w]/.test(lit) && !lit.includes('/')) lit = lit.replace(/\\/g, '/');
+      piece = unquote(lit).replace(HOME_G, '~');
+    } else if (m[2]) piece = m[2];
+    else if (m[3]) {
+      if (m[4] || KEYWORD.test(m[3])) continue;
+      const v = varValue(m[3], code);
+      // a name before `.`/`::` is a module or type (`filepath.Join`, `PathBuf::from`) unless it is a known variable
+      if (v === null && m[5]) continue;
+      if (v === null) return null;
+      piece = v;
+    } else if (m[6]) {
+      if (m[6] !== '/') sep = true;
+      else piece = '/';
+    }
+    if (piece === null) continue;
+    path += sep && parts > 0 && !path.endsWith('/') && !piece.startsWith('/') ? `/${piece}` : piece;
+    sep = false;
+    parts++;
+    if (parts > 16) break;
   }
-  // segments given separately (`joinpath(h, ".config")`, `Paths.get(h, ".ssh")`) are joined with `/`
-  const sep = lits.length > 1 && /,|\bjoin/.test(a) ? '/' : '';
-  let path = lits.join(sep).replace(/\/{2,}/g, '/');
-  if (!path.startsWith('~') && /^[A-Za-z_]\w*\s*(?:[+.]|\.join\()/.test(a) && homeVar(a, code))
-    path = `~/${path.replace(/^\/+/, '')}`;
-  return path;
+  if (parts === 0) return null;
+  return path.replace(/\/{2,}/g, '/');
+}
+
+const KEYWORD =
+  /^(?:new|true|false|mut|let|const|var|await|try|move|ref|as|out|null|nil|None|Some|Ok|recursive|force)$/;
+
+/** A variable's value as a path: `~` when set from a home expression, its literal when set to one, else null. */
+function varValue(name: string, code: string): string | null {
+  if (homeVar(name, code)) return '~';
+  const m = new RegExp(String.raw`\b${name}\b[^=\n;(]*(?::=|=)\s*(${STR})\s*[;\n]`).exec(code);
+  return m ? unquote(m[1]!) : null;
 }
 
 /** A format call (`format!("{}/.ssh", h)`, `fmt.Sprintf("%s/.ssh", h)`, `String.format(…)`) with a home argument. */

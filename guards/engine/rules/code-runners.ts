@@ -7,7 +7,7 @@
  * system directories. Compiling counts as running: the build exists to be run, and `rustc x.rs && ./x` is one step.
  */
 import { genericCommands, genericDeletes } from '../code-generic.js';
-import { deleteCalls } from '../inline-code.js';
+import { deleteCalls, langOf } from '../inline-code.js';
 import { resolveLexical } from '../paths.js';
 import { NETWORK } from '../shell/commands.js';
 import type { Invocation } from '../shell/invocation.js';
@@ -192,6 +192,9 @@ function codeFlagArg(inv: Invocation) {
     (a) => a.value !== null && (r?.inline?.test(a.value) || (inv.code && a.value === inv.code.flag)),
   );
   if (i !== -1) return inv.args[i + 1];
+  // `node --eval="$(curl …)"`, `ts-node --eval=…`: the flag and its value are one word
+  const joined = inv.args.find((a) => /^--(?:eval|print|command|execute)=/.test(a.text));
+  if (joined) return joined;
   if (inv.code && inv.code.flag === 'eval') return inv.args[1];
   return undefined;
 }
@@ -217,7 +220,7 @@ export const codeRunnerRules: Rule[] = [
     reason:
       'runs code fetched from the network as an inline program (python -c "$(curl …)"); download it, read it, then run the file',
     match: (inv) => {
-      if (!inv.code && !RUNNERS[inv.name]?.inline) return false;
+      if (!inv.code && !RUNNERS[inv.name]?.inline && !langOf(inv.name)) return false;
       const a = codeFlagArg(inv);
       if (!a || a.value !== null) return false;
       const net = inv.subs.find((s) => NETWORK.has(s.name) && s.name !== 'openssl');

@@ -169,8 +169,9 @@ function containerEnv(inv: Invocation): string | false {
       while (k < v.length && v[k]!.startsWith('-')) k += WITH_VALUE.has(v[k]!) ? 2 : 1;
       k++;
     }
-    const cmd = v.slice(k);
-    if (cmd[0] === 'sh' || cmd[0] === 'bash') return false;
+    let cmd = v.slice(k);
+    // `docker exec c sh -c 'printenv'`: the shell's command string
+    if (/^(?:ba|da|z)?sh$/.test(cmd[0] ?? '') && cmd[1] === '-c') cmd = (cmd[2] ?? '').trim().split(/\s+/);
     const dumps =
       (/^(?:env|printenv)$/.test(cmd[0] ?? '') && cmd.slice(1).every((x) => /^-(?:0|-null)$/.test(x))) ||
       (cmd[0] === 'export' && cmd[1] === '-p' && cmd.length === 2);
@@ -207,8 +208,11 @@ export const toolMisuseRules: Rule[] = [
     pack: 'db',
     reason:
       'updates every document of a MongoDB collection (an empty filter); add a real filter, or ask the user',
-    commands: ['mongo', 'mongosh'],
-    match: (inv) => MONGO_UPDATE_ALL.test(mongoText(inv)),
+    // mongosh scripts, and driver code (`coll.update_many({}, …)` in python -c, node -e)
+    match: (inv) =>
+      inv.code?.text
+        ? MONGO_UPDATE_ALL.test(inv.code.text)
+        : (inv.name === 'mongo' || inv.name === 'mongosh') && MONGO_UPDATE_ALL.test(mongoText(inv)),
   },
   {
     id: 'db.written-sql',
