@@ -29,6 +29,7 @@ const corpora = given.length
       'guard-redteam-blind7.jsonl',
       'guard-redteam-blind7-holdout.jsonl',
       'guard-redteam-blind8.jsonl',
+      'guard-redteam-round8b.jsonl',
     ].map((f) => join(root, 'test/fixtures', f));
 const bundled = await build({
   stdin: {

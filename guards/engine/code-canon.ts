@@ -8,6 +8,7 @@
  * passes over literal text; nothing runs.
  */
 import type { Lang } from './shell/invocation.js';
+import { decodeCharCodes } from './code-decode.js';
 
 const Q = String.raw`(['"])((?:(?!\1)[^\\\n]|\\.)*)\1`;
 /** Home-directory expressions, as a string literal `'~'` where they are concatenated with one. */
@@ -94,7 +95,8 @@ function moduleName(m: string): string {
 /** The canonical spelling of inline code (the input when nothing applies). */
 export function canonicalCode(text: string, lang: Lang, cwd?: string): string {
   if (text.length > 20000 || lang === 'awk') return text;
-  let t = text;
+  // strings spelled as character codes or hex (`pack("H*", …)`, `String.fromCharCode(…)`): their text
+  let t = decodeCharCodes(text);
   // `"rm -rf " + process.cwd()`, `$ENV{PWD}`, `Dir.pwd`: the directory the code starts in
   if (cwd !== undefined && /cwd|PWD|pwd|getwd|abspath/.test(t)) t = t.replace(CWD_CALL, quote(cwd));
   // each pass only where its marker occurs: most inline code needs none of them

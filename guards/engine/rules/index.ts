@@ -22,6 +22,8 @@ import { homeSecretRules } from './home-secrets.js';
 import { urlRunnerRules } from './url-runners.js';
 import { round7Rules } from './round7.js';
 import { nullProto } from '../null-proto.js';
+import { codeRunnerRules } from './code-runners.js';
+import { toolMisuseRules } from './tool-misuse.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
@@ -45,6 +47,8 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...storeRules,
   ...infraRules,
   ...round7Rules,
+  ...codeRunnerRules,
+  ...toolMisuseRules,
 ];
 
 /** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */
