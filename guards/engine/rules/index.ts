@@ -21,6 +21,7 @@ import { storeRules } from './stores.js';
 import { homeSecretRules } from './home-secrets.js';
 import { urlRunnerRules } from './url-runners.js';
 import { round7Rules } from './round7.js';
+import { hookCommandRules } from './hook-commands.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
@@ -44,6 +45,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...storeRules,
   ...infraRules,
   ...round7Rules,
+  ...hookCommandRules,
 ];
 
 /** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */
