@@ -49,7 +49,7 @@ export const hookCommandRules: Rule[] = [
     id: 'exec.hook-runs-scratch',
     pack: 'exec',
     reason:
-      'runs a scratch script (/tmp) through a variable or git config that programs run as a command (GIT_SSH_COMMAND, core.fsmonitor, BASH_ENV…), unseen; run the script directly, or ask the user',
+      'runs a /tmp script through a hook variable or git config (GIT_SSH_COMMAND, core.fsmonitor, BASH_ENV); run it directly, or ask the user',
     match: (inv) => hookRunsScratch(inv) || (inv.name === 'git' ? gitConfigRunsScratch(inv) : false),
   },
 ];
