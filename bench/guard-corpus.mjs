@@ -26,6 +26,7 @@ const corpora = given.length
       'guard-redteam-round5.jsonl',
       'guard-redteam-rt7.jsonl',
       'guard-redteam-round7.jsonl',
+      'guard-redteam-round8a.jsonl',
       'guard-redteam-blind7.jsonl',
       'guard-redteam-blind7-holdout.jsonl',
       'guard-redteam-blind8.jsonl',

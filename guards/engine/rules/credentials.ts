@@ -101,6 +101,23 @@ function textOperands(inv: Invocation): Set<Arg> | null {
 }
 
 /** The first sensitive path an argument or redirection of `inv` names, with how it is used (cached per call). */
+/** git subcommands that take path names and never open the files (`git check-ignore -v .env`): round 8a. */
+const GIT_NAMES_ONLY = new Set(['check-ignore', 'check-attr', 'rm', 'mv']);
+
+function namesOnly(inv: Invocation): boolean {
+  if (inv.name !== 'git') return false;
+  for (let i = 0; i < inv.args.length; i++) {
+    const v = inv.args[i]!.value;
+    if (v === '-C' || v === '-c') i++;
+    else if (v === null || !v.startsWith('-')) {
+      if (v !== 'rm' && v !== 'mv') return v !== null && GIT_NAMES_ONLY.has(v);
+      // `git rm --cached .env` untracks the file; `git rm .env` / `git mv` change it and stay checked
+      return v === 'rm' && inv.args.some((a) => a.value === '--cached');
+    }
+  }
+  return false;
+}
+
 export function sensitiveUse(inv: Invocation, ctx: RuleContext): Use {
   const cached = useCache.get(inv, ctx);
   if (cached) return cached.value;
@@ -136,7 +153,7 @@ function findSensitiveUse(inv: Invocation, ctx: RuleContext): Use {
     const hit = checkValue(arg, t);
     if (hit) return { hit, via: `redirect ${r.op} ${r.target.raw}` };
   }
-  if (USES_KEYS.has(inv.name)) return null;
+  if (USES_KEYS.has(inv.name) || namesOnly(inv)) return null;
   const text = textOperands(inv);
   // after `cd ~/.aws`, a bare `credentials` is a path too
   const everyWord = ctx.sensitive.hasNamePatterns || ctx.sensitive.match(ctx.cwd + '/x') !== null;

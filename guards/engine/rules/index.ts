@@ -24,6 +24,7 @@ import { round7Rules } from './round7.js';
 import { nullProto } from '../null-proto.js';
 import { codeRunnerRules } from './code-runners.js';
 import { toolMisuseRules } from './tool-misuse.js';
+import { hookCommandRules } from './hook-commands.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
@@ -49,6 +50,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...round7Rules,
   ...codeRunnerRules,
   ...toolMisuseRules,
+  ...hookCommandRules,
 ];
 
 /** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */

@@ -15,6 +15,7 @@ import type { Alt, Arg, Env, WalkContext } from './invocation.js';
 import { resolveLexical } from '../paths.js';
 import { applyParamOp, TRANSFORM_OPS } from './param-ops.js';
 import { evalArith } from './arith.js';
+import { asText, echoText, filterOutput, printfText } from './decoders.js';
 
 const MAX_ALTS = 8;
 /** At most this many variants of one command are checked (the product of its variables' values). */
@@ -342,21 +343,79 @@ export function outputOf(script: Script, ctx: WalkContext, depth = 1): string | 
   let out = '';
   for (const pl of script.pipelines) {
     ctx.budget.tick();
-    if (pl.stages.length !== 1) return null;
-    const st = pl.stages[0]!;
-    if (st.k !== 'cmd' || st.redirs.length > 0 || st.loop) return null;
-    if (st.words.length === 0) continue;
     const at: WalkContext = cwd === ctx.cwd ? ctx : { ...ctx, cwd };
+    if (pl.stages.length !== 1) {
+      // `echo … | base64 -d | rev`: a known first stage through filters whose output follows from their input
+      const text = pipelineOutput(pl.stages, at, depth);
+      if (text === null) return null;
+      out += text;
+      if (out.length > MAX_OUTPUT) return null;
+      continue;
+    }
+    const st = pl.stages[0]!;
+    if (st.k !== 'cmd' || st.loop) return null;
+    if (st.words.length === 0 && st.redirs.length === 0) continue;
+    const input = st.redirs.length > 0 ? hereString(st, at, depth) : null;
+    if (st.redirs.length > 0 && input === null) return null;
     const variants = expandWordsAt(st.words, at, depth);
     if (variants === null) return null;
     const argv = variants;
-    const r = builtinOutput(argv, at);
+    const r = input === null ? builtinOutput(argv, at) : filtered(argv, input);
     if (r === null) return null;
     if (r.cwd !== undefined) cwd = r.cwd;
     out += r.out;
     if (out.length > MAX_OUTPUT) return null;
   }
   return out.replace(/\n+$/, '');
+}
+
+/** The input a `<<< WORD` here-string gives a stage (a newline added, as bash does); other redirects: null. */
+function hereString(
+  st: Extract<Script['pipelines'][number]['stages'][number], { k: 'cmd' }>,
+  ctx: WalkContext,
+  depth: number,
+): Buffer | null {
+  let input: Buffer | null = null;
+  for (const r of st.redirs) {
+    if (r.op === '<<<' && r.target) {
+      const alts = expandParts(r.target.parts, ctx, depth);
+      if (alts.length !== 1 || alts[0]!.some((p) => p.k !== 'lit')) return null;
+      input = Buffer.from(alts[0]!.map((p) => (p.k === 'lit' ? p.v : '')).join('') + '\n', 'utf8');
+    } else if (!(r.fd === '2' && r.op === '>' && r.target?.raw === '/dev/null')) return null;
+  }
+  return input;
+}
+
+function filtered(argv: string[], input: Buffer): { out: string; cwd?: string } | null {
+  const b = filterOutput(argv, input);
+  const text = b === null ? null : asText(b);
+  return text === null ? null : { out: text };
+}
+
+/** The output of a pipeline whose first stage's output is known and whose other stages are modelled filters. */
+function pipelineOutput(
+  stages: Script['pipelines'][number]['stages'],
+  ctx: WalkContext,
+  depth: number,
+): string | null {
+  if (stages.length > 8) return null;
+  let data: Buffer | null = null;
+  for (const st of stages) {
+    if (st.k !== 'cmd' || st.loop || st.words.length === 0) return null;
+    const here = st.redirs.length > 0 ? hereString(st, ctx, depth) : null;
+    if (st.redirs.length > 0 && here === null) return null;
+    const argv = expandWordsAt(st.words, ctx, depth);
+    if (argv === null) return null;
+    if (data === null && here === null) {
+      const r = builtinOutput(argv, ctx);
+      if (r === null || r.cwd !== undefined) return null;
+      data = Buffer.from(r.out, 'utf8');
+      continue;
+    }
+    data = filterOutput(argv, here ?? data!);
+    if (data === null) return null;
+  }
+  return data === null ? null : asText(data);
 }
 
 /** The argv of a command inside a substitution when every word is known (one variant only), else null. */
@@ -406,26 +465,12 @@ function builtinOutput(argv: string[], ctx: WalkContext): { out: string; cwd?: s
     case 'true':
     case ':':
       return { out: '' };
-    case 'echo': {
-      let i = 0;
-      let newline = true;
-      while (i < args.length && /^-[neE]+$/.test(args[i]!)) {
-        if (args[i]!.includes('e') && args.slice(i + 1).some((a) => a.includes('\\'))) return null;
-        if (args[i]!.includes('n')) newline = false;
-        i++;
-      }
-      return { out: args.slice(i).join(' ') + (newline ? '\n' : '') };
-    }
+    case 'echo':
+      return { out: echoText(args) };
     case 'printf': {
-      const [fmt, ...rest] = args[0] === '--' ? args.slice(1) : args;
-      if (fmt === undefined || /%[^sd%]|\\[^n]/.test(fmt)) return null;
-      let k = 0;
-      let text = '';
-      // printf repeats its format while arguments remain
-      do {
-        text += fmt.replace(/%%|%[sd]/g, (m) => (m === '%%' ? '%' : (rest[k++] ?? ''))).replace(/\\n/g, '\n');
-      } while (k < rest.length && /%[sd]/.test(fmt));
-      return { out: text };
+      if (args[0] === '-v') return null;
+      const text = printfText(args);
+      return text === null ? null : { out: text };
     }
     case 'dirname':
       return {

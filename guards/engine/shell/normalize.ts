@@ -694,7 +694,15 @@ function noteDecodedFile(inv: Invocation, ctx: WalkContext): void {
   const env = envOf(ctx);
   if (src.kind === 'decoded') {
     if ((env.decodedFiles ??= new Map()).size < 32) env.decodedFiles.set(abs, src.desc);
-  } else env.decodedFiles?.delete(abs);
+    return;
+  }
+  env.decodedFiles?.delete(abs);
+  // a decoder whose output is known (`echo … | base64 -d > F`) wrote that text, as `echo TEXT > F` would
+  if (src.kind === 'literal' && src.text !== undefined && !TEXT_WRITERS.has(inv.name)) {
+    const files = (env.files ??= new Map());
+    const prev = out!.op === '>>' ? (files.get(abs) ?? '') : '';
+    if (files.size < 32) files.set(abs, (prev + src.text).slice(0, 65536));
+  }
 }
 
 /** A shell or interpreter running a file the script wrote decoded text to runs that text: like piping it in. */

@@ -1,6 +1,26 @@
 /** What a command writes to its stdout, classified as a source for the next stage of a pipe. */
 import { DECODERS, NETWORK, PASSTHROUGH } from './commands.js';
 import type { Invocation, Producer } from './invocation.js';
+import { asText, echoText, filterOutput, printfText } from './decoders.js';
+
+/** Decoded text that is plain text is judged as that text; binary or unmodelled output stays "decoded". */
+function known(text: string | null, desc: string): Producer {
+  return text === null || asText(Buffer.from(text, 'utf8')) === null
+    ? { kind: 'decoded', desc }
+    : { kind: 'literal', text, desc: `${desc} (decoded)` };
+}
+
+/** A decoder fed known text (`echo … | base64 -d`, `rev <<< …`): its output, when it is modelled exactly. */
+function decodedOf(inv: Invocation): Producer {
+  const argv = inv.args.map((a) => a.value);
+  const fed = inv.stdin?.kind === 'literal' ? inv.stdin.text : undefined;
+  if (fed === undefined || argv.some((v) => v === null)) return { kind: 'decoded', desc: inv.display };
+  const out = filterOutput([inv.name, ...(argv as string[])], Buffer.from(fed, 'utf8'));
+  const text = out === null ? null : asText(out);
+  return text === null
+    ? { kind: 'decoded', desc: inv.display }
+    : { kind: 'literal', text, desc: `${inv.display} (decoded)` };
+}
 
 export function classifyOutput(inv: Invocation): Producer {
   if (inv.dynamic) return { kind: 'dynamic', desc: inv.display };
@@ -29,7 +49,7 @@ export function classifyOutput(inv: Invocation): Producer {
     const up = inv.upstream[inv.upstream.length - 1];
     return inv.stdin ?? (up ? classifyOutput(up) : { kind: 'dynamic', desc: n });
   }
-  if (DECODERS.has(n) || /^python[0-9.]*$/.test(n)) return { kind: 'decoded', desc: inv.display };
+  if (DECODERS.has(n) || /^python[0-9.]*$/.test(n)) return decodedOf(inv);
   return { kind: 'dynamic', desc: n };
 }
 
@@ -45,12 +65,12 @@ function echoProducer(inv: Invocation): Producer {
       i++;
     }
     const text = args.slice(i).join(' ');
-    if (escapes && text.includes('\\')) return { kind: 'decoded', desc: 'echo -e' };
+    if (escapes && text.includes('\\')) return known(echoText(args), 'echo -e');
     return { kind: 'literal', text: text + '\n', desc: 'echo' };
   }
   const [fmt = '', ...rest] = args[0] === '--' ? args.slice(1) : args;
   if (/\\(?:x|u|U|[0-7])|%b/.test(fmt) || rest.some((r) => /\\(?:x|[0-7])/.test(r) && fmt.includes('%b'))) {
-    return { kind: 'decoded', desc: 'printf with escapes' };
+    return known(printfText(args), 'printf with escapes');
   }
   // the format is reused while arguments remain: `printf '%s\n' a b` prints two lines
   const convs = (fmt.match(/%[sd]/g) ?? []).length;

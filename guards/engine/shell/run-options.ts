@@ -207,6 +207,7 @@ const COMMAND_VARS = new Set([
 
 /** For `NAME=VALUE` with NAME a command variable, the command programs will run; else null. */
 export function commandVarText(name: string, value: string): string | null {
-  if (!COMMAND_VARS.has(name) || value === '') return null;
+  // GIT_CONFIG_COUNT/KEY_n/VALUE_n inject config; a value may be a command (core.fsmonitor, core.sshCommand, alias)
+  if ((!COMMAND_VARS.has(name) && !/^GIT_CONFIG_VALUE_\d+$/.test(name)) || value === '') return null;
   return name.startsWith('LESS') ? value.replace(/^\|\|?-?/, '') : value;
 }

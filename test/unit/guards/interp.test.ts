@@ -54,13 +54,23 @@ describe('abstract interpreter', () => {
     expect(output('git rev-parse --git-dir')).toBe('.git');
     expect(output('mktemp -d')).toBe('/tmp/tmp.XXXXXXXXXX');
     expect(output('whoami')).toBe('dev');
+    // decoders fed known text (round 8a): the rules judge the decoded text
+    expect(output('echo -e "\\x2f"')).toBe('/');
+    expect(output('echo Z2l0IHN0YXR1cw== | base64 -d')).toBe('git status');
+    expect(output('base64 -d <<< Z2l0')).toBe('git');
+    expect(output("printf '\\x67\\151t'")).toBe('git');
+    expect(output('echo tig | rev')).toBe('git');
+    expect(output('echo 676974 | xxd -r -p')).toBe('git');
+    expect(output('echo tvg | tr a-z n-za-m')).toBe('git');
   });
 
   it('leaves unknown outputs unknown', () => {
     for (const s of [
       'cat f',
       'ls | head -1',
-      'echo -e "\\x2f"',
+      'echo x | base64 -d',
+      'base64 -d payload.b64',
+      'echo aGk= | base64 -d | sed s/h/r/',
       'git rev-parse HEAD',
       'echo *',
       'printf "%q" x',

