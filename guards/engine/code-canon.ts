@@ -112,13 +112,17 @@ export function canonicalCode(text: string, lang: Lang, cwd?: string): string {
       if (t === before) break;
     }
   }
+  if ((lang === 'perl' && /\bq[wx]/.test(t)) || (lang === 'ruby' && t.includes('%')))
+    t = quoteLikeLists(t, lang);
   if (t.includes('${') && /HOME/.test(t)) t = t.replace(TEMPLATE_HOME, '~');
   if (/\[\s*['"`]/.test(t)) t = t.replace(SUBSCRIPT, (_m, _q: string, name: string) => `.${name}`);
   if (t.includes('getattr'))
     t = t.replace(GETATTR, (_m, obj: string, _q: string, name: string) => `${obj}.${name}`);
   if (t.includes('__import__')) t = t.replace(DUNDER_IMPORT, (_m, _q: string, mod: string) => mod);
   if (t.includes('import') || t.includes('require')) t = resolveAliases(t, lang);
-  if (t.includes('[') && /HOME|home/.test(t)) t = t.replace(LIST_HOME, (_m, lead: string) => `${lead}'~'`);
+  if (t.includes('[') && /HOME|home|expanduser/.test(t))
+    t = t.replace(LIST_HOME, (_m, lead: string) => `${lead}'~'`);
+  if (t.includes('join')) t = foldListJoins(t);
   if (/b64|base64|atob|decode64/.test(t)) {
     for (const re of DECODE_CALLS) {
       t = t.replace(re, (m, _q: string, b64: string) => {
@@ -136,6 +140,52 @@ export function canonicalCode(text: string, lang: Lang, cwd?: string): string {
     if (extra.length > 8) break;
   }
   return extra.length > 0 ? `${t}\n${extra.map((e) => canonicalCode(e, lang, cwd)).join('\n')}` : t;
+}
+
+/** perl `qw(a b)` / `qx(cmd)`, ruby `%w(a b)` / `%W[…]` / `%i{…}` with any bracket or same-character delimiter. */
+const QUOTE_LIKE: Record<'perl' | 'ruby', RegExp> = {
+  perl: /\bq([wx])\s*(?:\(([^()]*)\)|\[([^[\]]*)\]|\{([^{}]*)\}|<([^<>]*)>|([^\w\s(\[{<])((?:(?!\6)[^\\]|\\.)*)\6)/g,
+  ruby: /%([wWiI])(?:\(([^()]*)\)|\[([^[\]]*)\]|\{([^{}]*)\}|<([^<>]*)>|([^\w\s(\[{<])((?:(?!\6)[^\\]|\\.)*)\6)/g,
+};
+
+/**
+ * Quote-like word lists as the lists they are (`system qw(rm -rf x)` is `system ('rm', '-rf', 'x')`, ruby's
+ * `system(*%w(rm -rf x))` is `system('rm', '-rf', 'x')`), and perl's `qx(cmd)` as the backticks it is.
+ */
+function quoteLikeLists(t: string, lang: 'perl' | 'ruby'): string {
+  return t
+    .replace(QUOTE_LIKE[lang], (m, kind: string, ...bodies: Array<string | undefined>) => {
+      const body = bodies.slice(0, 4).find((b) => b !== undefined) ?? bodies[5];
+      if (body === undefined) return m;
+      const text = bodies[5] === undefined ? body : body.replace(/\\(.)/g, '$1');
+      if (kind === 'x') return `\`${text}\``;
+      const words = text
+        .split(/\s+/)
+        .filter((w) => w.length > 0)
+        .map(quote)
+        .join(', ');
+      // perl flattens lists: `system qw(rm -rf), $ENV{PWD}` is one list of three
+      return lang === 'perl' ? words : `[${words}]`;
+    })
+    .replace(lang === 'ruby' ? /\*\[('[^\]]*)\]/g : /(?!)/g, (_m, inner: string) => inner);
+}
+
+const STR_ITEM = String.raw`'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"`;
+const LIT_LIST = String.raw`\[\s*((?:(?:${STR_ITEM})\s*,\s*)*(?:${STR_ITEM}))\s*,?\s*\]`;
+/** `['rm', '-rf', x].join(' ')` (ruby, JS) and `' '.join(['rm', …])` (python) over literals: the joined string. */
+const LIST_JOINS = [
+  new RegExp(String.raw`${LIT_LIST}\.join\(\s*(${STR_ITEM})?\s*\)`, 'g'),
+  new RegExp(String.raw`(${STR_ITEM})\.join\(\s*${LIT_LIST}\s*\)`, 'g'),
+];
+const unquote = (lit: string) => lit.slice(1, -1).replace(/\\(.)/g, '$1');
+const items = (list: string) => [...list.matchAll(new RegExp(STR_ITEM, 'g'))].map((m) => unquote(m[0]));
+
+function foldListJoins(t: string): string {
+  return t
+    .replace(LIST_JOINS[0]!, (_m, list: string, sep?: string) =>
+      quote(items(list).join(sep ? unquote(sep) : ',')),
+    )
+    .replace(LIST_JOINS[1]!, (_m, sep: string, list: string) => quote(items(list).join(unquote(sep))));
 }
 
 /** A variable assigned exactly one literal, passed to a call: the literal (`cmd = 'rm -rf ~'; os.system(cmd)`). */
