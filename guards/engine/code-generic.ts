@@ -69,7 +69,7 @@ const EXEC = [
   /\bStart-Process\s+/g,
   /\b(?:Invoke-Expression|iex)\s+/gi,
   /\brun\s*\(\s*`/g, // Julia run(`rm -rf …`)
-  /\bexec\s+(?=rm\b)/g, // Tcl exec rm -rf
+  /(?<![\w.$-])(?:exec|spawn)\s+(?=[\w./~"'])/g, // Tcl `exec cmd …`, expect's `spawn cmd …`
 ];
 
 export interface GenericHit {
@@ -92,7 +92,8 @@ const TOKEN = new RegExp(
  * `Paths.get(h, ".ssh")`, `d.join(".ssh")`) are joined with `/`.
  */
 function targetOf(arg: string, code: string): string | null {
-  const raw = arg.trim();
+  // Tcl's `[pwd]` is the directory the code starts in
+  const raw = arg.trim().replace(/\[\s*pwd\s*\]/g, "'.'");
   const fmt = formatted(raw.replace(HOME_G, "'~'"), code);
   if (fmt !== null) return fmt;
   // a home expression outside a string becomes '~' (its own literals, "user.home", are not path parts)

@@ -6,8 +6,8 @@
  * The code is scanned as generic code (code-generic.ts): recursive deletes and rm commands of home, workspace or
  * system directories. Compiling counts as running: the build exists to be run, and `rustc x.rs && ./x` is one step.
  */
-import { genericCommands, genericDeletes } from '../code-generic.js';
-import { deleteCalls, langOf } from '../inline-code.js';
+import { GENERIC_HOME, genericCommands, genericDeletes } from '../code-generic.js';
+import { deleteCalls, langOf, pathLiterals } from '../inline-code.js';
 import { resolveLexical } from '../paths.js';
 import { NETWORK } from '../shell/commands.js';
 import type { Invocation } from '../shell/invocation.js';
@@ -15,6 +15,7 @@ import { staticValue } from '../shell/words.js';
 import { pathDanger } from './args.js';
 import { HOME_DATA } from './misc.js';
 import type { Rule, RuleContext } from './types.js';
+import { nullProto } from '../null-proto.js';
 
 /** Runners and compilers: the source extensions they take, the inline-code flags, and whether stdin is code. */
 interface Runner {
@@ -31,7 +32,7 @@ const SRC = {
   c: /\.(?:c|cc|cpp|cxx|m)$/,
   any: /\.[A-Za-z0-9]+$/,
 };
-const RUNNERS: Record<string, Runner> = {
+const RUNNERS: Record<string, Runner> = nullProto({
   go: { ext: SRC.go },
   cargo: { ext: SRC.rust },
   rustc: { ext: SRC.rust },
@@ -83,7 +84,7 @@ const RUNNERS: Record<string, Runner> = {
   bb: { ext: /\.clj$/, inline: /^-e$/ },
   ocaml: { ext: /\.ml$/ },
   raku: { ext: /\.raku$/, inline: /^-e$/ },
-};
+});
 
 /** The text each file the command wrote holds: heredocs and here-strings into `cat`/`tee`, and `echo`/`printf`. */
 const writtenCache = new WeakMap<readonly Invocation[], Map<string, string>>();
@@ -185,6 +186,8 @@ export function genericDanger(code: string, ctx: RuleContext, cwd: string): stri
   return null;
 }
 
+const HOME_ANY = new RegExp(GENERIC_HOME.source, 'g');
+
 /** The flag whose value is the code, for interpreters with a table and the runners above. */
 function codeFlagArg(inv: Invocation) {
   const r = RUNNERS[inv.name];
@@ -210,6 +213,26 @@ export const codeRunnerRules: Rule[] = [
       for (const code of runnerCode(inv, ctx)) {
         const hit = genericDanger(code, ctx, inv.cwd);
         if (hit) return `${inv.name}: ${hit}`;
+      }
+      return false;
+    },
+  },
+  {
+    id: 'code.runner-sensitive-path',
+    pack: 'code',
+    reason:
+      'the code this runs (a source file written above, inline code or stdin) names a credential file or the sandbox secrets; ask the user instead',
+    commands: Object.keys(RUNNERS),
+    match: (inv, ctx) => {
+      for (const text of runnerCode(inv, ctx)) {
+        const code = text.replace(HOME_ANY, '~');
+        // quoted literals, and the bare words of Tcl, PowerShell and shell-like languages (`open ~/.ssh/id_rsa`)
+        const bare = code.match(/(?<![\w$])(?:~|\/)[\w.@%+=:,/-]*/g) ?? [];
+        for (const lit of [...pathLiterals(code), ...bare.slice(0, 200)]) {
+          if (!/^[~/.]/.test(lit) && !lit.includes('/')) continue;
+          const hit = ctx.sensitive.match(resolveLexical(lit, { cwd: inv.cwd, home: ctx.home }));
+          if (hit) return `${inv.name}: ${hit.entry}`;
+        }
       }
       return false;
     },

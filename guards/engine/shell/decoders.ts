@@ -6,6 +6,7 @@
  * modelled exactly returns null and stays "unknown output".
  */
 import { gunzipSync } from 'node:zlib';
+import { nullProto } from '../null-proto.js';
 
 const MAX_BYTES = 4096;
 
@@ -176,13 +177,13 @@ const has = (args: string[], short: string, long?: string) =>
 
 /** `tr` sets: ranges, the usual escapes and character classes; null for what is not modelled. */
 function trSet(s: string): string | null {
-  const classes: Record<string, string> = {
+  const classes: Record<string, string> = nullProto({
     lower: 'abcdefghijklmnopqrstuvwxyz',
     upper: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
     digit: '0123456789',
     space: ' \t\n\r\f\v',
     blank: ' \t',
-  };
+  });
   classes.alpha = classes.lower! + classes.upper!;
   classes.alnum = classes.alpha + classes.digit!;
   const chars: string[] = [];
