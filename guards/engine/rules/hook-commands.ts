@@ -8,7 +8,8 @@ import { isShell } from '../shell/commands.js';
 import type { Invocation } from '../shell/invocation.js';
 import type { Rule } from './types.js';
 
-const SCRATCH = /^(?:\/tmp|\/var\/tmp|\/dev\/shm)\//;
+/** Scratch scripts, and what a hook would read from a descriptor (`BASH_ENV=/dev/stdin bash -c : <<< '…'`). */
+const SCRATCH = /^(?:\/tmp\/|\/var\/tmp\/|\/dev\/shm\/|\/dev\/(?:stdin$|fd\/)|\/proc\/(?:self|\d+)\/fd\/)/;
 const EDITORS = /^(?:GIT_EDITOR|GIT_SEQUENCE_EDITOR|EDITOR|VISUAL|FCEDIT)=$/;
 /** git config keys whose value git runs as a command. */
 const GIT_EXEC_KEYS =
