@@ -21,6 +21,7 @@ import { storeRules } from './stores.js';
 import { homeSecretRules } from './home-secrets.js';
 import { urlRunnerRules } from './url-runners.js';
 import { round7Rules } from './round7.js';
+import { sqliteFileRules } from './sqlite-files.js';
 import { nullProto } from '../null-proto.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
@@ -45,6 +46,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...storeRules,
   ...infraRules,
   ...round7Rules,
+  ...sqliteFileRules,
 ];
 
 /** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */
