@@ -22,6 +22,7 @@ import { homeSecretRules } from './home-secrets.js';
 import { urlRunnerRules } from './url-runners.js';
 import { round7Rules } from './round7.js';
 import { sqliteFileRules } from './sqlite-files.js';
+import { fileServerRules } from './file-servers.js';
 import { nullProto } from '../null-proto.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
@@ -47,6 +48,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...infraRules,
   ...round7Rules,
   ...sqliteFileRules,
+  ...fileServerRules,
 ];
 
 /** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */
