@@ -23,6 +23,7 @@ import { urlRunnerRules } from './url-runners.js';
 import { round7Rules } from './round7.js';
 import { sqliteFileRules } from './sqlite-files.js';
 import { fileServerRules } from './file-servers.js';
+import { workAwayRules } from './work-away.js';
 import { nullProto } from '../null-proto.js';
 
 export const BUILTIN_RULES: readonly Rule[] = [
@@ -49,6 +50,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...round7Rules,
   ...sqliteFileRules,
   ...fileServerRules,
+  ...workAwayRules,
 ];
 
 /** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */
