@@ -3,7 +3,7 @@
  * reach the port downloads the keys. Serving the workspace, ./dist or a build directory is a dev server.
  * Each server is data: how it is recognised, which options name its root, and whether the first operand does.
  */
-import { isWithin } from '../paths.js';
+import { isWithin, resolveLexical } from '../paths.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import { argPath } from './args.js';
 import type { Rule, RuleContext } from './types.js';
@@ -150,14 +150,34 @@ function exposes(root: string, ctx: RuleContext): string | null {
   return hit ? `${root} holds ${hit.entry}` : null;
 }
 
+/** `socat TCP-LISTEN:P FILE:F`: each client that connects reads F (or the directory listing's files). */
+function socatServes(inv: Invocation, ctx: RuleContext): string | null {
+  const addrs = inv.args.map((a) => a.value ?? '').filter((v) => !v.startsWith('-'));
+  if (
+    !addrs.some((v) =>
+      /^(?:tcp[46]?|udp[46]?|ssl|openssl|sctp|unix)-?(?:listen|l|recvfrom|recv)[:,]/i.test(v),
+    )
+  )
+    return null;
+  for (const v of addrs) {
+    const m = /^(?:file|open|gopen|read):([^,]*)/i.exec(v);
+    if (!m) continue;
+    const p = resolveLexical(m[1]!, { cwd: ctx.cwd, home: ctx.home });
+    const hit = ctx.sensitive.match(p);
+    if (hit) return `socat listens and serves ${p} (${hit.entry})`;
+  }
+  return null;
+}
+
 export const fileServerRules: Rule[] = [
   {
     id: 'exfil.serve-files',
     pack: 'exfil',
     reason:
-      'starts a file server on the home directory, the root or a credential directory, so anyone who reaches the port can download keys and tokens; serve the project or its build directory instead',
-    commands: [...BY_NAME.keys()],
+      'serves the home directory, the root or a credential file on a port, so anyone who reaches it can download keys and tokens; serve the project or its build directory instead',
+    commands: [...BY_NAME.keys(), 'socat'],
     match: (inv, ctx) => {
+      if (inv.name === 'socat') return socatServes(inv, ctx) ?? false;
       const r = servedRoot(inv);
       if (r === null) return false;
       const root = r === 'cwd' ? ctx.cwd : argPath(r, ctx);
