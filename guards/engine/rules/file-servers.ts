@@ -174,7 +174,7 @@ export const fileServerRules: Rule[] = [
     id: 'exfil.serve-files',
     pack: 'exfil',
     reason:
-      'serves the home directory, the root or a credential file on a port, so anyone who reaches it can download keys and tokens; serve the project or its build directory instead',
+      'serves the home, / or a credential file on a port: anyone who connects downloads keys and tokens; serve the project or its build directory',
     commands: [...BY_NAME.keys(), 'socat'],
     match: (inv, ctx) => {
       if (inv.name === 'socat') return socatServes(inv, ctx) ?? false;

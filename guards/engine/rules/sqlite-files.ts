@@ -117,7 +117,7 @@ export const sqliteFileRules: Rule[] = [
     id: 'write.sqlite-file',
     pack: 'write',
     reason:
-      'writes a credential, system or run-later file (shell startup, git hooks or config, agent settings) through sqlite3 (writefile, .output, ATTACH); ask the user',
+      'writes a credential, system or run-later file (shell startup, git hooks or config) through sqlite3 (writefile, .output, ATTACH); ask the user',
     commands: SQLITE,
     match: (inv, ctx) => {
       for (const f of accessesOf(inv).files) {

@@ -118,7 +118,7 @@ export const workAwayRules: Rule[] = [
     id: 'fs.move-work-away',
     pack: 'fs',
     reason:
-      "moves the project's sources (every entry, or a source directory) out of the workspace, or renames every file to one name: a delete by another name; move specific files, or a build directory",
+      "moves the project's sources out of the workspace, or renames every file to one name (a delete by another name); move specific files or a build directory",
     commands: ['mv', 'rsync', 'rename', 'prename', 'perl-rename', 'file-rename'],
     match: (inv, ctx) =>
       (inv.name === 'mv'
