@@ -224,7 +224,13 @@ function globHit(absGlob: string, ctx: RuleContext): SensitiveHit | null {
     const p = `${ctx.home}/${sample}`;
     if (re.test(p)) return ctx.sensitive.match(p);
   }
-  for (const p of ['/proc/self/environ', '/proc/1/environ', '/etc/shadow'])
+  for (const p of [
+    '/proc/self/environ',
+    '/proc/1/environ',
+    '/etc/shadow',
+    '/run/ags-secrets/env',
+    '/run/ags-secrets',
+  ])
     if (re.test(p)) return ctx.sensitive.match(p);
   if (re.test(`${ctx.cwd}/.env`)) return ctx.sensitive.match(`${ctx.cwd}/.env`);
   return null;

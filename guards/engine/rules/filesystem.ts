@@ -122,11 +122,13 @@ export const filesystemRules: Rule[] = [
         if (/^[-(!]/.test(a.value ?? '-')) break;
         starts.push(a);
       }
-      // a negated filter (`-not -path './.git/*'`, `! -name x`) keeps everything else: it does not narrow
+      // a negated filter (`-not -path './.git/*'`, `! -name x`) keeps everything else: it does not narrow, nor
+      // does a pattern that matches every name (`-name '*'`)
       const filtered = inv.args.some(
         (a, i) =>
           /^-(?:i?name|i?path|i?wholename|i?regex|newer|mtime|mmin|size|empty|user)$/.test(a.value ?? '') &&
-          !/^(?:-not|!)$/.test(inv.args[i - 1]?.value ?? ''),
+          !/^(?:-not|!)$/.test(inv.args[i - 1]?.value ?? '') &&
+          !/^(?:\*+|\.\*|\.\*\*?)$/.test(inv.args[i + 1]?.value ?? ''),
       );
       for (const s of starts.length > 0 ? starts : [{ value: '.', text: '.' }]) {
         const abs = 'word' in s ? argPath(s, ctx) : ctx.cwd;

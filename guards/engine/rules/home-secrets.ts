@@ -265,11 +265,12 @@ export const homeSecretRules: Rule[] = [
         const hit = reader ? keySearch(inv, ctx) : null;
         return hit ? `find ${hit} -exec ${reader}` : false;
       }
-      // `find ~ -name 'id_*' -print0 | xargs -0 cat`
-      if (!READERS.has(inv.name) || !inv.appendsArgs || !inv.via.includes('xargs')) return false;
+      // `find ~ -name 'id_*' -print0 | xargs -0 cat` (or `| parallel cat`)
+      const feeder = inv.via.includes('xargs') ? 'xargs' : inv.via.includes('parallel') ? 'parallel' : null;
+      if (!READERS.has(inv.name) || !inv.appendsArgs || feeder === null) return false;
       const up = inv.upstream[inv.upstream.length - 1];
       const hit = up?.name === 'find' ? keySearch(up, ctx) : null;
-      return hit ? `find ${hit} | xargs ${inv.name}` : false;
+      return hit ? `find ${hit} | ${feeder} ${inv.name}` : false;
     },
   },
   {

@@ -21,6 +21,9 @@ import { storeRules } from './stores.js';
 import { homeSecretRules } from './home-secrets.js';
 import { urlRunnerRules } from './url-runners.js';
 import { round7Rules } from './round7.js';
+import { sqliteFileRules } from './sqlite-files.js';
+import { fileServerRules } from './file-servers.js';
+import { workAwayRules } from './work-away.js';
 import { nullProto } from '../null-proto.js';
 import { codeRunnerRules } from './code-runners.js';
 import { toolMisuseRules } from './tool-misuse.js';
@@ -51,6 +54,9 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...codeRunnerRules,
   ...toolMisuseRules,
   ...hookCommandRules,
+  ...sqliteFileRules,
+  ...fileServerRules,
+  ...workAwayRules,
 ];
 
 /** Ids of the rules that are not shell rules: file tools, dynamic names and the guard's own failures. */

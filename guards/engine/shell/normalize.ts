@@ -967,7 +967,8 @@ function expandParallel(inv: Invocation, ctx: WalkContext): void {
       if (x.value !== null) walkShellString(x.value, ctx, { level: at.level, via: at.via });
     return;
   }
-  if (inputs.length === 0) {
+  const stdin = inv.stdin?.kind === 'literal' ? inv.stdin.text : undefined;
+  if (inputs.length === 0 && stdin === undefined) {
     unwrap(
       cmd.map((x) => x.word),
       [],
@@ -976,10 +977,27 @@ function expandParallel(inv: Invocation, ctx: WalkContext): void {
     );
     return;
   }
-  for (const x of inputs.slice(0, MAX_PARALLEL_INPUTS)) {
-    const hasSlot = cmd.some((c) => c.value === '{}');
-    const words = cmd.map((c) => (c.value === '{}' ? x.word : c.word));
-    unwrap(hasSlot ? words : [...words, x.word], [], ctx, at);
+  // without `:::`, each line of a literal stdin is one input (`echo /work/ws | parallel rm -rf`), as for xargs;
+  // unquoted: the producer (echo ~) already expanded what the shell expands
+  const words =
+    inputs.length > 0
+      ? inputs.map((x) => x.word)
+      : stdin!
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .map((t) => ({ parts: [{ k: 'lit' as const, v: t, q: false }], raw: t }));
+  const hasSlot = cmd.some((c) => c.value?.includes('{}'));
+  for (const x of words.slice(0, MAX_PARALLEL_INPUTS)) {
+    const line = staticValue(x);
+    const run = cmd.map((c) =>
+      c.value === '{}'
+        ? x
+        : line !== null && c.value?.includes('{}')
+          ? litWord(c.value.split('{}').join(line))
+          : c.word,
+    );
+    unwrap(hasSlot ? run : [...run, x], [], ctx, at);
   }
 }
 
