@@ -542,6 +542,8 @@ function skipEnvOptions(args: Word[], ctx: WalkContext, frame: Frame): Word[] | 
     if (o === null) {
       const v = staticValue(args[i]!);
       if (v !== null && /^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) {
+        // `env GIT_PAGER='rm -rf ~' git log`: a command variable set through env runs as one set before the command
+        walkCommandVar(v, ctx, frame);
         i++;
         continue;
       }
@@ -633,7 +635,7 @@ function mayBeCommandVar(w: Word): boolean {
   return (
     head !== undefined &&
     head.k === 'lit' &&
-    /^(?:GIT_|PAGER|MANPAGER|SYSTEMD_PAGER|EDITOR|VISUAL|FCEDIT|SSH_ASKPASS|SUDO_ASKPASS|LESS|BASH_ENV|ENV=|PROMPT_COMMAND|RSYNC_RSH|BROWSER)/.test(
+    /^(?:GIT_|PAGER|MANPAGER|SYSTEMD_PAGER|EDITOR|VISUAL|FCEDIT|SSH_ASKPASS|SUDO_ASKPASS|LESS|BASH_ENV|ENV=|PROMPT_COMMAND|RSYNC_RSH|BROWSER|LD_PRELOAD|LD_AUDIT)/.test(
       head.v,
     )
   );

@@ -203,6 +203,9 @@ const COMMAND_VARS = new Set([
   'PROMPT_COMMAND',
   'RSYNC_RSH',
   'BROWSER',
+  // not a command, but code: the dynamic loader runs the library in every program the command starts
+  'LD_PRELOAD',
+  'LD_AUDIT',
 ]);
 
 /** For `NAME=VALUE` with NAME a command variable, the command programs will run; else null. */
