@@ -9,7 +9,7 @@ import { writeTargets as codeWriteTargets } from '../code-writes.js';
 import { awkWriteTargets } from '../code-awk.js';
 import { resolveLexical, runsLater } from '../paths.js';
 import { toArg, type Arg, type Invocation } from '../shell/invocation.js';
-import { argPath, operands } from './args.js';
+import { argPath, operands, throughLinks } from './args.js';
 import { DecisionMemo } from './memo.js';
 import type { Rule, RuleContext } from './types.js';
 import { nullProto } from '../null-proto.js';
@@ -99,9 +99,12 @@ export function writesOf(inv: Invocation, ctx: RuleContext): Write[] {
 
 function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
   const out: Write[] = [];
+  // writing to a symlink the same command made writes its target (`ln -sf ~/.bashrc notes.txt; echo … >> notes.txt`);
+  // mv and ln replace the link itself
+  const follows = inv.name !== 'mv' && inv.name !== 'ln';
   const add = (a: Arg, via: string) => {
     const p = argPath(a, ctx) ?? pythonStartupTail(a.text);
-    if (p !== null) out.push({ path: p, via });
+    if (p !== null) out.push({ path: follows ? throughLinks(p, ctx, true) : p, via });
   };
   for (const r of inv.redirs) {
     if (!r.target || r.heredoc) continue;
