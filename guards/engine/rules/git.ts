@@ -312,9 +312,19 @@ export const gitRules: Rule[] = [
     'rewrites the whole history; ask the user',
     (sub) => sub === 'filter-branch' || sub === 'filter-repo',
   ),
-  git('git.update-ref-delete', 'deletes a ref directly; use git branch -d, or ask the user', (sub, args) => {
-    if (sub !== 'update-ref') return false;
-    const f = subFlags(args);
-    return f.short.has('d') || f.long.has('delete');
-  }),
+  git(
+    'git.update-ref-delete',
+    'deletes a ref directly; use git branch -d, or ask the user',
+    (sub, args, _ctx, inv) => {
+      if (sub !== 'update-ref') return false;
+      const f = subFlags(args);
+      if (f.short.has('d') || f.long.has('delete')) return true;
+      if (!f.long.has('stdin')) return false;
+      // `--stdin` reads commands: a literal `delete <ref>` line deletes; stdin the guard cannot read might
+      const stdin = inv?.stdin;
+      if (!stdin) return false;
+      if (stdin.kind !== 'literal') return `--stdin from ${stdin.desc}`;
+      return /(?:^|\n|\0)\s*delete\s/.test(stdin.text ?? '') ? 'delete via --stdin' : false;
+    },
+  ),
 ];
