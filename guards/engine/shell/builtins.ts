@@ -1,8 +1,9 @@
 /**
  * The builtins that change what the abstract interpreter knows: `export`/`local`/`declare`/`typeset`/`readonly`
- * assignments, `read` from a known stdin, `unset`, `set --`/`shift`, and `alias`/`unalias`.
+ * assignments, `read` from a known stdin, `printf -v`, `unset`, `set --`/`shift`, and `alias`/`unalias`.
  */
 import type { Alt, Invocation, WalkContext } from './invocation.js';
+import { printfText } from './decoders.js';
 import { argAlt, assignmentValue, assignVar, envOf, splitAssignment } from './interp.js';
 
 const DECLARERS = new Set(['export', 'local', 'declare', 'typeset', 'readonly']);
@@ -49,6 +50,18 @@ export function interpretBuiltin(inv: Invocation, ctx: WalkContext): void {
       assignVar(ctx, n, [literal(v)]);
     });
     if (names.length === 0 && fields === null) assignVar(ctx, 'REPLY', null);
+    return;
+  }
+  if (name === 'printf' && inv.args[0]?.value === '-v') {
+    // `printf -v cmd '%s %s' git 'clean -fdx'`: cmd holds the formatted text, as if assigned
+    const target = inv.args[1]?.value;
+    if (!target || !/^[A-Za-z_]\w*$/.test(target)) return;
+    const values = inv.args
+      .slice(2)
+      .map((a) => (a.tilde && a.value?.startsWith('~') ? ctx.home + a.value.slice(1) : a.value));
+    const text = values.every((v): v is string => v !== null) ? printfText(values) : null;
+    env.vars.delete(target);
+    assignVar(ctx, target, text === null ? null : [literal(text)]);
     return;
   }
   if (name === 'unset') {
