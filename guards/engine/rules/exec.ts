@@ -45,7 +45,12 @@ export const execRules: Rule[] = [
     reason: 'runs decoded or obfuscated text as a script; write the commands out plainly',
     match: (inv) => {
       const s = scriptSource(inv);
-      return s?.kind === 'decoded' ? `${s.desc} → ${inv.name}` : false;
+      if (s?.kind === 'decoded') return `${s.desc} → ${inv.name}`;
+      // the decoder's output is known but the text eval runs is not (a stage after it, a redirection, `||`):
+      // that text was never read, so it counts as decoded (red team 10)
+      if (inv.evalDynamic && s?.kind === 'literal' && s.desc.endsWith('(decoded)'))
+        return `${s.desc} → ${inv.name}`;
+      return false;
     },
   },
   {

@@ -67,6 +67,8 @@ function unescape(s: string, bStyle: boolean): { text: string; stop: boolean } {
 export function printfText(args: string[]): string | null {
   const [fmt, ...rest] = args[0] === '--' ? args.slice(1) : args;
   if (fmt === undefined) return null;
+  // not modelled, so not known: `\0NNN` in the format (bash reads it as \NNN's long form) and `*` widths
+  if (/\\0[0-7]/.test(fmt) || /%[-+ 0#]*(?:\*|\d*\.\*)/.test(fmt)) return null;
   // the format as literal runs (their escapes read) and conversions
   const tokens = fmt.split(/(%[-+ 0#]*\d*(?:\.\d+)?[A-Za-z%]|%$)/);
   const convs = tokens.filter((_, i) => i % 2 === 1);

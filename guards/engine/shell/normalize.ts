@@ -392,7 +392,13 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       }
       // a command word a decoder or a download produces runs text nobody can read: like eval of that text
       const src = producerOfScripts(scriptsOfWord(first), ctx);
-      if (src && (src.kind === 'decoded' || src.kind === 'network')) {
+      // (a decoder's known output that did not reach this word, through a stage after it, was never read either)
+      if (
+        src &&
+        (src.kind === 'decoded' ||
+          src.kind === 'network' ||
+          (src.kind === 'literal' && src.desc.endsWith('(decoded)')))
+      ) {
         inv.evalDynamic = true;
         inv.evalSource = src;
       }

@@ -45,13 +45,22 @@ export function classifyOutput(inv: Invocation): Producer {
       return { kind: 'literal', text: paths.join('\n') + '\n', desc: 'ls -d' };
   }
   if (n === 'cat') return { kind: 'file', desc: `cat ${inv.args.map((a) => a.text).join(' ')}` };
+  const up = inv.upstream[inv.upstream.length - 1];
+  const fed = inv.stdin ?? (up ? classifyOutput(up) : null);
   if (PASSTHROUGH.has(n)) {
-    const up = inv.upstream[inv.upstream.length - 1];
-    return inv.stdin ?? (up ? classifyOutput(up) : { kind: 'dynamic', desc: n });
+    // known text through a stage that changes it (`head -c 8`, `sort`) is text nobody read: obfuscated
+    if (fed?.kind === 'literal' && !IDENTITY.has(n)) return { kind: 'decoded', desc: `${fed.desc} | ${n}` };
+    return fed ?? { kind: 'dynamic', desc: n };
   }
   if (DECODERS.has(n) || /^python[0-9.]*$/.test(n)) return decodedOf(inv);
+  // an unmodelled filter (`cut`, `fold`, `xargs printf`) of decoded text still prints decoded text
+  if (fed?.kind === 'decoded' || (fed?.kind === 'literal' && fed.desc.endsWith('(decoded)')))
+    return { kind: 'decoded', desc: `${fed.desc} | ${n}` };
   return { kind: 'dynamic', desc: n };
 }
+
+/** Pass-through stages whose output is their input, unchanged. */
+const IDENTITY = new Set(['tee', 'cat', 'less', 'more']);
 
 function echoProducer(inv: Invocation): Producer {
   const vals = inv.args.map((a) => a.value);
@@ -69,7 +78,10 @@ function echoProducer(inv: Invocation): Producer {
     return { kind: 'literal', text: text + '\n', desc: 'echo' };
   }
   const [fmt = '', ...rest] = args[0] === '--' ? args.slice(1) : args;
-  if (/\\(?:x|u|U|[0-7])|%b/.test(fmt) || rest.some((r) => /\\(?:x|[0-7])/.test(r) && fmt.includes('%b'))) {
+  if (
+    /\\(?:x|u|U|[0-7])|%b|%[-+ 0#]*(?:\*|\d*\.\*)/.test(fmt) ||
+    rest.some((r) => /\\(?:x|[0-7])/.test(r) && fmt.includes('%b'))
+  ) {
     return known(printfText(args), 'printf with escapes');
   }
   // the format is reused while arguments remain: `printf '%s\n' a b` prints two lines
