@@ -44,8 +44,8 @@ export function sandboxNodeArgv(script: string, pinned: HookEnv, args: string[] 
 }
 
 /** The shell command line that runs `script` (an absolute container path) with the image's node. */
-export function sandboxNodeCommand(script: string, pinned: HookEnv): string {
-  const argv = sandboxNodeArgv(script, pinned);
+export function sandboxNodeCommand(script: string, pinned: HookEnv, args: string[] = []): string {
+  const argv = sandboxNodeArgv(script, pinned, args);
   const node = argv.indexOf('node');
   return argv.map((w, i) => (i < 2 || i === node ? w : shellQuote(w))).join(' ');
 }

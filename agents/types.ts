@@ -23,7 +23,7 @@ export interface Wiring {
   homeFiles?: Array<{ file: string; target: string }>;
   /** Read-only single-file mounts outside the home: session file name → absolute container path. */
   systemFiles?: Array<{ file: string; target: string }>;
-  /** Programs the run starts in the sandbox as its root before the agent (Claude Code's guard server). */
+  /** Programs the run starts in the sandbox as its root before the agent (the guard server). */
   daemons?: SandboxDaemon[];
   /**
    * Commands the sandbox runs before the agent, which must succeed for it to start (waiting for a daemon). Their

@@ -5,7 +5,10 @@
 //  (2) in-process decisions per second over the whole corpus, through the bundled engine;
 //  (3) per-call latency of the guard server (dist/sandbox/guard-server.mjs, started once) as Claude Code's http
 //      hook sees it: a POST of the hook JSON from this node process, over one kept-alive connection (what Claude
-//      Code's client does) and over a new connection per call, interleaved with `node -e 0` in the same run.
+//      Code's client does) and over a new connection per call, interleaved with `node -e 0` in the same run;
+//  (4) per-call latency of the thin command hook of Codex and Gemini CLI (dist/sandbox/codex-hook.cjs --server
+//      PORT, one process per call asking that server), and of the same hook with no server (which loads
+//      hook-engine.cjs and decides itself), interleaved with `node -e 0`.
 // usage: node bench/guard.mjs [--runs N] [--sample N] [--node PATH]
 //   --node: the node binary the hook processes and the baseline run with (default: this one); use the
 //   container image's node (`podman run --rm IMAGE node --version`) for the figure that holds in the sandbox
@@ -137,7 +140,29 @@ for (let r = 0; r < RUNS; r++) {
   baseRuns.push(median(n));
 }
 kept.destroy();
+
+// (4) the thin command hook, with the server and without it
+const thin = join(root, 'dist/sandbox/codex-hook.cjs');
+const thinRuns = [];
+const aloneRuns = [];
+const thinBaseRuns = [];
+for (let r = 0; r < RUNS; r++) {
+  const t = [];
+  const a = [];
+  const n = [];
+  for (const c of sample) {
+    n.push(time(['-e', '0'], ''));
+    t.push(time([thin, '--server', String(port)], stdinOf(c)));
+    a.push(time([thin], stdinOf(c)));
+  }
+  thinRuns.push(median(t));
+  aloneRuns.push(median(a));
+  thinBaseRuns.push(median(n));
+}
 process.kill(serverPid, 'SIGTERM');
+const thinMs = median(thinRuns);
+const aloneMs = median(aloneRuns);
+const thinBaseMs = median(thinBaseRuns);
 const keptMs = median(keptRuns);
 const freshMs = median(freshRuns);
 const baseMs = median(baseRuns);
@@ -184,4 +209,7 @@ console.log(
 );
 console.log(
   `(3) guard server per call: ${keptMs.toFixed(2)} ms kept-alive, ${freshMs.toFixed(2)} ms new connection; node -e 0: ${fmt(baseMs)} ms; ratio ${(keptMs / baseMs).toFixed(3)}x / ${(freshMs / baseMs).toFixed(3)}x (goal <= 1.3x)`,
+);
+console.log(
+  `(4) codex/gemini command hook per call: ${fmt(thinMs)} ms asking the server, ${fmt(aloneMs)} ms deciding itself (no server); node -e 0: ${fmt(thinBaseMs)} ms; ratio ${(thinMs / thinBaseMs).toFixed(2)}x / ${(aloneMs / thinBaseMs).toFixed(2)}x (goal <= 1.3x)`,
 );

@@ -45,7 +45,7 @@ rmSync(join(dist, 'sandbox'), { recursive: true, force: true });
 // The command hooks (a fresh node per tool call) are CommonJS: node starts a .cjs file without its ES module
 // loader, which is most of what the hook costs over bare `node -e 0` (bench/guard.mjs). The in-process entry
 // points (pi, opencode) stay ES modules, as their agents import them.
-const COMMAND_HOOKS = new Set(['claude-hook', 'codex-hook', 'gemini-hook']);
+const COMMAND_HOOKS = new Set(['claude-hook', 'codex-hook', 'gemini-hook', 'hook-engine']);
 const hookEntries = entries.filter((e) => COMMAND_HOOKS.has(e.out));
 if (hookEntries.length > 0) {
   await build({

@@ -4,11 +4,11 @@ import {
   GUARD_SERVER_URL_PATTERN,
   guardServerDaemon,
   guardServerWait,
-} from './guard-server.js';
+} from '../guard-server.js';
 
 /**
  * Claude Code: hint by --append-system-prompt, guard as a PreToolUse http hook passed with --settings, answered by
- * the session's guard server (./guard-server.ts).
+ * the session's guard server (../guard-server.ts).
  */
 export const claude: AgentAdapter = {
   name: 'claude',

@@ -1,5 +1,5 @@
-import { type SessionFile, guardEnv, hookEnv, type AgentAdapter } from '../types.js';
-import { sandboxNodeCommand } from '../sandbox-node.js';
+import { type SessionFile, type SandboxDaemon, guardEnv, type AgentAdapter } from '../types.js';
+import { guardClientCommand, guardServerDaemon } from '../guard-server.js';
 
 /** TOML basic string, for `codex -c key=value` and the requirements file (both parsed as TOML). */
 function tomlString(text: string): string {
@@ -53,11 +53,13 @@ export const codex: AgentAdapter = {
     const args = ['-c', `developer_instructions=${tomlString(ctx.hint)}`];
     const files: SessionFile[] = [];
     const systemFiles: Array<{ file: string; target: string }> = [];
+    const daemons: SandboxDaemon[] = [];
     if (ctx.guard) {
-      const command = sandboxNodeCommand(`${ctx.sandboxBinDir}/codex-hook.cjs`, hookEnv(ctx));
+      const command = guardClientCommand(ctx, 'codex-hook.cjs');
       files.push({ name: 'codex-requirements.toml', content: codexRequirements(command), ownedByRoot: true });
       systemFiles.push({ file: 'codex-requirements.toml', target: CODEX_REQUIREMENTS });
+      daemons.push(guardServerDaemon(ctx));
     }
-    return { args, env: guardEnv(ctx), files, systemFiles };
+    return { args, env: guardEnv(ctx), files, systemFiles, ...(daemons.length ? { daemons } : {}) };
   },
 };

@@ -1,5 +1,5 @@
-import { type AgentAdapter, type SessionFile, guardEnv, hookEnv } from '../types.js';
-import { sandboxNodeCommand } from '../sandbox-node.js';
+import { type AgentAdapter, type SandboxDaemon, type SessionFile, guardEnv } from '../types.js';
+import { guardClientCommand, guardServerDaemon } from '../guard-server.js';
 
 /** The name of the read-only extension ags mounts into ~/.gemini/extensions for each run. */
 const EXTENSION = 'ags-sandbox';
@@ -38,13 +38,14 @@ export const gemini: AgentAdapter = {
       { file: 'AGS_SANDBOX.md', target: `${dir}/AGS_SANDBOX.md` },
     ];
     const systemFiles: Array<{ file: string; target: string }> = [];
+    const daemons: SandboxDaemon[] = [];
     if (ctx.guard) {
       // The name is random per run: hooksConfig.disabled (a union over every settings layer, the repository's
       // too) disables hooks by name, and a repository cannot name what it cannot know.
       const hook = {
         type: 'command',
         name: `ags-guard-${ctx.nonce}`,
-        command: sandboxNodeCommand(`${ctx.sandboxBinDir}/gemini-hook.cjs`, hookEnv(ctx)),
+        command: guardClientCommand(ctx, 'gemini-hook.cjs'),
         timeout: 10_000,
       };
       const hooks = { hooks: { BeforeTool: [{ matcher: '*', hooks: [hook] }] } };
@@ -58,7 +59,15 @@ export const gemini: AgentAdapter = {
         ownedByRoot: true,
       });
       systemFiles.push({ file: 'gemini-system-settings.json', target: '/etc/gemini-cli/settings.json' });
+      daemons.push(guardServerDaemon(ctx));
     }
-    return { args: [], env: guardEnv(ctx), files, homeFiles, systemFiles };
+    return {
+      args: [],
+      env: guardEnv(ctx),
+      files,
+      homeFiles,
+      systemFiles,
+      ...(daemons.length ? { daemons } : {}),
+    };
   },
 };

@@ -1,6 +1,6 @@
 // Gemini CLI BeforeTool command hook, bundled to dist/sandbox/gemini-hook.cjs and run once per tool call inside
-// the sandbox: reads the hook JSON on stdin, exits 2 with the reason on stderr to block, 0 to allow.
-import { commandHook } from '../engine/hook.js';
-import { runCommandHook } from '../engine/stdin.js';
+// the sandbox: reads the hook JSON on stdin, asks the session's guard server (or, failing that, the engine in
+// hook-engine.cjs), exits 2 with the reason on stderr to block, 0 to allow.
+import { runThinCommandHook } from '../engine/thin-hook.js';
 
-runCommandHook((text) => commandHook('gemini', 'BeforeTool', text));
+runThinCommandHook('gemini', 'BeforeTool');

@@ -1,6 +1,12 @@
-// The session-long guard server for Claude Code, bundled to dist/sandbox/guard-server.mjs. A command hook starts
-// a node per tool call; this one node answers Claude Code's http PreToolUse hook for the whole session
-// (guards/engine/http-hook.ts), so a call costs a request, not a process start.
+// The session-long guard server, bundled to dist/sandbox/guard-server.mjs. A command hook that loads the whole
+// engine pays for parsing and setting it up on every tool call; this one node decides for the whole session:
+//   POST /claude/pre-tool-use   Claude Code's http PreToolUse hook (guards/engine/http-hook.ts): a call costs a
+//                               request, not a process start
+//   POST /command/codex|gemini  the thin command hooks of Codex and Gemini CLI (guards/engine/thin-hook.ts): the
+//                               hook's stdin as the body, its working directory in x-ags-cwd (URI-encoded); the
+//                               answer is {exitCode, stderr}, which the hook replays
+//   GET /stats                  how many calls each hook path answered, as JSON (what a test, or a user
+//                               wondering whether the thin hooks reach the server, can ask)
 //
 //   --daemon PORT  run by ags as the sandbox's root (`podman exec --user 0:0`): starts the server detached and
 //                  exits 0 once it listens (printing its pid), or 1 with one line saying why it cannot
@@ -13,13 +19,23 @@
 import { spawn } from 'node:child_process';
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { answerClaudeHttp } from '../engine/http-hook.js';
+import {
+  answerClaudeHttp,
+  answerCommandHttp,
+  COMMAND_HOOK_EVENTS,
+  type CommandHookAgent,
+  type HttpAnswer,
+} from '../engine/http-hook.js';
 import { loadHookPolicy } from '../engine/hook.js';
 
 const HOST = '127.0.0.1';
 const HOOK_PATH = '/claude/pre-tool-use';
+const COMMAND_PREFIX = '/command/';
 const READY_PATH = '/ready';
 const READY_TEXT = 'ags guard server\n';
+const STATS_PATH = '/stats';
+/** Calls answered per hook path, since the server started. */
+const calls: Record<string, number> = { claude: 0, codex: 0, gemini: 0 };
 /** A Write of a large file carries its content: far above any command, far below what would strain memory. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /**
@@ -85,12 +101,14 @@ function limitConnections(server: Server): void {
 
 function handle(req: IncomingMessage, res: ServerResponse, loaded: ReturnType<typeof loadHookPolicy>): void {
   if (req.method === 'GET' && req.url === READY_PATH) return send(res, 200, READY_TEXT, 'text/plain');
+  if (req.method === 'GET' && req.url === STATS_PATH) return send(res, 200, `${JSON.stringify(calls)}\n`);
   const refuse = (status: number, why: string) => {
     res.setHeader('connection', 'close');
     send(res, status, JSON.stringify({ error: why }));
     req.resume();
   };
-  if (req.method !== 'POST' || req.url !== HOOK_PATH) return refuse(404, 'not found');
+  const answer = route(req, loaded);
+  if (req.method !== 'POST' || !answer) return refuse(404, 'not found');
   if (req.headers['content-encoding'] && req.headers['content-encoding'] !== 'identity')
     return refuse(415, 'encoded body');
   if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return refuse(413, 'body too large');
@@ -112,15 +130,48 @@ function handle(req: IncomingMessage, res: ServerResponse, loaded: ReturnType<ty
   req.on('error', () => res.destroy());
   req.on('end', () => {
     if (over) return;
-    let answer;
+    let answered;
     try {
-      answer = answerClaudeHttp(Buffer.concat(chunks).toString('utf8'), loaded);
+      answered = answer(Buffer.concat(chunks).toString('utf8'));
     } catch (err) {
-      // a status Claude Code treats as a failed hook: with onFailure "block", a block
+      // a status Claude Code treats as a failed hook (with onFailure "block", a block); a thin command hook
+      // decides for itself then
       return send(res, 500, JSON.stringify({ error: `guard failed: ${(err as Error).message}` }));
     }
-    send(res, answer.status, answer.body);
+    send(res, answered.status, answered.body);
   });
+}
+
+/** The answering function of a hook path, or null for any other path. */
+function route(
+  req: IncomingMessage,
+  loaded: ReturnType<typeof loadHookPolicy>,
+): ((body: string) => HttpAnswer) | null {
+  const url = req.url ?? '';
+  if (url === HOOK_PATH)
+    return (body) => {
+      calls.claude!++;
+      return answerClaudeHttp(body, loaded);
+    };
+  if (!url.startsWith(COMMAND_PREFIX)) return null;
+  const agent = url.slice(COMMAND_PREFIX.length);
+  if (!Object.hasOwn(COMMAND_HOOK_EVENTS, agent)) return null;
+  const cwd = cwdHeader(req.headers['x-ags-cwd']);
+  return (body) => {
+    calls[agent]!++;
+    return answerCommandHttp(agent as CommandHookAgent, body, loaded, cwd);
+  };
+}
+
+/** The hook's working directory: an absolute path, or nothing (then the input's own cwd must do). */
+function cwdHeader(value: string | string[] | undefined): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const cwd = decodeURIComponent(value);
+    return cwd.startsWith('/') && !cwd.includes('\0') ? cwd : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Starts the server detached and waits until it listens (exit 0) or fails (its line, exit 1). */

@@ -13,6 +13,8 @@ export interface HookSettings {
   /** Lockdown from a flag; `AGS_LOCKDOWN=1` and `policy.lockdown` also switch it on (any of them wins). */
   lockdown?: boolean;
   env?: Record<string, string | undefined>;
+  /** The hook process's working directory, for an input without an absolute `cwd` (default: this process's). */
+  cwd?: string;
   /** Engine overrides (tests, bench). */
   decide?: DecideOptions;
 }
@@ -110,7 +112,8 @@ export function commandHook(
     return toResult({ decision: 'allow', warnings: [] });
   }
   const tool = typeof input.tool_name === 'string' ? input.tool_name : '';
-  const cwd = typeof input.cwd === 'string' && input.cwd.startsWith('/') ? input.cwd : process.cwd();
+  const cwd =
+    typeof input.cwd === 'string' && input.cwd.startsWith('/') ? input.cwd : (settings.cwd ?? process.cwd());
   if (!tool) return toResult(failVerdict('input', 'hook input has no tool_name', loaded.lockdown));
   const env = settings.env ?? process.env;
   const opts: DecideOptions = {};

@@ -6,7 +6,7 @@
  * that is not JSON, no answer in time) counts as a failure, which the wiring's `onFailure: "block"` turns into a
  * block.
  */
-import { claudeHook, type HookSettings, type LoadedPolicy } from './hook.js';
+import { claudeHook, commandHook, type HookSettings, type LoadedPolicy } from './hook.js';
 
 export interface HttpAnswer {
   status: number;
@@ -45,4 +45,36 @@ export function answerClaudeHttp(
     };
   }
   return { status: 200, body: '{}' };
+}
+
+/** The command-hook agents whose hook is a thin client of the server (guards/engine/thin-hook.ts), and their event. */
+export const COMMAND_HOOK_EVENTS = { codex: 'PreToolUse', gemini: 'BeforeTool' } as const;
+export type CommandHookAgent = keyof typeof COMMAND_HOOK_EVENTS;
+
+/** What a thin command hook replays: its exit code (2 blocks) and the lines for stderr. */
+export interface CommandAnswer {
+  exitCode: 0 | 2;
+  stderr: string;
+}
+
+/**
+ * Answers a thin command hook's request: the body is the hook's stdin as the agent wrote it, `cwd` the hook
+ * process's own working directory; the answer is byte for byte what the command hook would have printed itself.
+ */
+export function answerCommandHttp(
+  agent: CommandHookAgent,
+  bodyText: string,
+  loaded: LoadedPolicy,
+  cwd: string | undefined,
+  settings: HookSettings = {},
+): HttpAnswer {
+  const r = commandHook(
+    agent,
+    COMMAND_HOOK_EVENTS[agent],
+    bodyText,
+    cwd ? { ...settings, cwd } : settings,
+    loaded,
+  );
+  const answer: CommandAnswer = { exitCode: r.exitCode, stderr: r.stderr };
+  return { status: 200, body: JSON.stringify(answer) };
 }

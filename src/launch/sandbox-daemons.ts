@@ -10,7 +10,7 @@ const POLL_MS = 20;
 const START_TIMEOUT_MS = 60_000;
 
 /**
- * Starts the plan's daemons (Claude Code's guard server) as soon as the sandbox's first process exists: the
+ * Starts the plan's daemons (the guard server) as soon as the sandbox's first process exists: the
  * command's prelude holds the agent back until they answer. A daemon that does not start stops the run, and
  * `finish` then says why; the run fails closed rather than letting the agent start unguarded.
  */

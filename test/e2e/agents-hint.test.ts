@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GUARD_SERVER_PORT } from '../../agents/guard-server.js';
 import { ADAPTERS } from '../../agents/index.js';
 import { installedVersion } from '../../src/cli/commands/update-agents.js';
 import { agsCopyWith, giveToTestUser, runAgs, runAgsFrom, writeTestConfig } from '../support/ags.js';
@@ -83,6 +84,8 @@ function runAgentWithGuard(config: string, agent: 'pi' | 'opencode', bundle: str
   });
 }
 
+/** A tool call printing the session guard server's answer counts per hook path (GET /stats). */
+const SERVER_STATS = `node -e "require('http').get('http://127.0.0.1:${GUARD_SERVER_PORT}/stats', (r) => r.pipe(process.stdout))"`;
 const NOT_LOADED = /ags: warning: the ags guard did not load in (pi|opencode)/;
 
 function expectHint(text: string): void {
@@ -252,6 +255,7 @@ describe('gemini: the guard, a BeforeTool hook of the read-only ags-sandbox exte
       // Gemini's read_file refuses paths outside the workspace by itself; its shell tool does not
       if (seen === 1)
         return { functionCall: { name: 'run_shell_command', args: { command: 'cat ~/.ssh/id_ed25519' } } };
+      if (seen === 2) return { functionCall: { name: 'run_shell_command', args: { command: SERVER_STATS } } };
       return 'gave up';
     });
     const port = await model.start('127.0.0.1');
@@ -282,6 +286,9 @@ describe('gemini: the guard, a BeforeTool hook of the read-only ags-sandbox exte
     );
     expect(functionResponses(turns[2]!).at(-1)).toMatch(/blocked by ags guard \(cred\.[a-z-]+\)/);
     for (const t of turns) expect(JSON.stringify(t)).not.toContain('PRIVATE-KEY-MATERIAL');
+    // the thin hook asked the session's guard server (this call at least: one made before the server listened is
+    // decided by the hook itself)
+    expect(functionResponses(turns[3]!).at(-1)).toMatch(/gemini\\*":[123]\b/);
   });
 });
 
@@ -398,6 +405,7 @@ describe('codex: the guard, a managed PreToolUse hook in root-owned /etc/codex/r
       const seen = functionCallOutputs(req).length;
       if (seen === 0) return shellCall(req, `rm -rf ${repo}`);
       if (seen === 1) return shellCall(req, 'cat ~/.ssh/id_ed25519');
+      if (seen === 2) return shellCall(req, SERVER_STATS);
       return 'gave up';
     });
     const port = await model.start('127.0.0.1');
@@ -446,6 +454,9 @@ describe('codex: the guard, a managed PreToolUse hook in root-owned /etc/codex/r
       /blocked by ags guard \(fs\.rm-recursive-workspace\)/,
     );
     expect(functionCallOutputs(turns[2]!).at(-1), why).toMatch(/blocked by ags guard \(cred\.[a-z-]+\)/);
+    // the thin hook asked the session's guard server (this call at least: one made before the server listened is
+    // decided by the hook itself)
+    expect(functionCallOutputs(turns[3]!).at(-1), why).toMatch(/codex\\*":[123]\b/);
     for (const t of turns) expect(JSON.stringify(t)).not.toContain('PRIVATE-KEY-MATERIAL');
     expect(existsSync(unreviewed()), why).toBe(false);
   });

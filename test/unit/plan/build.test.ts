@@ -243,7 +243,7 @@ describe('buildLaunchPlan', () => {
     // the server that answers it: the command hook's env exactly, started as the sandbox's root
     expect(plan.daemons).toEqual([
       {
-        name: 'claude guard server',
+        name: 'guard server',
         argv: [
           '/usr/bin/env',
           '-i',
@@ -393,8 +393,14 @@ describe('buildLaunchPlan', () => {
     expect(requirements.ownedByRoot).toBe(true);
     expect(requirements.content).toContain('[features]\nhooks = true\n');
     expect(requirements.content).toContain(
-      `command = "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/codex-hook.cjs'"`,
+      `command = "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/codex-hook.cjs' '--server' '947'"`,
     );
+    // its guard server, which the thin hook asks first: started as the sandbox's root on a port kept from the agent
+    expect(codex.daemons?.map((d) => d.argv.slice(-3))).toEqual([
+      ['/opt/ags/sandbox/guard-server.mjs', '--daemon', '947'],
+    ]);
+    // and no prelude waits for it: until it answers, the hook decides itself
+    expect(codex.command.join(' ')).not.toContain('--wait');
     expect(codex.mounts.find((m) => m.target === '/etc/codex/requirements.toml')).toEqual({
       source: '/run/user/1000/ags/session-4242/public/codex-requirements.toml',
       target: '/etc/codex/requirements.toml',
@@ -448,7 +454,7 @@ describe('buildLaunchPlan', () => {
                 type: 'command',
                 name: 'ags-guard-n0nce',
                 command:
-                  "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/gemini-hook.cjs'",
+                  "/usr/bin/env -i 'PATH=/usr/local/bin:/usr/bin:/bin' 'HOME=/home/u' 'AGS_GUARD_POLICY=/run/ags/guard-policy.json' 'AGS_WORKSPACE=/home/u/src/app' node '/opt/ags/sandbox/gemini-hook.cjs' '--server' '947'",
                 timeout: 10_000,
               },
             ],

@@ -1,15 +1,24 @@
-import type { SandboxDaemon, WireContext } from '../types.js';
-import { hookEnv } from '../types.js';
-import { SANDBOX_NODE_PATH, sandboxNodeArgv } from '../sandbox-node.js';
+import type { SandboxDaemon, WireContext } from './types.js';
+import { hookEnv } from './types.js';
+import { SANDBOX_NODE_PATH, sandboxNodeArgv, sandboxNodeCommand } from './sandbox-node.js';
 
 /**
- * Claude Code's guard as one server for the session (guards/bin/guard-server.ts) instead of a node per tool
- * call. Below 1024, so that only the server, started by ags as the sandbox's root with the capability to bind
+ * The guard as one server for the session (guards/bin/guard-server.ts) instead of a whole engine loaded per tool
+ * call: Claude Code's http hook talks to it directly, and the Codex and Gemini CLI command hooks are thin clients
+ * of it (with the engine loaded in the hook process only when the server does not answer). Below 1024, so that only the server, started by ags as the sandbox's root with the capability to bind
  * it, can listen there; the sandbox pins net.ipv4.ip_unprivileged_port_start to 1024 for the agent.
  */
 export const GUARD_SERVER_PORT = 947;
 export const GUARD_SERVER_HOOK_URL = `http://127.0.0.1:${GUARD_SERVER_PORT}/claude/pre-tool-use`;
 export const GUARD_SERVER_URL_PATTERN = `http://127.0.0.1:${GUARD_SERVER_PORT}/*`;
+
+/** The command line of a command hook (`codex-hook.cjs`, `gemini-hook.cjs`) that asks the session's server first. */
+export function guardClientCommand(ctx: WireContext, bundle: string): string {
+  return sandboxNodeCommand(`${ctx.sandboxBinDir}/${bundle}`, hookEnv(ctx), [
+    '--server',
+    String(GUARD_SERVER_PORT),
+  ]);
+}
 
 function script(ctx: WireContext): string {
   return `${ctx.sandboxBinDir}/guard-server.mjs`;
@@ -18,7 +27,7 @@ function script(ctx: WireContext): string {
 /** The server, started with exactly the env the command hook gets (policy, workspace, home, lockdown). */
 export function guardServerDaemon(ctx: WireContext): SandboxDaemon {
   return {
-    name: 'claude guard server',
+    name: 'guard server',
     argv: sandboxNodeArgv(script(ctx), hookEnv(ctx), ['--daemon', String(GUARD_SERVER_PORT)]),
   };
 }
