@@ -12,12 +12,21 @@ export const GUARD_SERVER_PORT = 947;
 export const GUARD_SERVER_HOOK_URL = `http://127.0.0.1:${GUARD_SERVER_PORT}/claude/pre-tool-use`;
 export const GUARD_SERVER_URL_PATTERN = `http://127.0.0.1:${GUARD_SERVER_PORT}/*`;
 
-/** The command line of a command hook (`codex-hook.cjs`, `gemini-hook.cjs`) that asks the session's server first. */
-export function guardClientCommand(ctx: WireContext, bundle: string): string {
-  return sandboxNodeCommand(`${ctx.sandboxBinDir}/${bundle}`, hookEnv(ctx), [
-    '--server',
-    String(GUARD_SERVER_PORT),
-  ]);
+/**
+ * A thin command hook (`codex-hook.cjs`, `gemini-hook.cjs`) and the daemons it asks: the session's server, or,
+ * under `--root`, none. A root agent has NET_BIND_SERVICE and the server's uid, so it could kill the server and
+ * answer on its port; a hook that decides itself leaves it nothing to impersonate.
+ */
+export function thinHookWiring(
+  ctx: WireContext,
+  bundle: string,
+): { command: string; daemons: SandboxDaemon[] } {
+  const script = `${ctx.sandboxBinDir}/${bundle}`;
+  if (ctx.root) return { command: sandboxNodeCommand(script, hookEnv(ctx)), daemons: [] };
+  return {
+    command: sandboxNodeCommand(script, hookEnv(ctx), ['--server', String(GUARD_SERVER_PORT)]),
+    daemons: [guardServerDaemon(ctx)],
+  };
 }
 
 function script(ctx: WireContext): string {

@@ -1,5 +1,5 @@
 import { type SessionFile, type SandboxDaemon, guardEnv, type AgentAdapter } from '../types.js';
-import { guardClientCommand, guardServerDaemon } from '../guard-server.js';
+import { thinHookWiring } from '../guard-server.js';
 
 /** TOML basic string, for `codex -c key=value` and the requirements file (both parsed as TOML). */
 function tomlString(text: string): string {
@@ -55,10 +55,14 @@ export const codex: AgentAdapter = {
     const systemFiles: Array<{ file: string; target: string }> = [];
     const daemons: SandboxDaemon[] = [];
     if (ctx.guard) {
-      const command = guardClientCommand(ctx, 'codex-hook.cjs');
-      files.push({ name: 'codex-requirements.toml', content: codexRequirements(command), ownedByRoot: true });
+      const hook = thinHookWiring(ctx, 'codex-hook.cjs');
+      files.push({
+        name: 'codex-requirements.toml',
+        content: codexRequirements(hook.command),
+        ownedByRoot: true,
+      });
       systemFiles.push({ file: 'codex-requirements.toml', target: CODEX_REQUIREMENTS });
-      daemons.push(guardServerDaemon(ctx));
+      daemons.push(...hook.daemons);
     }
     return { args, env: guardEnv(ctx), files, systemFiles, ...(daemons.length ? { daemons } : {}) };
   },

@@ -1,5 +1,5 @@
 import { type AgentAdapter, type SandboxDaemon, type SessionFile, guardEnv } from '../types.js';
-import { guardClientCommand, guardServerDaemon } from '../guard-server.js';
+import { thinHookWiring } from '../guard-server.js';
 
 /** The name of the read-only extension ags mounts into ~/.gemini/extensions for each run. */
 const EXTENSION = 'ags-sandbox';
@@ -42,10 +42,11 @@ export const gemini: AgentAdapter = {
     if (ctx.guard) {
       // The name is random per run: hooksConfig.disabled (a union over every settings layer, the repository's
       // too) disables hooks by name, and a repository cannot name what it cannot know.
+      const thin = thinHookWiring(ctx, 'gemini-hook.cjs');
       const hook = {
         type: 'command',
         name: `ags-guard-${ctx.nonce}`,
-        command: guardClientCommand(ctx, 'gemini-hook.cjs'),
+        command: thin.command,
         timeout: 10_000,
       };
       const hooks = { hooks: { BeforeTool: [{ matcher: '*', hooks: [hook] }] } };
@@ -59,7 +60,7 @@ export const gemini: AgentAdapter = {
         ownedByRoot: true,
       });
       systemFiles.push({ file: 'gemini-system-settings.json', target: '/etc/gemini-cli/settings.json' });
-      daemons.push(guardServerDaemon(ctx));
+      daemons.push(...thin.daemons);
     }
     return {
       args: [],

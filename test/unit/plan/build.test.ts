@@ -401,6 +401,19 @@ describe('buildLaunchPlan', () => {
     ]);
     // and no prelude waits for it: until it answers, the hook decides itself
     expect(codex.command.join(' ')).not.toContain('--wait');
+    // under --root the agent could kill the server and answer on its port: the hook decides itself, no server
+    for (const agent of ['codex', 'gemini'] as const) {
+      const asRoot = buildLaunchPlan(
+        { ...request, agent, root: true, agentArgs: [] },
+        settings,
+        host,
+        ADAPTERS[agent],
+      );
+      expect(asRoot.daemons).toBeUndefined();
+      const hookFile = asRoot.sessionFiles.find((f) => /codex-requirements|gemini-hooks/.test(f.name))!;
+      expect(hookFile.content).toContain(`${agent}-hook.cjs`);
+      expect(hookFile.content).not.toContain('--server');
+    }
     expect(codex.mounts.find((m) => m.target === '/etc/codex/requirements.toml')).toEqual({
       source: '/run/user/1000/ags/session-4242/public/codex-requirements.toml',
       target: '/etc/codex/requirements.toml',
