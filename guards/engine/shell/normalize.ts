@@ -8,7 +8,7 @@
 import type { Group, Heredoc, Part, Redirect, Script, SimpleCommand, Stage, Word } from './ast.js';
 import { parseShell } from './parser.js';
 import { remoteCommand } from './remote.js';
-import { arithNames } from './arith.js';
+import { arithNames, evalArith } from './arith.js';
 import { clientShellEscapes } from './db-escapes.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
 import { commandStrings } from './command-strings.js';
@@ -40,7 +40,18 @@ import { fileReadBy } from './file-words.js';
 import { sqlFilesOf } from './sql-files.js';
 import { commandVarText, optionCommands } from './run-options.js';
 import { interpretBuiltin } from './builtins.js';
-import { argAlt, assignmentValue, assignVar, envOf, expandWords, splitAssignment } from './interp.js';
+import {
+  appendVar,
+  argAlt,
+  assignmentValue,
+  assignVar,
+  envOf,
+  expandWords,
+  forgetArray,
+  knownText,
+  setArray,
+  splitAssignment,
+} from './interp.js';
 
 export type { Arg, Frame, Invocation, Producer, ProducerKind, WalkContext } from './invocation.js';
 export { toArg } from './invocation.js';
@@ -251,14 +262,21 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
     return null;
   }
   if (cmd.words.length === 0) {
+    const arrays = cmd.arrays ?? [];
     for (const a of cmd.assigns) {
+      const element = elementAssignment(a, ctx);
+      if (element) {
+        setElement(element.name, element.index, element.append, assignmentValue(element.parts, ctx), ctx);
+        continue;
+      }
       const s = splitAssignment(a);
-      if (s) {
-        assignVar(ctx, s.name, assignmentValue(s.parts, ctx));
+      if (s && !arrays.some((arr) => arr.name === s.name)) {
+        if (s.append) appendVar(ctx, s.name, assignmentValue(s.parts, ctx));
+        else assignVar(ctx, s.name, assignmentValue(s.parts, ctx));
         noteFeeds(s.name, scriptsOfParts(s.parts), ctx);
       }
     }
-    for (const arr of cmd.arrays ?? []) bindArray(arr.name, arr.items, ctx);
+    for (const arr of arrays) bindArray(arr.name, arr.items, ctx, arr.append === true);
     // `> file` alone still opens (and truncates) the file: checked as the no-op command `:` with that redirection
     return cmd.redirs.length > 0 ? unwrap([litWord(':')], cmd.redirs, ctx, frame) : null;
   }
@@ -273,10 +291,25 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
     });
     return null;
   }
+  // `IFS=, read a b`: the prefix's IFS is the one read splits by
+  const ifs = head === 'read' ? cmd.assigns.map(splitAssignment).find((a) => a?.name === 'IFS') : undefined;
+  const env = envOf(ctx);
+  const savedIfs = env.vars.get('IFS');
+  if (ifs) {
+    env.vars.delete('IFS');
+    assignVar(ctx, 'IFS', assignmentValue(ifs.parts, ctx));
+  }
   let first: Invocation | null = null;
-  for (const variant of expandWords(cmd.words, ctx)) {
-    const inv = unwrap(braceExpanded(variant), cmd.redirs, ctx, frame);
-    first ??= inv;
+  try {
+    for (const variant of expandWords(cmd.words, ctx)) {
+      const inv = unwrap(braceExpanded(variant), cmd.redirs, ctx, frame);
+      first ??= inv;
+    }
+  } finally {
+    if (ifs) {
+      if (savedIfs) env.vars.set('IFS', savedIfs);
+      else env.vars.delete('IFS');
+    }
   }
   return first;
 }
@@ -292,15 +325,55 @@ function braceExpanded(words: Word[]): Word[] {
   return out;
 }
 
-/** `NAME=(WORDS)`: each element's value; `$NAME` is the first element. */
-function bindArray(name: string, items: Word[], ctx: WalkContext): void {
+/** `NAME=(WORDS)`, `NAME+=(WORDS)`: each element's value; `$NAME` is the first element. */
+function bindArray(name: string, items: Word[], ctx: WalkContext, append = false): void {
   const env = envOf(ctx);
+  const before = append ? env.arrays?.get(name) : [];
+  // appending to an array the script did not make (or made unknown) leaves it unknown
+  if (!before) return forgetArray(name, ctx);
   const elements = (expandWords(items, ctx)[0] ?? [])
     .flatMap(expandBraces)
     .map((w) => withTilde(w.parts, ctx));
-  (env.arrays ??= new Map()).set(name, elements);
-  env.vars.delete(name);
-  if (elements[0]) assignVar(ctx, name, [{ parts: elements[0] }]);
+  setArray(name, [...before, ...elements], ctx);
+}
+
+/** `a[INDEX]=value` or `a[INDEX]+=value`: the array, the index when known, and the value's parts. */
+function elementAssignment(
+  w: Word,
+  ctx: WalkContext,
+): { name: string; index: number | null; append: boolean; parts: Part[] } | null {
+  const first = w.parts[0];
+  if (!first || first.k !== 'lit' || first.q) return null;
+  const m = /^([A-Za-z_]\w*)\[([^\]]*)\](\+?)=/.exec(first.v);
+  if (!m) return null;
+  const rest = first.v.slice(m[0].length);
+  const parts = [...(rest ? [{ k: 'lit' as const, v: rest, q: first.q }] : []), ...w.parts.slice(1)];
+  const raw = m[2]!.replace(/\$\{?([A-Za-z_]\w*)\}?/g, '$1');
+  const index = /[$`'"\\]/.test(raw) ? null : evalArith(raw, (n) => knownText(n, ctx));
+  return {
+    name: m[1]!,
+    index: index !== null && Number.isSafeInteger(index) ? index : null,
+    append: m[3] === '+',
+    parts,
+  };
+}
+
+/** `a[N]=value`: element N of a known array (or a new one); an unknown index or value makes the array unknown. */
+function setElement(
+  name: string,
+  index: number | null,
+  append: boolean,
+  value: Alt[],
+  ctx: WalkContext,
+): void {
+  const env = envOf(ctx);
+  const before = env.arrays?.get(name) ?? (env.vars.has(name) ? null : []);
+  if (before === null || index === null || index < 0 || index > 1024 || value.length !== 1)
+    return forgetArray(name, ctx);
+  const elements = [...before];
+  while (elements.length < index) elements.push([{ k: 'lit', v: '', q: true }]);
+  elements[index] = append ? [...(elements[index] ?? []), ...value[0]!.parts] : value[0]!.parts;
+  setArray(name, elements, ctx);
 }
 
 /** Remembers which substitutions a variable's value came from (see Env.feeds). */
@@ -783,6 +856,34 @@ function callFunction(name: string, body: Script, inv: Invocation, ctx: WalkCont
   ctx.cwd = cwd;
 }
 
+/**
+ * `mapfile -C CALLBACK`: bash evaluates `CALLBACK INDEX LINE` every `-c` lines (5000 by default, so a short input
+ * may never call it; treated as if each line did). Known lines are walked as those commands; otherwise the
+ * callback's own text is, and the line is run-time data.
+ */
+function mapfileCallback(
+  inv: Invocation,
+  nested: (src: string, how: string) => void,
+  ctx: WalkContext,
+): void {
+  const at = inv.args.findIndex((a) => a.value !== null && /^-[a-zA-Z]*C/.test(a.value));
+  if (at === -1) return;
+  const flag = inv.args[at]!.value!;
+  const inline = flag.slice(flag.indexOf('C') + 1);
+  const callback = inline || inv.args[at + 1]?.value;
+  if (callback === null || callback === undefined) return markDynamicEval(inv, inv.args, ctx);
+  const text = inv.stdin?.kind === 'literal' ? inv.stdin.text : undefined;
+  if (text === undefined) {
+    nested(callback, `${inv.name} -C`);
+    return markDynamicEval(inv, inv.args, ctx);
+  }
+  const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+  text
+    .split('\n')
+    .slice(0, 32)
+    .forEach((line, i) => line && nested(`${callback} ${i} ${quote(line)}`, `${inv.name} -C`));
+}
+
 /** Parses and walks a literal shell string one level deeper. */
 export function walkShellString(
   src: string,
@@ -812,6 +913,7 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       else markDynamicEval(inv, inv.args, ctx);
     }
   for (const c of clientShellEscapes(inv)) nested(c.text, c.how);
+  if (n === 'mapfile' || n === 'readarray') mapfileCallback(inv, nested, ctx);
   if (isShell(n)) {
     const script = shellScriptArg(inv.args);
     if (script === 'none') {

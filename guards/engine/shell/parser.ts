@@ -251,7 +251,12 @@ class Parser {
                 items.push(u.w);
               }
             }
-            (cmd.arrays ??= []).push({ name: bare.slice(0, -1).replace(/\+$/, ''), items });
+            const append = bare.endsWith('+=');
+            (cmd.arrays ??= []).push({
+              name: bare.slice(0, append ? -2 : -1),
+              items,
+              ...(append ? { append } : {}),
+            });
             const close = this.peek();
             if (close.t === 'op' && close.v === ')') this.take();
           }
