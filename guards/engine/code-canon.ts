@@ -105,7 +105,7 @@ export function canonicalCode(text: string, lang: Lang, cwd?: string): string {
     for (let round = 0; round < 4; round++) {
       const before = t;
       t = t.replace(cc.concat, (_m, q: string, a: string, _q2: string, b: string) => `${q}${a}${b}${q}`);
-      if (/HOME|home/.test(t)) {
+      if (/HOME|home|expanduser/.test(t)) {
         t = t.replace(cc.homePlus, (_m, q: string, a: string) => `${q}~${a}${q}`);
         t = t.replace(cc.plusHome, (_m, q: string, a: string) => `${q}${a}~${q}`);
       }

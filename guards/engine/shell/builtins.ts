@@ -123,8 +123,12 @@ function parseOptions(
   return { flags, operands };
 }
 
-/** The text a builtin reads: its known stdin, or null. */
-function knownStdin(inv: Invocation): string | null {
+/**
+ * The text a builtin reads: its known stdin, or null. With `-u N` it reads fd N instead, which becomes its stdin
+ * here (what the script opened N to, or unknown), so the rules that follow lines read see where they came from.
+ */
+function knownStdin(inv: Invocation, ctx: WalkContext, fd: string | undefined): string | null {
+  if (fd !== undefined) inv.stdin = envOf(ctx).fds?.get(fd) ?? { kind: 'dynamic', desc: `fd ${fd}` };
   return inv.stdin?.kind === 'literal' ? (inv.stdin.text ?? '') : null;
 }
 
@@ -165,7 +169,7 @@ function interpretRead(inv: Invocation, ctx: WalkContext): void {
   const array = o.flags.get('a');
   const names = o.operands.filter((n) => /^[A-Za-z_]\w*$/.test(n));
   if (array === undefined && names.length === 0) names.push('REPLY');
-  let text = knownStdin(inv);
+  let text = knownStdin(inv, ctx, o.flags.get('u'));
   if (text !== null) {
     const delim = o.flags.has('d') ? (o.flags.get('d')![0] ?? '\0') : '\n';
     const end = text.indexOf(delim);
@@ -213,8 +217,8 @@ function interpretMapfile(inv: Invocation, ctx: WalkContext): void {
   const o = parseOptions(inv, MAPFILE_VALUE_FLAGS);
   const name = o?.operands[0] ?? 'MAPFILE';
   if (!/^[A-Za-z_]\w*$/.test(name)) return;
-  const text = knownStdin(inv);
-  if (o === null || text === null || o.flags.has('u') || (o.flags.has('O') && o.flags.get('O') !== '0')) {
+  const text = o === null ? null : knownStdin(inv, ctx, o.flags.get('u'));
+  if (o === null || text === null || (o.flags.has('O') && o.flags.get('O') !== '0')) {
     if (inv.upstream.length > 0) (env.feeds ??= new Map()).set(name, inv.upstream.slice(-8));
     return forgetArray(name, ctx);
   }

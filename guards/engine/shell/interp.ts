@@ -409,6 +409,13 @@ export function outputOf(script: Script, ctx: WalkContext, depth = 1): string | 
     const st = pl.stages[0]!;
     if (st.k !== 'cmd' || st.loop) return null;
     if (st.words.length === 0 && st.redirs.length === 0) continue;
+    if (st.words.length === 0) {
+      // `$(< F)` of a file the script wrote
+      const text = readRedirect(st, at);
+      if (text === null) return null;
+      out += text;
+      continue;
+    }
     const input = st.redirs.length > 0 ? hereString(st, at, depth) : null;
     if (st.redirs.length > 0 && input === null) return null;
     const variants = expandWordsAt(st.words, at, depth);
@@ -421,6 +428,27 @@ export function outputOf(script: Script, ctx: WalkContext, depth = 1): string | 
     if (out.length > MAX_OUTPUT) return null;
   }
   return out.replace(/\n+$/, '');
+}
+
+/** `< F` alone (`$(< F)`), F a file the script wrote with known text: that text; else null. */
+function readRedirect(
+  st: Extract<Script['pipelines'][number]['stages'][number], { k: 'cmd' }>,
+  ctx: WalkContext,
+): string | null {
+  const r = st.redirs.length === 1 ? st.redirs[0]! : null;
+  if (!r || r.op !== '<' || (r.fd !== null && r.fd !== '0') || !r.target) return null;
+  return writtenFile(
+    r.target.parts.every((p) => p.k === 'lit')
+      ? r.target.parts.map((p) => (p as { v: string }).v).join('')
+      : null,
+    ctx,
+  );
+}
+
+/** The text the script wrote to a file (`echo … > F`, tracked by the walker), or null. */
+function writtenFile(path: string | null, ctx: WalkContext): string | null {
+  if (path === null) return null;
+  return envOf(ctx).files?.get(resolveLexical(path, { cwd: ctx.cwd, home: ctx.home })) ?? null;
 }
 
 /** The input a `<<< WORD` here-string gives a stage (a newline added, as bash does); other redirects: null. */
@@ -519,6 +547,17 @@ function builtinOutput(argv: string[], ctx: WalkContext): { out: string; cwd?: s
     case 'true':
     case ':':
       return { out: '' };
+    case 'cat': {
+      // files the script wrote with known text
+      if (args.length === 0 || args.some((a) => a.startsWith('-'))) return null;
+      let out = '';
+      for (const f of args) {
+        const text = writtenFile(f, ctx);
+        if (text === null) return null;
+        out += text;
+      }
+      return { out };
+    }
     case 'echo':
       return { out: echoText(args) };
     case 'printf': {

@@ -126,6 +126,8 @@ export interface Env {
   programs?: Map<string, string>;
   /** Arrays the script assigned (`a=(rm -rf x)`): each element's parts. */
   arrays?: Map<string, Part[][]>;
+  /** File descriptors the script opened for reading (`exec 3< <(…)`, `exec 4< F`): what reading them gives. */
+  fds?: Map<string, Producer>;
 }
 
 /** Where a walker is: nesting level, the wrapper chain so far, the stdin and the earlier stages of its pipeline. */

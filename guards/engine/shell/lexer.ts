@@ -233,7 +233,7 @@ export class Lexer {
       this.budget.tick();
       const c = s[this.pos];
       if (c === undefined) break;
-      if ((c === '<' || c === '>') && s[this.pos + 1] === '(' && this.pos === start) {
+      if ((c === '<' || c === '>') && s[this.pos + 1] === '(') {
         this.pos += 2;
         const script = this.nested.parseUntilParen(this);
         parts.push({ k: 'procsub', script, dir: c, raw: s.slice(start, this.pos) });

@@ -49,6 +49,7 @@ import {
   expandWords,
   forgetArray,
   knownText,
+  outputOf,
   setArray,
   splitAssignment,
 } from './interp.js';
@@ -93,7 +94,7 @@ function walkBody(script: Script, ctx: WalkContext, frame: Frame): Invocation | 
       const piped =
         i > 0
           ? prev
-            ? classifyOutput(prev)
+            ? (writtenFilesRead(prev, ctx) ?? classifyOutput(prev))
             : { kind: 'dynamic' as const, desc: 'a command group' }
           : frame.stdin;
       const stdin = stdinFromRedirs(stage.redirs, ctx) ?? piped;
@@ -192,13 +193,29 @@ function heredocProducer(doc: Heredoc, ctx: WalkContext): Producer {
   return fromSubs ?? { kind: 'dynamic', desc: 'heredoc with expansions' };
 }
 
+/** `exec 3< <(…)`, `exec 4< F`, `exec 5<<< TEXT`: what reading fd N gives from here on (`read -u N`, `<&N`). */
+function openFds(redirs: Redirect[], ctx: WalkContext): void {
+  for (const r of redirs) {
+    if (r.fd === null || !/^\d+$/.test(r.fd) || r.fd === '0' || !/^(?:<|<>|<<<|<<|<<-)$/.test(r.op)) continue;
+    const p = stdinFromRedirs([{ ...r, fd: null }], ctx);
+    const env = envOf(ctx);
+    if (p) (env.fds ??= new Map()).set(r.fd, p);
+    else env.fds?.delete(r.fd);
+  }
+}
+
 /** The stdin set by a stage's own redirections (the last one wins), or null. */
 function stdinFromRedirs(redirs: Redirect[], ctx: WalkContext): Producer | null {
   let p: Producer | null = null;
   for (const r of redirs) {
     if (r.fd !== null && r.fd !== '0') continue;
     if (r.heredoc) p = heredocProducer(r.heredoc, ctx);
-    else if (r.op === '<<<' && r.target) {
+    else if (r.op === '<&' && r.target) {
+      // `<&3`: what the script opened fd 3 to, if it did (otherwise as before: not modelled)
+      const fd = staticValue(r.target);
+      const opened = fd !== null ? envOf(ctx).fds?.get(fd) : undefined;
+      if (opened) p = opened;
+    } else if (r.op === '<<<' && r.target) {
       const expanded = expandWords([r.target], ctx);
       const only = expanded.length === 1 && expanded[0]!.length === 1 ? expanded[0]![0]! : r.target;
       const v = staticValue(only);
@@ -213,7 +230,15 @@ function stdinFromRedirs(redirs: Redirect[], ctx: WalkContext): Producer | null 
       const proc = r.target.parts[0];
       if (proc && proc.k === 'procsub')
         p = producerOfScripts([proc.script], ctx) ?? { kind: 'dynamic', desc: '<(…)' };
-      else p = { kind: 'file', desc: displayText(r.target) };
+      else {
+        // `sh < F` of a file this command wrote: its text
+        const v = staticValue(r.target);
+        const text = v === null ? undefined : envOf(ctx).files?.get(resolveLexical(v, ctx));
+        p =
+          text === undefined
+            ? { kind: 'file', desc: displayText(r.target) }
+            : { kind: 'literal', text, desc: `${displayText(r.target)} (written here)` };
+      }
     }
   }
   return p;
@@ -252,7 +277,8 @@ function lastPrimaryOf(s: Script, ctx: WalkContext): Invocation | null {
 
 function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocation | null {
   for (const a of cmd.assigns) walkWordScripts(a, ctx, frame.level, frame.via);
-  for (const a of cmd.assigns) if (mayBeCommandVar(a)) walkCommandVar(staticValue(a), ctx, frame);
+  for (const a of cmd.assigns)
+    if (mayBeCommandVar(a)) walkCommandVar(commandVarWord(a, ctx, frame), ctx, frame);
   for (const w of cmd.words) walkWordScripts(w, ctx, frame.level, frame.via);
   if (cmd.loop) {
     // `for x in $(…)` runs the substitution
@@ -281,6 +307,7 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
     return cmd.redirs.length > 0 ? unwrap([litWord(':')], cmd.redirs, ctx, frame) : null;
   }
   const head = staticValue(cmd.words[0]!);
+  if (head === 'exec' && cmd.words.length === 1) openFds(cmd.redirs, ctx);
   const alias = head === null ? undefined : envOf(ctx).aliases.get(head);
   if (alias !== undefined && !frame.via.includes(`alias ${head}`)) {
     const rest = cmd.words.slice(1).map((w) => w.raw);
@@ -442,7 +469,7 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
     ctx.budget.tick();
     // leading assignments after a wrapper (`env A=1 cmd`, `sudo A=1 cmd`)
     while (w.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(staticValue(w[0]!) ?? '')) {
-      walkCommandVar(staticValue(w[0]!), ctx, at);
+      walkCommandVar(commandVarWord(w[0]!, ctx, at), ctx, at);
       w = w.slice(1);
     }
     if (w.length === 0) return null;
@@ -528,7 +555,13 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
         }
         return first;
       }
-      if (stdin?.kind === 'literal' && stdin.text !== undefined) {
+      const delim = xargsDelimiter(rest.slice(0, rest.length - r.length));
+      if (stdin?.kind === 'literal' && stdin.text !== undefined && delim !== null) {
+        // `-0`, `-d X`: each item whole, blanks and newlines kept (one argument `rm -rf ~⏎` for `xargs -0 printf %s`)
+        const items = stdin.text.split(delim).filter((t, i, all) => t !== '' || i < all.length - 1);
+        if (items.length <= MAX_XARGS_WORDS)
+          extra.push(...items.map((t) => ({ parts: [{ k: 'lit' as const, v: t, q: true }], raw: t })));
+      } else if (stdin?.kind === 'literal' && stdin.text !== undefined) {
         const toks = stdin.text.split(/\s+/).filter(Boolean);
         // unquoted: the producer (echo ~) already expanded what the shell expands
         if (toks.length <= MAX_XARGS_WORDS)
@@ -619,7 +652,7 @@ function skipEnvOptions(args: Word[], ctx: WalkContext, frame: Frame): Word[] | 
   while (i < args.length) {
     const o = isOpt(args[i]!);
     if (o === null) {
-      const v = staticValue(args[i]!);
+      const v = commandVarWord(args[i]!, ctx, frame);
       if (v !== null && /^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) {
         // `env GIT_PAGER='rm -rf ~' git log`: a command variable set through env runs as one set before the command
         walkCommandVar(v, ctx, frame);
@@ -720,6 +753,22 @@ function mayBeCommandVar(w: Word): boolean {
   );
 }
 
+/**
+ * A command variable's assignment text. `BASH_ENV=<(…)`: the program is given `/dev/fd/63`, a descriptor (which the
+ * hook rules read as a scratch script), and what it reads there is the substitution's output, walked as shell
+ * when it is known.
+ */
+function commandVarWord(w: Word, ctx: WalkContext, frame: { level: number; via: string[] }): string | null {
+  const [head, proc, ...rest] = w.parts;
+  if (head?.k !== 'lit' || !head.v.endsWith('=') || proc?.k !== 'procsub' || rest.length > 0)
+    return staticValue(w);
+  const name = head.v.slice(0, -1);
+  const text = outputOf(proc.script, ctx);
+  if (text !== null && text !== '')
+    walkShellString(text, ctx, { level: frame.level + 1, via: [...frame.via, `${name}=<(…)`] });
+  return `${head.v}/dev/fd/63`;
+}
+
 /** `GIT_PAGER=CMD`, `export GIT_SSH_COMMAND=CMD`, `env PAGER=CMD …`: programs will run CMD, so it is walked as shell. */
 function walkCommandVar(
   assign: string | null,
@@ -794,6 +843,21 @@ function runsDecodedFile(inv: Invocation, file: Arg | undefined, ctx: WalkContex
   if (desc === undefined) return;
   inv.evalDynamic = true;
   inv.evalSource = { kind: 'decoded', desc: `${desc} > ${file.text}` };
+}
+
+/** `cat F… | next` where the script wrote every F with known text: that text, as the next stage's stdin. */
+function writtenFilesRead(inv: Invocation, ctx: WalkContext): Producer | null {
+  if (inv.name !== 'cat' || inv.dynamic || inv.args.length === 0 || inv.redirs.length > 0) return null;
+  const files = envOf(ctx).files;
+  if (!files) return null;
+  let text = '';
+  for (const a of inv.args) {
+    const t =
+      a.value === null || a.value.startsWith('-') ? undefined : files.get(resolveLexical(a.value, ctx));
+    if (t === undefined) return null;
+    text += t;
+  }
+  return { kind: 'literal', text, desc: `${inv.display} (written here)` };
 }
 
 /** The text the script wrote to the file an argument names, if it did. */
@@ -1142,10 +1206,19 @@ function gitAlias(inv: Invocation): { shell?: string; words?: Word[] } | null {
 
 function markDynamicEval(inv: Invocation, args: Arg[], ctx: WalkContext): void {
   inv.evalDynamic = true;
-  inv.evalSource = producerOfScripts(
+  const source = producerOfScripts(
     args.flatMap((a) => scriptsOfWord(a.word)),
     ctx,
   ) ?? { kind: 'dynamic', desc: args.map((a) => a.text).join(' ') };
+  inv.evalSource = source;
+  // `eval "$(… | xargs -0 printf %s)"`: the string is the whole output of a command whose output the producer
+  // model knows though the interpreter could not compute it; that text is what runs
+  const only = args.length === 1 ? args[0]!.word.parts : [];
+  if (source.kind === 'literal' && source.text && only.length === 1 && only[0]!.k === 'cmdsub')
+    walkShellString(source.text, ctx, {
+      level: inv.level + 1,
+      via: [...inv.via, `${inv.name} (known output)`],
+    });
 }
 
 const DECLARE_BUILTINS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
@@ -1198,6 +1271,24 @@ function makeRecipes(text: string): string {
   }
   return lines.join('\n');
 }
+
+/** The item delimiter of `xargs -0` / `--null` / `-d X` / `--delimiter=X`, or null for blank-separated items. */
+function xargsDelimiter(opts: Word[]): string | null {
+  let delim: string | null = null;
+  for (let i = 0; i < opts.length; i++) {
+    const v = staticValue(opts[i]!);
+    if (v === null) continue;
+    if (v === '--null' || /^-[a-zA-Z]*0/.test(v)) delim = '\0';
+    else if (v === '-d' || v === '--delimiter')
+      delim = unescapeDelim(staticValue(opts[++i] ?? litWord('')) ?? '');
+    else if (v.startsWith('--delimiter=')) delim = unescapeDelim(v.slice('--delimiter='.length));
+    else if (/^-d./.test(v)) delim = unescapeDelim(v.slice(2));
+  }
+  return delim === '' ? null : delim;
+}
+
+const unescapeDelim = (d: string): string =>
+  d === '\\n' ? '\n' : d === '\\t' ? '\t' : d === '\\0' ? '\0' : d.slice(0, 1);
 
 /** The replace string of `xargs -I R` / `-i` / `--replace[=R]`, or null. */
 function xargsReplace(opts: Word[]): string | null {

@@ -25,6 +25,15 @@ function decodedOf(inv: Invocation): Producer {
 export function classifyOutput(inv: Invocation): Producer {
   if (inv.dynamic) return { kind: 'dynamic', desc: inv.display };
   const n = inv.name;
+  if (inv.appendsArgs && (n === 'echo' || n === 'printf')) {
+    // `… | base64 -d | xargs -0 printf %s`: prints what xargs fed it, text nobody read in the command
+    const up = inv.upstream[inv.upstream.length - 1];
+    const fed = inv.stdin ?? (up ? classifyOutput(up) : null);
+    if (fed?.kind === 'network') return fed;
+    if (fed?.kind === 'decoded' || fed?.kind === 'literal')
+      return { kind: 'decoded', desc: `${fed.desc} | xargs ${n}` };
+    return { kind: 'dynamic', desc: inv.display };
+  }
   if (n === 'echo' || n === 'printf') return echoProducer(inv);
   if (NETWORK.has(n) && n !== 'openssl') return { kind: 'network', desc: n };
   if (n === 'cat' && inv.args.every((a) => a.value === '-' || (a.value ?? '').startsWith('-'))) {
