@@ -32,6 +32,7 @@ const corpora = given.length
       'guard-redteam-blind8.jsonl',
       'guard-redteam-round8b.jsonl',
       'guard-redteam-rt9.jsonl',
+      'guard-redteam-blind9.jsonl',
     ].map((f) => join(root, 'test/fixtures', f));
 const bundled = await build({
   stdin: {

@@ -75,6 +75,9 @@ interface Compiled {
   extra: Array<{ id: string; re: RegExp; reason: string }>;
 }
 
+/** Go-flag CLIs whose `-help` prints help and runs nothing (elsewhere `-help` may be bundled short options). */
+const SINGLE_DASH_HELP = new Set(['terraform', 'tofu', 'terragrunt', 'packer', 'vault', 'consul', 'nomad']);
+
 /** Commands whose computed operands earn a note when allowed (the ask-level reason for the user). */
 const COMPUTED_NOTE = new Set(['rm', 'shred', 'unlink', 'rmdir', 'chmod', 'chown', 'truncate', 'mv', 'find']);
 
@@ -250,7 +253,9 @@ export function analyzeShell(
       if (dyn) take(dyn, LAST);
     }
     // `cmd … --help` prints help and runs nothing: only the generic (credential, exec) rules apply
-    const help = inv.args.some((x) => x.value === '--help');
+    const help = inv.args.some(
+      (x) => x.value === '--help' || (x.value === '-help' && SINGLE_DASH_HELP.has(inv.name)),
+    );
     for (const r of inv.dynamic || help ? generic : candidates(inv.name)) {
       if (r.order >= bound) break;
       if (allowed !== null && allowed.has(r.id)) continue;

@@ -155,6 +155,11 @@ const sql = (id: string, reason: string, test: (s: string) => boolean): Rule => 
   match: (inv) => test(sqlForms(sqlOf(inv))),
 });
 
+/** Cypher that deletes every node a MATCH without WHERE finds: `MATCH (n) DETACH DELETE n`. */
+const CYPHER_WIPE =
+  /\bMATCH\s*\([^)]*\)(?:\s*<?-\s*\[[^\]]*\]\s*->?\s*\([^)]*\))*\s*(?:(?:OPTIONAL\s+)?MATCH\s*\([^)]*\)\s*)*(?:WITH\s+\w+\s+)?(?:DETACH\s+)?DELETE\b/i;
+const CYPHER_CLIENTS = ['cypher-shell', 'mgconsole', 'neo4j-shell'];
+
 /** A string literal in SQL that spells a destructive statement: the query prints statements to be run. */
 const DESTRUCTIVE_LITERAL =
   /'[^']*\b(?:drop\s+(?:table|database|schema|view)|truncate\b|delete\s+from)\b[^']*'/i;
@@ -205,6 +210,23 @@ export const databaseRules: Rule[] = [
     'UPDATE without WHERE (or with one that is always true) rewrites every row; add a real WHERE clause, or ask the user',
     updateWithoutWhere,
   ),
+  {
+    id: 'db.graph-wipe',
+    pack: 'db',
+    reason:
+      'deletes every node of a graph database (MATCH without WHERE … DELETE, DROP DATABASE); ask the user',
+    commands: CYPHER_CLIENTS,
+    match: (inv) => {
+      const text = [
+        ...inv.args.map((a) => a.value ?? ''),
+        inv.stdin?.kind === 'literal' ? (inv.stdin.text ?? '') : '',
+      ]
+        .join('\n')
+        .replace(/\s+/g, ' ');
+      const m = CYPHER_WIPE.exec(text) ?? /\bDROP\s+DATABASE\b/i.exec(text);
+      return m ? m[0].slice(0, 80) : false;
+    },
+  },
   {
     id: 'db.redis-flush',
     pack: 'db',

@@ -142,6 +142,22 @@ const CODE_DB_CALL =
 const CODE_STORE_WIPE =
   /\.(?:flushall|flushdb|flushAll|flushDb|flush_all|flush_db)\s*\(|\.(?:delete_all|destroy_all)\b|\.objects\.all\(\)\.delete\(\)|\.deleteMany\(\s*(?:\{\s*\})?\s*\)|\.truncate\(\s*\)/;
 
+/**
+ * `RAILS_ENV=test bin/rails db:reset`, `php artisan migrate:fresh --env=testing`, `MIX_ENV=test mix ecto.reset`: the
+ * test database, which test runs reset anyway.
+ */
+function testEnvironment(inv: Invocation): boolean {
+  const TEST =
+    /^(?:RAILS_ENV|RACK_ENV|APP_ENV|MIX_ENV|DJANGO_ENV|NODE_ENV|ENV|ENVIRONMENT)=(?:test|testing)$/;
+  if (inv.prefixEnv?.some((a) => TEST.test(a))) return true;
+  const v = inv.args.map((a) => a.value ?? '');
+  return v.some(
+    (x, i) =>
+      /^--(?:env|environment)=(?:test|testing)$/.test(x) ||
+      ((x === '-e' || x === '--env') && /^(?:test|testing)$/.test(v[i + 1] ?? '')),
+  );
+}
+
 export const dbToolRules: Rule[] = [
   {
     id: 'db.framework-reset',
@@ -150,6 +166,7 @@ export const dbToolRules: Rule[] = [
       "drops, wipes or rebuilds the application's database (rails db:drop/reset, manage.py flush, prisma migrate reset, artisan migrate:fresh, …); ask the user",
     match: (inv) => {
       if (!(inv.name in RESETS) && !(inv.name in RUNNERS)) return false;
+      if (testEnvironment(inv)) return false;
       const w = toolWords(inv);
       const check = RESETS[w[0]!];
       if (!check) return false;

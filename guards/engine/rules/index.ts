@@ -20,6 +20,7 @@ import { netShellRules } from './net-shell.js';
 import { storeRules } from './stores.js';
 import { homeSecretRules } from './home-secrets.js';
 import { urlRunnerRules } from './url-runners.js';
+import { workspaceExfilRules } from './workspace-exfil.js';
 import { round7Rules } from './round7.js';
 import { sqliteFileRules } from './sqlite-files.js';
 import { fileServerRules } from './file-servers.js';
@@ -33,6 +34,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   ...execRules,
   ...remoteCodeRules,
   ...urlRunnerRules,
+  ...workspaceExfilRules,
   ...exfilRules,
   ...netShellRules,
   ...credentialRules,

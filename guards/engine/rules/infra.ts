@@ -142,7 +142,24 @@ const RCLONE_WITH_ARG = [
   '-v',
 ];
 
-export const infraRules: Rule[] = [
+/**
+ * `aws --endpoint-url=http://localhost:4566 s3 rb …`: a local emulator (LocalStack, MinIO, moto) on this machine
+ * or the host, holding test data; not the cloud account.
+ */
+function localEndpoint(inv: Invocation): boolean {
+  const v = inv.args.map((a) => a.value ?? '');
+  const i = v.findIndex((x) => x === '--endpoint-url' || x.startsWith('--endpoint-url='));
+  if (i === -1) return false;
+  const url = v[i]!.startsWith('--endpoint-url=') ? v[i]!.slice('--endpoint-url='.length) : (v[i + 1] ?? '');
+  return /^https?:\/\/(?:localhost|127(?:\.\d+){3}|\[::1\]|host\.containers\.internal|localstack|minio)(?::\d+)?(?:\/|$)/i.test(
+    url,
+  );
+}
+
+const awsUnlessLocal = (r: Rule): Rule =>
+  r.id.startsWith('cloud.aws') ? { ...r, match: (inv, ctx) => !localEndpoint(inv) && r.match(inv, ctx) } : r;
+
+const rules: Rule[] = [
   {
     id: 'storage.rclone-delete',
     pack: 'storage',
@@ -316,3 +333,5 @@ export const infraRules: Rule[] = [
     },
   },
 ];
+
+export const infraRules: Rule[] = rules.map(awsUnlessLocal);

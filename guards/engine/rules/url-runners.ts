@@ -36,7 +36,65 @@ function runUrl(inv: Invocation): string | null {
   return op && /^(?:https?|ftp):/i.test(op) ? remoteUrl(op) : null;
 }
 
+/** A package spec that is a URL (`npx https://…/pkg.tgz`, `npx git+https://…`): code from anywhere, not a registry. */
+const URL_PACKAGE = /^(?:--package=)?(?:git\+)?(?:https?|ftp):\/\//i;
+
+/** The package runners, as the walker names them in `via` once it has unwrapped them to the package they run. */
+const PACKAGE_RUNNERS = new Set([
+  'npx',
+  'bunx',
+  'npm exec',
+  'npm x',
+  'pnpm dlx',
+  'pnpm exec',
+  'yarn dlx',
+  'bun x',
+]);
+
+function packageUrl(inv: Invocation): string | null {
+  const runner = inv.via[inv.via.length - 1];
+  if (runner === undefined || !PACKAGE_RUNNERS.has(runner)) return null;
+  const head = inv.display.split(/\s+/)[0] ?? '';
+  return URL_PACKAGE.test(head) ? head : null;
+}
+
+/** PowerShell's download-and-run: `iex (iwr URL)`, `Invoke-Expression (New-Object Net.WebClient).DownloadString(…)`. */
+const PS_EVAL = /\b(?:iex|Invoke-Expression)\b/i;
+const PS_FETCH =
+  /\b(?:iwr|irm|curl|wget|Invoke-WebRequest|Invoke-RestMethod|DownloadString|DownloadData|Net\.WebClient)\b/i;
+
+function powershellRemote(inv: Invocation): string | null {
+  const vals = inv.args.map((a) => a.value ?? '');
+  const at = vals.findIndex((v) => /^-(?:c|command|ec|e|encodedcommand|enc)$/i.test(v));
+  if (at === -1) return null;
+  let code = vals.slice(at + 1).join(' ');
+  if (/^-(?:ec|e|encodedcommand|enc)$/i.test(vals[at]!))
+    code = Buffer.from(vals[at + 1] ?? '', 'base64').toString('utf16le');
+  return PS_EVAL.test(code) && PS_FETCH.test(code) ? code.slice(0, 80) : null;
+}
+
 export const urlRunnerRules: Rule[] = [
+  {
+    id: 'exec.run-url-package',
+    pack: 'exec',
+    reason:
+      'runs a package straight from a URL (npx/exec/dlx of a tarball or repository), unseen; use a registry package, or download and read it first',
+    match: (inv) => {
+      const url = packageUrl(inv);
+      return url ? `${inv.via[inv.via.length - 1]} ${url}` : false;
+    },
+  },
+  {
+    id: 'exec.powershell-remote',
+    pack: 'exec',
+    reason:
+      'PowerShell downloads code and runs it (iex of iwr/DownloadString), unseen; download it, read it, then run the file',
+    commands: ['pwsh', 'powershell', 'pwsh-preview', 'powershell.exe', 'pwsh.exe'],
+    match: (inv) => {
+      const code = powershellRemote(inv);
+      return code ? `${inv.name}: ${code}` : false;
+    },
+  },
   {
     id: 'exec.run-url',
     pack: 'exec',

@@ -321,6 +321,9 @@ function transformed(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] 
   if (!p.raw.startsWith('${') || !p.raw.endsWith('}')) return null;
   const word = p.raw.slice(2 + p.name.length + p.op.length, -1);
   const base = paramValue({ ...p, op: '', raw: `\${${p.name}}` }, ctx);
+  // `${PATH:0:1}`: whatever PATH holds, it starts with a directory, so its first character is `/`
+  if (base === null && p.name === 'PATH' && p.op === ':' && /^0:1$/.test(word.replace(/\s/g, '')))
+    return [{ parts: [lit('/', p.q)] }];
   if (base === null) return null;
   const out: Alt[] = [];
   for (const a of base) {

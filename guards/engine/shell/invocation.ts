@@ -75,6 +75,8 @@ export interface Invocation {
   spawnsItself: boolean;
   /** Text this command wrote to the files a database client runs (`-f F`, `\\i F`, `< F`), for the SQL rules. */
   sqlFiles?: string;
+  /** `RAILS_ENV=test bin/rails db:reset`: the command's own assignments whose text is known, as `NAME=value`. */
+  prefixEnv?: string[];
   /** A redirection target comes from a command's output (`> "$(…)"`, or a variable a substitution or `read` set). */
   targetFed?: boolean;
 }

@@ -330,6 +330,8 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
   try {
     for (const variant of expandWords(cmd.words, ctx)) {
       const inv = unwrap(braceExpanded(variant), cmd.redirs, ctx, frame);
+      if (inv && cmd.assigns.length > 0)
+        inv.prefixEnv = cmd.assigns.map(staticValue).filter((v): v is string => v !== null);
       first ??= inv;
     }
   } finally {
@@ -358,10 +360,35 @@ function bindArray(name: string, items: Word[], ctx: WalkContext, append = false
   const before = append ? env.arrays?.get(name) : [];
   // appending to an array the script did not make (or made unknown) leaves it unknown
   if (!before) return forgetArray(name, ctx);
+  if (items.some(isIndexedItem)) return bindIndexed(name, items, before, ctx);
   const elements = (expandWords(items, ctx)[0] ?? [])
     .flatMap(expandBraces)
     .map((w) => withTilde(w.parts, ctx));
   setArray(name, [...before, ...elements], ctx);
+}
+
+const INDEXED_ITEM = /^\[([^\]]*)\]=/;
+const isIndexedItem = (w: Word) =>
+  w.parts[0]?.k === 'lit' && !w.parts[0].q && INDEXED_ITEM.test(w.parts[0].v);
+
+/** `a=([0]=shred [2]=/x [1]=-u)`: each element at its index (an unknown index makes the array unknown). */
+function bindIndexed(name: string, items: Word[], before: Part[][], ctx: WalkContext): void {
+  const elements = [...before];
+  let next = elements.length;
+  for (const w of items) {
+    const head = w.parts[0];
+    const el =
+      head?.k === 'lit' && !head.q && INDEXED_ITEM.test(head.v)
+        ? elementAssignment({ ...w, parts: [{ ...head, v: name + head.v }, ...w.parts.slice(1)] }, ctx)
+        : null;
+    const index = el ? el.index : next;
+    const value = assignmentValue(el ? el.parts : w.parts, ctx);
+    if (index === null || index < 0 || index > 1024 || value.length !== 1) return forgetArray(name, ctx);
+    while (elements.length < index) elements.push([{ k: 'lit', v: '', q: true }]);
+    elements[index] = value[0]!.parts;
+    next = index + 1;
+  }
+  setArray(name, elements, ctx);
 }
 
 /** `a[INDEX]=value` or `a[INDEX]+=value`: the array, the index when known, and the value's parts. */
@@ -434,6 +461,17 @@ function bindLoop(loop: { name: string; items: Word[] | null }, ctx: WalkContext
     assignVar(ctx, loop.name, env.positional ? [...env.positional] : null);
     return;
   }
+  const names = loop.items.map(credentialNames).filter((n): n is string => n !== null);
+  if (names.length > 0) {
+    // `for v in ${!AWS_*}; do echo "${!v}"; done`: v names the environment's AWS_… variables, which hold
+    // secrets; modelled as one such name, so `${!v}` reads as the secret it is
+    assignVar(
+      ctx,
+      loop.name,
+      names.map((n) => ({ parts: [{ k: 'lit', v: `${n}SECRET`, q: true }] })),
+    );
+    return;
+  }
   const alts = [];
   for (const variant of expandWords(loop.items, ctx)) {
     for (const w of variant.flatMap(expandBraces)) {
@@ -443,6 +481,17 @@ function bindLoop(loop: { name: string; items: Word[] | null }, ctx: WalkContext
   // unknown items (`for f in $(ls)`) leave the variable unknown
   const known = alts.filter((a) => a.parts.every((p) => p.k === 'lit'));
   assignVar(ctx, loop.name, known.length === alts.length && alts.length > 0 ? alts : null);
+}
+
+/** Prefixes of the environment's credential variables (cloud, code hosts, model providers, registries). */
+const CREDENTIAL_PREFIX =
+  /^(?:AWS|GITHUB|GH|GITLAB|GL|GOOGLE|GCP|GCLOUD|AZURE|ARM|OPENAI|ANTHROPIC|GEMINI|HF|HUGGING|NPM|DOCKER|VAULT|SLACK|STRIPE|TWILIO|DATADOG|DD|SENTRY|CLOUDFLARE|CF|DIGITALOCEAN|HEROKU|NETLIFY|VERCEL|SUPABASE|FIREBASE|DATABASE|DB|PG|MYSQL|REDIS|MONGO)|(?:SECRET|TOKEN|KEY|PASS)/i;
+
+/** `${!AWS_*}` / `${!GITHUB@}` (the names of the variables with that prefix), for a credential prefix: the prefix. */
+function credentialNames(w: Word): string | null {
+  const p = w.parts.length === 1 ? w.parts[0]! : null;
+  const m = p?.k === 'param' ? /^\$\{!([A-Za-z_]\w*)[*@]\}$/.exec(p.raw) : null;
+  return m && CREDENTIAL_PREFIX.test(m[1]!) ? m[1]! : null;
 }
 
 /** `{ ...frame, via }` without the spread (a hot path: one per command). */
@@ -997,10 +1046,18 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
       const written = writtenText(file, ctx);
       if (written !== undefined) nested(written, `${n} ${file!.text} (written above)`);
       runsDecodedFile(inv, file, ctx);
-    } else {
-      if (script.value !== null) nested(script.value, `${n} -c`);
-      else markDynamicEval(inv, [script], ctx);
-    }
+    } else if (script.value !== null) {
+      // `sh -c 'rm -rf "$1"' _ /work/ws`: the words after the string are $0, $1, … inside it
+      const env = envOf(ctx);
+      const positional = env.positional;
+      const after = inv.args.slice(inv.args.indexOf(script) + 1);
+      if (after.length > 1) env.positional = after.slice(1).map((a) => argAlt(a, ctx.home));
+      try {
+        nested(script.value, `${n} -c`);
+      } finally {
+        env.positional = positional;
+      }
+    } else markDynamicEval(inv, [script], ctx);
     return;
   }
   if (n === 'eval') {
@@ -1035,6 +1092,14 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
   if (EDITORS.has(n)) {
     for (const cmd of editorShellCommands(inv)) nested(cmd, `${n} :!`);
     return;
+  }
+  if (n === 'make' || n === 'gmake') {
+    // `printf 'x:\n\trm -rf ~\n' > /tmp/mk && make -f /tmp/mk x`: a makefile this command wrote runs its recipes
+    const at = inv.args.findIndex(
+      (a) => a.value === '-f' || a.value === '--file' || a.value === '--makefile',
+    );
+    const written = at === -1 ? undefined : writtenText(inv.args[at + 1], ctx);
+    if (written !== undefined) nested(makeRecipes(written), `${n} -f (written above)`);
   }
   if ((n === 'make' || n === 'gmake') && readsMakefileFromStdin(inv)) {
     if (inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined) nested(makeRecipes(inv.stdin.text), n);
