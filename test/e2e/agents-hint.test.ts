@@ -84,6 +84,8 @@ function runAgentWithGuard(config: string, agent: 'pi' | 'opencode', bundle: str
   });
 }
 
+/** A tool call trying to take the guard server's port, as a hostile agent would to answer in its place. */
+const TAKE_PORT = `node -e "require('net').createServer().listen(${GUARD_SERVER_PORT}, '127.0.0.1', () => console.log('bound')).on('error', (e) => console.log('bind ${GUARD_SERVER_PORT}: ' + e.code))"`;
 /** A tool call printing the session guard server's answer counts per hook path (GET /stats). */
 const SERVER_STATS = `node -e "require('http').get('http://127.0.0.1:${GUARD_SERVER_PORT}/stats', (r) => r.pipe(process.stdout))"`;
 const NOT_LOADED = /ags: warning: the ags guard did not load in (pi|opencode)/;
@@ -406,6 +408,7 @@ describe('codex: the guard, a managed PreToolUse hook in root-owned /etc/codex/r
       if (seen === 0) return shellCall(req, `rm -rf ${repo}`);
       if (seen === 1) return shellCall(req, 'cat ~/.ssh/id_ed25519');
       if (seen === 2) return shellCall(req, SERVER_STATS);
+      if (seen === 3) return shellCall(req, TAKE_PORT);
       return 'gave up';
     });
     const port = await model.start('127.0.0.1');
@@ -457,6 +460,9 @@ describe('codex: the guard, a managed PreToolUse hook in root-owned /etc/codex/r
     // the thin hook asked the session's guard server (this call at least: one made before the server listened is
     // decided by the hook itself)
     expect(functionCallOutputs(turns[3]!).at(-1), why).toMatch(/codex\\*":[123]\b/);
+    // and the agent cannot take its port to answer in its place
+    expect(functionCallOutputs(turns[4]!).at(-1), why).toMatch(/bind 947: EACCES/);
+    expect(functionCallOutputs(turns[4]!).at(-1), why).not.toMatch(/\bbound\b/);
     for (const t of turns) expect(JSON.stringify(t)).not.toContain('PRIVATE-KEY-MATERIAL');
     expect(existsSync(unreviewed()), why).toBe(false);
   });
