@@ -10,9 +10,11 @@ import {
   assignmentValue,
   assignVar,
   envOf,
+  elementAssignment,
   forgetArray,
   knownText,
   setArray,
+  setElement,
   splitAssignment,
 } from './interp.js';
 
@@ -48,11 +50,18 @@ export function interpretBuiltin(inv: Invocation, ctx: WalkContext): void {
   if (name === 'printf' && inv.args[0]?.value === '-v') {
     // `printf -v cmd '%s %s' git 'clean -fdx'`: cmd holds the formatted text, as if assigned
     const target = inv.args[1]?.value;
-    if (!target || !/^[A-Za-z_]\w*$/.test(target)) return;
+    if (!target) return;
+    const element = /^[A-Za-z_]\w*\[[^\]]*\]$/.test(target)
+      ? elementAssignment({ parts: [{ k: 'lit', v: `${target}=`, q: false }], raw: `${target}=` }, ctx)
+      : null;
+    if (!element && !/^[A-Za-z_]\w*$/.test(target)) return;
     const values = inv.args
       .slice(2)
       .map((a) => (a.tilde && a.value?.startsWith('~') ? ctx.home + a.value.slice(1) : a.value));
     const text = values.every((v): v is string => v !== null) ? printfText(values) : null;
+    // `printf -v 'a[1]' %s rm`: element 1 of a
+    if (element)
+      return setElement(element.name, element.index, false, text === null ? [] : [literal(text)], ctx);
     env.vars.delete(target);
     assignVar(ctx, target, text === null ? null : [literal(text)]);
     return;

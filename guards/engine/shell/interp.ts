@@ -81,6 +81,45 @@ export function forgetArray(name: string, ctx: WalkContext): void {
   assignVar(ctx, name, null);
 }
 
+/** `a[INDEX]=value` or `a[INDEX]+=value`: the array, the index when known, and the value's parts. */
+export function elementAssignment(
+  w: Word,
+  ctx: WalkContext,
+): { name: string; index: number | null; append: boolean; parts: Part[] } | null {
+  const first = w.parts[0];
+  if (!first || first.k !== 'lit' || first.q) return null;
+  const m = /^([A-Za-z_]\w*)\[([^\]]*)\](\+?)=/.exec(first.v);
+  if (!m) return null;
+  const rest = first.v.slice(m[0].length);
+  const parts = [...(rest ? [{ k: 'lit' as const, v: rest, q: first.q }] : []), ...w.parts.slice(1)];
+  const raw = m[2]!.replace(/\$\{?([A-Za-z_]\w*)\}?/g, '$1');
+  const index = /[$`'"\\]/.test(raw) ? null : evalArith(raw, (n) => knownText(n, ctx));
+  return {
+    name: m[1]!,
+    index: index !== null && Number.isSafeInteger(index) ? index : null,
+    append: m[3] === '+',
+    parts,
+  };
+}
+
+/** `a[N]=value`: element N of a known array (or a new one); an unknown index or value makes the array unknown. */
+export function setElement(
+  name: string,
+  index: number | null,
+  append: boolean,
+  value: Alt[],
+  ctx: WalkContext,
+): void {
+  const env = envOf(ctx);
+  const before = env.arrays?.get(name) ?? (env.vars.has(name) ? null : []);
+  if (before === null || index === null || index < 0 || index > 1024 || value.length !== 1)
+    return forgetArray(name, ctx);
+  const elements = [...before];
+  while (elements.length < index) elements.push([{ k: 'lit', v: '', q: true }]);
+  elements[index] = append ? [...(elements[index] ?? []), ...value[0]!.parts] : value[0]!.parts;
+  setArray(name, elements, ctx);
+}
+
 /** `NAME=value` or `NAME+=value` at the start of a word: the name and the value's parts. */
 export function splitAssignment(w: Word): { name: string; append: boolean; parts: Part[] } | null {
   const first = w.parts[0];

@@ -8,7 +8,7 @@
 import type { Group, Heredoc, Part, Redirect, Script, SimpleCommand, Stage, Word } from './ast.js';
 import { parseShell } from './parser.js';
 import { remoteCommand } from './remote.js';
-import { arithNames, evalArith } from './arith.js';
+import { arithNames } from './arith.js';
 import { clientShellEscapes } from './db-escapes.js';
 import { displayText, expandBraces, hasGlob, scriptsOfParts, scriptsOfWord, staticValue } from './words.js';
 import { commandStrings } from './command-strings.js';
@@ -48,9 +48,10 @@ import {
   envOf,
   expandWords,
   forgetArray,
-  knownText,
+  elementAssignment,
   outputOf,
   setArray,
+  setElement,
   splitAssignment,
 } from './interp.js';
 
@@ -388,45 +389,6 @@ function bindIndexed(name: string, items: Word[], before: Part[][], ctx: WalkCon
     elements[index] = value[0]!.parts;
     next = index + 1;
   }
-  setArray(name, elements, ctx);
-}
-
-/** `a[INDEX]=value` or `a[INDEX]+=value`: the array, the index when known, and the value's parts. */
-function elementAssignment(
-  w: Word,
-  ctx: WalkContext,
-): { name: string; index: number | null; append: boolean; parts: Part[] } | null {
-  const first = w.parts[0];
-  if (!first || first.k !== 'lit' || first.q) return null;
-  const m = /^([A-Za-z_]\w*)\[([^\]]*)\](\+?)=/.exec(first.v);
-  if (!m) return null;
-  const rest = first.v.slice(m[0].length);
-  const parts = [...(rest ? [{ k: 'lit' as const, v: rest, q: first.q }] : []), ...w.parts.slice(1)];
-  const raw = m[2]!.replace(/\$\{?([A-Za-z_]\w*)\}?/g, '$1');
-  const index = /[$`'"\\]/.test(raw) ? null : evalArith(raw, (n) => knownText(n, ctx));
-  return {
-    name: m[1]!,
-    index: index !== null && Number.isSafeInteger(index) ? index : null,
-    append: m[3] === '+',
-    parts,
-  };
-}
-
-/** `a[N]=value`: element N of a known array (or a new one); an unknown index or value makes the array unknown. */
-function setElement(
-  name: string,
-  index: number | null,
-  append: boolean,
-  value: Alt[],
-  ctx: WalkContext,
-): void {
-  const env = envOf(ctx);
-  const before = env.arrays?.get(name) ?? (env.vars.has(name) ? null : []);
-  if (before === null || index === null || index < 0 || index > 1024 || value.length !== 1)
-    return forgetArray(name, ctx);
-  const elements = [...before];
-  while (elements.length < index) elements.push([{ k: 'lit', v: '', q: true }]);
-  elements[index] = append ? [...(elements[index] ?? []), ...value[0]!.parts] : value[0]!.parts;
   setArray(name, elements, ctx);
 }
 
