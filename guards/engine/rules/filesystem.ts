@@ -48,7 +48,9 @@ export function computedTarget(a: Arg): boolean {
   if (a.value !== null) return a.tilde && /^~-\/?$/.test(a.value);
   if (isOldpwdParam(a)) return true;
   const parts = a.word.parts;
-  const last = parts.map((p) => p.k === 'cmdsub').lastIndexOf(true);
+  const last = parts
+    .map((p) => p.k === 'cmdsub' || (p.k === 'param' && p.computed === true))
+    .lastIndexOf(true);
   if (last === -1) return false;
   const before = parts.slice(0, last);
   const after = parts.slice(last + 1);

@@ -4,7 +4,8 @@
 export type Part =
   | { k: 'lit'; v: string; q: boolean }
   /** `$NAME`, `${NAME…}`; `op` is the operator after the name in `${…}` (`:-`, `:?`, `#`, …), `subs` the scripts inside. */
-  | { k: 'param'; name: string; op: string; raw: string; q: boolean; subs: Script[] }
+  /** `computed`: unknown, but the script set it (see interp.ts scriptComputed), so it could be anything. */
+  | { k: 'param'; name: string; op: string; raw: string; q: boolean; subs: Script[]; computed?: boolean }
   /** `$(…)` or a backtick substitution. */
   | { k: 'cmdsub'; script: Script; raw: string; q: boolean }
   /** `<(…)` or `>(…)`. */

@@ -44,6 +44,7 @@ export function argAlt(a: Arg, home: string): Alt {
 /** Binds a variable to one value (plain assignment) or adds the value to the ones it may have. */
 export function assignVar(ctx: WalkContext, name: string, alts: Alt[] | null): void {
   const env = envOf(ctx);
+  (env.touched ??= new Set()).add(name);
   if (alts === null) {
     env.vars.delete(name);
     return;
@@ -77,6 +78,7 @@ export function setArray(name: string, elements: Part[][], ctx: WalkContext): vo
 
 /** NAME is an array (or variable) with values the guard cannot know from here on. */
 export function forgetArray(name: string, ctx: WalkContext): void {
+  (envOf(ctx).touched ??= new Set()).add(name);
   envOf(ctx).arrays?.delete(name);
   assignVar(ctx, name, null);
 }
@@ -260,7 +262,7 @@ function expandPart(p: Part, ctx: WalkContext, depth: number): Part[][] {
   ctx.budget.tick();
   if (p.k === 'param') {
     const alts = paramValue(p, ctx);
-    if (alts === null) return [[p]];
+    if (alts === null) return [[scriptComputed(p, ctx) ? { ...p, computed: true } : p]];
     return alts.map((a) =>
       a.parts.map((x) => (a.fields && x.k === 'lit' && x.v === ' ' && !x.q ? x : requote(x, p.q && !a.glob))),
     );
@@ -274,6 +276,46 @@ function expandPart(p: Part, ctx: WalkContext, depth: number): Part[][] {
     return v === null ? [[p]] : [[lit(String(v), false)]];
   }
   return [[p]];
+}
+
+/**
+ * `${x@E}` (backslash escapes decoded, as `$'…'`), `${x@U}`/`@u`/`@L` (case), `${x@Q}` (quoted for reuse) of a
+ * known value; `@P` (prompt expansion, which runs `$(…)`), `@A`, `@a`, `@K`, `@k` are not computed.
+ */
+function atTransform(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] | null {
+  const m = /^\$\{([A-Za-z_]\w*)@([EULuQ])\}$/.exec(p.raw);
+  if (!m) return null;
+  const base = paramValue({ ...p, op: '', raw: `\${${m[1]}}` }, ctx);
+  if (base === null) return null;
+  const out: Alt[] = [];
+  for (const a of base) {
+    if (!a.parts.every((x) => x.k === 'lit')) return null;
+    const v = a.parts.map((x) => (x as { v: string }).v).join('');
+    const t =
+      m[2] === 'E'
+        ? printfText(['%b', v])
+        : m[2] === 'U'
+          ? v.toUpperCase()
+          : m[2] === 'L'
+            ? v.toLowerCase()
+            : m[2] === 'u'
+              ? v.charAt(0).toUpperCase() + v.slice(1)
+              : `'${v.replace(/'/g, `'\\''`)}'`;
+    if (t === null) return null;
+    out.push({ parts: [lit(t, p.q)] });
+  }
+  return out;
+}
+
+/**
+ * An unknown parameter the script itself gave its value (`declare -A m=(…)`, a loop-built string, `mapfile`,
+ * `${x@E}`), as opposed to one inherited from the environment: computed at run time, like `$(…)`.
+ */
+function scriptComputed(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): boolean {
+  if (/^\$\{[A-Za-z_]\w*(?:\[[^\]]*\])?@[EPQAaKku]\}$/.test(p.raw)) return true;
+  const env = envOf(ctx);
+  const name = env.namerefs?.get(p.name) ?? p.name;
+  return env.touched?.has(name) === true || env.namerefs?.has(p.name) === true;
 }
 
 /** A part spliced into a word at use: unquoted use re-exposes it to splitting and globbing. */
@@ -301,6 +343,7 @@ function paramValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] |
     return out.length > 0 ? out : null;
   }
   if (p.op === '[') return elementValue(p, ctx);
+  if (p.op === '@') return atTransform(p, ctx);
   // ${#X}, ${!X…}, and operators that transform the value are not computed
   if (/^\$\{[#!]/.test(p.raw)) return null;
   if (TRANSFORM_OPS.has(p.op)) return transformed(p, ctx);

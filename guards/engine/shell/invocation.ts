@@ -128,6 +128,8 @@ export interface Env {
   programs?: Map<string, string>;
   /** Arrays the script assigned (`a=(rm -rf x)`): each element's parts. */
   arrays?: Map<string, Part[][]>;
+  /** Every name the script assigned, declared or read into (known or not): an unknown one was computed here. */
+  touched?: Set<string>;
   /** File descriptors the script opened for reading (`exec 3< <(…)`, `exec 4< F`): what reading them gives. */
   fds?: Map<string, Producer>;
 }

@@ -365,7 +365,7 @@ export class Lexer {
       const m = /^(?:[!#]?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])/.exec(inner);
       const name = m ? m[1]! : '';
       const rest = m ? inner.slice(m[0].length) : inner;
-      const op = /^(?::?[-=?+]|##?|%%?|\/\/?|\^\^?|,,?|:|\[)?/.exec(rest)![0];
+      const op = /^(?::?[-=?+]|##?|%%?|\/\/?|\^\^?|,,?|:|\[|@)?/.exec(rest)![0];
       const subs = /[$`]/.test(rest) ? scriptsIn(this.lexContent(rest, 'heredoc')) : [];
       parts.push({ k: 'param', name, op, raw: s.slice(start, this.pos), q: inDouble, subs });
       return;

@@ -49,6 +49,7 @@ import {
   expandWords,
   forgetArray,
   elementAssignment,
+  knownText,
   outputOf,
   setArray,
   setElement,
@@ -168,7 +169,15 @@ function walkRedirs(redirs: Redirect[], ctx: WalkContext, level: number, via: st
 function walkWordScripts(w: Word, ctx: WalkContext, level: number, via: string[]): void {
   const cwd = ctx.cwd;
   for (const s of scriptsOfWord(w)) producerCache.set(s, walkScript(s, ctx, level + 1, [...via, '$(…)']));
-  for (const p of w.parts) if (p.k === 'arith') walkArithValues(p.raw.slice(3, -2), ctx, level, via, 0);
+  for (const p of w.parts) {
+    if (p.k === 'arith') walkArithValues(p.raw.slice(3, -2), ctx, level, via, 0);
+    // `${p@P}` expands p as a prompt, which runs the `$(…)` in its value
+    else if (p.k === 'param' && p.op === '@' && p.raw.endsWith('@P}')) {
+      const v = knownText(p.name, ctx);
+      if (v !== null && /[$`]/.test(v))
+        walkShellString(`: "${v.replace(/"/g, '\\"')}"`, ctx, { level: level + 1, via: [...via, '${…@P}'] });
+    }
+  }
   ctx.cwd = cwd;
 }
 
@@ -800,7 +809,7 @@ const TEXT_WRITERS = new Set(['echo', 'printf', 'cat', 'tee']);
 function noteWrittenFile(inv: Invocation, ctx: WalkContext): void {
   const text =
     inv.name === 'echo' || inv.name === 'printf'
-      ? classifyOutput(inv)
+      ? classifyOutput(withHome(inv, ctx))
       : inv.stdin?.kind === 'literal' && (inv.name === 'tee' || inv.args.length === 0)
         ? inv.stdin
         : null;
@@ -844,6 +853,17 @@ function noteDecodedFile(inv: Invocation, ctx: WalkContext): void {
     const prev = out!.op === '>>' ? (files.get(abs) ?? '') : '';
     if (files.size < 32) files.set(abs, (prev + src.text).slice(0, 65536));
   }
+}
+
+/** `echo ~/.ssh > f`: the shell expands the `~` before echo prints it, so the file holds the home's path. */
+function withHome(inv: Invocation, ctx: WalkContext): Invocation {
+  if (!inv.args.some((a) => a.tilde && a.value !== null && /^~(?:\/|$)/.test(a.value))) return inv;
+  const args = inv.args.map((a) =>
+    a.tilde && a.value !== null && /^~(?:\/|$)/.test(a.value)
+      ? { ...a, value: ctx.home + a.value.slice(1) }
+      : a,
+  );
+  return { ...inv, args };
 }
 
 /** A shell or interpreter running a file the script wrote decoded text to runs that text: like piping it in. */
