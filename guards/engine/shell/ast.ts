@@ -48,7 +48,7 @@ export interface SimpleCommand {
   loop?: { name: string; items: Word[] | null };
   /** Array assignments `NAME=(WORDS)` at the start of the command. */
   /** `a=(…)`, `a+=(…)` (append). */
-  arrays?: Array<{ name: string; items: Word[]; append?: boolean }>;
+  arrays?: Array<{ name: string; items: Word[]; append?: boolean; declared?: boolean }>;
 }
 
 export interface Group {

@@ -32,9 +32,15 @@ export function interpretBuiltin(inv: Invocation, ctx: WalkContext): void {
   const name = inv.name;
   if (DECLARERS.has(name)) {
     const nameref = inv.args.some((a) => a.value !== null && /^-[a-zA-Z]*n/.test(a.value));
+    if (inv.args.some((a) => a.value !== null && /^-[a-zA-Z]*A/.test(a.value)))
+      for (const a of inv.args) {
+        const n = a.value === null ? null : /^([A-Za-z_]\w*)(?:=|$)/.exec(a.value);
+        if (n) (env.assoc ??= new Set()).add(n[1]!);
+      }
     for (const a of inv.args) {
       if (a.value !== null && /^[-+]/.test(a.value)) continue;
-      const ref = nameref && a.value !== null ? /^([A-Za-z_]\w*)=([A-Za-z_]\w*)$/.exec(a.value) : null;
+      const ref =
+        nameref && a.value !== null ? /^([A-Za-z_]\w*)=([A-Za-z_]\w*(?:\[[^\]]+\])?)$/.exec(a.value) : null;
       if (ref) {
         (env.namerefs ??= new Map()).set(ref[1]!, ref[2]!);
         env.vars.delete(ref[1]!);
@@ -227,7 +233,8 @@ function interpretMapfile(inv: Invocation, ctx: WalkContext): void {
   const name = o?.operands[0] ?? 'MAPFILE';
   if (!/^[A-Za-z_]\w*$/.test(name)) return;
   const text = o === null ? null : knownStdin(inv, ctx, o.flags.get('u'));
-  if (o === null || text === null || (o.flags.has('O') && o.flags.get('O') !== '0')) {
+  const origin = o?.flags.has('O') ? Number(o.flags.get('O')) : 0;
+  if (o === null || text === null || !Number.isInteger(origin) || origin < 0 || origin > 1024) {
     if (inv.upstream.length > 0) (env.feeds ??= new Map()).set(name, inv.upstream.slice(-8));
     return forgetArray(name, ctx);
   }
@@ -244,5 +251,8 @@ function interpretMapfile(inv: Invocation, ctx: WalkContext): void {
   const skip = Number(o.flags.get('s') ?? 0) || 0;
   const count = Number(o.flags.get('n') ?? 0) || 0;
   const kept = records.slice(skip, count > 0 ? skip + count : undefined);
-  setArray(name, kept.map(literalParts), ctx);
+  // `-O N`: the records go in from index N on, the elements before it stay
+  const before = origin > 0 ? (env.arrays?.get(name) ?? []).slice(0, origin) : [];
+  while (before.length < origin) before.push(literalParts(''));
+  setArray(name, [...before, ...kept.map(literalParts)], ctx);
 }

@@ -94,8 +94,7 @@ export function elementAssignment(
   if (!m) return null;
   const rest = first.v.slice(m[0].length);
   const parts = [...(rest ? [{ k: 'lit' as const, v: rest, q: first.q }] : []), ...w.parts.slice(1)];
-  const raw = m[2]!.replace(/\$\{?([A-Za-z_]\w*)\}?/g, '$1');
-  const index = /[$`'"\\]/.test(raw) ? null : evalArith(raw, (n) => knownText(n, ctx));
+  const index = envOf(ctx).assoc?.has(m[1]!) ? assocSlot(m[1]!, m[2]!, ctx, true) : arithIndex(m[2]!, ctx);
   return {
     name: m[1]!,
     index: index !== null && Number.isSafeInteger(index) ? index : null,
@@ -329,9 +328,12 @@ function requote(p: Part, q: boolean): Part {
 function paramValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] | null {
   const env = envOf(ctx);
   // `${!n}` with n known to name a variable is that variable (`n=HOME; rm -rf "${!n}"`)
-  const indirect = /^\$\{!([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(p.raw);
+  const indirect = /^\$\{!([A-Za-z_][A-Za-z0-9_]*(?:\[[^\]@*]+\])?)\}$/.exec(p.raw);
   if (indirect) {
-    const target = env.vars.get(indirect[1]!);
+    const sub = /^([A-Za-z_]\w*)\[(.+)\]$/.exec(indirect[1]!);
+    const target = sub
+      ? elementValue({ ...p, name: sub[1]!, op: '[', raw: `\${${indirect[1]}}` }, ctx)
+      : env.vars.get(indirect[1]!);
     const names = target?.map((a) => (a.parts.length === 1 && a.parts[0]!.k === 'lit' ? a.parts[0]!.v : ''));
     if (!names || names.some((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) return null;
     const out: Alt[] = [];
@@ -353,6 +355,9 @@ function paramValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[] |
   const alternate = p.op === ':+' || p.op === '+';
   if (!plain && !fallback && !defaulting && !alternate) return null;
   const name = env.namerefs?.get(p.name) ?? p.name;
+  // `declare -n r='a[1]'`: $r is that element
+  const el = name !== p.name && plain ? /^([A-Za-z_]\w*)\[([^\]]+)\]$/.exec(name) : null;
+  if (el) return elementValue({ ...p, name: el[1]!, op: '[', raw: `\${${name}}` }, ctx);
   if (name !== p.name) return paramValue({ ...p, name, raw: p.raw.replace(p.name, name) }, ctx);
   let alts: Alt[] | null = null;
   if (/^[1-9]$/.test(p.name)) {
@@ -434,7 +439,7 @@ function elementValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[]
   const index = m[1]!;
   if (index !== '@' && index !== '*') {
     if (m[2] !== undefined) return null;
-    const i = arithIndex(index, ctx);
+    const i = env.assoc?.has(name) ? assocSlot(name, index, ctx, false) : arithIndex(index, ctx);
     if (i === null) return null;
     const el = elements[i < 0 ? elements.length + i : i];
     return [{ parts: el ?? [lit('', true)] }];
@@ -447,16 +452,43 @@ function elementValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[]
     const from = off < 0 ? Math.max(0, elements.length + off) : off;
     chosen = elements.slice(from, len === null ? undefined : len < 0 ? elements.length + len : from + len);
   }
-  const parts = chosen.flatMap((el, i) => (i > 0 ? [lit(' ', false), ...el] : el));
+  // `"${a[*]}"` joins with IFS's first character (`IFS=/; a=(home dev); rm -rf "/${a[*]}"`)
+  const ifs = index === '*' && p.q ? knownText('IFS', ctx) : null;
+  const sep = ifs !== null ? lit(ifs.slice(0, 1), true) : lit(' ', false);
+  const parts = chosen.flatMap((el, i) => (i > 0 ? [sep, ...el] : el));
   return [{ parts, fields: index === '@' }];
 }
 
-/** An array index or offset: arithmetic over variables whose values are known numbers (`$i`, `i+1`, `-1`). */
+/**
+ * An array index or offset: arithmetic over variables whose values are known numbers (`$i`, `i+1`, `-1`,
+ * `${#a[@]}-1`, `++i`); a name the script never set is 0, as bash's arithmetic reads an unset variable.
+ */
 function arithIndex(expr: string, ctx: WalkContext): number | null {
-  const text = expr.replace(/\$\{?([A-Za-z_]\w*)\}?/g, '$1');
+  const env = envOf(ctx);
+  let text = expr
+    .replace(/\$\{#([A-Za-z_]\w*)\[[@*]\]\}/g, (_m, n: string) => String(env.arrays?.get(n)?.length ?? 0))
+    .replace(/\$\{?([A-Za-z_]\w*)\}?/g, '$1');
+  // `++i` reads as i+1 (the walker does not keep the increment), `i++` as i
+  text = text.replace(/(\+\+|--)\s*([A-Za-z_]\w*)/g, (_m, op: string, n: string) => `(${n}${op[0]}1)`);
+  text = text.replace(/([A-Za-z_]\w*)\s*(?:\+\+|--)/g, '$1');
   if (/[$`'"\\]/.test(text)) return null;
-  const v = evalArith(text, (n) => knownText(n, ctx));
+  const v = evalArith(text, (n) => knownText(n, ctx) ?? (env.touched?.has(n) ? null : '0'));
   return v === null || !Number.isSafeInteger(v) ? null : v;
+}
+
+/** The slot of key KEY of associative array NAME (a new one when `create`), or null when the key is not known. */
+function assocSlot(name: string, key: string, ctx: WalkContext, create: boolean): number | null {
+  const k = key.replace(/^(['"])(.*)\1$/, '$2');
+  const ref = /^\$\{?([A-Za-z_]\w*)\}?$/.exec(k);
+  const text = ref ? knownText(ref[1]!, ctx) : /[$`\\]/.test(k) ? null : k;
+  if (text === null) return null;
+  const env = envOf(ctx);
+  const keys = (env.assocKeys ??= new Map()).get(name) ?? new Map<string, number>();
+  env.assocKeys.set(name, keys);
+  const slot = keys.get(text);
+  if (slot !== undefined || !create) return slot ?? null;
+  keys.set(text, keys.size);
+  return keys.size - 1;
 }
 
 /**

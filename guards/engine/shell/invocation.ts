@@ -128,6 +128,9 @@ export interface Env {
   programs?: Map<string, string>;
   /** Arrays the script assigned (`a=(rm -rf x)`): each element's parts. */
   arrays?: Map<string, Part[][]>;
+  /** Associative arrays (`declare -A`), and the slot in `arrays` each of their keys has. */
+  assoc?: Set<string>;
+  assocKeys?: Map<string, Map<string, number>>;
   /** Every name the script assigned, declared or read into (known or not): an unknown one was computed here. */
   touched?: Set<string>;
   /** File descriptors the script opened for reading (`exec 3< <(…)`, `exec 4< F`): what reading them gives. */

@@ -96,7 +96,7 @@ function walkBody(script: Script, ctx: WalkContext, frame: Frame): Invocation | 
       const piped =
         i > 0
           ? prev
-            ? (writtenFilesRead(prev, ctx) ?? classifyOutput(prev))
+            ? (writtenFilesRead(prev, ctx) ?? classifyOutput(withHome(prev, ctx)))
             : { kind: 'dynamic' as const, desc: 'a command group' }
           : frame.stdin;
       const stdin = stdinFromRedirs(stage.redirs, ctx) ?? piped;
@@ -228,7 +228,13 @@ function stdinFromRedirs(redirs: Redirect[], ctx: WalkContext): Producer | null 
     } else if (r.op === '<<<' && r.target) {
       const expanded = expandWords([r.target], ctx);
       const only = expanded.length === 1 && expanded[0]!.length === 1 ? expanded[0]![0]! : r.target;
-      const v = staticValue(only);
+      const raw = staticValue(only);
+      // `<<< ~/.ssh/id_rsa`: bash expands the tilde of a here-string's word
+      const head = only.parts[0];
+      const v =
+        raw !== null && head?.k === 'lit' && !head.q && /^~(?:\/|$)/.test(raw)
+          ? ctx.home + raw.slice(1)
+          : raw;
       p =
         v !== null
           ? { kind: 'literal', text: v + '\n', desc: 'here-string' }
@@ -343,6 +349,15 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
       if (inv && cmd.assigns.length > 0)
         inv.prefixEnv = cmd.assigns.map(staticValue).filter((v): v is string => v !== null);
       first ??= inv;
+    }
+    // `declare -A m=([k]=v)`: the array literals of a declaration, bound once the builtin has run
+    const declared = (cmd.arrays ?? []).filter((a) => a.declared);
+    if (declared.length > 0) {
+      const assoc = cmd.words.some((w) => /^-[a-zA-Z]*A/.test(staticValue(w) ?? ''));
+      for (const arr of declared) {
+        if (assoc) (env.assoc ??= new Set()).add(arr.name);
+        bindArray(arr.name, arr.items, ctx, arr.append === true);
+      }
     }
   } finally {
     if (ifs) {

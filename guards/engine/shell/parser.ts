@@ -48,6 +48,9 @@ export function bareWord(w: Word): string | null {
 
 const ASSIGN = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
 
+/** Builtins whose `NAME=(…)` arguments are array assignments. */
+const DECLARERS = new Set(['declare', 'typeset', 'local', 'readonly', 'export']);
+
 function isAssignment(w: Word): boolean {
   const p = w.parts[0];
   return !!p && p.k === 'lit' && !p.q && ASSIGN.test(p.v);
@@ -262,6 +265,35 @@ class Parser {
           }
         } else {
           cmd.words.push(t.w);
+          // `declare -A m=([k]=v)`, `local -a a=(x y)`: an array literal as a declaration's argument
+          const bare = cmd.words.length > 1 ? bareWord(t.w) : null;
+          const n = this.peek();
+          if (
+            bare !== null &&
+            /^[A-Za-z_]\w*\+?=$/.test(bare) &&
+            n.t === 'op' &&
+            n.v === '(' &&
+            DECLARERS.has(bareWord(cmd.words[0]!) ?? '')
+          ) {
+            this.take();
+            const items: Word[] = [];
+            for (let u = this.peek(); u.t === 'word' || (u.t === 'op' && u.v === '\n'); u = this.peek()) {
+              this.take();
+              if (u.t === 'word') {
+                cmd.assigns.push(u.w);
+                items.push(u.w);
+              }
+            }
+            const append = bare.endsWith('+=');
+            (cmd.arrays ??= []).push({
+              name: bare.slice(0, append ? -2 : -1),
+              items,
+              declared: true,
+              ...(append ? { append } : {}),
+            });
+            const close = this.peek();
+            if (close.t === 'op' && close.v === ')') this.take();
+          }
         }
         continue;
       }
