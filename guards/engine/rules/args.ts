@@ -161,10 +161,21 @@ function findTargetDanger(a: Arg, ctx: RuleContext): Danger | null {
     const everything = !/[*?[]/.test(dir) && /^[.*?]*\*[.*?]*$/.test(base);
     const d = everything ? pathDanger(dir, ctx) : null;
     if (d && d !== 'git') return d;
+    // `rm -rf .git/*`, `.git/o*`, `cd .git && rm -rf *`: everything in the repository's own .git, or its objects or refs
+    if (
+      isRepoGitDir(dir, ctx) &&
+      (everything || ['objects', 'refs', 'HEAD'].some((e) => globMatches(full, `${dir}/${e}`)))
+    )
+      return 'git';
     return globDanger(full, ctx);
   }
   const abs = argPath(a, ctx);
   return abs === null ? null : pathDanger(abs, ctx);
+}
+
+/** The .git directory of the workspace (or of the directory the command started in or is in). */
+function isRepoGitDir(dir: string, ctx: RuleContext): boolean {
+  return dir === `${ctx.workspace}/.git` || dir === `${ctx.startCwd}/.git` || dir === `${ctx.cwd}/.git`;
 }
 
 /** Well-known entries of a home directory: a glob matching all of them takes every hidden file (`~/.[!.]*`). */

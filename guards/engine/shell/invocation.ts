@@ -131,6 +131,8 @@ export interface Env {
   /** Associative arrays (`declare -A`), and the slot in `arrays` each of their keys has. */
   assoc?: Set<string>;
   assocKeys?: Map<string, Map<string, number>>;
+  /** The last `for` loop over known items: its variable and the items, in order. */
+  lastLoop?: { name: string; items: string[] };
   /** Every name the script assigned, declared or read into (known or not): an unknown one was computed here. */
   touched?: Set<string>;
   /** File descriptors the script opened for reading (`exec 3< <(…)`, `exec 4< F`): what reading them gives. */

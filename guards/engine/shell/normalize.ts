@@ -87,6 +87,7 @@ export function walkScript(
 /** Walks a script whose commands inherit `frame.stdin` (a group in a pipe, a string fed to a shell). */
 function walkBody(script: Script, ctx: WalkContext, frame: Frame): Invocation | null {
   let last: Invocation | null = null;
+  const loopInput = loopReads(script, ctx);
   for (const pl of script.pipelines) {
     ctx.budget.tick();
     const primaries: Invocation[] = [];
@@ -99,7 +100,7 @@ function walkBody(script: Script, ctx: WalkContext, frame: Frame): Invocation | 
             ? (writtenFilesRead(prev, ctx) ?? classifyOutput(withHome(prev, ctx)))
             : { kind: 'dynamic' as const, desc: 'a command group' }
           : frame.stdin;
-      const stdin = stdinFromRedirs(stage.redirs, ctx) ?? piped;
+      const stdin = stdinFromRedirs(stage.redirs, ctx) ?? loopInput?.get(stage) ?? piped;
       const primary = walkStage(stage, ctx, {
         level: frame.level,
         via: frame.via,
@@ -117,6 +118,35 @@ function walkBody(script: Script, ctx: WalkContext, frame: Frame): Invocation | 
     last = prev;
   }
   return last;
+}
+
+/**
+ * `while read -r f; do …; done <<< TEXT`: the parser keeps `done`'s redirection as a bare command after the body,
+ * so the loop's `read` (or `mapfile`) would see no input. The first reader after the previous loop's end gets the
+ * input of that redirection when it is known text.
+ */
+function loopReads(script: Script, ctx: WalkContext): Map<Stage, Producer> | null {
+  let out: Map<Stage, Producer> | null = null;
+  let from = 0;
+  const pls = script.pipelines;
+  for (let k = 0; k < pls.length; k++) {
+    const st = pls[k]!.stages.length === 1 ? pls[k]!.stages[0]! : null;
+    if (!st || st.k !== 'cmd' || st.words.length > 0 || st.assigns.length > 0 || st.redirs.length === 0)
+      continue;
+    const input = stdinFromRedirs(st.redirs, ctx);
+    if (input?.kind === 'literal') {
+      for (let j = from; j < k; j++) {
+        const first = pls[j]!.stages[0]!;
+        const name = first.k === 'cmd' && first.words[0] ? staticValue(first.words[0]) : null;
+        if (name === 'read' || name === 'mapfile' || name === 'readarray') {
+          if (first.redirs.length === 0) (out ??= new Map()).set(first, input);
+          break;
+        }
+      }
+    }
+    from = k + 1;
+  }
+  return out;
 }
 
 function walkStage(stage: Stage, ctx: WalkContext, frame: Frame): Invocation | null {
@@ -313,7 +343,9 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
       }
       const s = splitAssignment(a);
       if (s && !arrays.some((arr) => arr.name === s.name)) {
-        if (s.append) appendVar(ctx, s.name, assignmentValue(s.parts, ctx));
+        const folded = foldedOverLoop(s, ctx);
+        if (folded) assignVar(ctx, s.name, folded);
+        else if (s.append) appendVar(ctx, s.name, assignmentValue(s.parts, ctx));
         else assignVar(ctx, s.name, assignmentValue(s.parts, ctx));
         noteFeeds(s.name, scriptsOfParts(s.parts), ctx);
       }
@@ -466,7 +498,13 @@ function bindLoop(loop: { name: string; items: Word[] | null }, ctx: WalkContext
   }
   // unknown items (`for f in $(ls)`) leave the variable unknown
   const known = alts.filter((a) => a.parts.every((p) => p.k === 'lit'));
-  assignVar(ctx, loop.name, known.length === alts.length && alts.length > 0 ? alts : null);
+  const allKnown = known.length === alts.length && alts.length > 0;
+  assignVar(ctx, loop.name, allKnown ? alts : null);
+  // for an assignment in the body that builds on itself (foldedOverLoop)
+  env.lastLoop =
+    allKnown && alts.length <= 64 && !alts.some((a) => a.glob)
+      ? { name: loop.name, items: alts.map((a) => a.parts.map((p) => (p as { v: string }).v).join('')) }
+      : undefined;
 }
 
 /** Prefixes of the environment's credential variables (cloud, code hosts, model providers, registries). */
@@ -478,6 +516,38 @@ function credentialNames(w: Word): string | null {
   const p = w.parts.length === 1 ? w.parts[0]! : null;
   const m = p?.k === 'param' ? /^\$\{!([A-Za-z_]\w*)[*@]\}$/.exec(p.raw) : null;
   return m && CREDENTIAL_PREFIX.test(m[1]!) ? m[1]! : null;
+}
+
+/**
+ * `s=''; for w in r m; do s="$s$w"; done`: an assignment that builds on its own value from the loop's variable
+ * runs once per item, so its last value is the fold over the items (`rm`), not one step of it.
+ */
+function foldedOverLoop(a: { name: string; append: boolean; parts: Part[] }, ctx: WalkContext): Alt[] | null {
+  const env = envOf(ctx);
+  const loop = env.lastLoop;
+  if (!loop) return null;
+  const uses = (n: string) => a.parts.some((p) => p.k === 'param' && p.name === n);
+  if (!uses(loop.name) || (!a.append && !uses(a.name))) return null;
+  let cur = knownText(a.name, ctx);
+  if (cur === null) return null;
+  const saved = env.vars.get(loop.name);
+  try {
+    for (const item of loop.items) {
+      env.vars.set(a.name, [{ parts: [{ k: 'lit', v: cur, q: true }] }]);
+      env.vars.set(loop.name, [{ parts: [{ k: 'lit', v: item, q: true }] }]);
+      const next = assignmentValue(a.parts, ctx);
+      const only = next.length === 1 && next[0]!.parts.every((p) => p.k === 'lit') ? next[0]!.parts : null;
+      if (!only) return null;
+      const v = only.map((p) => (p as { v: string }).v).join('');
+      cur = a.append ? cur + v : v;
+      if (cur.length > 4096) return null;
+    }
+  } finally {
+    if (saved) env.vars.set(loop.name, saved);
+    else env.vars.delete(loop.name);
+  }
+  env.vars.delete(a.name);
+  return [{ parts: [{ k: 'lit', v: cur, q: true }] }];
 }
 
 /** `{ ...frame, via }` without the spread (a hot path: one per command). */
