@@ -7,11 +7,16 @@ import { HOME_DATA } from './misc.js';
 import type { Rule, RuleContext } from './types.js';
 import { resolveLexical } from '../paths.js';
 
+/** Interpreters not modelled as inline code that run their stdin as the program when given no file. */
+const STDIN_PROGRAMS =
+  /^(?:tclsh[0-9.]*|wish|expect|php[0-9.]*|lua[0-9.]*|luajit|Rscript|R|osascript|jshell|groovy|julia)$/;
+
 /** A shell or interpreter that runs a script from its stdin or from a substituted string. */
 function scriptSource(inv: Invocation): Producer | null {
   if (inv.evalDynamic) return inv.evalSource;
   const readsStdin =
     (isShell(inv.name) && shellReadsStdin(inv)) ||
+    (STDIN_PROGRAMS.test(inv.name) && inv.args.every((a) => a.value !== null && a.value.startsWith('-'))) ||
     (inv.code?.readsStdin ?? false) ||
     ((inv.name === 'source' || inv.name === '.') && inv.stdin !== null);
   return readsStdin ? inv.stdin : null;

@@ -1064,6 +1064,77 @@ function mapfileCallback(
     .forEach((line, i) => line && nested(`${callback} ${i} ${quote(line)}`, `${inv.name} -C`));
 }
 
+/** Interpreters that run a program file given as their first operand. */
+const INTERPRETER =
+  /^(?:python[0-9.]*|pypy[0-9]*|node|nodejs|bun|perl|ruby|php[0-9.]*|lua[0-9.]*|luajit|tclsh[0-9.]*|wish|expect|Rscript|osascript)$/;
+
+/**
+ * `python3 <(curl …)`, `bash --rcfile <(curl …) -i`, `exec 3< <(curl …); bash /dev/fd/3`: the program read from a
+ * process substitution or a descriptor the script opened is that producer's output (walked when known, judged as
+ * its source otherwise, as a pipe into the interpreter is).
+ */
+function descriptorScripts(
+  inv: Invocation,
+  nested: (src: string, how: string) => void,
+  ctx: WalkContext,
+): void {
+  const shell = isShell(inv.name);
+  for (let i = 0; i < inv.args.length; i++) {
+    const a = inv.args[i]!;
+    const prev = inv.args[i - 1]?.value ?? '';
+    const rcfile = shell && /^--(?:rcfile|init-file)$/.test(prev);
+    const operand =
+      !(a.value ?? '').startsWith('-') && inv.args.slice(0, i).every((x) => (x.value ?? '').startsWith('-'));
+    if (!rcfile && !operand) continue;
+    const head = a.word.parts[0];
+    const fd = a.value === null ? null : /^\/(?:dev\/fd|proc\/self\/fd)\/(\d+)$/.exec(a.value);
+    const src =
+      head?.k === 'procsub'
+        ? producerOfScripts([head.script], ctx)
+        : fd
+          ? (envOf(ctx).fds?.get(fd[1]!) ?? null)
+          : null;
+    if (!src) continue;
+    if (src.kind === 'literal' && src.text !== undefined) {
+      // a shell's program is shell; another interpreter's known program is its own language, not walked here
+      if (shell) nested(src.text, `${inv.name} ${a.text}`);
+    } else if (src.kind !== 'file') {
+      inv.evalDynamic = true;
+      inv.evalSource = src;
+    }
+    if (operand) return;
+  }
+}
+
+/** What a pipeline stage reads: its own stdin, else what the stage before it prints. */
+function fedInput(inv: Invocation): Producer | null {
+  const up = inv.upstream[inv.upstream.length - 1];
+  return inv.stdin ?? (up ? classifyOutput(up) : null);
+}
+
+/** `curl … | xargs -0 sh -c`, `… | xargs -I{} sh -c {}`: the shell's program is xargs's input. */
+function xargsShellSource(inv: Invocation): void {
+  const c = inv.args.findIndex((a) => /^-[a-zA-Z]*c$/.test(a.value ?? ''));
+  const script = c === -1 ? undefined : inv.args[c + 1];
+  if (c === -1 || (script !== undefined && !(script.value ?? '').includes('{}'))) return;
+  const src = fedInput(inv);
+  if (src && (src.kind === 'network' || src.kind === 'decoded')) {
+    inv.evalDynamic = true;
+    inv.evalSource = src;
+  }
+}
+
+/** `curl … | awk '{system($0)}'`, `… | awk '{print | "sh"}'`: awk runs each line of its input as a command. */
+function awkRunsInput(inv: Invocation): void {
+  const prog = inv.args.find((a) => a.value !== null && !a.value.startsWith('-'))?.value ?? '';
+  if (!/\bsystem\s*\(\s*\$0\s*\)|\|\s*"(?:ba|z|da|k)?sh"|\|\s*&?\s*"(?:ba|da)?sh"/.test(prog)) return;
+  const src = fedInput(inv);
+  if (src && (src.kind === 'network' || src.kind === 'decoded')) {
+    inv.evalDynamic = true;
+    inv.evalSource = src;
+  }
+}
+
 /** Parses and walks a literal shell string one level deeper. */
 export function walkShellString(
   src: string,
@@ -1094,6 +1165,9 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     }
   for (const c of clientShellEscapes(inv)) nested(c.text, c.how);
   if (n === 'mapfile' || n === 'readarray') mapfileCallback(inv, nested, ctx);
+  if (isShell(n) || INTERPRETER.test(n)) descriptorScripts(inv, nested, ctx);
+  if (isShell(n) && inv.appendsArgs) xargsShellSource(inv);
+  if (/^[gm]?awk$/.test(n)) awkRunsInput(inv);
   if (isShell(n)) {
     const script = shellScriptArg(inv.args);
     if (script === 'none') {
