@@ -130,7 +130,11 @@ export const filesystemRules: Rule[] = [
         (a, i) =>
           /^-(?:i?name|i?path|i?wholename|i?regex|newer|mtime|mmin|size|empty|user)$/.test(a.value ?? '') &&
           !/^(?:-not|!)$/.test(inv.args[i - 1]?.value ?? '') &&
-          !/^(?:\*+|\.\*|\.\*\*?)$/.test(inv.args[i + 1]?.value ?? ''),
+          !/^(?:\*+|\.\*|\.\*\*?|\*\.\*|\?\*|\*\?|\[[a-z]-[a-z]\]\*|\[[a-zA-Z]-[a-zA-Z]\]\*)$/.test(
+            inv.args[i + 1]?.value ?? '',
+          ) &&
+          // `-prune -o -delete`: the prune's filter only spares what it matches; everything else is deleted
+          !(inv.args[i + 2]?.value === '-prune' && /^-o(?:r)?$/.test(inv.args[i + 3]?.value ?? '')),
       );
       for (const s of starts.length > 0 ? starts : [{ value: '.', text: '.' }]) {
         const abs = 'word' in s ? argPath(s, ctx) : ctx.cwd;

@@ -3,6 +3,23 @@ import { gitConfigEnvRunsCommand } from '../shell/run-options.js';
 import type { Arg, Invocation } from '../shell/invocation.js';
 import type { Rule, RuleContext } from './types.js';
 import { inScratchCopy } from './scratch-dirs.js';
+import { isWithin, resolveLexical } from '../paths.js';
+
+/**
+ * A pathspec naming the whole work tree: `.`, `:/`, `*`, `:(top)`, `:/*`, or a path that is the workspace root or
+ * above it (`..` from a subdirectory, `"$PWD"` at the root, `/work/ws`, `../ws`).
+ */
+function wholeTree(a: Arg, ctx: RuleContext, cwd: string): boolean {
+  const v = a.value;
+  if (v === null) return false;
+  if (/^(?:\.\/?|:\/\*?|\*|:\(top\)\*?|:\(top\)\.)$/.test(v)) return true;
+  if (v.startsWith(':') || v.startsWith('-')) return false;
+  const abs = resolveLexical(v.replace(/\/+$/, '') || '/', { cwd, home: ctx.home });
+  return (
+    abs === ctx.workspace ||
+    (abs !== '/' && isWithin(ctx.workspace, abs) && abs.length < ctx.workspace.length)
+  );
+}
 
 const GLOBAL_WITH_ARG = new Set([
   '-C',
@@ -257,37 +274,31 @@ export const gitRules: Rule[] = [
   git(
     'git.checkout-discard',
     'discards uncommitted changes in the whole tree; commit or stash first, or name single files',
-    (sub, args) => {
+    (sub, args, ctx, inv) => {
       if (sub === 'switch') return switchDiscards(subFlags(args));
       if (sub !== 'checkout') return false;
       const f = subFlags(args);
       if (f.short.has('f') || longPrefix(f.long, 'force', 3)) return true;
       const dd = args.findIndex((a) => a.value === '--');
       const paths = dd === -1 ? f.pos : args.slice(dd + 1);
-      return paths.some(
-        (a) =>
-          a.value === '.' || a.value === ':/' || a.value === '*' || a.value === './' || a.value === ':(top)',
-      );
+      return paths.some((a) => wholeTree(a, ctx, inv?.cwd ?? ctx.cwd));
     },
   ),
   git(
     'git.restore-worktree',
     'discards uncommitted changes in the whole tree; commit or stash first, or name single files',
-    (sub, args) => {
+    (sub, args, ctx, inv) => {
       if (sub !== 'restore') return false;
       const f = subFlags(args);
       if ((f.short.has('S') || f.long.has('staged')) && !(f.short.has('W') || f.long.has('worktree')))
         return false;
-      return f.pos.some(
-        (a) =>
-          a.value === '.' || a.value === ':/' || a.value === '*' || a.value === './' || a.value === ':(top)',
-      );
+      return f.pos.some((a) => wholeTree(a, ctx, inv?.cwd ?? ctx.cwd));
     },
   ),
   git(
     'git.stash-destroy',
     'drops stashed work for good; apply or list it first, or ask the user',
-    (sub, args) => {
+    (sub, args, ctx, inv) => {
       if (sub !== 'stash') return false;
       const s = args.find((a) => !(a.value ?? '').startsWith('-'))?.value;
       return s === 'drop' || s === 'clear';
@@ -319,6 +330,8 @@ export const gitRules: Rule[] = [
       if (sub !== 'update-ref') return false;
       const f = subFlags(args);
       if (f.short.has('d') || f.long.has('delete')) return true;
+      // `git update-ref refs/heads/main 000…0`: setting a ref to the null id deletes it
+      if (f.pos.some((a, i) => i > 0 && /^0{40}(?:0{24})?$/.test(a.value ?? ''))) return 'set to the null id';
       if (!f.long.has('stdin')) return false;
       // `--stdin` reads commands: a literal `delete <ref>` line deletes; stdin the guard cannot read might
       const stdin = inv?.stdin;

@@ -639,7 +639,15 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
       const r = skipXargsOptions(rest);
       extend('xargs');
       const extra: Word[] = [];
-      const stdin = at.stdin;
+      // `xargs -a F`: the items come from F, which the script may have written with known text
+      const argFile = xargsArgFile(rest.slice(0, rest.length - r.length));
+      const written = argFile === null ? undefined : envOf(ctx).files?.get(resolveLexical(argFile, ctx));
+      const stdin: Producer | null =
+        argFile === null
+          ? at.stdin
+          : written !== undefined
+            ? { kind: 'literal', text: written, desc: `xargs -a ${argFile}` }
+            : { kind: 'file', desc: argFile };
       const repl = xargsReplace(rest.slice(0, rest.length - r.length));
       if (repl !== null && r.length > 0 && stdin?.kind === 'literal' && stdin.text !== undefined) {
         // -I{}: the command runs once per input line with {} replaced, also inside `sh -c "… {} …"`
@@ -1476,6 +1484,17 @@ function makeRecipes(text: string): string {
     }
   }
   return lines.join('\n');
+}
+
+/** The file of `xargs -a F` / `--arg-file=F`, or null. */
+function xargsArgFile(opts: Word[]): string | null {
+  for (let i = 0; i < opts.length; i++) {
+    const v = staticValue(opts[i]!);
+    if (v === '-a' || v === '--arg-file') return staticValue(opts[i + 1] ?? litWord('')) || null;
+    if (v?.startsWith('--arg-file=')) return v.slice('--arg-file='.length) || null;
+    if (v && /^-a./.test(v)) return v.slice(2);
+  }
+  return null;
 }
 
 /** The item delimiter of `xargs -0` / `--null` / `-d X` / `--delimiter=X`, or null for blank-separated items. */
