@@ -50,7 +50,7 @@ function concatFor(lang: Lang) {
 }
 /** `${process.env.HOME}` inside a template literal. */
 const TEMPLATE_HOME = new RegExp(String.raw`\$\{\s*${HOME_CALL}\s*\}`, 'g');
-const LIST_HOME = new RegExp(String.raw`((?:\[|,)\s*)${HOME_CALL}(?=\s*[,\]])`, 'g');
+const LIST_HOME = new RegExp(String.raw`((?:\[|,)\s*)${HOME_CALL}(?=\s*[,\])])`, 'g');
 /** `x['name']`, `x["name"]` and the template literal `` x[`name`] `` (one without `${`) all name the attribute. */
 const SUBSCRIPT = /(?<!\b(?:environ|env|ENV|argv|headers))\[\s*(['"`])([A-Za-z_$][\w$]*)\1\s*\]/g;
 const GETATTR = /\bgetattr\(\s*([A-Za-z_][\w.]*)\s*,\s*(['"])([A-Za-z_]\w*)\2\s*\)/g;
@@ -120,7 +120,7 @@ export function canonicalCode(text: string, lang: Lang, cwd?: string): string {
     t = t.replace(GETATTR, (_m, obj: string, _q: string, name: string) => `${obj}.${name}`);
   if (t.includes('__import__')) t = t.replace(DUNDER_IMPORT, (_m, _q: string, mod: string) => mod);
   if (t.includes('import') || t.includes('require')) t = resolveAliases(t, lang);
-  if (t.includes('[') && /HOME|home|expanduser/.test(t))
+  if ((t.includes('[') || t.includes(',')) && /HOME|home|expanduser/.test(t))
     t = t.replace(LIST_HOME, (_m, lead: string) => `${lead}'~'`);
   if (t.includes('join')) t = foldListJoins(t);
   if (/b64|base64|atob|decode64/.test(t)) {

@@ -11,6 +11,22 @@ import { resolveLexical } from '../paths.js';
 const STDIN_PROGRAMS =
   /^(?:tclsh[0-9.]*|wish|expect|php[0-9.]*|lua[0-9.]*|luajit|Rscript|R|osascript|jshell|groovy|julia)$/;
 
+/** Tree walks in inline code, with their root: `os.walk(R)`, `glob(R + '/**', recursive=True)`, `Path(R).rglob`. */
+const WALK_ROOT =
+  /\bos\.walk\(\s*((?:[^(),]|\([^()]*\))+)|\bglob(?:\.i?glob)?\(\s*((?:[^(),]|\([^()]*\))+)\s*,\s*recursive\s*=\s*True|\bPath\(\s*([^)]*)\)\.rglob\(/g;
+/** What such a walk does to each entry: delete, truncate, or open it for writing. */
+const WALK_MUTATES =
+  /\bos\.(?:remove|unlink|truncate)\(|\.unlink\(|\bshutil\.rmtree\(|\bopen\((?:[^()]|\([^()]*\))*,\s*['"][wa]|\.write_(?:text|bytes)\(/;
+
+/** A walk's root as a path (`'.'`, `os.path.expanduser('~')`, `'~/x/**'`), or null when computed. */
+function walkRoot(expr: string): string | null {
+  const e = expr.trim();
+  const home = /^os\.path\.expanduser\(\s*(['"])(~[^'"]*)\1\s*\)$/.exec(e);
+  const lit = /^(['"])([^'"]*)\1$/.exec(e);
+  const p = home ? home[2]! : lit ? lit[2]! : /^os\.(?:getcwd|curdir)\b/.test(e) ? '.' : null;
+  return p === null ? null : p.replace(/\/?\*\*.*$/, '') || '/';
+}
+
 /** A shell or interpreter that runs a script from its stdin or from a substituted string. */
 function scriptSource(inv: Invocation): Producer | null {
   if (inv.evalDynamic) return inv.evalSource;
@@ -86,6 +102,31 @@ export const execRules: Rule[] = [
         // a credential directory (`rmtree("$ENV{HOME}/.ssh")`), as rm -rf ~/.ssh is judged
         if (d.recursive && abs.startsWith(ctx.home + '/') && ctx.sensitive.match(abs))
           return `${d.api}(${d.target})`;
+      }
+      return false;
+    },
+  },
+  {
+    id: 'code.walk-destroy',
+    pack: 'code',
+    reason:
+      'inline code walks a whole tree (the home, the workspace, /) and deletes, truncates or overwrites every file in it; name the files',
+    match: (inv, ctx) => {
+      const text = inv.code?.text;
+      if (!text || !WALK_MUTATES.test(text)) return false;
+      for (const m of text.matchAll(WALK_ROOT)) {
+        const root = walkRoot(m[1] ?? m[2] ?? m[3] ?? '');
+        if (root === null) continue;
+        const abs = resolveLexical(root, { cwd: inv.cwd, home: ctx.home });
+        const danger = pathDanger(abs, ctx);
+        if (
+          danger === 'root' ||
+          danger === 'home' ||
+          danger === 'workspace' ||
+          danger === 'parent' ||
+          danger === 'git'
+        )
+          return `${m[0].slice(0, 40)} … ${WALK_MUTATES.exec(text)![0]}`;
       }
       return false;
     },

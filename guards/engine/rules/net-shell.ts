@@ -30,7 +30,17 @@ const CODE_MARKER = /ock|onnect|\/inet/;
 const CODE_SOCKET =
   /\bsocket\s*[.(]|\bSocket\b|\bTCPSocket\b|\bnet\.(?:connect|createConnection|Socket)\b|\bcreateConnection\b|\bfsockopen\b|\bIO::Socket\b|\bsocket\s*\(\s*S(?:OCK|_)|\/inet[46]?\/(?:tcp|udp)\//;
 const CODE_SHELL =
-  /["'`](?:\/bin\/|\/usr\/bin\/)?(?:ba|z|da)?sh(?:\s+-i)?\b[^"'`]*["'`]|\bpty\.spawn\b|\bdup2\s*\(|\bopen\s*\(\s*STDIN\s*,\s*['"]>&|\.pipe\(\s*\w+\.stdin\s*\)|\bproc_open\b|\bexec\s+['"]?\/bin\/(?:ba)?sh|\bsystem\s*\(\s*[A-Za-z_]\w*\s*\)/;
+  /["'`](?:\/bin\/|\/usr\/bin\/)?(?:ba|z|da)?sh(?:\s+-i)?\b[^"'`]*["'`]|\bpty\.spawn\b|\bdup2\s*\(|\bopen\s*\(\s*STDIN\s*,\s*['"]>&|\.pipe\(\s*\w+\.stdin\s*\)|\bproc_open\b|\bexec\s+['"]?\/bin\/(?:ba)?sh|\bsystem\s*\(\s*[A-Za-z_]\w*\s*\)|\bstdin\s*=\s*[A-Za-z_]\w*(?:\.fileno\(\))?\s*,\s*stdout\s*=/;
+
+/** `coproc nc h p; bash <&"${COPROC[0]}" >&"${COPROC[1]}"`: a shell reading a network client's coprocess pipe. */
+function coprocShell(inv: Invocation, ctx: { script?: readonly Invocation[] }): string | false {
+  const fromCoproc = inv.redirs.some(
+    (r) => r.op === '<&' && r.target !== null && /COPROC|\[0\]/.test(r.target.raw),
+  );
+  if (!fromCoproc) return false;
+  const client = (ctx.script ?? []).find((i) => NET_CLIENTS.has(i.name));
+  return client ? `${inv.name} reads the coprocess ${client.name}` : false;
+}
 
 function ncRunsProgram(inv: Invocation): string | false {
   const a = inv.args.find((x) => NC_EXEC.test(x.value ?? ''));
@@ -96,7 +106,7 @@ export const netShellRules: Rule[] = [
           ? `${inv.name} ${inv.code!.flag}: socket + shell`
           : false;
       const n = inv.name;
-      if (isShell(n)) return shellOnNetwork(inv, ctx);
+      if (isShell(n)) return shellOnNetwork(inv, ctx) || coprocShell(inv, ctx);
       if (NC.has(n)) return ncRunsProgram(inv);
       if (n === 'socat') return socatShell(inv);
       if (n === 'ssh') return sshReverse(inv);
