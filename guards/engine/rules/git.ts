@@ -298,7 +298,7 @@ export const gitRules: Rule[] = [
   git(
     'git.stash-destroy',
     'drops stashed work for good; apply or list it first, or ask the user',
-    (sub, args, ctx, inv) => {
+    (sub, args) => {
       if (sub !== 'stash') return false;
       const s = args.find((a) => !(a.value ?? '').startsWith('-'))?.value;
       return s === 'drop' || s === 'clear';
