@@ -13,6 +13,7 @@ import { argPath, operands, throughLinks } from './args.js';
 import { DecisionMemo } from './memo.js';
 import type { Rule, RuleContext } from './types.js';
 import { nullProto } from '../null-proto.js';
+import { globMatches } from '../glob.js';
 
 export interface Write {
   /** The absolute path written. */
@@ -86,6 +87,36 @@ const JQ_SETS_SCRIPT = /\.scripts(?:\.|\[\s*"|\s*\+=\s*\{\s*"?)([A-Za-z]+)"?\s*\
 
 const cache = new DecisionMemo<Invocation, Write[]>();
 
+/** Files that run later or hold access, as a write through a glob could name them. */
+const GLOB_CANDIDATES = [
+  '.bashrc',
+  '.bash_profile',
+  '.bash_login',
+  '.profile',
+  '.zshrc',
+  '.zshenv',
+  '.zprofile',
+  '.bash_logout',
+  '.ssh/authorized_keys',
+  '.ssh/rc',
+  '.gitconfig',
+  '.config/fish/config.fish',
+];
+const WORKSPACE_CANDIDATES = [
+  '.git/config',
+  '.git/hooks/pre-commit',
+  '.git/hooks/post-checkout',
+  '.envrc',
+  '.claude/settings.json',
+];
+
+function globCandidates(ctx: RuleContext): string[] {
+  return [
+    ...GLOB_CANDIDATES.map((f) => `${ctx.home}/${f}`),
+    ...WORKSPACE_CANDIDATES.map((f) => `${ctx.workspace}/${f}`),
+  ];
+}
+
 /** Every path `inv` writes (cached per call). Computed paths are left out. */
 export function writesOf(inv: Invocation, ctx: RuleContext): Write[] {
   // most commands write nothing: answer those without allocating
@@ -104,7 +135,12 @@ function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
   const follows = inv.name !== 'mv' && inv.name !== 'ln';
   const add = (a: Arg, via: string) => {
     const p = argPath(a, ctx) ?? pythonStartupTail(a.text);
-    if (p !== null) out.push({ path: follows ? throughLinks(p, ctx, true) : p, via });
+    if (p === null) return;
+    // `tee -a ~/.ba?hrc`: a glob writes whichever of the files that run later it matches
+    if (a.glob && /[*?[]/.test(p))
+      for (const c of globCandidates(ctx))
+        if (globMatches(p, c)) out.push({ path: c, via: `${via} (${a.text})` });
+    out.push({ path: follows ? throughLinks(p, ctx, true) : p, via });
   };
   for (const r of inv.redirs) {
     if (!r.target || r.heredoc) continue;
