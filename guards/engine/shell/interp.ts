@@ -434,7 +434,29 @@ function elementValue(p: Extract<Part, { k: 'param' }>, ctx: WalkContext): Alt[]
   const env = envOf(ctx);
   const name = env.namerefs?.get(p.name) ?? p.name;
   const elements = env.arrays?.get(name);
-  const m = /^\$\{[A-Za-z_]\w*\[([^\]]+)\](?::([^:}]+)(?::([^:}]+))?)?\}$/.exec(p.raw);
+  // `${a[${#a[@]}-1]}`: an index may hold one level of brackets
+  const opAt = /^\$\{[A-Za-z_]\w*\[((?:[^[\]]|\[[^\]]*\])+)\](%%?|##?|\/\/?|\^\^?|,,?)([\s\S]*)\}$/.exec(
+    p.raw,
+  );
+  if (opAt && elements) {
+    // `${a[0]%,}`, `${a[@]/\/x\//}`: the operator applied to each element named
+    const base = elementValue({ ...p, raw: `\${${p.name}[${opAt[1]}]}` }, ctx);
+    if (base === null) return null;
+    const whole = opAt[1] === '@' || opAt[1] === '*';
+    const each = whole ? elements : base.map((a) => a.parts);
+    const out: Part[][] = [];
+    for (const el of each) {
+      if (!el.every((x) => x.k === 'lit')) return null;
+      const r = applyParamOp(el.map((x) => (x as { v: string }).v).join(''), opAt[2]!, opAt[3]!);
+      if (r === null) return null;
+      out.push([lit(r, p.q)]);
+    }
+    if (!whole) return out.map((parts) => ({ parts }));
+    return [
+      { parts: out.flatMap((el, i) => (i > 0 ? [lit(' ', false), ...el] : el)), fields: opAt[1] === '@' },
+    ];
+  }
+  const m = /^\$\{[A-Za-z_]\w*\[((?:[^[\]]|\[[^\]]*\])+)\](?::([^:}]+)(?::([^:}]+))?)?\}$/.exec(p.raw);
   if (!elements || !m) return null;
   const index = m[1]!;
   if (index !== '@' && index !== '*') {

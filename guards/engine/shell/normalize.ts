@@ -298,7 +298,7 @@ function producerOfScripts(scripts: Script[], ctx: WalkContext): Producer | null
   const rank = { network: 3, decoded: 2, dynamic: 1, file: 0, literal: 0 } as const;
   for (const s of scripts) {
     const inv = lastPrimaryOf(s, ctx);
-    const p: Producer = inv ? classifyOutput(inv) : { kind: 'dynamic', desc: '$(…)' };
+    const p: Producer = inv ? classifyOutput(withHome(inv, ctx)) : { kind: 'dynamic', desc: '$(…)' };
     if (!best || rank[p.kind] > rank[best.kind]) best = p;
   }
   return best;
@@ -367,12 +367,14 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
     return null;
   }
   // `IFS=, read a b`: the prefix's IFS is the one read splits by
-  const ifs = head === 'read' ? cmd.assigns.map(splitAssignment).find((a) => a?.name === 'IFS') : undefined;
+  // `IFS=, read a b`, `CDPATH=/w cd x`: the prefix's value is the one the builtin uses
+  const scoped = head === 'read' ? 'IFS' : head === 'cd' || head === 'pushd' ? 'CDPATH' : null;
+  const ifs = scoped ? cmd.assigns.map(splitAssignment).find((a) => a?.name === scoped) : undefined;
   const env = envOf(ctx);
-  const savedIfs = env.vars.get('IFS');
-  if (ifs) {
-    env.vars.delete('IFS');
-    assignVar(ctx, 'IFS', assignmentValue(ifs.parts, ctx));
+  const savedIfs = scoped ? env.vars.get(scoped) : undefined;
+  if (ifs && scoped) {
+    env.vars.delete(scoped);
+    assignVar(ctx, scoped, assignmentValue(ifs.parts, ctx));
   }
   let first: Invocation | null = null;
   try {
@@ -393,8 +395,8 @@ function walkSimple(cmd: SimpleCommand, ctx: WalkContext, frame: Frame): Invocat
     }
   } finally {
     if (ifs) {
-      if (savedIfs) env.vars.set('IFS', savedIfs);
-      else env.vars.delete('IFS');
+      if (savedIfs) env.vars.set(scoped!, savedIfs);
+      else env.vars.delete(scoped!);
     }
   }
   return first;
@@ -668,6 +670,21 @@ export function unwrap(words: Word[], redirs: Redirect[], ctx: WalkContext, fram
         }
         return first;
       }
+      if (
+        repl !== null &&
+        r.length > 0 &&
+        stdin?.kind !== 'literal' &&
+        /^(?:rm|shred|unlink)$/.test(staticValue(r[0]!) ?? '')
+      ) {
+        // `ls -A ~ | xargs -I{} rm -rf ~/{}`: {} is any name the input gives, as a glob in its place would be
+        const words = r.map((x) => {
+          const v = staticValue(x);
+          if (v === null || !v.includes(repl)) return x;
+          const t = v.split(repl).join('*');
+          return { parts: [{ k: 'lit' as const, v: t, q: false }], raw: t };
+        });
+        return unwrap(words, redirs, ctx, { ...at, stdin: null, appendsArgs: true });
+      }
       const delim = xargsDelimiter(rest.slice(0, rest.length - r.length));
       if (stdin?.kind === 'literal' && stdin.text !== undefined && delim !== null) {
         // `-0`, `-d X`: each item whole, blanks and newlines kept (one argument `rm -rf ~⏎` for `xargs -0 printf %s`)
@@ -846,8 +863,13 @@ function record(cmd: Resolved, ctx: WalkContext, frame: Frame): Invocation {
     if (!dir) ctx.cwd = ctx.home;
     else if (dir.value === '-') {
       if (ctx.oldpwd !== undefined) ctx.cwd = ctx.oldpwd;
-    } else if (dir.value !== null)
-      ctx.cwd = resolveLexical(dir.tilde ? dir.value : dir.value.replace(/^~/, './~'), ctx);
+    } else if (dir.value !== null) {
+      // `CDPATH=/work cd rt13`: a relative name is looked up in CDPATH's directories first
+      const cdpath = knownText('CDPATH', ctx) ?? '';
+      const first = cdpath.split(':').find(Boolean);
+      const viaCdpath = first && !/^(?:\/|\.\.?(?:\/|$)|~)/.test(dir.value) ? `${first}/${dir.value}` : null;
+      ctx.cwd = resolveLexical(viaCdpath ?? (dir.tilde ? dir.value : dir.value.replace(/^~/, './~')), ctx);
+    }
     if (ctx.cwd !== before) ctx.oldpwd = before;
   }
   expandNested(inv, ctx);
