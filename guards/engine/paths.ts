@@ -41,6 +41,26 @@ export const BUILTIN_SENSITIVE: readonly string[] = [
   '~/.gemini/oauth_creds.json',
   '~/.local/share/opencode/auth.json',
   '~/.pi/agent/auth.json',
+  // red team 14: more tools' tokens
+  '~/.config/hub',
+  '~/.gem/credentials',
+  '~/.config/rclone/rclone.conf',
+  '~/.config/github-copilot',
+  '~/.s3cfg',
+  '~/.boto',
+  '~/.config/doctl/config.yaml',
+  '~/.config/configstore/firebase-tools.json',
+  '~/.wrangler/config',
+  '~/.config/.wrangler/config',
+  '~/.config/heroku',
+  '~/.netlify/config.json',
+  '~/.config/netlify/config.json',
+  '~/.vercel',
+  '~/.local/share/com.vercel.cli',
+  '~/.config/op',
+  '~/.config/Bitwarden CLI',
+  '~/.fly/config.yml',
+  '~/.config/glab-cli/config.yml',
   '~/.mozilla/firefox/*/logins.json',
   '~/.mozilla/firefox/*/key4.db',
   '~/.config/google-chrome/*/Login Data',
@@ -193,7 +213,7 @@ export class SensitivePaths {
 const RUNS_LATER_IN_TREE =
   /(?:^|\/)(?:\.claude\/settings(?:\.local)?\.json$|\.claude\/hooks(?:\/|$)|\.codex\/(?:config\.toml|hooks\.json)$|\.gemini\/settings\.json$|\.config\/opencode\/(?:opencode\.jsonc?$|plugins?(?:\/|$))|\.opencode\/plugins?(?:\/|$)|\.pi\/agent\/(?:extensions(?:\/|$)|settings\.json$)|\.pi\/extensions(?:\/|$)|\.mcp\.json$|\.git\/hooks(?:\/|$)|\.git\/config$|\.dcg\.toml$|\.ags(?:\/|$)|\.vscode\/(?:tasks|settings|launch)\.json$|\.envrc$|\.devcontainer(?:\/[^/]+)?\/devcontainer\.json$|\.devcontainer\.json$|\.husky\/[^/]+$|\.[^/]+\/mcp(?:_config)?\.json$|\.yarnrc\.yml$|\.pnpmfile\.c?js$|\.npmrc$|(?:site|dist)-packages\/[^/]+\.pth$|(?:usercustomize|sitecustomize)\.py$)/;
 const RUNS_LATER_IN_HOME =
-  /^(?:\/root|\/home\/[^/]+)\/(?:\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.profile|\.zshrc|\.zshenv|\.zprofile|\.zlogin|\.zlogout|\.kshrc|\.mkshrc|\.xprofile|\.xinitrc|\.pam_environment|\.gitconfig|\.config\/git\/config|\.ssh\/rc|\.config\/fish\/(?:config\.fish|conf\.d(?:\/.*)?)|\.config\/autostart(?:\/.*)?|\.config\/systemd\/user(?:\/.*)?|\.config\/environment\.d(?:\/.*)?|\.bash_aliases|\.vimrc|\.gvimrc|\.exrc|\.vim\/(?:plugin|autoload|ftplugin)(?:\/.*)?|\.config\/nvim\/(?:init\.(?:vim|lua)|plugin(?:\/.*)?|lua(?:\/.*)?)|\.tmux\.conf|\.config\/tmux\/tmux\.conf|\.irbrc|\.pryrc|\.psqlrc|\.pythonrc(?:\.py)?|\.yarnrc|\.direnvrc|\.config\/direnv\/direnvrc|\.xsession|\.xsessionrc|\.claude\.json|\.config\/ags(?:\/.*)?|\.ipython\/profile_[^/]+\/(?:startup(?:\/.*)?|ipython_(?:kernel_)?config\.py)|\.jupyter\/jupyter_[a-z_]*config\.py|\.gdbinit|\.config\/gdb\/gdbinit|\.lldbinit|\.sqliterc|\.Rprofile|\.octaverc|\.perldb|\.npmrc|\.gradle\/(?:gradle\.properties|init\.d(?:\/.*)?|init\.gradle(?:\.kts)?)|\.m2\/settings\.xml|\.cargo\/config(?:\.toml)?)$/;
+  /^(?:\/root|\/home\/[^/]+)\/(?:\.bashrc|\.bash_profile|\.bash_login|\.bash_logout|\.profile|\.zshrc|\.zshenv|\.zprofile|\.zlogin|\.zlogout|\.kshrc|\.mkshrc|\.xprofile|\.xinitrc|\.pam_environment|\.gitconfig|\.config\/git\/config|\.ssh\/rc|\.config\/fish\/(?:config\.fish|conf\.d(?:\/.*)?)|\.config\/autostart(?:\/.*)?|\.config\/systemd\/user(?:\/.*)?|\.config\/environment\.d(?:\/.*)?|\.bash_aliases|\.vimrc|\.gvimrc|\.exrc|\.vim\/(?:plugin|autoload|ftplugin)(?:\/.*)?|\.config\/nvim\/(?:init\.(?:vim|lua)|plugin(?:\/.*)?|lua(?:\/.*)?)|\.tmux\.conf|\.config\/tmux\/tmux\.conf|\.irbrc|\.pryrc|\.psqlrc|\.pythonrc(?:\.py)?|\.yarnrc|\.direnvrc|\.config\/direnv\/direnvrc|\.xsession|\.xsessionrc|\.claude\.json|\.config\/ags(?:\/.*)?|\.ipython\/profile_[^/]+\/(?:startup(?:\/.*)?|ipython_(?:kernel_)?config\.py)|\.jupyter\/jupyter_[a-z_]*config\.py|\.gdbinit|\.config\/gdb\/gdbinit|\.lldbinit|\.sqliterc|\.Rprofile|\.octaverc|\.perldb|\.npmrc|\.gradle\/(?:gradle\.properties|init\.d(?:\/.*)?|init\.gradle(?:\.kts)?)|\.m2\/settings\.xml|\.cargo\/config(?:\.toml)?|\.inputrc|\.config\/readline\/inputrc|\.config\/pip\/pip\.conf|\.pip\/pip\.conf|\.config\/mise\/config\.toml|\.emacs|\.emacs\.d\/(?:init|early-init)\.el|\.config\/emacs\/(?:init|early-init)\.el|\.screenrc|\.config\/plasma-workspace\/env(?:\/.*)?|\.config\/starship\.toml|\.config\/Code\/User\/settings\.json|\.config\/Code\/User\/tasks\.json)$/;
 /** A program placed on PATH shadows the real one the next time anything runs it (`~/.local/bin/git`). */
 const ON_PATH = /^(?:(?:\/root|\/home\/[^/]+)\/(?:\.local\/)?bin|\/(?:usr\/(?:local\/)?)?s?bin)\/[^/]+$/;
 const RUNS_LATER_SYSTEM =

@@ -296,6 +296,15 @@ export const gitRules: Rule[] = [
     },
   ),
   git(
+    'git.read-tree-reset',
+    'replaces the work tree with another tree (read-tree -u --reset/-m), deleting tracked files and uncommitted changes; ask the user',
+    (sub, args) => {
+      if (sub !== 'read-tree') return false;
+      const v = args.map((a) => a.value ?? '');
+      return v.includes('-u') && (v.includes('--reset') || v.includes('-m'));
+    },
+  ),
+  git(
     'git.stash-destroy',
     'drops stashed work for good; apply or list it first, or ask the user',
     (sub, args) => {

@@ -1271,6 +1271,16 @@ function expandNested(inv: Invocation, ctx: WalkContext): void {
     );
     const written = at === -1 ? undefined : writtenText(inv.args[at + 1], ctx);
     if (written !== undefined) nested(makeRecipes(written), `${n} -f (written above)`);
+    // `make --eval='all:;rm -rf $$HOME'`: the makefile text is on the command line
+    for (let i = 0; i < inv.args.length; i++) {
+      const v = inv.args[i]!.value ?? '';
+      const text = v.startsWith('--eval=')
+        ? v.slice(7)
+        : v === '--eval' || v === '-E'
+          ? inv.args[i + 1]?.value
+          : undefined;
+      if (text) nested(makeRecipes(text.replace(/\$\$/g, '$')), `${n} --eval`);
+    }
   }
   if ((n === 'make' || n === 'gmake') && readsMakefileFromStdin(inv)) {
     if (inv.stdin?.kind === 'literal' && inv.stdin.text !== undefined) nested(makeRecipes(inv.stdin.text), n);

@@ -81,11 +81,39 @@ function valueOf(opt: string, v: string, next: Arg | undefined): { value: string
 }
 
 /** The shell commands `inv` runs through its options (empty for most commands). */
+/** Subcommand options whose value git runs as a shell command: `rebase --exec/-x`, `difftool -x/--extcmd`, `bisect run`. */
+function gitSubCommands(inv: Invocation): OptionCommand[] {
+  const a = inv.args;
+  const at = a.findIndex((x) => x.value !== null && !x.value.startsWith('-'));
+  const sub = at === -1 ? null : a[at]!.value;
+  const out: OptionCommand[] = [];
+  if (sub === 'rebase' || sub === 'difftool' || sub === 'mergetool') {
+    const opts = sub === 'rebase' ? ['--exec', '-x'] : ['--extcmd', '-x'];
+    for (let i = at + 1; i < a.length; i++) {
+      const v = a[i]!.value;
+      if (v === null) continue;
+      for (const opt of opts) {
+        const got = valueOf(opt, v, a[i + 1]);
+        if (got) out.push({ text: got.value, arg: got.arg ?? a[i]!, how: `git ${sub} ${opt}` });
+      }
+    }
+  }
+  if (sub === 'bisect' && a[at + 1]?.value === 'run' && a.length > at + 2) {
+    const rest = a.slice(at + 2);
+    const words = rest.map((x) => x.value);
+    if (words.every((w): w is string => w !== null))
+      out.push({ text: words.join(' '), arg: rest[0]!, how: 'git bisect run' });
+    else out.push({ text: null, arg: rest[0]!, how: 'git bisect run' });
+  }
+  return out;
+}
+
 export function optionCommands(inv: Invocation): readonly OptionCommand[] {
   const n = inv.name;
   if (!RUNS_OPTIONS.has(n) || inv.args.length === 0) return NONE;
   // git's -c comes before the subcommand; sed's e command is rare
-  if (n === 'git') return inv.args[0]!.value?.startsWith('-') ? gitConfigCommands(inv) : NONE;
+  if (n === 'git')
+    return [...(inv.args[0]!.value?.startsWith('-') ? gitConfigCommands(inv) : NONE), ...gitSubCommands(inv)];
   if (n === 'sed' || n === 'gsed') return sedCommands(inv);
   const specs = OPTION_COMMANDS[n]!;
   const out: OptionCommand[] = [];
