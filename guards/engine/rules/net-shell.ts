@@ -26,20 +26,27 @@ const WEB_TERMINALS = new Set(['gotty', 'ttyd', 'wetty', 'shellinaboxd']);
 const SHELL_WORD = /^(?:\/\S*\/)?(?:ba|z|da|k|c|tc|fi|a)?sh$/;
 
 /** Inline code joining a socket to a shell: `fsockopen(…); exec("/bin/sh -i <&3 …")`, `dup2` + `pty.spawn`. */
-const CODE_MARKER = /ock|onnect|\/inet/;
+const CODE_MARKER = /ock|onnect|\/inet|createServer|WebSocket|socketserver|stream_socket/;
+/** Inline code running text it did not write (a socket's data) as a command: the other half of a remote shell. */
+const CODE_EXEC_DATA =
+  /\bexecSync\(\s*(?![\s'"`])|\bIO\.popen\(\s*[a-z_]|\bshell_exec\(\s*\$|`\$\w|`#\{|\bsystem\s*\$_|\bsystem\s*\(\s*\$|\bspawn\(\s*['"](?:\/bin\/)?(?:ba)?sh['"]|\bsubprocess\.\w+\([^)]*shell\s*=\s*True|\bos\.popen\(\s*[a-z_]|\bcheck_output\(\s*[a-z_]/;
 const CODE_SOCKET =
-  /\bsocket\s*[.(]|\bSocket\b|\bTCPSocket\b|\bnet\.(?:connect|createConnection|Socket)\b|\bcreateConnection\b|\bfsockopen\b|\bIO::Socket\b|\bsocket\s*\(\s*S(?:OCK|_)|\/inet[46]?\/(?:tcp|udp)\//;
+  /\bsocket\s*[.(]|\bSocket\b|\bTCPSocket\b|\bnet\.(?:connect|createConnection|Socket)\b|\bcreateConnection\b|\bfsockopen\b|\bIO::Socket\b|\bsocket\s*\(\s*S(?:OCK|_)|\/inet[46]?\/(?:tcp|udp)\/|\bcreateServer\b|\bWebSocket\b|\bsocketserver\b|\bstream_socket_(?:client|server)\b/;
 const CODE_SHELL =
   /["'`](?:\/bin\/|\/usr\/bin\/)?(?:ba|z|da)?sh(?:\s+-i)?\b[^"'`]*["'`]|\bpty\.spawn\b|\bdup2\s*\(|\bopen\s*\(\s*STDIN\s*,\s*['"]>&|\.pipe\(\s*\w+\.stdin\s*\)|\bproc_open\b|\bexec\s+['"]?\/bin\/(?:ba)?sh|\bsystem\s*\(\s*[A-Za-z_]\w*\s*\)|\bstdin\s*=\s*[A-Za-z_]\w*(?:\.fileno\(\))?\s*,\s*stdout\s*=/;
 
 /** `coproc nc h p; bash <&"${COPROC[0]}" >&"${COPROC[1]}"`: a shell reading a network client's coprocess pipe. */
 function coprocShell(inv: Invocation, ctx: { script?: readonly Invocation[] }): string | false {
-  const fromCoproc = inv.redirs.some(
-    (r) => r.op === '<&' && r.target !== null && /COPROC|\[0\]/.test(r.target.raw),
+  const script = ctx.script ?? [];
+  const wired = script.some((i) =>
+    i.redirs.some(
+      (r) => (r.op === '<&' || r.op === '>&') && r.target !== null && /COPROC/.test(r.target.raw),
+    ),
   );
-  if (!fromCoproc) return false;
-  const client = (ctx.script ?? []).find((i) => NET_CLIENTS.has(i.name));
-  return client ? `${inv.name} reads the coprocess ${client.name}` : false;
+  if (!wired) return false;
+  const client = script.find((i) => NET_CLIENTS.has(i.name) || i.name === 'curl' || i.name === 'wget');
+  const shell = script.find((i) => isShell(i.name) || i.name === 'exec');
+  return client && shell ? `${shell.name} and ${client.name} joined through a coprocess` : false;
 }
 
 function ncRunsProgram(inv: Invocation): string | false {
@@ -102,11 +109,17 @@ export const netShellRules: Rule[] = [
     match: (inv, ctx) => {
       const code = inv.code?.text;
       if (code)
-        return CODE_MARKER.test(code) && CODE_SOCKET.test(code) && CODE_SHELL.test(code)
+        return CODE_MARKER.test(code) &&
+          CODE_SOCKET.test(code) &&
+          (CODE_SHELL.test(code) || CODE_EXEC_DATA.test(code))
           ? `${inv.name} ${inv.code!.flag}: socket + shell`
           : false;
       const n = inv.name;
       if (isShell(n)) return shellOnNetwork(inv, ctx) || coprocShell(inv, ctx);
+      if (NC.has(n) || n === 'socat') {
+        const c = coprocShell(inv, ctx);
+        if (c) return c;
+      }
       if (NC.has(n)) return ncRunsProgram(inv);
       if (n === 'socat') return socatShell(inv);
       if (n === 'ssh') return sshReverse(inv);

@@ -32,6 +32,7 @@ const COPY_WITH_ARG: Record<string, string[]> = nullProto({
 
 const WRITERS = new Set([
   'tee',
+  'sponge',
   'cp',
   'mv',
   'ln',
@@ -148,7 +149,7 @@ function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
     if (WRITE_REDIRS.has(r.op) || dupToFile) add(toArg(r.target), `${r.op} ${r.target.raw}`);
   }
   const n = inv.name;
-  if (n === 'tee') for (const a of operands(inv)) add(a, 'tee');
+  if (n === 'tee' || n === 'sponge') for (const a of operands(inv)) add(a, n);
   if (n in COPY_WITH_ARG) {
     const withArg = COPY_WITH_ARG[n]!;
     const ops = operands(inv, [...withArg, '-t', '--target-directory']);
@@ -260,7 +261,35 @@ function findWrites(inv: Invocation, ctx: RuleContext): Write[] {
       });
     }
   }
+  // `cp -a /tmp/d/. ~/`, `rsync -a /tmp/d/ .git/`, `tar xf t -C ~`, `git init --template=/tmp/t`: a whole tree
+  // copied into the home or .git writes whatever startup files or hooks it holds
+  const into = treeDestination(inv, ctx);
+  if (into !== null)
+    for (const c of globCandidates(ctx))
+      if (c.startsWith(`${into}/`)) out.push({ path: c, via: `${n} copies a tree into ${into}` });
   return out;
+}
+
+/** The home or the repository's .git (or its hooks) when `inv` copies a whole directory tree into it. */
+function treeDestination(inv: Invocation, ctx: RuleContext): string | null {
+  const n = inv.name;
+  const v = inv.args.map((a) => a.value ?? '');
+  let dest: string | undefined;
+  if (n === 'cp' && v.some((x) => /^-[a-zA-Z]*[rRa]/.test(x) || x === '--recursive' || x === '--archive'))
+    dest = v.filter((x) => !x.startsWith('-')).at(-1);
+  // (with --delete it is a deletion first, which fs.rsync-delete judges)
+  else if (n === 'rsync' && !v.some((x) => x.startsWith('--delete')))
+    dest = v.filter((x) => !x.startsWith('-')).at(-1);
+  else if ((n === 'tar' || n === 'bsdtar') && /^-?[A-Za-z]*x/.test(v[0] ?? '')) {
+    const c = v.findIndex((x) => x === '-C' || x === '--directory');
+    dest = c === -1 ? undefined : v[c + 1];
+  } else if (n === 'git' && v.includes('init') && v.some((x) => x.startsWith('--template'))) dest = '.git';
+  if (!dest) return null;
+  const abs = resolveLexical(dest.replace(/\/+\.?$/, '') || '/', { cwd: inv.cwd, home: ctx.home });
+  const git = `${ctx.workspace}/.git`;
+  if (abs === ctx.home || abs === git) return abs;
+  if (abs === `${git}/hooks`) return git;
+  return null;
 }
 
 /** Code or a substitution that computes a site-packages directory. */
