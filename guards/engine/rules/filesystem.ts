@@ -69,6 +69,24 @@ function isOldpwdParam(a: Arg): boolean {
   );
 }
 
+/**
+ * `find … -exec cp /dev/null {} \;`, `-exec sed -i d {} +`, `-exec tee {} \;`: the
+ * command run on each file empties it, which is as good as deleting it.
+ */
+function emptiesEach(cmd: string[]): boolean {
+  const end = cmd.findIndex((x) => x === ';' || x === '+');
+  const w = end === -1 ? cmd : cmd.slice(0, end);
+  const name = (w[0] ?? '').replace(/^.*\//, '');
+  if (name === 'cp' || name === 'install') return w.includes('/dev/null');
+  if (name === 'sed')
+    return (
+      w.some((x) => /^-[a-zA-Z]*i/.test(x) || x.startsWith('--in-place')) &&
+      w.some((x) => /^(?:\d*,?\$?d|1,\$d|d)$/.test(x))
+    );
+  // truncate is judged by fs.truncate
+  return name === 'tee';
+}
+
 const FILTERS = /^(?:grep|egrep|fgrep|rg|ag|ack|awk|gawk|sed|head|tail|comm|join|cut)$/;
 const FIND_FILTER = /^-(?:i?name|i?path|i?wholename|i?regex|newer|mtime|mmin|size|empty|user|perm)$/;
 
@@ -116,7 +134,8 @@ export const filesystemRules: Rule[] = [
         inv.args.some(
           (a, i) =>
             /^-(?:exec|execdir|ok|okdir)$/.test(a.value ?? '') &&
-            /^(?:rm|shred|unlink)$/.test((inv.args[i + 1]?.value ?? '').replace(/^.*\//, '')),
+            (/^(?:rm|shred|unlink)$/.test((inv.args[i + 1]?.value ?? '').replace(/^.*\//, '')) ||
+              emptiesEach(inv.args.slice(i + 1).map((x) => x.value ?? ''))),
         );
       if (!deletes) return false;
       const starts = [];
@@ -284,6 +303,28 @@ export const filesystemRules: Rule[] = [
         if (d === 'workspace' || d === 'git' || d === 'parent') return `${spec.text} ${a.text}`;
       }
       return false;
+    },
+  },
+  {
+    id: 'fs.overwrite-all',
+    pack: 'fs',
+    reason:
+      'empties every file of the workspace, the home or .git at once (`: | tee *`, `sed -i d $(git ls-files)`); edit files by name',
+    commands: ['tee', 'sponge', 'sed', 'gsed'],
+    match: (inv, ctx) => {
+      const v = inv.args.map((a) => a.value ?? '');
+      if (inv.name === 'sed' || inv.name === 'gsed') {
+        const inPlace = v.some((x) => /^-[a-zA-Z]*i/.test(x) || x.startsWith('--in-place'));
+        if (!inPlace || !v.some((x) => /^(?:\d*,?\$?d|1,\$d|d)$/.test(x))) return false;
+      } else if (v.some((x) => x === '-a' || x === '--append')) return false;
+      const all = operands(inv).find((a) => {
+        if (a.word.parts.some((p) => p.k === 'cmdsub' && /\bgit\s+ls-files\b|\bfind\b/.test(p.raw)))
+          return true;
+        if (!a.glob) return false;
+        const d = targetDanger(a, ctx);
+        return d === 'workspace' || d === 'home' || d === 'git' || d === 'root';
+      });
+      return all ? `${inv.name} ${all.text}` : false;
     },
   },
   {
