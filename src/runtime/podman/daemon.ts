@@ -13,8 +13,12 @@ export function daemonExecArgv(plan: LaunchPlan, daemon: SandboxDaemon): string[
   return ['exec', '--privileged', '--user=0:0', `--workdir=${plan.cwd}`, plan.containerName, ...daemon.argv];
 }
 
-/** podman's words for a container whose first process exists but which it does not yet count as running. */
-const NOT_YET_RUNNING = /state improper|not running|no such container/i;
+/**
+ * podman's words for a container whose first process exists but which it does not yet count as running. Under
+ * load podman has also been seen to answer "container has already been removed" for a container that then runs
+ * (CI, 2026-12-04): retried too, as a container that is really gone gives the same answer on every attempt.
+ */
+const NOT_YET_RUNNING = /state improper|not running|no such container|has already been removed/i;
 const ATTEMPTS = 20;
 
 /** Starts the daemon (its argv returns once it is up); null, or its one line of failure. */
